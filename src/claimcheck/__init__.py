@@ -1,0 +1,74 @@
+"""claimcheck: scrub medical claim lines against CPT/HCPCS, ICD-10-CM and NUCC rules.
+
+The public API::
+
+    import claimcheck
+    report = claimcheck.validate({"claim_id": "C1", "lines": [...]})
+    report.to_dict()                      # the JSON report shape
+    rules = claimcheck.load_rules("my-rules/", code_sets={"icd10cm": "icd10cm-order-2027.txt"})
+
+Everything else is private and may change. Heavy modules (pydantic models, the engine, rich)
+load on first use, so ``import claimcheck`` stays light.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from claimcheck.errors import ClaimCheckError, CodeSetError, InputError, RuleFileError
+from claimcheck.models.finding import Check, Finding, Source, Status
+
+if TYPE_CHECKING:
+    from claimcheck.engine.ruleset import RuleSet, load_rules
+    from claimcheck.engine.run import validate, validate_many
+    from claimcheck.io.files import validate_file, validate_files
+    from claimcheck.models.claim import Claim, ClaimLine
+    from claimcheck.models.report import LineResult, Report
+
+__all__ = [
+    "Check",
+    "Claim",
+    "ClaimCheckError",
+    "ClaimLine",
+    "CodeSetError",
+    "Finding",
+    "InputError",
+    "LineResult",
+    "Report",
+    "RuleFileError",
+    "RuleSet",
+    "Source",
+    "Status",
+    "load_rules",
+    "validate",
+    "validate_file",
+    "validate_files",
+    "validate_many",
+]
+
+_LAZY = {
+    "Claim": "claimcheck.models.claim",
+    "ClaimLine": "claimcheck.models.claim",
+    "LineResult": "claimcheck.models.report",
+    "Report": "claimcheck.models.report",
+    "RuleSet": "claimcheck.engine.ruleset",
+    "load_rules": "claimcheck.engine.ruleset",
+    "validate": "claimcheck.engine.run",
+    "validate_many": "claimcheck.engine.run",
+    "validate_file": "claimcheck.io.files",
+    "validate_files": "claimcheck.io.files",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'claimcheck' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
