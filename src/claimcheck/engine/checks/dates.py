@@ -1,0 +1,59 @@
+"""``date`` checks: the date of service against the code's effective date and the day of the run."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from claimcheck.engine.checks.base import LineCheck, LineContext, implements
+from claimcheck.engine.profiles import source_of
+from claimcheck.models.finding import Finding, Source, Status
+from claimcheck.rules.kinds import EffectiveDateParams
+
+__all__ = ["CodeEffectiveDate", "DateNotAfterRun"]
+
+
+@implements("code_effective_date")
+class CodeEffectiveDate(LineCheck):
+    reads = ("date_of_service",)
+
+    def setup(self) -> None:
+        assert isinstance(self.params, EffectiveDateParams)
+        self.effective: dict[str, tuple[date, Source]] = {}
+        for group in self.params.codes:
+            for code in group.codes:
+                self.effective[code] = (group.effective, source_of(group.source))
+
+    def run(self, ctx: LineContext) -> Iterable[Finding]:
+        assert ctx.line is not None
+        code, served = ctx.line.procedure_code, ctx.line.date_of_service
+        known = self.effective.get(code)
+        if known is None:
+            return
+        effective, source = known
+        if served < effective:
+            yield self.finding(
+                served.isoformat(),
+                self.status,
+                f"date of service {served} is before {code} took effect on {effective}",
+                source,
+            )
+        else:
+            yield self.finding(
+                served.isoformat(), Status.PASS, f"{code} is in effect on {served} (since {effective})", source
+            )
+
+
+@implements("date_not_after_run")
+class DateNotAfterRun(LineCheck):
+    reads = ("date_of_service",)
+
+    def run(self, ctx: LineContext) -> Iterable[Finding]:
+        assert ctx.line is not None
+        served = ctx.line.date_of_service
+        if served > ctx.as_of:
+            yield self.finding(
+                served.isoformat(), self.status, f"date of service {served} is after the day of the run ({ctx.as_of})"
+            )
+        else:
+            yield self.finding(served.isoformat(), Status.PASS, f"date of service {served} is not in the future")

@@ -1,0 +1,96 @@
+"""``diagnosis`` checks: present, in ICD-10-CM, billable, and supporting the procedure's profile."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from claimcheck.engine.checks.base import LineCheck, LineContext, code_set_source, describe_codes, implements
+from claimcheck.engine.profiles import document_codes, source_of
+from claimcheck.models.finding import Finding, Status
+
+__all__ = ["DiagnosisBillable", "DiagnosisCodeSet", "DiagnosisRequired", "ProfileDiagnoses"]
+
+
+@implements("diagnosis_required")
+class DiagnosisRequired(LineCheck):
+    reads = ("diagnosis_codes",)
+
+    def run(self, ctx: LineContext) -> Iterable[Finding]:
+        assert ctx.line is not None
+        if not ctx.line.diagnosis_codes:
+            yield self.finding(None, self.status, "the line has no diagnosis code")
+
+
+@implements("diagnosis_code_set")
+class DiagnosisCodeSet(LineCheck):
+    reads = ("diagnosis_codes",)
+
+    def setup(self) -> None:
+        self.icd = self.code_sets.icd10cm
+        self.code_set = code_set_source(self.icd.info)
+        self.label = f"ICD-10-CM {self.icd.info.version}"
+
+    def run(self, ctx: LineContext) -> Iterable[Finding]:
+        assert ctx.line is not None
+        for code in ctx.line.diagnosis_codes:
+            if code in self.icd:
+                yield self.finding(code, Status.PASS, f"{code} is in {self.label}", self.code_set)
+            else:
+                yield self.finding(code, self.status, f"{code} is not in {self.label}", self.code_set)
+
+
+@implements("diagnosis_billable")
+class DiagnosisBillable(LineCheck):
+    reads = ("diagnosis_codes",)
+
+    def setup(self) -> None:
+        self.icd = self.code_sets.icd10cm
+        self.code_set = code_set_source(self.icd.info)
+
+    def run(self, ctx: LineContext) -> Iterable[Finding]:
+        assert ctx.line is not None
+        for code in ctx.line.diagnosis_codes:
+            known = self.icd.get(code)
+            if known is None or known.billable:
+                continue
+            example = self.icd.first_billable_descendant(code)
+            hint = f"; code to a billable subcode such as {example}" if example else ""
+            yield self.finding(
+                code, self.status, f"{code} is a header, not a billable code{hint}", self.code_set
+            )
+
+
+@implements("profile_diagnoses")
+class ProfileDiagnoses(LineCheck):
+    reads = ("diagnosis_codes",)
+
+    def run(self, ctx: LineContext) -> Iterable[Finding]:
+        assert ctx.line is not None
+        profile = ctx.profile
+        codes = ctx.line.diagnosis_codes
+        if profile is None or profile.diagnoses is None or not codes:
+            return
+        icd = self.code_sets.icd10cm
+        for code in codes:
+            known = icd.get(code)
+            entry = profile.diagnosis_entry(known.code_nodot) if known else None
+            if entry is not None:
+                covered = "" if entry.code == code else f" (covered by {entry.code})"
+                yield self.finding(
+                    code,
+                    Status.PASS,
+                    f"{code} supports {profile.code}{covered}: {entry.title}",
+                    source_of(entry.source),
+                )
+                return
+        listed = describe_codes(e.code for e in profile.diagnoses.values())
+        hints = [
+            f"{code} is the document's code for {e.title}, which is {e.code}"
+            for code in codes
+            for e in profile.diagnoses.values()
+            if code in document_codes(e)
+        ]
+        message = f"no diagnosis on the line is one the {profile.code} document supports (listed: {listed})"
+        if hints:
+            message += "; " + "; ".join(hints)
+        yield self.finding(" ".join(codes), self.status, message, profile.source)

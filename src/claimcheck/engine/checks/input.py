@@ -1,0 +1,52 @@
+"""``input`` checks: fields that cannot be read, too many modifiers, repeated line numbers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from claimcheck.engine.checks.base import LineCheck, LineContext, implements
+from claimcheck.models.finding import Finding
+from claimcheck.rules.kinds import ModifierCountParams
+
+__all__ = ["ModifierCount", "UniqueLineNumber", "UnreadableField"]
+
+
+@implements("unreadable_field")
+class UnreadableField(LineCheck):
+    """One failing finding per field of the claim or the line that could not be read."""
+
+    needs_line = False
+
+    def run(self, ctx: LineContext) -> Iterable[Finding]:
+        where = f" ({ctx.parsed.origin})" if ctx.parsed.origin else ""
+        for problem in (*ctx.claim_problems, *ctx.parsed.problems):
+            yield self.finding(problem.field, self.status, f"{problem.field} {problem.message}{where}")
+
+
+@implements("modifier_count")
+class ModifierCount(LineCheck):
+    def setup(self) -> None:
+        assert isinstance(self.params, ModifierCountParams)
+        self.maximum = self.params.maximum
+
+    def run(self, ctx: LineContext) -> Iterable[Finding]:
+        assert ctx.line is not None
+        modifiers = ctx.line.modifiers
+        if len(modifiers) > self.maximum:
+            yield self.finding(
+                " ".join(modifiers),
+                self.status,
+                f"{len(modifiers)} modifiers on one line; a claim line carries at most {self.maximum}",
+            )
+
+
+@implements("unique_line_number")
+class UniqueLineNumber(LineCheck):
+    needs_line = False
+
+    def run(self, ctx: LineContext) -> Iterable[Finding]:
+        if ctx.repeated_line_number:
+            number = ctx.parsed.line_number
+            yield self.finding(
+                str(number), self.status, f"line number {number} appears earlier in the same claim"
+            )

@@ -1,0 +1,93 @@
+"""``modifier`` checks: the code set, 26 with TC, and what the procedure's profile says."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from claimcheck.engine.checks.base import LineCheck, LineContext, code_set_source, describe_codes, implements
+from claimcheck.engine.profiles import source_of
+from claimcheck.models.finding import Finding, Status
+from claimcheck.rules.kinds import ModifierConflictParams
+
+__all__ = ["ModifierCodeSet", "ModifierConflict", "ProfileModifiers"]
+
+_VERDICT = {
+    Status.PASS: "is appropriate for",
+    Status.WARN: "is rarely appropriate for",
+    Status.FAIL: "does not apply to",
+}
+
+
+@implements("modifier_code_set")
+class ModifierCodeSet(LineCheck):
+    reads = ("modifiers", "date_of_service")
+
+    def setup(self) -> None:
+        self.modifiers = self.code_sets.modifiers
+        self.code_set = code_set_source(self.modifiers.info)
+
+    def run(self, ctx: LineContext) -> Iterable[Finding]:
+        assert ctx.line is not None
+        served = ctx.line.date_of_service
+        for code in ctx.line.modifiers:
+            known = self.modifiers.get(code)
+            if known is None:
+                yield self.finding(code, self.status, f"{code} is not a CPT or HCPCS modifier", self.code_set)
+            elif not known.in_force(served):
+                window = f"in force {known.effective or 'from the start'} to {known.termination or 'now'}"
+                yield self.finding(
+                    code, self.status, f"modifier {code} is not in force on {served} ({window})", self.code_set
+                )
+            else:
+                yield self.finding(
+                    code, Status.PASS, f"{code} ({known.description}) is a valid modifier", self.code_set
+                )
+
+
+@implements("modifier_conflict")
+class ModifierConflict(LineCheck):
+    reads = ("modifiers",)
+
+    def setup(self) -> None:
+        assert isinstance(self.params, ModifierConflictParams)
+        self.pairs = self.params.pairs
+
+    def run(self, ctx: LineContext) -> Iterable[Finding]:
+        assert ctx.line is not None
+        present = set(ctx.line.modifiers)
+        for first, second in self.pairs:
+            if first in present and second in present:
+                yield self.finding(
+                    f"{first} {second}",
+                    self.status,
+                    f"{first} and {second} on the same line: bill the global service without either, "
+                    f"or the components on separate lines",
+                )
+
+
+@implements("profile_modifiers")
+class ProfileModifiers(LineCheck):
+    reads = ("modifiers",)
+
+    def run(self, ctx: LineContext) -> Iterable[Finding]:
+        assert ctx.line is not None
+        profile = ctx.profile
+        if profile is None:
+            return
+        served = ctx.line.date_of_service
+        for code in ctx.line.modifiers:
+            known = self.code_sets.modifiers.get(code)
+            if known is None or not known.in_force(served):
+                continue  # modifier.code_set already failed it
+            entry = profile.modifiers.get(code)
+            if entry is None:
+                listed = describe_codes(profile.modifiers)
+                yield self.finding(
+                    code,
+                    self.status,
+                    f"modifier {code} is not one the {profile.code} document lists (listed: {listed})",
+                    profile.source,
+                )
+                continue
+            message = f"modifier {code} ({entry.meaning}) {_VERDICT[entry.status]} {profile.code}: {entry.reason}"
+            yield self.finding(code, entry.status, message, source_of(entry.source))

@@ -1,0 +1,32 @@
+"""``procedure`` check: the code has a CPT or HCPCS Level II form; say whether a profile applies."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from claimcheck.engine.checks.base import LineCheck, LineContext, implements
+from claimcheck.models.finding import Finding, Status
+from claimcheck.rules.kinds import ProcedureFormatParams
+
+__all__ = ["ProcedureFormat"]
+
+
+@implements("procedure_format")
+class ProcedureFormat(LineCheck):
+    reads = ("procedure_code",)
+
+    def setup(self) -> None:
+        assert isinstance(self.params, ProcedureFormatParams)
+        self.formats = [(name, re.compile(pattern)) for name, pattern in self.params.formats.items()]
+        self.expected = ", ".join(self.params.formats)
+
+    def run(self, ctx: LineContext) -> Iterable[Finding]:
+        assert ctx.line is not None
+        code = ctx.line.procedure_code
+        kind = next((name for name, pattern in self.formats if pattern.match(code)), None)
+        if kind is None:
+            yield self.finding(code, self.status, f"{code} does not have the form of a {self.expected} code")
+            return
+        applies = f"profile {code} applies" if ctx.profile else "no profile; the general rules apply"
+        yield self.finding(code, Status.PASS, f"{code} is a {kind} code; {applies}")

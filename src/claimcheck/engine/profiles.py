@@ -1,0 +1,88 @@
+"""Procedure profiles compiled to lookups: O(1) per modifier, O(code length) per diagnosis."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+
+from claimcheck.models.finding import Source
+from claimcheck.refdata import CodeSets
+from claimcheck.rules.schema import DiagnosisEntry, ModifierEntry, ProcedureProfile, SourceRef, SpecialtyEntry
+
+__all__ = ["CompiledProfile", "compile_profile", "document_codes", "source_of"]
+
+
+def source_of(ref: SourceRef) -> Source:
+    return Source(ref.document, ref.section)
+
+
+def document_codes(entry: DiagnosisEntry | SpecialtyEntry) -> tuple[str, ...]:
+    """The wrong codes the document gave for this entry (none when the document was right)."""
+    code = entry.document_code
+    if code is None:
+        return ()
+    return tuple(code) if isinstance(code, list) else (code,)
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledProfile:
+    """A profile ready for lookups. ``diagnoses``/``specialties`` are None when the profile lists none."""
+
+    code: str
+    title: str
+    source: Source
+    file: str
+    profile: ProcedureProfile
+    modifiers: Mapping[str, ModifierEntry]
+    diagnoses: Mapping[str, DiagnosisEntry] | None
+    specialties: Mapping[str, SpecialtyEntry] | None
+    specialty_classifications: Mapping[tuple[str, str], SpecialtyEntry]
+
+    def diagnosis_entry(self, code_nodot: str) -> DiagnosisEntry | None:
+        """The listed entry that covers ``code_nodot``: the code itself or a listed ancestor header."""
+        if self.diagnoses is None:
+            return None
+        # ICD-10-CM is a prefix hierarchy: every descendant of I70.2 starts with I702.
+        for end in range(len(code_nodot), 2, -1):
+            entry = self.diagnoses.get(code_nodot[:end])
+            if entry is not None:
+                return entry
+        return None
+
+    def specialty_entry(self, taxonomy: str, code_sets: CodeSets) -> SpecialtyEntry | None:
+        """The listed entry that covers ``taxonomy``: the code itself or its listed classification."""
+        if self.specialties is None:
+            return None
+        entry = self.specialties.get(taxonomy)
+        if entry is not None:
+            return entry
+        known = code_sets.nucc.get(taxonomy)
+        if known is None:
+            return None
+        return self.specialty_classifications.get((known.grouping, known.classification))
+
+
+def compile_profile(profile: ProcedureProfile, file: str, code_sets: CodeSets) -> CompiledProfile:
+    diagnoses = None
+    if profile.diagnoses is not None:
+        diagnoses = MappingProxyType({e.code.replace(".", ""): e for e in profile.diagnoses})
+    specialties = None
+    classifications: dict[tuple[str, str], SpecialtyEntry] = {}
+    if profile.specialties is not None:
+        specialties = MappingProxyType({e.code: e for e in profile.specialties})
+        for entry in profile.specialties:
+            taxonomy = code_sets.nucc.get(entry.code)
+            if taxonomy is not None and taxonomy.is_classification_level:
+                classifications[(taxonomy.grouping, taxonomy.classification)] = entry
+    return CompiledProfile(
+        code=profile.procedure,
+        title=profile.title,
+        source=source_of(profile.source),
+        file=file,
+        profile=profile,
+        modifiers=MappingProxyType({e.code: e for e in profile.modifiers}),
+        diagnoses=diagnoses,
+        specialties=specialties,
+        specialty_classifications=MappingProxyType(classifications),
+    )

@@ -1,0 +1,73 @@
+"""Run the line checks over claims and build line results and reports."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from datetime import date
+from typing import Any
+
+from claimcheck.engine.checks import LineContext
+from claimcheck.engine.ruleset import RuleSet, load_rules
+from claimcheck.models.finding import Finding
+from claimcheck.models.parse import ParsedClaim, parse_claim
+from claimcheck.models.report import LineResult, Report
+
+__all__ = ["check_claim", "check_claims", "validate", "validate_many"]
+
+
+def check_claim(parsed: ParsedClaim, rules: RuleSet, as_of: date) -> list[LineResult]:
+    """One result per input line of ``parsed``, in input order."""
+    results = []
+    seen_numbers: set[int] = set()
+    for parsed_line in parsed.lines:
+        number = parsed_line.line_number
+        repeated = number is not None and number in seen_numbers
+        if number is not None:
+            seen_numbers.add(number)
+        line = parsed_line.line
+        ctx = LineContext(
+            claim_id=parsed.claim_id,
+            parsed=parsed_line,
+            line=line,
+            profile=rules.profiles.get(line.procedure_code) if line is not None else None,
+            as_of=as_of,
+            claim_problems=parsed.problems,
+            repeated_line_number=repeated,
+        )
+        findings: list[Finding] = []
+        for check in rules.checks:
+            findings.extend(check(ctx))
+        results.append(
+            LineResult(parsed.claim_id, number, parsed_line.procedure_code, tuple(findings))
+        )
+    return results
+
+
+def check_claims(
+    claims: Iterable[ParsedClaim], rules: RuleSet, as_of: date | None = None
+) -> Iterator[LineResult]:
+    """Stream line results for a stream of parsed claims."""
+    day = as_of or date.today()
+    for parsed in claims:
+        yield from check_claim(parsed, rules, day)
+
+
+def _parsed(claim: Any) -> ParsedClaim:
+    return claim if isinstance(claim, ParsedClaim) else parse_claim(claim)
+
+
+def validate(claim: Any, *, rules: RuleSet | None = None, as_of: date | None = None) -> Report:
+    """Check one claim (a ``Claim`` or a dict in the JSON claims shape) and return its report.
+
+    A wrong claim never raises: what cannot be read becomes ``input`` findings.
+    """
+    return validate_many([claim], rules=rules, as_of=as_of)
+
+
+def validate_many(
+    claims: Iterable[Any], *, rules: RuleSet | None = None, as_of: date | None = None
+) -> Report:
+    """Check several claims and return one report, lines in input order."""
+    ruleset = rules or load_rules()
+    lines = check_claims((_parsed(c) for c in claims), ruleset, as_of)
+    return Report.build(lines, ruleset.version, ruleset.code_set_versions())

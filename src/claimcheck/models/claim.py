@@ -1,0 +1,177 @@
+"""Claim and ClaimLine: what one claim looks like once it has been read and normalised.
+
+Normalisation happens on the way in, so every later layer sees one spelling of each value:
+codes upper-cased and trimmed, ICD-10-CM codes in dotted form whether written with the dot or
+not, modifiers and diagnoses as tuples however they were separated. Normalising twice gives
+the same result (a property test holds us to it).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+
+__all__ = [
+    "MODIFIER_SEPARATORS",
+    "Claim",
+    "ClaimHeader",
+    "ClaimLine",
+    "normalise_diagnosis",
+    "split_diagnoses",
+    "split_modifiers",
+]
+
+MODIFIER_SEPARATORS = re.compile(r"[\s,:;]+")
+_DIAGNOSIS_SEPARATORS = re.compile(r"[\s,;]+")
+# The shape of an ICD-10-CM code without its dot; only such strings get a dot inserted, so a
+# stray value stays recognisable in the finding that reports it.
+_ICD_SHAPE = re.compile(r"^[A-Z][0-9][0-9A-Z][0-9A-Z]{0,4}$")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise ValueError("must be text")
+    return str(value).strip()
+
+
+def _code(value: Any) -> str:
+    return _text(value).upper()
+
+
+def _optional_code(value: Any) -> str | None:
+    if value is None:
+        return None
+    text = _code(value)
+    return text or None
+
+
+def _optional_text(value: Any) -> str | None:
+    if value is None:
+        return None
+    text = _text(value)
+    return text or None
+
+
+def _tokens(value: Any, separators: re.Pattern[str]) -> list[str]:
+    if value is None:
+        return []
+    items = [value] if isinstance(value, (str, int)) and not isinstance(value, bool) else value
+    if not isinstance(items, (list, tuple)):
+        raise ValueError("must be text or a list of codes")
+    tokens: list[str] = []
+    for item in items:
+        if item is None:
+            continue
+        tokens.extend(t for t in separators.split(_code(item)) if t)
+    return tokens
+
+
+def split_modifiers(value: Any) -> tuple[str, ...]:
+    """Modifiers as a tuple, from a list or a string separated by space, comma, colon or semicolon."""
+    return tuple(_tokens(value, MODIFIER_SEPARATORS))
+
+
+def normalise_diagnosis(code: str) -> str:
+    """``i70213`` and ``I70.213`` both become ``I70.213``; anything not shaped like ICD-10-CM is kept."""
+    text = code.strip().upper()
+    bare = text.replace(".", "")
+    if _ICD_SHAPE.match(bare):
+        return bare if len(bare) == 3 else f"{bare[:3]}.{bare[3:]}"
+    return text
+
+
+def split_diagnoses(value: Any) -> tuple[str, ...]:
+    """Diagnosis codes as a tuple in dotted form, from a list or a string separated by space, comma or semicolon."""
+    return tuple(normalise_diagnosis(t) for t in _tokens(value, _DIAGNOSIS_SEPARATORS))
+
+
+def _line_number(value: Any) -> int:
+    if isinstance(value, bool):
+        raise ValueError("must be a whole number")
+    if isinstance(value, int):
+        return value
+    text = _text(value)
+    if not text.isdigit():
+        raise ValueError("must be a whole number")
+    return int(text)
+
+
+def _units(value: Any) -> float:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return 1.0
+    if isinstance(value, bool):
+        raise ValueError("must be a number")
+    if isinstance(value, (int, float)):
+        return float(value)
+    try:
+        return float(_text(value))
+    except ValueError:
+        raise ValueError("must be a number") from None
+
+
+def _iso_date(value: Any) -> date:
+    if isinstance(value, date):
+        return value
+    text = _text(value)
+    if not _ISO_DATE.match(text):
+        raise ValueError("must be a date written YYYY-MM-DD")
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValueError("must be a real calendar date written YYYY-MM-DD") from None
+
+
+def _optional_date(value: Any) -> date | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    return _iso_date(value)
+
+
+def _place_of_service(value: Any) -> str | None:
+    text = _optional_code(value)
+    # Spreadsheets drop the leading zero of "02"; put it back rather than fail the line.
+    if text is not None and len(text) == 1 and text.isdigit():
+        return "0" + text
+    return text
+
+
+Code = Annotated[str, BeforeValidator(_code), Field(min_length=1)]
+OptionalCode = Annotated[str | None, BeforeValidator(_optional_code)]
+OptionalText = Annotated[str | None, BeforeValidator(_optional_text)]
+
+
+class ClaimLine(BaseModel):
+    """One service line of a claim, normalised."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    line_number: Annotated[int, BeforeValidator(_line_number), Field(gt=0)]
+    procedure_code: Code
+    modifiers: Annotated[tuple[str, ...], BeforeValidator(split_modifiers)] = ()
+    diagnosis_codes: Annotated[tuple[str, ...], BeforeValidator(split_diagnoses)] = ()
+    rendering_taxonomy: OptionalCode = None
+    rendering_npi: OptionalText = None
+    units: Annotated[float, BeforeValidator(_units)] = 1.0
+    date_of_service: Annotated[date, BeforeValidator(_iso_date)]
+    place_of_service: Annotated[str | None, BeforeValidator(_place_of_service)] = None
+
+
+class ClaimHeader(BaseModel):
+    """The claim-level fields: identifier, patient sex and birth date, payer."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    claim_id: Annotated[str, BeforeValidator(_text), Field(min_length=1)]
+    patient_sex: Annotated[Literal["F", "M", "U"] | None, BeforeValidator(_optional_code)] = None
+    patient_birth_date: Annotated[date | None, BeforeValidator(_optional_date)] = None
+    payer: OptionalText = None
+
+
+class Claim(ClaimHeader):
+    """A claim: its header fields and its lines in input order."""
+
+    lines: tuple[ClaimLine, ...] = Field(min_length=1)

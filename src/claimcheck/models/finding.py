@@ -1,0 +1,114 @@
+"""Findings: the small immutable values every check produces, and their vocabularies."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+__all__ = ["Check", "Finding", "Source", "Status", "worst"]
+
+
+class Status(str, Enum):
+    """Outcome of one check.
+
+    - ``pass``: the check looked at the subject and found nothing wrong.
+    - ``warn``: a payer may question it; a person should look before submitting.
+    - ``fail``: a payer will reject or deny it as it stands.
+    """
+
+    PASS = "pass"
+    WARN = "warn"
+    FAIL = "fail"
+
+    @property
+    def severity(self) -> int:
+        return _SEVERITY[self]
+
+    def __str__(self) -> str:
+        return self.value
+
+
+_SEVERITY = {Status.PASS: 0, Status.WARN: 1, Status.FAIL: 2}
+
+
+def worst(statuses: Any) -> Status:
+    """The most severe of ``statuses`` (fail > warn > pass); ``pass`` when there are none."""
+    result = Status.PASS
+    for status in statuses:
+        if _SEVERITY[status] > _SEVERITY[result]:
+            result = status
+    return result
+
+
+class Check(str, Enum):
+    """What a finding is about.
+
+    - ``procedure``: the procedure code's format and whether a profile applies.
+    - ``modifier``: a modifier on the line (code set, profile, 26/TC conflict).
+    - ``diagnosis``: ICD-10-CM codes (present, in the code set, billable, supporting the procedure).
+    - ``specialty``: the rendering provider's NUCC taxonomy.
+    - ``provider``: the rendering NPI (format and check digit).
+    - ``units``: service units.
+    - ``date``: date of service against the code's effective date and the day of the run.
+    - ``place_of_service``: the CMS place-of-service code.
+    - ``pair``, ``duplicate``: claim-level edits across lines.
+    - ``input``: the line could not be read as written (missing or malformed field).
+    """
+
+    PROCEDURE = "procedure"
+    MODIFIER = "modifier"
+    DIAGNOSIS = "diagnosis"
+    SPECIALTY = "specialty"
+    PROVIDER = "provider"
+    UNITS = "units"
+    DATE = "date"
+    PLACE_OF_SERVICE = "place_of_service"
+    PAIR = "pair"
+    DUPLICATE = "duplicate"
+    INPUT = "input"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Source:
+    """Where a rule comes from: a seed document and its section, or a code set and its version."""
+
+    document: str
+    section: str | None = None
+    version: str | None = None
+
+    def to_dict(self) -> dict[str, str]:
+        data = {"document": self.document}
+        if self.section is not None:
+            data["section"] = self.section
+        if self.version is not None:
+            data["version"] = self.version
+        return data
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Finding:
+    """One result of one rule on one subject of a claim line.
+
+    Sorting orders findings by check, then rule id, then subject, so reports are stable.
+    """
+
+    check: Check
+    rule_id: str
+    subject: str | None
+    status: Status
+    message: str
+    source: Source | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rule_id": self.rule_id,
+            "check": self.check.value,
+            "status": self.status.value,
+            "subject": self.subject,
+            "message": self.message,
+            "source": None if self.source is None else self.source.to_dict(),
+        }

@@ -1,0 +1,136 @@
+"""Reading claim data that may be wrong, without losing a line.
+
+``Claim.model_validate`` is all-or-nothing; a scrubber cannot be. ``parse_claim`` validates the
+header and each line on its own, drops the fields that do not read, keeps the rest, and records
+one ``InputProblem`` per bad field. A line whose line number, procedure code or date of service
+cannot be read has no ``ClaimLine`` but is kept all the same, so every input line yields a result.
+Problem messages name the field, never its value (the value may be patient data).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from claimcheck.models.claim import Claim, ClaimHeader, ClaimLine, _code, _line_number
+
+__all__ = ["InputProblem", "ParsedClaim", "ParsedLine", "parse_claim"]
+
+_LINE_REQUIRED = frozenset({"line_number", "procedure_code", "date_of_service"})
+_HEADER_REQUIRED = frozenset({"claim_id"})
+_ModelT = TypeVar("_ModelT", bound=BaseModel)
+
+
+@dataclass(frozen=True, slots=True)
+class InputProblem:
+    """A field that could not be read as the contract says."""
+
+    field: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedLine:
+    """One input line: the normalised ``ClaimLine`` when it could be built, and what was wrong."""
+
+    line: ClaimLine | None
+    line_number: int | None
+    procedure_code: str | None
+    problems: tuple[InputProblem, ...] = ()
+    origin: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedClaim:
+    """One input claim: its id (when readable), its lines in input order, and claim-level problems."""
+
+    claim_id: str | None
+    lines: tuple[ParsedLine, ...]
+    header: ClaimHeader | None = None
+    problems: tuple[InputProblem, ...] = ()
+
+
+def _describe(error: Mapping[str, Any]) -> str:
+    if error["type"] in ("missing", "string_too_short", "too_short"):
+        return "is required"
+    message = str(error["msg"])
+    for prefix in ("Value error, ", "Assertion failed, "):
+        message = message.removeprefix(prefix)
+    return message[:1].lower() + message[1:]
+
+
+def _problems(exc: ValidationError, prefix: str = "") -> list[InputProblem]:
+    problems = []
+    for error in exc.errors(include_input=False, include_url=False):
+        loc = [str(part) for part in error["loc"]] or ["value"]
+        problems.append(InputProblem(prefix + ".".join(loc), _describe(error)))
+    return problems
+
+
+def _validate_leniently(
+    model: type[_ModelT], data: Mapping[str, Any], required: frozenset[str]
+) -> tuple[_ModelT | None, list[InputProblem]]:
+    """Validate ``data``; on failure drop the bad optional fields and try once more."""
+    try:
+        return model.model_validate(data), []
+    except ValidationError as exc:
+        problems = _problems(exc)
+        bad_fields = {str(e["loc"][0]) for e in exc.errors() if e["loc"]}
+        if bad_fields & required or not bad_fields:
+            return None, problems
+        kept = {key: value for key, value in data.items() if key not in bad_fields}
+        try:
+            return model.model_validate(kept), problems
+        except ValidationError as again:
+            return None, problems + _problems(again)
+
+
+def _salvage(data: Mapping[str, Any], key: str, reader: Any) -> Any:
+    try:
+        return reader(data[key])
+    except (KeyError, ValueError, TypeError):
+        return None
+
+
+def parse_line(data: Any, origin: str | None = None) -> ParsedLine:
+    """Read one line mapping; never raises."""
+    if isinstance(data, ClaimLine):
+        return ParsedLine(data, data.line_number, data.procedure_code, origin=origin)
+    if not isinstance(data, Mapping):
+        return ParsedLine(None, None, None, (InputProblem("line", "must be an object"),), origin)
+    line, problems = _validate_leniently(ClaimLine, data, _LINE_REQUIRED)
+    if line is not None:
+        return ParsedLine(line, line.line_number, line.procedure_code, tuple(problems), origin)
+    procedure = _salvage(data, "procedure_code", _code) or None
+    number = _salvage(data, "line_number", _line_number)
+    return ParsedLine(None, number, procedure, tuple(problems), origin)
+
+
+def parse_claim(data: Any, origins: Sequence[str | None] | None = None) -> ParsedClaim:
+    """Read one claim (a ``Claim`` or a mapping in the JSON claims shape); never raises.
+
+    ``origins``, when given, names where each line came from (e.g. ``claims.csv row 7``), so
+    input findings can point back into the file.
+    """
+    if isinstance(data, Claim):
+        lines = tuple(ParsedLine(ln, ln.line_number, ln.procedure_code) for ln in data.lines)
+        return ParsedClaim(data.claim_id, lines, data)
+    if not isinstance(data, Mapping):
+        problem = InputProblem("claim", "must be an object with claim_id and lines")
+        return ParsedClaim(None, (ParsedLine(None, None, None, (problem,)),))
+    header_fields = {k: v for k, v in data.items() if k != "lines"}
+    header, problems = _validate_leniently(ClaimHeader, header_fields, _HEADER_REQUIRED)
+    claim_id = header.claim_id if header else (_salvage(data, "claim_id", str) or None)
+    raw_lines = data.get("lines")
+    if not isinstance(raw_lines, (list, tuple)) or not raw_lines:
+        problems.append(InputProblem("lines", "must be a non-empty list of lines"))
+        return ParsedClaim(claim_id, (ParsedLine(None, None, None),), header, tuple(problems))
+    origins = list(origins or ())
+    lines = tuple(
+        parse_line(raw, origins[index] if index < len(origins) else None)
+        for index, raw in enumerate(raw_lines)
+    )
+    return ParsedClaim(claim_id, lines, header, tuple(problems))

@@ -1,0 +1,74 @@
+"""LineResult and Report: what a run produces, built from findings only."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from claimcheck.models.finding import Finding, Status, worst
+
+__all__ = ["LineResult", "Report"]
+
+
+@dataclass(frozen=True, slots=True)
+class LineResult:
+    """The findings for one input line; its status is the worst of them (pass when none)."""
+
+    claim_id: str | None
+    line_number: int | None
+    procedure_code: str | None
+    findings: tuple[Finding, ...]
+    status: Status = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "status", worst(f.status for f in self.findings))
+
+    def problems(self) -> tuple[Finding, ...]:
+        """The warn and fail findings."""
+        return tuple(f for f in self.findings if f.status is not Status.PASS)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "claim_id": self.claim_id,
+            "line_number": self.line_number,
+            "procedure_code": self.procedure_code,
+            "status": self.status.value,
+            "findings": [f.to_dict() for f in self.findings],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """Line results in input order, with the rule-pack version and code-set versions that made them."""
+
+    lines: tuple[LineResult, ...]
+    rules_version: str
+    code_sets: Mapping[str, str]
+
+    @classmethod
+    def build(
+        cls, lines: Iterable[LineResult], rules_version: str, code_sets: Mapping[str, str]
+    ) -> Report:
+        return cls(tuple(lines), rules_version, dict(code_sets))
+
+    @property
+    def status(self) -> Status:
+        return worst(line.status for line in self.lines)
+
+    def counts(self) -> dict[str, int]:
+        """Lines by status: ``{"pass": n, "warn": n, "fail": n}``."""
+        counted = Counter(line.status.value for line in self.lines)
+        return {status.value: counted.get(status.value, 0) for status in Status}
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "lines": len(self.lines),
+            **self.counts(),
+            "rules_version": self.rules_version,
+            "code_sets": dict(self.code_sets),
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"summary": self.summary(), "lines": [line.to_dict() for line in self.lines]}

@@ -1,0 +1,68 @@
+"""Cross-check a procedure profile against the code sets: every code must exist in its set.
+
+The seed documents carry wrong codes. A profile lists the right code and records the document's
+wrong one under ``document_code``; a code that is itself not in the set stops the load.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from claimcheck.errors import RuleFileError
+from claimcheck.refdata import CodeSets
+from claimcheck.rules.schema import ProcedureProfile
+from claimcheck.rules.yamlsource import LocatedDocument, render_key_path
+
+__all__ = ["check_profile_codes"]
+
+_WRONG_CODE_HINT = "; a code from the document that is wrong goes under document_code"
+
+
+def _check_section(
+    doc: LocatedDocument,
+    section: str,
+    entries: Sequence[object] | None,
+    exists: Callable[[str], bool],
+    set_label: str,
+) -> None:
+    seen: dict[str, int] = {}
+    for index, entry in enumerate(entries or ()):
+        code: str = entry.code  # type: ignore[attr-defined]
+        path = (section, index, "code")
+        where = {"line": doc.line_of(path), "key_path": render_key_path(path), "value": code}
+        if code in seen:
+            raise RuleFileError(
+                doc.file, f"listed twice (also {section}[{seen[code]}]); list each code once", **where
+            )
+        seen[code] = index
+        if not exists(code):
+            raise RuleFileError(
+                doc.file, f"is not a code in {set_label}", allowed=f"codes of {set_label}{_WRONG_CODE_HINT}", **where
+            )
+        document_code = getattr(entry, "document_code", None)
+        document_codes = document_code if isinstance(document_code, list) else [document_code]
+        if code in document_codes:
+            doc_path = (section, index, "document_code")
+            raise RuleFileError(
+                doc.file,
+                "equals code; document_code records only a document's wrong code",
+                line=doc.line_of(doc_path),
+                key_path=render_key_path(doc_path),
+                value=document_code,
+            )
+
+
+def check_profile_codes(profile: ProcedureProfile, doc: LocatedDocument, code_sets: CodeSets) -> None:
+    """Raise ``RuleFileError`` for the first profile code that is not in its code set."""
+    icd, nucc, modifiers = code_sets.icd10cm, code_sets.nucc, code_sets.modifiers
+    _check_section(
+        doc, "modifiers", profile.modifiers, lambda c: c in modifiers,
+        f"the modifier code set ({modifiers.info.version})",
+    )
+    _check_section(
+        doc, "diagnoses", profile.diagnoses, lambda c: c in icd, f"ICD-10-CM {icd.info.version}"
+    )
+    _check_section(
+        doc, "specialties", profile.specialties, lambda c: c in nucc,
+        f"the NUCC taxonomy {nucc.info.version}",
+    )

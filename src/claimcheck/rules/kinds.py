@@ -1,0 +1,78 @@
+"""The kinds of general rule a pack may declare, and the parameters each kind takes.
+
+A general rule names its ``kind``; the engine has one implementation per kind (a test checks
+that the two lists agree). Keeping the parameter schemas here lets the loader reject a bad
+``params`` block with the file and line, before the engine sees it.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from claimcheck.rules.schema import ProcedureCode, SourceRef, UpperCode
+
+__all__ = ["KIND_PARAMS"]
+
+
+class _Params(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class NoParams(_Params):
+    """This kind takes no parameters."""
+
+
+class ModifierCountParams(_Params):
+    maximum: int = Field(4, gt=0)
+
+
+def _regex(value: str) -> str:
+    try:
+        re.compile(value)
+    except re.error as exc:
+        raise ValueError(f"not a valid regular expression ({exc})") from None
+    return value
+
+
+class ProcedureFormatParams(_Params):
+    formats: dict[str, Annotated[str, AfterValidator(_regex)]] = Field(min_length=1)
+
+
+class EffectiveDates(_Params):
+    codes: list[ProcedureCode] = Field(min_length=1)
+    effective: date
+    source: SourceRef
+
+
+class EffectiveDateParams(_Params):
+    codes: list[EffectiveDates] = Field(min_length=1)
+
+
+class ModifierConflictParams(_Params):
+    pairs: list[tuple[UpperCode, UpperCode]] = Field(min_length=1)
+
+
+KIND_PARAMS: dict[str, type[BaseModel]] = {
+    "unreadable_field": NoParams,
+    "modifier_count": ModifierCountParams,
+    "unique_line_number": NoParams,
+    "procedure_format": ProcedureFormatParams,
+    "code_effective_date": EffectiveDateParams,
+    "date_not_after_run": NoParams,
+    "modifier_code_set": NoParams,
+    "modifier_conflict": ModifierConflictParams,
+    "profile_modifiers": NoParams,
+    "diagnosis_required": NoParams,
+    "diagnosis_code_set": NoParams,
+    "diagnosis_billable": NoParams,
+    "profile_diagnoses": NoParams,
+    "taxonomy_code_set": NoParams,
+    "profile_specialties": NoParams,
+    "npi_check_digit": NoParams,
+    "positive_units": NoParams,
+    "place_of_service_code_set": NoParams,
+}

@@ -1,0 +1,199 @@
+"""Load and check a rule pack; any problem raises ``RuleFileError`` naming file, line and key path."""
+
+from __future__ import annotations
+
+import types
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from claimcheck.errors import RuleFileError
+from claimcheck.refdata import CodeSets
+from claimcheck.rules.codes import check_profile_codes
+from claimcheck.rules.kinds import KIND_PARAMS
+from claimcheck.rules.schema import (
+    GeneralFile,
+    GeneralRule,
+    PackManifest,
+    ProcedureProfile,
+)
+from claimcheck.rules.yamlsource import KeyPath, LocatedDocument, read_yaml, render_key_path
+
+__all__ = ["LoadedRule", "RulePack", "load_pack", "shipped_pack_path"]
+
+_ModelT = TypeVar("_ModelT", bound=BaseModel)
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedRule:
+    """A general rule with its validated parameters and where it was written."""
+
+    rule: GeneralRule
+    params: BaseModel
+    file: str
+    line: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class RulePack:
+    """A validated rule pack and the code sets it was checked against."""
+
+    path: str
+    manifest: PackManifest
+    rules: tuple[LoadedRule, ...]
+    profiles: Mapping[str, ProcedureProfile]
+    profile_files: Mapping[str, str]
+    code_sets: CodeSets
+
+
+def shipped_pack_path() -> Path:
+    """The rule pack that ships inside the package."""
+    return Path(__file__).resolve().parent.parent / "rulepack"
+
+
+def _model_at(model: type[BaseModel] | None, loc: KeyPath) -> type[BaseModel] | None:
+    """The pydantic model that validates the mapping at ``loc`` (to list its allowed keys)."""
+    for part in loc:
+        if model is None:
+            return None
+        if isinstance(part, int):
+            continue
+        field = model.model_fields.get(part)
+        model = _find_model(field.annotation) if field else None
+    return model
+
+
+def _find_model(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType, list, tuple, dict):
+        for arg in typing.get_args(annotation):
+            found = _find_model(arg)
+            if found is not None:
+                return found
+    if typing.get_origin(annotation) is typing.Annotated:
+        return _find_model(typing.get_args(annotation)[0])
+    return None
+
+
+def _raise_validation(
+    exc: ValidationError, doc: LocatedDocument, model: type[BaseModel], base: KeyPath = ()
+) -> typing.NoReturn:
+    errors = exc.errors(include_url=False)
+    error = errors[0]
+    loc: KeyPath = (*base, *error["loc"])
+    allowed: str | None = None
+    value: Any = error.get("input")
+    if error["type"] == "extra_forbidden":
+        parent = _model_at(model, tuple(error["loc"][:-1]))
+        allowed = ", ".join(parent.model_fields) if parent else None
+        problem = "unknown key"
+        value = None
+    elif error["type"] == "missing":
+        problem = "required key is missing"
+        value = None
+    else:
+        problem = str(error["msg"]).removeprefix("Value error, ")
+        expected = (error.get("ctx") or {}).get("expected")
+        allowed = str(expected) if expected else None
+    if isinstance(value, (dict, list)):
+        value = None
+    if len(errors) > 1:
+        problem += f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''} in this file)"
+    raise RuleFileError(
+        doc.file,
+        problem,
+        line=doc.line_of(loc),
+        key_path=render_key_path(loc),
+        value=value,
+        allowed=allowed,
+    )
+
+
+def _validate(model: type[_ModelT], doc: LocatedDocument, data: Any = None, base: KeyPath = ()) -> _ModelT:
+    data = doc.data if data is None else data
+    if not isinstance(data, dict):
+        raise RuleFileError(doc.file, "must be a mapping of keys to values", line=doc.line_of(base))
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        _raise_validation(exc, doc, model, base)
+
+
+def _check_listed(folder: Path, listed: list[str], manifest_file: str, key: str) -> None:
+    present = {p.stem for p in folder.glob("*.yaml")} if folder.is_dir() else set()
+    for name in listed:
+        if name not in present:
+            raise RuleFileError(
+                manifest_file, f"no file {folder.name}/{name}.yaml in the pack", key_path=key, value=name
+            )
+    for name in sorted(present - set(listed)):
+        raise RuleFileError(
+            folder / f"{name}.yaml",
+            f"is not listed under '{key}' in pack.yaml, so it would be ignored",
+            allowed=", ".join(listed),
+        )
+
+
+def _load_general(path: Path, seen: dict[str, str]) -> list[LoadedRule]:
+    doc = read_yaml(path)
+    general = _validate(GeneralFile, doc)
+    loaded = []
+    for index, rule in enumerate(general.rules):
+        where: KeyPath = ("rules", index)
+        for rule_id in (rule.id, *rule.aliases):
+            if rule_id in seen:
+                raise RuleFileError(
+                    doc.file, f"rule id is already used in {seen[rule_id]}",
+                    line=doc.line_of((*where, "id")), key_path=render_key_path((*where, "id")), value=rule_id,
+                )
+            seen[rule_id] = doc.file
+        params_model = KIND_PARAMS.get(rule.kind)
+        if params_model is None:
+            raise RuleFileError(
+                doc.file, "unknown rule kind", line=doc.line_of((*where, "kind")),
+                key_path=render_key_path((*where, "kind")), value=rule.kind, allowed=sorted(KIND_PARAMS),
+            )
+        params = _validate(params_model, doc, rule.params, (*where, "params"))
+        loaded.append(LoadedRule(rule, params, doc.file, doc.line_of(where)))
+    return loaded
+
+
+def load_pack(path: str | Path | None = None, *, code_sets: CodeSets) -> RulePack:
+    """Read, validate and cross-check the pack at ``path`` (the shipped pack when None)."""
+    root = Path(path) if path is not None else shipped_pack_path()
+    manifest_path = root / "pack.yaml"
+    if not root.is_dir():
+        raise RuleFileError(root, "rule pack directory not found")
+    if not manifest_path.is_file():
+        raise RuleFileError(manifest_path, "missing: a rule pack needs pack.yaml listing its files")
+    manifest = _validate(PackManifest, read_yaml(manifest_path))
+    _check_listed(root / "general", manifest.general, str(manifest_path), "general")
+    _check_listed(root / "procedures", manifest.procedures, str(manifest_path), "procedures")
+
+    seen: dict[str, str] = {}
+    rules: list[LoadedRule] = []
+    for name in manifest.general:
+        rules.extend(_load_general(root / "general" / f"{name}.yaml", seen))
+
+    profiles: dict[str, ProcedureProfile] = {}
+    files: dict[str, str] = {}
+    for code in manifest.procedures:
+        doc = read_yaml(root / "procedures" / f"{code}.yaml")
+        profile = _validate(ProcedureProfile, doc)
+        if profile.procedure != code:
+            raise RuleFileError(
+                doc.file, "must equal the file name (one profile per procedure code)",
+                line=doc.line_of(("procedure",)), key_path="procedure", value=profile.procedure, allowed=code,
+            )
+        check_profile_codes(profile, doc, code_sets)
+        profiles[code] = profile
+        files[code] = doc.file
+    return RulePack(
+        str(root), manifest, tuple(rules), types.MappingProxyType(profiles),
+        types.MappingProxyType(files), code_sets,
+    )

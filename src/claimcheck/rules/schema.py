@@ -1,0 +1,149 @@
+"""The shape of a rule pack, as strict pydantic models.
+
+A pack is a directory::
+
+    pack.yaml                 name, version, and the explicit list of general files and profiles
+    general/<name>.yaml       rules that apply to every line (``rules:`` list)
+    procedures/<CODE>.yaml    one profile per procedure code: modifiers, diagnoses, specialties
+
+Unknown keys are errors (``extra="forbid"``): a misspelt key must not silently switch a rule off.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from claimcheck.models.finding import Check, Status
+
+__all__ = [
+    "DiagnosisEntry",
+    "GeneralFile",
+    "GeneralRule",
+    "ModifierEntry",
+    "PackManifest",
+    "ProcedureProfile",
+    "SourceRef",
+    "SpecialtyEntry",
+]
+
+RULE_ID = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
+PROCEDURE_CODE = re.compile(r"^(\d{5}|\d{4}[FTU]|[A-Z]\d{4})$")
+
+
+def _upper(value: str) -> str:
+    return value.strip().upper()
+
+
+def _rule_id(value: str) -> str:
+    if not RULE_ID.match(value):
+        raise ValueError(f"rule id must match {RULE_ID.pattern} (e.g. modifier.code_set)")
+    return value
+
+
+def _procedure_code(value: str) -> str:
+    code = _upper(value)
+    if not PROCEDURE_CODE.match(code):
+        raise ValueError(
+            "must be a CPT code (5 digits, or 4 digits + F, T or U) or HCPCS Level II (letter + 4 digits)"
+        )
+    return code
+
+
+UpperCode = Annotated[str, AfterValidator(_upper), Field(min_length=1)]
+ProcedureCode = Annotated[str, AfterValidator(_procedure_code)]
+Text = Annotated[str, Field(min_length=1)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SourceRef(_Strict):
+    """Where an entry comes from: the seed document and its section."""
+
+    document: Text
+    section: Text | None = None
+
+
+class PackManifest(_Strict):
+    """``pack.yaml``: the explicit registry of a rule pack."""
+
+    name: Text
+    version: Text
+    description: Text | None = None
+    general: list[Text] = Field(min_length=1)
+    procedures: list[ProcedureCode] = []
+
+
+class GeneralRule(_Strict):
+    """One rule applied to every line; ``kind`` names the check that implements it."""
+
+    id: Annotated[str, AfterValidator(_rule_id)]
+    check: Check
+    kind: Text
+    status: Literal[Status.WARN, Status.FAIL] = Field(
+        description="status of a finding when the rule is broken"
+    )
+    summary: Text
+    why: Text
+    source: SourceRef | None = None
+    aliases: list[Annotated[str, AfterValidator(_rule_id)]] = []
+    params: dict[str, Any] = {}
+
+
+class GeneralFile(_Strict):
+    """``general/<name>.yaml``."""
+
+    rules: list[GeneralRule] = Field(min_length=1)
+
+
+class ModifierEntry(_Strict):
+    """A modifier the procedure's document discusses, with the verdict its "When to Use" gives."""
+
+    code: UpperCode
+    status: Status
+    meaning: Text
+    reason: Text
+    document_meaning: Text | None = None
+    source: SourceRef
+
+
+class DiagnosisEntry(_Strict):
+    """An ICD-10-CM code that supports the procedure; a header matches all its billable descendants."""
+
+    code: UpperCode
+    title: Text
+    document_code: UpperCode | list[UpperCode] | None = None
+    note: Text | None = None
+    source: SourceRef
+
+
+class SpecialtyEntry(_Strict):
+    """A NUCC taxonomy that is expected to render the procedure.
+
+    A classification-level code (no specialisation, e.g. ``363A00000X``) matches every code of
+    that classification.
+    """
+
+    code: UpperCode
+    name: Text
+    document_code: UpperCode | list[UpperCode] | None = None
+    note: Text | None = None
+    source: SourceRef
+
+
+class ProcedureProfile(_Strict):
+    """``procedures/<CODE>.yaml``: what the documents say about one procedure code."""
+
+    procedure: ProcedureCode
+    title: Text
+    source: SourceRef
+    notes: list[Text] = []
+    # Every profile judges modifiers: an empty list means the document lists none, so any
+    # modifier on the line is "not listed". Diagnoses and specialties are judged only when listed.
+    modifiers: list[ModifierEntry] = []
+    diagnoses: list[DiagnosisEntry] | None = None
+    specialties: list[SpecialtyEntry] | None = None

@@ -1,0 +1,104 @@
+"""Read a rule file into plain values, keeping the line of every key.
+
+PyYAML's resolvers follow YAML 1.1, where ``26`` is an int, ``NO`` is False and ``0711`` may be
+octal: every one of those is a code to us. So we stop at the node graph (``yaml.compose`` with
+the SafeLoader: nothing is constructed, no tag can run code) and build the values ourselves,
+keeping every scalar as the string that was written. The pydantic schema then types them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from claimcheck.errors import RuleFileError
+
+__all__ = ["KeyPath", "LocatedDocument", "read_yaml", "render_key_path"]
+
+KeyPath = tuple[str | int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class LocatedDocument:
+    """A YAML document as plain values, and the 1-based line of each key path in it."""
+
+    file: str
+    data: Any
+    lines: dict[KeyPath, int]
+
+    def line_of(self, path: KeyPath) -> int | None:
+        """The line of ``path``, or of its nearest ancestor that has one."""
+        for end in range(len(path), -1, -1):
+            line = self.lines.get(tuple(path[:end]))
+            if line is not None:
+                return line
+        return None
+
+
+def _build(node: yaml.Node, path: KeyPath, lines: dict[KeyPath, int], file: str) -> Any:
+    lines.setdefault(path, node.start_mark.line + 1)
+    if isinstance(node, yaml.ScalarNode):
+        # An empty plain scalar (``key:``) means "no value"; a quoted "" is an empty string.
+        if node.value == "" and node.style is None:
+            return None
+        if node.style is None and node.value in ("~", "null", "Null", "NULL"):
+            return None
+        return node.value
+    if isinstance(node, yaml.SequenceNode):
+        return [_build(item, (*path, index), lines, file) for index, item in enumerate(node.value)]
+    if isinstance(node, yaml.MappingNode):
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise RuleFileError(
+                    file, "keys must be plain text", line=key_node.start_mark.line + 1
+                )
+            key = key_node.value
+            if key in result:
+                raise RuleFileError(
+                    file,
+                    "key appears twice in the same mapping",
+                    line=key_node.start_mark.line + 1,
+                    key_path=_render((*path, key)),
+                )
+            lines[(*path, key)] = key_node.start_mark.line + 1
+            result[key] = _build(value_node, (*path, key), lines, file)
+        return result
+    raise RuleFileError(file, "unsupported YAML node", line=node.start_mark.line + 1)
+
+
+def _render(path: KeyPath) -> str:
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "(top level)"
+
+
+def render_key_path(path: KeyPath) -> str:
+    """``("modifiers", 2, "status")`` → ``modifiers[2].status``."""
+    return _render(path)
+
+
+def read_yaml(path: Path) -> LocatedDocument:
+    """Parse one YAML file; bad YAML raises ``RuleFileError`` with the line of the problem."""
+    file = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise RuleFileError(file, f"cannot read the file ({exc.strerror})") from None
+    except UnicodeDecodeError:
+        raise RuleFileError(file, "is not UTF-8 text") from None
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        raise RuleFileError(file, f"invalid YAML: {exc.problem or exc.context}", line=line) from None
+    except yaml.YAMLError as exc:
+        raise RuleFileError(file, f"invalid YAML: {exc}") from None
+    lines: dict[KeyPath, int] = {}
+    data = None if node is None else _build(node, (), lines, file)
+    return LocatedDocument(file, data, lines)
