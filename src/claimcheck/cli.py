@@ -1,0 +1,154 @@
+"""The ``claimcheck`` command line.
+
+Exit codes: 0 no line at or above the ``--fail-on`` level; 1 some line is; 2 usage error,
+unreadable file or broken rule file (message on stderr, no traceback).
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import click
+
+from claimcheck.errors import ClaimCheckError
+
+__all__ = ["main"]
+
+FORMATS = ("text", "json", "jsonl", "csv")
+FAIL_ON = ("fail", "warn", "never")
+
+
+def _parse_as_of(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date written YYYY-MM-DD") from None
+
+
+def _parse_code_sets(_ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]) -> dict[str, str]:
+    overrides = {}
+    for value in values:
+        name, sep, path = value.partition("=")
+        if not sep or not name or not path:
+            raise click.BadParameter(f"{value!r} must be NAME=FILE, e.g. icd10cm=icd10cm-order-2027.txt")
+        overrides[name.strip()] = path.strip()
+    return overrides
+
+
+rules_option = click.option(
+    "--rules", "rules_dir", type=click.Path(file_okay=False, path_type=Path),
+    help="Rule pack directory (same layout as the shipped rules/) to use instead of the shipped one.",
+)
+code_set_option = click.option(
+    "--code-set", "code_sets", multiple=True, callback=_parse_code_sets, metavar="NAME=FILE",
+    help="Use FILE for a code set instead of the shipped release; NAME is icd10cm, nucc, modifiers "
+    "or pos (e.g. icd10cm=icd10cm-order-2027.txt). Repeatable.",
+)
+
+
+def _load(rules_dir: Path | None, code_sets: dict[str, str]) -> Any:
+    from claimcheck.engine.ruleset import load_rules
+
+    return load_rules(rules_dir, code_sets=code_sets or None)
+
+
+def _reports_errors(function: Any) -> Any:
+    """Turn claimcheck's own errors into a message on stderr and exit status 2."""
+
+    @functools.wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return function(*args, **kwargs)
+        except ClaimCheckError as exc:
+            click.echo(f"claimcheck: error: {exc}", err=True)
+            sys.exit(2)
+
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="claimcheck")
+def main() -> None:
+    """Scrub medical claim lines against CPT/HCPCS, ICD-10-CM and NUCC rules before they reach a payer."""
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@rules_option
+@code_set_option
+@click.option("--format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True,
+              help="Report format.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the report to this file instead of standard output.")
+@click.option("--fail-on", type=click.Choice(FAIL_ON), default="fail", show_default=True,
+              help="Exit with status 1 when some line has at least this status.")
+@click.option("--as-of", callback=_parse_as_of, metavar="YYYY-MM-DD",
+              help="Day of the run, for the future-date check (default: today).")
+@click.option("--input-format", type=click.Choice(("csv", "json", "jsonl")),
+              help="Read every FILE in this format instead of detecting it.")
+@click.option("--verbose", "-v", is_flag=True, help="Text format: list passing findings too.")
+@_reports_errors
+def check(
+    files: tuple[Path, ...],
+    rules_dir: Path | None,
+    code_sets: dict[str, str],
+    output_format: str,
+    output: Path | None,
+    fail_on: str,
+    as_of: date | None,
+    input_format: str | None,
+    verbose: bool,
+) -> None:
+    """Check the claim lines in FILES (CSV, JSON or JSONL) and report every finding."""
+    from claimcheck.io.files import atomic_output, validate_files
+    from claimcheck.io.writers import WRITERS
+    from claimcheck.io.writers.text_writer import write_text
+
+    ruleset = _load(rules_dir, code_sets)
+    report = validate_files(files, rules=ruleset, as_of=as_of, input_format=input_format)
+    writer = functools.partial(write_text, verbose=verbose) if output_format == "text" else WRITERS[output_format]
+    if output is None:
+        writer(report, sys.stdout)
+    else:
+        with atomic_output(output) as stream:
+            writer(report, stream)
+    threshold = {"fail": ("fail",), "warn": ("warn", "fail"), "never": ()}[fail_on]
+    sys.exit(1 if report.status.value in threshold else 0)
+
+
+@main.group()
+def rules() -> None:
+    """Show the rules the engine will apply."""
+
+
+@rules.command("list")
+@rules_option
+@code_set_option
+@_reports_errors
+def rules_list(rules_dir: Path | None, code_sets: dict[str, str]) -> None:
+    """List the procedure profiles and the general rules."""
+    from claimcheck.cli_rules import print_rule_list
+
+    print_rule_list(_load(rules_dir, code_sets))
+
+
+@rules.command("show")
+@click.argument("code")
+@rules_option
+@code_set_option
+@_reports_errors
+def rules_show(code: str, rules_dir: Path | None, code_sets: dict[str, str]) -> None:
+    """Show what applies to procedure CODE (or the rule with id CODE)."""
+    from claimcheck.cli_rules import print_rule_detail
+
+    print_rule_detail(_load(rules_dir, code_sets), code)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

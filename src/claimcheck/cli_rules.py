@@ -1,0 +1,102 @@
+"""``claimcheck rules list`` and ``claimcheck rules show``: print what the engine will apply."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from claimcheck.engine.ruleset import RuleSet
+from claimcheck.models.finding import Status
+
+__all__ = ["print_rule_detail", "print_rule_list"]
+
+_STYLE = {Status.PASS: "green", Status.WARN: "yellow", Status.FAIL: "bold red"}
+
+
+def _document_code(code: object) -> str:
+    if code is None:
+        return ""
+    return ", ".join(code) if isinstance(code, list) else str(code)
+
+
+def print_rule_list(ruleset: RuleSet, console: Console | None = None) -> None:
+    console = console or Console()
+    manifest = ruleset.pack.manifest
+    versions = ", ".join(f"{k} {v}" for k, v in ruleset.code_set_versions().items())
+    console.print(f"[bold]{escape(manifest.name)}[/] {manifest.version} ({escape(ruleset.pack.path)})")
+    console.print(f"code sets: {versions}")
+
+    profiles = Table(title="procedure profiles")
+    for column in ("code", "title", "modifiers", "diagnoses", "specialties", "source"):
+        profiles.add_column(column)
+    for code, compiled in ruleset.profiles.items():
+        profile = compiled.profile
+        profiles.add_row(
+            code,
+            escape(profile.title),
+            str(len(profile.modifiers)),
+            "-" if profile.diagnoses is None else str(len(profile.diagnoses)),
+            "-" if profile.specialties is None else str(len(profile.specialties)),
+            escape(profile.source.document),
+        )
+    console.print(profiles)
+
+    general = Table(title="general rules (every line)")
+    for column in ("rule id", "check", "kind", "when broken", "summary"):
+        general.add_column(column)
+    for loaded in ruleset.pack.rules:
+        rule = loaded.rule
+        general.add_row(
+            rule.id, rule.check.value, rule.kind,
+            f"[{_STYLE[rule.status]}]{rule.status.value}[/]", escape(rule.summary),
+        )
+    console.print(general)
+
+
+def _print_general_rule(ruleset: RuleSet, rule_id: str, console: Console) -> bool:
+    for loaded in ruleset.pack.rules:
+        rule = loaded.rule
+        if rule_id in (rule.id, *rule.aliases):
+            console.print(f"[bold]{rule.id}[/] ({rule.check.value}, {rule.kind}; {rule.status.value} when broken)")
+            console.print(escape(rule.summary))
+            console.print(f"[dim]why:[/] {escape(rule.why)}")
+            if rule.source:
+                console.print(f"[dim]source:[/] {escape(rule.source.document)} / {escape(rule.source.section or '')}")
+            console.print(f"[dim]file:[/] {escape(loaded.file)}:{loaded.line}")
+            return True
+    return False
+
+
+def print_rule_detail(ruleset: RuleSet, code: str, console: Console | None = None) -> None:
+    console = console or Console()
+    wanted = code.strip().upper()
+    compiled = ruleset.profiles.get(wanted)
+    if compiled is None:
+        if not _print_general_rule(ruleset, code.strip(), console):
+            console.print(f"No profile for {escape(wanted)}: only the general rules apply (see 'claimcheck rules list').")
+        return
+    profile = compiled.profile
+    console.print(f"[bold]{profile.procedure}[/] {escape(profile.title)}")
+    console.print(f"[dim]source:[/] {escape(profile.source.document)}   [dim]file:[/] {escape(compiled.file)}")
+    for note in profile.notes:
+        console.print(f"[dim]note:[/] {escape(note)}")
+
+    modifiers = Table(title=f"modifiers ({'none listed: any modifier warns' if not profile.modifiers else len(profile.modifiers)})")
+    for column in ("modifier", "verdict", "meaning", "reason"):
+        modifiers.add_column(column)
+    for entry in profile.modifiers:
+        modifiers.add_row(entry.code, f"[{_STYLE[entry.status]}]{entry.status.value}[/]", escape(entry.meaning), escape(entry.reason))
+    console.print(modifiers)
+
+    for title, entries in (("diagnoses", profile.diagnoses), ("specialties", profile.specialties)):
+        if entries is None:
+            console.print(f"{title}: none listed; the support check is skipped")
+            continue
+        table = Table(title=f"{title} (at least one must match, else warn)")
+        for column in ("code", "name", "document's code", "note"):
+            table.add_column(column)
+        for entry in entries:
+            name = getattr(entry, "title", None) or getattr(entry, "name", "")
+            table.add_row(entry.code, escape(name), _document_code(entry.document_code), escape(entry.note or ""))
+        console.print(table)

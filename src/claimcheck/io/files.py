@@ -1,0 +1,63 @@
+"""Check whole files: read claims, run the engine, write the report atomically."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import TextIO
+
+from claimcheck.engine.ruleset import RuleSet, load_rules
+from claimcheck.engine.run import check_claims
+from claimcheck.io.readers import read_claims
+from claimcheck.models.parse import ParsedClaim
+from claimcheck.models.report import Report
+
+__all__ = ["atomic_output", "validate_file", "validate_files"]
+
+
+def _all_claims(paths: Sequence[str | Path], input_format: str | None) -> Iterator[ParsedClaim]:
+    for path in paths:
+        yield from read_claims(path, input_format)
+
+
+def validate_files(
+    paths: Sequence[str | Path],
+    *,
+    rules: RuleSet | None = None,
+    as_of: date | None = None,
+    input_format: str | None = None,
+) -> Report:
+    """Check every line of ``paths`` (CSV, JSON or JSONL claims) and return one report."""
+    ruleset = rules or load_rules()
+    lines = check_claims(_all_claims(paths, input_format), ruleset, as_of)
+    return Report.build(lines, ruleset.version, ruleset.code_set_versions())
+
+
+def validate_file(
+    path: str | Path,
+    *,
+    rules: RuleSet | None = None,
+    as_of: date | None = None,
+    input_format: str | None = None,
+) -> Report:
+    """Check every line of one file and return its report."""
+    return validate_files([path], rules=rules, as_of=as_of, input_format=input_format)
+
+
+@contextmanager
+def atomic_output(path: str | Path) -> Iterator[TextIO]:
+    """Write to a temporary file beside ``path`` and rename it into place only on success,
+    so an interrupted run never leaves a partial report that looks complete."""
+    target = Path(path)
+    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent or ".")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+            yield stream
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

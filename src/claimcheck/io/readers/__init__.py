@@ -1,0 +1,51 @@
+"""Reader registry: one reader per input format, chosen by extension or by content."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from claimcheck.errors import InputError
+from claimcheck.io.readers import csv_reader, json_reader
+from claimcheck.models.parse import ParsedClaim
+
+__all__ = ["READERS", "detect_format", "read_claims"]
+
+Reader = Callable[[Path], Iterator[ParsedClaim]]
+
+READERS: dict[str, Reader] = {
+    "csv": csv_reader.read_csv,
+    "json": json_reader.read_json,
+    "jsonl": json_reader.read_jsonl,
+}
+
+_EXTENSIONS = {".csv": "csv", ".psv": "csv", ".tsv": "csv", ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+
+
+def detect_format(path: Path) -> str:
+    """The reader for ``path``: by extension, else by the first characters of the file."""
+    by_extension = _EXTENSIONS.get(path.suffix.lower())
+    if by_extension:
+        return by_extension
+    try:
+        with path.open("r", encoding="utf-8-sig", errors="replace") as stream:
+            head = stream.read(4096)
+    except OSError as exc:
+        raise InputError(path, f"cannot read the file ({exc.strerror})") from None
+    stripped = head.lstrip()
+    if stripped.startswith("["):
+        return "json"
+    if stripped.startswith("{"):
+        first_line = stripped.split("\n", 1)[0].rstrip()
+        return "jsonl" if first_line.endswith("}") and "\n" in stripped else "json"
+    return "csv"
+
+
+def read_claims(path: str | Path, input_format: str | None = None) -> Iterator[ParsedClaim]:
+    """Stream the claims of one file; raises ``InputError`` only when the file cannot be read at all."""
+    file = Path(path)
+    name = input_format or detect_format(file)
+    reader = READERS.get(name)
+    if reader is None:
+        raise InputError(file, f"unknown input format {name!r}; known: {', '.join(READERS)}")
+    return reader(file)

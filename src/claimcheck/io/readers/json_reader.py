@@ -1,0 +1,71 @@
+"""JSON claims: a ``.json`` file holds one claim or a list of claims; a ``.jsonl`` file one claim per line."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from claimcheck.errors import InputError
+from claimcheck.models.parse import InputProblem, ParsedClaim, ParsedLine, parse_claim
+
+__all__ = ["read_json", "read_jsonl"]
+
+
+def _origins(name: str, claim: Any) -> list[str | None]:
+    lines = claim.get("lines") if isinstance(claim, dict) else None
+    count = len(lines) if isinstance(lines, list) else 0
+    return [f"{name} lines[{index}]" for index in range(count)]
+
+
+def _open_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise InputError(path, f"cannot read the file ({exc.strerror})") from None
+    except UnicodeDecodeError:
+        raise InputError(path, "is not UTF-8 text") from None
+
+
+def read_json(path: Path) -> Iterator[ParsedClaim]:
+    """Claims of a ``.json`` file: one claim object or a list of them."""
+    text = _open_text(path)
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(path, f"is not valid JSON ({exc.msg}, column {exc.colno})", line=exc.lineno) from None
+    if isinstance(data, dict):
+        data = [data]
+    if not isinstance(data, list):
+        raise InputError(path, "must hold a claim object or a list of claim objects")
+    for index, claim in enumerate(data):
+        yield parse_claim(claim, _origins(f"{path.name} [{index}]", claim))
+
+
+def read_jsonl(path: Path) -> Iterator[ParsedClaim]:
+    """Claims of a ``.jsonl`` file, one per line; a line that is not JSON becomes an ``input`` finding."""
+    try:
+        stream = path.open("r", encoding="utf-8-sig")
+    except OSError as exc:
+        raise InputError(path, f"cannot read the file ({exc.strerror})") from None
+    with stream:
+        number = 0
+        while True:
+            try:
+                text = stream.readline()
+            except UnicodeDecodeError:
+                raise InputError(path, "is not UTF-8 text", line=number + 1) from None
+            if not text:
+                break
+            number += 1
+            if not text.strip():
+                continue
+            where = f"{path.name} line {number}"
+            try:
+                claim = json.loads(text)
+            except json.JSONDecodeError as exc:
+                problem = InputProblem("claim", f"is not valid JSON ({exc.msg}, column {exc.colno})")
+                yield ParsedClaim(None, (ParsedLine(None, None, None, (problem,), where),))
+                continue
+            yield parse_claim(claim, [where] * len(_origins(where, claim)))
