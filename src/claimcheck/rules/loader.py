@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import types
 import typing
 from collections.abc import Mapping
@@ -83,7 +84,9 @@ def _find_model(annotation: Any) -> type[BaseModel] | None:
 def _raise_validation(
     exc: ValidationError, doc: LocatedDocument, model: type[BaseModel], base: KeyPath = ()
 ) -> typing.NoReturn:
-    errors = exc.errors(include_url=False)
+    # A misspelt key shows up twice, as unknown and as missing: report the unknown one, which
+    # points at the line to fix.
+    errors = sorted(exc.errors(include_url=False), key=lambda e: e["type"] != "extra_forbidden")
     error = errors[0]
     loc: KeyPath = (*base, *error["loc"])
     allowed: str | None = None
@@ -92,6 +95,9 @@ def _raise_validation(
         parent = _model_at(model, tuple(error["loc"][:-1]))
         allowed = ", ".join(parent.model_fields) if parent else None
         problem = "unknown key"
+        close = difflib.get_close_matches(str(loc[-1]), list(parent.model_fields) if parent else [], n=1)
+        if close:
+            problem += f" (did you mean {close[0]!r}?)"
         value = None
     elif error["type"] == "missing":
         problem = "required key is missing"

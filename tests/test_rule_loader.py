@@ -1,0 +1,166 @@
+"""Broken rule files stop the load with a RuleFileError naming file, line, key path, value, allowed."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+import claimcheck
+from claimcheck.errors import RuleFileError
+from claimcheck.rules.loader import shipped_pack_path
+
+
+@pytest.fixture()
+def pack(tmp_path: Path) -> Path:
+    target = tmp_path / "rules"
+    shutil.copytree(shipped_pack_path(), target)
+    return target
+
+
+def _replace(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def _line_of(path: Path, fragment: str) -> int:
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if fragment in line:
+            return number
+    raise AssertionError(fragment)
+
+
+def test_shipped_pack_loads_and_copy_loads_the_same(pack: Path) -> None:
+    shipped = claimcheck.load_rules()
+    copied = claimcheck.load_rules(pack)
+    assert set(shipped.profiles) == {"0711T", "0721T", "0624T", "75571", "77011"}
+    assert [c.rule_id for c in copied.checks] == [c.rule_id for c in shipped.checks]
+
+
+def test_bad_status_names_file_line_key_value_and_allowed(pack: Path) -> None:
+    profile = pack / "procedures" / "0711T.yaml"
+    _replace(profile, "status: fail", "status: maybe")
+    with pytest.raises(RuleFileError) as caught:
+        claimcheck.load_rules(pack)
+    error = caught.value
+    assert error.file == str(profile)
+    assert error.line == _line_of(profile, "status: maybe")
+    assert error.key_path == "modifiers[9].status"
+    assert error.value == "maybe"
+    assert error.allowed is not None and all(s in error.allowed for s in ("pass", "warn", "fail"))
+    assert f"{profile}:{error.line}: modifiers[9].status: 'maybe'" in str(error)
+
+
+def test_unknown_key_lists_the_allowed_keys(pack: Path) -> None:
+    profile = pack / "procedures" / "75571.yaml"
+    _replace(profile, "    reason:", "    reasn:")
+    with pytest.raises(RuleFileError) as caught:
+        claimcheck.load_rules(pack)
+    assert caught.value.key_path == "modifiers[0].reasn"
+    assert caught.value.line == _line_of(profile, "reasn:")
+    assert "unknown key (did you mean 'reason'?)" in str(caught.value)
+    assert caught.value.allowed is not None and "reason" in caught.value.allowed
+
+
+def test_wrong_type_is_reported(pack: Path) -> None:
+    profile = pack / "procedures" / "77011.yaml"
+    _replace(profile, "title: CT guidance for stereotactic localization", "title: [CT, guidance]")
+    with pytest.raises(RuleFileError) as caught:
+        claimcheck.load_rules(pack)
+    assert caught.value.key_path == "title"
+    assert caught.value.line == _line_of(profile, "title: [CT")
+    assert "valid string" in str(caught.value)
+
+
+def test_bad_yaml_names_the_line(pack: Path) -> None:
+    profile = pack / "procedures" / "0624T.yaml"
+    profile.write_text("procedure: 0624T\ntitle: [unclosed\n", encoding="utf-8")
+    with pytest.raises(RuleFileError) as caught:
+        claimcheck.load_rules(pack)
+    assert caught.value.file == str(profile)
+    assert caught.value.line is not None and caught.value.line >= 2
+    assert "invalid YAML" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "key_path", "value"),
+    [
+        ("  - code: I96\n", "  - code: R02\n", "diagnoses[3].code", "R02"),
+        ("  - code: 2085R0204X\n", "  - code: 207RX0400X\n", "specialties[1].code", "207RX0400X"),
+        ('  - code: "22"\n', "  - code: ZZ\n", "modifiers[0].code", "ZZ"),
+    ],
+)
+def test_code_not_in_code_sets_stops_the_load(pack: Path, old: str, new: str, key_path: str, value: str) -> None:
+    profile = pack / "procedures" / "0711T.yaml"
+    _replace(profile, old, new)
+    with pytest.raises(RuleFileError) as caught:
+        claimcheck.load_rules(pack)
+    assert caught.value.key_path == key_path
+    assert caught.value.value == value
+    assert "document_code" in str(caught.value)
+
+
+def test_yaml_11_scalars_stay_strings(pack: Path) -> None:
+    # Unquoted 26, 0711T-style codes and NO would be int/False under PyYAML's YAML 1.1 resolver.
+    profile = pack / "procedures" / "75571.yaml"
+    profile.write_text(
+        "procedure: 75571\ntitle: CT heart\nsource: {document: d}\n"
+        "modifiers:\n"
+        "  - {code: 26, status: pass, meaning: Professional component, reason: r, source: {document: d}}\n",
+        encoding="utf-8",
+    )
+    manifest = pack / "pack.yaml"
+    _replace(manifest, "version: 2026.11.0", "version: NO")
+    rules = claimcheck.load_rules(pack)
+    assert rules.version == "NO"
+    assert set(rules.profiles["75571"].modifiers) == {"26"}
+
+
+def test_profile_must_match_its_file_name(pack: Path) -> None:
+    _replace(pack / "procedures" / "77011.yaml", 'procedure: "77011"', 'procedure: "77012"')
+    with pytest.raises(RuleFileError, match="must equal the file name"):
+        claimcheck.load_rules(pack)
+
+
+def test_unlisted_file_is_an_error_not_ignored(pack: Path) -> None:
+    shutil.copy(pack / "procedures" / "77011.yaml", pack / "procedures" / "77012.yaml")
+    with pytest.raises(RuleFileError, match="not listed"):
+        claimcheck.load_rules(pack)
+
+
+def test_duplicate_key_and_duplicate_entry(pack: Path) -> None:
+    profile = pack / "procedures" / "75571.yaml"
+    _replace(profile, "title:", "title: first\ntitle:")
+    with pytest.raises(RuleFileError, match="twice"):
+        claimcheck.load_rules(pack)
+
+
+def test_unknown_rule_kind_lists_the_kinds(pack: Path) -> None:
+    _replace(pack / "general" / "units.yaml", "kind: positive_units", "kind: positive_unit")
+    with pytest.raises(RuleFileError) as caught:
+        claimcheck.load_rules(pack)
+    assert caught.value.key_path == "rules[0].kind"
+    assert caught.value.allowed is not None and "positive_units" in caught.value.allowed
+
+
+def test_bad_params_are_reported_with_their_path(pack: Path) -> None:
+    _replace(pack / "general" / "procedure.yaml", "CPT PLA: '^\\d{4}U$'", "CPT PLA: '^(\\d{4}U$'")
+    with pytest.raises(RuleFileError) as caught:
+        claimcheck.load_rules(pack)
+    assert caught.value.key_path == "rules[0].params.formats.CPT PLA"
+    assert "regular expression" in str(caught.value)
+
+
+def test_missing_pack_and_missing_manifest(tmp_path: Path) -> None:
+    with pytest.raises(RuleFileError, match="not found"):
+        claimcheck.load_rules(tmp_path / "nowhere")
+    with pytest.raises(RuleFileError, match="pack.yaml"):
+        claimcheck.load_rules(tmp_path)
+
+
+def test_rule_ids_are_validated(pack: Path) -> None:
+    _replace(pack / "general" / "units.yaml", "id: units.positive", "id: Units Positive")
+    with pytest.raises(RuleFileError, match="rule id must match"):
+        claimcheck.load_rules(pack)
