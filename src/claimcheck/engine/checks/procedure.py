@@ -19,14 +19,15 @@ class ProcedureFormat(LineCheck):
     def setup(self) -> None:
         assert isinstance(self.params, ProcedureFormatParams)
         self.formats = [(name, re.compile(pattern)) for name, pattern in self.params.formats.items()]
-        self.expected = ", ".join(self.params.formats)
+        names = list(self.params.formats)
+        self.expected = ", ".join(names[:-1]) + f" or {names[-1]}" if len(names) > 1 else names[0]
 
     def run(self, ctx: LineContext) -> Iterable[Finding]:
         assert ctx.line is not None
         code = ctx.line.procedure_code
         kind = next((name for name, pattern in self.formats if pattern.match(code)), None)
         if kind is None:
-            yield self.finding(code, self.status, f"{code} does not have the form of a {self.expected} code")
+            yield self.finding(code, self.status, f"{code} is not a procedure code: expected the form of {self.expected}")
             return
         applies = f"profile {code} applies" if ctx.profile else "no profile; the general rules apply"
         yield self.finding(code, Status.PASS, f"{code} is a {kind} code; {applies}")

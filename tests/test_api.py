@@ -1,0 +1,140 @@
+"""The public library API: validate, load_rules, Finding, Status, errors; immutability and sharing."""
+
+from __future__ import annotations
+
+import dataclasses
+import gzip
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+import claimcheck
+from claimcheck.refdata import shipped_code_sets
+from tests.conftest import AS_OF, ROOT
+
+GOOD_CLAIM = {
+    "claim_id": "C1",
+    "patient_sex": "F",
+    "patient_birth_date": "1958-01-01",
+    "payer": "Acme",
+    "lines": [
+        {
+            "line_number": 1, "procedure_code": "0711T", "modifiers": ["26"], "diagnosis_codes": ["I70.213"],
+            "rendering_taxonomy": "2085R0202X", "rendering_npi": "1234567893", "units": 1,
+            "date_of_service": "2026-03-10", "place_of_service": "22",
+        }
+    ],
+}
+
+
+def test_validate_a_dict_gives_the_json_report_shape() -> None:
+    report = claimcheck.validate(GOOD_CLAIM, as_of=AS_OF)
+    data = report.to_dict()
+    assert set(data) == {"summary", "lines"}
+    assert data["summary"]["lines"] == 1
+    assert data["summary"]["pass"] == 1 and data["summary"]["fail"] == 0 and data["summary"]["warn"] == 0
+    assert data["summary"]["code_sets"]["icd10cm"] == "2026"
+    assert data["summary"]["code_sets"]["nucc"] == "25.1"
+    assert data["summary"]["rules_version"] == claimcheck.load_rules().version
+    line = data["lines"][0]
+    assert {k: line[k] for k in ("claim_id", "line_number", "procedure_code", "status")} == {
+        "claim_id": "C1", "line_number": 1, "procedure_code": "0711T", "status": "pass",
+    }
+    finding = line["findings"][0]
+    assert set(finding) == {"rule_id", "check", "status", "subject", "message", "source"}
+
+
+def test_validate_a_claim_model_gives_the_same_report() -> None:
+    claim = claimcheck.Claim.model_validate(GOOD_CLAIM)
+    assert claimcheck.validate(claim, as_of=AS_OF) == claimcheck.validate(GOOD_CLAIM, as_of=AS_OF)
+
+
+@pytest.mark.parametrize("garbage", [None, [], "x", 42, {"claim_id": "C9"}, {"claim_id": "C9", "lines": "no"}])
+def test_a_wrong_claim_never_raises(garbage: object) -> None:
+    report = claimcheck.validate(garbage, as_of=AS_OF)
+    assert len(report.lines) == 1
+    assert report.lines[0].status is claimcheck.Status.FAIL
+    assert {f.check for f in report.lines[0].findings} == {claimcheck.Check.INPUT}
+
+
+def test_finding_is_a_small_immutable_sortable_value() -> None:
+    report = claimcheck.validate(GOOD_CLAIM, as_of=AS_OF)
+    findings = report.lines[0].findings
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        findings[0].status = claimcheck.Status.FAIL  # type: ignore[misc]
+    assert len(set(findings)) == len(findings)
+    assert sorted(findings, reverse=True)[::-1] == sorted(findings)
+    assert findings[0].to_dict()["status"] == "pass"
+    assert claimcheck.Status("warn") is claimcheck.Status.WARN and str(claimcheck.Status.FAIL) == "fail"
+
+
+def test_line_status_is_the_worst_finding() -> None:
+    claim = {**GOOD_CLAIM, "lines": [{**GOOD_CLAIM["lines"][0], "modifiers": ["78"]}]}
+    assert claimcheck.validate(claim, as_of=AS_OF).lines[0].status is claimcheck.Status.WARN
+    claim = {**GOOD_CLAIM, "lines": [{**GOOD_CLAIM["lines"][0], "modifiers": ["GN", "78"]}]}
+    assert claimcheck.validate(claim, as_of=AS_OF).lines[0].status is claimcheck.Status.FAIL
+
+
+def test_rule_set_is_loaded_once_and_immutable() -> None:
+    rules = claimcheck.load_rules()
+    assert claimcheck.load_rules() is rules
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        rules.checks = ()  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        rules.profiles["X"] = rules.profiles["0711T"]  # type: ignore[index]
+
+
+def test_a_rule_set_is_safe_to_share_across_threads() -> None:
+    rules = claimcheck.load_rules()
+    demo = ROOT / "fixtures" / "demo" / "claims.csv"
+    expected = claimcheck.validate_file(demo, rules=rules, as_of=AS_OF)
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        reports = list(pool.map(lambda _: claimcheck.validate_file(demo, rules=rules, as_of=AS_OF), range(16)))
+    assert all(report == expected for report in reports)
+
+
+def test_public_names_resolve() -> None:
+    for name in claimcheck.__all__:
+        assert getattr(claimcheck, name) is not None
+    with pytest.raises(AttributeError):
+        claimcheck.no_such_name  # noqa: B018
+    assert issubclass(claimcheck.RuleFileError, claimcheck.ClaimCheckError)
+    assert issubclass(claimcheck.InputError, claimcheck.ClaimCheckError)
+    assert (ROOT / "src" / "claimcheck" / "py.typed").is_file()
+
+
+def test_import_claimcheck_does_not_load_pydantic_or_the_engine() -> None:
+    code = "import sys, claimcheck; print(sorted(m for m in sys.modules if m.split('.')[0] in ('pydantic', 'yaml', 'rich', 'click') or m.startswith('claimcheck.engine')))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def _write_order_file(path: Path, extra: dict[str, bool]) -> None:
+    """An ICD-10-CM order file (the CDC layout) holding the shipped codes plus ``extra``."""
+    data = ROOT / "src" / "claimcheck" / "refdata" / "data" / "icd10cm_2026.tsv.gz"
+    rows = [line.split("\t") for line in gzip.decompress(data.read_bytes()).decode().splitlines()[1:]]
+    codes = {code: flag == "Y" for code, flag, _ in rows} | extra
+    with path.open("w", encoding="ascii") as stream:
+        for order, code in enumerate(sorted(codes), start=1):
+            stream.write(f"{order:05d} {code:<7} {int(codes[code])} {'short':<60} long title\n")
+
+
+def test_a_newer_icd10cm_release_needs_no_code_change(tmp_path: Path) -> None:
+    order_file = tmp_path / "icd10cm-order-2027.txt"
+    _write_order_file(order_file, {"I7027": False, "I70271": True})  # invented FY2027-style additions
+    rules = claimcheck.load_rules(code_sets={"icd10cm": order_file})
+    claim = {**GOOD_CLAIM, "lines": [{**GOOD_CLAIM["lines"][0], "diagnosis_codes": ["I70.271"]}]}
+    report = claimcheck.validate(claim, rules=rules, as_of=date(2027, 1, 5))
+    assert report.summary()["code_sets"]["icd10cm"] == "2027"
+    assert report.lines[0].status is claimcheck.Status.PASS
+    shipped = claimcheck.validate(claim, as_of=date(2027, 1, 5))
+    assert shipped.lines[0].status is claimcheck.Status.FAIL
+
+
+def test_code_sets_object_can_be_passed_directly() -> None:
+    rules = claimcheck.load_rules(code_sets=shipped_code_sets())
+    assert rules.code_set_versions() == claimcheck.load_rules().code_set_versions()
