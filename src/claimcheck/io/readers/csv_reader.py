@@ -14,15 +14,23 @@ from pathlib import Path
 from typing import Any
 
 from claimcheck.errors import InputError
-from claimcheck.models.parse import InputProblem, ParsedClaim, ParsedLine, parse_claim
+from claimcheck.io.readers.text_lines import NOT_UTF8, DecodedLines, open_binary
+from claimcheck.models.parse import InputProblem, ParsedClaim, parse_claim
 
 __all__ = ["read_csv"]
 
 REQUIRED_COLUMNS = ("claim_id", "line_number", "procedure_code", "date_of_service")
 _CLAIM_COLUMNS = ("claim_id", "patient_sex", "patient_birth_date", "payer")
 _LINE_COLUMNS = (
-    "line_number", "procedure_code", "modifiers", "diagnosis_codes", "rendering_taxonomy",
-    "rendering_npi", "units", "date_of_service", "place_of_service",
+    "line_number",
+    "procedure_code",
+    "modifiers",
+    "diagnosis_codes",
+    "rendering_taxonomy",
+    "rendering_npi",
+    "units",
+    "date_of_service",
+    "place_of_service",
 )
 _NUMBERED = re.compile(r"^(modifier|dx)_(\d+)$")
 _DELIMITERS = (",", "|", "\t", ";")
@@ -49,16 +57,16 @@ class _Layout:
         missing = [c for c in REQUIRED_COLUMNS if c not in self.header]
         if missing:
             raise InputError(file, f"missing required column(s): {', '.join(missing)}", line=1)
-        self.columns = {name: self.header.index(name) for name in (*_CLAIM_COLUMNS, *_LINE_COLUMNS) if name in self.header}
+        self.columns = {
+            name: self.header.index(name) for name in (*_CLAIM_COLUMNS, *_LINE_COLUMNS) if name in self.header
+        }
         self.modifier_columns = _numbered_columns(self.header, "modifier")
         self.dx_columns = _numbered_columns(self.header, "dx")
 
     def split(self, row: list[str]) -> tuple[dict[str, Any], dict[str, Any], list[InputProblem]]:
         problems = []
         if len(row) != len(self.header):
-            problems.append(
-                InputProblem("row", f"has {len(row)} fields where the header has {len(self.header)}")
-            )
+            problems.append(InputProblem("row", f"has {len(row)} fields where the header has {len(self.header)}"))
         cells = {name: row[i] for name, i in self.columns.items() if i < len(row)}
         claim = {k: cells[k] for k in _CLAIM_COLUMNS if k in cells}
         line = {k: cells[k] for k in _LINE_COLUMNS if cells.get(k, "").strip()}
@@ -81,44 +89,59 @@ def _claim(claim_fields: dict[str, Any], rows: list[tuple[dict[str, Any], list[I
     return dataclasses.replace(parsed, lines=lines)
 
 
+def _rows_of(
+    row: list[str], start: int, lines: DecodedLines, layout: _Layout, delimiter: str
+) -> Iterator[tuple[int, list[str], list[InputProblem]]]:
+    """The row as read, or, when an unclosed quote swallowed several lines into one row of the
+    wrong width, each of those lines on its own, so none of them goes unreported."""
+    spanned = lines.count - start + 1
+    if spanned <= 1 or len(row) == len(layout.header):
+        yield start, row, []
+        return
+    problem = InputProblem("row", f"has an unclosed quote that runs over lines {start}-{lines.count}")
+    for offset, text in enumerate(list(lines.recent)):
+        cells = next(csv.reader([text.rstrip("\r\n")], delimiter=delimiter, quoting=csv.QUOTE_NONE), [])
+        yield start + offset, cells, [problem]
+
+
 def read_csv(path: Path) -> Iterator[ParsedClaim]:
     """Stream the claims of a CSV file in the claimcheck contract layout."""
-    try:
-        stream = path.open("r", encoding="utf-8-sig", newline="")
-    except OSError as exc:
-        raise InputError(path, f"cannot read the file ({exc.strerror})") from None
-    with stream:
-        try:
-            first = stream.readline()
-        except UnicodeDecodeError:
-            raise InputError(path, "is not UTF-8 text", line=1) from None
+    with open_binary(path) as binary:
+        lines = DecodedLines(binary)
+        physical = iter(lines)
+        first = next(physical, "")
         if not first.strip():
             raise InputError(path, "is empty: expected a header row", line=1)
+        if lines.bad:
+            raise InputError(path, "header row " + NOT_UTF8, line=1)
         delimiter = _delimiter(first)
         layout = _Layout(path, next(csv.reader([first], delimiter=delimiter)))
-        reader = csv.reader(stream, delimiter=delimiter)
+        reader = csv.reader(physical, delimiter=delimiter)
         current_id: str | None = None
         claim_fields: dict[str, Any] = {}
         rows: list[tuple[dict[str, Any], list[InputProblem], str]] = []
-        consumed = 0  # physical lines the row reader has read (quoted fields may span lines)
         while True:
+            start = lines.count + 1  # the row starts on the next physical line
+            lines.mark()
             try:
                 row = next(reader)
             except StopIteration:
                 break
-            except (csv.Error, UnicodeDecodeError) as exc:
-                raise InputError(path, f"cannot be parsed as CSV ({exc})", line=reader.line_num + 1) from None
-            origin = f"{path.name} line {consumed + 2}"
-            consumed = reader.line_num
-            if not any(cell.strip() for cell in row):
-                continue
-            claim, line, problems = layout.split(row)
-            claim_id = str(claim.get("claim_id", "")).strip() or None
-            if rows and (claim_id != current_id or claim_id is None):
-                yield _claim(claim_fields, rows)
-                rows = []
-            if not rows:
-                current_id, claim_fields = claim_id, claim
-            rows.append((line, problems, origin))
+            except csv.Error as exc:
+                raise InputError(path, f"cannot be parsed as CSV ({exc})", line=lines.count) from None
+            for number, cells, extra in _rows_of(row, start, lines, layout, delimiter):
+                if not any(cell.strip() for cell in cells):
+                    continue
+                claim, line, problems = layout.split(cells)
+                problems.extend(extra)
+                if lines.any_bad(number, number if extra else lines.count):
+                    problems.append(InputProblem("row", NOT_UTF8))
+                claim_id = str(claim.get("claim_id", "")).strip() or None
+                if rows and (claim_id != current_id or claim_id is None):
+                    yield _claim(claim_fields, rows)
+                    rows = []
+                if not rows:
+                    current_id, claim_fields = claim_id, claim
+                rows.append((line, problems, f"{path.name} line {number}"))
         if rows:
             yield _claim(claim_fields, rows)

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from claimcheck.errors import InputError
+from claimcheck.io.readers.text_lines import NOT_UTF8, DecodedLines, open_binary
 from claimcheck.models.parse import InputProblem, ParsedClaim, ParsedLine, parse_claim
 
 __all__ = ["read_json", "read_jsonl"]
@@ -45,27 +46,19 @@ def read_json(path: Path) -> Iterator[ParsedClaim]:
 
 def read_jsonl(path: Path) -> Iterator[ParsedClaim]:
     """Claims of a ``.jsonl`` file, one per line; a line that is not JSON becomes an ``input`` finding."""
-    try:
-        stream = path.open("r", encoding="utf-8-sig")
-    except OSError as exc:
-        raise InputError(path, f"cannot read the file ({exc.strerror})") from None
-    with stream:
-        number = 0
-        while True:
-            try:
-                text = stream.readline()
-            except UnicodeDecodeError:
-                raise InputError(path, "is not UTF-8 text", line=number + 1) from None
-            if not text:
-                break
-            number += 1
+    with open_binary(path) as binary:
+        lines = DecodedLines(binary)
+        for number, text in enumerate(lines, start=1):
             if not text.strip():
                 continue
             where = f"{path.name} line {number}"
-            try:
-                claim = json.loads(text)
-            except json.JSONDecodeError as exc:
-                problem = InputProblem("claim", f"is not valid JSON ({exc.msg}, column {exc.colno})")
+            problem = InputProblem("claim", NOT_UTF8) if number in lines.bad else None
+            if problem is None:
+                try:
+                    claim = json.loads(text)
+                except json.JSONDecodeError as exc:
+                    problem = InputProblem("claim", f"is not valid JSON ({exc.msg}, column {exc.colno})")
+            if problem is not None:
                 yield ParsedClaim(None, (ParsedLine(None, None, None, (problem,), where),))
                 continue
             yield parse_claim(claim, [where] * len(_origins(where, claim)))

@@ -1,0 +1,65 @@
+"""Physical lines of a text file, decoded one by one, so a bad byte costs one line, not the file.
+
+Legacy billing exports are often Latin-1 or Windows-1252 with a stray accented payer name. A
+line that is not UTF-8 is decoded with replacement characters and remembered, so the reader can
+put an ``input`` finding on the row it belongs to and go on with the rest of the file.
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+from collections.abc import Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+from claimcheck.errors import InputError
+
+__all__ = ["NOT_UTF8", "DecodedLines", "open_binary"]
+
+NOT_UTF8 = "is not UTF-8 text (the bytes that could not be read were replaced)"
+
+
+def open_binary(path: Path) -> BinaryIO:
+    try:
+        return path.open("rb")
+    except OSError as exc:
+        raise InputError(path, f"cannot read the file ({exc.strerror})") from None
+
+
+class DecodedLines:
+    """Iterate the decoded lines of ``stream`` (LF, CRLF or CR endings; a UTF-8 BOM is dropped).
+
+    ``bad`` holds the 1-based numbers of the lines that were not valid UTF-8; ``recent`` the
+    lines read since the last ``mark()``, so a reader can re-read a row line by line.
+    """
+
+    def __init__(self, stream: BinaryIO) -> None:
+        # Latin-1 maps every byte to one character and back, so this wrapper only finds the
+        # line endings (universal newlines); the real decoding is per line, below.
+        self._lines = io.TextIOWrapper(stream, encoding="latin-1", newline=None)
+        self.bad: set[int] = set()
+        self.count = 0
+        self.recent: list[str] = []
+
+    def __iter__(self) -> Iterator[str]:
+        for text in self._lines:
+            raw = text.encode("latin-1")
+            self.count += 1
+            if self.count == 1 and raw.startswith(codecs.BOM_UTF8):
+                raw = raw[len(codecs.BOM_UTF8) :]
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                self.bad.add(self.count)
+                line = raw.decode("utf-8", errors="replace")
+            self.recent.append(line)
+            yield line
+
+    def mark(self) -> None:
+        """Forget the lines read so far (call before reading the next row)."""
+        self.recent.clear()
+
+    def any_bad(self, first: int, last: int) -> bool:
+        """Whether a line in ``first..last`` (inclusive) was not UTF-8."""
+        return any(first <= number <= last for number in self.bad)
