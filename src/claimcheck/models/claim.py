@@ -105,11 +105,9 @@ def _units(value: Any) -> float:
         return 1.0
     if isinstance(value, bool):
         raise ValueError("must be a number")
-    if isinstance(value, (int, float)):
-        return float(value)
     try:
-        return float(_text(value))
-    except ValueError:
+        return float(value) if isinstance(value, (int, float)) else float(_text(value))
+    except (ValueError, OverflowError):
         raise ValueError("must be a number") from None
 
 

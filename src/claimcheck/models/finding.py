@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 __all__ = ["Check", "Finding", "Source", "Status", "worst"]
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     """Outcome of one check.
 
     - ``pass``: the check looked at the subject and found nothing wrong.
@@ -25,9 +25,6 @@ class Status(str, Enum):
     def severity(self) -> int:
         return _SEVERITY[self]
 
-    def __str__(self) -> str:
-        return self.value
-
 
 _SEVERITY = {Status.PASS: 0, Status.WARN: 1, Status.FAIL: 2}
 
@@ -41,7 +38,7 @@ def worst(statuses: Any) -> Status:
     return result
 
 
-class Check(str, Enum):
+class Check(StrEnum):
     """What a finding is about.
 
     - ``procedure``: the procedure code's format and whether a profile applies.
@@ -67,9 +64,6 @@ class Check(str, Enum):
     PAIR = "pair"
     DUPLICATE = "duplicate"
     INPUT = "input"
-
-    def __str__(self) -> str:
-        return self.value
 
 
 @dataclass(frozen=True, slots=True, order=True)

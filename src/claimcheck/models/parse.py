@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from claimcheck.models.claim import Claim, ClaimHeader, ClaimLine, _code, _line_number
+from claimcheck.models.claim import Claim, ClaimHeader, ClaimLine, _code, _line_number, _text
 
 __all__ = ["InputProblem", "ParsedClaim", "ParsedLine", "parse_claim"]
 
@@ -123,14 +123,13 @@ def parse_claim(data: Any, origins: Sequence[str | None] | None = None) -> Parse
         return ParsedClaim(None, (ParsedLine(None, None, None, (problem,)),))
     header_fields = {k: v for k, v in data.items() if k != "lines"}
     header, problems = _validate_leniently(ClaimHeader, header_fields, _HEADER_REQUIRED)
-    claim_id = header.claim_id if header else (_salvage(data, "claim_id", str) or None)
+    claim_id = header.claim_id if header else (_salvage(data, "claim_id", _text) or None)
     raw_lines = data.get("lines")
     if not isinstance(raw_lines, (list, tuple)) or not raw_lines:
         problems.append(InputProblem("lines", "must be a non-empty list of lines"))
         return ParsedClaim(claim_id, (ParsedLine(None, None, None),), header, tuple(problems))
     origins = list(origins or ())
     lines = tuple(
-        parse_line(raw, origins[index] if index < len(origins) else None)
-        for index, raw in enumerate(raw_lines)
+        parse_line(raw, origins[index] if index < len(origins) else None) for index, raw in enumerate(raw_lines)
     )
     return ParsedClaim(claim_id, lines, header, tuple(problems))

@@ -48,9 +48,7 @@ class Report:
     code_sets: Mapping[str, str]
 
     @classmethod
-    def build(
-        cls, lines: Iterable[LineResult], rules_version: str, code_sets: Mapping[str, str]
-    ) -> Report:
+    def build(cls, lines: Iterable[LineResult], rules_version: str, code_sets: Mapping[str, str]) -> Report:
         return cls(tuple(lines), rules_version, dict(code_sets))
 
     @property

@@ -1,0 +1,320 @@
+"""Normalisation in ClaimLine / Claim and the lenient reading of parse_claim."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+from pydantic import ValidationError
+
+import claimcheck
+from claimcheck.models.claim import Claim, ClaimLine, normalise_diagnosis, split_diagnoses, split_modifiers
+from claimcheck.models.parse import ParsedClaim, parse_claim, parse_line
+
+GOOD_LINE: dict[str, Any] = {
+    "line_number": 1,
+    "procedure_code": "0711T",
+    "modifiers": "26",
+    "diagnosis_codes": "I70.213",
+    "rendering_taxonomy": "2085R0202X",
+    "rendering_npi": "1234567893",
+    "units": 1,
+    "date_of_service": "2026-03-10",
+    "place_of_service": "22",
+}
+
+
+def line(**changes: Any) -> ClaimLine:
+    return ClaimLine.model_validate({**GOOD_LINE, **changes})
+
+
+def claim(*lines: dict[str, Any], **header: Any) -> dict[str, Any]:
+    return {"claim_id": "C1", **header, "lines": list(lines)}
+
+
+def only_line(parsed: ParsedClaim):
+    assert len(parsed.lines) == 1
+    return parsed.lines[0]
+
+
+def all_messages(parsed: ParsedClaim) -> list[str]:
+    problems = [*parsed.problems, *(p for ln in parsed.lines for p in ln.problems)]
+    return [f"{p.field} {p.message}" for p in problems]
+
+
+# --- ClaimLine normalisation -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("field", "raw", "expected"),
+    [
+        ("procedure_code", " 0711t ", "0711T"),
+        ("procedure_code", "g0121", "G0121"),
+        ("rendering_taxonomy", " 2085r0202x ", "2085R0202X"),
+        ("rendering_npi", " 1234567893 ", "1234567893"),
+        ("place_of_service", "2", "02"),
+        ("place_of_service", 2, "02"),
+        ("place_of_service", " 22 ", "22"),
+        ("place_of_service", "", None),
+        ("rendering_taxonomy", "", None),
+    ],
+)
+def test_codes_are_trimmed_and_upper_cased(field: str, raw: Any, expected: Any) -> None:
+    assert getattr(line(**{field: raw}), field) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("i70213", "I70.213"),
+        ("I70.213", "I70.213"),
+        (" i70.213 ", "I70.213"),
+        ("I10", "I10"),
+        ("i10", "I10"),
+        ("E119", "E11.9"),
+        ("E11.9", "E11.9"),
+        ("Z1311", "Z13.11"),
+        ("not-a-code", "NOT-A-CODE"),
+    ],
+)
+def test_normalise_diagnosis(raw: str, expected: str) -> None:
+    assert normalise_diagnosis(raw) == expected
+    assert line(diagnosis_codes=raw).diagnosis_codes == (expected,)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("26, tc;59:LT", ("26", "TC", "59", "LT")),
+        ("26 TC", ("26", "TC")),
+        ("  gn\t78 ", ("GN", "78")),
+        (["26", "tc"], ("26", "TC")),
+        (["26 tc", None, "59"], ("26", "TC", "59")),
+        (("lt",), ("LT",)),
+        (26, ("26",)),
+        ([26, 59], ("26", "59")),
+        ("", ()),
+        (None, ()),
+    ],
+)
+def test_modifiers_are_split(raw: Any, expected: tuple[str, ...]) -> None:
+    assert split_modifiers(raw) == expected
+    assert line(modifiers=raw).modifiers == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("i70213 I10,e119;R02", ("I70.213", "I10", "E11.9", "R02")),
+        ("I70.213, I10", ("I70.213", "I10")),
+        (["i70213", "e11.9"], ("I70.213", "E11.9")),
+        ("", ()),
+    ],
+)
+def test_diagnoses_are_split(raw: Any, expected: tuple[str, ...]) -> None:
+    assert split_diagnoses(raw) == expected
+    assert line(diagnosis_codes=raw).diagnosis_codes == expected
+
+
+def test_colon_does_not_split_diagnoses() -> None:
+    assert split_diagnoses("I10:E119") == ("I10:E119",)
+
+
+@pytest.mark.parametrize(("raw", "expected"), [(None, 1.0), ("", 1.0), ("1.5", 1.5), (2, 2.0), (" 3 ", 3.0)])
+def test_units(raw: Any, expected: float) -> None:
+    data = {k: v for k, v in GOOD_LINE.items() if k != "units"}
+    if raw is not None:
+        data["units"] = raw
+    assert ClaimLine.model_validate(data).units == expected
+
+
+def test_line_number_and_date_from_text() -> None:
+    assert line(line_number=" 7 ").line_number == 7
+    assert line(date_of_service=" 2026-03-10 ").date_of_service == date(2026, 3, 10)
+
+
+@pytest.mark.parametrize("raw", ["03/10/2026", "2026-3-10", "20260310", "2026-02-30", "", "yesterday"])
+def test_date_of_service_must_be_iso(raw: str) -> None:
+    with pytest.raises(ValidationError):
+        line(date_of_service=raw)
+
+
+@pytest.mark.parametrize(("field", "raw"), [("line_number", 0), ("line_number", "-1"), ("procedure_code", "  ")])
+def test_required_fields_reject_bad_values(field: str, raw: Any) -> None:
+    with pytest.raises(ValidationError):
+        line(**{field: raw})
+
+
+def test_claim_model_normalises_header_and_lines() -> None:
+    model = Claim.model_validate(
+        claim(GOOD_LINE, {**GOOD_LINE, "line_number": 2, "modifiers": "tc"}, patient_sex="f", payer=" Acme ")
+    )
+    assert model.patient_sex == "F"
+    assert model.payer == "Acme"
+    assert [ln.modifiers for ln in model.lines] == [("26",), ("TC",)]
+
+
+def test_claim_model_needs_lines() -> None:
+    with pytest.raises(ValidationError):
+        Claim.model_validate(claim())
+
+
+# --- parse_claim: lenient reading ----------------------------------------------------------------
+
+
+def test_good_claim_has_no_problems() -> None:
+    parsed = parse_claim(claim(GOOD_LINE, patient_birth_date="1958-01-01"))
+    assert parsed.claim_id == "C1"
+    assert parsed.problems == ()
+    assert only_line(parsed).line == line()
+    assert only_line(parsed).problems == ()
+
+
+def test_bad_date_format_is_an_input_problem_naming_the_field() -> None:
+    parsed_line = only_line(parse_claim(claim({**GOOD_LINE, "date_of_service": "03/10/2026"})))
+    assert parsed_line.line is None
+    assert [p.field for p in parsed_line.problems] == ["date_of_service"]
+    assert "YYYY-MM-DD" in parsed_line.problems[0].message
+
+
+def test_bad_optional_field_keeps_the_line() -> None:
+    parsed_line = only_line(parse_claim(claim({**GOOD_LINE, "units": "abc"})))
+    assert parsed_line.line is not None
+    assert parsed_line.line.units == 1.0
+    assert parsed_line.line.modifiers == ("26",)
+    assert [p.field for p in parsed_line.problems] == ["units"]
+
+
+@pytest.mark.parametrize(
+    ("changes", "bad_field", "number", "procedure"),
+    [
+        ({"date_of_service": "03/10/2026"}, "date_of_service", 1, "0711T"),
+        ({"date_of_service": None}, "date_of_service", 1, "0711T"),
+        ({"line_number": "one"}, "line_number", None, "0711T"),
+        ({"line_number": 0}, "line_number", 0, "0711T"),
+        ({"procedure_code": ""}, "procedure_code", 1, None),
+        ({"procedure_code": None}, "procedure_code", 1, None),
+        ({"procedure_code": ["0711T"]}, "procedure_code", 1, None),
+    ],
+)
+def test_bad_required_field_salvages_what_it_can(
+    changes: dict[str, Any], bad_field: str, number: int | None, procedure: str | None
+) -> None:
+    parsed = parse_claim(claim({**GOOD_LINE, **changes, "procedure_code": changes.get("procedure_code", " 0711t ")}))
+    parsed_line = only_line(parsed)
+    assert parsed.claim_id == "C1"
+    assert parsed_line.line is None
+    assert parsed_line.line_number == number
+    assert parsed_line.procedure_code == procedure
+    assert bad_field in [p.field for p in parsed_line.problems]
+
+
+def test_missing_required_fields_are_each_reported() -> None:
+    parsed_line = only_line(parse_claim(claim({"modifiers": "26"})))
+    assert parsed_line.line is None
+    assert {p.field for p in parsed_line.problems} == {"line_number", "procedure_code", "date_of_service"}
+    assert all(p.message == "is required" for p in parsed_line.problems)
+
+
+def test_bad_header_field_keeps_the_claim() -> None:
+    parsed = parse_claim(claim(GOOD_LINE, patient_sex="X", patient_birth_date="1958-13-45"))
+    assert parsed.claim_id == "C1"
+    assert {p.field for p in parsed.problems} == {"patient_sex", "patient_birth_date"}
+    assert only_line(parsed).line is not None
+
+
+def test_missing_claim_id_is_a_problem() -> None:
+    parsed = parse_claim({"lines": [GOOD_LINE]})
+    assert parsed.claim_id is None
+    assert "claim_id" in [p.field for p in parsed.problems]
+    assert only_line(parsed).line is not None
+
+
+@pytest.mark.parametrize("claim_id", [None, "", "   ", ["C1"], {"id": "C1"}, True])
+def test_unreadable_claim_id_is_not_salvaged_as_text(claim_id: Any) -> None:
+    parsed = parse_claim({"claim_id": claim_id, "lines": [GOOD_LINE]})
+    assert parsed.claim_id is None
+    assert "claim_id" in [p.field for p in parsed.problems]
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"patient_birth_date": "1958-13-45"},
+        {"patient_sex": "1958-13-45"},
+        {"claim_id": ["1958-13-45"]},
+        {"lines": [{**GOOD_LINE, "date_of_service": "1958-13-45"}]},
+        {"lines": [{**GOOD_LINE, "units": "1958-13-45"}]},
+        {"lines": [{**GOOD_LINE, "line_number": "1958-13-45"}]},
+        {"lines": [{**GOOD_LINE, "modifiers": {"x": "1958-13-45"}}]},
+    ],
+)
+def test_messages_never_quote_the_bad_value(bad: dict[str, Any]) -> None:
+    parsed = parse_claim({**claim(GOOD_LINE), **bad})
+    messages = all_messages(parsed)
+    assert messages
+    for message in messages:
+        assert "1958-13-45" not in message
+        assert "1958" not in message
+
+
+@pytest.mark.parametrize("data", [None, [], [GOOD_LINE], "C1", 42, 3.5, True])
+def test_non_dict_claim_gives_one_line_with_a_problem(data: Any) -> None:
+    parsed = parse_claim(data)
+    parsed_line = only_line(parsed)
+    assert parsed_line.line is None
+    assert [p.field for p in parsed_line.problems] == ["claim"]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [claim(), {"claim_id": "C1"}, {"claim_id": "C1", "lines": "nope"}, {"claim_id": "C1", "lines": {}}],
+)
+def test_claim_without_lines_gives_one_line_and_a_problem(data: dict[str, Any]) -> None:
+    parsed = parse_claim(data)
+    assert parsed.claim_id == "C1"
+    assert len(parsed.lines) == 1
+    assert parsed.lines[0].line is None
+    assert "lines" in [p.field for p in parsed.problems]
+
+
+@pytest.mark.parametrize("raw", [None, "line", 7, ["a"]])
+def test_non_dict_line_is_kept_with_a_problem(raw: Any) -> None:
+    parsed = parse_claim(claim(GOOD_LINE, raw, {**GOOD_LINE, "line_number": 3}))
+    assert len(parsed.lines) == 3
+    assert parsed.lines[1].line is None
+    assert [p.field for p in parsed.lines[1].problems] == ["line"]
+    assert [ln.line_number for ln in parsed.lines] == [1, None, 3]
+
+
+def test_lines_keep_input_order_and_origins() -> None:
+    numbers = [5, 2, 9, 1]
+    data = claim(*({**GOOD_LINE, "line_number": n} for n in numbers))
+    parsed = parse_claim(data, [f"f.csv line {i}" for i in range(2, 6)])
+    assert [ln.line_number for ln in parsed.lines] == numbers
+    assert [ln.origin for ln in parsed.lines] == ["f.csv line 2", "f.csv line 3", "f.csv line 4", "f.csv line 5"]
+
+
+def test_parse_line_accepts_a_claim_line() -> None:
+    model = line(line_number=4)
+    parsed = parse_line(model)
+    assert parsed.line is model
+    assert (parsed.line_number, parsed.procedure_code, parsed.problems) == (4, "0711T", ())
+
+
+def test_parse_claim_accepts_a_claim_model() -> None:
+    model = Claim.model_validate(claim(GOOD_LINE))
+    parsed = parse_claim(model)
+    assert parsed.claim_id == "C1"
+    assert parsed.header is model
+    assert only_line(parsed).line == model.lines[0]
+
+
+@pytest.mark.parametrize("data", [None, [], "C1", claim(), {"claim_id": "C1", "lines": []}])
+def test_validate_reports_unreadable_claims_as_one_failing_input_line(data: Any, ruleset) -> None:
+    report = claimcheck.validate(data, rules=ruleset, as_of=date(2026, 11, 22))
+    assert len(report.lines) == 1
+    result = report.lines[0]
+    assert result.status.value == "fail"
+    assert [f.check.value for f in result.findings] == ["input"]
