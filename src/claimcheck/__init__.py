@@ -16,7 +16,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from claimcheck.errors import ClaimCheckError, CodeSetError, InputError, RuleFileError
+from claimcheck.errors import ClaimCheckError, CodeSetError, InputError, OutputError, RuleFileError
 from claimcheck.models.finding import Check, Finding, Source, Status
 
 if TYPE_CHECKING:
@@ -35,6 +35,7 @@ __all__ = [
     "Finding",
     "InputError",
     "LineResult",
+    "OutputError",
     "Report",
     "RuleFileError",
     "RuleSet",

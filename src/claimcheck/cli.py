@@ -26,6 +26,8 @@ def _parse_as_of(_ctx: click.Context, _param: click.Parameter, value: str | None
     if value is None:
         return None
     try:
+        if len(value) != 10:
+            raise ValueError(value)
         return date.fromisoformat(value)
     except ValueError:
         raise click.BadParameter(f"{value!r} is not a date written YYYY-MM-DD") from None
@@ -42,11 +44,17 @@ def _parse_code_sets(_ctx: click.Context, _param: click.Parameter, values: tuple
 
 
 rules_option = click.option(
-    "--rules", "rules_dir", type=click.Path(file_okay=False, path_type=Path),
+    "--rules",
+    "rules_dir",
+    type=click.Path(file_okay=False, path_type=Path),
     help="Rule pack directory (same layout as the shipped rules/) to use instead of the shipped one.",
 )
 code_set_option = click.option(
-    "--code-set", "code_sets", multiple=True, callback=_parse_code_sets, metavar="NAME=FILE",
+    "--code-set",
+    "code_sets",
+    multiple=True,
+    callback=_parse_code_sets,
+    metavar="NAME=FILE",
     help="Use FILE for a code set instead of the shipped release; NAME is icd10cm, nucc, modifiers "
     "or pos (e.g. icd10cm=icd10cm-order-2027.txt). Repeatable.",
 )
@@ -82,16 +90,33 @@ def main() -> None:
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @rules_option
 @code_set_option
-@click.option("--format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True,
-              help="Report format.")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the report to this file instead of standard output.")
-@click.option("--fail-on", type=click.Choice(FAIL_ON), default="fail", show_default=True,
-              help="Exit with status 1 when some line has at least this status.")
-@click.option("--as-of", callback=_parse_as_of, metavar="YYYY-MM-DD",
-              help="Day of the run, for the future-date check (default: today).")
-@click.option("--input-format", type=click.Choice(("csv", "json", "jsonl")),
-              help="Read every FILE in this format instead of detecting it.")
+@click.option(
+    "--format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True, help="Report format."
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the report to this file instead of standard output.",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(FAIL_ON),
+    default="fail",
+    show_default=True,
+    help="Exit with status 1 when some line has at least this status.",
+)
+@click.option(
+    "--as-of",
+    callback=_parse_as_of,
+    metavar="YYYY-MM-DD",
+    help="Day of the run, for the future-date check (default: today).",
+)
+@click.option(
+    "--input-format",
+    type=click.Choice(("csv", "json", "jsonl")),
+    help="Read every FILE in this format instead of detecting it.",
+)
 @click.option("--verbose", "-v", is_flag=True, help="Text format: list passing findings too.")
 @_reports_errors
 def check(

@@ -20,8 +20,14 @@ def _document_code(code: object) -> str:
     return ", ".join(code) if isinstance(code, list) else str(code)
 
 
+def _console() -> Console:
+    # Piped output has no terminal width; wide enough that rule ids and codes are never cut.
+    console = Console()
+    return console if console.is_terminal else Console(width=200)
+
+
 def print_rule_list(ruleset: RuleSet, console: Console | None = None) -> None:
-    console = console or Console()
+    console = console or _console()
     manifest = ruleset.pack.manifest
     versions = ", ".join(f"{k} {v}" for k, v in ruleset.code_set_versions().items())
     console.print(f"[bold]{escape(manifest.name)}[/] {manifest.version} ({escape(ruleset.pack.path)})")
@@ -48,8 +54,11 @@ def print_rule_list(ruleset: RuleSet, console: Console | None = None) -> None:
     for loaded in ruleset.pack.rules:
         rule = loaded.rule
         general.add_row(
-            rule.id, rule.check.value, rule.kind,
-            f"[{_STYLE[rule.status]}]{rule.status.value}[/]", escape(rule.summary),
+            rule.id,
+            rule.check.value,
+            rule.kind,
+            f"[{_STYLE[rule.status]}]{rule.status.value}[/]",
+            escape(rule.summary),
         )
     console.print(general)
 
@@ -69,12 +78,14 @@ def _print_general_rule(ruleset: RuleSet, rule_id: str, console: Console) -> boo
 
 
 def print_rule_detail(ruleset: RuleSet, code: str, console: Console | None = None) -> None:
-    console = console or Console()
+    console = console or _console()
     wanted = code.strip().upper()
     compiled = ruleset.profiles.get(wanted)
     if compiled is None:
         if not _print_general_rule(ruleset, code.strip(), console):
-            console.print(f"No profile for {escape(wanted)}: only the general rules apply (see 'claimcheck rules list').")
+            console.print(
+                f"No profile for {escape(wanted)}: only the general rules apply (see 'claimcheck rules list')."
+            )
         return
     profile = compiled.profile
     console.print(f"[bold]{profile.procedure}[/] {escape(profile.title)}")
@@ -82,11 +93,15 @@ def print_rule_detail(ruleset: RuleSet, code: str, console: Console | None = Non
     for note in profile.notes:
         console.print(f"[dim]note:[/] {escape(note)}")
 
-    modifiers = Table(title=f"modifiers ({'none listed: any modifier warns' if not profile.modifiers else len(profile.modifiers)})")
+    modifiers = Table(
+        title=f"modifiers ({'none listed: any modifier warns' if not profile.modifiers else len(profile.modifiers)})"
+    )
     for column in ("modifier", "verdict", "meaning", "reason"):
         modifiers.add_column(column)
     for entry in profile.modifiers:
-        modifiers.add_row(entry.code, f"[{_STYLE[entry.status]}]{entry.status.value}[/]", escape(entry.meaning), escape(entry.reason))
+        modifiers.add_row(
+            entry.code, f"[{_STYLE[entry.status]}]{entry.status.value}[/]", escape(entry.meaning), escape(entry.reason)
+        )
     console.print(modifiers)
 
     for title, entries in (("diagnoses", profile.diagnoses), ("specialties", profile.specialties)):

@@ -6,7 +6,8 @@ file that cannot be read at all raises one of these::
     ClaimCheckError                 base of everything claimcheck raises on purpose
     ├── RuleFileError               a rule file is broken (file, line, key path, bad value, allowed)
     ├── CodeSetError                a reference code set file is missing or malformed
-    └── InputError                  an input file cannot be read at all (file, line, field)
+    ├── InputError                  an input file cannot be read at all (file, line, field)
+    └── OutputError                 a report cannot be written (file)
 
 The CLI prints any of them on stderr, without a traceback, and exits with status 2.
 """
@@ -16,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-__all__ = ["ClaimCheckError", "CodeSetError", "InputError", "RuleFileError"]
+__all__ = ["ClaimCheckError", "CodeSetError", "InputError", "OutputError", "RuleFileError"]
 
 
 class ClaimCheckError(Exception):
@@ -82,9 +83,7 @@ class InputError(ClaimCheckError):
     Messages never quote patient data; they name the file, the line and the field.
     """
 
-    def __init__(
-        self, file: str | Path, problem: str, *, line: int | None = None, field: str | None = None
-    ) -> None:
+    def __init__(self, file: str | Path, problem: str, *, line: int | None = None, field: str | None = None) -> None:
         self.file = str(file)
         self.line = line
         self.field = field
@@ -94,3 +93,12 @@ class InputError(ClaimCheckError):
         if field:
             text += f"{field}: "
         super().__init__(text + problem)
+
+
+class OutputError(ClaimCheckError):
+    """A report cannot be written (missing directory, no permission, disk full)."""
+
+    def __init__(self, file: str | Path, problem: str) -> None:
+        self.file = str(file)
+        self.problem = problem
+        super().__init__(f"{file}: {problem}")

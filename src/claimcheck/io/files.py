@@ -12,6 +12,7 @@ from typing import TextIO
 
 from claimcheck.engine.ruleset import RuleSet, load_rules
 from claimcheck.engine.run import check_claims
+from claimcheck.errors import OutputError
 from claimcheck.io.readers import read_claims
 from claimcheck.models.parse import ParsedClaim
 from claimcheck.models.report import Report
@@ -53,11 +54,17 @@ def atomic_output(path: str | Path) -> Iterator[TextIO]:
     """Write to a temporary file beside ``path`` and rename it into place only on success,
     so an interrupted run never leaves a partial report that looks complete."""
     target = Path(path)
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent or ".")
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    except OSError as exc:
+        raise OutputError(target, f"cannot write the report ({exc.strerror})") from None
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
             yield stream
         os.replace(temporary, target)
+    except OSError as exc:
+        Path(temporary).unlink(missing_ok=True)
+        raise OutputError(target, f"cannot write the report ({exc.strerror})") from None
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise

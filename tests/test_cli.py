@@ -1,0 +1,310 @@
+"""The ``claimcheck`` command line: exit codes, output formats, rule-pack errors, ``rules`` commands."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from claimcheck.cli import main
+
+SRC = Path(__file__).resolve().parent.parent / "src"
+RULEPACK = SRC / "claimcheck" / "rulepack"
+HEADER = (
+    "claim_id,line_number,procedure_code,modifiers,diagnosis_codes,rendering_taxonomy,rendering_npi,units,"
+    "date_of_service,place_of_service"
+)
+GOOD = "C1,1,0711T,26,I70.213,2085R0202X,1234567893,1,2026-03-10,22"
+WARN = "C2,1,0711T,78,I70.213,2085R0202X,1234567893,1,2026-03-10,22"
+FAIL = "C3,1,0711T,GN,I70.213,2085R0202X,1234567893,1,2026-03-10,22"
+FUTURE = "C4,1,0711T,26,I70.213,2085R0202X,1234567893,1,2026-12-01,22"
+AS_OF = ["--as-of", "2026-11-22"]
+CSV_OUTPUT_COLUMNS = [
+    "claim_id",
+    "line_number",
+    "procedure_code",
+    "line_status",
+    "rule_id",
+    "check",
+    "status",
+    "subject",
+    "message",
+]
+WIDE = {"COLUMNS": "250"}
+
+
+def invoke(*args: str | Path, env: dict[str, str] | None = None) -> Result:
+    return CliRunner().invoke(main, [str(a) for a in args], env=env)
+
+
+def claims_csv(tmp_path: Path, *rows: str, name: str = "claims.csv") -> Path:
+    path = tmp_path / name
+    path.write_text("\n".join([HEADER, *rows]) + "\n", encoding="utf-8")
+    return path
+
+
+def check_json(*args: str | Path) -> dict:
+    result = invoke("check", *args, "--format", "json", *AS_OF)
+    assert result.exit_code in (0, 1), result.output + result.stderr
+    return json.loads(result.stdout)
+
+
+def broken_pack(tmp_path: Path) -> tuple[Path, Path, int]:
+    """A copy of the shipped pack whose 0711T profile gives modifiers[0] the status ``maybe``."""
+    pack = tmp_path / "rules"
+    shutil.copytree(RULEPACK, pack)
+    profile = pack / "procedures" / "0711T.yaml"
+    lines = profile.read_text(encoding="utf-8").splitlines(keepends=True)
+    number = next(i for i, text in enumerate(lines) if re.match(r"\s+status: pass\s*$", text))
+    lines[number] = lines[number].replace("status: pass", "status: maybe")
+    profile.write_text("".join(lines), encoding="utf-8")
+    return pack, profile, number + 1
+
+
+# --- exit codes -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("rows", "fail_on", "code"),
+    [
+        ([GOOD], None, 0),
+        ([GOOD, FAIL], None, 1),
+        ([WARN], None, 0),
+        ([WARN], "warn", 1),
+        ([GOOD], "warn", 0),
+        ([GOOD, FAIL], "never", 0),
+        ([FAIL], "fail", 1),
+    ],
+)
+def test_exit_code_follows_fail_on(tmp_path: Path, rows: list[str], fail_on: str | None, code: int) -> None:
+    options = ["--fail-on", fail_on] if fail_on else []
+    result = invoke("check", claims_csv(tmp_path, *rows), *AS_OF, *options)
+    assert result.exit_code == code, result.output + result.stderr
+
+
+def test_statuses_behind_the_exit_codes(tmp_path: Path) -> None:
+    report = check_json(claims_csv(tmp_path, GOOD, WARN, FAIL))
+    assert [line["status"] for line in report["lines"]] == ["pass", "warn", "fail"]
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["check", "no-such-file.csv"], "no-such-file.csv"),
+        (["check", "{good}", "--as-of", "22/11/2026"], "22/11/2026"),
+        (["check", "{good}", "--as-of", "2026-02-30"], "YYYY-MM-DD"),
+        (["check", "{good}", "--format", "xml"], "xml"),
+        (["check", "{good}", "--fail-on", "sometimes"], "sometimes"),
+        (["check", "{good}", "--code-set", "bogus=x"], "bogus"),
+        (["check", "{good}", "--code-set", "icd10cm"], "NAME=FILE"),
+        (["rules", "list", "--code-set", "bogus=x"], "bogus"),
+        (["check"], "FILES"),
+    ],
+)
+def test_usage_errors_exit_2(tmp_path: Path, args: list[str], needle: str) -> None:
+    good = claims_csv(tmp_path, GOOD)
+    result = invoke(*(str(good) if a == "{good}" else a for a in args))
+    assert result.exit_code == 2
+    assert needle in result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stdout == ""
+
+
+def test_unreadable_input_exits_2_and_names_the_file(tmp_path: Path) -> None:
+    path = claims_csv(tmp_path, "C1,1,0711T")
+    path.write_text("claim_id,line_number\nC1,1\n", encoding="utf-8")
+    result = invoke("check", path, *AS_OF)
+    assert result.exit_code == 2
+    assert str(path) in result.stderr
+    assert "procedure_code" in result.stderr
+
+
+def test_broken_rule_pack_exits_2_naming_file_line_key_value_and_allowed(tmp_path: Path) -> None:
+    pack, profile, line = broken_pack(tmp_path)
+    result = invoke("check", claims_csv(tmp_path, GOOD), "--rules", pack, *AS_OF)
+    assert result.exit_code == 2
+    message = result.stderr
+    assert f"{profile}:{line}" in message
+    assert "modifiers[0].status" in message
+    assert "maybe" in message
+    allowed = message.split("allowed", 1)[1]
+    assert all(status in allowed for status in ("pass", "warn", "fail"))
+    assert "Traceback" not in message
+    assert result.stdout == ""
+
+
+def test_broken_rule_pack_has_no_traceback_in_a_real_process(tmp_path: Path) -> None:
+    pack, profile, line = broken_pack(tmp_path)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(SRC), os.environ.get("PYTHONPATH")]))}
+    completed = subprocess.run(
+        [sys.executable, "-m", "claimcheck.cli", "check", str(claims_csv(tmp_path, GOOD)), "--rules", str(pack)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert completed.returncode == 2
+    assert "Traceback" not in completed.stderr
+    assert f"{profile}:{line}" in completed.stderr
+    assert "modifiers[0].status" in completed.stderr
+
+
+# --- output formats ---------------------------------------------------------------------------------
+
+
+def test_json_report_shape(tmp_path: Path) -> None:
+    report = check_json(claims_csv(tmp_path, GOOD, WARN, FAIL))
+    assert set(report) == {"summary", "lines"}
+    summary = report["summary"]
+    assert {"lines", "pass", "warn", "fail", "rules_version", "code_sets"} <= set(summary)
+    assert (summary["lines"], summary["pass"], summary["warn"], summary["fail"]) == (3, 1, 1, 1)
+    assert {"icd10cm", "nucc"} <= set(summary["code_sets"])
+    line = report["lines"][2]
+    assert {"claim_id", "line_number", "procedure_code", "status", "findings"} <= set(line)
+    gn = next(f for f in line["findings"] if f["subject"] == "GN" and f["rule_id"] == "modifier.profile")
+    assert (gn["check"], gn["status"]) == ("modifier", "fail")
+    assert {"rule_id", "message", "source"} <= set(gn)
+
+
+def test_jsonl_has_one_object_per_input_line(tmp_path: Path) -> None:
+    result = invoke("check", claims_csv(tmp_path, GOOD, WARN, FAIL, "C5,1"), "--format", "jsonl", *AS_OF)
+    rows = [json.loads(text) for text in result.stdout.splitlines()]
+    assert [(r["claim_id"], r["status"]) for r in rows] == [
+        ("C1", "pass"),
+        ("C2", "warn"),
+        ("C3", "fail"),
+        ("C5", "fail"),
+    ]
+    assert all("findings" in r for r in rows)
+
+
+def test_csv_output_has_one_row_per_finding(tmp_path: Path) -> None:
+    path = claims_csv(tmp_path, GOOD, FAIL)
+    findings = sum(len(line["findings"]) for line in check_json(path)["lines"])
+    result = invoke("check", path, "--format", "csv", *AS_OF)
+    rows = list(csv.reader(io.StringIO(result.stdout)))
+    assert rows[0][: len(CSV_OUTPUT_COLUMNS)] == CSV_OUTPUT_COLUMNS
+    assert len(rows) - 1 == findings
+    gn = [r for r in rows[1:] if r[7] == "GN" and r[4] == "modifier.profile"]
+    assert [(r[0], r[3], r[5], r[6]) for r in gn] == [("C3", "fail", "modifier", "fail")]
+    assert {r[0] for r in rows[1:]} == {"C1", "C3"}
+
+
+def test_text_output_mentions_the_lines_and_summary(tmp_path: Path) -> None:
+    result = invoke("check", claims_csv(tmp_path, GOOD, FAIL), *AS_OF, env=WIDE)
+    assert result.exit_code == 1
+    assert "C3" in result.stdout
+    assert "2 lines" in result.stdout
+
+
+def test_output_file_is_written_without_leftovers(tmp_path: Path) -> None:
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    target = out_dir / "report.json"
+    result = invoke("check", claims_csv(tmp_path, GOOD), "--format", "json", "--output", target, *AS_OF)
+    assert result.exit_code == 0
+    assert result.stdout == ""
+    assert json.loads(target.read_text(encoding="utf-8"))["summary"]["lines"] == 1
+    assert [p.name for p in out_dir.iterdir()] == ["report.json"]
+    assert not list(out_dir.glob("*.part")) and not list(out_dir.glob(".*"))
+
+
+def test_output_into_a_missing_directory_exits_2(tmp_path: Path) -> None:
+    target = tmp_path / "no-such-dir" / "report.json"
+    result = invoke("check", claims_csv(tmp_path, GOOD), "--format", "json", "--output", target, *AS_OF)
+    assert not isinstance(result.exception, OSError), repr(result.exception)
+    assert result.exit_code == 2
+    assert "no-such-dir" in result.stderr
+
+
+@pytest.mark.parametrize(("as_of", "status"), [("2026-11-22", "fail"), ("2027-01-01", "pass")])
+def test_as_of_decides_the_future_date_check(tmp_path: Path, as_of: str, status: str) -> None:
+    result = invoke("check", claims_csv(tmp_path, FUTURE), "--format", "json", "--as-of", as_of)
+    (line,) = json.loads(result.stdout)["lines"]
+    (future,) = [f for f in line["findings"] if f["rule_id"] == "date.not_future"]
+    assert future["status"] == status
+    assert result.exit_code == (1 if status == "fail" else 0)
+
+
+def test_several_files_are_merged_in_order(tmp_path: Path) -> None:
+    first = claims_csv(tmp_path, FAIL, GOOD, name="b.csv")
+    second = tmp_path / "a.jsonl"
+    line = {"line_number": 4, "procedure_code": "77011", "date_of_service": "2026-03-10"}
+    second.write_text(json.dumps({"claim_id": "J1", "lines": [line]}) + "\n")
+    report = check_json(first, second, claims_csv(tmp_path, WARN, name="c.csv"))
+    keys = [(ln["claim_id"], ln["line_number"]) for ln in report["lines"]]
+    assert keys == [("C3", 1), ("C1", 1), ("J1", 4), ("C2", 1)]
+    assert report["summary"]["lines"] == 4
+
+
+def test_check_help() -> None:
+    result = invoke("check", "--help")
+    assert result.exit_code == 0
+    for option in ("--format", "--output", "--fail-on", "--as-of", "--rules", "--code-set"):
+        assert option in result.stdout
+
+
+# --- rules list / rules show --------------------------------------------------------------------------
+
+
+def test_rules_list_mentions_profiles_and_rule_ids() -> None:
+    result = invoke("rules", "list", env=WIDE)
+    assert result.exit_code == 0
+    for code in ("0711T", "0721T", "0624T", "75571", "77011"):
+        assert code in result.stdout
+    for rule_id in ("modifier.code_set", "diagnosis.profile", "provider.npi", "date.not_future"):
+        assert rule_id in result.stdout
+
+
+def test_rules_list_does_not_truncate_rule_ids_when_piped() -> None:
+    """Piped output (no terminal) gets rich's default 80 columns; rule ids must survive it."""
+    import claimcheck
+
+    result = invoke("rules", "list", env={"COLUMNS": "80"})
+    assert result.exit_code == 0
+    rule_ids = [loaded.rule.id for loaded in claimcheck.load_rules().pack.rules]
+    missing = [rule_id for rule_id in rule_ids if rule_id not in result.stdout]
+    assert missing == []
+
+
+def test_rules_show_profile() -> None:
+    result = invoke("rules", "show", "0711t", env=WIDE)
+    assert result.exit_code == 0
+    for needle in ("0711T", "GN", "I96", "R02", "2085R0202X"):
+        assert needle in result.stdout
+
+
+def test_rules_show_general_rule_by_id() -> None:
+    result = invoke("rules", "show", "modifier.code_set", env=WIDE)
+    assert result.exit_code == 0
+    assert "modifier.code_set" in result.stdout
+    assert "modifier" in result.stdout
+
+
+def test_rules_show_code_without_profile() -> None:
+    result = invoke("rules", "show", "99213", env=WIDE)
+    assert result.exit_code == 0
+    assert "No profile for 99213" in result.stdout
+
+
+def test_rules_list_with_broken_pack_exits_2(tmp_path: Path) -> None:
+    pack, profile, _ = broken_pack(tmp_path)
+    result = invoke("rules", "list", "--rules", pack)
+    assert result.exit_code == 2
+    assert str(profile) in result.stderr
+
+
+def test_as_of_must_be_written_yyyy_mm_dd() -> None:
+    result = invoke("check", SRC.parent / "fixtures" / "demo" / "claims.csv", "--as-of", "20261122")
+    assert result.exit_code == 2
+    assert "YYYY-MM-DD" in result.stderr
