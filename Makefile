@@ -22,8 +22,8 @@ test: $(STAMP)
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests" >&2; exit 0; fi; exit $$status
 
 bench: $(STAMP)
-	$(BIN)/python benchmarks/bench_import.py
-	$(BIN)/python benchmarks/bench_validate.py
+	$(BIN)/python -m benchmarks.bench_import
+	$(BIN)/python -m benchmarks.bench_validate
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks tools

@@ -23,9 +23,15 @@ GOOD_CLAIM = {
     "payer": "Acme",
     "lines": [
         {
-            "line_number": 1, "procedure_code": "0711T", "modifiers": ["26"], "diagnosis_codes": ["I70.213"],
-            "rendering_taxonomy": "2085R0202X", "rendering_npi": "1234567893", "units": 1,
-            "date_of_service": "2026-03-10", "place_of_service": "22",
+            "line_number": 1,
+            "procedure_code": "0711T",
+            "modifiers": ["26"],
+            "diagnosis_codes": ["I70.213"],
+            "rendering_taxonomy": "2085R0202X",
+            "rendering_npi": "1234567893",
+            "units": 1,
+            "date_of_service": "2026-03-10",
+            "place_of_service": "22",
         }
     ],
 }
@@ -42,7 +48,10 @@ def test_validate_a_dict_gives_the_json_report_shape() -> None:
     assert data["summary"]["rules_version"] == claimcheck.load_rules().version
     line = data["lines"][0]
     assert {k: line[k] for k in ("claim_id", "line_number", "procedure_code", "status")} == {
-        "claim_id": "C1", "line_number": 1, "procedure_code": "0711T", "status": "pass",
+        "claim_id": "C1",
+        "line_number": 1,
+        "procedure_code": "0711T",
+        "status": "pass",
     }
     finding = line["findings"][0]
     assert set(finding) == {"rule_id", "check", "status", "subject", "message", "source"}
@@ -108,7 +117,10 @@ def test_public_names_resolve() -> None:
 
 
 def test_import_claimcheck_does_not_load_pydantic_or_the_engine() -> None:
-    code = "import sys, claimcheck; print(sorted(m for m in sys.modules if m.split('.')[0] in ('pydantic', 'yaml', 'rich', 'click') or m.startswith('claimcheck.engine')))"
+    code = (
+        "import sys, claimcheck; heavy = ('pydantic', 'yaml', 'rich', 'click'); "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in heavy or m.startswith('claimcheck.engine')))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
 

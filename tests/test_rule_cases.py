@@ -57,9 +57,9 @@ def test_rule_case(rule_id: str, case: dict[str, Any]) -> None:
     report = claimcheck.validate(_claim(case), as_of=AS_OF)
     got = [f for line in report.lines for f in line.findings if f.rule_id == rule_id]
     expected = case["expect"] or []
-    assert [(f.status.value, f.subject) for f in got] == [
-        (e["status"], e.get("subject")) for e in expected
-    ], "\n".join(f.message for f in got)
+    assert [(f.status.value, f.subject) for f in got] == [(e["status"], e.get("subject")) for e in expected], "\n".join(
+        f.message for f in got
+    )
     for finding, wanted in zip(got, expected, strict=True):
         assert set(wanted) <= EXPECT_KEYS
         if "message" in wanted:

@@ -156,7 +156,7 @@ def test_bad_params_are_reported_with_their_path(pack: Path) -> None:
 def test_missing_pack_and_missing_manifest(tmp_path: Path) -> None:
     with pytest.raises(RuleFileError, match="not found"):
         claimcheck.load_rules(tmp_path / "nowhere")
-    with pytest.raises(RuleFileError, match="pack.yaml"):
+    with pytest.raises(RuleFileError, match=r"pack\.yaml"):
         claimcheck.load_rules(tmp_path)
 
 

@@ -45,7 +45,9 @@ def compile_pack(pack: RulePack) -> RuleSet:
     for loaded in pack.rules:
         implementation = KIND_IMPLEMENTATIONS.get(loaded.rule.kind)
         if implementation is None:  # the loader validated the kind; this is a bug in claimcheck
-            raise RuleFileError(loaded.file, "rule kind has no implementation", line=loaded.line, value=loaded.rule.kind)
+            raise RuleFileError(
+                loaded.file, "rule kind has no implementation", line=loaded.line, value=loaded.rule.kind
+            )
         checks.append(implementation(loaded, pack.code_sets))
     profiles = {
         code: compile_profile(profile, pack.profile_files[code], pack.code_sets)

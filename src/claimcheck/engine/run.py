@@ -33,19 +33,16 @@ def check_claim(parsed: ParsedClaim, rules: RuleSet, as_of: date) -> list[LineRe
             as_of=as_of,
             claim_problems=parsed.problems,
             repeated_line_number=repeated,
+            unreadable=frozenset(p.field for p in parsed_line.problems),
         )
         findings: list[Finding] = []
         for check in rules.checks:
             findings.extend(check(ctx))
-        results.append(
-            LineResult(parsed.claim_id, number, parsed_line.procedure_code, tuple(findings))
-        )
+        results.append(LineResult(parsed.claim_id, number, parsed_line.procedure_code, tuple(findings)))
     return results
 
 
-def check_claims(
-    claims: Iterable[ParsedClaim], rules: RuleSet, as_of: date | None = None
-) -> Iterator[LineResult]:
+def check_claims(claims: Iterable[ParsedClaim], rules: RuleSet, as_of: date | None = None) -> Iterator[LineResult]:
     """Stream line results for a stream of parsed claims."""
     day = as_of or date.today()
     for parsed in claims:
@@ -64,9 +61,7 @@ def validate(claim: Any, *, rules: RuleSet | None = None, as_of: date | None = N
     return validate_many([claim], rules=rules, as_of=as_of)
 
 
-def validate_many(
-    claims: Iterable[Any], *, rules: RuleSet | None = None, as_of: date | None = None
-) -> Report:
+def validate_many(claims: Iterable[Any], *, rules: RuleSet | None = None, as_of: date | None = None) -> Report:
     """Check several claims and return one report, lines in input order."""
     ruleset = rules or load_rules()
     lines = check_claims((_parsed(c) for c in claims), ruleset, as_of)

@@ -31,9 +31,7 @@ def _check_section(
         path = (section, index, "code")
         where = {"line": doc.line_of(path), "key_path": render_key_path(path), "value": code}
         if code in seen:
-            raise RuleFileError(
-                doc.file, f"listed twice (also {section}[{seen[code]}]); list each code once", **where
-            )
+            raise RuleFileError(doc.file, f"listed twice (also {section}[{seen[code]}]); list each code once", **where)
         seen[code] = index
         if not exists(code):
             raise RuleFileError(
@@ -56,13 +54,17 @@ def check_profile_codes(profile: ProcedureProfile, doc: LocatedDocument, code_se
     """Raise ``RuleFileError`` for the first profile code that is not in its code set."""
     icd, nucc, modifiers = code_sets.icd10cm, code_sets.nucc, code_sets.modifiers
     _check_section(
-        doc, "modifiers", profile.modifiers, lambda c: c in modifiers,
+        doc,
+        "modifiers",
+        profile.modifiers,
+        lambda c: c in modifiers,
         f"the modifier code set ({modifiers.info.version})",
     )
+    _check_section(doc, "diagnoses", profile.diagnoses, lambda c: c in icd, f"ICD-10-CM {icd.info.version}")
     _check_section(
-        doc, "diagnoses", profile.diagnoses, lambda c: c in icd, f"ICD-10-CM {icd.info.version}"
-    )
-    _check_section(
-        doc, "specialties", profile.specialties, lambda c: c in nucc,
+        doc,
+        "specialties",
+        profile.specialties,
+        lambda c: c in nucc,
         f"the NUCC taxonomy {nucc.info.version}",
     )

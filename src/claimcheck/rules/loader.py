@@ -154,15 +154,22 @@ def _load_general(path: Path, seen: dict[str, str]) -> list[LoadedRule]:
         for rule_id in (rule.id, *rule.aliases):
             if rule_id in seen:
                 raise RuleFileError(
-                    doc.file, f"rule id is already used in {seen[rule_id]}",
-                    line=doc.line_of((*where, "id")), key_path=render_key_path((*where, "id")), value=rule_id,
+                    doc.file,
+                    f"rule id is already used in {seen[rule_id]}",
+                    line=doc.line_of((*where, "id")),
+                    key_path=render_key_path((*where, "id")),
+                    value=rule_id,
                 )
             seen[rule_id] = doc.file
         params_model = KIND_PARAMS.get(rule.kind)
         if params_model is None:
             raise RuleFileError(
-                doc.file, "unknown rule kind", line=doc.line_of((*where, "kind")),
-                key_path=render_key_path((*where, "kind")), value=rule.kind, allowed=sorted(KIND_PARAMS),
+                doc.file,
+                "unknown rule kind",
+                line=doc.line_of((*where, "kind")),
+                key_path=render_key_path((*where, "kind")),
+                value=rule.kind,
+                allowed=sorted(KIND_PARAMS),
             )
         params = _validate(params_model, doc, rule.params, (*where, "params"))
         loaded.append(LoadedRule(rule, params, doc.file, doc.line_of(where)))
@@ -193,13 +200,21 @@ def load_pack(path: str | Path | None = None, *, code_sets: CodeSets) -> RulePac
         profile = _validate(ProcedureProfile, doc)
         if profile.procedure != code:
             raise RuleFileError(
-                doc.file, "must equal the file name (one profile per procedure code)",
-                line=doc.line_of(("procedure",)), key_path="procedure", value=profile.procedure, allowed=code,
+                doc.file,
+                "must equal the file name (one profile per procedure code)",
+                line=doc.line_of(("procedure",)),
+                key_path="procedure",
+                value=profile.procedure,
+                allowed=code,
             )
         check_profile_codes(profile, doc, code_sets)
         profiles[code] = profile
         files[code] = doc.file
     return RulePack(
-        str(root), manifest, tuple(rules), types.MappingProxyType(profiles),
-        types.MappingProxyType(files), code_sets,
+        str(root),
+        manifest,
+        tuple(rules),
+        types.MappingProxyType(profiles),
+        types.MappingProxyType(files),
+        code_sets,
     )

@@ -46,9 +46,7 @@ def _rule_id(value: str) -> str:
 def _procedure_code(value: str) -> str:
     code = _upper(value)
     if not PROCEDURE_CODE.match(code):
-        raise ValueError(
-            "must be a CPT code (5 digits, or 4 digits + F, T or U) or HCPCS Level II (letter + 4 digits)"
-        )
+        raise ValueError("must be a CPT code (5 digits, or 4 digits + F, T or U) or HCPCS Level II (letter + 4 digits)")
     return code
 
 
@@ -84,9 +82,7 @@ class GeneralRule(_Strict):
     id: Annotated[str, AfterValidator(_rule_id)]
     check: Check
     kind: Text
-    status: Literal[Status.WARN, Status.FAIL] = Field(
-        description="status of a finding when the rule is broken"
-    )
+    status: Literal[Status.WARN, Status.FAIL] = Field(description="status of a finding when the rule is broken")
     summary: Text
     why: Text
     source: SourceRef | None = None

@@ -53,9 +53,7 @@ def _build(node: yaml.Node, path: KeyPath, lines: dict[KeyPath, int], file: str)
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
-                raise RuleFileError(
-                    file, "keys must be plain text", line=key_node.start_mark.line + 1
-                )
+                raise RuleFileError(file, "keys must be plain text", line=key_node.start_mark.line + 1)
             key = key_node.value
             if key in result:
                 raise RuleFileError(

@@ -34,10 +34,7 @@ class LineContext:
     as_of: date
     claim_problems: tuple[InputProblem, ...] = ()
     repeated_line_number: bool = False
-
-    @property
-    def unreadable(self) -> frozenset[str]:
-        return frozenset(p.field for p in self.parsed.problems)
+    unreadable: frozenset[str] = frozenset()  # line fields that could not be read
 
 
 class LineCheck:
@@ -63,9 +60,7 @@ class LineCheck:
     def setup(self) -> None:
         """Precompute lookups from ``self.params`` and ``self.code_sets``."""
 
-    def finding(
-        self, subject: str | None, status: Status, message: str, source: Source | None = None
-    ) -> Finding:
+    def finding(self, subject: str | None, status: Status, message: str, source: Source | None = None) -> Finding:
         return Finding(self.check, self.rule_id, subject, status, message, source or self.source)
 
     def __call__(self, ctx: LineContext) -> Iterable[Finding]:
@@ -113,5 +108,3 @@ def describe_codes(codes: Iterable[str], limit: int = 8) -> str:
     if len(items) <= limit:
         return ", ".join(items) if items else "none"
     return ", ".join(items[:limit]) + f", … ({len(items)} in all)"
-
-

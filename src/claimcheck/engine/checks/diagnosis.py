@@ -55,9 +55,7 @@ class DiagnosisBillable(LineCheck):
                 continue
             example = self.icd.first_billable_descendant(code)
             hint = f"; code to a billable subcode such as {example}" if example else ""
-            yield self.finding(
-                code, self.status, f"{code} is a header, not a billable code{hint}", self.code_set
-            )
+            yield self.finding(code, self.status, f"{code} is a header, not a billable code{hint}", self.code_set)
 
 
 @implements("profile_diagnoses")

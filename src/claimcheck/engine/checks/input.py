@@ -47,6 +47,4 @@ class UniqueLineNumber(LineCheck):
     def run(self, ctx: LineContext) -> Iterable[Finding]:
         if ctx.repeated_line_number:
             number = ctx.parsed.line_number
-            yield self.finding(
-                str(number), self.status, f"line number {number} appears earlier in the same claim"
-            )
+            yield self.finding(str(number), self.status, f"line number {number} appears earlier in the same claim")

@@ -27,7 +27,9 @@ class ProcedureFormat(LineCheck):
         code = ctx.line.procedure_code
         kind = next((name for name, pattern in self.formats if pattern.match(code)), None)
         if kind is None:
-            yield self.finding(code, self.status, f"{code} is not a procedure code: expected the form of {self.expected}")
+            yield self.finding(
+                code, self.status, f"{code} is not a procedure code: expected the form of {self.expected}"
+            )
             return
         applies = f"profile {code} applies" if ctx.profile else "no profile; the general rules apply"
         yield self.finding(code, Status.PASS, f"{code} is a {kind} code; {applies}")

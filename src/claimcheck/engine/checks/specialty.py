@@ -60,7 +60,5 @@ class ProfileSpecialties(LineCheck):
         message = f"{code} ({name}) is not a specialty listed for {profile.code} (listed: {listed})"
         for listed_entry in profile.specialties.values():
             if code in document_codes(listed_entry):
-                message += (
-                    f"; the document gives {code} for {listed_entry.name}, but that is {listed_entry.code}"
-                )
+                message += f"; the document gives {code} for {listed_entry.name}, but that is {listed_entry.code}"
         yield self.finding(code, self.status, message, profile.source)

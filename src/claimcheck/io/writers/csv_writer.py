@@ -10,9 +10,18 @@ from claimcheck.models.report import Report
 __all__ = ["COLUMNS", "write_csv"]
 
 COLUMNS = (
-    "claim_id", "line_number", "procedure_code", "line_status",
-    "rule_id", "check", "status", "subject", "message",
-    "source_document", "source_section", "source_version",
+    "claim_id",
+    "line_number",
+    "procedure_code",
+    "line_status",
+    "rule_id",
+    "check",
+    "status",
+    "subject",
+    "message",
+    "source_document",
+    "source_section",
+    "source_version",
 )
 
 
@@ -25,9 +34,16 @@ def write_csv(report: Report, stream: TextIO) -> None:
             writer.writerow([*keys, *[""] * (len(COLUMNS) - len(keys))])
         for finding in line.findings:
             source = finding.source
-            writer.writerow([
-                *keys, finding.rule_id, finding.check.value, finding.status.value,
-                finding.subject, finding.message,
-                source.document if source else "", (source.section or "") if source else "",
-                (source.version or "") if source else "",
-            ])
+            writer.writerow(
+                [
+                    *keys,
+                    finding.rule_id,
+                    finding.check.value,
+                    finding.status.value,
+                    finding.subject,
+                    finding.message,
+                    source.document if source else "",
+                    (source.section or "") if source else "",
+                    (source.version or "") if source else "",
+                ]
+            )

@@ -19,8 +19,7 @@ def _findings_cell(line: LineResult, verbose: bool) -> str:
 
     shown = line.findings if verbose else line.problems()
     rows = [
-        f"[{_STYLE[f.status]}]{_MARK[f.status]} {f.status.value}[/] "
-        f"[dim]{escape(f.rule_id)}[/] {escape(f.message)}"
+        f"[{_STYLE[f.status]}]{_MARK[f.status]} {f.status.value}[/] [dim]{escape(f.rule_id)}[/] {escape(f.message)}"
         for f in shown
     ]
     passed = len(line.findings) - len(shown)
