@@ -70,8 +70,7 @@ def _print_general_rule(ruleset: RuleSet, rule_id: str, console: Console) -> boo
             console.print(f"[bold]{rule.id}[/] ({rule.check.value}, {rule.kind}; {rule.status.value} when broken)")
             console.print(escape(rule.summary))
             console.print(f"[dim]why:[/] {escape(rule.why)}")
-            if rule.source:
-                console.print(f"[dim]source:[/] {escape(rule.source.document)} / {escape(rule.source.section or '')}")
+            console.print(f"[dim]source:[/] {escape(rule.source.document)} / {escape(rule.source.section or '')}")
             console.print(f"[dim]file:[/] {escape(loaded.file)}:{loaded.line}")
             return True
     return False

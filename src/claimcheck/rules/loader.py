@@ -103,9 +103,9 @@ def _raise_validation(
         problem = "required key is missing"
         value = None
     else:
-        problem = str(error["msg"]).removeprefix("Value error, ")
         expected = (error.get("ctx") or {}).get("expected")
         allowed = str(expected) if expected else None
+        problem = "is not allowed" if expected else str(error["msg"]).removeprefix("Value error, ")
     if isinstance(value, (dict, list)):
         value = None
     if len(errors) > 1:

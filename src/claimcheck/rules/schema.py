@@ -85,7 +85,7 @@ class GeneralRule(_Strict):
     status: Literal[Status.WARN, Status.FAIL] = Field(description="status of a finding when the rule is broken")
     summary: Text
     why: Text
-    source: SourceRef | None = None
+    source: SourceRef
     aliases: list[Annotated[str, AfterValidator(_rule_id)]] = []
     params: dict[str, Any] = {}
 

@@ -52,7 +52,7 @@ class LineCheck:
         self.rule_id = rule.id
         self.check: Check = rule.check
         self.status: Status = rule.status
-        self.source = Source(rule.source.document, rule.source.section) if rule.source else None
+        self.source = Source(rule.source.document, rule.source.section)
         self.params = loaded.params
         self.code_sets = code_sets
         self.setup()
