@@ -1,0 +1,82 @@
+"""What the NCCI PTP and MUE loaders share: the code shape, opening files, the bad-row report."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import re
+from pathlib import Path
+
+from claimcheck.errors import CodeSetError
+
+__all__ = ["BadField", "BadRows", "is_code", "open_binary", "text_of"]
+
+# CPT Category I (99213), Category II/III and PLA (0001F, 0711T, 0001U, 0001M, 0001A), HCPCS Level II (J1100).
+_CODE = re.compile(r"[0-9]{5}|[0-9]{4}[FTUMA]|[A-Z][0-9]{4}")
+
+_GZIP_MAGIC = b"\x1f\x8b"
+_ZIP_MAGIC = b"PK\x03\x04"
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+MAX_LISTED = 10
+
+
+def is_code(text: str) -> bool:
+    return _CODE.fullmatch(text) is not None
+
+
+def text_of(raw: bytes) -> str:
+    """Bytes as text: UTF-8, else Windows-1252 (how CMS files are sometimes saved)."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        # Five bytes are undefined in Windows-1252; a replacement character beats a crash.
+        return raw.decode("cp1252", errors="replace")
+
+
+def open_binary(path: Path, file: str) -> io.BufferedIOBase:
+    """The file opened for reading bytes (gzip detected from the content), or a CodeSetError."""
+    try:
+        handle: io.BufferedReader = open(path, "rb")  # the caller closes it
+        magic = handle.peek(4)[:4]
+    except FileNotFoundError:
+        raise CodeSetError(file, "file not found") from None
+    except OSError as exc:
+        raise CodeSetError(file, f"cannot read file: {exc.strerror or exc}") from None
+    if magic.startswith(_ZIP_MAGIC):
+        handle.close()
+        raise CodeSetError(file, "is a ZIP archive; extract the text file(s) CMS put in it and load those")
+    if magic.startswith(_UTF16_BOMS):
+        handle.close()
+        raise CodeSetError(file, "is UTF-16 text (a spreadsheet's 'Unicode text'); save it as UTF-8 or ANSI text")
+    if magic.startswith(_GZIP_MAGIC):
+        handle.close()
+        return gzip.open(path, "rb")
+    return handle
+
+
+class BadField(Exception):
+    """A row's problem, worded for the bad-row report."""
+
+
+class BadRows:
+    """The rows of one file that do not parse, so that one error can list them for the user to fix."""
+
+    __slots__ = ("count", "listed")
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.listed: list[tuple[int, str]] = []
+
+    def add(self, line: int, problem: str) -> None:
+        self.count += 1
+        if len(self.listed) < MAX_LISTED:
+            self.listed.append((line, problem))
+
+    def raise_if_any(self, file: str) -> None:
+        if not self.count:
+            return
+        rows = "1 bad row" if self.count == 1 else f"{self.count} bad rows"
+        heading = rows if self.count <= MAX_LISTED else f"{rows}; the first {MAX_LISTED}"
+        details = "; ".join(f"line {line}: {problem}" for line, problem in self.listed)
+        raise CodeSetError(file, f"{heading}: {details}", line=self.listed[0][0])

@@ -1,0 +1,190 @@
+"""CMS NCCI medically unlikely edits (MUE) for practitioner services, from the quarterly CSV file."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+
+from claimcheck.errors import CodeSetError
+from claimcheck.refdata._ncci_common import BadField, BadRows, is_code
+from claimcheck.refdata._reading import read_text
+from claimcheck.refdata.info import CodeSetInfo
+
+__all__ = ["MueLimit", "MueTable", "load_mue"]
+
+_CODE_COLUMN = "hcpcs/cpt code"
+_LIMIT_COLUMN = "practitioner services mue values"
+_INDICATOR_COLUMN = "mue adjudication indicator"
+_RATIONALE_COLUMN = "mue rationale"
+_REQUIRED_COLUMNS = (_CODE_COLUMN, _LIMIT_COLUMN, _INDICATOR_COLUMN)
+# "2 Date of Service Edit: Policy": the leading digit is the indicator, the words explain it.
+_INDICATOR = re.compile(r"[0-9]+")
+_INDICATORS = (1, 2, 3)
+# MCR_MUE_PractitionerServices_Eff_10-01-2026.csv: effective 2026-10-01.
+_DATE_IN_NAME = re.compile(r"(?<!\d)(\d\d)-(\d\d)-(20\d\d)(?!\d)")
+
+
+@dataclass(frozen=True, slots=True)
+class MueLimit:
+    """The most units of ``code`` a practitioner bills for one patient, per line or per day.
+
+    ``indicator``: 1 = per claim line, 2 = per date of service (policy), 3 = per date of service
+    (clinical). ``indicator_text`` is the cell as CMS wrote it; ``table`` the file name, ``line`` the
+    line in it.
+    """
+
+    code: str
+    limit: int
+    indicator: int
+    indicator_text: str
+    rationale: str
+    table: str
+    line: int
+
+    @property
+    def per_day(self) -> bool:
+        """Whether units are summed over all lines of the code on one date of service."""
+        return self.indicator in (2, 3)
+
+
+class MueTable:
+    """The practitioner MUE values of one quarter, immutable once loaded."""
+
+    __slots__ = ("_info", "_limits")
+
+    def __init__(self, info: CodeSetInfo, limits: Mapping[str, MueLimit]) -> None:
+        self._info = info
+        self._limits: Mapping[str, MueLimit] = MappingProxyType(dict(limits))
+
+    @property
+    def info(self) -> CodeSetInfo:
+        return self._info
+
+    def get(self, code: str) -> MueLimit | None:
+        return self._limits.get(code.strip().upper())
+
+    def __contains__(self, code: object) -> bool:
+        return isinstance(code, str) and self.get(code) is not None
+
+    def __len__(self) -> int:
+        return len(self._limits)
+
+    def __repr__(self) -> str:
+        return f"MueTable(version={self._info.version!r}, codes={len(self)})"
+
+
+def load_mue(path: str | os.PathLike[str]) -> MueTable:
+    """Read ``MCR_MUE_PractitionerServices_Eff_<date>.csv``: copyright lines, the header, a row per code.
+
+    Raises :class:`CodeSetError` for a missing or unreadable file, no header or no data rows, and
+    bad rows (all counted, the first 10 listed with their line numbers).
+    """
+    file = os.fspath(path)
+    source = Path(file)
+    records = _records(file, read_text(source))
+    positions, header_line = _find_header(records, file)
+    limits = _read_limits(records, file, source.name, positions)
+    if not limits:
+        raise CodeSetError(file, "no MUE rows after the header", line=header_line)
+    return MueTable(_mue_info(source), limits)
+
+
+def _records(file: str, text: str) -> Iterator[tuple[int, list[str]]]:
+    # Not strict: the copyright lines are free text, and a stray quote there must not stop the load.
+    reader = csv.reader(io.StringIO(text, newline=""))
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise CodeSetError(file, f"bad CSV: {exc}", line=reader.line_num) from None
+        yield reader.line_num, row
+
+
+def _find_header(records: Iterator[tuple[int, list[str]]], file: str) -> tuple[dict[str, int], int]:
+    """Column positions, from the first row whose first cell is "HCPCS/CPT Code"; rows before it are copyright text."""
+    for line, row in records:
+        names = [" ".join(cell.split()).lower() for cell in row]
+        if not names or names[0] != _CODE_COLUMN:
+            continue
+        missing = [name for name in _REQUIRED_COLUMNS if name not in names]
+        if missing:
+            found = ", ".join(cell.strip() for cell in row)
+            raise CodeSetError(file, f"header lacks column(s) {', '.join(missing)}; it has {found}", line=line)
+        wanted = (*_REQUIRED_COLUMNS, _RATIONALE_COLUMN)
+        return {name: names.index(name) for name in wanted if name in names}, line
+    raise CodeSetError(file, "no header row (a row whose first cell is 'HCPCS/CPT Code')")
+
+
+def _read_limits(
+    records: Iterator[tuple[int, list[str]]], file: str, table: str, positions: dict[str, int]
+) -> dict[str, MueLimit]:
+    needed = max(positions[name] for name in _REQUIRED_COLUMNS) + 1
+    limits: dict[str, MueLimit] = {}
+    bad = BadRows()
+    for line, row in records:
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) < needed:
+            bad.add(line, f"expected at least {needed} fields, found {len(row)}")
+            continue
+        cells = {name: row[index].strip() for name, index in positions.items() if index < len(row)}
+        try:
+            limit = _parse_row(cells, table, line)
+        except BadField as problem:
+            bad.add(line, str(problem))
+            continue
+        earlier = limits.get(limit.code)
+        if earlier is not None:
+            bad.add(line, f"code {limit.code} listed twice (first on line {earlier.line})")
+            continue
+        limits[limit.code] = limit
+    bad.raise_if_any(file)
+    return limits
+
+
+def _parse_row(cells: dict[str, str], table: str, line: int) -> MueLimit:
+    code = cells[_CODE_COLUMN].upper()
+    if not is_code(code):
+        raise BadField(f"HCPCS/CPT code {cells[_CODE_COLUMN]!r} is not a CPT/HCPCS code")
+    value = cells[_LIMIT_COLUMN]
+    if not (value.isascii() and value.isdigit()):
+        raise BadField(f"MUE value {value!r} is not a whole number of units (0 or more)")
+    indicator_text = " ".join(cells[_INDICATOR_COLUMN].split())
+    match = _INDICATOR.match(indicator_text)
+    if match is None or int(match.group()) not in _INDICATORS:
+        raise BadField(f"MUE adjudication indicator {indicator_text!r} does not start with 1, 2 or 3")
+    return MueLimit(
+        code=code,
+        limit=int(value),
+        indicator=int(match.group()),
+        indicator_text=indicator_text,
+        rationale=" ".join(cells.get(_RATIONALE_COLUMN, "").split()),
+        table=table,
+        line=line,
+    )
+
+
+def _mue_info(path: Path) -> CodeSetInfo:
+    match = _DATE_IN_NAME.search(path.name)
+    if match:
+        month, day, year = match.groups()
+        version = f"{year}-{month}-{day}"
+        label = f"CMS NCCI practitioner MUE values effective {version}"
+    else:
+        version = Path(path.name.removesuffix(".gz")).stem
+        label = f"CMS NCCI practitioner MUE values ({version})"
+    return CodeSetInfo(
+        name="mue",
+        version=version,
+        label=label,
+        source=f"CMS National Correct Coding Initiative, user-supplied {path.name}",
+        path=str(path),
+    )

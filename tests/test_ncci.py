@@ -1,0 +1,537 @@
+"""CMS NCCI tables: practitioner PTP edits and MUE values, from the layouts CMS publishes."""
+
+from __future__ import annotations
+
+import gzip
+import os
+import re
+import zipfile
+from datetime import date, timedelta
+from pathlib import Path
+from typing import TypeVar
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from claimcheck.errors import CodeSetError
+from claimcheck.refdata.ncci import MueLimit, MueTable, PtpEdit, PtpTable, load_mue, load_ptp
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "ncci"
+PTP_SAMPLE = FIXTURES / "ptp_sample.txt"
+MUE_SAMPLE = FIXTURES / "mue_sample.csv"
+
+PTP_PREAMBLE = (
+    "CPT only copyright 2025 American Medical Association. All rights reserved.\r\n"
+    "\r\n"
+    "Column 1\tColumn 2\t*=in existence\tEffective\tDeletion\tModifier\tPTP Edit Rationale\r\n"
+    "\t\tprior to 1996\tDate\tDate *=no data\t0=not allowed 1=allowed 9=not applicable\t\r\n"
+)
+FIRST_PTP_LINE = 5  # the line of the first row after PTP_PREAMBLE
+MUE_HEADER = "HCPCS/CPT Code,Practitioner Services MUE Values,MUE Adjudication Indicator,MUE Rationale\n"
+CPT_RATIONALE = "CPT Manual or CMS manual coding instructions"
+
+
+_Found = TypeVar("_Found")
+
+
+def found(value: _Found | None) -> _Found:
+    assert value is not None
+    return value
+
+
+def ptp_row(first: str, second: str, effective: str, deletion: str = "*", indicator: str = "0", why: str = "") -> str:
+    return "\t".join((first, second, "", effective, deletion, indicator, why or CPT_RATIONALE)) + "\r\n"
+
+
+def write_ptp(path: Path, *rows: str) -> Path:
+    path.write_bytes((PTP_PREAMBLE + "".join(rows)).encode())
+    return path
+
+
+def write_mue(
+    path: Path, *rows: str, preamble: str = '"CPT only copyright 2025 American Medical Association."\n'
+) -> Path:
+    path.write_text(preamble + MUE_HEADER + "".join(rows), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def ptp() -> PtpTable:
+    return load_ptp(PTP_SAMPLE)
+
+
+@pytest.fixture(scope="module")
+def mue() -> MueTable:
+    return load_mue(MUE_SAMPLE)
+
+
+# --- PTP: the sample -----------------------------------------------------------------------------
+
+
+def test_ptp_sample_loads_every_data_row_and_skips_preamble_and_two_line_header(ptp: PtpTable) -> None:
+    assert len(ptp) == 13
+    pairs = [
+        ("0710T", "0711T"), ("0710T", "0712T"), ("0710T", "0713T"),
+        ("0623T", "0624T"), ("0623T", "0625T"), ("0623T", "0626T"),
+        ("75574", "76376"), ("71275", "76377"),
+    ]  # fmt: skip
+    for first, second in pairs:
+        edit = found(ptp.in_force(first, second, date(2026, 11, 2)))
+        assert edit.modifier_indicator == 0, (first, second)
+    assert not ptp.has_code("Column 1")
+    assert not ptp.has_code("CPT")
+
+
+def test_ptp_edit_carries_every_field_and_where_it_came_from(ptp: PtpTable) -> None:
+    edit = found(ptp.in_force("0710T", "0711T", date(2026, 11, 2)))
+    assert edit == PtpEdit(
+        column1="0710T",
+        column2="0711T",
+        effective=date(2022, 1, 1),
+        deletion=None,
+        modifier_indicator=0,
+        rationale=CPT_RATIONALE,
+        table="ptp_sample.txt",
+        line=9,  # 3 copyright lines, 2 header lines, then the 4th row
+    )
+    assert PTP_SAMPLE.read_text().splitlines()[edit.line - 1].startswith("0710T\t0711T\t")
+
+
+def test_ptp_modifier_indicator_1_and_pre_1996_rows(ptp: PtpTable) -> None:
+    for first in ("71250", "74150"):
+        edit = found(ptp.in_force(first, "0721T", date(2026, 11, 2)))
+        assert edit.modifier_indicator == 1
+        assert edit.rationale == "Misuse of column two code with column one code"
+    assert found(ptp.in_force("71275", "71250", date(2000, 1, 1))).effective == date(1996, 1, 1)
+
+
+def test_ptp_pairs_are_ordered(ptp: PtpTable) -> None:
+    assert ptp.in_force("0711T", "0710T", date(2026, 11, 2)) is None
+    assert ptp.edits("0711T", "0710T") == ()
+
+
+def test_ptp_lookups_ignore_case_and_spaces(ptp: PtpTable) -> None:
+    assert ptp.in_force(" 0710t", "0711t ", date(2026, 11, 2)) is not None
+    assert ptp.has_code(" 0721t ")
+
+
+def test_ptp_has_code_covers_both_columns(ptp: PtpTable) -> None:
+    assert ptp.has_code("0710T")  # column 1 only
+    assert ptp.has_code("0713T")  # column 2 only
+    assert not ptp.has_code("99213")
+
+
+def test_ptp_in_force_by_date_deletion_is_the_first_day_out(ptp: PtpTable) -> None:
+    edit = ptp.edits("75574", "75571")[0]
+    assert (edit.effective, edit.deletion) == (date(2010, 1, 1), date(2015, 1, 1))
+    expectations = {
+        date(2009, 12, 31): False,  # before effective
+        date(2010, 1, 1): True,  # on effective
+        date(2014, 12, 31): True,  # last day
+        date(2015, 1, 1): False,  # on deletion
+        date(2020, 6, 1): False,  # after deletion
+    }
+    for day, expected in expectations.items():
+        assert edit.in_force(day) is expected, day
+        assert (ptp.in_force("75574", "75571", day) is not None) is expected, day
+
+
+def test_ptp_indicator_9_row_deleted_the_day_it_took_effect(ptp: PtpTable) -> None:
+    (edit,) = ptp.edits("77011", "0721T")
+    assert edit.modifier_indicator == 9
+    assert edit.effective == edit.deletion == date(2022, 7, 1)
+    assert ptp.in_force("77011", "0721T", date(2022, 7, 1)) is None
+
+
+def test_ptp_info_without_version_in_name(ptp: PtpTable) -> None:
+    assert ptp.info.name == "ptp"
+    assert ptp.info.version == "ptp_sample"
+    assert ptp.info.path == str(PTP_SAMPLE)
+    assert "ptp_sample.txt" in ptp.info.source
+
+
+# --- PTP: layout variations ----------------------------------------------------------------------
+
+
+def test_ptp_re_added_pair_keeps_every_row(tmp_path: Path) -> None:
+    path = write_ptp(
+        tmp_path / "ccipra-v323r0-f1.txt",
+        ptp_row("0710T", "0711T", "20220101", "20230101", "1"),
+        ptp_row("0710T", "0712T", "20220101"),
+        ptp_row("0710T", "0711T", "20240101", "*", "0"),
+    )
+    table = load_ptp(path)
+    edits = table.edits("0710T", "0711T")
+    assert [(e.effective, e.deletion, e.modifier_indicator, e.line) for e in edits] == [
+        (date(2022, 1, 1), date(2023, 1, 1), 1, FIRST_PTP_LINE),
+        (date(2024, 1, 1), None, 0, FIRST_PTP_LINE + 2),
+    ]
+    assert found(table.in_force("0710T", "0711T", date(2022, 6, 1))).modifier_indicator == 1
+    assert table.in_force("0710T", "0711T", date(2023, 6, 1)) is None  # the gap between the rows
+    assert found(table.in_force("0710T", "0711T", date(2024, 1, 1))).modifier_indicator == 0
+
+
+def test_ptp_crlf_lf_spaces_and_missing_trailing_fields(tmp_path: Path) -> None:
+    path = tmp_path / "ptp.txt"
+    path.write_bytes(
+        b"CPT only copyright 2025 American Medical Association. All rights reserved.\n"
+        b"0710T\t0711T\t\t20220101\t*\t0\tCPT Manual or CMS manual coding instructions\t\t\r\n"
+        b" 0710T \t 0712T\t \t 20220101 \t * \t 0 \t  CPT Manual or CMS manual coding instructions \r\n"
+        b"\r\n"
+        b"0710T\t0713T\t\t20220101\t*\t0\n"
+        b"0710T\t0714T\t*\t19960101\t*\t1"
+    )
+    table = load_ptp(path)
+    assert len(table) == 4
+    day = date(2026, 11, 2)
+    assert found(table.in_force("0710T", "0711T", day)).rationale == CPT_RATIONALE
+    assert found(table.in_force("0710T", "0712T", day)).rationale == CPT_RATIONALE
+    assert found(table.in_force("0710T", "0713T", day)).rationale == ""
+    assert found(table.in_force("0710T", "0713T", day)).line == 5
+    assert found(table.in_force("0710T", "0714T", day)).modifier_indicator == 1
+
+
+def test_ptp_windows_1252_byte_in_rationale(tmp_path: Path) -> None:
+    path = tmp_path / "ptp.txt"
+    path.write_bytes(PTP_PREAMBLE.encode() + b"0710T\t0711T\t\t20220101\t*\t0\tStandards of medical \x96 surgical\r\n")
+    edit = found(load_ptp(path).in_force("0710T", "0711T", date(2026, 1, 1)))
+    assert edit.rationale == "Standards of medical – surgical"
+
+
+def test_ptp_utf8_rationale_and_bom_on_a_first_data_row(tmp_path: Path) -> None:
+    path = tmp_path / "ptp.txt"
+    path.write_bytes("\ufeff0710T\t0711T\t\t20220101\t*\t0\tRègle\r\n".encode())
+    table = load_ptp(path)
+    assert found(table.in_force("0710T", "0711T", date(2026, 1, 1))).rationale == "Règle"
+    assert found(table.in_force("0710T", "0711T", date(2026, 1, 1))).line == 1
+
+
+def test_ptp_hcpcs_and_category_ii_codes(tmp_path: Path) -> None:
+    path = write_ptp(tmp_path / "ptp.txt", ptp_row("G0463", "0001F", "20200101"), ptp_row("J1100", "0001U", "20200101"))
+    table = load_ptp(path)
+    assert table.in_force("G0463", "0001F", date(2026, 1, 1)) is not None
+    assert table.has_code("0001U")
+
+
+def test_ptp_gzip_file(tmp_path: Path) -> None:
+    path = tmp_path / "ptp.txt.gz"
+    path.write_bytes(gzip.compress((PTP_PREAMBLE + ptp_row("0710T", "0711T", "20220101")).encode()))
+    assert len(load_ptp(path)) == 1
+
+
+def test_ptp_several_files_load_together(tmp_path: Path) -> None:
+    first = write_ptp(tmp_path / "ccipra-v323r0-f1.txt", ptp_row("0623T", "0624T", "20210101"))
+    second = write_ptp(
+        tmp_path / "ccipra-v323r0-f2.txt",
+        ptp_row("71250", "0721T", "20220701", indicator="1"),
+        ptp_row("0623T", "0624T", "20100101", "20120101"),
+    )
+    table = load_ptp([first, str(second)])
+    assert len(table) == 3
+    assert table.info.version == "32.3"
+    assert table.info.label == "CMS NCCI practitioner PTP edits v32.3"
+    assert table.info.path.split(os.pathsep) == [str(first), str(second)]
+    edit = found(table.in_force("71250", "0721T", date(2026, 1, 1)))
+    assert (edit.table, edit.line) == ("ccipra-v323r0-f2.txt", FIRST_PTP_LINE)
+    assert [(e.table, e.line) for e in table.edits("0623T", "0624T")] == [
+        ("ccipra-v323r0-f2.txt", FIRST_PTP_LINE + 1),
+        ("ccipra-v323r0-f1.txt", FIRST_PTP_LINE),
+    ]
+    assert table.has_code("0624T") and table.has_code("0721T")
+
+
+@pytest.mark.parametrize(
+    ("name", "version"),
+    [
+        ("ccipra-v323r0-f1.txt", "32.3"),
+        ("CCIPRA-V320R0-F4.TXT", "32.0"),
+        ("ccipra-v321r1-f2.txt", "32.1r1"),
+        ("practitioner_edits.txt", "practitioner_edits"),
+    ],
+)
+def test_ptp_version_from_file_name(tmp_path: Path, name: str, version: str) -> None:
+    table = load_ptp(write_ptp(tmp_path / name, ptp_row("0710T", "0711T", "20220101")))
+    assert table.info.version == version
+
+
+# --- PTP: errors ---------------------------------------------------------------------------------
+
+
+def test_ptp_missing_file_names_it(tmp_path: Path) -> None:
+    missing = tmp_path / "ccipra-v323r0-f9.txt"
+    with pytest.raises(CodeSetError, match="file not found") as caught:
+        load_ptp(missing)
+    assert caught.value.file == str(missing)
+
+
+def test_ptp_directory_is_unreadable(tmp_path: Path) -> None:
+    with pytest.raises(CodeSetError, match="cannot read file") as caught:
+        load_ptp(tmp_path)
+    assert caught.value.file == str(tmp_path)
+
+
+@pytest.mark.parametrize("text", ["", PTP_PREAMBLE, "just some text\n\n"])
+def test_ptp_file_without_data_rows(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "ptp.txt"
+    path.write_text(text)
+    with pytest.raises(CodeSetError, match="no PTP data rows"):
+        load_ptp(path)
+
+
+def test_ptp_zip_and_utf16_files_get_a_clear_error(tmp_path: Path) -> None:
+    archive = tmp_path / "ccipra-v323r0-f1.zip"
+    with zipfile.ZipFile(archive, "w") as zipped:
+        zipped.writestr("ccipra-v323r0-f1.txt", PTP_PREAMBLE)
+    with pytest.raises(CodeSetError, match="ZIP archive"):
+        load_ptp(archive)
+    utf16 = tmp_path / "ptp.txt"
+    utf16.write_text(PTP_PREAMBLE + ptp_row("0710T", "0711T", "20220101"), encoding="utf-16")
+    with pytest.raises(CodeSetError, match="UTF-16"):
+        load_ptp(utf16)
+
+
+def test_ptp_bad_rows_are_all_reported_with_line_numbers(tmp_path: Path) -> None:
+    path = write_ptp(
+        tmp_path / "ptp.txt",
+        ptp_row("0710T", "0711T", "20220101"),  # line 5: fine
+        ptp_row("0710T", "711T", "20220101"),  # 6
+        ptp_row("0710T", "0712T", "20221301"),  # 7
+        ptp_row("0710T", "0713T", "20220101", "20210101"),  # 8
+        ptp_row("0710T", "0714T", "20220101", indicator="2"),  # 9
+        "0710T\t0715T\t\t20220101\r\n",  # 10
+        ptp_row("0710T", "0716T", "20220101", "2023"),  # 11
+        "0710T\t0717T\tx\t20220101\t*\t0\tR\r\n",  # 12
+        "\r\n",  # 13: blank lines are not rows
+        ptp_row("0710T", "0718T", "20220101"),  # 14: fine
+    )
+    with pytest.raises(CodeSetError) as caught:
+        load_ptp(path)
+    error = caught.value
+    assert error.file == str(path)
+    assert error.line == 6
+    message = str(error)
+    assert message.startswith(f"{path}:6: 7 bad rows: ")
+    for expected in (
+        "line 6: column 2 '711T' is not a CPT/HCPCS code",
+        "line 7: effective date '20221301' is not a date",
+        "line 8: deletion date 2021-01-01 is before effective date 2022-01-01",
+        "line 9: modifier indicator '2' is not 0, 1 or 9",
+        "line 10: expected at least 6 tab-separated fields, found 4",
+        "line 11: deletion date '2023' is not a date",
+        "line 12: 'in existence prior to 1996' 'x' is not * or empty",
+    ):
+        assert expected in message
+    assert "line 5" not in message and "line 13" not in message and "line 14" not in message
+
+
+def test_ptp_more_than_ten_bad_rows_lists_the_first_ten(tmp_path: Path) -> None:
+    rows = [ptp_row("0710T", f"{number:04d}T", "20220101", indicator="5") for number in range(12)]
+    with pytest.raises(CodeSetError) as caught:
+        load_ptp(write_ptp(tmp_path / "ptp.txt", *rows))
+    message = str(caught.value)
+    assert "12 bad rows; the first 10: " in message
+    listed = [int(number) for number in re.findall(r"line (\d+):", message)]
+    assert listed == list(range(FIRST_PTP_LINE, FIRST_PTP_LINE + 10))
+    assert caught.value.line == FIRST_PTP_LINE
+
+
+def test_ptp_bad_row_in_second_file_names_that_file(tmp_path: Path) -> None:
+    first = write_ptp(tmp_path / "f1.txt", ptp_row("0710T", "0711T", "20220101"))
+    second = write_ptp(tmp_path / "f2.txt", ptp_row("0710T", "0712T", "20220101"), ptp_row("0710T", "X", "20220101"))
+    with pytest.raises(CodeSetError, match="1 bad row: line 6: column 2 'X'") as caught:
+        load_ptp([first, second])
+    assert (caught.value.file, caught.value.line) == (str(second), FIRST_PTP_LINE + 1)
+
+
+def test_ptp_bad_byte_in_a_code_is_a_bad_row_not_a_crash(tmp_path: Path) -> None:
+    path = tmp_path / "ptp.txt"
+    path.write_bytes(
+        PTP_PREAMBLE.encode() + b"0710T\t0711T\t\t20220101\t*\t0\tR\r\n0710T\t07\x9d1T\t\t20220101\t*\t0\tR\r\n"
+    )
+    with pytest.raises(CodeSetError, match="line 6: column 2 '07\ufffd1T' is not a CPT/HCPCS code"):
+        load_ptp(path)
+
+
+def test_ptp_file_list_problems(tmp_path: Path) -> None:
+    with pytest.raises(CodeSetError, match="no PTP files given"):
+        load_ptp([])
+    path = write_ptp(tmp_path / "ccipra-v323r0-f1.txt", ptp_row("0710T", "0711T", "20220101"))
+    with pytest.raises(CodeSetError, match="given twice"):
+        load_ptp([path, str(path)])
+    older = write_ptp(tmp_path / "ccipra-v322r0-f2.txt", ptp_row("0710T", "0712T", "20220101"))
+    with pytest.raises(CodeSetError, match=r"different releases \(32.2, 32.3\)"):
+        load_ptp([path, older])
+
+
+# --- PTP: against a plain model ------------------------------------------------------------------
+
+_CODES = st.sampled_from(["0710T", "0711T", "71250", "G0463", "99213"])
+_DAYS = st.dates(min_value=date(1996, 1, 1), max_value=date(2030, 12, 31))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    rows=st.lists(
+        st.tuples(_CODES, _CODES, _DAYS, st.one_of(st.none(), st.integers(0, 4000)), st.sampled_from("019")),
+        max_size=25,
+    ),
+    probes=st.lists(st.tuples(_CODES, _CODES, _DAYS), min_size=1, max_size=10),
+)
+def test_ptp_lookups_match_a_scan_of_the_rows(
+    tmp_path_factory: pytest.TempPathFactory,
+    rows: list[tuple[str, str, date, int | None, str]],
+    probes: list[tuple[str, str, date]],
+) -> None:
+    lines = [
+        ptp_row(
+            a, b, start.strftime("%Y%m%d"), "*" if days is None else (start + timedelta(days)).strftime("%Y%m%d"), i
+        )
+        for a, b, start, days, i in rows
+    ]
+    lines.append(ptp_row("0001F", "0002F", "20000101"))  # so that no file is empty
+    table = load_ptp(write_ptp(tmp_path_factory.mktemp("ptp") / "ptp.txt", *lines))
+    assert len(table) == len(lines)
+    for first, second, day in probes:
+        matching = [index for index, (a, b, *_) in enumerate(rows) if (a, b) == (first, second)]
+        assert [edit.line - FIRST_PTP_LINE for edit in table.edits(first, second)] == sorted(
+            matching, key=lambda index: (rows[index][2], index)
+        )
+        in_force = [edit for edit in table.edits(first, second) if edit.in_force(day)]
+        result = table.in_force(first, second, day)
+        assert (result is None) == (not in_force)
+        if result is not None:
+            assert result.effective == max(edit.effective for edit in in_force)
+            assert result.in_force(day)
+
+
+# --- MUE -----------------------------------------------------------------------------------------
+
+
+def test_mue_sample(mue: MueTable) -> None:
+    assert len(mue) == 6
+    assert found(mue.get("36415")) == MueLimit(
+        code="36415",
+        limit=2,
+        indicator=3,
+        indicator_text="3 Date of Service Edit: Clinical",
+        rationale="Clinical: Data",
+        table="mue_sample.csv",
+        line=7,
+    )
+    assert MUE_SAMPLE.read_text().splitlines()[6].startswith("36415,")
+
+
+def test_mue_indicators_and_per_day(mue: MueTable) -> None:
+    expected = {"0711T": (2, True), "0721T": (3, True), "75571": (2, True), "77011": (1, False), "99213": (2, True)}
+    for code, (indicator, per_day) in expected.items():
+        limit = found(mue.get(code))
+        assert (limit.indicator, limit.per_day, limit.limit) == (indicator, per_day, 1), code
+    assert found(mue.get("77011")).indicator_text == "1 Line Edit"
+
+
+def test_mue_lookups(mue: MueTable) -> None:
+    assert " 0711t " in mue
+    assert "0710T" not in mue
+    assert 711 not in mue
+    assert mue.get("0710T") is None
+
+
+def test_mue_info(mue: MueTable, tmp_path: Path) -> None:
+    assert (mue.info.name, mue.info.version) == ("mue", "mue_sample")
+    named = write_mue(
+        tmp_path / "MCR_MUE_PractitionerServices_Eff_10-01-2026.csv",
+        "99213,1,2 Date of Service Edit: Policy,CMS Policy\n",
+    )
+    info = load_mue(named).info
+    assert info.version == "2026-10-01"
+    assert "2026-10-01" in info.label
+    assert info.path == str(named)
+
+
+def test_mue_header_matching_and_preamble(tmp_path: Path) -> None:
+    path = tmp_path / "mue.csv"
+    path.write_bytes(
+        b'"CPT codes, descriptions and other data only are copyright 2025 AMA, All Rights Reserved.",,,\r\n'
+        b'"A note that runs\r\nover two lines, with commas"\r\n'
+        b"\r\n"
+        b" hcpcs/cpt code ,MUE Rationale, PRACTITIONER  SERVICES MUE VALUES,Mue Adjudication Indicator \r\n"
+        b"99213,CMS Policy \x96 visits,1,2 Date of Service Edit: Policy\r\n"
+        b",,,\r\n"
+        b" j1100 ,Clinical: Data,100,3\r\n"
+    )
+    table = load_mue(path)
+    assert len(table) == 2
+    visit = found(table.get("99213"))
+    assert (visit.limit, visit.indicator, visit.rationale, visit.line) == (1, 2, "CMS Policy – visits", 6)
+    drug = found(table.get("J1100"))
+    assert (drug.limit, drug.indicator, drug.indicator_text, drug.line) == (100, 3, "3", 8)
+
+
+def test_mue_rationale_column_is_optional(tmp_path: Path) -> None:
+    path = tmp_path / "mue.csv"
+    path.write_text("HCPCS/CPT Code,Practitioner Services MUE Values,MUE Adjudication Indicator\n99213,0,1 Line Edit\n")
+    limit = found(load_mue(path).get("99213"))
+    assert isinstance(limit, MueLimit)
+    assert (limit.limit, limit.rationale) == (0, "")
+
+
+def test_mue_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(CodeSetError, match="file not found") as caught:
+        load_mue(tmp_path / "MCR_MUE.csv")
+    assert caught.value.file == str(tmp_path / "MCR_MUE.csv")
+
+
+def test_mue_no_header_or_no_rows(tmp_path: Path) -> None:
+    no_header = tmp_path / "a.csv"
+    no_header.write_text("Code,Value\n99213,1\n")
+    with pytest.raises(CodeSetError, match="no header row"):
+        load_mue(no_header)
+    with pytest.raises(CodeSetError, match="no MUE rows after the header") as caught:
+        load_mue(write_mue(tmp_path / "b.csv"))
+    assert caught.value.line == 2
+    short = tmp_path / "c.csv"
+    short.write_text("HCPCS/CPT Code,MUE Rationale\n99213,x\n")
+    with pytest.raises(CodeSetError, match="header lacks column") as caught:
+        load_mue(short)
+    assert caught.value.line == 1
+
+
+def test_mue_bad_rows_are_all_reported_with_line_numbers(tmp_path: Path) -> None:
+    path = write_mue(
+        tmp_path / "mue.csv",
+        "99213,1,2 Date of Service Edit: Policy,CMS Policy\n",  # line 3: fine
+        "9921,1,2 Date of Service Edit: Policy,CMS Policy\n",  # 4
+        "99214,-1,2 Date of Service Edit: Policy,CMS Policy\n",  # 5
+        "99215,1.5,2 Date of Service Edit: Policy,CMS Policy\n",  # 6
+        "36415,2,4 Date of Service Edit: Other,Clinical: Data\n",  # 7
+        "77011,1,Line Edit,Anatomic Consideration\n",  # 8
+        "77012,1\n",  # 9
+        "99213,2,1 Line Edit,CMS Policy\n",  # 10
+        "77013,,1 Line Edit,CMS Policy\n",  # 11
+    )
+    with pytest.raises(CodeSetError) as caught:
+        load_mue(path)
+    error = caught.value
+    assert (error.file, error.line) == (str(path), 4)
+    message = str(error)
+    assert message.startswith(f"{path}:4: 8 bad rows: ")
+    for expected in (
+        "line 4: HCPCS/CPT code '9921' is not a CPT/HCPCS code",
+        "line 5: MUE value '-1' is not a whole number",
+        "line 6: MUE value '1.5' is not a whole number",
+        "line 7: MUE adjudication indicator '4 Date of Service Edit: Other' does not start with 1, 2 or 3",
+        "line 8: MUE adjudication indicator 'Line Edit' does not start with 1, 2 or 3",
+        "line 9: expected at least 3 fields, found 2",
+        "line 10: code 99213 listed twice (first on line 3)",
+        "line 11: MUE value '' is not a whole number",
+    ):
+        assert expected in message
+
+
+def test_mue_windows_1252_file(tmp_path: Path) -> None:
+    path = tmp_path / "mue.csv"
+    path.write_bytes(MUE_HEADER.encode() + b"99213,1,1 Line Edit,Policy \x93quoted\x94\n")
+    limit = found(load_mue(path).get("99213"))
+    assert isinstance(limit, MueLimit)
+    assert limit.rationale == "Policy “quoted”"
