@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/claimcheck check fixtures/demo/claims.csv --fail-on never
+	$(BIN)/claimcheck check fixtures/demo/claims.csv --mue fixtures/ncci/mue_sample.csv --fail-on never
 
 # pytest exits 5 when it collects no test (e.g. a -k that matches nothing): report it, not a failure.
 test: $(STAMP)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 from datetime import date
 from pathlib import Path
@@ -60,9 +61,14 @@ def input_findings(result: Any) -> list[Any]:
     return [f for f in result.findings if f.check.value == "input"]
 
 
+def _day(number: int) -> str:
+    """A date of service per line number, so lines of one claim are not duplicates of each other."""
+    return (datetime.date(2025, 1, 1) + datetime.timedelta(days=number)).isoformat()
+
+
 def row(claim_id: str = "C1", number: int = 1, **changes: str) -> str:
     fields = dict(zip(HEADER.split(","), GOOD_ROW.split(","), strict=True))
-    fields.update(claim_id=claim_id, line_number=str(number), **changes)
+    fields.update({"claim_id": claim_id, "line_number": str(number), "date_of_service": _day(number), **changes})
     return ",".join(fields.values())
 
 
@@ -222,7 +228,10 @@ def test_non_utf8_line_becomes_an_input_finding_on_that_line(
 
 
 def claim(claim_id: str, *numbers: int) -> dict[str, Any]:
-    return {"claim_id": claim_id, "lines": [{**GOOD_LINE, "line_number": n} for n in numbers]}
+    return {
+        "claim_id": claim_id,
+        "lines": [{**GOOD_LINE, "line_number": n, "date_of_service": _day(n)} for n in numbers],
+    }
 
 
 def test_json_with_one_claim(tmp_path: Path, rules: claimcheck.RuleSet) -> None:

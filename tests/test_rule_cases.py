@@ -7,6 +7,7 @@ subject (and optionally a fragment of the message). ``expect: []`` means the rul
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,8 @@ BASE_LINE: dict[str, Any] = {
     "units": "1",
     "date_of_service": "2026-03-10",
 }
-CASE_KEYS = {"name", "line", "lines", "claim", "expect"}
+CASE_KEYS = {"name", "line", "lines", "claim", "tables", "expect"}
+NCCI = ROOT / "fixtures" / "ncci"
 EXPECT_KEYS = {"status", "subject", "message"}
 
 
@@ -51,10 +53,18 @@ def _claim(case: dict[str, Any]) -> dict[str, Any]:
     return {"claim_id": "CASE", **(case.get("claim") or {}), "lines": [_line(o, i + 1) for i, o in enumerate(lines)]}
 
 
+@functools.cache
+def _rules(ptp: str | None, mue: str | None) -> claimcheck.RuleSet:
+    """The shipped rules, with the sample CMS tables a case names (``tables: {mue: file}``)."""
+    return claimcheck.load_rules(ptp=ptp and NCCI / ptp, mue=mue and NCCI / mue)
+
+
 @pytest.mark.parametrize(("rule_id", "case"), _cases())
 def test_rule_case(rule_id: str, case: dict[str, Any]) -> None:
     assert set(case) <= CASE_KEYS, f"unknown case keys {set(case) - CASE_KEYS}"
-    report = claimcheck.validate(_claim(case), as_of=AS_OF)
+    tables = case.get("tables") or {}
+    rules = _rules(tables.get("ptp"), tables.get("mue"))
+    report = claimcheck.validate(_claim(case), rules=rules, as_of=AS_OF)
     got = [f for line in report.lines for f in line.findings if f.rule_id == rule_id]
     expected = case["expect"] or []
     assert [(f.status.value, f.subject) for f in got] == [(e["status"], e.get("subject")) for e in expected], "\n".join(

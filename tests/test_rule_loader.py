@@ -112,7 +112,8 @@ def test_yaml_11_scalars_stay_strings(pack: Path) -> None:
         encoding="utf-8",
     )
     manifest = pack / "pack.yaml"
-    _replace(manifest, "version: 2026.11.0", "version: NO")
+    version_line = next(line for line in manifest.read_text().splitlines() if line.startswith("version:"))
+    _replace(manifest, version_line, "version: NO")
     rules = claimcheck.load_rules(pack)
     assert rules.version == "NO"
     assert set(rules.profiles["75571"].modifiers) == {"26"}

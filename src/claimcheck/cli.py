@@ -60,10 +60,12 @@ code_set_option = click.option(
 )
 
 
-def _load(rules_dir: Path | None, code_sets: dict[str, str]) -> Any:
+def _load(
+    rules_dir: Path | None, code_sets: dict[str, str], ptp: tuple[Path, ...] = (), mue: Path | None = None
+) -> Any:
     from claimcheck.engine.ruleset import load_rules
 
-    return load_rules(rules_dir, code_sets=code_sets or None)
+    return load_rules(rules_dir, code_sets=code_sets or None, ptp=list(ptp) or None, mue=mue)
 
 
 def _reports_errors(function: Any) -> Any:
@@ -117,6 +119,17 @@ def main() -> None:
     type=click.Choice(("csv", "json", "jsonl")),
     help="Read every FILE in this format instead of detecting it.",
 )
+@click.option(
+    "--ptp",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A CMS NCCI practitioner PTP file (ccipra-v32xr0-f1.txt …); repeat for f1-f4.",
+)
+@click.option(
+    "--mue",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The CMS practitioner MUE file (MCR_MUE_PractitionerServices_Eff_*.csv).",
+)
 @click.option("--verbose", "-v", is_flag=True, help="Text format: list passing findings too.")
 @_reports_errors
 def check(
@@ -128,6 +141,8 @@ def check(
     fail_on: str,
     as_of: date | None,
     input_format: str | None,
+    ptp: tuple[Path, ...],
+    mue: Path | None,
     verbose: bool,
 ) -> None:
     """Check the claim lines in FILES (CSV, JSON or JSONL) and report every finding."""
@@ -135,7 +150,7 @@ def check(
     from claimcheck.io.writers import WRITERS
     from claimcheck.io.writers.text_writer import write_text
 
-    ruleset = _load(rules_dir, code_sets)
+    ruleset = _load(rules_dir, code_sets, ptp, mue)
     report = validate_files(files, rules=ruleset, as_of=as_of, input_format=input_format)
     writer = functools.partial(write_text, verbose=verbose) if output_format == "text" else WRITERS[output_format]
     if output is None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from types import MappingProxyType
 
 from claimcheck.models.finding import Source
@@ -39,28 +40,33 @@ class CompiledProfile:
     specialties: Mapping[str, SpecialtyEntry] | None
     specialty_classifications: Mapping[tuple[str, str], SpecialtyEntry]
 
-    def diagnosis_entry(self, code_nodot: str) -> DiagnosisEntry | None:
-        """The listed entry that covers ``code_nodot``: the code itself or a listed ancestor header."""
+    def modifier_entry(self, modifier: str, on: date) -> ModifierEntry | None:
+        """The entry for ``modifier`` in force on ``on``."""
+        entry = self.modifiers.get(modifier)
+        return entry if entry is not None and entry.in_force(on) else None
+
+    def diagnosis_entry(self, code_nodot: str, on: date) -> DiagnosisEntry | None:
+        """The entry in force on ``on`` that covers ``code_nodot``: the code itself or a listed ancestor."""
         if self.diagnoses is None:
             return None
         # ICD-10-CM is a prefix hierarchy: every descendant of I70.2 starts with I702.
         for end in range(len(code_nodot), 2, -1):
             entry = self.diagnoses.get(code_nodot[:end])
-            if entry is not None:
+            if entry is not None and entry.in_force(on):
                 return entry
         return None
 
-    def specialty_entry(self, taxonomy: str, code_sets: CodeSets) -> SpecialtyEntry | None:
-        """The listed entry that covers ``taxonomy``: the code itself or its listed classification."""
+    def specialty_entry(self, taxonomy: str, code_sets: CodeSets, on: date) -> SpecialtyEntry | None:
+        """The entry in force on ``on`` that covers ``taxonomy``: the code itself or its classification."""
         if self.specialties is None:
             return None
         entry = self.specialties.get(taxonomy)
-        if entry is not None:
-            return entry
-        known = code_sets.nucc.get(taxonomy)
-        if known is None:
-            return None
-        return self.specialty_classifications.get((known.grouping, known.classification))
+        if entry is None:
+            known = code_sets.nucc.get(taxonomy)
+            if known is None:
+                return None
+            entry = self.specialty_classifications.get((known.grouping, known.classification))
+        return entry if entry is not None and entry.in_force(on) else None
 
 
 def compile_profile(profile: ProcedureProfile, file: str, code_sets: CodeSets) -> CompiledProfile:

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
 
 from claimcheck.engine.checks import KIND_IMPLEMENTATIONS, LineCheck
+from claimcheck.engine.checks.base import CompileEnv
+from claimcheck.engine.claim_checks import ClaimCheck
 from claimcheck.engine.profiles import CompiledProfile, compile_profile
 from claimcheck.errors import RuleFileError
 from claimcheck.refdata import CodeSets, load_code_sets, shipped_code_sets
@@ -17,16 +20,23 @@ from claimcheck.rules.loader import RulePack, load_pack
 
 __all__ = ["CodeSetOverrides", "RuleSet", "load_rules"]
 
+if TYPE_CHECKING:
+    from claimcheck.refdata.ncci import MueTable, PtpTable
+
 CodeSetOverrides = Mapping[str, "str | os.PathLike[str] | tuple[str | os.PathLike[str], str]"]
 
 
 @dataclass(frozen=True, slots=True)
 class RuleSet:
-    """The compiled checks, in pack order, and the compiled procedure profiles."""
+    """The compiled line and claim checks, in pack order, the compiled procedure profiles, and
+    the CMS tables (PTP, MUE) loaded for this rule set, if any."""
 
     pack: RulePack
     checks: tuple[LineCheck, ...]
+    claim_checks: tuple[ClaimCheck, ...]
     profiles: Mapping[str, CompiledProfile]
+    ptp: PtpTable | None = None
+    mue: MueTable | None = None
 
     @property
     def version(self) -> str:
@@ -37,23 +47,46 @@ class RuleSet:
         return self.pack.code_sets
 
     def code_set_versions(self) -> dict[str, str]:
-        return self.pack.code_sets.versions()
+        """Versions of the code sets, and of the CMS tables when loaded (``ptp``, ``mue``)."""
+        versions = self.pack.code_sets.versions()
+        for name, table in (("ptp", self.ptp), ("mue", self.mue)):
+            if table is not None:
+                versions[name] = table.info.version
+        return versions
 
 
-def compile_pack(pack: RulePack) -> RuleSet:
-    checks = []
+def compile_pack(pack: RulePack, ptp: PtpTable | None = None, mue: MueTable | None = None) -> RuleSet:
+    env = CompileEnv(pack.code_sets, pack.path, pack.manifest.version, ptp, mue)
+    line_checks: list[LineCheck] = []
+    claim_checks: list[ClaimCheck] = []
     for loaded in pack.rules:
         implementation = KIND_IMPLEMENTATIONS.get(loaded.rule.kind)
         if implementation is None:  # the loader validated the kind; this is a bug in claimcheck
             raise RuleFileError(
                 loaded.file, "rule kind has no implementation", line=loaded.line, value=loaded.rule.kind
             )
-        checks.append(implementation(loaded, pack.code_sets))
+        compiled = implementation(loaded, env)
+        if isinstance(compiled, ClaimCheck):
+            claim_checks.append(compiled)
+        else:
+            assert isinstance(compiled, LineCheck)
+            line_checks.append(compiled)
     profiles = {
         code: compile_profile(profile, pack.profile_files[code], pack.code_sets)
         for code, profile in pack.profiles.items()
     }
-    return RuleSet(pack, tuple(checks), MappingProxyType(profiles))
+    return RuleSet(pack, tuple(line_checks), tuple(claim_checks), MappingProxyType(profiles), ptp, mue)
+
+
+def _cms_tables(ptp: Any, mue: Any) -> tuple[PtpTable | None, MueTable | None]:
+    if ptp is None and mue is None:
+        return None, None
+    # The NCCI loaders are only needed when a table is given: keep them off the common path.
+    from claimcheck.refdata.ncci import MueTable, PtpTable, load_mue, load_ptp
+
+    ptp_table = ptp if ptp is None or isinstance(ptp, PtpTable) else load_ptp(ptp)
+    mue_table = mue if mue is None or isinstance(mue, MueTable) else load_mue(mue)
+    return ptp_table, mue_table
 
 
 _shipped_lock = threading.Lock()
@@ -64,16 +97,20 @@ def load_rules(
     path: str | os.PathLike[str] | None = None,
     *,
     code_sets: CodeSets | CodeSetOverrides | None = None,
+    ptp: PtpTable | str | os.PathLike[str] | Sequence[str | os.PathLike[str]] | None = None,
+    mue: MueTable | str | os.PathLike[str] | None = None,
 ) -> RuleSet:
     """Load, validate and compile a rule pack.
 
     ``path`` is a pack directory (same layout as the shipped ``rules/``); None means the shipped
     pack. ``code_sets`` is a loaded ``CodeSets`` or a mapping of overrides such as
-    ``{"icd10cm": "icd10cm-order-2027.txt"}``; None means the shipped code sets.
+    ``{"icd10cm": "icd10cm-order-2027.txt"}``; None means the shipped code sets. ``ptp`` and
+    ``mue`` are the CMS practitioner PTP file(s) and MUE file (or tables already loaded).
     Raises ``RuleFileError`` or ``CodeSetError``.
     """
     global _shipped
-    if path is None and code_sets is None:
+    ptp_table, mue_table = _cms_tables(ptp, mue)
+    if path is None and code_sets is None and ptp_table is None and mue_table is None:
         with _shipped_lock:
             if _shipped is None:
                 _shipped = compile_pack(load_pack(None, code_sets=shipped_code_sets()))
@@ -84,4 +121,5 @@ def load_rules(
         sets = code_sets
     else:
         sets = load_code_sets(code_sets)
-    return compile_pack(load_pack(Path(path) if path is not None else None, code_sets=sets))
+    pack = load_pack(Path(path) if path is not None else None, code_sets=sets)
+    return compile_pack(pack, ptp_table, mue_table)

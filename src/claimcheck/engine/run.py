@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 from claimcheck.engine.checks import LineContext
+from claimcheck.engine.claim_checks import ClaimContext, ClaimLineRef
 from claimcheck.engine.ruleset import RuleSet, load_rules
 from claimcheck.models.finding import Finding
 from claimcheck.models.parse import ParsedClaim, parse_claim
@@ -16,10 +17,11 @@ __all__ = ["check_claim", "check_claims", "validate", "validate_many"]
 
 
 def check_claim(parsed: ParsedClaim, rules: RuleSet, as_of: date) -> list[LineResult]:
-    """One result per input line of ``parsed``, in input order."""
-    results = []
+    """One result per input line of ``parsed``, in input order: line checks, then claim checks."""
+    per_line: list[list[Finding]] = []
+    readable: list[ClaimLineRef] = []
     seen_numbers: set[int] = set()
-    for parsed_line in parsed.lines:
+    for index, parsed_line in enumerate(parsed.lines):
         number = parsed_line.line_number
         repeated = number is not None and number in seen_numbers
         if number is not None:
@@ -38,8 +40,18 @@ def check_claim(parsed: ParsedClaim, rules: RuleSet, as_of: date) -> list[LineRe
         findings: list[Finding] = []
         for check in rules.checks:
             findings.extend(check(ctx))
-        results.append(LineResult(parsed.claim_id, number, parsed_line.procedure_code, tuple(findings)))
-    return results
+        per_line.append(findings)
+        if line is not None:
+            readable.append(ClaimLineRef(index, line, ctx.unreadable))
+    if rules.claim_checks and len(readable) > 0:
+        claim_ctx = ClaimContext(parsed.claim_id, tuple(readable), as_of)
+        for claim_check in rules.claim_checks:
+            for index, finding in claim_check(claim_ctx):
+                per_line[index].append(finding)
+    return [
+        LineResult(parsed.claim_id, parsed_line.line_number, parsed_line.procedure_code, tuple(findings))
+        for parsed_line, findings in zip(parsed.lines, per_line, strict=True)
+    ]
 
 
 def check_claims(claims: Iterable[ParsedClaim], rules: RuleSet, as_of: date | None = None) -> Iterator[LineResult]:

@@ -66,28 +66,37 @@ class Check(StrEnum):
     INPUT = "input"
 
 
-@dataclass(frozen=True, slots=True, order=True)
+@dataclass(frozen=True, slots=True)
 class Source:
-    """Where a rule comes from: a seed document and its section, or a code set and its version."""
+    """Where a rule comes from.
+
+    ``document`` and ``section`` name the seed document (or code set, or CMS file) the rule was
+    drawn from; ``table`` the rule table that holds it (a rule file of the pack, or a loaded CMS
+    file and line); ``version`` the version of that table; ``effective``/``expires`` the dates
+    between which the rule is in force, for dated rules.
+    """
 
     document: str
     section: str | None = None
     version: str | None = None
+    table: str | None = None
+    effective: str | None = None
+    expires: str | None = None
 
     def to_dict(self) -> dict[str, str]:
         data = {"document": self.document}
-        if self.section is not None:
-            data["section"] = self.section
-        if self.version is not None:
-            data["version"] = self.version
+        for key in ("section", "version", "table", "effective", "expires"):
+            value = getattr(self, key)
+            if value is not None:
+                data[key] = value
         return data
 
 
-@dataclass(frozen=True, slots=True, order=True)
+@dataclass(frozen=True, slots=True)
 class Finding:
     """One result of one rule on one subject of a claim line.
 
-    Sorting orders findings by check, then rule id, then subject, so reports are stable.
+    Findings sort by check, rule id, subject, then severity, so reports are stable.
     """
 
     check: Check
@@ -96,6 +105,21 @@ class Finding:
     status: Status
     message: str
     source: Source | None = None
+
+    def sort_key(self) -> tuple[str, str, str, int, str]:
+        return (self.check.value, self.rule_id, self.subject or "", _SEVERITY[self.status], self.message)
+
+    def __lt__(self, other: Finding) -> bool:
+        return self.sort_key() < other.sort_key()
+
+    def __le__(self, other: Finding) -> bool:
+        return self.sort_key() <= other.sort_key()
+
+    def __gt__(self, other: Finding) -> bool:
+        return self.sort_key() > other.sort_key()
+
+    def __ge__(self, other: Finding) -> bool:
+        return self.sort_key() >= other.sort_key()
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -11,9 +11,9 @@ import re
 from datetime import date
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
-from claimcheck.rules.schema import ProcedureCode, SourceRef, UpperCode
+from claimcheck.rules.schema import Dated, ProcedureCode, SourceRef, Text, UpperCode
 
 __all__ = ["KIND_PARAMS"]
 
@@ -56,6 +56,69 @@ class ModifierConflictParams(_Params):
     pairs: list[tuple[UpperCode, UpperCode]] = Field(min_length=1)
 
 
+def _listed(value: object) -> object:
+    """A single code may be written without brackets."""
+    return [value] if isinstance(value, str) else value
+
+
+def _indicator(allowed: tuple[int, ...]) -> AfterValidator:
+    def check(value: int) -> int:
+        if value not in allowed:
+            raise ValueError(f"must be one of {', '.join(map(str, allowed))}")
+        return value
+
+    return AfterValidator(check)
+
+
+Codes = Annotated[list[ProcedureCode], BeforeValidator(_listed), Field(min_length=1)]
+
+
+class PairEntry(Dated):
+    """Column-1 codes that may not be billed on one day with column-2 codes (every combination)."""
+
+    column1: Codes
+    column2: Codes
+    modifier_indicator: Annotated[int, _indicator((0, 1, 9))]
+    rationale: Text
+    source: SourceRef
+
+
+class PairParams(_Params):
+    bypass_modifiers: list[UpperCode] = Field(min_length=1)
+    pairs: list[PairEntry] = []
+
+
+class AddonEntry(Dated):
+    addon: ProcedureCode
+    primaries: Codes
+    source: SourceRef
+
+
+class AddonParams(_Params):
+    addons: list[AddonEntry] = []
+
+
+class UnitLimit(Dated):
+    code: ProcedureCode
+    limit: int = Field(ge=0)
+    indicator: Annotated[int, _indicator((1, 2, 3))]
+    rationale: Text
+    source: SourceRef
+
+
+class UnitLimitParams(_Params):
+    limits: list[UnitLimit] = []
+
+
+class DuplicateParams(_Params):
+    repeat_modifiers: list[UpperCode] = Field(min_length=1)
+
+
+class SplitComponentParams(_Params):
+    professional: UpperCode = "26"
+    technical: UpperCode = "TC"
+
+
 KIND_PARAMS: dict[str, type[BaseModel]] = {
     "unreadable_field": NoParams,
     "modifier_count": ModifierCountParams,
@@ -75,4 +138,9 @@ KIND_PARAMS: dict[str, type[BaseModel]] = {
     "npi_check_digit": NoParams,
     "positive_units": NoParams,
     "place_of_service_code_set": NoParams,
+    "ptp_pairs": PairParams,
+    "addon_primary": AddonParams,
+    "split_components": SplitComponentParams,
+    "mue_units": UnitLimitParams,
+    "duplicate_lines": DuplicateParams,
 }

@@ -12,13 +12,15 @@ Unknown keys are errors (``extra="forbid"``): a misspelt key must not silently s
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from claimcheck.models.finding import Check, Status
 
 __all__ = [
+    "Dated",
     "DiagnosisEntry",
     "GeneralFile",
     "GeneralRule",
@@ -59,6 +61,29 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class Dated(_Strict):
+    """Any rule or entry may be dated: in force from ``effective`` through ``expires`` (inclusive).
+
+    The engine applies what is in force on each line's date of service.
+    """
+
+    effective: date | None = None
+    expires: date | None = None
+
+    @model_validator(mode="after")
+    def _expires_after_effective(self) -> Dated:
+        if self.effective and self.expires and self.expires < self.effective:
+            raise ValueError("expires is before effective")
+        return self
+
+    def in_force(self, on: date) -> bool:
+        return (self.effective is None or self.effective <= on) and (self.expires is None or on <= self.expires)
+
+    @property
+    def dated(self) -> bool:
+        return self.effective is not None or self.expires is not None
+
+
 class SourceRef(_Strict):
     """Where an entry comes from: the seed document and its section."""
 
@@ -76,7 +101,7 @@ class PackManifest(_Strict):
     procedures: list[ProcedureCode] = []
 
 
-class GeneralRule(_Strict):
+class GeneralRule(Dated):
     """One rule applied to every line; ``kind`` names the check that implements it."""
 
     id: Annotated[str, AfterValidator(_rule_id)]
@@ -96,7 +121,7 @@ class GeneralFile(_Strict):
     rules: list[GeneralRule] = Field(min_length=1)
 
 
-class ModifierEntry(_Strict):
+class ModifierEntry(Dated):
     """A modifier the procedure's document discusses, with the verdict its "When to Use" gives."""
 
     code: UpperCode
@@ -107,7 +132,7 @@ class ModifierEntry(_Strict):
     source: SourceRef
 
 
-class DiagnosisEntry(_Strict):
+class DiagnosisEntry(Dated):
     """An ICD-10-CM code that supports the procedure; a header matches all its billable descendants."""
 
     code: UpperCode
@@ -117,7 +142,7 @@ class DiagnosisEntry(_Strict):
     source: SourceRef
 
 
-class SpecialtyEntry(_Strict):
+class SpecialtyEntry(Dated):
     """A NUCC taxonomy that is expected to render the procedure.
 
     A classification-level code (no specialisation, e.g. ``363A00000X``) matches every code of

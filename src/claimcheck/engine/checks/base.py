@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
 
 from claimcheck.engine.profiles import CompiledProfile
 from claimcheck.models.claim import ClaimLine
@@ -12,9 +14,15 @@ from claimcheck.models.finding import Check, Finding, Source, Status
 from claimcheck.models.parse import InputProblem, ParsedLine
 from claimcheck.refdata import CodeSetInfo, CodeSets
 from claimcheck.rules.loader import LoadedRule
+from claimcheck.rules.schema import Dated, SourceRef
+
+if TYPE_CHECKING:
+    from claimcheck.refdata.ncci import MueTable, PtpTable
 
 __all__ = [
     "KIND_IMPLEMENTATIONS",
+    "CompileEnv",
+    "CompiledRule",
     "LineCheck",
     "LineContext",
     "code_set_source",
@@ -37,36 +45,80 @@ class LineContext:
     unreadable: frozenset[str] = frozenset()  # line fields that could not be read
 
 
-class LineCheck:
-    """A compiled general rule. Subclasses implement ``run`` for one ``kind``.
+@dataclass(frozen=True, slots=True)
+class CompileEnv:
+    """What compiled rules may draw on: the code sets, the pack's identity, the CMS tables."""
 
-    ``reads`` names the line fields the check judges: when one of them could not be read, the
-    ``input`` finding already reports it and the check stays silent rather than judge a default.
-    """
+    code_sets: CodeSets
+    pack_path: str
+    pack_version: str
+    ptp: PtpTable | None = None
+    mue: MueTable | None = None
 
-    reads: tuple[str, ...] = ()
-    needs_line = True
 
-    def __init__(self, loaded: LoadedRule, code_sets: CodeSets) -> None:
+class CompiledRule:
+    """A general rule of the pack, compiled. ``LineCheck`` and ``ClaimCheck`` build on it."""
+
+    def __init__(self, loaded: LoadedRule, env: CompileEnv) -> None:
         rule = loaded.rule
+        self.rule = rule
         self.rule_id = rule.id
         self.check: Check = rule.check
         self.status: Status = rule.status
-        self.source = Source(rule.source.document, rule.source.section)
         self.params = loaded.params
-        self.code_sets = code_sets
+        self.env = env
+        self.code_sets = env.code_sets
+        self.table = _relative(loaded.file, env.pack_path)
+        self.source = self.entry_source(rule.source, rule)
         self.setup()
 
     def setup(self) -> None:
         """Precompute lookups from ``self.params`` and ``self.code_sets``."""
 
+    def entry_source(self, ref: SourceRef, dated: Dated | None = None, table: str | None = None) -> Source:
+        """The source of a finding: document and section, pack version, rule table, dates in force.
+
+        ``table`` defaults to this rule's file; profile entries name their profile's file.
+        """
+        effective = dated.effective.isoformat() if dated and dated.effective else None
+        expires = dated.expires.isoformat() if dated and dated.expires else None
+        table = table or self.table
+        return Source(ref.document, ref.section, self.env.pack_version, table, effective, expires)
+
+    def profile_source(
+        self, profile: CompiledProfile, ref: SourceRef | None = None, dated: Dated | None = None
+    ) -> Source:
+        """The source of a finding decided by a profile entry (or the profile itself)."""
+        return self.entry_source(ref or profile.profile.source, dated, _relative(profile.file, self.env.pack_path))
+
     def finding(self, subject: str | None, status: Status, message: str, source: Source | None = None) -> Finding:
         return Finding(self.check, self.rule_id, subject, status, message, source or self.source)
+
+
+def _relative(file: str, root: str) -> str:
+    try:
+        return Path(file).resolve().relative_to(Path(root).resolve()).as_posix()
+    except ValueError:
+        return file
+
+
+class LineCheck(CompiledRule):
+    """A general rule applied to each line. Subclasses implement ``run`` for one ``kind``.
+
+    ``reads`` names the line fields the check judges: when one of them could not be read, the
+    ``input`` finding already reports it and the check stays silent rather than judge a default.
+    A dated rule is applied only to lines whose date of service it is in force on.
+    """
+
+    reads: tuple[str, ...] = ()
+    needs_line = True
 
     def __call__(self, ctx: LineContext) -> Iterable[Finding]:
         if self.needs_line and ctx.line is None:
             return ()
         if self.reads and not ctx.unreadable.isdisjoint(self.reads):
+            return ()
+        if ctx.line is not None and self.rule.dated and not self.rule.in_force(ctx.line.date_of_service):
             return ()
         return self.run(ctx)
 
@@ -87,13 +139,15 @@ def code_set_source(info: CodeSetInfo) -> Source:
     return Source(_CODE_SET_NAMES.get(info.name, info.name), info.label, info.version)
 
 
-KIND_IMPLEMENTATIONS: dict[str, type[LineCheck]] = {}
+KIND_IMPLEMENTATIONS: dict[str, type[CompiledRule]] = {}
+
+_RuleT = TypeVar("_RuleT", bound=type[CompiledRule])
 
 
-def implements(kind: str) -> Callable[[type[LineCheck]], type[LineCheck]]:
+def implements(kind: str) -> Callable[[_RuleT], _RuleT]:
     """Register the class that implements rule ``kind`` (names listed in ``rules.kinds``)."""
 
-    def register(cls: type[LineCheck]) -> type[LineCheck]:
+    def register(cls: _RuleT) -> _RuleT:
         if kind in KIND_IMPLEMENTATIONS:
             raise RuntimeError(f"rule kind {kind!r} is implemented twice")
         KIND_IMPLEMENTATIONS[kind] = cls

@@ -6,7 +6,6 @@ from collections.abc import Iterable
 from datetime import date
 
 from claimcheck.engine.checks.base import LineCheck, LineContext, implements
-from claimcheck.engine.profiles import source_of
 from claimcheck.models.finding import Finding, Source, Status
 from claimcheck.rules.kinds import EffectiveDateParams
 
@@ -22,7 +21,7 @@ class CodeEffectiveDate(LineCheck):
         self.effective: dict[str, tuple[date, Source]] = {}
         for group in self.params.codes:
             for code in group.codes:
-                self.effective[code] = (group.effective, source_of(group.source))
+                self.effective[code] = (group.effective, self.entry_source(group.source))
 
     def run(self, ctx: LineContext) -> Iterable[Finding]:
         assert ctx.line is not None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from claimcheck.engine.checks.base import LineCheck, LineContext, code_set_source, describe_codes, implements
-from claimcheck.engine.profiles import document_codes, source_of
+from claimcheck.engine.profiles import document_codes
 from claimcheck.models.finding import Finding, Status
 
 __all__ = ["DiagnosisBillable", "DiagnosisCodeSet", "DiagnosisRequired", "ProfileDiagnoses"]
@@ -69,19 +69,20 @@ class ProfileDiagnoses(LineCheck):
         if profile is None or profile.diagnoses is None or not codes:
             return
         icd = self.code_sets.icd10cm
+        served = ctx.line.date_of_service
         for code in codes:
             known = icd.get(code)
-            entry = profile.diagnosis_entry(known.code_nodot) if known else None
+            entry = profile.diagnosis_entry(known.code_nodot, served) if known else None
             if entry is not None:
                 covered = "" if entry.code == code else f" (covered by {entry.code})"
                 yield self.finding(
                     code,
                     Status.PASS,
                     f"{code} supports {profile.code}{covered}: {entry.title}",
-                    source_of(entry.source),
+                    self.profile_source(profile, entry.source, entry),
                 )
                 return
-        listed = describe_codes(e.code for e in profile.diagnoses.values())
+        listed = describe_codes(e.code for e in profile.diagnoses.values() if e.in_force(served))
         hints = [
             f"{code} is the document's code for {e.title}, which is {e.code}"
             for code in codes
@@ -91,4 +92,4 @@ class ProfileDiagnoses(LineCheck):
         message = f"no diagnosis on the line is one the {profile.code} document supports (listed: {listed})"
         if hints:
             message += "; " + "; ".join(hints)
-        yield self.finding(" ".join(codes), self.status, message, profile.source)
+        yield self.finding(" ".join(codes), self.status, message, self.profile_source(profile))

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from claimcheck.engine.checks.base import LineCheck, LineContext, code_set_source, describe_codes, implements
-from claimcheck.engine.profiles import source_of
 from claimcheck.models.finding import Finding, Status
 from claimcheck.rules.kinds import ModifierConflictParams
 
@@ -79,15 +78,15 @@ class ProfileModifiers(LineCheck):
             known = self.code_sets.modifiers.get(code)
             if known is None or not known.in_force(served):
                 continue  # modifier.code_set already failed it
-            entry = profile.modifiers.get(code)
+            entry = profile.modifier_entry(code, served)
             if entry is None:
-                listed = describe_codes(profile.modifiers)
+                listed = describe_codes(m for m, e in profile.modifiers.items() if e.in_force(served))
                 yield self.finding(
                     code,
                     self.status,
                     f"modifier {code} is not one the {profile.code} document lists (listed: {listed})",
-                    profile.source,
+                    self.profile_source(profile),
                 )
                 continue
             message = f"modifier {code} ({entry.meaning}) {_VERDICT[entry.status]} {profile.code}: {entry.reason}"
-            yield self.finding(code, entry.status, message, source_of(entry.source))
+            yield self.finding(code, entry.status, message, self.profile_source(profile, entry.source, entry))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from claimcheck.engine.checks.base import LineCheck, LineContext, code_set_source, describe_codes, implements
-from claimcheck.engine.profiles import document_codes, source_of
+from claimcheck.engine.profiles import document_codes
 from claimcheck.models.finding import Finding, Status
 
 __all__ = ["ProfileSpecialties", "TaxonomyCodeSet"]
@@ -49,16 +49,20 @@ class ProfileSpecialties(LineCheck):
         if known is None:
             return  # specialty.code_set already failed it
         name = _name(known.classification, known.specialization)
-        entry = profile.specialty_entry(code, self.code_sets)
+        served = ctx.line.date_of_service
+        entry = profile.specialty_entry(code, self.code_sets, served)
         if entry is not None:
             covered = "" if entry.code == code else f" (covered by {entry.code} {entry.name})"
             yield self.finding(
-                code, Status.PASS, f"{code} ({name}) is listed for {profile.code}{covered}", source_of(entry.source)
+                code,
+                Status.PASS,
+                f"{code} ({name}) is listed for {profile.code}{covered}",
+                self.profile_source(profile, entry.source, entry),
             )
             return
-        listed = describe_codes(f"{e.code} {e.name}" for e in profile.specialties.values())
+        listed = describe_codes(f"{e.code} {e.name}" for e in profile.specialties.values() if e.in_force(served))
         message = f"{code} ({name}) is not a specialty listed for {profile.code} (listed: {listed})"
         for listed_entry in profile.specialties.values():
             if code in document_codes(listed_entry):
                 message += f"; the document gives {code} for {listed_entry.name}, but that is {listed_entry.code}"
-        yield self.finding(code, self.status, message, profile.source)
+        yield self.finding(code, self.status, message, self.profile_source(profile))

@@ -1,0 +1,63 @@
+"""Claim checks: rules that look across the lines of one claim, per date of service."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+
+from claimcheck.engine.checks.base import CompiledRule
+from claimcheck.models.claim import ClaimLine
+from claimcheck.models.finding import Finding
+
+__all__ = ["ClaimCheck", "ClaimContext", "ClaimLineRef"]
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimLineRef:
+    """A readable line of the claim: its position in the claim's input, the line, unreadable fields."""
+
+    index: int
+    line: ClaimLine
+    unreadable: frozenset[str] = frozenset()
+
+    @property
+    def number(self) -> int:
+        return self.line.line_number
+
+    @property
+    def code(self) -> str:
+        return self.line.procedure_code
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimContext:
+    """The readable lines of one claim, grouped by date of service (each line keeps its own date)."""
+
+    claim_id: str | None
+    lines: tuple[ClaimLineRef, ...]
+    as_of: date
+    days: dict[date, list[ClaimLineRef]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        days: dict[date, list[ClaimLineRef]] = {}
+        for ref in self.lines:
+            days.setdefault(ref.line.date_of_service, []).append(ref)
+        object.__setattr__(self, "days", days)
+
+
+class ClaimCheck(CompiledRule):
+    """A general rule applied across the lines of a claim. Subclasses implement ``run_day``.
+
+    Findings are attached to lines by their index in the claim. A dated rule is applied only to
+    the days it is in force on.
+    """
+
+    def __call__(self, ctx: ClaimContext) -> Iterator[tuple[int, Finding]]:
+        for day, refs in ctx.days.items():
+            if self.rule.dated and not self.rule.in_force(day):
+                continue
+            yield from self.run_day(day, refs)
+
+    def run_day(self, day: date, refs: list[ClaimLineRef]) -> Iterable[tuple[int, Finding]]:
+        raise NotImplementedError

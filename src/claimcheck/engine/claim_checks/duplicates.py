@@ -1,0 +1,47 @@
+"""``duplicate`` claim check: the same service billed twice on one claim."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+
+from claimcheck.engine.checks.base import implements
+from claimcheck.engine.claim_checks.base import ClaimCheck, ClaimLineRef
+from claimcheck.models.finding import Finding, Status
+from claimcheck.rules.kinds import DuplicateParams
+
+__all__ = ["DuplicateLines"]
+
+
+@implements("duplicate_lines")
+class DuplicateLines(ClaimCheck):
+    """A later line with the same code, modifiers, date and units fails, unless it carries a
+    repeat-service modifier (76, 77, 91), which is how a real repeat is billed. The repeat
+    modifiers themselves are left out of the comparison, so 71250 then 71250-76 is a repeat."""
+
+    def setup(self) -> None:
+        assert isinstance(self.params, DuplicateParams)
+        self.repeat = frozenset(self.params.repeat_modifiers)
+        names = sorted(self.repeat)
+        self.repeat_text = ", ".join(names[:-1]) + f" or {names[-1]}" if len(names) > 1 else names[0]
+
+    def run_day(self, day: date, refs: list[ClaimLineRef]) -> Iterator[tuple[int, Finding]]:
+        first_seen: dict[tuple[str, frozenset[str], float], ClaimLineRef] = {}
+        for ref in refs:
+            if not ref.unreadable.isdisjoint(("modifiers", "units")):
+                continue  # compared on a default value, it could look like a duplicate it is not
+            modifiers = frozenset(ref.line.modifiers)
+            key = (ref.code, modifiers - self.repeat, ref.line.units)
+            earlier = first_seen.setdefault(key, ref)
+            if earlier is ref:
+                continue
+            repeat = sorted(modifiers & self.repeat)
+            if repeat:
+                message = f"repeats line {earlier.number} ({ref.code} on {day}) with repeat modifier {repeat[0]}"
+                yield ref.index, self.finding(ref.code, Status.PASS, message)
+            else:
+                message = (
+                    f"duplicates line {earlier.number}: same code {ref.code}, modifiers, date {day} and units; "
+                    f"a real repeat carries {self.repeat_text}"
+                )
+                yield ref.index, self.finding(ref.code, self.status, message)

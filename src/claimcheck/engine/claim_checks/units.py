@@ -1,0 +1,74 @@
+"""``units`` claim check: medically unlikely edits (MUE), per line or per day."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+
+from claimcheck.engine.checks.base import implements
+from claimcheck.engine.checks.units import format_units
+from claimcheck.engine.claim_checks.base import ClaimCheck, ClaimLineRef
+from claimcheck.models.finding import Finding, Source, Status
+from claimcheck.rules.kinds import UnitLimit, UnitLimitParams
+
+__all__ = ["UnitsPerDay"]
+
+_KIND = {1: "per line", 2: "per day (policy)", 3: "per day (clinical)"}
+
+
+@dataclass(frozen=True, slots=True)
+class _Limit:
+    limit: int
+    indicator: int
+    rationale: str
+    source: Source
+
+
+@implements("mue_units")
+class UnitsPerDay(ClaimCheck):
+    """Units of a code over its MUE: indicator 1 per line; 2 and 3 summed over the day's lines,
+    failing the line on which the running sum passes the limit and every later line of the day."""
+
+    def setup(self) -> None:
+        assert isinstance(self.params, UnitLimitParams)
+        self.limits: dict[str, list[UnitLimit]] = {}
+        for entry in self.params.limits:
+            self.limits.setdefault(entry.code, []).append(entry)
+        self.mue = self.env.mue
+
+    def _limit(self, code: str, day: date) -> _Limit | None:
+        # A loaded CMS table is the user's explicit choice for this run: it wins over the pack.
+        if self.mue is not None:
+            row = self.mue.get(code)
+            if row is not None:
+                info = self.mue.info
+                source = Source(info.label, row.indicator_text, info.version, f"{row.table} line {row.line}")
+                return _Limit(row.limit, row.indicator, row.rationale, source)
+        for entry in self.limits.get(code, ()):
+            if entry.in_force(day):
+                return _Limit(entry.limit, entry.indicator, entry.rationale, self.entry_source(entry.source, entry))
+        return None
+
+    def run_day(self, day: date, refs: list[ClaimLineRef]) -> Iterator[tuple[int, Finding]]:
+        totals: dict[str, float] = {}
+        for ref in refs:
+            if "units" in ref.unreadable:
+                continue  # input.field reports it; a default of 1 must not count
+            limit = self._limit(ref.code, day)
+            if limit is None:
+                continue
+            units = ref.line.units
+            if limit.indicator == 1:
+                counted, scope = units, "on this line"
+            else:
+                counted = totals[ref.code] = totals.get(ref.code, 0.0) + units
+                scope = f"on {day} so far"
+            shown = format_units(counted)
+            noun = "unit" if counted == 1 else "units"
+            detail = f"{shown} {noun} of {ref.code} {scope}; MUE {limit.limit} {_KIND[limit.indicator]}"
+            if counted > limit.limit:
+                message = f"{detail} is exceeded: {limit.rationale}"
+                yield ref.index, self.finding(ref.code, self.status, message, limit.source)
+            else:
+                yield ref.index, self.finding(ref.code, Status.PASS, f"{detail} is respected", limit.source)

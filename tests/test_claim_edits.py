@@ -1,0 +1,152 @@
+"""Dated rules, the CMS PTP/MUE tables through the library and the CLI, and claim edits in every format."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import claimcheck
+from claimcheck.cli import main
+from claimcheck.rules.loader import shipped_pack_path
+from tests.conftest import AS_OF, ROOT
+
+NCCI = ROOT / "fixtures" / "ncci"
+PTP = NCCI / "ptp_sample.txt"
+MUE = NCCI / "mue_sample.csv"
+
+
+def _line(number: int, code: str, day: str = "2026-03-10", **extra: object) -> dict[str, object]:
+    return {
+        "line_number": number,
+        "procedure_code": code,
+        "diagnosis_codes": ["I73.9"],
+        "date_of_service": day,
+        **extra,
+    }
+
+
+def _findings(report: claimcheck.Report, rule_id: str) -> list[claimcheck.Finding]:
+    return [f for line in report.lines for f in line.findings if f.rule_id == rule_id]
+
+
+def test_cms_ptp_table_findings_name_the_table_line_and_version() -> None:
+    rules = claimcheck.load_rules(ptp=PTP)
+    claim = {"claim_id": "P1", "lines": [_line(1, "71250"), _line(2, "0721T")]}
+    (yaml_finding, cms_finding) = _findings(claimcheck.validate(claim, rules=rules, as_of=AS_OF), "pair.ptp")
+    assert yaml_finding.source is not None and yaml_finding.source.table == "general/pair.yaml"
+    assert cms_finding.source is not None and cms_finding.source.table.startswith("ptp_sample.txt line ")
+    assert cms_finding.status is claimcheck.Status.FAIL
+    assert rules.code_set_versions()["ptp"] == "ptp_sample"
+
+
+def test_a_deleted_cms_edit_is_not_applied_after_its_deletion_date() -> None:
+    rules = claimcheck.load_rules(ptp=PTP)
+    edits = rules.ptp.edits("75574", "75571") if rules.ptp else ()
+    assert edits and edits[0].deletion is not None
+    after = edits[0].deletion.isoformat()
+    claim = {"claim_id": "P2", "lines": [_line(1, "75574", after), _line(2, "75571", after)]}
+    assert _findings(claimcheck.validate(claim, rules=rules, as_of=AS_OF), "pair.ptp") == []
+
+
+@pytest.fixture()
+def dated_pack(tmp_path: Path) -> Path:
+    pack = tmp_path / "rules"
+    shutil.copytree(shipped_pack_path(), pack)
+    units = pack / "general" / "units.yaml"
+    units.write_text(
+        units.read_text().replace("    kind: positive_units\n", "    kind: positive_units\n    effective: 2026-01-01\n")
+    )
+    profile = pack / "procedures" / "75571.yaml"
+    profile.write_text(profile.read_text().replace("    status: pass\n", "    status: pass\n    expires: 2025-12-31\n"))
+    return pack
+
+
+def test_a_dated_rule_applies_only_on_dates_it_is_in_force(dated_pack: Path) -> None:
+    rules = claimcheck.load_rules(dated_pack)
+    before = claimcheck.validate(
+        {"claim_id": "D", "lines": [_line(1, "99213", "2025-12-31", units=0)]}, rules=rules, as_of=AS_OF
+    )
+    after = claimcheck.validate(
+        {"claim_id": "D", "lines": [_line(1, "99213", "2026-01-01", units=0)]}, rules=rules, as_of=AS_OF
+    )
+    assert _findings(before, "units.positive") == []
+    (finding,) = _findings(after, "units.positive")
+    assert finding.status is claimcheck.Status.FAIL
+    assert finding.source is not None and finding.source.effective == "2026-01-01"
+
+
+def test_an_expired_profile_entry_no_longer_matches(dated_pack: Path) -> None:
+    rules = claimcheck.load_rules(dated_pack)
+    line = {"modifiers": ["26"]}
+    in_force = claimcheck.validate(
+        {"claim_id": "E", "lines": [_line(1, "75571", "2025-12-31", **line)]}, rules=rules, as_of=AS_OF
+    )
+    expired = claimcheck.validate(
+        {"claim_id": "E", "lines": [_line(1, "75571", "2026-01-01", **line)]}, rules=rules, as_of=AS_OF
+    )
+    (listed,) = _findings(in_force, "modifier.profile")
+    (unlisted,) = _findings(expired, "modifier.profile")
+    assert (
+        listed.status is claimcheck.Status.PASS and listed.source is not None and listed.source.expires == "2025-12-31"
+    )
+    assert unlisted.status is claimcheck.Status.WARN
+
+
+def test_expires_before_effective_is_a_rule_file_error(dated_pack: Path) -> None:
+    units = dated_pack / "general" / "units.yaml"
+    units.write_text(
+        units.read_text().replace("    effective: 2026-01-01\n", "    effective: 2026-01-01\n    expires: 2025-01-01\n")
+    )
+    with pytest.raises(claimcheck.RuleFileError, match="expires is before effective"):
+        claimcheck.load_rules(dated_pack)
+
+
+@pytest.mark.parametrize("output_format", ["json", "jsonl", "csv", "text"])
+def test_claim_edits_appear_in_every_output_format(tmp_path: Path, output_format: str) -> None:
+    path = tmp_path / "claims.jsonl"
+    claims = [
+        {"claim_id": "A", "lines": [_line(1, "0710T"), _line(2, "0711T")]},
+        {"claim_id": "B", "lines": [_line(1, "0722T")]},
+        {"claim_id": "C", "lines": [_line(1, "71250"), _line(2, "71250")]},
+        {
+            "claim_id": "D",
+            "lines": [_line(1, "36415"), _line(2, "36415", modifiers=["91"]), _line(3, "36415", modifiers=["91"])],
+        },
+    ]
+    path.write_text("\n".join(json.dumps(c) for c in claims) + "\n")
+    result = CliRunner().invoke(
+        main,
+        ["check", str(path), "--mue", str(MUE), "--ptp", str(PTP), "--format", output_format, "--as-of", "2026-11-22"],
+        env={"COLUMNS": "250"},
+    )
+    assert result.exit_code == 1, result.stderr
+    out = result.stdout
+    if output_format == "csv":
+        rows = list(csv.DictReader(io.StringIO(out)))
+        failing = {(r["claim_id"], r["rule_id"]) for r in rows if r["status"] == "fail"}
+        assert {("A", "pair.ptp"), ("B", "pair.addon"), ("C", "duplicate.line"), ("D", "units.mue")} <= failing
+    else:
+        for rule_id in ("pair.ptp", "pair.addon", "duplicate.line", "units.mue"):
+            assert rule_id in out
+
+
+def test_units_of_a_line_edit_are_not_summed() -> None:
+    rules = claimcheck.load_rules(mue=MUE)
+    claim = {
+        "claim_id": "U",
+        "lines": [
+            _line(1, "77011", units=1),
+            _line(2, "77011", date(2026, 3, 10).isoformat(), units=1, modifiers=["76"]),
+        ],
+    }
+    assert [f.status for f in _findings(claimcheck.validate(claim, rules=rules, as_of=AS_OF), "units.mue")] == [
+        claimcheck.Status.PASS,
+        claimcheck.Status.PASS,
+    ]
