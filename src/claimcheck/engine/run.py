@@ -49,7 +49,9 @@ def check_claim(parsed: ParsedClaim, rules: RuleSet, as_of: date) -> list[LineRe
             for index, finding in claim_check(claim_ctx):
                 per_line[index].append(finding)
     return [
-        LineResult(parsed.claim_id, parsed_line.line_number, parsed_line.procedure_code, tuple(findings))
+        LineResult(
+            parsed.claim_id, parsed_line.line_number, parsed_line.procedure_code, tuple(findings), parsed_line.location
+        )
         for parsed_line, findings in zip(parsed.lines, per_line, strict=True)
     ]
 

@@ -41,6 +41,8 @@ class ParsedLine:
     procedure_code: str | None
     problems: tuple[InputProblem, ...] = ()
     origin: str | None = None
+    # Where the line sits in a structured file (X12: interchange, claim, LX, segment position).
+    location: Mapping[str, str | int] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,25 +97,32 @@ def _salvage(data: Mapping[str, Any], key: str, reader: Any) -> Any:
         return None
 
 
-def parse_line(data: Any, origin: str | None = None) -> ParsedLine:
+def parse_line(
+    data: Any, origin: str | None = None, location: Mapping[str, str | int] | None = None
+) -> ParsedLine:
     """Read one line mapping; never raises."""
     if isinstance(data, ClaimLine):
-        return ParsedLine(data, data.line_number, data.procedure_code, origin=origin)
+        return ParsedLine(data, data.line_number, data.procedure_code, (), origin, location)
     if not isinstance(data, Mapping):
-        return ParsedLine(None, None, None, (InputProblem("line", "must be an object"),), origin)
+        return ParsedLine(None, None, None, (InputProblem("line", "must be an object"),), origin, location)
     line, problems = _validate_leniently(ClaimLine, data, _LINE_REQUIRED)
     if line is not None:
-        return ParsedLine(line, line.line_number, line.procedure_code, tuple(problems), origin)
+        return ParsedLine(line, line.line_number, line.procedure_code, tuple(problems), origin, location)
     procedure = _salvage(data, "procedure_code", _code) or None
     number = _salvage(data, "line_number", _line_number)
-    return ParsedLine(None, number, procedure, tuple(problems), origin)
+    return ParsedLine(None, number, procedure, tuple(problems), origin, location)
 
 
-def parse_claim(data: Any, origins: Sequence[str | None] | None = None) -> ParsedClaim:
+def parse_claim(
+    data: Any,
+    origins: Sequence[str | None] | None = None,
+    locations: Sequence[Mapping[str, str | int] | None] | None = None,
+) -> ParsedClaim:
     """Read one claim (a ``Claim`` or a mapping in the JSON claims shape); never raises.
 
-    ``origins``, when given, names where each line came from (e.g. ``claims.csv row 7``), so
-    input findings can point back into the file.
+    ``origins``, when given, names where each line came from (e.g. ``claims.csv line 7``), so
+    input findings can point back into the file; ``locations`` gives each line's structured
+    location (X12 interchange, claim, LX, segment), which the report carries.
     """
     if isinstance(data, Claim):
         lines = tuple(ParsedLine(ln, ln.line_number, ln.procedure_code) for ln in data.lines)

@@ -20,6 +20,7 @@ class LineResult:
     line_number: int | None
     procedure_code: str | None
     findings: tuple[Finding, ...]
+    location: Mapping[str, str | int] | None = None
     status: Status = field(init=False)
 
     def __post_init__(self) -> None:
@@ -30,13 +31,16 @@ class LineResult:
         return tuple(f for f in self.findings if f.status is not Status.PASS)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "claim_id": self.claim_id,
             "line_number": self.line_number,
             "procedure_code": self.procedure_code,
             "status": self.status.value,
-            "findings": [f.to_dict() for f in self.findings],
         }
+        if self.location is not None:
+            data["location"] = dict(self.location)
+        data["findings"] = [f.to_dict() for f in self.findings]
+        return data
 
 
 @dataclass(frozen=True, slots=True)
