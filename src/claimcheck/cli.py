@@ -120,6 +120,12 @@ def main() -> None:
     help="Read every FILE in this format instead of detecting it.",
 )
 @click.option(
+    "--columns",
+    metavar="LAYOUT|FILE",
+    help="Column layout of delimited files: tuva_medical_claim, cms_carrier, cms_outpatient, claimcheck, "
+    "or a columns map YAML file (default: found from each file's header).",
+)
+@click.option(
     "--ptp",
     multiple=True,
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -141,6 +147,7 @@ def check(
     fail_on: str,
     as_of: date | None,
     input_format: str | None,
+    columns: str | None,
     ptp: tuple[Path, ...],
     mue: Path | None,
     verbose: bool,
@@ -151,7 +158,7 @@ def check(
     from claimcheck.io.writers.text_writer import write_text
 
     ruleset = _load(rules_dir, code_sets, ptp, mue)
-    report = validate_files(files, rules=ruleset, as_of=as_of, input_format=input_format)
+    report = validate_files(files, rules=ruleset, as_of=as_of, input_format=input_format, columns=columns)
     writer = functools.partial(write_text, verbose=verbose) if output_format == "text" else WRITERS[output_format]
     if output is None:
         writer(report, sys.stdout)

@@ -14,15 +14,18 @@ from claimcheck.engine.ruleset import RuleSet, load_rules
 from claimcheck.engine.run import check_claims
 from claimcheck.errors import OutputError
 from claimcheck.io.readers import read_claims
+from claimcheck.io.readers.layouts import ColumnLayout, load_layout
 from claimcheck.models.parse import ParsedClaim
 from claimcheck.models.report import Report
 
 __all__ = ["atomic_output", "validate_file", "validate_files"]
 
 
-def _all_claims(paths: Sequence[str | Path], input_format: str | None) -> Iterator[ParsedClaim]:
+def _all_claims(
+    paths: Sequence[str | Path], input_format: str | None, columns: ColumnLayout | None
+) -> Iterator[ParsedClaim]:
     for path in paths:
-        yield from read_claims(path, input_format)
+        yield from read_claims(path, input_format, columns=columns)
 
 
 def validate_files(
@@ -31,10 +34,17 @@ def validate_files(
     rules: RuleSet | None = None,
     as_of: date | None = None,
     input_format: str | None = None,
+    columns: str | Path | ColumnLayout | None = None,
 ) -> Report:
-    """Check every line of ``paths`` (CSV, JSON or JSONL claims) and return one report."""
+    """Check every line of ``paths`` and return one report.
+
+    ``columns`` names the column layout of delimited files: a shipped layout
+    (``tuva_medical_claim``, ``cms_carrier``, ``cms_outpatient``), a columns map file, or a
+    loaded ``ColumnLayout``; by default it is found from each file's header.
+    """
     ruleset = rules or load_rules()
-    lines = check_claims(_all_claims(paths, input_format), ruleset, as_of)
+    layout = load_layout(columns) if isinstance(columns, (str, Path)) else columns
+    lines = check_claims(_all_claims(paths, input_format, layout), ruleset, as_of)
     return Report.build(lines, ruleset.version, ruleset.code_set_versions())
 
 
@@ -44,9 +54,10 @@ def validate_file(
     rules: RuleSet | None = None,
     as_of: date | None = None,
     input_format: str | None = None,
+    columns: str | Path | ColumnLayout | None = None,
 ) -> Report:
     """Check every line of one file and return its report."""
-    return validate_files([path], rules=rules, as_of=as_of, input_format=input_format)
+    return validate_files([path], rules=rules, as_of=as_of, input_format=input_format, columns=columns)
 
 
 @contextmanager

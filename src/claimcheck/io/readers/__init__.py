@@ -7,6 +7,7 @@ from pathlib import Path
 
 from claimcheck.errors import InputError
 from claimcheck.io.readers import csv_reader, json_reader
+from claimcheck.io.readers.layouts import ColumnLayout
 from claimcheck.models.parse import ParsedClaim
 
 __all__ = ["READERS", "detect_format", "read_claims"]
@@ -19,7 +20,15 @@ READERS: dict[str, Reader] = {
     "jsonl": json_reader.read_jsonl,
 }
 
-_EXTENSIONS = {".csv": "csv", ".psv": "csv", ".tsv": "csv", ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+_EXTENSIONS = {
+    ".csv": "csv",
+    ".psv": "csv",
+    ".tsv": "csv",
+    ".txt": "csv",
+    ".json": "json",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+}
 
 
 def detect_format(path: Path) -> str:
@@ -41,10 +50,17 @@ def detect_format(path: Path) -> str:
     return "csv"
 
 
-def read_claims(path: str | Path, input_format: str | None = None) -> Iterator[ParsedClaim]:
-    """Stream the claims of one file; raises ``InputError`` only when the file cannot be read at all."""
+def read_claims(
+    path: str | Path, input_format: str | None = None, *, columns: ColumnLayout | None = None
+) -> Iterator[ParsedClaim]:
+    """Stream the claims of one file; raises ``InputError`` only when the file cannot be read at all.
+
+    ``columns`` is the column layout of a delimited file (default: found from its header).
+    """
     file = Path(path)
     name = input_format or detect_format(file)
+    if name == "csv":
+        return csv_reader.read_csv(file, columns)
     reader = READERS.get(name)
     if reader is None:
         raise InputError(file, f"unknown input format {name!r}; known: {', '.join(READERS)}")

@@ -8,74 +8,107 @@ from __future__ import annotations
 
 import csv
 import dataclasses
-import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from claimcheck.errors import InputError
+from claimcheck.io.readers.layouts import (
+    CLAIM_FIELDS,
+    DATE_FIELDS,
+    LINE_FIELDS,
+    LIST_FIELDS,
+    SHIPPED_LAYOUTS,
+    ColumnLayout,
+    detect_layout,
+    load_layout,
+)
 from claimcheck.io.readers.text_lines import NOT_UTF8, DecodedLines, open_binary
 from claimcheck.models.parse import InputProblem, ParsedClaim, parse_claim
 
 __all__ = ["read_csv"]
 
-REQUIRED_COLUMNS = ("claim_id", "line_number", "procedure_code", "date_of_service")
-_CLAIM_COLUMNS = ("claim_id", "patient_sex", "patient_birth_date", "payer")
-_LINE_COLUMNS = (
-    "line_number",
-    "procedure_code",
-    "modifiers",
-    "diagnosis_codes",
-    "rendering_taxonomy",
-    "rendering_npi",
-    "units",
-    "date_of_service",
-    "place_of_service",
-)
-_NUMBERED = re.compile(r"^(modifier|dx)_(\d+)$")
 _DELIMITERS = (",", "|", "\t", ";")
+_ICD9 = "uses ICD-9-CM codes, which are not supported (only ICD-10-CM)"
 
 
 def _delimiter(header_line: str) -> str:
     return max(_DELIMITERS, key=header_line.count) if header_line else ","
 
 
-def _numbered_columns(header: list[str], stem: str) -> list[int]:
-    numbered = []
-    for index, name in enumerate(header):
-        match = _NUMBERED.match(name)
-        if match and match.group(1) == stem:
-            numbered.append((int(match.group(2)), index))
-    return [index for _, index in sorted(numbered)]
-
-
 class _Layout:
-    """Where each contract field sits in the rows of one file."""
+    """Where each field of a column layout sits in the rows of one file."""
 
-    def __init__(self, file: Path, header: list[str]) -> None:
-        self.header = [h.strip().lower() for h in header]
-        missing = [c for c in REQUIRED_COLUMNS if c not in self.header]
+    def __init__(self, file: Path, header: list[str], layout: ColumnLayout | None) -> None:
+        self.header = [h.strip() for h in header]
+        chosen = layout or detect_layout(self.header)
+        if chosen is None:
+            contract = load_layout("claimcheck")
+            missing = ", ".join(contract.missing_columns(self.header))
+            raise InputError(
+                file,
+                f"missing required column(s): {missing}; for another layout name it with --columns "
+                f"(shipped: {', '.join(SHIPPED_LAYOUTS)}) or a columns map file",
+                line=1,
+            )
+        missing = chosen.missing_columns(self.header)
         if missing:
-            raise InputError(file, f"missing required column(s): {', '.join(missing)}", line=1)
-        self.columns = {
-            name: self.header.index(name) for name in (*_CLAIM_COLUMNS, *_LINE_COLUMNS) if name in self.header
+            raise InputError(file, f"missing required column(s) of layout {chosen.name}: {', '.join(missing)}", line=1)
+        self.layout = chosen
+        index = {name.lower(): i for i, name in reversed(list(enumerate(self.header)))}
+        self.fields = {
+            field: [(column, index[column.lower()]) for column in columns if column.lower() in index]
+            for field, columns in chosen.columns.items()
         }
-        self.modifier_columns = _numbered_columns(self.header, "modifier")
-        self.dx_columns = _numbered_columns(self.header, "dx")
+        flags = chosen.icd9_flags
+        self.icd9_values = frozenset(v.lower() for v in flags.values) if flags else frozenset()
+        self.icd9_flag: dict[str, int] = {}
+        if flags:
+            for column, _ in self.fields.get("diagnosis_codes", ()):
+                flag = flags.columns.get(column, flags.columns.get("*"))
+                if flag is not None and flag.lower() in index:
+                    self.icd9_flag[column] = index[flag.lower()]
+
+    def _cell(self, row: list[str], position: int) -> str:
+        return row[position].strip() if position < len(row) else ""
+
+    def _diagnoses(self, row: list[str], problems: list[InputProblem]) -> list[str]:
+        codes: list[str] = []
+        icd9 = False
+        for column, position in self.fields.get("diagnosis_codes", ()):
+            value = self._cell(row, position)
+            if not value:
+                continue
+            flag = self.icd9_flag.get(column)
+            if flag is not None and self._cell(row, flag).lower() in self.icd9_values:
+                icd9 = True
+            elif value not in codes:
+                codes.append(value)
+        if icd9:
+            problems.append(InputProblem("diagnosis_codes", _ICD9))
+        return codes
 
     def split(self, row: list[str]) -> tuple[dict[str, Any], dict[str, Any], list[InputProblem]]:
-        problems = []
-        if len(row) != len(self.header):
+        problems: list[InputProblem] = []
+        extra = row[len(self.header) :]
+        if len(row) < len(self.header) or any(cell.strip() for cell in extra):
             problems.append(InputProblem("row", f"has {len(row)} fields where the header has {len(self.header)}"))
-        cells = {name: row[i] for name, i in self.columns.items() if i < len(row)}
-        claim = {k: cells[k] for k in _CLAIM_COLUMNS if k in cells}
-        line = {k: cells[k] for k in _LINE_COLUMNS if cells.get(k, "").strip()}
-        extra_modifiers = [row[i] for i in self.modifier_columns if i < len(row) and row[i].strip()]
-        extra_dx = [row[i] for i in self.dx_columns if i < len(row) and row[i].strip()]
-        if extra_modifiers:
-            line["modifiers"] = [line["modifiers"], *extra_modifiers] if "modifiers" in line else extra_modifiers
-        if extra_dx:
-            line["diagnosis_codes"] = [line["diagnosis_codes"], *extra_dx] if "diagnosis_codes" in line else extra_dx
+        values: dict[str, Any] = {}
+        for field, positions in self.fields.items():
+            if field == "diagnosis_codes":
+                value: Any = self._diagnoses(row, problems)
+            elif field in LIST_FIELDS:
+                value = [cell for _, p in positions if (cell := self._cell(row, p))]
+            else:
+                value = next((cell for _, p in positions if (cell := self._cell(row, p))), "")
+                if value and field in DATE_FIELDS:
+                    value = self.layout.parse_date(value)
+            if value:
+                values[field] = value
+        claim = {k: values[k] for k in CLAIM_FIELDS if k in values}
+        if "claim_id" not in claim:
+            claim["claim_id"] = ""
+        line = {k: values[k] for k in LINE_FIELDS if k in values}
         return claim, line, problems
 
 
@@ -104,8 +137,9 @@ def _rows_of(
         yield start + offset, cells, [problem]
 
 
-def read_csv(path: Path) -> Iterator[ParsedClaim]:
-    """Stream the claims of a CSV file in the claimcheck contract layout."""
+def read_csv(path: Path, layout: ColumnLayout | None = None) -> Iterator[ParsedClaim]:
+    """Stream the claims of a delimited file: the claimcheck contract, a shipped layout found from
+    the header, or the ``layout`` given (``--columns``)."""
     with open_binary(path) as binary:
         lines = DecodedLines(binary)
         physical = iter(lines)
@@ -114,8 +148,8 @@ def read_csv(path: Path) -> Iterator[ParsedClaim]:
             raise InputError(path, "is empty: expected a header row", line=1)
         if lines.bad:
             raise InputError(path, "header row " + NOT_UTF8, line=1)
-        delimiter = _delimiter(first)
-        layout = _Layout(path, next(csv.reader([first], delimiter=delimiter)))
+        delimiter = (layout.delimiter if layout else None) or _delimiter(first)
+        columns = _Layout(path, next(csv.reader([first], delimiter=delimiter)), layout)
         reader = csv.reader(physical, delimiter=delimiter)
         current_id: str | None = None
         claim_fields: dict[str, Any] = {}
@@ -129,10 +163,10 @@ def read_csv(path: Path) -> Iterator[ParsedClaim]:
                 break
             except csv.Error as exc:
                 raise InputError(path, f"cannot be parsed as CSV ({exc})", line=lines.count) from None
-            for number, cells, extra in _rows_of(row, start, lines, layout, delimiter):
+            for number, cells, extra in _rows_of(row, start, lines, columns, delimiter):
                 if not any(cell.strip() for cell in cells):
                     continue
-                claim, line, problems = layout.split(cells)
+                claim, line, problems = columns.split(cells)
                 problems.extend(extra)
                 if lines.any_bad(number, number if extra else lines.count):
                     problems.append(InputProblem("row", NOT_UTF8))

@@ -1,0 +1,129 @@
+"""Column layouts: which source column holds which claim field, for CSV exports of other systems.
+
+A layout is a small YAML file (``--columns FILE``), or one shipped here by name
+(``--columns tuva_medical_claim``). ``claimcheck`` is the contract layout of DESIGN.md. When no
+layout is named, the reader picks the first shipped layout whose required columns the header has.
+"""
+
+from __future__ import annotations
+
+import functools
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+
+from claimcheck.errors import InputError, RuleFileError
+from claimcheck.rules.yamlsource import read_yaml, render_key_path
+
+__all__ = ["SHIPPED_LAYOUTS", "ColumnLayout", "detect_layout", "load_layout"]
+
+CLAIM_FIELDS = ("claim_id", "patient_sex", "patient_birth_date", "payer")
+LINE_FIELDS = (
+    "line_number",
+    "procedure_code",
+    "modifiers",
+    "diagnosis_codes",
+    "rendering_taxonomy",
+    "rendering_npi",
+    "units",
+    "date_of_service",
+    "place_of_service",
+)
+LIST_FIELDS = ("modifiers", "diagnosis_codes")
+DATE_FIELDS = ("date_of_service", "patient_birth_date")
+_HERE = Path(__file__).resolve().parent
+SHIPPED_LAYOUTS = ("claimcheck", "tuva_medical_claim", "cms_carrier", "cms_outpatient")
+
+
+def _columns(value: Any) -> Any:
+    return [value] if isinstance(value, str) else value
+
+
+Columns = Annotated[list[Annotated[str, Field(min_length=1)]], BeforeValidator(_columns), Field(min_length=1)]
+
+
+class Icd9Flags(BaseModel):
+    """A diagnosis is ICD-9-CM (not supported) when its flag column holds one of ``values``.
+    ``columns`` maps a diagnosis column to its flag column; ``*`` covers every diagnosis column."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    values: list[str] = Field(min_length=1)
+    columns: dict[str, str] = Field(min_length=1)
+
+
+class ColumnLayout(BaseModel):
+    """Which columns hold each field. A list means: every non-empty one (modifiers, diagnoses),
+    or the first non-empty one (other fields), in the order given."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    name: str
+    description: str | None = None
+    delimiter: str | None = Field(None, min_length=1, max_length=1)
+    date_formats: list[str] = ["%Y-%m-%d"]
+    required: list[str] = ["claim_id", "procedure_code", "date_of_service"]
+    columns: dict[str, Columns]
+    icd9_flags: Icd9Flags | None = None
+
+    def model_post_init(self, _context: Any) -> None:
+        unknown = set(self.columns) - {*CLAIM_FIELDS, *LINE_FIELDS}
+        if unknown:
+            raise ValueError(
+                f"unknown field(s) {', '.join(sorted(unknown))}; fields: {', '.join((*CLAIM_FIELDS, *LINE_FIELDS))}"
+            )
+        missing = [name for name in self.required if name not in self.columns]
+        if missing:
+            raise ValueError(f"required field(s) without columns: {', '.join(missing)}")
+
+    def missing_columns(self, header: list[str]) -> list[str]:
+        """Required fields none of whose columns is in ``header`` (compared case-insensitively)."""
+        present = {h.strip().lower() for h in header}
+        return [f for f in self.required if not any(c.lower() in present for c in self.columns[f])]
+
+    def parse_date(self, text: str) -> str:
+        """An ISO date for ``text`` in one of the layout's formats; ``text`` unchanged otherwise,
+        so the model reports it as an unreadable date."""
+        for pattern in self.date_formats:
+            try:
+                return datetime.strptime(text, pattern).date().isoformat()
+            except ValueError:
+                continue
+        return text
+
+
+def load_layout(name_or_path: str | Path) -> ColumnLayout:
+    """A shipped layout by name, or a layout file."""
+    if str(name_or_path) in SHIPPED_LAYOUTS:
+        return _shipped(str(name_or_path))
+    return _read(Path(name_or_path))
+
+
+@functools.cache
+def _shipped(name: str) -> ColumnLayout:
+    return _read(_HERE / f"{name}.yaml")
+
+
+def _read(path: Path) -> ColumnLayout:
+    if not path.is_file():
+        raise InputError(path, f"no such columns map; shipped layouts: {', '.join(SHIPPED_LAYOUTS)}")
+    try:
+        doc = read_yaml(path)
+    except RuleFileError as exc:
+        raise InputError(path, exc.problem, line=exc.line) from None
+    try:
+        return ColumnLayout.model_validate(doc.data)
+    except ValidationError as exc:
+        error = exc.errors(include_url=False)[0]
+        loc = tuple(error["loc"])
+        message = str(error["msg"]).removeprefix("Value error, ")
+        raise InputError(path, message, line=doc.line_of(loc), field=render_key_path(loc) if loc else None) from None
+
+
+def detect_layout(header: list[str]) -> ColumnLayout | None:
+    """The first shipped layout whose required columns are all in ``header``."""
+    for name in SHIPPED_LAYOUTS:
+        layout = load_layout(name)
+        if not layout.missing_columns(header):
+            return layout
+    return None

@@ -1,0 +1,98 @@
+"""Column layouts: the shipped CSV layouts on the real samples, and a columns map of our own."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import claimcheck
+from claimcheck.cli import main
+from claimcheck.errors import InputError
+from claimcheck.io.readers import read_claims
+from claimcheck.io.readers.layouts import SHIPPED_LAYOUTS, load_layout
+from tests.conftest import AS_OF, ROOT
+
+WIDE = ROOT / "fixtures" / "csv" / "wide_export.psv"
+WIDE_MAP = ROOT / "fixtures" / "csv" / "wide_export_columns.yaml"
+
+
+def _data_rows(path: Path) -> int:
+    with path.open(newline="", encoding="utf-8") as stream:
+        return sum(1 for row in csv.reader(stream, delimiter="|" if path.suffix == ".psv" else ",") if row) - 1
+
+
+@pytest.mark.parametrize(
+    ("name", "layout"),
+    [
+        ("tuva__medical_claim_seed.csv", "tuva_medical_claim"),
+        ("bfd__sample-a-bcarrier-multiple-lines.psv", "cms_carrier"),
+        ("bfd__samhsa_sample-a-carrier.psv", "cms_carrier"),
+        ("bfd__sample-a-outpatient.psv", "cms_outpatient"),
+    ],
+)
+def test_each_csv_sample_reads_one_result_per_row(shared_dir: Path, name: str, layout: str) -> None:
+    path = shared_dir / "samples" / "csv" / name
+    detected = claimcheck.validate_file(path, as_of=AS_OF)
+    named = claimcheck.validate_file(path, as_of=AS_OF, columns=layout)
+    assert len(detected.lines) == len(named.lines) == _data_rows(path)
+    assert detected == named
+    row_problems = [f for line in named.lines for f in line.findings if f.subject == "row"]
+    assert row_problems == []  # the outpatient sample's trailing "|" is an empty field, not a problem
+
+
+def test_cms_carrier_dates_and_diagnoses(shared_dir: Path) -> None:
+    path = shared_dir / "samples" / "csv" / "bfd__sample-a-bcarrier-multiple-lines.psv"
+    (claim,) = list(read_claims(path))
+    first = claim.lines[0].line
+    assert claim.claim_id == "9991831999" and first is not None
+    assert first.date_of_service.isoformat() == "1999-10-27"
+    assert first.diagnosis_codes[:3] == ("A52", "A02", "A06")  # line diagnosis first, then the claim's, deduplicated
+    assert first.modifiers == ("LT",) and first.procedure_code == "92999"
+
+
+def test_icd9_diagnoses_are_reported_not_misread(shared_dir: Path) -> None:
+    path = shared_dir / "samples" / "csv" / "bfd__samhsa_sample-a-carrier.psv"
+    report = claimcheck.validate_file(path, as_of=AS_OF)
+    first = report.lines[0]
+    (problem,) = [f for f in first.findings if f.subject == "diagnosis_codes"]
+    assert "ICD-9-CM" in problem.message
+    assert not any(f.subject == "291" for f in first.findings)
+
+
+def test_a_columns_map_reads_a_wide_pipe_delimited_export() -> None:
+    layout = load_layout(WIDE_MAP)
+    claims = list(read_claims(WIDE, columns=layout))
+    lines = [parsed.line for claim in claims for parsed in claim.lines]
+    assert [c.claim_id for c in claims] == ["W1", "W2"]
+    assert lines[0] is not None and lines[1] is not None and lines[2] is not None
+    assert lines[0].diagnosis_codes == ("I70.213",) and lines[0].date_of_service.isoformat() == "2026-03-10"
+    assert lines[1].diagnosis_codes == ("Z13.0", "J44.9") and lines[1].date_of_service.isoformat() == "2026-03-11"
+    assert lines[2].modifiers == ("22", "52", "53", "59", "LT")
+    report = claimcheck.validate_file(WIDE, columns=WIDE_MAP, as_of=AS_OF)
+    assert any(f.rule_id == "input.modifier_count" for f in report.lines[2].findings)
+
+
+def test_cli_columns_option_and_unknown_layout() -> None:
+    ok = CliRunner().invoke(main, ["check", str(WIDE), "--columns", str(WIDE_MAP), "--format", "jsonl"])
+    assert ok.exit_code == 1 and len(ok.stdout.splitlines()) == 3
+    missing = CliRunner().invoke(main, ["check", str(WIDE)])
+    assert missing.exit_code == 2 and "--columns" in missing.stderr
+    bad = CliRunner().invoke(main, ["check", str(WIDE), "--columns", "no_such_layout"])
+    assert bad.exit_code == 2 and "shipped layouts" in bad.stderr
+
+
+def test_a_broken_columns_map_names_file_and_key(tmp_path: Path) -> None:
+    path = tmp_path / "map.yaml"
+    path.write_text("name: x\ncolumns:\n  claim_id: A\n  procedure_code: B\n  date_of_service: C\n  colour: D\n")
+    with pytest.raises(InputError, match="unknown field"):
+        load_layout(path)
+    path.write_text("name: x\ncolumns:\n  claim_id: A\n")
+    with pytest.raises(InputError, match="required field"):
+        load_layout(path)
+
+
+def test_every_shipped_layout_loads() -> None:
+    assert {load_layout(name).name for name in SHIPPED_LAYOUTS} == set(SHIPPED_LAYOUTS)
