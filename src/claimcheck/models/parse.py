@@ -97,9 +97,7 @@ def _salvage(data: Mapping[str, Any], key: str, reader: Any) -> Any:
         return None
 
 
-def parse_line(
-    data: Any, origin: str | None = None, location: Mapping[str, str | int] | None = None
-) -> ParsedLine:
+def parse_line(data: Any, origin: str | None = None, location: Mapping[str, str | int] | None = None) -> ParsedLine:
     """Read one line mapping; never raises."""
     if isinstance(data, ClaimLine):
         return ParsedLine(data, data.line_number, data.procedure_code, (), origin, location)
