@@ -52,6 +52,14 @@ class EffectiveDateParams(_Params):
     codes: list[EffectiveDates] = Field(min_length=1)
 
 
+class ModifierCodeSetParams(_Params):
+    """Ambulance origin/destination modifiers are pairs of location letters (RH = residence to
+    hospital) that the HCPCS modifier file does not list one by one."""
+
+    ambulance_locations: dict[Annotated[str, Field(pattern=r"^[A-Z]$")], str] = {}
+    destination_only: list[Annotated[str, Field(pattern=r"^[A-Z]$")]] = []
+
+
 class ModifierConflictParams(_Params):
     pairs: list[tuple[UpperCode, UpperCode]] = Field(min_length=1)
 
@@ -126,7 +134,7 @@ KIND_PARAMS: dict[str, type[BaseModel]] = {
     "procedure_format": ProcedureFormatParams,
     "code_effective_date": EffectiveDateParams,
     "date_not_after_run": NoParams,
-    "modifier_code_set": NoParams,
+    "modifier_code_set": ModifierCodeSetParams,
     "modifier_conflict": ModifierConflictParams,
     "profile_modifiers": NoParams,
     "diagnosis_required": NoParams,

@@ -6,7 +6,8 @@ from collections.abc import Iterable
 
 from claimcheck.engine.checks.base import LineCheck, LineContext, code_set_source, describe_codes, implements
 from claimcheck.models.finding import Finding, Status
-from claimcheck.rules.kinds import ModifierConflictParams
+from claimcheck.rules.kinds import ModifierCodeSetParams, ModifierConflictParams
+from claimcheck.rules.schema import SourceRef
 
 __all__ = ["ModifierCodeSet", "ModifierConflict", "ProfileModifiers"]
 
@@ -22,15 +23,32 @@ class ModifierCodeSet(LineCheck):
     reads = ("modifiers", "date_of_service")
 
     def setup(self) -> None:
+        assert isinstance(self.params, ModifierCodeSetParams)
         self.modifiers = self.code_sets.modifiers
         self.code_set = code_set_source(self.modifiers.info)
+        self.locations = self.params.ambulance_locations
+        self.destination_only = frozenset(self.params.destination_only)
+        manual = SourceRef(document="CMS Claims Processing Manual", section="ch. 15 section 30.A, ambulance modifiers")
+        self.ambulance_source = self.entry_source(manual)
+
+    def _ambulance(self, code: str) -> str | None:
+        """The meaning of an ambulance origin/destination pair, or None if ``code`` is not one."""
+        if len(code) != 2 or code[0] in self.destination_only:
+            return None
+        origin, destination = self.locations.get(code[0]), self.locations.get(code[1])
+        return f"ambulance from {origin} to {destination}" if origin and destination else None
 
     def run(self, ctx: LineContext) -> Iterable[Finding]:
         assert ctx.line is not None
         served = ctx.line.date_of_service
         for code in ctx.line.modifiers:
             known = self.modifiers.get(code)
-            if known is None:
+            ambulance = self._ambulance(code) if known is None else None
+            if ambulance is not None:
+                yield self.finding(
+                    code, Status.PASS, f"{code} ({ambulance}) is a valid modifier", self.ambulance_source
+                )
+            elif known is None:
                 yield self.finding(code, self.status, f"{code} is not a CPT or HCPCS modifier", self.code_set)
             elif not known.in_force(served):
                 window = f"in force {known.effective or 'from the start'} to {known.termination or 'now'}"
