@@ -18,7 +18,7 @@ from claimcheck.errors import ClaimCheckError
 
 __all__ = ["main"]
 
-FORMATS = ("text", "json", "jsonl", "csv")
+FORMATS = ("text", "json", "jsonl", "csv", "html")
 FAIL_ON = ("fail", "warn", "never")
 
 

@@ -69,6 +69,10 @@ def atomic_output(path: str | Path) -> Iterator[TextIO]:
         handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
     except OSError as exc:
         raise OutputError(target, f"cannot write the report ({exc.strerror})") from None
+    # mkstemp creates the file 0600; give the report the permissions any new file would get.
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(temporary, 0o666 & ~umask)
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
             yield stream

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TextIO
 
-from claimcheck.io.writers import csv_writer, json_writer, text_writer
+from claimcheck.io.writers import csv_writer, html_writer, json_writer, text_writer
 from claimcheck.models.report import Report
 
 __all__ = ["WRITERS", "Writer"]
@@ -17,4 +17,5 @@ WRITERS: dict[str, Writer] = {
     "json": json_writer.write_json,
     "jsonl": json_writer.write_jsonl,
     "csv": csv_writer.write_csv,
+    "html": html_writer.write_html,
 }

@@ -1,0 +1,134 @@
+"""``html``: one self-contained page for people — summary, the most frequent failing rules as a
+bar chart, counts by procedure and by check, and a filterable, paged table of problem lines.
+
+Everything is inline (CSS, JavaScript, SVG): the page fetches nothing. Totals are aggregated
+here, so the page stays light at a million lines; the table lists at most ``max_lines`` problem
+lines and says when there were more.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from html import escape
+from importlib import resources
+from typing import Any, TextIO
+
+from claimcheck.models.finding import Status
+from claimcheck.models.report import Report
+
+__all__ = ["MAX_LINES", "write_html"]
+
+MAX_LINES = 5000
+_TOP_RULES = 12
+
+
+def _aggregate(report: Report, max_lines: int) -> dict[str, Any]:
+    by_status: Counter[str] = Counter()
+    failing_rules: Counter[str] = Counter()
+    by_procedure: dict[str, Counter[str]] = {}
+    by_check: dict[str, Counter[str]] = {}
+    rows: list[dict[str, Any]] = []
+    problem_lines = 0
+    for line in report.lines:
+        by_status[line.status.value] += 1
+        by_procedure.setdefault(line.procedure_code or "(none)", Counter())[line.status.value] += 1
+        for finding in line.findings:
+            by_check.setdefault(finding.check.value, Counter())[finding.status.value] += 1
+            if finding.status is Status.FAIL:
+                failing_rules[finding.rule_id] += 1
+        problems = line.problems()
+        if not problems:
+            continue
+        problem_lines += 1
+        if len(rows) < max_lines:
+            rows.append(
+                {
+                    "claim": line.claim_id,
+                    "line": line.line_number,
+                    "code": line.procedure_code,
+                    "status": line.status.value,
+                    "findings": [
+                        {
+                            "rule": f.rule_id,
+                            "check": f.check.value,
+                            "status": f.status.value,
+                            "message": f.message,
+                            "source": " / ".join(v for v in (f.source.to_dict().values() if f.source else ()) if v),
+                        }
+                        for f in problems
+                    ],
+                }
+            )
+    return {
+        "by_status": by_status,
+        "failing_rules": failing_rules.most_common(_TOP_RULES),
+        "by_procedure": sorted(by_procedure.items(), key=lambda item: -sum(item[1].values())),
+        "by_check": sorted(by_check.items()),
+        "rows": rows,
+        "problem_lines": problem_lines,
+    }
+
+
+def _bar_chart(failing_rules: list[tuple[str, int]]) -> str:
+    if not failing_rules:
+        return '<p class="empty">No failing rules.</p>'
+    width, bar_height, label_width = 760, 22, 230
+    most = failing_rules[0][1]
+    parts = [
+        f'<svg id="rule-chart" role="img" aria-label="Most frequent failing rules" width="{width}" '
+        f'height="{len(failing_rules) * (bar_height + 6) + 6}" xmlns="http://www.w3.org/2000/svg">'
+    ]
+    for index, (rule, count) in enumerate(failing_rules):
+        y = 6 + index * (bar_height + 6)
+        length = max(2, int((width - label_width - 70) * count / most))
+        parts.append(
+            f'<text x="{label_width - 8}" y="{y + 16}" text-anchor="end">{escape(rule)}</text>'
+            f'<rect class="bar" x="{label_width}" y="{y}" width="{length}" height="{bar_height}">'
+            f"<title>{escape(rule)}: {count}</title></rect>"
+            f'<text x="{label_width + length + 6}" y="{y + 16}">{count:,}</text>'
+        )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _count_table(title: str, key: str, items: list[tuple[str, Counter[str]]], table_id: str) -> str:
+    head = "".join(f"<th>{s.value}</th>" for s in Status)
+    body = "".join(
+        f"<tr><td>{escape(name)}</td>" + "".join(f"<td>{counts.get(s.value, 0):,}</td>" for s in Status) + "</tr>"
+        for name, counts in items
+    )
+    return (
+        f'<section><h2>{title}</h2><table id="{table_id}"><thead><tr><th>{key}</th>{head}</tr></thead>'
+        f"<tbody>{body}</tbody></table></section>"
+    )
+
+
+def write_html(report: Report, stream: TextIO, *, max_lines: int = MAX_LINES) -> None:
+    data = _aggregate(report, max_lines)
+    template = resources.files("claimcheck.io.writers").joinpath("html_template.html").read_text(encoding="utf-8")
+    counts = data["by_status"]
+    shown = len(data["rows"])
+    note = (
+        f"Showing the first {shown:,} of {data['problem_lines']:,} lines with warnings or failures."
+        if data["problem_lines"] > shown
+        else f"{shown:,} lines with warnings or failures."
+    )
+    versions = ", ".join(f"{k} {v}" for k, v in report.code_sets.items())
+    # "</" inside a script block would end it early; JSON allows the escaped form.
+    payload = json.dumps(data["rows"], ensure_ascii=False).replace("</", "<\\/")
+    page = (
+        template.replace("{{lines}}", f"{len(report.lines):,}")
+        .replace("{{pass}}", f"{counts.get('pass', 0):,}")
+        .replace("{{warn}}", f"{counts.get('warn', 0):,}")
+        .replace("{{fail}}", f"{counts.get('fail', 0):,}")
+        .replace("{{versions}}", escape(f"rules {report.rules_version}; code sets: {versions}"))
+        .replace("{{chart}}", _bar_chart(data["failing_rules"]))
+        .replace(
+            "{{by_procedure}}", _count_table("Lines by procedure", "procedure", data["by_procedure"], "by-procedure")
+        )
+        .replace("{{by_check}}", _count_table("Findings by check", "check", data["by_check"], "by-check"))
+        .replace("{{note}}", escape(note))
+        .replace("{{rows}}", payload)
+    )
+    stream.write(page)

@@ -1,0 +1,106 @@
+"""The HTML report: self-contained, aggregated, and rendered by a real browser (headless Chromium)."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+import claimcheck
+from claimcheck.io.writers.html_writer import write_html
+from tests.conftest import AS_OF, ROOT
+
+DEMO = ROOT / "fixtures" / "demo" / "claims.csv"
+MUE = ROOT / "fixtures" / "ncci" / "mue_sample.csv"
+BROWSER_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def _demo_html(max_lines: int = 5000) -> str:
+    report = claimcheck.validate_file(DEMO, rules=claimcheck.load_rules(mue=MUE), as_of=AS_OF)
+    stream = io.StringIO()
+    write_html(report, stream, max_lines=max_lines)
+    return stream.getvalue()
+
+
+def test_the_page_fetches_nothing() -> None:
+    page = _demo_html()
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", page)
+    assert "<link" not in page and "@import" not in page
+    assert "<svg" in page and 'id="rule-chart"' in page
+
+
+def test_summary_and_counts_are_aggregated_from_the_report() -> None:
+    report = claimcheck.validate_file(DEMO, rules=claimcheck.load_rules(mue=MUE), as_of=AS_OF)
+    stream = io.StringIO()
+    write_html(report, stream)
+    page = stream.getvalue()
+    counts = report.counts()
+    assert f"<b>{len(report.lines)}</b>lines" in page
+    assert f"<b>{counts['fail']}</b>fail" in page and f"<b>{counts['warn']}</b>warn" in page
+    assert 'id="by-procedure"' in page and 'id="by-check"' in page
+
+
+def test_long_reports_list_the_first_lines_and_say_so() -> None:
+    page = _demo_html(max_lines=3)
+    assert "Showing the first 3 of" in page
+    assert page.count('"claim":') == 3
+
+
+def test_data_cannot_break_out_of_the_script_block(tmp_path: Path) -> None:
+    path = tmp_path / "claims.jsonl"
+    line = {"line_number": 1, "procedure_code": "ZZZ", "date_of_service": "2026-01-01"}
+    path.write_text(json.dumps({"claim_id": "</script><b>x", "lines": [line]}) + "\n")
+    stream = io.StringIO()
+    write_html(claimcheck.validate_file(path, as_of=AS_OF), stream)
+    assert "</script><b>x" not in stream.getvalue()
+
+
+def _browser() -> str:
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        found = shutil.which(name)
+        if found:
+            return found
+    pytest.skip("no headless browser (Debian's chromium package) on this machine; .ci/run installs it")
+
+
+def test_the_report_renders_in_headless_chromium(tmp_path: Path) -> None:
+    browser = _browser()
+    page = tmp_path / "report.html"
+    page.write_text(_demo_html(), encoding="utf-8")
+    profile = ["--user-data-dir=" + str(tmp_path / "profile")]
+    dom = subprocess.run(
+        [browser, *BROWSER_FLAGS, *profile, "--dump-dom", page.as_uri()],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    ).stdout
+    body = dom.split('<table id="problems">', 1)[1].split("</table>", 1)[0]
+    assert body.count("<tr>") > 10, "the script should have filled the problem table"
+    assert "modifier.profile" in body and "page 1 of 1" in dom
+    assert dom.count('class="bar"') >= 5
+    screenshot = tmp_path / "report.png"
+    subprocess.run(
+        [browser, *BROWSER_FLAGS, *profile, "--window-size=1280,1800", f"--screenshot={screenshot}", page.as_uri()],
+        capture_output=True,
+        timeout=120,
+        check=True,
+    )
+    assert screenshot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    saved = ROOT / "build" / "html-report.png"
+    saved.parent.mkdir(exist_ok=True)
+    shutil.copy(screenshot, saved)
