@@ -308,10 +308,17 @@ def test_detect_format_by_content(tmp_path: Path, rules: claimcheck.RuleSet, tex
 
 
 @pytest.mark.parametrize(
-    ("name", "expected"), [("a.CSV", "csv"), ("a.tsv", "csv"), ("a.json", "json"), ("a.ndjson", "jsonl")]
+    ("name", "content", "expected"),
+    [
+        ("a.CSV", HEADER + "\n", "csv"),
+        ("a.tsv", HEADER.replace(",", "\t") + "\n", "csv"),
+        ("a.json", "{}", "json"),
+        ("a.ndjson", "{}", "jsonl"),
+        ("a.csv", '{"claim_id": "C1"}', "json"),  # content wins over a misleading extension
+    ],
 )
-def test_detect_format_by_extension(tmp_path: Path, name: str, expected: str) -> None:
-    assert detect_format(write(tmp_path, name, "{}")) == expected
+def test_detect_format_by_content_and_extension(tmp_path: Path, name: str, content: str, expected: str) -> None:
+    assert detect_format(write(tmp_path, name, content)) == expected
 
 
 def test_missing_file_is_an_input_error(tmp_path: Path) -> None:

@@ -116,7 +116,7 @@ def main() -> None:
 )
 @click.option(
     "--input-format",
-    type=click.Choice(("csv", "json", "jsonl")),
+    type=click.Choice(("csv", "json", "jsonl", "fhir")),
     help="Read every FILE in this format instead of detecting it.",
 )
 @click.option(

@@ -42,7 +42,7 @@ class ParsedLine:
     problems: tuple[InputProblem, ...] = ()
     origin: str | None = None
     # Where the line sits in a structured file (X12: interchange, claim, LX, segment position).
-    location: Mapping[str, str | int] | None = None
+    location: Mapping[str, str | int | None] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +97,9 @@ def _salvage(data: Mapping[str, Any], key: str, reader: Any) -> Any:
         return None
 
 
-def parse_line(data: Any, origin: str | None = None, location: Mapping[str, str | int] | None = None) -> ParsedLine:
+def parse_line(
+    data: Any, origin: str | None = None, location: Mapping[str, str | int | None] | None = None
+) -> ParsedLine:
     """Read one line mapping; never raises."""
     if isinstance(data, ClaimLine):
         return ParsedLine(data, data.line_number, data.procedure_code, (), origin, location)
@@ -114,7 +116,7 @@ def parse_line(data: Any, origin: str | None = None, location: Mapping[str, str 
 def parse_claim(
     data: Any,
     origins: Sequence[str | None] | None = None,
-    locations: Sequence[Mapping[str, str | int] | None] | None = None,
+    locations: Sequence[Mapping[str, str | int | None] | None] | None = None,
 ) -> ParsedClaim:
     """Read one claim (a ``Claim`` or a mapping in the JSON claims shape); never raises.
 
@@ -136,7 +138,13 @@ def parse_claim(
         problems.append(InputProblem("lines", "must be a non-empty list of lines"))
         return ParsedClaim(claim_id, (ParsedLine(None, None, None),), header, tuple(problems))
     origins = list(origins or ())
+    locations = list(locations or ())
     lines = tuple(
-        parse_line(raw, origins[index] if index < len(origins) else None) for index, raw in enumerate(raw_lines)
+        parse_line(
+            raw,
+            origins[index] if index < len(origins) else None,
+            locations[index] if index < len(locations) else None,
+        )
+        for index, raw in enumerate(raw_lines)
     )
     return ParsedClaim(claim_id, lines, header, tuple(problems))

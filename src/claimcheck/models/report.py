@@ -20,7 +20,7 @@ class LineResult:
     line_number: int | None
     procedure_code: str | None
     findings: tuple[Finding, ...]
-    location: Mapping[str, str | int] | None = None
+    location: Mapping[str, str | int | None] | None = None
     status: Status = field(init=False)
 
     def __post_init__(self) -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from claimcheck.errors import InputError
 from claimcheck.io.readers import csv_reader, json_reader
+from claimcheck.io.readers.fhir import looks_like_fhir, read_fhir
 from claimcheck.io.readers.layouts import ColumnLayout
 from claimcheck.models.parse import ParsedClaim
 
@@ -18,6 +19,7 @@ READERS: dict[str, Reader] = {
     "csv": csv_reader.read_csv,
     "json": json_reader.read_json,
     "jsonl": json_reader.read_jsonl,
+    "fhir": read_fhir,
 }
 
 _EXTENSIONS = {
@@ -32,21 +34,30 @@ _EXTENSIONS = {
 
 
 def detect_format(path: Path) -> str:
-    """The reader for ``path``: by extension, else by the first characters of the file."""
-    by_extension = _EXTENSIONS.get(path.suffix.lower())
-    if by_extension:
-        return by_extension
+    """The reader for ``path``, from its first characters; the extension only breaks ties.
+
+    An 837 starts with ``ISA``; a FHIR file is a JSON object whose ``resourceType`` is Claim or
+    Bundle; other JSON is our claims shape (``.jsonl``: one claim per line); anything else is
+    read as delimited text.
+    """
     try:
         with path.open("r", encoding="utf-8-sig", errors="replace") as stream:
             head = stream.read(4096)
     except OSError as exc:
         raise InputError(path, f"cannot read the file ({exc.strerror})") from None
     stripped = head.lstrip()
+    by_extension = _EXTENSIONS.get(path.suffix.lower())
+    if stripped.startswith("ISA") and "x12" in READERS:
+        return "x12"
+    if looks_like_fhir(head):
+        return "fhir"
+    if by_extension in ("json", "jsonl"):
+        return by_extension
     if stripped.startswith("["):
         return "json"
     if stripped.startswith("{"):
         first_line = stripped.split("\n", 1)[0].rstrip()
-        return "jsonl" if first_line.endswith("}") and "\n" in stripped else "json"
+        return "jsonl" if first_line.endswith("}") and "\n" in stripped.rstrip() else "json"
     return "csv"
 
 

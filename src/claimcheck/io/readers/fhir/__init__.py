@@ -1,0 +1,54 @@
+"""FHIR R4 Claim input: a lone Claim resource, or a Bundle whose entries hold Claims.
+
+Each Claim item becomes one claim line (``_claim`` holds the mapping). Patient, Organization,
+Practitioner and PractitionerRole resources, contained in the Claim or entries of the Bundle,
+fill in sex, birth date, payer and rendering NPI when the Claim refers to them; other entries
+are ignored. A Claim that does not validate as R4 yields ``input`` findings, one line per item,
+and the other Claims of its Bundle are read as usual.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from claimcheck.io.readers.fhir._claim import map_claim
+from claimcheck.io.readers.fhir._invalid import invalid_claim
+from claimcheck.io.readers.fhir._references import BundleIndex, References
+from claimcheck.io.readers.fhir._source import ClaimResource, load, looks_like_fhir, model_class
+from claimcheck.models.parse import InputProblem, ParsedClaim, ParsedLine, parse_claim
+
+__all__ = ["looks_like_fhir", "read_fhir"]
+
+
+def _read_claim(resource: ClaimResource, claim: Any, references: References) -> ParsedClaim:
+    mapped = map_claim(claim, references)
+    sequences = [line["line_number"] for line in mapped.fields["lines"]]
+    if not sequences:
+        problem = InputProblem("item", "is missing: the Claim has no items to check")
+        line = ParsedLine(None, None, None, (problem,), resource.origin(None), resource.location(None))
+        return ParsedClaim(mapped.fields.get("claim_id"), (line,), problems=tuple(mapped.claim_problems))
+    parsed = parse_claim(mapped.fields, [resource.origin(sequence) for sequence in sequences])
+    # Each line gets its place in the file and the problems only the FHIR mapping can find.
+    lines = tuple(
+        replace(line, problems=line.problems + tuple(extra), location=resource.location(sequence))
+        for line, extra, sequence in zip(parsed.lines, mapped.line_problems, sequences, strict=True)
+    )
+    return replace(parsed, lines=lines, problems=parsed.problems + tuple(mapped.claim_problems))
+
+
+def read_fhir(path: Path) -> Iterator[ParsedClaim]:
+    """The claims of a FHIR JSON file, in file order; ``InputError`` only when the file is not
+    JSON, or holds neither a Claim nor a Bundle with one."""
+    claim_model = model_class("Claim")
+    document = load(path)
+    bundle = BundleIndex(document.bundle) if document.bundle is not None else None
+    for resource in document.claims:
+        try:
+            claim = claim_model.model_validate(resource.raw)
+        except (ValueError, TypeError, KeyError) as error:  # ValidationError is a ValueError
+            yield invalid_claim(resource, error)
+            continue
+        yield _read_claim(resource, claim, References(bundle, claim.contained))

@@ -1,0 +1,181 @@
+"""A valid FHIR Claim in the JSON claims shape, with what could not be read as input problems.
+
+Each item is one claim line. The values are handed to ``parse_claim`` as written, so the
+contract's own normalisation and messages apply to FHIR input as to any other.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+from claimcheck.io.readers.fhir._codes import (
+    DIAGNOSIS_SYSTEMS,
+    PLACE_OF_SERVICE_SYSTEMS,
+    PROCEDURE_SYSTEMS,
+    TAXONOMY_SYSTEMS,
+    code_from,
+    first_code,
+    npi_of,
+)
+from claimcheck.io.readers.fhir._references import References
+from claimcheck.models.parse import InputProblem
+
+if TYPE_CHECKING:
+    from fhir.resources.R4B.claim import Claim, ClaimCareTeam, ClaimItem
+
+__all__ = ["MappedClaim", "map_claim"]
+
+# FHIR administrative gender to the contract's F/M/U.
+_SEX = {"female": "F", "male": "M", "other": "U", "unknown": "U"}
+# Care-team roles that name who rendered the service (FHIR claimcareteamrole, and the "rendering"
+# role of the CARIN and Da Vinci guides).
+_RENDERING_ROLES = frozenset({"primary", "rendering"})
+# What a care-team provider may be (R4 ClaimCareTeam.provider); each has a list of identifiers.
+_PROVIDERS = frozenset({"Practitioner", "PractitionerRole", "Organization"})
+
+
+@dataclass(slots=True)
+class MappedClaim:
+    """The claim as a mapping in the JSON claims shape; problems of the claim and of each line."""
+
+    fields: dict[str, Any]
+    claim_problems: list[InputProblem]
+    line_problems: list[list[InputProblem]]
+
+
+def _present(fields: dict[str, Any]) -> dict[str, Any]:
+    """Leave absent values out, so the contract says "is required" or applies its default."""
+    return {key: value for key, value in fields.items() if value is not None}
+
+
+def _iso(value: date | str | None) -> str | None:
+    """A FHIR date or dateTime as ``YYYY-MM-DD``; a partial date (``2014-08``) stays as written,
+    so the contract reports it as not a full date."""
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+class _ClaimReader:
+    def __init__(self, claim: Claim, references: References) -> None:
+        self.claim = claim
+        self.references = references
+        self.diagnoses = {entry.sequence: entry for entry in claim.diagnosis or ()}
+        self.care_team = {member.sequence: member for member in claim.careTeam or ()}
+
+    def header(self, problems: list[InputProblem]) -> dict[str, Any]:
+        claim = self.claim
+        identifiers = [identifier.value for identifier in claim.identifier or () if identifier.value]
+        fields: dict[str, Any] = {"claim_id": claim.id or (identifiers[0] if identifiers else None)}
+        patient, problem = self.references.resolve(claim.patient)
+        if problem:
+            problems.append(InputProblem("patient", f"{problem}, so sex and birth date are unknown"))
+        if patient is not None and patient.get_resource_type() == "Patient":
+            fields["patient_sex"] = _SEX.get(patient.gender or "")
+            fields["patient_birth_date"] = _iso(patient.birthDate)
+        fields["payer"] = self.payer(problems)
+        return _present(fields)
+
+    def payer(self, problems: list[InputProblem]) -> str | None:
+        insurer = self.claim.insurer
+        if insurer is not None and insurer.display:
+            return str(insurer.display)
+        organization, problem = self.references.resolve(insurer)
+        if organization is not None and organization.get_resource_type() == "Organization" and organization.name:
+            return str(organization.name)
+        coverage = self.claim.insurance[0].coverage if self.claim.insurance else None
+        if coverage is not None and coverage.display:
+            return str(coverage.display)
+        if problem:
+            problems.append(InputProblem("payer", f"is unknown: insurer {problem}"))
+        return None
+
+    def line(self, item: ClaimItem, problems: list[InputProblem]) -> dict[str, Any]:
+        claim = self.claim
+        member = self.rendering(item, problems)
+        served = item.servicedDate or (item.servicedPeriod.start if item.servicedPeriod else None)
+        if served is None and claim.billablePeriod is not None:
+            served = claim.billablePeriod.start
+        line = {
+            "line_number": item.sequence,
+            "procedure_code": code_from(item.productOrService, PROCEDURE_SYSTEMS),
+            "modifiers": [code for code in map(first_code, item.modifier or ()) if code],
+            "diagnosis_codes": self.diagnosis_codes(item, problems),
+            "rendering_taxonomy": code_from(member.qualification, TAXONOMY_SYSTEMS, only=True) if member else None,
+            "rendering_npi": self.npi(member, problems) if member else None,
+            "units": float(item.quantity.value) if item.quantity and item.quantity.value is not None else None,
+            "date_of_service": _iso(served),
+            "place_of_service": code_from(item.locationCodeableConcept, PLACE_OF_SERVICE_SYSTEMS),
+        }
+        return _present(line)
+
+    def diagnosis_codes(self, item: ClaimItem, problems: list[InputProblem]) -> list[str]:
+        sequences = item.diagnosisSequence or sorted(self.diagnoses)  # sequence 1 is the primary
+        codes = []
+        for sequence in sequences:
+            entry = self.diagnoses.get(sequence)
+            if entry is None:
+                problems.append(InputProblem("diagnosis_codes", f"lack diagnosis {sequence}: the Claim has none"))
+                continue
+            code = code_from(entry.diagnosisCodeableConcept, DIAGNOSIS_SYSTEMS)
+            if code:
+                codes.append(code)
+            elif entry.diagnosisReference is not None:
+                why = "it refers to a Condition instead of giving a code"
+                problems.append(InputProblem("diagnosis_codes", f"lack diagnosis {sequence}: {why}"))
+            else:
+                problems.append(InputProblem("diagnosis_codes", f"lack diagnosis {sequence}: it has no code"))
+        return codes
+
+    def rendering(self, item: ClaimItem, problems: list[InputProblem]) -> ClaimCareTeam | None:
+        """The care-team member who rendered ``item``: among those it points to (or, when it
+        points to none, the whole team) the first in a rendering role; else the first it points to."""
+        if not item.careTeamSequence:
+            return next((member for member in self.care_team.values() if self._renders(member)), None)
+        members = []
+        for sequence in item.careTeamSequence:
+            if sequence in self.care_team:
+                members.append(self.care_team[sequence])
+            else:
+                problems.append(InputProblem("rendering_npi", f"is unknown: the Claim has no careTeam {sequence}"))
+        return next((member for member in members if self._renders(member)), members[0] if members else None)
+
+    @staticmethod
+    def _renders(member: ClaimCareTeam) -> bool:
+        codes = [coding.code for coding in (member.role.coding or ()) if coding.code] if member.role else []
+        return any(code.lower() in _RENDERING_ROLES for code in codes)
+
+    def npi(self, member: ClaimCareTeam, problems: list[InputProblem]) -> str | None:
+        """The NPI on the provider reference itself, else on the Practitioner, PractitionerRole
+        or Organization it points to (a PractitionerRole without one: its Practitioner's)."""
+        npi = npi_of([member.provider.identifier] if member.provider.identifier else None)
+        if npi:
+            return npi
+        provider, problem = self.references.resolve(member.provider)
+        kind = provider.get_resource_type() if provider is not None else None
+        if kind in _PROVIDERS:
+            npi = npi_of(provider.identifier)
+        if npi is None and kind == "PractitionerRole":
+            practitioner, problem = self.references.resolve(provider.practitioner)
+            if practitioner is not None and practitioner.get_resource_type() == "Practitioner":
+                npi = npi_of(practitioner.identifier)
+        if problem:
+            problems.append(InputProblem("rendering_npi", f"is unknown: careTeam {member.sequence} {problem}"))
+        return npi
+
+
+def map_claim(claim: Claim, references: References) -> MappedClaim:
+    """``claim`` in the JSON claims shape; one list of line problems per item, in item order."""
+    reader = _ClaimReader(claim, references)
+    claim_problems: list[InputProblem] = []
+    fields = reader.header(claim_problems)
+    lines, line_problems = [], []
+    for item in claim.item or ():
+        problems: list[InputProblem] = []
+        lines.append(reader.line(item, problems))
+        line_problems.append(problems)
+    return MappedClaim({**fields, "lines": lines}, claim_problems, line_problems)

@@ -1,0 +1,69 @@
+"""Code systems, and choosing the one code of a CodeableConcept that a claim line carries."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+__all__ = [
+    "DIAGNOSIS_SYSTEMS",
+    "NPI_SYSTEM",
+    "PLACE_OF_SERVICE_SYSTEMS",
+    "PROCEDURE_SYSTEMS",
+    "TAXONOMY_SYSTEMS",
+    "code_from",
+    "first_code",
+    "npi_of",
+]
+
+
+def _system_key(system: str | None) -> str:
+    """Compare systems loosely: senders vary case and add ``.html`` (the HL7 Claim-MED-00050
+    example writes the CMS place-of-service URL in lower case with ``.html``)."""
+    return (system or "").strip().lower().removesuffix(".html").rstrip("/")
+
+
+def _systems(*urls: str) -> frozenset[str]:
+    return frozenset(_system_key(url) for url in urls)
+
+
+PROCEDURE_SYSTEMS = _systems(
+    "http://www.ama-assn.org/go/cpt",
+    "https://bluebutton.cms.gov/resources/codesystem/hcpcs",
+    "http://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets",
+)
+DIAGNOSIS_SYSTEMS = _systems("http://hl7.org/fhir/sid/icd-10-cm", "http://hl7.org/fhir/sid/icd-10")
+PLACE_OF_SERVICE_SYSTEMS = _systems(
+    "https://www.cms.gov/Medicare/Coding/place-of-service-codes/Place_of_Service_Code_Set"
+)
+TAXONOMY_SYSTEMS = _systems("http://nucc.org/provider-taxonomy")
+NPI_SYSTEM = _system_key("http://hl7.org/fhir/sid/us-npi")
+
+
+def _codings(concept: Any) -> list[Any]:
+    return [coding for coding in (concept.coding or ()) if coding.code] if concept is not None else []
+
+
+def code_from(concept: Any, systems: frozenset[str], *, only: bool = False) -> str | None:
+    """The code of ``concept`` from one of ``systems``; else, unless ``only``, its first code.
+
+    Falling back to any code keeps oral, vision and pharmacy codes (ADA, RxNorm…) on the line,
+    where the rules say what is wrong with them instead of the reader hiding them.
+    """
+    codings = _codings(concept)
+    preferred = [coding for coding in codings if _system_key(coding.system) in systems]
+    chosen = preferred or ([] if only else codings)
+    return chosen[0].code if chosen else None
+
+
+def first_code(concept: Any) -> str | None:
+    codings = _codings(concept)
+    return codings[0].code if codings else None
+
+
+def npi_of(identifiers: Iterable[Any] | None) -> str | None:
+    """The value of the first NPI among ``identifiers``."""
+    for identifier in identifiers or ():
+        if identifier.value and _system_key(identifier.system) == NPI_SYSTEM:
+            return str(identifier.value)
+    return None

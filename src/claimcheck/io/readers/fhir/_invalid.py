@@ -1,0 +1,77 @@
+"""A Claim resource that fhir.resources rejects (an STU3 claim, a misspelt element) still yields
+one failing line per item seen in its raw JSON, so no input line goes missing from the report."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from pydantic import ValidationError
+
+from claimcheck.io.readers.fhir._source import ClaimResource
+from claimcheck.models.parse import InputProblem, ParsedClaim, ParsedLine
+
+__all__ = ["invalid_claim"]
+
+_WHAT = {"missing": "is required", "extra_forbidden": "is not an element of FHIR R4"}
+
+
+def _path(loc: Sequence[str | int]) -> str:
+    """``('item', 0, 'productOrService')`` → ``item[0].productOrService``."""
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return text.lstrip(".") or "the resource"
+
+
+def _describe(error: Exception) -> str:
+    """The first validation error's path and kind; never the value, which may be patient data."""
+    if not isinstance(error, ValidationError):
+        # fhir.resources fails with other exceptions on some input (a KeyError for a contained
+        # resource of an unknown type); their messages are internal, so only the kind is shown.
+        return f"cannot be read by fhir.resources ({type(error).__name__})"
+    errors = error.errors(include_input=False, include_url=False)
+    first = errors[0]
+    what = _WHAT.get(first["type"]) or str(first["msg"]).removeprefix("Value error, ").rstrip(".").lower()
+    more = f" (and {len(errors) - 1} more problems)" if len(errors) > 1 else ""
+    return f"is not a valid FHIR R4 Claim: {_path(first['loc'])} {what}{more}"
+
+
+def _sequence(item: Mapping[str, Any]) -> int | None:
+    sequence = item.get("sequence")
+    return sequence if isinstance(sequence, int) and not isinstance(sequence, bool) and sequence > 0 else None
+
+
+def _procedure(item: Mapping[str, Any]) -> str | None:
+    """The first code of productOrService, only to name the line in the report."""
+    concept = item.get("productOrService")
+    codings = concept.get("coding") if isinstance(concept, dict) else None
+    for coding in codings if isinstance(codings, list) else ():
+        code = coding.get("code") if isinstance(coding, dict) else None
+        if isinstance(code, str) and code.strip():
+            return code.strip().upper()
+    return None
+
+
+def _claim_id(raw: Mapping[str, Any]) -> str | None:
+    if isinstance(raw.get("id"), str) and raw["id"]:
+        return str(raw["id"])
+    identifiers = raw.get("identifier")
+    first = identifiers[0] if isinstance(identifiers, list) and identifiers else None
+    value = first.get("value") if isinstance(first, dict) else None
+    return value if isinstance(value, str) and value else None
+
+
+def invalid_claim(resource: ClaimResource, error: Exception) -> ParsedClaim:
+    """One line per raw item (one line when there is none), each with an ``input`` problem."""
+    problem = InputProblem(resource.name, _describe(error))
+    items = resource.raw.get("item")
+    raw_items = [item for item in items if isinstance(item, dict)] if isinstance(items, list) else []
+    lines = []
+    for item in raw_items:
+        sequence = _sequence(item)
+        origin, location = resource.origin(sequence), resource.location(sequence)
+        lines.append(ParsedLine(None, sequence, _procedure(item), (problem,), origin, location))
+    if not lines:
+        lines.append(ParsedLine(None, None, None, (problem,), resource.origin(None), resource.location(None)))
+    return ParsedClaim(_claim_id(resource.raw), tuple(lines))

@@ -1,0 +1,81 @@
+"""Following FHIR References to the resources a file holds: contained ones and Bundle entries.
+
+A reference that points into the file and misses (``#id`` with no such contained resource, or
+a Bundle reference to a resource the Bundle lacks) is reported, because the field it would
+have filled cannot be read. A lone Claim's ``Patient/1`` points at a server we cannot see:
+that is normal FHIR, not an error, so it is left alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from claimcheck.io.readers.fhir._source import BundleEntry, model_class
+
+__all__ = ["BundleIndex", "References"]
+
+Resolved = tuple[Any | None, str | None]  # (the resource, or why a reference that should resolve did not)
+
+
+def _key(reference: str) -> str:
+    """``https://host/fhir/Patient/1/_history/2`` and ``Patient/1`` both become ``Patient/1``."""
+    parts = reference.split("/_history/", 1)[0].rstrip("/").split("/")
+    return "/".join(parts[-2:])
+
+
+def _type_of(reference: str) -> str:
+    key = _key(reference)
+    return key.split("/", 1)[0] if "/" in key else "resource"
+
+
+class BundleIndex:
+    """The resources of a Bundle by full URL and by ``Type/id``, validated when first used."""
+
+    def __init__(self, entries: Iterable[BundleEntry]) -> None:
+        self._raw: dict[str, Mapping[str, Any]] = {}
+        for entry in entries:
+            resource_type, resource_id = entry.resource.get("resourceType"), entry.resource.get("id")
+            if isinstance(resource_type, str) and isinstance(resource_id, str):
+                self._raw.setdefault(f"{resource_type}/{resource_id}", entry.resource)
+            if entry.full_url:
+                self._raw.setdefault(entry.full_url, entry.resource)
+        self._models: dict[int, Resolved] = {}
+
+    def find(self, reference: str) -> Resolved:
+        raw = self._raw.get(reference) or self._raw.get(_key(reference))
+        if raw is None:
+            return None, f"refers to a {_type_of(reference)} that is not in the Bundle"
+        # One model per resource, however many Claims and items refer to it.
+        cached = self._models.get(id(raw))
+        if cached is None:
+            cached = self._models[id(raw)] = self._validate(raw, _type_of(reference))
+        return cached
+
+    @staticmethod
+    def _validate(raw: Mapping[str, Any], expected: str) -> Resolved:
+        try:
+            return model_class(str(raw.get("resourceType"))).model_validate(raw), None
+        except ValueError:  # pydantic's ValidationError, or a resourceType fhir.resources does not know
+            return None, f"refers to a {expected} in the Bundle that is not valid FHIR R4"
+
+
+class References:
+    """Resolve the references of one Claim: ``#id`` against its contained resources, the rest
+    against the Bundle it came in (if any)."""
+
+    def __init__(self, bundle: BundleIndex | None, contained: Iterable[Any] | None) -> None:
+        self._bundle = bundle
+        self._contained = {resource.id: resource for resource in contained or () if resource.id}
+
+    def resolve(self, reference: Any) -> Resolved:
+        """The resource ``reference`` (a FHIR Reference or None) points to, or why it cannot be had."""
+        target = reference.reference if reference is not None else None
+        if not target:
+            return None, None
+        if target.startswith("#"):
+            found = self._contained.get(target[1:])
+            return (found, None) if found is not None else (None, "refers to a contained resource the Claim lacks")
+        if self._bundle is None:
+            return None, None
+        return self._bundle.find(target)

@@ -1,0 +1,130 @@
+"""A FHIR JSON file as the Claim resources it holds, each with where it sits in the file."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from claimcheck.errors import ClaimCheckError, InputError
+
+if TYPE_CHECKING:
+    from fhir_core.fhirabstractmodel import FHIRAbstractModel
+
+__all__ = ["BundleEntry", "ClaimResource", "FhirFile", "Location", "load", "looks_like_fhir", "model_class"]
+
+Location = Mapping[str, str | int | None]
+
+# Servers write resourceType first, but not every tool does, so it is looked for anywhere in
+# the head of the file; claims in our own JSON shape never carry it.
+_RESOURCE_TYPE = re.compile(r'"resourceType"\s*:\s*"(?:Claim|Bundle)"')
+_MISSING_EXTRA = "reading FHIR needs the extra: pip install 'claimcheck[fhir]'"
+
+
+def looks_like_fhir(head: str) -> bool:
+    """Whether the first characters of a file are those of a FHIR Claim or Bundle."""
+    return head.lstrip().startswith("{") and _RESOURCE_TYPE.search(head) is not None
+
+
+def model_class(resource_type: str) -> type[FHIRAbstractModel]:
+    """The fhir.resources model of ``resource_type``, imported on first use.
+
+    The R4B models read R4 claims (Claim, Patient, Practitioner and Organization did not change
+    between R4 and R4B). Importing lazily keeps fhir.resources an optional extra.
+    """
+    try:
+        from fhir.resources.R4B import get_fhir_model_class
+    except ImportError:
+        raise ClaimCheckError(_MISSING_EXTRA) from None
+    return get_fhir_model_class(resource_type)
+
+
+@dataclass(frozen=True, slots=True)
+class BundleEntry:
+    full_url: str | None
+    resource: Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimResource:
+    """One Claim resource of the file, as raw JSON, and where it is: the file and the Bundle entry."""
+
+    raw: Mapping[str, Any]
+    file: str
+    entry: int | None
+
+    @property
+    def name(self) -> str:
+        """``Claim/<id>``, the way FHIR itself names a resource (ids are not patient data)."""
+        resource_id = self.raw.get("id")
+        return f"Claim/{resource_id}" if isinstance(resource_id, str) and resource_id else "Claim"
+
+    def origin(self, item: int | None) -> str:
+        where = [self.file] if self.entry is None else [self.file, f"entry {self.entry}"]
+        where.append(self.name)
+        if item is not None:
+            where.append(f"item {item}")
+        return " ".join(where)
+
+    def location(self, item: int | None) -> Location:
+        return {"file": self.file, "resource": self.name, "entry": self.entry, "item": item}
+
+
+@dataclass(frozen=True, slots=True)
+class FhirFile:
+    """The Claims of a file and, for a Bundle, every entry (references resolve against them)."""
+
+    claims: tuple[ClaimResource, ...]
+    bundle: tuple[BundleEntry, ...] | None
+
+
+def _json(path: Path) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise InputError(path, f"cannot read the file ({exc.strerror})") from None
+    except UnicodeDecodeError:
+        raise InputError(path, "is not UTF-8 text") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(path, f"is not valid JSON ({exc.msg}, column {exc.colno})", line=exc.lineno) from None
+
+
+def _entries(path: Path, bundle: Mapping[str, Any]) -> tuple[BundleEntry | None, ...]:
+    raw_entries = bundle.get("entry", [])
+    if not isinstance(raw_entries, list):
+        raise InputError(path, "must be a list of entries", field="Bundle.entry")
+    entries: list[BundleEntry | None] = []
+    for raw in raw_entries:
+        resource = raw.get("resource") if isinstance(raw, dict) else None
+        if isinstance(resource, dict):
+            full_url = raw.get("fullUrl")
+            entries.append(BundleEntry(full_url if isinstance(full_url, str) else None, resource))
+        else:
+            # Kept as a gap so entry indexes in locations match the file.
+            entries.append(None)
+    return tuple(entries)
+
+
+def load(path: Path) -> FhirFile:
+    """Read ``path``; raises ``InputError`` unless it holds a Claim or a Bundle with a Claim."""
+    data = _json(path)
+    resource_type = data.get("resourceType") if isinstance(data, dict) else None
+    if resource_type == "Claim":
+        return FhirFile((ClaimResource(data, path.name, None),), None)
+    if resource_type != "Bundle":
+        found = f"a {resource_type} resource" if isinstance(resource_type, str) else "no FHIR resource"
+        raise InputError(path, f"must hold a FHIR Claim or a Bundle of Claims; it holds {found}")
+    entries = _entries(path, data)
+    claims = tuple(
+        ClaimResource(entry.resource, path.name, index)
+        for index, entry in enumerate(entries)
+        if entry is not None and entry.resource.get("resourceType") == "Claim"
+    )
+    if not claims:
+        raise InputError(path, "the Bundle holds no Claim resource")
+    return FhirFile(claims, tuple(entry for entry in entries if entry is not None))

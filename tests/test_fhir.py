@@ -1,0 +1,393 @@
+"""Reading FHIR R4 Claims and Bundles: the public samples, our own fixtures, and end to end."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import claimcheck
+from claimcheck.errors import ClaimCheckError, InputError
+from claimcheck.io import readers
+from claimcheck.io.files import validate_file
+from claimcheck.io.readers.fhir import looks_like_fhir, read_fhir
+from claimcheck.models.parse import ParsedLine
+from tests.conftest import AS_OF, ROOT, SHARED
+
+pytest.importorskip("fhir.resources", reason="the fhir extra is not installed: pip install 'claimcheck[fhir]'")
+
+FIXTURES = ROOT / "fixtures" / "fhir"
+SAMPLES = SHARED / "samples" / "fhir-claim"
+
+
+def _samples(invalid: bool) -> list[Any]:
+    folder = SAMPLES / "invalid" if invalid else SAMPLES
+    if not folder.is_dir():
+        return [pytest.param(None, marks=pytest.mark.skip(reason=f"{folder} is absent: the shared samples are needed"))]
+    return [pytest.param(path, id=path.name) for path in sorted(folder.glob("*.json"))]
+
+
+def _raw_item_count(path: Path) -> int:
+    """Items of every Claim in the file, counted in the raw JSON, independently of the reader."""
+    data = json.loads(path.read_text(encoding="utf-8-sig"))
+    resources = [data] if data.get("resourceType") == "Claim" else [e.get("resource", {}) for e in data["entry"]]
+    return sum(len(r.get("item", [])) for r in resources if r.get("resourceType") == "Claim")
+
+
+def lines_of(path: Path) -> list[ParsedLine]:
+    return [line for claim in read_fhir(path) for line in claim.lines]
+
+
+def problems(line: ParsedLine) -> list[tuple[str, str]]:
+    return [(problem.field, problem.message) for problem in line.problems]
+
+
+def write(tmp_path: Path, data: Any, name: str = "claim.json") -> Path:
+    path = tmp_path / name
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return path
+
+
+def fixture(name: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((FIXTURES / name).read_text(encoding="utf-8"))
+    return data
+
+
+@pytest.fixture
+def fhir_registered(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make ``input_format="fhir"`` work whether or not the registry has been wired yet."""
+    monkeypatch.setitem(readers.READERS, "fhir", read_fhir)
+
+
+def check(path: Path, ruleset: claimcheck.RuleSet) -> claimcheck.Report:
+    return validate_file(path, rules=ruleset, as_of=AS_OF, input_format="fhir")
+
+
+# --- the public samples --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", _samples(invalid=False))
+def test_sample_yields_one_line_per_item(path: Path) -> None:
+    assert len(lines_of(path)) == _raw_item_count(path)
+
+
+@pytest.mark.parametrize("path", [p for p in _samples(invalid=False) if p.id is None or p.id.startswith("hl7r4__")])
+def test_hl7_examples_read_without_input_problems(path: Path) -> None:
+    # The HL7 examples are complete claims (dates, codes): every item becomes a full claim line.
+    for line in lines_of(path):
+        assert line.line is not None and not line.problems, (line.origin, problems(line))
+
+
+@pytest.mark.parametrize("path", _samples(invalid=True))
+def test_invalid_sample_gives_input_error_or_input_problems(path: Path) -> None:
+    try:
+        lines = lines_of(path)
+    except InputError as error:
+        assert path.name in str(error)
+        return
+    assert lines and all(line.problems for line in lines)
+
+
+def test_stu3_claim_names_resource_and_first_error_path() -> None:
+    path = SAMPLES / "invalid" / "stu3__Claim-660152.json"
+    if not path.is_file():
+        pytest.skip(f"{path} is absent: the shared samples are needed")
+    (line,) = lines_of(path)
+    assert line.line is None and line.line_number == 1
+    assert problems(line) == [
+        ("Claim/660152", "is not a valid FHIR R4 Claim: contained[0].insurer is required (and 47 more problems)")
+    ]
+
+
+def test_dangling_practitioner_in_bundle_is_an_input_problem_on_the_line() -> None:
+    path = SAMPLES / "invalid" / "pas__missing_referenced_resource_request_bundle.json"
+    if not path.is_file():
+        pytest.skip(f"{path} is absent: the shared samples are needed")
+    (claim,) = read_fhir(path)
+    assert claim.claim_id == "ReferralAuthorizationExample"
+    assert claim.header is not None and claim.header.payer == "MARYLAND CAPITAL INSURANCE COMPANY"
+    (line,) = claim.lines
+    assert ("rendering_npi", "is unknown: careTeam 1 refers to a Practitioner that is not in the Bundle") in problems(
+        line
+    )
+
+
+# --- our fixtures, field by field ----------------------------------------------------------------
+
+
+def test_professional_claim_fields_and_location() -> None:
+    (claim,) = read_fhir(FIXTURES / "claim-professional.json")
+    assert claim.claim_id == "FX-PRO-1" and not claim.problems
+    assert claim.header is not None
+    assert (claim.header.patient_sex, str(claim.header.patient_birth_date), claim.header.payer) == (
+        "F",
+        "1958-01-01",
+        "Acme Health",
+    )
+    (parsed,) = claim.lines
+    assert parsed.problems == () and parsed.line is not None
+    assert parsed.line.model_dump(mode="json") == {
+        "line_number": 1,
+        "procedure_code": "0711T",
+        "modifiers": ["GN"],
+        "diagnosis_codes": ["I70.213"],
+        "rendering_taxonomy": "2085R0202X",
+        "rendering_npi": "1234567893",
+        "units": 1.0,
+        "date_of_service": "2026-03-10",
+        "place_of_service": "22",
+    }
+    assert parsed.origin == "claim-professional.json Claim/FX-PRO-1 item 1"
+    assert parsed.location == {
+        "file": "claim-professional.json",
+        "resource": "Claim/FX-PRO-1",
+        "entry": None,
+        "item": 1,
+    }
+
+
+def test_bundle_resolves_patient_payer_and_practitioners_by_id_and_full_url() -> None:
+    first, second = read_fhir(FIXTURES / "bundle-two-claims.json")
+    assert [first.claim_id, second.claim_id] == ["FX-BUN-1", "FX-BUN-2"]
+    for claim in (first, second):
+        assert claim.header is not None and not claim.problems
+        assert (claim.header.patient_sex, str(claim.header.patient_birth_date)) == ("M", "1949-09-09")
+    # Organization/payer resolved by id; the second Claim falls back to the coverage display.
+    assert first.header is not None and first.header.payer == "Blue Plan"
+    assert second.header is not None and second.header.payer == "Blue Plan Gold"
+
+    lines = [line.line.model_dump(mode="json") for line in (*first.lines, *second.lines) if line.line is not None]
+    assert [(ln["procedure_code"], ln["modifiers"], ln["diagnosis_codes"]) for ln in lines] == [
+        ("0711T", ["26"], ["I70.213"]),  # written I70213 in the file
+        ("75571", ["26"], ["I25.10"]),
+        ("77011", ["26"], ["R91.1"]),
+    ]
+    # PractitionerRole → Practitioner; a urn:uuid fullUrl; a plain Practitioner/id.
+    assert [(ln["rendering_npi"], ln["rendering_taxonomy"]) for ln in lines] == [
+        ("1234567893", "2085R0202X"),
+        ("1678901236", "207RC0000X"),
+        ("1234567893", "2085R0202X"),
+    ]
+    # Items without a service date take Claim.billablePeriod.start; the .html POS system still counts.
+    assert [(ln["date_of_service"], ln["place_of_service"]) for ln in lines] == [
+        ("2026-03-10", "22"),
+        ("2026-02-14", "11"),
+        ("2026-02-14", "22"),
+    ]
+    assert [line.location for line in second.lines] == [
+        {"file": "bundle-two-claims.json", "resource": "Claim/FX-BUN-2", "entry": 6, "item": 1},
+        {"file": "bundle-two-claims.json", "resource": "Claim/FX-BUN-2", "entry": 6, "item": 2},
+    ]
+    assert second.lines[1].origin == "bundle-two-claims.json entry 6 Claim/FX-BUN-2 item 2"
+
+
+def test_serviced_period_and_no_diagnosis_sequence() -> None:
+    (claim,) = read_fhir(FIXTURES / "claim-serviced-period.json")
+    # No Claim.id: the first identifier is the claim id; references to a server are not problems.
+    assert claim.claim_id == "FX-PER-1" and not claim.problems
+    assert claim.header is not None
+    assert (claim.header.patient_sex, claim.header.patient_birth_date, claim.header.payer) == (
+        None,
+        None,
+        "Medicare Part B",
+    )
+    (parsed,) = claim.lines
+    assert parsed.problems == () and parsed.line is not None
+    assert parsed.line.model_dump(mode="json") == {
+        "line_number": 1,
+        "procedure_code": "0721T",  # the CPT coding, though a local one comes first
+        "modifiers": ["26"],
+        "diagnosis_codes": ["J44.9", "J43.9"],  # all diagnoses in order; ICD-10-CM over SNOMED
+        "rendering_taxonomy": "207RP1001X",  # the careTeam member in the primary role
+        "rendering_npi": "1456789019",  # from the provider reference's own identifier
+        "units": 2.0,
+        "date_of_service": "2026-04-02",  # servicedPeriod.start, a dateTime
+        "place_of_service": None,
+    }
+    assert parsed.location == {"file": "claim-serviced-period.json", "resource": "Claim", "entry": None, "item": 1}
+
+
+def test_broken_claim_in_bundle_keeps_the_good_one() -> None:
+    broken, good = read_fhir(FIXTURES / "bundle-one-broken-claim.json")
+    assert broken.claim_id == "FX-STU3"
+    assert [(line.line_number, line.procedure_code, line.line) for line in broken.lines] == [
+        (1, None, None),
+        (2, None, None),
+    ]
+    expected = ("Claim/FX-STU3", "is not a valid FHIR R4 Claim: insurance is required (and 6 more problems)")
+    assert all(problems(line) == [expected] for line in broken.lines)
+    assert broken.lines[1].location == {
+        "file": "bundle-one-broken-claim.json",
+        "resource": "Claim/FX-STU3",
+        "entry": 0,
+        "item": 2,
+    }
+    (line,) = good.lines
+    assert good.header is not None and good.header.patient_sex == "U"  # gender "unknown"
+    assert line.line is not None and line.problems == ()
+    assert (line.line.procedure_code, line.line.diagnosis_codes) == ("0711T", ("I73.9",))
+
+
+# --- mapping details, on variants of the fixtures ------------------------------------------------
+
+
+def test_diagnosis_reference_is_left_out_with_an_input_problem(tmp_path: Path) -> None:
+    data = fixture("claim-professional.json")
+    data["diagnosis"].append({"sequence": 2, "diagnosisReference": {"reference": "Condition/c1"}})
+    data["item"][0]["diagnosisSequence"] = [1, 2, 3]
+    (parsed,) = lines_of(write(tmp_path, data))
+    assert parsed.line is not None and parsed.line.diagnosis_codes == ("I70.213",)
+    assert problems(parsed) == [
+        ("diagnosis_codes", "lack diagnosis 2: it refers to a Condition instead of giving a code"),
+        ("diagnosis_codes", "lack diagnosis 3: the Claim has none"),
+    ]
+
+
+def test_dangling_contained_reference_and_missing_care_team(tmp_path: Path) -> None:
+    data = fixture("claim-professional.json")
+    data["contained"] = []  # the Patient and Practitioner the Claim refers to as #patient, #radiologist
+    data["item"][0]["careTeamSequence"] = [1, 9]
+    (claim,) = read_fhir(write(tmp_path, data))
+    assert [(p.field, p.message) for p in claim.problems] == [
+        ("patient", "refers to a contained resource the Claim lacks, so sex and birth date are unknown")
+    ]
+    (parsed,) = claim.lines
+    assert parsed.line is not None and parsed.line.rendering_npi is None
+    assert parsed.line.rendering_taxonomy == "2085R0202X"
+    assert problems(parsed) == [
+        ("rendering_npi", "is unknown: the Claim has no careTeam 9"),
+        ("rendering_npi", "is unknown: careTeam 1 refers to a contained resource the Claim lacks"),
+    ]
+
+
+def test_units_default_and_codes_from_other_systems(tmp_path: Path) -> None:
+    data = fixture("claim-professional.json")
+    item = data["item"][0]
+    del item["quantity"]
+    item["productOrService"] = {"coding": [{"system": "http://www.ada.org/cdt", "code": "D0120"}]}
+    item["locationCodeableConcept"] = {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/ex-serviceplace"}]}
+    (parsed,) = lines_of(write(tmp_path, data))
+    assert parsed.line is not None
+    # A dental code goes on the line for the rules to judge; a coding without a code is no code.
+    assert (parsed.line.procedure_code, parsed.line.units, parsed.line.place_of_service) == ("D0120", 1.0, None)
+
+
+def test_item_without_any_date_is_an_input_problem(tmp_path: Path) -> None:
+    data = fixture("claim-professional.json")
+    del data["item"][0]["servicedDate"]
+    (parsed,) = lines_of(write(tmp_path, data))
+    assert parsed.line is None and parsed.procedure_code == "0711T"
+    assert problems(parsed) == [("date_of_service", "is required")]
+
+
+def test_claim_without_items_yields_one_line(tmp_path: Path) -> None:
+    data = fixture("claim-professional.json")
+    del data["item"]
+    (parsed,) = lines_of(write(tmp_path, data))
+    assert parsed.location == {"file": "claim.json", "resource": "Claim/FX-PRO-1", "entry": None, "item": None}
+    assert problems(parsed) == [("item", "is missing: the Claim has no items to check")]
+
+
+def test_invalid_claim_message_names_path_never_value(tmp_path: Path) -> None:
+    data = fixture("claim-professional.json")
+    data["created"] = "SECRET 1958-01-01 JANE DOE"
+    data["contained"].append({"resourceType": "NotAResource", "id": "x"})
+    (parsed,) = lines_of(write(tmp_path, data))
+    (field, message), *_ = problems(parsed)
+    assert field == "Claim/FX-PRO-1" and "SECRET" not in message and "JANE" not in message
+    assert parsed.line_number == 1 and parsed.procedure_code == "0711T"
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ("not json at all", "is not valid JSON"),
+        ('{"resourceType": "Patient", "id": "p"}', "it holds a Patient resource"),
+        ('[{"claim_id": "C1"}]', "it holds no FHIR resource"),
+        ('{"resourceType": "Bundle", "entry": {}}', "Bundle.entry: must be a list of entries"),
+        ('{"resourceType": "Bundle", "entry": [{"resource": {"resourceType": "Patient"}}]}', "holds no Claim"),
+    ],
+)
+def test_unreadable_files_raise_input_error(tmp_path: Path, content: str, expected: str) -> None:
+    path = tmp_path / "input.json"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(InputError, match=expected) as caught:
+        list(read_fhir(path))
+    assert caught.value.file == str(path)
+
+
+def test_missing_extra_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "fhir.resources.R4B", None)  # makes the import fail
+    with pytest.raises(ClaimCheckError, match=r"pip install 'claimcheck\[fhir\]'"):
+        list(read_fhir(FIXTURES / "claim-professional.json"))
+
+
+def test_looks_like_fhir() -> None:
+    assert looks_like_fhir('{\n  "resourceType": "Claim",\n  "id": "1"')
+    assert looks_like_fhir(' {"resourceType":"Bundle"')
+    assert looks_like_fhir('{"id": "1", "resourceType": "Claim"')
+    assert not looks_like_fhir('[{"resourceType": "Claim"}]')
+    assert not looks_like_fhir('{"resourceType": "Patient"}')
+    assert not looks_like_fhir('{"claim_id": "C1", "lines": []}')
+
+
+@pytest.mark.skipif("fhir" not in readers.READERS, reason="the fhir reader is not in the registry yet")
+def test_registry_detects_fhir_json() -> None:
+    assert readers.detect_format(FIXTURES / "claim-professional.json") == "fhir"
+    assert readers.detect_format(FIXTURES / "bundle-two-claims.json") == "fhir"
+
+
+# --- end to end ----------------------------------------------------------------------------------
+
+
+@pytest.mark.usefixtures("fhir_registered")
+def test_validate_file_fails_gn_on_0711t(ruleset: claimcheck.RuleSet) -> None:
+    report = check(FIXTURES / "claim-professional.json", ruleset)
+    (result,) = report.to_dict()["lines"]
+    assert (result["claim_id"], result["line_number"], result["procedure_code"], result["status"]) == (
+        "FX-PRO-1",
+        1,
+        "0711T",
+        "fail",
+    )
+    assert result["location"] == {
+        "file": "claim-professional.json",
+        "resource": "Claim/FX-PRO-1",
+        "entry": None,
+        "item": 1,
+    }
+    failing = {(f["rule_id"], f["subject"]) for f in result["findings"] if f["status"] == "fail"}
+    assert failing == {("modifier.profile", "GN")}
+    passing = {f["rule_id"] for f in result["findings"] if f["status"] == "pass"}
+    assert {"diagnosis.profile", "specialty.profile", "provider.npi", "place_of_service.code_set"} <= passing
+
+
+@pytest.mark.usefixtures("fhir_registered")
+def test_validate_file_reports_every_line_of_a_partly_broken_bundle(ruleset: claimcheck.RuleSet) -> None:
+    report = check(FIXTURES / "bundle-one-broken-claim.json", ruleset)
+    results = report.to_dict()["lines"]
+    assert [(r["claim_id"], r["line_number"], r["status"]) for r in results] == [
+        ("FX-STU3", 1, "fail"),
+        ("FX-STU3", 2, "fail"),
+        ("FX-GOOD", 1, "pass"),
+    ]
+    for result in results[:2]:
+        assert [(f["check"], f["subject"]) for f in result["findings"]] == [("input", "Claim/FX-STU3")]
+        assert "entry 0 Claim/FX-STU3 item" in result["findings"][0]["message"]
+    assert results[2]["location"]["entry"] == 2
+
+
+@pytest.mark.usefixtures("fhir_registered")
+def test_validate_file_bundle_two_claims(ruleset: claimcheck.RuleSet) -> None:
+    report = check(FIXTURES / "bundle-two-claims.json", ruleset)
+    results = report.to_dict()["lines"]
+    assert [(r["claim_id"], r["line_number"], r["procedure_code"]) for r in results] == [
+        ("FX-BUN-1", 1, "0711T"),
+        ("FX-BUN-2", 1, "75571"),
+        ("FX-BUN-2", 2, "77011"),
+    ]
+    assert not any(f["check"] == "input" for r in results for f in r["findings"])
+    assert results[0]["status"] == "pass"
