@@ -116,7 +116,7 @@ def main() -> None:
 )
 @click.option(
     "--input-format",
-    type=click.Choice(("csv", "json", "jsonl", "fhir")),
+    type=click.Choice(("csv", "json", "jsonl", "fhir", "x12")),
     help="Read every FILE in this format instead of detecting it.",
 )
 @click.option(
@@ -136,6 +136,12 @@ def main() -> None:
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="The CMS practitioner MUE file (MCR_MUE_PractitionerServices_Eff_*.csv).",
 )
+@click.option(
+    "--x12-strict",
+    is_flag=True,
+    help="X12 837 files: also validate them against the 5010 TR3 with pyx12 (pip install 'claimcheck[x12]'); "
+    "each TR3 error becomes an input finding on the line, claim or transaction it falls in.",
+)
 @click.option("--verbose", "-v", is_flag=True, help="Text format: list passing findings too.")
 @_reports_errors
 def check(
@@ -150,6 +156,7 @@ def check(
     columns: str | None,
     ptp: tuple[Path, ...],
     mue: Path | None,
+    x12_strict: bool,
     verbose: bool,
 ) -> None:
     """Check the claim lines in FILES (CSV, JSON or JSONL) and report every finding."""
@@ -158,7 +165,9 @@ def check(
     from claimcheck.io.writers.text_writer import write_text
 
     ruleset = _load(rules_dir, code_sets, ptp, mue)
-    report = validate_files(files, rules=ruleset, as_of=as_of, input_format=input_format, columns=columns)
+    report = validate_files(
+        files, rules=ruleset, as_of=as_of, input_format=input_format, columns=columns, x12_strict=x12_strict
+    )
     writer = functools.partial(write_text, verbose=verbose) if output_format == "text" else WRITERS[output_format]
     if output is None:
         writer(report, sys.stdout)

@@ -22,10 +22,10 @@ __all__ = ["atomic_output", "validate_file", "validate_files"]
 
 
 def _all_claims(
-    paths: Sequence[str | Path], input_format: str | None, columns: ColumnLayout | None
+    paths: Sequence[str | Path], input_format: str | None, columns: ColumnLayout | None, x12_strict: bool
 ) -> Iterator[ParsedClaim]:
     for path in paths:
-        yield from read_claims(path, input_format, columns=columns)
+        yield from read_claims(path, input_format, columns=columns, x12_strict=x12_strict)
 
 
 def validate_files(
@@ -35,6 +35,7 @@ def validate_files(
     as_of: date | None = None,
     input_format: str | None = None,
     columns: str | Path | ColumnLayout | None = None,
+    x12_strict: bool = False,
 ) -> Report:
     """Check every line of ``paths`` and return one report.
 
@@ -44,7 +45,7 @@ def validate_files(
     """
     ruleset = rules or load_rules()
     layout = load_layout(columns) if isinstance(columns, (str, Path)) else columns
-    lines = check_claims(_all_claims(paths, input_format, layout), ruleset, as_of)
+    lines = check_claims(_all_claims(paths, input_format, layout, x12_strict), ruleset, as_of)
     return Report.build(lines, ruleset.version, ruleset.code_set_versions())
 
 
@@ -55,9 +56,12 @@ def validate_file(
     as_of: date | None = None,
     input_format: str | None = None,
     columns: str | Path | ColumnLayout | None = None,
+    x12_strict: bool = False,
 ) -> Report:
     """Check every line of one file and return its report."""
-    return validate_files([path], rules=rules, as_of=as_of, input_format=input_format, columns=columns)
+    return validate_files(
+        [path], rules=rules, as_of=as_of, input_format=input_format, columns=columns, x12_strict=x12_strict
+    )
 
 
 @contextmanager

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from claimcheck.errors import InputError
-from claimcheck.io.readers import csv_reader, json_reader
+from claimcheck.io.readers import csv_reader, json_reader, x12
 from claimcheck.io.readers.fhir import looks_like_fhir, read_fhir
 from claimcheck.io.readers.layouts import ColumnLayout
 from claimcheck.models.parse import ParsedClaim
@@ -20,7 +21,11 @@ READERS: dict[str, Reader] = {
     "json": json_reader.read_json,
     "jsonl": json_reader.read_jsonl,
     "fhir": read_fhir,
+    "x12": x12.read_x12,
 }
+
+# An X12 file opens with ISA; one opening with GS or ST lost its ISA, and the X12 reader says so.
+_X12_START = re.compile(r"(?:ISA|GS|ST)[^A-Za-z0-9\s]")
 
 _EXTENSIONS = {
     ".csv": "csv",
@@ -47,7 +52,7 @@ def detect_format(path: Path) -> str:
         raise InputError(path, f"cannot read the file ({exc.strerror})") from None
     stripped = head.lstrip()
     by_extension = _EXTENSIONS.get(path.suffix.lower())
-    if stripped.startswith("ISA") and "x12" in READERS:
+    if _X12_START.match(stripped):
         return "x12"
     if looks_like_fhir(head):
         return "fhir"
@@ -62,16 +67,23 @@ def detect_format(path: Path) -> str:
 
 
 def read_claims(
-    path: str | Path, input_format: str | None = None, *, columns: ColumnLayout | None = None
+    path: str | Path,
+    input_format: str | None = None,
+    *,
+    columns: ColumnLayout | None = None,
+    x12_strict: bool = False,
 ) -> Iterator[ParsedClaim]:
     """Stream the claims of one file; raises ``InputError`` only when the file cannot be read at all.
 
-    ``columns`` is the column layout of a delimited file (default: found from its header).
+    ``columns`` is the column layout of a delimited file (default: found from its header);
+    ``x12_strict`` adds pyx12's TR3 validation issues to 837 lines (needs the x12 extra).
     """
     file = Path(path)
     name = input_format or detect_format(file)
     if name == "csv":
         return csv_reader.read_csv(file, columns)
+    if name == "x12" and x12_strict:
+        return x12.read_x12_strict(file)
     reader = READERS.get(name)
     if reader is None:
         raise InputError(file, f"unknown input format {name!r}; known: {', '.join(READERS)}")

@@ -1,0 +1,107 @@
+"""X12 5010 837P/837I claims: ``read_x12(path)`` streams ``ParsedClaim``s like the other readers.
+
+Two passes over the file, both in chunks, so memory stays flat: the envelope pass
+(``envelope.py``) checks ISA/GS/ST and their trailers and refuses files that hold nothing to
+check; the claim pass (``claims.py``) turns each CLM loop into a claim dict in the JSON claims
+shape as soon as the loop ends. Both go through ``parse_claim``, so normalisation and field
+problems are the same as for CSV and JSON; X12-specific problems are added to each line, and
+every line carries its ``location`` in the file (interchange, group, transaction, claim, LX,
+segment position).
+
+``read_x12_strict`` also validates the file against the TR3 with pyx12 (``x12_validate``) and
+puts each issue on the line, claim or transaction it falls in.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from bisect import bisect_right
+from collections import deque
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from claimcheck.io.readers.x12.claims import read_loops
+from claimcheck.io.readers.x12.envelope import Envelope, Orphan, scan_envelope
+from claimcheck.io.readers.x12.model import EmptyTransaction, RawClaim
+from claimcheck.io.readers.x12.tokens import iter_segments
+from claimcheck.models.parse import InputProblem, ParsedClaim, ParsedLine, parse_claim
+
+__all__ = ["read_x12", "read_x12_strict"]
+
+
+def read_x12(path: Path) -> Iterator[ParsedClaim]:
+    """Stream the claims of an X12 837P/837I file; ``InputError`` only when nothing can be read."""
+    return _read(path, ())
+
+
+def read_x12_strict(path: Path) -> Iterator[ParsedClaim]:
+    """Like ``read_x12``, with pyx12's TR3 validation issues as ``input`` problems (needs pyx12)."""
+    from claimcheck.io.readers.x12_validate import validate_with_pyx12
+
+    issues = [(issue.segment_position, issue.describe()) for issue in validate_with_pyx12(path)]
+    yield from _read(path, issues)
+
+
+def _placeholder(problems: Sequence[InputProblem], origin: str, location: dict[str, str | int]) -> ParsedClaim:
+    return ParsedClaim(None, (ParsedLine(None, None, None, tuple(problems), origin, location),))
+
+
+def _orphan(path: Path, orphan: Orphan) -> ParsedClaim:
+    location: dict[str, str | int] = {"file": path.name, "segment": orphan.position}
+    return _placeholder([orphan.problem], f"{path.name} segment {orphan.position}", location)
+
+
+def _without(parsed: Sequence[InputProblem], own: Sequence[InputProblem]) -> tuple[InputProblem, ...]:
+    """``parsed`` minus the problems of fields the X12 reader already explained in X12 terms."""
+    fields = {problem.field for problem in own}
+    return tuple(problem for problem in parsed if problem.field not in fields)
+
+
+def _claim(raw: RawClaim, shared: Sequence[InputProblem], issues: Sequence[tuple[int, str]]) -> ParsedClaim:
+    """``parse_claim`` on the raw claim, then each line given its X12 problems and location.
+
+    ``shared`` problems (envelope) go on every line; each TR3 issue on the line it falls in, or
+    on every line when it falls in the claim before the first LX.
+    """
+    data = {**raw.data, "lines": [line.data for line in raw.lines]}
+    parsed = parse_claim(data, [line.origin for line in raw.lines], [line.location for line in raw.lines])
+    starts = [line.position for line in raw.lines]
+    per_line: list[list[InputProblem]] = [[] for _ in raw.lines]
+    claim_wide = list(shared)
+    for position, text in issues:
+        index = bisect_right(starts, position) - 1
+        (per_line[index] if index >= 0 else claim_wide).append(InputProblem("tr3", text))
+    header_problems = (*raw.problems, *_without(parsed.problems, raw.problems))
+    if not raw.lines:
+        placeholder = parsed.lines[0]
+        line = dataclasses.replace(placeholder, problems=tuple(claim_wide), origin=raw.origin, location=raw.location)
+        return dataclasses.replace(parsed, lines=(line,), problems=header_problems)
+    lines = tuple(
+        dataclasses.replace(
+            parsed_line,
+            problems=(*claim_wide, *extra, *raw_line.problems, *_without(parsed_line.problems, raw_line.problems)),
+        )
+        for parsed_line, raw_line, extra in zip(parsed.lines, raw.lines, per_line, strict=True)
+    )
+    return dataclasses.replace(parsed, lines=lines, problems=header_problems)
+
+
+def _read(path: Path, issues: Sequence[tuple[int, str]]) -> Iterator[ParsedClaim]:
+    envelope: Envelope = scan_envelope(path, issues)
+    orphans = deque(sorted(envelope.orphans, key=lambda orphan: orphan.position))
+    claim_issues = deque(envelope.claim_issues)
+    for item in read_loops(iter_segments(path), path.name):
+        start = item.position if isinstance(item, EmptyTransaction) else item.start
+        while orphans and orphans[0].position < start:
+            yield _orphan(path, orphans.popleft())
+        shared = envelope.problems.get(item.transaction, ())
+        if isinstance(item, EmptyTransaction):
+            if shared:
+                yield _placeholder(shared, item.origin, item.location)
+            continue
+        mine = []
+        while claim_issues and claim_issues[0][0] <= item.end:
+            mine.append(claim_issues.popleft())
+        yield _claim(item, shared, mine)
+    for orphan in orphans:
+        yield _orphan(path, orphan)

@@ -1,0 +1,256 @@
+"""Pass one over an X12 file: the envelope (ISA/GS/ST and their trailers), checked before any claim.
+
+Trailers come after the claims they count (SE after the last claim of its transaction, GE and
+IEA later still), so a single streaming pass could only report a wrong count on the claims it
+has not yet let go of. A first pass that looks only at envelope segments is cheap, keeps no
+claims, and lets every line of an affected transaction carry the problem. It also tells, before
+anything is yielded, whether the whole file is 4010 (refused) and whether it holds claims at all.
+
+Problems are kept per transaction (by ordinal, since control numbers may repeat across
+interchanges); a group's or interchange's problems go to each of its transactions. A scope with
+no transaction to carry its problems yields an ``Orphan``.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from claimcheck.errors import InputError
+from claimcheck.io.readers.x12.tokens import Segment, iter_segments
+from claimcheck.models.parse import InputProblem
+
+__all__ = ["CLAIM_ENDERS", "INSTITUTIONAL", "PROFESSIONAL", "Envelope", "Orphan", "scan_envelope"]
+
+PROFESSIONAL = "005010X222"
+INSTITUTIONAL = "005010X223"
+_SUPPORTED = f"5010 837P ({PROFESSIONAL}A1) and 837I ({INSTITUTIONAL}A2)"
+# Segments that close an open CLM loop; shared with pass two so both agree where a claim ends.
+CLAIM_ENDERS = frozenset({"HL", "CLM", "ST", "SE", "GS", "GE", "ISA", "IEA"})
+_TRAILERS = frozenset({"SE", "GE", "IEA"})
+_NEVER = sys.maxsize  # the position of "no more issues"
+
+
+@dataclass(frozen=True, slots=True)
+class Orphan:
+    """A problem of a scope (or a stray segment) that no transaction of the file can carry."""
+
+    position: int
+    problem: InputProblem
+
+
+@dataclass(frozen=True, slots=True)
+class Envelope:
+    """What pass one found: problems per transaction ordinal, orphans, and TR3 issues that fall
+    inside a claim (pass two puts those on the claim's lines)."""
+
+    problems: Mapping[int, tuple[InputProblem, ...]]
+    orphans: tuple[Orphan, ...]
+    claim_issues: tuple[tuple[int, str], ...]
+
+
+@dataclass(slots=True)
+class _Scope:
+    """An open interchange, group or transaction while scanning."""
+
+    kind: str  # "interchange", "group" or "transaction"
+    control: str
+    position: int
+    first_transaction: int
+    problems: list[InputProblem] = field(default_factory=list)
+    children: int = 0
+    version: str = ""
+
+    def add(self, problem: str) -> None:
+        self.problems.append(InputProblem("envelope", problem))
+
+
+class _Scan:
+    def __init__(self, issues: Sequence[tuple[int, str]]) -> None:
+        self.interchange: _Scope | None = None
+        self.group: _Scope | None = None
+        self.transaction: _Scope | None = None
+        self.transactions = 0  # ordinal of the last transaction opened
+        self.problems: dict[int, list[InputProblem]] = {}
+        self.orphans: list[Orphan] = []
+        self.claim_issues: list[tuple[int, str]] = []
+        self.issues = sorted(issues)
+        self.claims = 0
+        self.in_claim = False
+        self.versions: list[tuple[str, bool]] = []  # each group's version, and whether it is 4010
+
+    # Closing a scope hands its problems to its transactions (ordinals first..last).
+    def _close(self, scope: _Scope, missing_trailer: str | None) -> None:
+        if missing_trailer:
+            scope.add(f"{scope.kind} {scope.control} at segment {scope.position} has no {missing_trailer} trailer")
+        if not scope.problems:
+            return
+        first, last = scope.first_transaction, self.transactions
+        if scope.kind == "transaction":
+            first = last
+        if first > last:
+            self.orphans.extend(Orphan(scope.position, problem) for problem in scope.problems)
+            return
+        for ordinal in range(first, last + 1):
+            self.problems.setdefault(ordinal, []).extend(scope.problems)
+
+    def _orphan(self, position: int, problem: str) -> None:
+        self.orphans.append(Orphan(position, InputProblem("envelope", problem)))
+
+    def _open(self, kind: str, segment: Segment, control: str) -> _Scope:
+        return _Scope(kind, control or "(no control number)", segment.position, self.transactions + 1)
+
+    def isa(self, segment: Segment) -> None:
+        self.iea(None)
+        self.interchange = self._open("interchange", segment, segment.get(13))
+        for problem in segment.interchange.problems:
+            self.interchange.add(problem)
+        self.interchange.version = segment.get(12)
+
+    def gs(self, segment: Segment) -> None:
+        self.ge(None)
+        if self.interchange is None:
+            self._orphan(segment.position, f"GS at segment {segment.position} is outside an interchange (ISA…IEA)")
+        else:
+            self.interchange.children += 1
+        group = self.group = self._open("group", segment, segment.get(6))
+        group.version = segment.get(8)
+        isa12 = self.interchange.version if self.interchange else ""
+        old = group.version.startswith("004010") or (isa12 == "00401" and not group.version)
+        self.versions.append((_version_name(group.version, isa12), old))
+        if old:
+            group.add(
+                f"uses X12 version 4010 ({_version_name(group.version, isa12)}), which is not supported; "
+                f"claimcheck reads {_SUPPORTED}"
+            )
+        elif not group.version.startswith((PROFESSIONAL, INSTITUTIONAL)):
+            group.add(f"GS08 version {group.version or '(empty)'} is not a {_SUPPORTED} version")
+
+    def st(self, segment: Segment) -> None:
+        self.se(None)
+        self.transactions += 1
+        transaction = self.transaction = self._open("transaction", segment, segment.get(2))
+        if self.group is None:
+            transaction.add(f"ST at segment {segment.position} is outside a functional group (GS…GE)")
+        else:
+            self.group.children += 1
+        if segment.get(1) != "837":
+            transaction.add(f"ST01 transaction set {segment.get(1) or '(empty)'} is not an 837 claim")
+        st03, gs08 = segment.get(3), self.group.version if self.group else ""
+        if st03 and gs08 and st03 != gs08:
+            transaction.add(f"ST03 version {st03} differs from GS08 version {gs08}")
+
+    def se(self, segment: Segment | None) -> None:
+        transaction, self.transaction = self.transaction, None
+        if transaction is None:
+            if segment is not None:
+                self._orphan(segment.position, f"SE at segment {segment.position} has no ST before it")
+            return
+        if segment is not None:
+            counted = segment.position - transaction.position + 1
+            _check_count(transaction, segment, "SE01", "segments", counted)
+            _check_control(transaction, segment, "SE02", "ST02")
+        self._close(transaction, "SE" if segment is None else None)
+
+    def ge(self, segment: Segment | None) -> None:
+        self.se(None)
+        group, self.group = self.group, None
+        if group is None:
+            if segment is not None:
+                self._orphan(segment.position, f"GE at segment {segment.position} has no GS before it")
+            return
+        if segment is not None:
+            _check_count(group, segment, "GE01", "transactions", group.children)
+            _check_control(group, segment, "GE02", "GS06")
+        self._close(group, "GE" if segment is None else None)
+
+    def iea(self, segment: Segment | None) -> None:
+        self.ge(None)
+        interchange, self.interchange = self.interchange, None
+        if interchange is None:
+            if segment is not None:
+                self._orphan(segment.position, f"IEA at segment {segment.position} has no ISA before it")
+            return
+        if segment is not None:
+            _check_count(interchange, segment, "IEA01", "groups", interchange.children)
+            _check_control(interchange, segment, "IEA02", "ISA13")
+        self._close(interchange, "IEA" if segment is None else None)
+
+    def issue(self, position: int, text: str) -> None:
+        """Route a TR3 issue at ``position``: inside a claim it waits for pass two; otherwise the
+        innermost open scope carries it."""
+        if self.in_claim:
+            self.claim_issues.append((position, text))
+            return
+        scope = self.transaction or self.group or self.interchange
+        if scope is None:
+            self.orphans.append(Orphan(position, InputProblem("tr3", text)))
+        else:
+            scope.problems.append(InputProblem("tr3", text))
+
+
+def _version_name(gs08: str, isa12: str) -> str:
+    return f"GS08 {gs08}" if gs08 else f"ISA12 {isa12}"
+
+
+def _check_count(scope: _Scope, trailer: Segment, element: str, what: str, counted: int) -> None:
+    said = trailer.get(1)
+    if said != str(counted) and not (said.isdecimal() and int(said) == counted):
+        scope.add(
+            f"{element} at segment {trailer.position} says {said or '(empty)'} {what} but {scope.kind} "
+            f"{scope.control} has {counted}"
+        )
+
+
+def _check_control(scope: _Scope, trailer: Segment, element: str, header_element: str) -> None:
+    control = trailer.get(2)
+    if control != scope.control:
+        scope.add(
+            f"{element} control number {control or '(empty)'} at segment {trailer.position} does not match "
+            f"{header_element} {scope.control}"
+        )
+
+
+def _scan(segments: Iterator[Segment], scan: _Scan) -> None:
+    handlers = {"ISA": scan.isa, "GS": scan.gs, "ST": scan.st, "SE": scan.se, "GE": scan.ge, "IEA": scan.iea}
+    issues, next_issue = scan.issues, 0
+    next_position = issues[0][0] if issues else _NEVER
+    for segment in segments:
+        name = segment.elements[0]
+        handler = None
+        if name in CLAIM_ENDERS:
+            scan.in_claim = name == "CLM"
+            scan.claims += scan.in_claim
+            handler = handlers.get(name)
+        # An issue on a header lands on the scope the header opens, one on a trailer on the
+        # scope the trailer closes: so headers are handled before routing, trailers after.
+        if handler is not None and name not in _TRAILERS:
+            handler(segment)
+        while next_position <= segment.position:
+            scan.issue(*issues[next_issue])
+            next_issue += 1
+            next_position = issues[next_issue][0] if next_issue < len(issues) else _NEVER
+        if handler is not None and name in _TRAILERS:
+            handler(segment)
+    scan.iea(None)
+    scan.orphans.extend(Orphan(position, InputProblem("tr3", text)) for position, text in issues[next_issue:])
+
+
+def scan_envelope(path: Path, issues: Sequence[tuple[int, str]] = ()) -> Envelope:
+    """Check the envelope of the file at ``path``; raise ``InputError`` when nothing in it can be
+    checked (no claims at all, or only X12 4010 groups). ``issues`` are TR3 validation issues
+    (segment position, text) to route to the scopes they fall in."""
+    scan = _Scan(issues)
+    _scan(iter_segments(path), scan)
+    old = [version for version, is_old in scan.versions if is_old]
+    if old and len(old) == len(scan.versions):
+        versions = ", ".join(sorted(set(old)))
+        raise InputError(
+            path, f"is an X12 4010 file ({versions}), which is not supported; claimcheck reads {_SUPPORTED}"
+        )
+    if not scan.claims:
+        raise InputError(path, "holds no 837 claim (no CLM segment)")
+    problems = {ordinal: tuple(found) for ordinal, found in scan.problems.items()}
+    return Envelope(problems, tuple(scan.orphans), tuple(scan.claim_issues))

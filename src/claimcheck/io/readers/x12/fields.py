@@ -1,0 +1,162 @@
+"""Reading the 837 elements a claim line needs: service composites, dates, diagnoses, providers.
+
+Each reader returns values in the JSON claims shape plus ``InputProblem``s that say, in X12
+terms, what could not be read (which element, which segment), so the report points at the file
+rather than at the JSON contract the values are handed on in. Messages name elements, positions
+and delimiters, never patient data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from claimcheck.io.readers.x12.tokens import Segment
+from claimcheck.models.parse import InputProblem
+
+__all__ = ["Diagnoses", "Provider", "Service", "iso_date", "npi", "read_service", "service_date"]
+
+_ICD10 = ("ABK", "ABF")  # principal, other ICD-10-CM diagnosis
+_ICD9 = ("BK", "BF")  # the same for ICD-9-CM, which the code sets here do not cover
+_DIAGNOSIS_QUALIFIERS = frozenset(_ICD10 + _ICD9)
+_MAX_QUALIFIER = 3  # HI qualifiers are 1-3 letters; a longer single component is a misread composite
+
+
+def iso_date(value: str) -> str | None:
+    """``CCYYMMDD`` as ``CCYY-MM-DD``; None when it is not eight digits."""
+    if len(value) != 8 or not (value.isascii() and value.isdigit()):
+        return None
+    return f"{value[:4]}-{value[4:6]}-{value[6:]}"
+
+
+def service_date(date_format: str, value: str) -> str | None:
+    """The start of a DTP date: ``D8`` CCYYMMDD or ``RD8`` CCYYMMDD-CCYYMMDD."""
+    if date_format == "D8":
+        return iso_date(value)
+    if date_format == "RD8":
+        start, dash, end = value.partition("-")
+        return iso_date(start) if dash and iso_date(end) else None
+    return None
+
+
+def npi(nm1: Segment) -> str | None:
+    """NM109 when NM108 says it is an NPI (``XX``)."""
+    return (nm1.get(9) or None) if nm1.get(8) == "XX" else None
+
+
+@dataclass(frozen=True, slots=True)
+class Provider:
+    """A provider as the claim names it: NPI from its NM1, taxonomy from the PRV that follows."""
+
+    npi: str | None = None
+    taxonomy: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Service:
+    """What an SV1 (837P) or SV2 (837I) segment says about its line."""
+
+    procedure_code: str | None
+    modifiers: tuple[str, ...]
+    units: str
+    place_of_service: str | None
+    pointers: tuple[str, ...]
+    institutional: bool
+    problems: tuple[InputProblem, ...] = ()
+
+
+def _procedure(segment: Segment, index: int, what: str) -> tuple[str | None, tuple[str, ...], tuple[InputProblem, ...]]:
+    parts = segment.components(index)
+    code = parts[1] if len(parts) > 1 and parts[1] else None
+    modifiers = tuple(m for m in parts[2:6] if m)
+    if code is not None:
+        return code, modifiers, ()
+    message = f"is missing: {what} at segment {segment.position} has no procedure code"
+    separator = segment.interchange.delimiters.component
+    if len(parts) == 1 and not parts[0].isalpha():
+        message += f" after its qualifier (the composite holds no ISA16 component separator {separator!r})"
+    return None, modifiers, (InputProblem("procedure_code", message),)
+
+
+def read_service(segment: Segment) -> Service:
+    """An SV1 or SV2 segment: procedure composite, units, place of service and pointers."""
+    if segment.id == "SV1":
+        code, modifiers, problems = _procedure(segment, 1, "SV101")
+        pointers = tuple(p for p in segment.components(7) if p)
+        return Service(code, modifiers, segment.get(4), segment.get(5) or None, pointers, False, problems)
+    revenue = segment.get(1)
+    code, modifiers, problems = _procedure(segment, 2, "SV202")
+    if problems and revenue:
+        problems = (InputProblem("procedure_code", f"{problems[0].message} (revenue code {revenue} in SV201)"),)
+    return Service(code, modifiers, segment.get(5), None, (), True, problems)
+
+
+@dataclass(slots=True)
+class Diagnoses:
+    """The diagnosis codes of a claim's HI segments, in order, as SV107 pointers count them."""
+
+    entries: list[tuple[str, str]] = field(default_factory=list)  # (qualifier, code)
+    unreadable: int = 0
+    separator: str = ":"
+
+    def add(self, hi: Segment) -> None:
+        self.separator = hi.interchange.delimiters.component
+        for index in range(1, len(hi.elements)):
+            parts = hi.components(index)
+            if not parts:
+                continue
+            qualifier = parts[0]
+            if qualifier in _DIAGNOSIS_QUALIFIERS:
+                self.entries.append((qualifier, parts[1] if len(parts) > 1 else ""))
+            elif len(parts) == 1 and not (qualifier.isalpha() and len(qualifier) <= _MAX_QUALIFIER):
+                # Other qualifiers (occurrence, value, condition codes…) are not diagnoses; a lone
+                # component that is no qualifier at all is a composite we cannot split.
+                self.unreadable += 1
+
+    def problems(self) -> list[InputProblem]:
+        """What every line of the claim inherits: ICD-9 codes, composites that cannot be read."""
+        problems = []
+        icd9 = sorted({q for q, _ in self.entries if q in _ICD9})
+        if icd9:
+            word = "qualifier" if len(icd9) == 1 else "qualifiers"
+            problems.append(
+                InputProblem(
+                    "diagnosis_codes", f"uses ICD-9-CM codes ({word} {', '.join(icd9)}), which are not supported"
+                )
+            )
+        if self.unreadable:
+            problems.append(
+                InputProblem(
+                    "diagnosis_codes",
+                    f"has {self.unreadable} HI composite(s) that cannot be read: each needs a qualifier and a "
+                    f"code separated by the ISA16 component separator {self.separator!r}",
+                )
+            )
+        return problems
+
+    def pointed(self, pointers: tuple[str, ...], segment: int) -> tuple[list[str], list[InputProblem]]:
+        """The ICD-10-CM codes the SV107 ``pointers`` name (1-based into the HI codes)."""
+        codes: list[str] = []
+        problems: list[InputProblem] = []
+        for pointer in pointers:
+            index = int(pointer) if pointer.isdecimal() else 0
+            if not 1 <= index <= len(self.entries):
+                problems.append(
+                    InputProblem(
+                        "diagnosis_codes",
+                        f"pointer {pointer} in SV107 at segment {segment} does not name one of the claim's "
+                        f"{len(self.entries)} HI diagnosis codes",
+                    )
+                )
+                continue
+            qualifier, code = self.entries[index - 1]
+            if qualifier in _ICD10:
+                if code:
+                    codes.append(code)
+                else:
+                    problems.append(InputProblem("diagnosis_codes", f"HI diagnosis {index} ({qualifier}) has no code"))
+        return codes, problems
+
+    def icd10(self) -> list[str]:
+        """Every ICD-10-CM code of the claim, principal first (837I lines carry no pointers)."""
+        ordered = sorted(self.entries, key=lambda entry: entry[0] != "ABK")
+        return [code for qualifier, code in ordered if qualifier in _ICD10 and code]

@@ -1,0 +1,122 @@
+"""A finished 2300 loop as a claim in the JSON claims shape, each line resolved against the claim.
+
+What a line does not say itself it takes from its claim, as the 837 TR3s direct: diagnoses
+through SV107 pointers (837P) or all of the claim's HI codes (837I), the rendering provider
+from 2420A, else 2310B, else the billing provider, the date from the line's DTP*472, else the
+claim's (DTP*434 statement start on an 837I), and the place of service from SV105, else CLM05-1
+(837P only: on an 837I CLM05-1 is a facility type, not a place of service).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from claimcheck.io.readers.x12.fields import read_service, service_date
+from claimcheck.io.readers.x12.model import ClaimLoop, LineLoop, Person, RawClaim, RawLine
+from claimcheck.io.readers.x12.tokens import Segment
+from claimcheck.models.parse import InputProblem
+
+__all__ = ["build_claim"]
+
+
+def _date(loop: ClaimLoop, line: LineLoop, institutional: bool) -> tuple[str | None, InputProblem | None]:
+    candidates: list[Segment | None] = [line.date, loop.dates.get("472")]
+    if institutional:
+        candidates.append(loop.dates.get("434"))
+    dtp = next((candidate for candidate in candidates if candidate is not None), None)
+    if dtp is None:
+        where = "DTP*472 on the line or the claim" + (", nor a DTP*434 statement period" if institutional else "")
+        return None, InputProblem("date_of_service", f"is missing: no {where}")
+    value = service_date(dtp.get(2), dtp.get(3))
+    if value is None:
+        return None, InputProblem(
+            "date_of_service",
+            f"DTP*{dtp.get(1)} at segment {dtp.position} is not a D8 (CCYYMMDD) or RD8 (CCYYMMDD-CCYYMMDD) date",
+        )
+    return value, None
+
+
+def _lx_value(lx: str | None) -> str | int | None:
+    return int(lx) if lx is not None and lx.isdecimal() else lx
+
+
+def _line(loop: ClaimLoop, line: LineLoop, claim_id: str | None, inherited: list[InputProblem]) -> RawLine:
+    data: dict[str, Any] = {}
+    problems = [*inherited, *loop.problems, *line.problems]
+    if line.lx:
+        data["line_number"] = line.lx
+    else:
+        what = line.service.id if line.service is not None else "LX"
+        problems.append(InputProblem("line_number", f"is missing: {what} at segment {line.position} has no LX01"))
+    institutional = loop.context.institutional
+    if line.service is None:
+        problems.append(
+            InputProblem("procedure_code", f"is missing: LX at segment {line.position} has no SV1 or SV2 segment")
+        )
+    else:
+        service = read_service(line.service)
+        institutional = service.institutional
+        problems.extend(service.problems)
+        if service.procedure_code:
+            data["procedure_code"] = service.procedure_code
+        data["modifiers"] = list(service.modifiers)
+        if service.units:
+            data["units"] = service.units
+        if not institutional:
+            clm05 = loop.clm.components(5) if loop.clm is not None else []
+            place = service.place_of_service or (clm05[0] if clm05 else None)
+            if place:
+                data["place_of_service"] = place
+            codes, pointer_problems = loop.diagnoses.pointed(service.pointers, line.service.position)
+            data["diagnosis_codes"] = codes
+            problems.extend(pointer_problems)
+    if institutional:
+        data["diagnosis_codes"] = loop.diagnoses.icd10()
+    provider = line.provider or loop.provider or loop.billing
+    if provider.npi:
+        data["rendering_npi"] = provider.npi
+    if provider.taxonomy:
+        data["rendering_taxonomy"] = provider.taxonomy
+    date, date_problem = _date(loop, line, institutional)
+    if date is not None:
+        data["date_of_service"] = date
+    if date_problem is not None:
+        problems.append(date_problem)
+    lx = _lx_value(line.lx)
+    context = loop.context
+    detail = f"claim {claim_id or '(no id)'}" + (f", LX {line.lx}" if line.lx else "")
+    location = context.location(claim_id=claim_id, lx=lx, segment=line.position)
+    return RawLine(data, tuple(problems), context.origin(line.position, detail), location, line.position)
+
+
+def build_claim(loop: ClaimLoop, person: Person) -> RawClaim:
+    """The claim of a finished 2300 loop; ``person`` is the patient (2010CA) or, without a 2000C
+    loop, the subscriber (2010BA)."""
+    claim_id = (loop.clm.get(1) or None) if loop.clm is not None else None
+    header = {
+        "claim_id": claim_id,
+        "patient_sex": person.sex,
+        "patient_birth_date": person.birth_date,
+        "payer": loop.payer,
+    }
+    problems = [person.problem] if person.problem is not None else []
+    if loop.clm is None:
+        problems.append(InputProblem("claim_id", f"is missing: the service line at segment {loop.start} has no CLM"))
+    if not loop.lines:
+        problems.append(
+            InputProblem("lines", f"is missing: the claim at segment {loop.start} has no service line (2400 LX)")
+        )
+    inherited = loop.diagnoses.problems()
+    lines = tuple(_line(loop, line, claim_id, inherited) for line in loop.lines)
+    context = loop.context
+    detail = f"claim {claim_id or '(no id)'}"
+    return RawClaim(
+        {key: value for key, value in header.items() if value is not None},
+        lines,
+        tuple(problems),
+        context.transaction_ordinal,
+        loop.start,
+        loop.end,
+        context.origin(loop.start, detail),
+        context.location(claim_id=claim_id, segment=loop.start),
+    )

@@ -1,0 +1,141 @@
+"""The values passed between the X12 reader's stages: where a segment sits, loops being read,
+and the claims handed on to ``parse_claim``."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+from claimcheck.io.readers.x12.fields import Diagnoses, Provider, iso_date
+from claimcheck.io.readers.x12.tokens import Segment
+from claimcheck.models.parse import InputProblem
+
+__all__ = ["ClaimLoop", "Context", "EmptyTransaction", "LineLoop", "Location", "Person", "RawClaim", "RawLine"]
+
+Location = dict[str, str | int]
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """The envelope a segment sits in: file, ISA13, GS06 (and GS08), ST02 and the ST's ordinal."""
+
+    file: str
+    interchange: str | None = None
+    group: str | None = None
+    version: str = ""
+    transaction: str | None = None
+    ordinal: int = 0  # of the last ST opened; counted the same way as the envelope pass counts
+    st_position: int = 0
+    institutional: bool = False
+
+    def enter(self, **changes: Any) -> Context:
+        return dataclasses.replace(self, **changes)
+
+    def open_transaction(self, control: str, position: int, institutional: bool) -> Context:
+        return dataclasses.replace(
+            self, transaction=control, ordinal=self.ordinal + 1, st_position=position, institutional=institutional
+        )
+
+    @property
+    def transaction_ordinal(self) -> int:
+        """The ordinal of the open transaction, 0 outside one."""
+        return self.ordinal if self.transaction is not None else 0
+
+    def location(self, **extra: str | int | None) -> Location:
+        values = {
+            "file": self.file,
+            "interchange": self.interchange,
+            "group": self.group,
+            "transaction": self.transaction,
+            **extra,
+        }
+        return {key: value for key, value in values.items() if value is not None}
+
+    def origin(self, position: int, detail: str = "") -> str:
+        return f"{self.file} segment {position}" + (f" ({detail})" if detail else "")
+
+
+@dataclass(slots=True)
+class Person:
+    """The subscriber or patient of a claim, from the DMG of 2010BA or 2010CA."""
+
+    sex: str | None = None
+    birth_date: str | None = None
+    problem: InputProblem | None = None
+
+    def read(self, dmg: Segment) -> None:
+        self.sex = dmg.get(3) or None
+        value = dmg.get(2)
+        self.birth_date = iso_date(value) if value and dmg.get(1) == "D8" else None
+        if value and self.birth_date is None:
+            self.problem = InputProblem(
+                "patient_birth_date", f"DMG02 at segment {dmg.position} is not a D8 (CCYYMMDD) date"
+            )
+
+
+@dataclass(slots=True)
+class LineLoop:
+    """A 2400 loop being read."""
+
+    position: int
+    lx: str | None
+    service: Segment | None = None
+    date: Segment | None = None
+    provider: Provider | None = None  # 2420A rendering provider, overriding the claim's
+    last_nm1: str = ""
+    problems: list[InputProblem] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class ClaimLoop:
+    """A 2300 loop being read, with what the hierarchy above it said."""
+
+    clm: Segment | None
+    start: int
+    end: int
+    context: Context
+    billing: Provider
+    payer: str | None
+    diagnoses: Diagnoses = field(default_factory=Diagnoses)
+    dates: dict[str, Segment] = field(default_factory=dict)
+    provider: Provider | None = None  # 2310B rendering provider
+    last_nm1: str = ""
+    other_payers: bool = False  # inside 2320/2330, whose NM1/DTP are not the claim's own
+    lines: list[LineLoop] = field(default_factory=list)
+    problems: list[InputProblem] = field(default_factory=list)  # for every line of the claim
+
+
+@dataclass(frozen=True, slots=True)
+class RawLine:
+    """One service line in the JSON claims shape, with what X12 says is wrong with it."""
+
+    data: dict[str, Any]
+    problems: tuple[InputProblem, ...]
+    origin: str
+    location: Location
+    position: int
+
+
+@dataclass(frozen=True, slots=True)
+class RawClaim:
+    """One claim: header fields, its lines, claim-level problems and where it sits."""
+
+    data: dict[str, Any]
+    lines: tuple[RawLine, ...]
+    problems: tuple[InputProblem, ...]
+    transaction: int  # ordinal of its transaction in the file, 0 outside any
+    start: int
+    end: int
+    origin: str
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
+class EmptyTransaction:
+    """A transaction that closed without a claim: its envelope problems still need a line."""
+
+    transaction: int
+    position: int
+    origin: str
+    location: Location

@@ -1,0 +1,238 @@
+"""The segment stream of an X12 file: delimiters from each ISA header, segments read in chunks.
+
+X12 names its own delimiters in the ISA header, so nothing can be split before the header is
+read. We find them by counting element separators rather than by the fixed 106-character layout,
+so an ISA with a short or long field still yields its delimiters; the wrong length is recorded
+as a problem of that interchange instead. Every later ISA is read again, because concatenated
+interchanges may each use other delimiters.
+
+The file is decoded in 1 MiB chunks (UTF-8, a BOM dropped, bad bytes replaced) and split on the
+segment terminator, so memory stays flat however large the file. Whitespace around segments
+(CR/LF after the terminator, indentation) is dropped; empty segments are not counted.
+"""
+
+from __future__ import annotations
+
+import codecs
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO, NamedTuple
+
+from claimcheck.errors import InputError
+from claimcheck.io.readers.text_lines import open_binary
+
+__all__ = ["ISA_LENGTH", "Delimiters", "Interchange", "Segment", "iter_segments", "parse_isa"]
+
+ISA_LENGTH = 106  # characters, the segment terminator included
+_ISA_ELEMENTS = 16
+_CHUNK = 1 << 20
+# An ISA is at most a few hundred characters even when its padding is wrong; reading this far
+# ahead before parsing one is always enough.
+_ISA_LOOKAHEAD = 1024
+_WHITESPACE = " \t\r\n\f\v"
+
+
+@dataclass(frozen=True, slots=True)
+class Delimiters:
+    element: str
+    component: str
+    repetition: str | None
+    segment: str
+
+
+@dataclass(frozen=True, slots=True)
+class Interchange:
+    """What one ISA header declares: its delimiters and what is wrong with the header itself."""
+
+    delimiters: Delimiters
+    problems: tuple[str, ...] = ()
+
+
+class Segment(NamedTuple):
+    """One segment: its 1-based position in the file and its elements (``elements[0]`` is the id).
+
+    A named tuple rather than a dataclass: millions are made per large file, and tuple
+    construction is several times cheaper.
+    """
+
+    position: int
+    elements: list[str]
+    interchange: Interchange
+
+    @property
+    def id(self) -> str:
+        return self.elements[0]
+
+    def get(self, index: int) -> str:
+        """Element ``index`` trimmed, or ``""`` when the segment is shorter."""
+        elements = self.elements
+        return elements[index].strip() if index < len(elements) else ""
+
+    def components(self, index: int) -> list[str]:
+        """The components of composite element ``index`` (``[]`` when it is empty)."""
+        value = self.get(index)
+        return [part.strip() for part in value.split(self.interchange.delimiters.component)] if value else []
+
+
+def _bad_delimiter(name: str, char: str, others: dict[str, str]) -> str | None:
+    if char.isalnum():
+        return f"{name} {char!r} is a letter or digit (the ISA must have exactly {_ISA_ELEMENTS} elements)"
+    for other_name, other in others.items():
+        if char == other:
+            return f"{name} {char!r} is also the {other_name}"
+    return None
+
+
+def parse_isa(text: str) -> tuple[Interchange, int] | str:
+    """Read the ISA at the start of ``text``: the interchange and the ISA's length with its
+    terminator, or why no delimiters can be read from it."""
+    if len(text) < 4:
+        return "the ISA header is cut short"
+    element = text[3]
+    if element.isalnum() or element in _WHITESPACE:
+        return f"the ISA element separator {element!r} is a letter, digit or space"
+    at = 3
+    for _ in range(_ISA_ELEMENTS - 1):
+        at = text.find(element, at + 1)
+        if at < 0:
+            return f"the ISA header has fewer than {_ISA_ELEMENTS} elements"
+    if at + 2 >= len(text):
+        return "the ISA header is cut short"
+    component, segment = text[at + 1], text[at + 2]
+    problem = _bad_delimiter("ISA16 component separator", component, {"element separator": element}) or (
+        _bad_delimiter("segment terminator", segment, {"element separator": element, "ISA16 separator": component})
+    )
+    if problem:
+        return f"the ISA header cannot be read: {problem}"
+    problems = []
+    if at + 3 != ISA_LENGTH:
+        problems.append(
+            f"ISA segment is {at + 3} characters long where X12 fixes it at {ISA_LENGTH}; receivers that read "
+            "the delimiters by position will misread this interchange"
+        )
+    isa11 = text.split(element, 12)[11]
+    repetition: str | None = None
+    # "U" is the 4010 standards identifier in ISA11, not a separator; any letter or digit is.
+    if len(isa11) == 1 and not isa11.isalnum():
+        repetition = isa11
+        clash = _bad_delimiter(
+            "ISA11 repetition separator",
+            isa11,
+            {"element separator": element, "ISA16 component separator": component, "segment terminator": segment},
+        )
+        if clash:
+            problems.append(clash + "; repeated elements cannot be told apart")
+            repetition = None
+    return Interchange(Delimiters(element, component, repetition, segment), tuple(problems)), at + 3
+
+
+def _is_isa(text: str) -> bool:
+    return text.startswith("ISA") and len(text) > 3 and not text[3].isalnum()
+
+
+class _Tokenizer:
+    def __init__(self, binary: BinaryIO, path: Path) -> None:
+        self._binary = binary
+        self._path = path
+        self._decoder = codecs.getincrementaldecoder("utf-8-sig")(errors="replace")
+        self._eof = False
+
+    def _read(self) -> str:
+        if self._eof:
+            return ""
+        chunk = self._binary.read(_CHUNK)
+        if not chunk:
+            self._eof = True
+        return self._decoder.decode(chunk, final=not chunk)
+
+    def _ahead(self, buffer: str, start: int) -> str:
+        """``buffer`` from ``start``, read on until the lookahead an ISA needs is there."""
+        text = buffer[start:]
+        while len(text) < _ISA_LOOKAHEAD and not self._eof:
+            text += self._read()
+        return text
+
+    def _first_interchange(self) -> tuple[str, Interchange]:
+        buffer = ""
+        while len(buffer.lstrip(_WHITESPACE)) < _ISA_LOOKAHEAD and not self._eof:
+            buffer += self._read()
+        text = buffer.lstrip(_WHITESPACE)
+        if not text:
+            raise InputError(self._path, "is empty: expected an X12 file starting with an ISA segment")
+        if not _is_isa(text[:4]):
+            raise InputError(self._path, "does not start with an ISA segment, so its X12 delimiters cannot be read")
+        parsed = parse_isa(text)
+        if isinstance(parsed, str):
+            raise InputError(self._path, parsed)
+        return text, parsed[0]
+
+    def segments(self) -> Iterator[Segment]:
+        buffer, interchange = self._first_interchange()
+        position = 0
+        while True:
+            terminator = interchange.delimiters.segment
+            element = interchange.delimiters.element
+            strip = "".join(c for c in _WHITESPACE if c not in (element, terminator))
+            pieces = buffer.split(terminator)
+            rest = pieces.pop()  # not yet terminated: the next chunk continues it
+            offset = 0
+            restart: int | None = None
+            for piece in pieces:
+                start = offset
+                offset += len(piece) + 1
+                text = piece.strip(strip)
+                if not text:
+                    continue
+                if position and text.startswith("ISA") and _is_isa(text):
+                    # A new interchange: its delimiters may differ from the current ones.
+                    isa_at = start + len(piece) - len(piece.lstrip(strip))
+                    parsed = parse_isa(text + terminator)
+                    if isinstance(parsed, str) or parsed[1] != len(text) + 1:
+                        restart = isa_at
+                        break
+                    interchange = parsed[0]
+                    if interchange.delimiters.element != element:
+                        restart = isa_at
+                        break
+                position += 1
+                yield Segment(position, text.split(element), interchange)
+            if restart is None and _is_isa(rest.lstrip(strip)[:4]):
+                # An ISA after the last terminator: its own terminator may not be this one.
+                restart = len(buffer) - len(rest.lstrip(strip))
+            if restart is not None:
+                buffer, interchange, isa = self._reread_isa(buffer, restart, interchange)
+                position += 1
+                yield Segment(position, isa.split(interchange.delimiters.element), interchange)
+                continue
+            more = self._read()
+            if not more and self._eof:
+                text = rest.strip(strip)
+                if text:
+                    position += 1
+                    yield Segment(position, text.split(element), interchange)
+                return
+            buffer = rest + more
+
+    def _reread_isa(self, buffer: str, start: int, current: Interchange) -> tuple[str, Interchange, str]:
+        """Parse the ISA at ``buffer[start:]`` with its own delimiters: the buffer after it, its
+        interchange and its text. An ISA that cannot be read keeps the current delimiters."""
+        text = self._ahead(buffer, start)
+        parsed = parse_isa(text)
+        if isinstance(parsed, str):
+            end = text.find(current.delimiters.segment)
+            end = len(text) if end < 0 else end
+            problem = parsed + "; its segments were split with the previous interchange's delimiters"
+            return text[end + 1 :], Interchange(current.delimiters, (problem,)), text[:end]
+        interchange, length = parsed
+        return text[length:], interchange, text[: length - 1]
+
+
+def iter_segments(path: Path) -> Iterator[Segment]:
+    """The segments of the X12 file at ``path``, in order.
+
+    Raises ``InputError`` when the file does not start with a readable ISA header; everything
+    after that is streamed, and problems of later headers travel with their ``Interchange``.
+    """
+    with open_binary(path) as binary:
+        yield from _Tokenizer(binary, path).segments()

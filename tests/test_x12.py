@@ -1,0 +1,490 @@
+"""Reading X12 5010 837P/837I files: samples written by others, our fixtures, envelopes, pyx12."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import claimcheck
+from claimcheck.errors import ClaimCheckError, InputError
+from claimcheck.io.readers import READERS
+from claimcheck.io.readers.x12 import read_x12, read_x12_strict, tokens
+from claimcheck.io.readers.x12_validate import validate_with_pyx12
+from claimcheck.models.parse import ParsedClaim, ParsedLine
+from tests.conftest import AS_OF, ROOT, SHARED
+
+FIXTURES = ROOT / "fixtures" / "x12"
+SAMPLES = SHARED / "samples"
+_SAMPLE_DIRS = ("x12-837p", "x12-837i")
+
+
+def _samples(invalid: bool) -> list[Any]:
+    files: list[Any] = sorted(
+        path
+        for folder in _SAMPLE_DIRS
+        for path in (SAMPLES / folder / ("invalid" if invalid else "")).glob("*")
+        if path.is_file()
+    )
+    reason = f"{SAMPLES} is absent: these tests read the shared X12 sample files beside the repo"
+    return files or [pytest.param(None, marks=pytest.mark.skip(reason=reason))]
+
+
+def lines_of(path: Path) -> list[ParsedLine]:
+    return [line for claim in read_x12(path) for line in claim.lines]
+
+
+def problems(line: ParsedLine) -> list[str]:
+    return [f"{p.field} {p.message}" for p in line.problems]
+
+
+def count_lx(path: Path) -> int:
+    """LX segments counted without the reader: delimiters at the ISA's fixed positions."""
+    text = path.read_bytes().decode("utf-8-sig").lstrip()
+    element, terminator = text[3], text[105]
+    return sum(1 for segment in text.split(terminator) if segment.strip().split(element)[0] == "LX")
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_bytes(text.encode())
+    return path
+
+
+def fixture_text(name: str = "professional.837") -> str:
+    return (FIXTURES / name).read_text()
+
+
+@pytest.fixture
+def x12_registered(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``validate_file`` with ``input_format="x12"``, whether or not the registry names it yet."""
+    monkeypatch.setitem(READERS, "x12", read_x12)
+
+
+# Samples written by others.
+
+
+@pytest.mark.parametrize("path", _samples(invalid=False), ids=lambda p: getattr(p, "name", "absent"))
+def test_each_valid_sample_yields_one_result_per_service_line(path: Path) -> None:
+    lines = lines_of(path)
+    assert len(lines) == count_lx(path)
+    for line in lines:
+        assert line.location is not None and line.location["file"] == path.name
+        assert line.origin is not None and line.origin.startswith(f"{path.name} segment ")
+
+
+def test_sample_counts_agree_with_sources_md(shared_dir: Path) -> None:
+    expected = {"ims__x12_many_claims.txt": 820, "ims__x12_multiple_transactions.txt": 624,
+                "oopf__Example1_2_And_3_Combined.txt": 11, "lfh__two-claims-single-provider.837i": 3}  # fmt: skip
+    for name, count in expected.items():
+        path = next((shared_dir / "samples").glob(f"x12-837*/{name}"))
+        assert len(lines_of(path)) == count
+
+
+@pytest.mark.parametrize("path", _samples(invalid=True), ids=lambda p: getattr(p, "name", "absent"))
+def test_each_invalid_sample_is_refused_clearly_or_flagged_where(path: Path, x12_registered: None) -> None:
+    try:
+        report = claimcheck.validate_file(path, input_format="x12", as_of=AS_OF)
+    except InputError as exc:
+        assert str(path) in str(exc) and exc.problem
+        return
+    flagged = [f for line in report.lines for f in line.findings if f.check is claimcheck.Check.INPUT]
+    assert flagged, "a broken file must be refused or flagged"
+    assert all(f"{path.name} segment " in f.message for f in flagged)
+
+
+def test_a_4010_file_is_refused_naming_its_version(shared_dir: Path) -> None:
+    path = shared_dir / "samples" / "x12-837p" / "invalid" / "pyx12__4010_simple_837p.txt"
+    with pytest.raises(InputError, match=r"X12 4010 file \(GS08 004010X098A1\)"):
+        lines_of(path)
+
+
+def test_icd9_qualifiers_are_reported_not_read_as_icd10(shared_dir: Path) -> None:
+    path = shared_dir / "samples" / "x12-837p" / "lfh__demo.example1.837"
+    for line in lines_of(path):
+        assert line.line is not None and line.line.diagnosis_codes == ()
+        assert any("uses ICD-9-CM codes (qualifiers BF, BK), which are not supported" in p for p in problems(line))
+
+
+def test_valid_claims_in_a_partly_broken_file_are_read(shared_dir: Path) -> None:
+    path = shared_dir / "samples" / "x12-837p" / "invalid" / "ims__x12_missing_elements.txt"
+    lines = lines_of(path)
+    assert [(ln.line_number, ln.procedure_code) for ln in lines] == [(1, "99211"), (2, "478331")]
+    assert all(ln.line is not None for ln in lines)
+
+
+def test_extraction_matches_pyx12_on_what_it_accepts(shared_dir: Path) -> None:
+    x12context = pytest.importorskip("pyx12.x12context")
+    import pyx12.error_handler
+    import pyx12.params
+
+    for path in (shared_dir / "samples" / "x12-837p" / "uhin__837.edi", FIXTURES / "professional.837"):
+        theirs = []
+        with x12context.X12ContextReader(pyx12.params.params(), pyx12.error_handler.errh_null(), str(path)) as src:
+            for node in src.iter_segments("2300"):
+                if node.id == "2300":
+                    codes = [loop.get_value("SV101-2") for loop in node.select("2400")]
+                    theirs.append((node.get_value("CLM01"), codes))
+        ours = [(claim.claim_id, [ln.procedure_code for ln in claim.lines]) for claim in read_x12(path)]
+        assert ours == theirs and sum(len(codes) for _, codes in ours) == count_lx(path)
+
+
+# Our fixtures, field by field.
+
+
+def test_professional_claims_field_by_field() -> None:
+    first, second = read_x12(FIXTURES / "professional.837")
+    assert first.header is not None and second.header is not None
+    assert (first.claim_id, first.header.patient_sex, first.header.patient_birth_date, first.header.payer) == (
+        "P001", "M", date(1958, 1, 1), "ACME HEALTH")  # fmt: skip
+    one, two = (line.line for line in first.lines)
+    assert one is not None and two is not None
+    assert one.model_dump() == {
+        "line_number": 1, "procedure_code": "0711T", "modifiers": ("26",), "diagnosis_codes": ("I70.213", "I73.9"),
+        "rendering_taxonomy": "2085R0202X", "rendering_npi": "1234567893", "units": 1.0,
+        "date_of_service": date(2026, 3, 10), "place_of_service": "22",
+    }  # fmt: skip
+    # LX 2: one SV107 pointer, the 2420A rendering provider, an RD8 period, CLM05-1 as place of service.
+    assert (two.modifiers, two.diagnosis_codes, two.rendering_npi, two.rendering_taxonomy) == (
+        ("GN",), ("I73.9",), "1987654328", "2085R0204X")  # fmt: skip
+    assert (two.date_of_service, two.place_of_service) == (date(2026, 3, 11), "22")
+    assert first.lines[1].location == {
+        "file": "professional.837", "interchange": "000000101", "group": "101", "transaction": "0101",
+        "claim_id": "P001", "lx": 2, "segment": 26,
+    }  # fmt: skip
+    assert first.lines[1].origin == "professional.837 segment 26 (claim P001, LX 2)"
+    # P002: a 2000C patient (not the subscriber), no 2310B, so the billing provider renders.
+    assert (second.header.patient_sex, second.header.patient_birth_date, second.header.payer) == (
+        "F", date(1961, 5, 20), "ACME HEALTH PLUS")  # fmt: skip
+    line = second.lines[0].line
+    assert line is not None
+    assert (line.modifiers, line.units, line.place_of_service) == (("22", "59"), 2.0, "11")
+    assert (line.rendering_npi, line.rendering_taxonomy) == ("1234567893", "2085R0202X")
+    assert all(not ln.problems for claim in (first, second) for ln in claim.lines)
+
+
+def test_institutional_claim_field_by_field() -> None:
+    (claim,) = read_x12(FIXTURES / "institutional.837")
+    assert claim.header is not None
+    assert (claim.claim_id, claim.header.patient_sex, claim.header.payer) == ("I001", "F", "MEDICARE PART A")
+    first, second = claim.lines
+    assert first.line is not None
+    assert first.line.model_dump() == {
+        "line_number": 1, "procedure_code": "99284", "modifiers": ("25",), "diagnosis_codes": ("R07.89", "I10"),
+        "rendering_taxonomy": "282N00000X", "rendering_npi": "1497758544", "units": 1.0,
+        "date_of_service": date(2026, 3, 2), "place_of_service": None,
+    }  # fmt: skip
+    # SV2 with a revenue code and no SV202: still a line, flagged on procedure_code.
+    assert second.line is None and second.line_number == 2
+    assert problems(second) == [
+        "procedure_code is missing: SV202 at segment 30 has no procedure code (revenue code 0300 in SV201)"
+    ]
+    assert second.location is not None and second.location["segment"] == 29
+
+
+def test_bom_crlf_and_indentation_are_tolerated() -> None:
+    (claim,) = read_x12(FIXTURES / "bom_crlf_indented.837")
+    (line,) = claim.lines
+    assert line.line is not None and not line.problems
+    assert (line.procedure_code, line.line.diagnosis_codes) == ("0711T", ("I70.213", "I73.9"))
+    assert line.location == {
+        "file": "bom_crlf_indented.837", "interchange": "000000103", "group": "103", "transaction": "0103",
+        "claim_id": "P001", "lx": 1, "segment": 23,
+    }  # fmt: skip
+
+
+def test_u_in_isa11_is_not_a_repetition_separator() -> None:
+    segments = list(tokens.iter_segments(FIXTURES / "isa11_u.837"))
+    assert segments[0].interchange.delimiters.repetition is None
+    assert [ln.procedure_code for ln in lines_of(FIXTURES / "isa11_u.837")] == ["0711T"]
+    assert not any(ln.problems for ln in lines_of(FIXTURES / "isa11_u.837"))
+
+
+def test_a_wrong_se_count_is_on_every_line_of_the_transaction_and_claims_are_still_read() -> None:
+    lines = lines_of(FIXTURES / "bad_se_count.837")
+    assert [ln.procedure_code for ln in lines] == ["0711T"] * 3 and all(ln.line is not None for ln in lines)
+    for line in lines:
+        assert problems(line) == ["envelope SE01 at segment 47 says 44 segments but transaction 0105 has 45"]
+
+
+def test_claims_are_checked_end_to_end(x12_registered: None) -> None:
+    report = claimcheck.validate_file(FIXTURES / "professional.837", input_format="x12", as_of=AS_OF)
+    assert [(ln.claim_id, ln.line_number) for ln in report.lines] == [("P001", 1), ("P001", 2), ("P002", 1)]
+    gn = [f for f in report.lines[1].findings if f.rule_id == "modifier.profile" and f.subject == "GN"]
+    assert gn and gn[0].status is claimcheck.Status.FAIL
+    assert report.lines[1].to_dict()["location"]["segment"] == 26
+
+
+# Delimiters, chunks, interchanges.
+
+
+def redelimit(text: str, element: str, component: str, terminator: str) -> str:
+    """The fixture with other delimiters (each a one-for-one swap, so the ISA keeps its length)."""
+    return text.translate(str.maketrans("*:~", element + component + terminator))
+
+
+def summary(claims: list[ParsedClaim]) -> list[Any]:
+    return [(c.claim_id, [(ln.line, ln.problems, ln.location) for ln in c.lines]) for c in claims]
+
+
+def test_each_interchange_is_read_with_its_own_delimiters(tmp_path: Path) -> None:
+    # ISA11 "^" would clash with the new component separator, so it becomes "!" first.
+    second = redelimit(fixture_text().replace("*^*00501*", "*!*00501*"), "|", "^", "\n")
+    path = write(tmp_path, "two.837", fixture_text() + second)
+    claims = list(read_x12(path))
+    first_half = list(read_x12(FIXTURES / "professional.837"))
+    assert len(claims) == 4
+    assert [c.claim_id for c in claims] == ["P001", "P002", "P001", "P002"]
+    for ours, theirs in zip(claims[2:], first_half, strict=True):
+        assert [ln.line for ln in ours.lines] == [ln.line for ln in theirs.lines]
+        assert all(not ln.problems for ln in ours.lines)
+    assert claims[2].lines[0].location is not None and claims[2].lines[0].location["segment"] == 49 + 23
+
+
+@pytest.mark.parametrize("chunk", [1, 7, 106, 1000])
+def test_chunk_boundaries_do_not_change_what_is_read(
+    chunk: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    files = [*FIXTURES.glob("*.837"), write(tmp_path, "crlf.837", fixture_text().replace("~\n", "~\r\n"))]
+    expected = {path: summary(list(read_x12(path))) for path in files}
+    monkeypatch.setattr(tokens, "_CHUNK", chunk)
+    for path in files:
+        assert summary(list(read_x12(path))) == expected[path], path.name
+
+
+def test_claims_are_yielded_before_the_file_is_read_to_its_end(tmp_path: Path) -> None:
+    path = write(tmp_path, "big.837", fixture_text())
+    claims = read_x12(path)
+    first = next(claims)
+    path.write_text("")  # the claim pass reads on from its own open file
+    assert first.claim_id == "P001"
+
+
+def test_a_file_without_isa_or_empty_is_an_input_error(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="does not start with an ISA segment"):
+        lines_of(write(tmp_path, "gs.837", fixture_text().split("\n", 1)[1]))
+    with pytest.raises(InputError, match="is empty"):
+        lines_of(write(tmp_path, "empty.837", " \n"))
+    with pytest.raises(InputError, match="no 837 claim"):
+        lines_of(write(tmp_path, "noclaim.837", "\n".join([*fixture_text().splitlines()[:7], "SE*5*0101~"])))
+
+
+def test_isa_with_an_impossible_terminator_is_an_input_error(tmp_path: Path) -> None:
+    text = fixture_text().replace("*T*:~", "*T*:X", 1)
+    with pytest.raises(InputError, match="segment terminator 'X' is a letter or digit"):
+        lines_of(write(tmp_path, "bad.837", text))
+
+
+# Envelope problems.
+
+
+def test_ge_and_iea_counts_and_control_numbers_are_checked(tmp_path: Path) -> None:
+    text = fixture_text().replace("GE*1*101~", "GE*2*999~").replace("IEA*1*000000101~", "IEA*3*000000999~")
+    for line in lines_of(write(tmp_path, "trailers.837", text)):
+        assert problems(line) == [
+            "envelope GE01 at segment 48 says 2 transactions but group 101 has 1",
+            "envelope GE02 control number 999 at segment 48 does not match GS06 101",
+            "envelope IEA01 at segment 49 says 3 groups but interchange 000000101 has 1",
+            "envelope IEA02 control number 000000999 at segment 49 does not match ISA13 000000101",
+        ]
+
+
+def test_a_truncated_file_flags_its_missing_trailers(tmp_path: Path) -> None:
+    text = fixture_text().split("SE*", 1)[0]
+    lines = lines_of(write(tmp_path, "cut.837", text))
+    assert len(lines) == 3
+    assert problems(lines[0]) == [
+        "envelope transaction 0101 at segment 3 has no SE trailer",
+        "envelope group 101 at segment 2 has no GE trailer",
+        "envelope interchange 000000101 at segment 1 has no IEA trailer",
+    ]
+
+
+def test_a_transaction_without_claims_still_reports_its_envelope(tmp_path: Path) -> None:
+    empty = "ST*837*0102*005010X222A1~\nBHT*0019*00*X*20260315*1200*CH~\nSE*3*0109~\n"
+    text = fixture_text().replace("GE*1*101~", empty + "GE*2*101~")
+    claims = list(read_x12(write(tmp_path, "empty_st.837", text)))
+    assert [c.claim_id for c in claims] == ["P001", "P002", None]
+    (line,) = claims[-1].lines
+    assert problems(line) == ["envelope SE02 control number 0109 at segment 50 does not match ST02 0102"]
+    assert line.origin == "empty_st.837 segment 48"
+    assert line.location == {"file": "empty_st.837", "interchange": "000000101", "group": "101", "transaction": "0102"}
+
+
+def test_a_4010_interchange_in_a_5010_file_flags_only_its_claims(tmp_path: Path) -> None:
+    old = fixture_text().replace("*00501*000000101*", "*00401*000000201*").replace("005010X222A1", "004010X098A1")
+    old = old.replace("000000101", "000000201")
+    lines = lines_of(write(tmp_path, "mixed.837", fixture_text() + old))
+    assert len(lines) == 6
+    assert all(not ln.problems for ln in lines[:3])
+    for line in lines[3:]:
+        assert any("uses X12 version 4010 (GS08 004010X098A1), which is not supported" in p for p in problems(line))
+
+
+def test_wrong_isa_length_is_flagged_and_the_claims_read(tmp_path: Path) -> None:
+    text = fixture_text().replace("*00*          *00*", "*00*         *00*", 1)
+    lines = lines_of(write(tmp_path, "short_isa.837", text))
+    assert [ln.procedure_code for ln in lines] == ["0711T"] * 3
+    assert all("ISA segment is 105 characters long where X12 fixes it at 106" in problems(ln)[0] for ln in lines)
+
+
+# Values a line takes from its claim, and what cannot be read.
+
+
+def test_a_line_without_dtp_takes_the_claim_date(tmp_path: Path) -> None:
+    text = (
+        fixture_text()
+        .replace("HI*ABK:I702~", "DTP*472*D8*20260401~\nHI*ABK:I702~")
+        .replace("SV1*HC:0711T:22:59*300*UN*2***1~\nDTP*472*D8*20260315~", "SV1*HC:0711T:22:59*300*UN*2***1~")
+    )
+    line = lines_of(write(tmp_path, "claim_date.837", text))[-1]
+    assert line.line is not None and line.line.date_of_service == date(2026, 4, 1)
+
+
+def test_missing_or_bad_dates_are_explained_in_x12_terms(tmp_path: Path) -> None:
+    text = fixture_text().replace("DTP*472*D8*20260310~", "DTP*472*D8*2026031~").replace("DTP*472*D8*20260315~", "")
+    lines = lines_of(write(tmp_path, "dates.837", text.replace("SE*45*", "SE*44*")))
+    assert problems(lines[0]) == [
+        "date_of_service DTP*472 at segment 25 is not a D8 (CCYYMMDD) or RD8 (CCYYMMDD-CCYYMMDD) date"
+    ]
+    assert problems(lines[2]) == ["date_of_service is missing: no DTP*472 on the line or the claim"]
+
+
+def test_pointers_outside_the_hi_codes_are_flagged(tmp_path: Path) -> None:
+    text = fixture_text().replace("SV1*HC:0711T:GN*100*UN*1***2~", "SV1*HC:0711T:GN*100*UN*1***2:5~")
+    line = lines_of(write(tmp_path, "pointers.837", text))[1]
+    assert line.line is not None and line.line.diagnosis_codes == ("I73.9",)
+    assert problems(line) == [
+        "diagnosis_codes pointer 5 in SV107 at segment 27 does not name one of the claim's 2 HI diagnosis codes"
+    ]
+
+
+def test_other_payer_loops_do_not_replace_the_claims_provider_or_payer(tmp_path: Path) -> None:
+    cob = "SBR*S*18*******CI~\nNM1*PR*2*OTHER PLAN*****PI*OTH01~\nNM1*82*1~\nDTP*472*D8*19990101~\nLX*1~"
+    text = fixture_text().replace("LX*1~", cob, 1)
+    (first, _) = read_x12(write(tmp_path, "cob.837", text))
+    assert first.header is not None and first.header.payer == "ACME HEALTH"
+    line = first.lines[0].line
+    assert line is not None and (line.rendering_npi, line.date_of_service) == ("1234567893", date(2026, 3, 10))
+
+
+def test_a_claim_without_service_lines_still_yields_a_flagged_line(tmp_path: Path) -> None:
+    text = fixture_text().replace("LX*1~\nSV1*HC:0711T:22:59*300*UN*2***1~\nDTP*472*D8*20260315~\n", "")
+    claims = list(read_x12(write(tmp_path, "no_lx.837", text)))
+    assert claims[-1].claim_id == "P002" and len(claims[-1].lines) == 1
+    assert [f"{p.field} {p.message}" for p in claims[-1].problems] == [
+        "lines is missing: the claim at segment 42 has no service line (2400 LX)"
+    ]
+    assert claims[-1].lines[0].origin == "no_lx.837 segment 42 (claim P002)"
+
+
+def test_a_birth_date_that_is_not_d8_is_a_claim_problem(tmp_path: Path) -> None:
+    (first, _) = read_x12(write(tmp_path, "dmg.837", fixture_text().replace("DMG*D8*19580101*M", "DMG*D8*580101*M")))
+    assert first.header is not None and first.header.patient_birth_date is None
+    assert [f"{p.field} {p.message}" for p in first.problems] == [
+        "patient_birth_date DMG02 at segment 17 is not a D8 (CCYYMMDD) date"
+    ]
+
+
+def test_x12_files_are_detected_by_content(shared_dir: Path) -> None:
+    if "x12" not in READERS:
+        pytest.skip("the reader registry does not name the X12 reader yet")
+    from claimcheck.io.readers import detect_format
+
+    for path in [FIXTURES / "bom_crlf_indented.837", *(shared_dir / "samples").glob("x12-837*/*.*")]:
+        assert detect_format(path) == "x12", path.name
+    assert len(claimcheck.validate_file(FIXTURES / "professional.837", as_of=AS_OF).lines) == 3
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    edits=st.lists(
+        st.tuples(
+            st.integers(0, 1300),
+            st.integers(0, 3),
+            st.sampled_from(["*", ":", "~", "^", "\n", "", "ISA", "é", "²", "X"]),
+        ),
+        max_size=6,
+    )
+)
+def test_damaged_files_never_raise_anything_but_input_error(edits: list[tuple[int, int, str]], tmp_path: Path) -> None:
+    text = fixture_text()
+    for at, length, insert in edits:
+        text = text[:at] + insert + text[at + length :]
+    path = write(tmp_path, "damaged.837", text)
+    try:
+        claims = list(read_x12(path))
+    except InputError:
+        return
+    assert all(isinstance(claim, ParsedClaim) and claim.lines for claim in claims)
+
+
+# TR3 validation with pyx12.
+
+
+def test_strict_reading_puts_each_tr3_issue_where_it_falls(tmp_path: Path) -> None:
+    pytest.importorskip("pyx12")
+    assert not any(ln.problems for c in read_x12_strict(FIXTURES / "professional.837") for ln in c.lines)
+    text = fixture_text().replace("SV1*HC:0711T:GN*100*UN", "SV1*HC:0711T:GN*100*ZZ")
+    text = text.replace("CLM*P002*300***11:B:1*Y*A", "CLM*P002*300***11:B:1*Y*Q")
+    lines = [ln for c in read_x12_strict(write(tmp_path, "tr3.837", text)) for ln in c.lines]
+    assert [problems(ln) for ln in lines] == [
+        [],
+        ["tr3 segment 27 (SV1): (…) is not a valid code for Unit or Basis for Measurement Code (SV103)"],
+        ["tr3 segment 42 (CLM): (…) is not a valid code for Assignment or Plan Participation Code (CLM07)"],
+    ]
+
+
+def test_strict_reading_puts_transaction_issues_on_every_line(tmp_path: Path) -> None:
+    pytest.importorskip("pyx12")
+    for line in (ln for c in read_x12_strict(FIXTURES / "bad_se_count.837") for ln in c.lines):
+        assert "tr3 segment 47 (SE): SE count of 44 for SE02=0105 is wrong. I count 45" in problems(line)
+
+
+def test_pyx12_reads_what_the_reader_reads_bom_and_indentation_included() -> None:
+    pytest.importorskip("pyx12")
+    assert validate_with_pyx12(FIXTURES / "bom_crlf_indented.837") == []
+    assert validate_with_pyx12(FIXTURES / "institutional.837") == []
+
+
+def test_tr3_validation_is_unavailable_for_versions_pyx12_has_no_map_for(tmp_path: Path) -> None:
+    pytest.importorskip("pyx12")
+    path = write(tmp_path, "a2.837", fixture_text().replace("005010X222A1", "005010X222A2"))
+    (issue,) = validate_with_pyx12(path)
+    assert (issue.segment_position, issue.segment_id) == (2, "GS")
+    assert "TR3 validation is unavailable for GS08 version 005010X222A2" in issue.message
+
+
+def test_pyx12_messages_do_not_quote_element_values(tmp_path: Path) -> None:
+    pytest.importorskip("pyx12")
+    text = (
+        fixture_text()
+        .replace("N4*SPRINGFIELD*IL*627010001", "N4*SPRINGFIELD*IL*6270")
+        .replace("N3*12 ELM", "N9*12 ELM")
+    )
+    messages = [issue.message for issue in validate_with_pyx12(write(tmp_path, "values.837", text))]
+    assert messages and not any("6270" in m or "ELM" in m for m in messages)
+
+
+def test_missing_pyx12_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in [m for m in sys.modules if m == "pyx12" or m.startswith("pyx12.")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "pyx12", None)  # makes "import pyx12" raise ImportError
+    with pytest.raises(ClaimCheckError, match=r"pip install 'claimcheck\[x12\]'"):
+        validate_with_pyx12(FIXTURES / "professional.837")
+
+
+def test_a_file_pyx12_cannot_walk_is_reported_not_raised(tmp_path: Path) -> None:
+    pytest.importorskip("pyx12")
+    path = write(
+        tmp_path, "no_gs.837", "".join(ln for ln in fixture_text().splitlines(True) if not ln.startswith("GS*"))
+    )
+    claims = list(read_x12_strict(path))
+    assert [c.claim_id for c in claims] == ["P001", "P002", None]
+    assert "tr3 pyx12 failed on this file (IndexError), so it was not TR3-validated" in problems(claims[0].lines[0])
+    assert problems(claims[-1].lines[0]) == ["envelope GE at segment 47 has no GS before it"]
