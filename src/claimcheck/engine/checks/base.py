@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -69,6 +70,7 @@ class CompiledRule:
         self.env = env
         self.code_sets = env.code_sets
         self.table = _relative(loaded.file, env.pack_path)
+        self._sources: dict[tuple[int, int, str | None], Source] = {}
         self.source = self.entry_source(rule.source, rule)
         self.setup()
 
@@ -78,12 +80,18 @@ class CompiledRule:
     def entry_source(self, ref: SourceRef, dated: Dated | None = None, table: str | None = None) -> Source:
         """The source of a finding: document and section, pack version, rule table, dates in force.
 
-        ``table`` defaults to this rule's file; profile entries name their profile's file.
+        ``table`` defaults to this rule's file; profile entries name their profile's file. Sources
+        are built once per entry: findings are made per line, entries live as long as the rules.
         """
-        effective = dated.effective.isoformat() if dated and dated.effective else None
-        expires = dated.expires.isoformat() if dated and dated.expires else None
-        table = table or self.table
-        return Source(ref.document, ref.section, self.env.pack_version, table, effective, expires)
+        key = (id(ref), id(dated), table)
+        source = self._sources.get(key)
+        if source is None:
+            effective = dated.effective.isoformat() if dated and dated.effective else None
+            expires = dated.expires.isoformat() if dated and dated.expires else None
+            version = self.env.pack_version
+            source = Source(ref.document, ref.section, version, table or self.table, effective, expires)
+            self._sources[key] = source
+        return source
 
     def profile_source(
         self, profile: CompiledProfile, ref: SourceRef | None = None, dated: Dated | None = None
@@ -95,6 +103,7 @@ class CompiledRule:
         return Finding(self.check, self.rule_id, subject, status, message, source or self.source)
 
 
+@functools.cache
 def _relative(file: str, root: str) -> str:
     try:
         return Path(file).resolve().relative_to(Path(root).resolve()).as_posix()
