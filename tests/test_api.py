@@ -150,3 +150,15 @@ def test_a_newer_icd10cm_release_needs_no_code_change(tmp_path: Path) -> None:
 def test_code_sets_object_can_be_passed_directly() -> None:
     rules = claimcheck.load_rules(code_sets=shipped_code_sets())
     assert rules.code_set_versions() == claimcheck.load_rules().code_set_versions()
+
+
+def test_the_shipped_json_fixtures_read_the_same_as_json_and_jsonl() -> None:
+    folder = ROOT / "fixtures" / "json"
+    as_json = claimcheck.validate_file(folder / "claims.json", as_of=AS_OF)
+    as_jsonl = claimcheck.validate_file(folder / "claims.jsonl", as_of=AS_OF)
+    assert as_json == as_jsonl
+    assert [(ln.claim_id, ln.line_number, ln.status.value) for ln in as_json.lines] == [
+        ("J1", 1, "pass"),
+        ("J1", 2, "fail"),
+        ("J2", 1, "warn"),
+    ]
