@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench lint clean
+.PHONY: demo test bench bench-service lint clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,12 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.bench_import
 	$(BIN)/python -m benchmarks.bench_validate
+	$(BIN)/python -m benchmarks.bench_ptp_load
+	$(BIN)/python -m benchmarks.bench_x12 --mb 20
+	$(BIN)/python -m benchmarks.bench_html
+
+bench-service: $(STAMP)
+	$(BIN)/python -m benchmarks.bench_service
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks tools

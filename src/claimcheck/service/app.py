@@ -1,0 +1,87 @@
+"""The ASGI application: ``create_app(settings)`` for tests and ``serve``; ``app_from_env`` for workers."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib.metadata import version
+
+from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
+from uvicorn.config import STARTUP_FAILURE
+
+from claimcheck.errors import ClaimCheckError
+from claimcheck.service.auth import ApiKeyMiddleware, ApiKeys
+from claimcheck.service.logs import EVENT_LOGGER
+from claimcheck.service.metrics import Metrics
+from claimcheck.service.observe import ObserveMiddleware
+from claimcheck.service.routes import AsciiJSONResponse, ServiceState, router
+from claimcheck.service.rules import RulesHolder
+from claimcheck.service.settings import Settings
+
+__all__ = ["app_from_env", "create_app"]
+
+_log = logging.getLogger(EVENT_LOGGER)
+
+_DESCRIPTION = """Pre-submission claim scrubbing: send claims in the JSON claims shape, or an 837,
+and get the JSON report back. Every endpoint but /healthz needs `Authorization: Bearer <API key>`."""
+
+
+async def _validation_error(_request: Request, exc: Exception) -> AsciiJSONResponse:
+    """FastAPI's 422, without the ``input`` it echoes: that may be 5 MiB of claims."""
+    assert isinstance(exc, RequestValidationError)
+    errors = [{key: value for key, value in error.items() if key != "input"} for error in exc.errors()]
+    return AsciiJSONResponse({"detail": jsonable_encoder(errors)}, status_code=422)
+
+
+@asynccontextmanager
+async def _reload_on_sighup(app: FastAPI) -> AsyncIterator[None]:
+    loop = asyncio.get_running_loop()
+    holder: RulesHolder = app.state.service.rules
+    # Loading a pack takes a while and does file I/O: off the event loop.
+    loop.add_signal_handler(signal.SIGHUP, lambda: loop.run_in_executor(None, holder.reload_logged))
+    try:
+        yield
+    finally:
+        loop.remove_signal_handler(signal.SIGHUP)
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """The service app. Loads the rules now, so a broken pack raises here and nothing is served."""
+    rules = RulesHolder(settings)
+    metrics = Metrics()
+    app = FastAPI(
+        title="claimcheck",
+        version=version("claimcheck"),
+        description=_DESCRIPTION,
+        max_body_size=settings.max_body_bytes,
+        lifespan=_reload_on_sighup if settings.reload_on_sighup else None,
+    )
+    app.state.service = ServiceState(settings, rules, metrics)
+    app.include_router(router)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_middleware(ApiKeyMiddleware, keys=ApiKeys(settings.api_keys))
+    # Added last, so outermost: refused requests get a request id, a log record and metrics too.
+    paths = {route.path for route in router.routes if isinstance(route, APIRoute)}
+    paths |= {path for path in (app.openapi_url, app.docs_url, app.redoc_url) if path}
+    app.add_middleware(ObserveMiddleware, metrics=metrics, routes=paths)
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """The app of one uvicorn worker, from the settings ``serve`` put in the environment.
+
+    When the rules (or the key file) cannot be read, as when SIGHUP finds a broken pack, the
+    worker logs why and exits with uvicorn's startup-failure status; its supervisor then keeps the
+    workers it has. Raising instead would print a multi-line traceback amid the JSON logs.
+    """
+    try:
+        return create_app(Settings.from_env())
+    except ClaimCheckError as exc:
+        _log.error("worker not started", extra={"fields": {"error": str(exc)}})
+        raise SystemExit(STARTUP_FAILURE) from None

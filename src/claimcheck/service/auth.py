@@ -1,0 +1,72 @@
+"""Bearer API keys, checked before the request body is read.
+
+FastAPI reads and parses a body before it runs dependencies, so a key check written as a
+dependency would let anyone without a key make the server parse 5 MiB of JSON. The check is an
+ASGI middleware instead; ``bearer_scheme`` only declares the scheme in the OpenAPI document.
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Iterable
+
+from fastapi.security import HTTPBearer
+from starlette.responses import JSONResponse
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+__all__ = ["OPEN_PATHS", "ApiKeyMiddleware", "ApiKeys", "bearer_scheme"]
+
+# Liveness probes and the API description need no key; everything else, /metrics included, does.
+OPEN_PATHS = frozenset({"/healthz", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"})
+
+bearer_scheme = HTTPBearer(auto_error=False, description="An API key given to the service at start.")
+
+
+class ApiKeys:
+    """The accepted keys, compared in constant time."""
+
+    def __init__(self, keys: Iterable[str]) -> None:
+        # Bytes, because hmac.compare_digest refuses str holding non-ASCII characters.
+        self._keys = tuple(key.encode("utf-8") for key in keys)
+
+    def __bool__(self) -> bool:
+        return bool(self._keys)
+
+    def accepts(self, presented: bytes) -> bool:
+        """Whether ``presented`` is one of the keys; every key is compared, so the time taken does
+        not tell which key, or how much of one, matched."""
+        matched = False
+        for key in self._keys:
+            matched |= hmac.compare_digest(presented, key)
+        return matched
+
+
+def _bearer_token(scope: Scope) -> bytes | None:
+    for name, value in scope["headers"]:
+        if name == b"authorization":
+            scheme, _, token = value.partition(b" ")
+            return token.strip() if scheme.lower() == b"bearer" and token.strip() else None
+    return None
+
+
+class ApiKeyMiddleware:
+    """Answers 401 (with ``WWW-Authenticate: Bearer``) to a request outside ``OPEN_PATHS`` that does
+    not carry one of the keys; does nothing when no key is configured (``--insecure-no-auth``)."""
+
+    def __init__(self, app: ASGIApp, keys: ApiKeys) -> None:
+        self.app = app
+        self.keys = keys
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not self.keys or scope["path"] in OPEN_PATHS:
+            await self.app(scope, receive, send)
+            return
+        token = _bearer_token(scope)
+        if token is not None and self.keys.accepts(token):
+            await self.app(scope, receive, send)
+            return
+        # RFC 6750: no error code when no credentials were sent, invalid_token when they were wrong.
+        challenge = "Bearer" if token is None else 'Bearer error="invalid_token"'
+        detail = "an API key is required" if token is None else "the API key is not valid"
+        response = JSONResponse({"detail": detail}, status_code=401, headers={"WWW-Authenticate": challenge})
+        await response(scope, receive, send)

@@ -1,0 +1,23 @@
+"""``claimcheck serve`` refuses to start in unsafe ways, with a message and exit 2."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from claimcheck.cli import main
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ([], "no API key configured"),
+        (["--insecure-no-auth", "--host", "0.0.0.0"], "127.0.0.1"),
+        (["--insecure-no-auth", "--rules", "/no/such/pack"], "not found"),
+    ],
+)
+def test_serve_refuses_to_start(arguments: list[str], message: str) -> None:
+    result = CliRunner().invoke(main, ["serve", *arguments], env={"CLAIMCHECK_API_KEYS": ""})
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
