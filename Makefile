@@ -27,6 +27,7 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.bench_ptp_load
 	$(BIN)/python -m benchmarks.bench_x12 --mb 20
 	$(BIN)/python -m benchmarks.bench_html
+	$(BIN)/python -m benchmarks.bench_durable
 
 bench-service: $(STAMP)
 	$(BIN)/python -m benchmarks.bench_service

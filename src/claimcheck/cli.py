@@ -146,6 +146,14 @@ def main() -> None:
     help="X12 837 files: also validate them against the 5010 TR3 with pyx12 (pip install 'claimcheck[x12]'); "
     "each TR3 error becomes an input finding on the line, claim or transaction it falls in.",
 )
+@click.option(
+    "--engine",
+    type=click.Choice(("compiled", "durable")),
+    default="compiled",
+    show_default=True,
+    help="Executor: compiled Python lookups, or durable-rules (pip install 'claimcheck[durable]', Python < 3.13; "
+    "several times slower, for cross-checking).",
+)
 @click.option("--verbose", "-v", is_flag=True, help="Text format: list passing findings too.")
 @_reports_errors
 def check(
@@ -161,6 +169,7 @@ def check(
     ptp: tuple[Path, ...],
     mue: Path | None,
     x12_strict: bool,
+    engine: str,
     verbose: bool,
 ) -> None:
     """Check the claim lines in FILES (CSV, JSON or JSONL) and report every finding."""
@@ -170,7 +179,13 @@ def check(
 
     ruleset = _load(rules_dir, code_sets, ptp, mue)
     report = validate_files(
-        files, rules=ruleset, as_of=as_of, input_format=input_format, columns=columns, x12_strict=x12_strict
+        files,
+        rules=ruleset,
+        as_of=as_of,
+        input_format=input_format,
+        columns=columns,
+        x12_strict=x12_strict,
+        engine=engine,
     )
     writer = functools.partial(write_text, verbose=verbose) if output_format == "text" else WRITERS[output_format]
     if output is None:

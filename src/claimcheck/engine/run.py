@@ -16,44 +16,58 @@ from claimcheck.models.report import LineResult, Report
 __all__ = ["check_claim", "check_claims", "validate", "validate_many"]
 
 
-def check_claim(parsed: ParsedClaim, rules: RuleSet, as_of: date) -> list[LineResult]:
-    """One result per input line of ``parsed``, in input order: line checks, then claim checks."""
-    per_line: list[list[Finding]] = []
-    readable: list[ClaimLineRef] = []
+def line_contexts(parsed: ParsedClaim, rules: RuleSet, as_of: date) -> list[LineContext]:
+    """The context of each input line of ``parsed``, in input order (shared with the durable executor)."""
+    contexts: list[LineContext] = []
     seen_numbers: set[int] = set()
-    for index, parsed_line in enumerate(parsed.lines):
+    for parsed_line in parsed.lines:
         number = parsed_line.line_number
         repeated = number is not None and number in seen_numbers
         if number is not None:
             seen_numbers.add(number)
         line = parsed_line.line
-        ctx = LineContext(
-            claim_id=parsed.claim_id,
-            parsed=parsed_line,
-            line=line,
-            profile=rules.profiles.get(line.procedure_code) if line is not None else None,
-            as_of=as_of,
-            claim_problems=parsed.problems,
-            repeated_line_number=repeated,
-            unreadable=frozenset(p.field for p in parsed_line.problems),
+        contexts.append(
+            LineContext(
+                claim_id=parsed.claim_id,
+                parsed=parsed_line,
+                line=line,
+                profile=rules.profiles.get(line.procedure_code) if line is not None else None,
+                as_of=as_of,
+                claim_problems=parsed.problems,
+                repeated_line_number=repeated,
+                unreadable=frozenset(p.field for p in parsed_line.problems),
+            )
         )
-        findings: list[Finding] = []
-        for check in rules.checks:
-            findings.extend(check(ctx))
-        per_line.append(findings)
-        if line is not None:
-            readable.append(ClaimLineRef(index, line, ctx.unreadable))
-    if rules.claim_checks and len(readable) > 0:
-        claim_ctx = ClaimContext(parsed.claim_id, tuple(readable), as_of)
-        for claim_check in rules.claim_checks:
-            for index, finding in claim_check(claim_ctx):
-                per_line[index].append(finding)
+    return contexts
+
+
+def line_results(parsed: ParsedClaim, per_line: Iterable[Iterable[Finding]]) -> list[LineResult]:
+    """A result per line of ``parsed`` from its findings, in input order (shared with the durable executor)."""
     return [
         LineResult(
             parsed.claim_id, parsed_line.line_number, parsed_line.procedure_code, tuple(findings), parsed_line.location
         )
         for parsed_line, findings in zip(parsed.lines, per_line, strict=True)
     ]
+
+
+def check_claim(parsed: ParsedClaim, rules: RuleSet, as_of: date) -> list[LineResult]:
+    """One result per input line of ``parsed``, in input order: line checks, then claim checks."""
+    per_line: list[list[Finding]] = []
+    readable: list[ClaimLineRef] = []
+    for index, ctx in enumerate(line_contexts(parsed, rules, as_of)):
+        findings: list[Finding] = []
+        for check in rules.checks:
+            findings.extend(check(ctx))
+        per_line.append(findings)
+        if ctx.line is not None:
+            readable.append(ClaimLineRef(index, ctx.line, ctx.unreadable))
+    if rules.claim_checks and len(readable) > 0:
+        claim_ctx = ClaimContext(parsed.claim_id, tuple(readable), as_of)
+        for claim_check in rules.claim_checks:
+            for index, finding in claim_check(claim_ctx):
+                per_line[index].append(finding)
+    return line_results(parsed, per_line)
 
 
 def check_claims(claims: Iterable[ParsedClaim], rules: RuleSet, as_of: date | None = None) -> Iterator[LineResult]:

@@ -36,16 +36,23 @@ def validate_files(
     input_format: str | None = None,
     columns: str | Path | ColumnLayout | None = None,
     x12_strict: bool = False,
+    engine: str = "compiled",
 ) -> Report:
     """Check every line of ``paths`` and return one report.
 
-    ``columns`` names the column layout of delimited files: a shipped layout
+    ``engine`` is ``compiled`` (the default) or ``durable`` (the durable-rules executor, much
+    slower, for cross-checking). ``columns`` names the column layout of delimited files: a shipped layout
     (``tuva_medical_claim``, ``cms_carrier``, ``cms_outpatient``), a columns map file, or a
     loaded ``ColumnLayout``; by default it is found from each file's header.
     """
     ruleset = rules or load_rules()
     layout = load_layout(columns) if isinstance(columns, (str, Path)) else columns
-    lines = check_claims(_all_claims(paths, input_format, layout, x12_strict), ruleset, as_of)
+    check = check_claims
+    if engine == "durable":  # the second executor, for cross-checking (claimcheck[durable])
+        from claimcheck.engine.durable import check_claims_durable as check
+    elif engine != "compiled":
+        raise ValueError(f"unknown engine {engine!r}; engines: compiled, durable")
+    lines = check(_all_claims(paths, input_format, layout, x12_strict), ruleset, as_of)
     return Report.build(lines, ruleset.version, ruleset.code_set_versions())
 
 

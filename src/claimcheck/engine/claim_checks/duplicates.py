@@ -28,20 +28,28 @@ class DuplicateLines(ClaimCheck):
     def run_day(self, day: date, refs: list[ClaimLineRef]) -> Iterator[tuple[int, Finding]]:
         first_seen: dict[tuple[str, frozenset[str], float], ClaimLineRef] = {}
         for ref in refs:
-            if not ref.unreadable.isdisjoint(("modifiers", "units")):
-                continue  # compared on a default value, it could look like a duplicate it is not
-            modifiers = frozenset(ref.line.modifiers)
-            key = (ref.code, modifiers - self.repeat, ref.line.units)
+            key = self.duplicate_key(ref)
+            if key is None:
+                continue
             earlier = first_seen.setdefault(key, ref)
             if earlier is ref:
                 continue
-            repeat = sorted(modifiers & self.repeat)
-            if repeat:
-                message = f"repeats line {earlier.number} ({ref.code} on {day}) with repeat modifier {repeat[0]}"
-                yield ref.index, self.finding(ref.code, Status.PASS, message)
-            else:
-                message = (
-                    f"duplicates line {earlier.number}: same code {ref.code}, modifiers, date {day} and units; "
-                    f"a real repeat carries {self.repeat_text}"
-                )
-                yield ref.index, self.finding(ref.code, self.status, message)
+            yield ref.index, self.judge_duplicate(ref, earlier, day)
+
+    def duplicate_key(self, ref: ClaimLineRef) -> tuple[str, frozenset[str], float] | None:
+        """What two lines of one day share when one duplicates the other; None when the line is not compared."""
+        if not ref.unreadable.isdisjoint(("modifiers", "units")):
+            return None  # compared on a default value, it could look like a duplicate it is not
+        return (ref.code, frozenset(ref.line.modifiers) - self.repeat, ref.line.units)
+
+    def judge_duplicate(self, ref: ClaimLineRef, earlier: ClaimLineRef, day: date) -> Finding:
+        """The finding on ``ref``, a later line with the same key as the first such line of the day, ``earlier``."""
+        repeat = sorted(frozenset(ref.line.modifiers) & self.repeat)
+        if repeat:
+            message = f"repeats line {earlier.number} ({ref.code} on {day}) with repeat modifier {repeat[0]}"
+            return self.finding(ref.code, Status.PASS, message)
+        message = (
+            f"duplicates line {earlier.number}: same code {ref.code}, modifiers, date {day} and units; "
+            f"a real repeat carries {self.repeat_text}"
+        )
+        return self.finding(ref.code, self.status, message)

@@ -59,19 +59,28 @@ class ProcedurePairs(ClaimCheck):
                 )
                 yield _Edit(edit.modifier_indicator, edit.rationale, source)
 
-    def _relevant(self, code: str) -> bool:
+    def relevant(self, code: str) -> bool:
+        """Whether ``code`` is in an edit of the pack or of the loaded PTP table."""
         return code in self.codes or (self.ptp is not None and self.ptp.has_code(code))
 
     def run_day(self, day: date, refs: list[ClaimLineRef]) -> Iterator[tuple[int, Finding]]:
-        refs = [ref for ref in refs if self._relevant(ref.code)]
+        refs = [ref for ref in refs if self.relevant(ref.code)]
         for second in refs:
             for first in refs:
                 if first.code == second.code:
                     continue
-                for edit in self._edits(first.code, second.code, day):
-                    if edit.indicator == 9:
-                        continue
-                    yield second.index, self._judge(first, second, edit, day)
+                for finding in self.judge_pair(first, second, day):
+                    yield second.index, finding
+
+    def judge_pair(self, first: ClaimLineRef, second: ClaimLineRef, day: date) -> Iterator[Finding]:
+        """The findings on ``second`` for ``first`` on the same day: one per edit in force, indicator 9 skipped.
+
+        Public so the durable executor, which pairs the lines itself, words its findings the same way.
+        """
+        for edit in self._edits(first.code, second.code, day):
+            if edit.indicator == 9:
+                continue
+            yield self._judge(first, second, edit, day)
 
     def _judge(self, first: ClaimLineRef, second: ClaimLineRef, edit: _Edit, day: date) -> Finding:
         subject = f"{first.code} {second.code}"
@@ -105,15 +114,18 @@ class AddonPrimary(ClaimCheck):
             for entry in self.addons.get(ref.code, ()):
                 if not entry.in_force(day):
                     continue
-                source = self.entry_source(entry.source, entry)
                 primary = next((p for p in refs if p.code in entry.primaries), None)
-                if primary is not None:
-                    message = f"add-on {ref.code} has its primary code {primary.code} (line {primary.number}) on {day}"
-                    yield ref.index, self.finding(ref.code, Status.PASS, message, source)
-                else:
-                    primaries = describe_codes(entry.primaries)
-                    message = f"add-on {ref.code} is billed without one of its primary codes on {day} ({primaries})"
-                    yield ref.index, self.finding(ref.code, self.status, message, source)
+                yield ref.index, self.judge_addon(ref, entry, primary, day)
+
+    def judge_addon(self, ref: ClaimLineRef, entry: AddonEntry, primary: ClaimLineRef | None, day: date) -> Finding:
+        """The finding on add-on line ``ref`` given the first line of the day with a primary code, if any."""
+        source = self.entry_source(entry.source, entry)
+        if primary is not None:
+            message = f"add-on {ref.code} has its primary code {primary.code} (line {primary.number}) on {day}"
+            return self.finding(ref.code, Status.PASS, message, source)
+        primaries = describe_codes(entry.primaries)
+        message = f"add-on {ref.code} is billed without one of its primary codes on {day} ({primaries})"
+        return self.finding(ref.code, self.status, message, source)
 
 
 @implements("split_components")
@@ -127,18 +139,27 @@ class SplitComponents(ClaimCheck):
     def run_day(self, day: date, refs: list[ClaimLineRef]) -> Iterable[tuple[int, Finding]]:
         seen: dict[tuple[str, str], ClaimLineRef] = {}
         for ref in refs:
-            if "modifiers" in ref.unreadable:
+            component = self.component_of(ref)
+            if component is None:
                 continue
-            present = [c for c in self.components if c in ref.line.modifiers]
-            if len(present) != 1:
-                continue  # neither, or both on one line (modifier.26_tc judges that)
-            component = present[0]
             other = self.components[1 - self.components.index(component)]
             earlier = seen.get((ref.code, other))
             if earlier is not None:
-                message = (
-                    f"{ref.code} is billed with {component} here and {other} on line {earlier.number} on {day}: "
-                    f"bill the global service once, without either modifier"
-                )
-                yield ref.index, self.finding(f"{other} {component}", self.status, message)
+                yield ref.index, self.judge_split(ref, earlier, day)
             seen.setdefault((ref.code, component), ref)
+
+    def component_of(self, ref: ClaimLineRef) -> str | None:
+        """The line's one component modifier; None when neither, both (modifier.26_tc judges that) or unreadable."""
+        if "modifiers" in ref.unreadable:
+            return None
+        present = [c for c in self.components if c in ref.line.modifiers]
+        return present[0] if len(present) == 1 else None
+
+    def judge_split(self, ref: ClaimLineRef, earlier: ClaimLineRef, day: date) -> Finding:
+        """The finding on ``ref``, billed with the other component than the ``earlier`` line of its code that day."""
+        component, other = self.component_of(ref), self.component_of(earlier)
+        message = (
+            f"{ref.code} is billed with {component} here and {other} on line {earlier.number} on {day}: "
+            f"bill the global service once, without either modifier"
+        )
+        return self.finding(f"{other} {component}", self.status, message)

@@ -53,22 +53,27 @@ class UnitsPerDay(ClaimCheck):
     def run_day(self, day: date, refs: list[ClaimLineRef]) -> Iterator[tuple[int, Finding]]:
         totals: dict[str, float] = {}
         for ref in refs:
-            if "units" in ref.unreadable:
-                continue  # input.field reports it; a default of 1 must not count
-            limit = self._limit(ref.code, day)
+            limit = self.limit_for(ref, day)
             if limit is None:
                 continue
-            units = ref.line.units
             if limit.indicator == 1:
-                counted, scope = units, "on this line"
+                counted = ref.line.units
             else:
-                counted = totals[ref.code] = totals.get(ref.code, 0.0) + units
-                scope = f"on {day} so far"
-            shown = format_units(counted)
-            noun = "unit" if counted == 1 else "units"
-            detail = f"{shown} {noun} of {ref.code} {scope}; MUE {limit.limit} {_KIND[limit.indicator]}"
-            if counted > limit.limit:
-                message = f"{detail} is exceeded: {limit.rationale}"
-                yield ref.index, self.finding(ref.code, self.status, message, limit.source)
-            else:
-                yield ref.index, self.finding(ref.code, Status.PASS, f"{detail} is respected", limit.source)
+                counted = totals[ref.code] = totals.get(ref.code, 0.0) + ref.line.units
+            yield ref.index, self.judge_units(ref, limit, counted, day)
+
+    def limit_for(self, ref: ClaimLineRef, day: date) -> _Limit | None:
+        """The MUE that applies to the line, None when none does or its units cannot be counted."""
+        if "units" in ref.unreadable:
+            return None  # input.field reports it; a default of 1 must not count
+        return self._limit(ref.code, day)
+
+    def judge_units(self, ref: ClaimLineRef, limit: _Limit, counted: float, day: date) -> Finding:
+        """The finding on ``ref`` for ``counted`` units: its own (indicator 1) or the day's so far (2, 3)."""
+        scope = "on this line" if limit.indicator == 1 else f"on {day} so far"
+        shown = format_units(counted)
+        noun = "unit" if counted == 1 else "units"
+        detail = f"{shown} {noun} of {ref.code} {scope}; MUE {limit.limit} {_KIND[limit.indicator]}"
+        if counted > limit.limit:
+            return self.finding(ref.code, self.status, f"{detail} is exceeded: {limit.rationale}", limit.source)
+        return self.finding(ref.code, Status.PASS, f"{detail} is respected", limit.source)
