@@ -6,6 +6,7 @@ unreadable file or broken rule file (message on stderr, no traceback).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import sys
 from datetime import date
@@ -172,13 +173,17 @@ def check(
     engine: str,
     verbose: bool,
 ) -> None:
-    """Check the claim lines in FILES (CSV, JSON or JSONL) and report every finding."""
-    from claimcheck.io.files import atomic_output, validate_files
-    from claimcheck.io.writers import WRITERS
+    """Check the claim lines in FILES (CSV, JSON, JSONL, X12 837 or FHIR) and report every finding.
+
+    JSON, JSONL and CSV reports are streamed: memory stays flat whatever the size of the input.
+    """
+    from claimcheck.io.files import atomic_output, check_files, stream_report
+    from claimcheck.io.writers import STREAM_WRITERS, WRITERS
     from claimcheck.io.writers.text_writer import write_text
+    from claimcheck.models.report import Report
 
     ruleset = _load(rules_dir, code_sets, ptp, mue)
-    report = validate_files(
+    lines = check_files(
         files,
         rules=ruleset,
         as_of=as_of,
@@ -187,14 +192,18 @@ def check(
         x12_strict=x12_strict,
         engine=engine,
     )
-    writer = functools.partial(write_text, verbose=verbose) if output_format == "text" else WRITERS[output_format]
-    if output is None:
-        writer(report, sys.stdout)
-    else:
-        with atomic_output(output) as stream:
+    with atomic_output(output) if output is not None else contextlib.nullcontext(sys.stdout) as stream:
+        if output_format in STREAM_WRITERS:
+            status = stream_report(lines, STREAM_WRITERS[output_format](stream), ruleset).status
+        else:
+            report = Report.build(lines, ruleset.version, ruleset.code_set_versions())
+            writer = (
+                functools.partial(write_text, verbose=verbose) if output_format == "text" else WRITERS[output_format]
+            )
             writer(report, stream)
+            status = report.status
     threshold = {"fail": ("fail",), "warn": ("warn", "fail"), "never": ()}[fail_on]
-    sys.exit(1 if report.status.value in threshold else 0)
+    sys.exit(1 if status.value in threshold else 0)
 
 
 @main.command()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
@@ -15,10 +15,11 @@ from claimcheck.engine.run import check_claims
 from claimcheck.errors import OutputError
 from claimcheck.io.readers import read_claims
 from claimcheck.io.readers.layouts import ColumnLayout, load_layout
+from claimcheck.io.writers import StreamWriter
 from claimcheck.models.parse import ParsedClaim
-from claimcheck.models.report import Report
+from claimcheck.models.report import LineResult, Report, Tally
 
-__all__ = ["atomic_output", "validate_file", "validate_files"]
+__all__ = ["atomic_output", "check_files", "stream_report", "validate_file", "validate_files"]
 
 
 def _all_claims(
@@ -26,6 +27,32 @@ def _all_claims(
 ) -> Iterator[ParsedClaim]:
     for path in paths:
         yield from read_claims(path, input_format, columns=columns, x12_strict=x12_strict)
+
+
+def check_files(
+    paths: Sequence[str | Path],
+    *,
+    rules: RuleSet,
+    as_of: date | None = None,
+    input_format: str | None = None,
+    columns: str | Path | ColumnLayout | None = None,
+    x12_strict: bool = False,
+    engine: str = "compiled",
+) -> Iterator[LineResult]:
+    """Stream the line results of ``paths``, in input order, without keeping them.
+
+    ``engine`` is ``compiled`` (the default) or ``durable`` (the durable-rules executor, much
+    slower, for cross-checking). ``columns`` names the column layout of delimited files: a
+    shipped layout (``tuva_medical_claim``, ``cms_carrier``, ``cms_outpatient``), a columns map
+    file, or a loaded ``ColumnLayout``; by default it is found from each file's header.
+    """
+    layout = load_layout(columns) if isinstance(columns, (str, Path)) else columns
+    check = check_claims
+    if engine == "durable":  # the second executor, for cross-checking (claimcheck[durable])
+        from claimcheck.engine.durable import check_claims_durable as check
+    elif engine != "compiled":
+        raise ValueError(f"unknown engine {engine!r}; engines: compiled, durable")
+    return check(_all_claims(paths, input_format, layout, x12_strict), rules, as_of)
 
 
 def validate_files(
@@ -38,22 +65,28 @@ def validate_files(
     x12_strict: bool = False,
     engine: str = "compiled",
 ) -> Report:
-    """Check every line of ``paths`` and return one report.
-
-    ``engine`` is ``compiled`` (the default) or ``durable`` (the durable-rules executor, much
-    slower, for cross-checking). ``columns`` names the column layout of delimited files: a shipped layout
-    (``tuva_medical_claim``, ``cms_carrier``, ``cms_outpatient``), a columns map file, or a
-    loaded ``ColumnLayout``; by default it is found from each file's header.
-    """
+    """Check every line of ``paths`` and return one report (see ``check_files`` for the options)."""
     ruleset = rules or load_rules()
-    layout = load_layout(columns) if isinstance(columns, (str, Path)) else columns
-    check = check_claims
-    if engine == "durable":  # the second executor, for cross-checking (claimcheck[durable])
-        from claimcheck.engine.durable import check_claims_durable as check
-    elif engine != "compiled":
-        raise ValueError(f"unknown engine {engine!r}; engines: compiled, durable")
-    lines = check(_all_claims(paths, input_format, layout, x12_strict), ruleset, as_of)
+    lines = check_files(
+        paths,
+        rules=ruleset,
+        as_of=as_of,
+        input_format=input_format,
+        columns=columns,
+        x12_strict=x12_strict,
+        engine=engine,
+    )
     return Report.build(lines, ruleset.version, ruleset.code_set_versions())
+
+
+def stream_report(lines: Iterable[LineResult], writer: StreamWriter, rules: RuleSet) -> Tally:
+    """Write ``lines`` through ``writer`` as they come, then the summary; the tally says how it went."""
+    tally = Tally()
+    for line in lines:
+        tally.add(line)
+        writer.write(line)
+    writer.close(tally.summary(rules.version, rules.code_set_versions()))
+    return tally
 
 
 def validate_file(

@@ -9,7 +9,7 @@ from typing import Any
 
 from claimcheck.models.finding import Finding, Status, worst
 
-__all__ = ["LineResult", "Report"]
+__all__ = ["LineResult", "Report", "Tally"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +43,30 @@ class LineResult:
         return data
 
 
+class Tally:
+    """Lines counted by status as they stream past, for a summary without keeping the lines."""
+
+    def __init__(self) -> None:
+        self.by_status: Counter[str] = Counter()
+        self.lines = 0
+
+    def add(self, line: LineResult) -> None:
+        self.lines += 1
+        self.by_status[line.status.value] += 1
+
+    @property
+    def status(self) -> Status:
+        return worst(Status(name) for name in self.by_status)
+
+    def summary(self, rules_version: str, code_sets: Mapping[str, str]) -> dict[str, Any]:
+        return {
+            "lines": self.lines,
+            **{status.value: self.by_status.get(status.value, 0) for status in Status},
+            "rules_version": rules_version,
+            "code_sets": dict(code_sets),
+        }
+
+
 @dataclass(frozen=True, slots=True)
 class Report:
     """Line results in input order, with the rule-pack version and code-set versions that made them."""
@@ -65,12 +89,10 @@ class Report:
         return {status.value: counted.get(status.value, 0) for status in Status}
 
     def summary(self) -> dict[str, Any]:
-        return {
-            "lines": len(self.lines),
-            **self.counts(),
-            "rules_version": self.rules_version,
-            "code_sets": dict(self.code_sets),
-        }
+        tally = Tally()
+        for line in self.lines:
+            tally.add(line)
+        return tally.summary(self.rules_version, self.code_sets)
 
     def to_dict(self) -> dict[str, Any]:
         return {"summary": self.summary(), "lines": [line.to_dict() for line in self.lines]}

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import csv
-from typing import TextIO
+from typing import Any, TextIO
 
-from claimcheck.models.report import Report
+from claimcheck.models.report import LineResult, Report
 
-__all__ = ["COLUMNS", "write_csv"]
+__all__ = ["COLUMNS", "CsvStream", "write_csv"]
 
 COLUMNS = (
     "claim_id",
@@ -25,16 +25,20 @@ COLUMNS = (
 )
 
 
-def write_csv(report: Report, stream: TextIO) -> None:
-    writer = csv.writer(stream, lineterminator="\n")
-    writer.writerow(COLUMNS)
-    for line in report.lines:
+class CsvStream:
+    """Writes rows as lines arrive; ``close`` has nothing to add (CSV carries no summary)."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._writer = csv.writer(stream, lineterminator="\n")
+        self._writer.writerow(COLUMNS)
+
+    def write(self, line: LineResult) -> None:
         keys = [line.claim_id, line.line_number, line.procedure_code, line.status.value]
         if not line.findings:
-            writer.writerow([*keys, *[""] * (len(COLUMNS) - len(keys))])
+            self._writer.writerow([*keys, *[""] * (len(COLUMNS) - len(keys))])
         for finding in line.findings:
             source = finding.source
-            writer.writerow(
+            self._writer.writerow(
                 [
                     *keys,
                     finding.rule_id,
@@ -47,3 +51,12 @@ def write_csv(report: Report, stream: TextIO) -> None:
                     (source.version or "") if source else "",
                 ]
             )
+
+    def close(self, summary: dict[str, Any]) -> None:
+        del summary
+
+
+def write_csv(report: Report, stream: TextIO) -> None:
+    writer = CsvStream(stream)
+    for line in report.lines:
+        writer.write(line)

@@ -1,0 +1,46 @@
+"""Streamed reports are byte-for-byte what the in-memory writers produce."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+from click.testing import CliRunner
+
+import claimcheck
+from claimcheck.cli import main
+from claimcheck.io.writers import STREAM_WRITERS, WRITERS
+from tests.conftest import AS_OF, ROOT
+
+DEMO = ROOT / "fixtures" / "demo" / "claims.csv"
+
+
+@pytest.mark.parametrize("output_format", sorted(STREAM_WRITERS))
+def test_streamed_output_equals_the_in_memory_writer(output_format: str) -> None:
+    report = claimcheck.validate_file(DEMO, as_of=AS_OF)
+    in_memory = io.StringIO()
+    WRITERS[output_format](report, in_memory)
+    result = CliRunner().invoke(main, ["check", str(DEMO), "--format", output_format, "--as-of", AS_OF.isoformat()])
+    assert result.exit_code == 1
+    assert result.stdout == in_memory.getvalue()
+
+
+def test_the_json_stream_writes_what_json_dump_writes() -> None:
+    report = claimcheck.validate_file(DEMO, as_of=AS_OF)
+    streamed = io.StringIO()
+    WRITERS["json"](report, streamed)
+    assert streamed.getvalue() == json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n"
+    empty = claimcheck.Report.build([], report.rules_version, report.code_sets)
+    streamed = io.StringIO()
+    WRITERS["json"](empty, streamed)
+    assert streamed.getvalue() == json.dumps(empty.to_dict(), indent=2, ensure_ascii=False) + "\n"
+
+
+def test_an_input_error_mid_run_leaves_no_output_file(tmp_path) -> None:
+    broken = tmp_path / "broken.csv"
+    broken.write_text("claim_id,line_number\nC1,1\n")
+    output = tmp_path / "report.json"
+    result = CliRunner().invoke(main, ["check", str(DEMO), str(broken), "--format", "json", "-o", str(output)])
+    assert result.exit_code == 2 and "missing required column" in result.stderr
+    assert not output.exists() and list(tmp_path.iterdir()) == [broken]
