@@ -156,6 +156,7 @@ def main() -> None:
     "several times slower, for cross-checking).",
 )
 @click.option("--verbose", "-v", is_flag=True, help="Text format: list passing findings too.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar on stderr.")
 @_reports_errors
 def check(
     files: tuple[Path, ...],
@@ -172,12 +173,14 @@ def check(
     x12_strict: bool,
     engine: str,
     verbose: bool,
+    quiet: bool,
 ) -> None:
     """Check the claim lines in FILES (CSV, JSON, JSONL, X12 837 or FHIR) and report every finding.
 
     JSON, JSONL and CSV reports are streamed: memory stays flat whatever the size of the input.
     """
     from claimcheck.io.files import atomic_output, check_files, stream_report
+    from claimcheck.io.progress import with_progress
     from claimcheck.io.writers import STREAM_WRITERS, WRITERS
     from claimcheck.io.writers.text_writer import write_text
     from claimcheck.models.report import Report
@@ -192,6 +195,8 @@ def check(
         x12_strict=x12_strict,
         engine=engine,
     )
+    if not quiet:
+        lines = with_progress(lines)
     with atomic_output(output) if output is not None else contextlib.nullcontext(sys.stdout) as stream:
         if output_format in STREAM_WRITERS:
             status = stream_report(lines, STREAM_WRITERS[output_format](stream), ruleset).status

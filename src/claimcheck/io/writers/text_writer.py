@@ -57,5 +57,8 @@ def write_text(report: Report, stream: TextIO, *, verbose: bool = False) -> None
     console.print(summary)
     if by_check:
         console.print("problems by check: " + ", ".join(f"{k} {v}" for k, v in by_check.most_common()))
+    top_rules = Counter(f.rule_id for line in report.lines for f in line.findings if f.status is Status.FAIL)
+    if top_rules:
+        console.print("top failing rules: " + ", ".join(f"{k} {v}" for k, v in top_rules.most_common(5)))
     versions = ", ".join(f"{name} {version}" for name, version in report.code_sets.items())
     console.print(f"[dim]rules {report.rules_version}; code sets: {versions}[/]")
