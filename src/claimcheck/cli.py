@@ -19,8 +19,9 @@ from claimcheck.errors import ClaimCheckError
 
 __all__ = ["main"]
 
-FORMATS = ("text", "json", "jsonl", "csv", "html")
+FORMATS = ("text", "json", "jsonl", "csv", "html", "parquet")
 FAIL_ON = ("fail", "warn", "never")
+_THRESHOLDS = {"fail": ("fail",), "warn": ("warn", "fail"), "never": ()}
 
 
 def _parse_as_of(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date | None:
@@ -182,6 +183,7 @@ def check(
     from claimcheck.io.files import atomic_output, check_files, stream_report
     from claimcheck.io.progress import with_progress
     from claimcheck.io.writers import STREAM_WRITERS, WRITERS
+    from claimcheck.io.writers.parquet_writer import ParquetStream
     from claimcheck.io.writers.text_writer import write_text
     from claimcheck.models.report import Report
 
@@ -197,18 +199,25 @@ def check(
     )
     if not quiet:
         lines = with_progress(lines)
-    with atomic_output(output) if output is not None else contextlib.nullcontext(sys.stdout) as stream:
-        if output_format in STREAM_WRITERS:
-            status = stream_report(lines, STREAM_WRITERS[output_format](stream), ruleset).status
-        else:
-            report = Report.build(lines, ruleset.version, ruleset.code_set_versions())
-            writer = (
-                functools.partial(write_text, verbose=verbose) if output_format == "text" else WRITERS[output_format]
-            )
-            writer(report, stream)
-            status = report.status
-    threshold = {"fail": ("fail",), "warn": ("warn", "fail"), "never": ()}[fail_on]
-    sys.exit(1 if status.value in threshold else 0)
+    if output_format == "parquet":
+        if output is None:
+            raise click.UsageError("--format parquet writes a binary file: give --output FILE")
+        with atomic_output(output, binary=True) as binary:
+            status = stream_report(lines, ParquetStream(binary), ruleset).status
+    else:
+        with atomic_output(output) if output is not None else contextlib.nullcontext(sys.stdout) as stream:
+            if output_format in STREAM_WRITERS:
+                status = stream_report(lines, STREAM_WRITERS[output_format](stream), ruleset).status
+            else:
+                report = Report.build(lines, ruleset.version, ruleset.code_set_versions())
+                writer = (
+                    functools.partial(write_text, verbose=verbose)
+                    if output_format == "text"
+                    else WRITERS[output_format]
+                )
+                writer(report, stream)
+                status = report.status
+    sys.exit(1 if status.value in _THRESHOLDS[fail_on] else 0)
 
 
 @main.command()

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import TextIO
+from typing import Any
 
 from claimcheck.engine.ruleset import RuleSet, load_rules
 from claimcheck.engine.run import check_claims
@@ -105,7 +105,7 @@ def validate_file(
 
 
 @contextmanager
-def atomic_output(path: str | Path) -> Iterator[TextIO]:
+def atomic_output(path: str | Path, *, binary: bool = False) -> Iterator[Any]:
     """Write to a temporary file beside ``path`` and rename it into place only on success,
     so an interrupted run never leaves a partial report that looks complete."""
     target = Path(path)
@@ -118,8 +118,12 @@ def atomic_output(path: str | Path) -> Iterator[TextIO]:
     os.umask(umask)
     os.chmod(temporary, 0o666 & ~umask)
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            yield stream
+        if binary:
+            with os.fdopen(handle, "wb") as stream:
+                yield stream
+        else:
+            with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+                yield stream
         os.replace(temporary, target)
     except OSError as exc:
         Path(temporary).unlink(missing_ok=True)

@@ -7,7 +7,7 @@ from typing import Any, TextIO
 
 from claimcheck.models.report import LineResult, Report
 
-__all__ = ["COLUMNS", "CsvStream", "write_csv"]
+__all__ = ["COLUMNS", "CsvStream", "finding_rows", "write_csv"]
 
 COLUMNS = (
     "claim_id",
@@ -25,6 +25,30 @@ COLUMNS = (
 )
 
 
+def finding_rows(line: LineResult) -> list[list[Any]]:
+    """The rows of one line: one per finding, or one with empty finding columns when it has none."""
+    keys: list[Any] = [line.claim_id, line.line_number, line.procedure_code, line.status.value]
+    if not line.findings:
+        return [[*keys, *[""] * (len(COLUMNS) - len(keys))]]
+    rows = []
+    for finding in line.findings:
+        source = finding.source
+        rows.append(
+            [
+                *keys,
+                finding.rule_id,
+                finding.check.value,
+                finding.status.value,
+                finding.subject,
+                finding.message,
+                source.document if source else "",
+                (source.section or "") if source else "",
+                (source.version or "") if source else "",
+            ]
+        )
+    return rows
+
+
 class CsvStream:
     """Writes rows as lines arrive; ``close`` has nothing to add (CSV carries no summary)."""
 
@@ -33,24 +57,7 @@ class CsvStream:
         self._writer.writerow(COLUMNS)
 
     def write(self, line: LineResult) -> None:
-        keys = [line.claim_id, line.line_number, line.procedure_code, line.status.value]
-        if not line.findings:
-            self._writer.writerow([*keys, *[""] * (len(COLUMNS) - len(keys))])
-        for finding in line.findings:
-            source = finding.source
-            self._writer.writerow(
-                [
-                    *keys,
-                    finding.rule_id,
-                    finding.check.value,
-                    finding.status.value,
-                    finding.subject,
-                    finding.message,
-                    source.document if source else "",
-                    (source.section or "") if source else "",
-                    (source.version or "") if source else "",
-                ]
-            )
+        self._writer.writerows(finding_rows(line))
 
     def close(self, summary: dict[str, Any]) -> None:
         del summary
