@@ -11,18 +11,9 @@ import csv
 import random
 from pathlib import Path
 
-HEADER = [
-    "claim_id",
-    "line_number",
-    "procedure_code",
-    "modifiers",
-    "diagnosis_codes",
-    "rendering_taxonomy",
-    "rendering_npi",
-    "units",
-    "date_of_service",
-    "place_of_service",
-]
+from claimcheck.io.readers.layouts import LINE_FIELDS
+
+HEADER = ["claim_id", *LINE_FIELDS]
 PROCEDURES = ["0711T", "0721T", "0624T", "75571", "77011", "99213", "99214", "71250", "93010", "G0121", "36415"]
 MODIFIERS = ["26", "TC", "59", "25", "LT", "RT", "22", "GN", "78", "XS"]
 DIAGNOSES = ["I70.213", "I73.9", "I96", "J44.9", "J43.9", "R91.1", "I10", "E11.9", "E78.5", "Z13.6", "I25.10", "Z11.1"]

@@ -58,10 +58,14 @@ class Tally:
     def status(self) -> Status:
         return worst(Status(name) for name in self.by_status)
 
+    def counts(self) -> dict[str, int]:
+        """Lines by status: ``{"pass": n, "warn": n, "fail": n}``."""
+        return {status.value: self.by_status.get(status.value, 0) for status in Status}
+
     def summary(self, rules_version: str, code_sets: Mapping[str, str]) -> dict[str, Any]:
         return {
             "lines": self.lines,
-            **{status.value: self.by_status.get(status.value, 0) for status in Status},
+            **self.counts(),
             "rules_version": rules_version,
             "code_sets": dict(code_sets),
         }
@@ -83,16 +87,18 @@ class Report:
     def status(self) -> Status:
         return worst(line.status for line in self.lines)
 
-    def counts(self) -> dict[str, int]:
-        """Lines by status: ``{"pass": n, "warn": n, "fail": n}``."""
-        counted = Counter(line.status.value for line in self.lines)
-        return {status.value: counted.get(status.value, 0) for status in Status}
-
-    def summary(self) -> dict[str, Any]:
+    def _tally(self) -> Tally:
         tally = Tally()
         for line in self.lines:
             tally.add(line)
-        return tally.summary(self.rules_version, self.code_sets)
+        return tally
+
+    def counts(self) -> dict[str, int]:
+        """Lines by status: ``{"pass": n, "warn": n, "fail": n}``."""
+        return self._tally().counts()
+
+    def summary(self) -> dict[str, Any]:
+        return self._tally().summary(self.rules_version, self.code_sets)
 
     def to_dict(self) -> dict[str, Any]:
         return {"summary": self.summary(), "lines": [line.to_dict() for line in self.lines]}

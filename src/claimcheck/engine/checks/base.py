@@ -29,6 +29,7 @@ __all__ = [
     "code_set_source",
     "describe_codes",
     "implements",
+    "join_or",
 ]
 
 
@@ -163,6 +164,11 @@ def implements(kind: str) -> Callable[[_RuleT], _RuleT]:
         return cls
 
     return register
+
+
+def join_or(items: list[str]) -> str:
+    """``a, b or c``."""
+    return ", ".join(items[:-1]) + f" or {items[-1]}" if len(items) > 1 else items[0]
 
 
 def describe_codes(codes: Iterable[str], limit: int = 8) -> str:

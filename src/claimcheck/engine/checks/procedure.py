@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from claimcheck.engine.checks.base import LineCheck, LineContext, implements
+from claimcheck.engine.checks.base import LineCheck, LineContext, implements, join_or
 from claimcheck.models.finding import Finding, Status
 from claimcheck.rules.kinds import ProcedureFormatParams
 
@@ -19,8 +19,7 @@ class ProcedureFormat(LineCheck):
     def setup(self) -> None:
         assert isinstance(self.params, ProcedureFormatParams)
         self.formats = [(name, re.compile(pattern)) for name, pattern in self.params.formats.items()]
-        names = list(self.params.formats)
-        self.expected = ", ".join(names[:-1]) + f" or {names[-1]}" if len(names) > 1 else names[0]
+        self.expected = join_or(list(self.params.formats))
 
     def run(self, ctx: LineContext) -> Iterable[Finding]:
         assert ctx.line is not None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 
-from claimcheck.engine.checks.base import implements
+from claimcheck.engine.checks.base import implements, join_or
 from claimcheck.engine.claim_checks.base import ClaimCheck, ClaimLineRef
 from claimcheck.models.finding import Finding, Status
 from claimcheck.rules.kinds import DuplicateParams
@@ -22,8 +22,7 @@ class DuplicateLines(ClaimCheck):
     def setup(self) -> None:
         assert isinstance(self.params, DuplicateParams)
         self.repeat = frozenset(self.params.repeat_modifiers)
-        names = sorted(self.repeat)
-        self.repeat_text = ", ".join(names[:-1]) + f" or {names[-1]}" if len(names) > 1 else names[0]
+        self.repeat_text = join_or(sorted(self.repeat))
 
     def run_day(self, day: date, refs: list[ClaimLineRef]) -> Iterator[tuple[int, Finding]]:
         first_seen: dict[tuple[str, frozenset[str], float], ClaimLineRef] = {}
