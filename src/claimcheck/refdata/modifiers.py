@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from types import MappingProxyType
@@ -59,6 +59,10 @@ class Modifiers:
 
     def __len__(self) -> int:
         return len(self._modifiers)
+
+    def entries(self) -> Iterator[Modifier]:
+        """Every modifier of the list."""
+        return iter(self._modifiers.values())
 
     def __repr__(self) -> str:
         return f"Modifiers(version={self._info.version!r}, modifiers={len(self)})"

@@ -122,6 +122,17 @@ class LineCheck(CompiledRule):
 
     reads: tuple[str, ...] = ()
     needs_line = True
+    # For the batch engine, which runs a check once per distinct key (engine/batch): what the
+    # findings of a readable, problem-free line depend on. ``memo_key`` names the ``ClaimLine``
+    # fields whose exact values matter, and ``era`` when all that matters of the date of
+    # service is which dated entries are in force on it (entries of the rule, of the profiles
+    # when the key has the procedure code, of the modifier list when it has the modifiers).
+    # Every check declares it; a dated rule always adds ``era``. ``memo_each`` names a list
+    # field when the findings are those for each of its items in turn; ``needs_profile`` says
+    # a line whose code has no profile gets no finding.
+    memo_key: tuple[str, ...] | None = None
+    memo_each: str | None = None
+    needs_profile = False
 
     def __call__(self, ctx: LineContext) -> Iterable[Finding]:
         if self.needs_line and ctx.line is None:

@@ -14,6 +14,7 @@ __all__ = ["CodeEffectiveDate", "DateNotAfterRun"]
 
 @implements("code_effective_date")
 class CodeEffectiveDate(LineCheck):
+    memo_key = ("procedure_code", "date_of_service")
     reads = ("date_of_service",)
 
     def setup(self) -> None:
@@ -45,6 +46,7 @@ class CodeEffectiveDate(LineCheck):
 
 @implements("date_not_after_run")
 class DateNotAfterRun(LineCheck):
+    memo_key = ("date_of_service",)
     reads = ("date_of_service",)
 
     def run(self, ctx: LineContext) -> Iterable[Finding]:

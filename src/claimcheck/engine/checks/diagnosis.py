@@ -13,6 +13,7 @@ __all__ = ["DiagnosisBillable", "DiagnosisCodeSet", "DiagnosisRequired", "Profil
 
 @implements("diagnosis_required")
 class DiagnosisRequired(LineCheck):
+    memo_key = ("diagnosis_codes",)
     reads = ("diagnosis_codes",)
 
     def run(self, ctx: LineContext) -> Iterable[Finding]:
@@ -23,6 +24,8 @@ class DiagnosisRequired(LineCheck):
 
 @implements("diagnosis_code_set")
 class DiagnosisCodeSet(LineCheck):
+    memo_key = ("diagnosis_codes",)
+    memo_each = "diagnosis_codes"
     reads = ("diagnosis_codes",)
 
     def setup(self) -> None:
@@ -41,6 +44,8 @@ class DiagnosisCodeSet(LineCheck):
 
 @implements("diagnosis_billable")
 class DiagnosisBillable(LineCheck):
+    memo_key = ("diagnosis_codes",)
+    memo_each = "diagnosis_codes"
     reads = ("diagnosis_codes",)
 
     def setup(self) -> None:
@@ -60,6 +65,8 @@ class DiagnosisBillable(LineCheck):
 
 @implements("profile_diagnoses")
 class ProfileDiagnoses(LineCheck):
+    memo_key = ("procedure_code", "diagnosis_codes", "era")
+    needs_profile = True
     reads = ("diagnosis_codes",)
 
     def run(self, ctx: LineContext) -> Iterable[Finding]:

@@ -15,6 +15,7 @@ __all__ = ["ModifierCount", "UniqueLineNumber", "UnreadableField"]
 class UnreadableField(LineCheck):
     """One failing finding per field of the claim or the line that could not be read."""
 
+    memo_key = ()
     needs_line = False
 
     def run(self, ctx: LineContext) -> Iterable[Finding]:
@@ -25,6 +26,8 @@ class UnreadableField(LineCheck):
 
 @implements("modifier_count")
 class ModifierCount(LineCheck):
+    memo_key = ("modifiers",)
+
     def setup(self) -> None:
         assert isinstance(self.params, ModifierCountParams)
         self.maximum = self.params.maximum
@@ -42,6 +45,7 @@ class ModifierCount(LineCheck):
 
 @implements("unique_line_number")
 class UniqueLineNumber(LineCheck):
+    memo_key = ()
     needs_line = False
 
     def run(self, ctx: LineContext) -> Iterable[Finding]:

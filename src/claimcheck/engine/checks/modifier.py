@@ -20,6 +20,8 @@ _VERDICT = {
 
 @implements("modifier_code_set")
 class ModifierCodeSet(LineCheck):
+    memo_key = ("modifiers", "date_of_service")
+    memo_each = "modifiers"
     reads = ("modifiers", "date_of_service")
 
     def setup(self) -> None:
@@ -63,6 +65,7 @@ class ModifierCodeSet(LineCheck):
 
 @implements("modifier_conflict")
 class ModifierConflict(LineCheck):
+    memo_key = ("modifiers",)
     reads = ("modifiers",)
 
     def setup(self) -> None:
@@ -84,6 +87,9 @@ class ModifierConflict(LineCheck):
 
 @implements("profile_modifiers")
 class ProfileModifiers(LineCheck):
+    memo_key = ("procedure_code", "modifiers", "era")
+    memo_each = "modifiers"
+    needs_profile = True
     reads = ("modifiers",)
 
     def run(self, ctx: LineContext) -> Iterable[Finding]:

@@ -12,6 +12,7 @@ __all__ = ["PlaceOfServiceCodeSet"]
 
 @implements("place_of_service_code_set")
 class PlaceOfServiceCodeSet(LineCheck):
+    memo_key = ("place_of_service",)
     reads = ("place_of_service",)
 
     def setup(self) -> None:

@@ -14,6 +14,7 @@ __all__ = ["ProcedureFormat"]
 
 @implements("procedure_format")
 class ProcedureFormat(LineCheck):
+    memo_key = ("procedure_code",)
     reads = ("procedure_code",)
 
     def setup(self) -> None:

@@ -31,6 +31,7 @@ def npi_is_valid(npi: str) -> bool:
 
 @implements("npi_check_digit")
 class NpiCheckDigit(LineCheck):
+    memo_key = ("rendering_npi",)
     reads = ("rendering_npi",)
 
     def run(self, ctx: LineContext) -> Iterable[Finding]:

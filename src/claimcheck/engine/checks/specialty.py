@@ -17,6 +17,7 @@ def _name(classification: str, specialization: str | None) -> str:
 
 @implements("taxonomy_code_set")
 class TaxonomyCodeSet(LineCheck):
+    memo_key = ("rendering_taxonomy",)
     reads = ("rendering_taxonomy",)
 
     def setup(self) -> None:
@@ -38,6 +39,8 @@ class TaxonomyCodeSet(LineCheck):
 
 @implements("profile_specialties")
 class ProfileSpecialties(LineCheck):
+    memo_key = ("procedure_code", "rendering_taxonomy", "era")
+    needs_profile = True
     reads = ("rendering_taxonomy",)
 
     def run(self, ctx: LineContext) -> Iterable[Finding]:

@@ -18,6 +18,7 @@ def format_units(units: float) -> str:
 
 @implements("positive_units")
 class PositiveUnits(LineCheck):
+    memo_key = ("units",)
     reads = ("units",)
 
     def run(self, ctx: LineContext) -> Iterable[Finding]:

@@ -5,12 +5,21 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from enum import Enum
 
 from claimcheck.engine.checks.base import CompiledRule
 from claimcheck.models.claim import ClaimLine
 from claimcheck.models.finding import Finding
 
-__all__ = ["ClaimCheck", "ClaimContext", "ClaimLineRef"]
+__all__ = ["ClaimCheck", "ClaimContext", "ClaimLineRef", "Watch"]
+
+
+class Watch(Enum):
+    """What it takes for a claim check to judge a line (see ``ClaimCheck.watches``)."""
+
+    ALONE = "alone"  # the line by itself
+    PAIRED = "paired"  # another watched line of the same day
+    REPEATED = "repeated"  # another line of the same code and day
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,3 +70,12 @@ class ClaimCheck(CompiledRule):
 
     def run_day(self, day: date, refs: list[ClaimLineRef]) -> Iterable[tuple[int, Finding]]:
         raise NotImplementedError
+
+    def watches(self, code: str) -> Watch | None:
+        """How a line with ``code`` can draw a finding from this check, or None when it cannot.
+
+        The batch engine runs claim checks only on the claims where some line is watched; the
+        answer may err towards watching (any date, any table row), never the other way.
+        """
+        del code
+        return Watch.ALONE

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from datetime import date
 
 from claimcheck.engine.checks.base import implements, join_or
-from claimcheck.engine.claim_checks.base import ClaimCheck, ClaimLineRef
+from claimcheck.engine.claim_checks.base import ClaimCheck, ClaimLineRef, Watch
 from claimcheck.models.finding import Finding, Status
 from claimcheck.rules.kinds import DuplicateParams
 
@@ -23,6 +23,10 @@ class DuplicateLines(ClaimCheck):
         assert isinstance(self.params, DuplicateParams)
         self.repeat = frozenset(self.params.repeat_modifiers)
         self.repeat_text = join_or(sorted(self.repeat))
+
+    def watches(self, code: str) -> Watch | None:
+        del code
+        return Watch.REPEATED
 
     def run_day(self, day: date, refs: list[ClaimLineRef]) -> Iterator[tuple[int, Finding]]:
         first_seen: dict[tuple[str, frozenset[str], float], ClaimLineRef] = {}

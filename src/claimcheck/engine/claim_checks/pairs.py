@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from claimcheck.engine.checks.base import describe_codes, implements
-from claimcheck.engine.claim_checks.base import ClaimCheck, ClaimLineRef
+from claimcheck.engine.claim_checks.base import ClaimCheck, ClaimLineRef, Watch
 from claimcheck.models.finding import Finding, Source, Status
 from claimcheck.rules.kinds import AddonEntry, AddonParams, PairEntry, PairParams, SplitComponentParams
 
@@ -63,6 +63,9 @@ class ProcedurePairs(ClaimCheck):
         """Whether ``code`` is in an edit of the pack or of the loaded PTP table."""
         return code in self.codes or (self.ptp is not None and self.ptp.has_code(code))
 
+    def watches(self, code: str) -> Watch | None:
+        return Watch.PAIRED if self.relevant(code) else None
+
     def run_day(self, day: date, refs: list[ClaimLineRef]) -> Iterator[tuple[int, Finding]]:
         refs = [ref for ref in refs if self.relevant(ref.code)]
         for second in refs:
@@ -109,6 +112,9 @@ class AddonPrimary(ClaimCheck):
         for entry in self.params.addons:
             self.addons.setdefault(entry.addon, []).append(entry)
 
+    def watches(self, code: str) -> Watch | None:
+        return Watch.ALONE if code in self.addons else None
+
     def run_day(self, day: date, refs: list[ClaimLineRef]) -> Iterator[tuple[int, Finding]]:
         for ref in refs:
             for entry in self.addons.get(ref.code, ()):
@@ -135,6 +141,10 @@ class SplitComponents(ClaimCheck):
     def setup(self) -> None:
         assert isinstance(self.params, SplitComponentParams)
         self.components = (self.params.professional, self.params.technical)
+
+    def watches(self, code: str) -> Watch | None:
+        del code
+        return Watch.REPEATED
 
     def run_day(self, day: date, refs: list[ClaimLineRef]) -> Iterable[tuple[int, Finding]]:
         seen: dict[tuple[str, str], ClaimLineRef] = {}

@@ -8,7 +8,7 @@ from datetime import date
 
 from claimcheck.engine.checks.base import implements
 from claimcheck.engine.checks.units import format_units
-from claimcheck.engine.claim_checks.base import ClaimCheck, ClaimLineRef
+from claimcheck.engine.claim_checks.base import ClaimCheck, ClaimLineRef, Watch
 from claimcheck.models.finding import Finding, Source, Status
 from claimcheck.rules.kinds import UnitLimit, UnitLimitParams
 
@@ -49,6 +49,10 @@ class UnitsPerDay(ClaimCheck):
             if entry.in_force(day):
                 return _Limit(entry.limit, entry.indicator, entry.rationale, self.entry_source(entry.source, entry))
         return None
+
+    def watches(self, code: str) -> Watch | None:
+        has_limit = code in self.limits or (self.mue is not None and self.mue.get(code) is not None)
+        return Watch.ALONE if has_limit else None
 
     def run_day(self, day: date, refs: list[ClaimLineRef]) -> Iterator[tuple[int, Finding]]:
         totals: dict[str, float] = {}

@@ -1,0 +1,181 @@
+"""One line check's findings per distinct key, kept across the batches of a run."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, fields
+from datetime import date
+from typing import Any, cast
+
+import numpy as np
+
+from claimcheck.engine.batch.columns import LineBatch, combine, first_rows, positions, renumber
+from claimcheck.engine.batch.eras import Eras
+from claimcheck.engine.checks import LineCheck, LineContext
+from claimcheck.engine.ruleset import RuleSet
+from claimcheck.models.claim import ClaimLine
+from claimcheck.models.finding import Finding
+from claimcheck.models.parse import ParsedLine
+
+__all__ = ["CheckMemo", "Elements", "LineView", "Lines"]
+
+# Past this many distinct keys a check's memo starts again, so memory stays bounded.
+_MEMO_LIMIT = 250_000
+
+
+@dataclass(frozen=True, slots=True)
+class LineView:
+    """A ``ClaimLine``'s fields without the model, for lines whose values are already normalised:
+    checks only read the fields, and the memo builds one per distinct key, where the model's
+    constructor would cost more than the check (a test keeps the fields in step)."""
+
+    line_number: int
+    procedure_code: str
+    modifiers: tuple[str, ...]
+    diagnosis_codes: tuple[str, ...]
+    rendering_taxonomy: str | None
+    rendering_npi: str | None
+    units: float
+    date_of_service: date
+    place_of_service: str | None
+
+
+_FIELDS = tuple(f.name for f in fields(LineView))
+
+
+class Lines:
+    """Lines of clean rows, built from the batch's normalised values."""
+
+    def __init__(self, batch: LineBatch, rules: RuleSet, as_of: date) -> None:
+        self.batch = batch
+        self.rules = rules
+        self.as_of = as_of
+        self._columns = [(c.values, c.codes) for c in (batch.fields[name] for name in _FIELDS)]
+
+    def _fields(self, row: int) -> list[Any]:
+        return [values[codes[row]] for values, codes in self._columns]
+
+    def line(self, row: int) -> ClaimLine:
+        # Checks read fields only: the view stands in for the model (see LineView).
+        return cast(ClaimLine, LineView(*self._fields(row)))
+
+    def context(self, row: int, each: str | None = None, item: Any = None) -> LineContext:
+        fields = self._fields(row)
+        if each is not None:
+            fields[_FIELDS.index(each)] = (item,)
+        line = cast(ClaimLine, LineView(*fields))
+        parsed = ParsedLine(line, line.line_number, line.procedure_code)
+        return LineContext(None, parsed, line, self.rules.profiles.get(line.procedure_code), self.as_of)
+
+
+class Elements:
+    """The items of a list field (modifiers, diagnoses), numbered, for checks run per item."""
+
+    def __init__(self) -> None:
+        self.items: list[Any] = []
+        self._numbers: dict[Any, int] = {}
+        self._flat: list[int] = []
+        self._starts: list[int] = []
+        self._lengths: list[int] = []
+        self._arrays: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+
+    def explode(self, lists: list[Any], codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Items per row, and the item numbers of every row one after another."""
+        if len(self._starts) < len(lists):
+            for value in lists[len(self._starts) :]:
+                value = value if isinstance(value, tuple) else ()
+                self._starts.append(len(self._flat))
+                self._lengths.append(len(value))
+                self._flat.extend(self._numbers.setdefault(item, len(self._numbers)) for item in value)
+            self.items = list(self._numbers)
+            self._arrays = None
+        if self._arrays is None:
+            self._arrays = (
+                np.array(self._flat, np.int64),
+                np.array(self._starts, np.int64),
+                np.array(self._lengths, np.int64),
+            )
+        flat, starts, lengths = self._arrays
+        counts = lengths[codes]
+        return counts, flat[np.repeat(starts[codes], counts) + positions(counts)]
+
+
+class CheckMemo:
+    """Runs one line check once per distinct key and lays its findings out per row."""
+
+    def __init__(self, check: LineCheck, rules: RuleSet, as_of: date) -> None:
+        if check.memo_key is None:
+            raise TypeError(f"{type(check).__name__} does not declare memo_key")
+        names = (*check.memo_key, "era") if check.rule.dated else check.memo_key
+        self.check = check
+        self.names = tuple(dict.fromkeys(names))
+        self.eras = Eras.for_check(check, rules, as_of) if "era" in self.names else None
+        self.reset()
+
+    def reset(self) -> None:
+        self._slots: dict[int, int] = {}
+        self._results: list[np.ndarray] = []
+        self._arrays: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        self._era_of: list[int] = []
+
+    def _era_codes(self, served: Any, rows: np.ndarray) -> np.ndarray:
+        assert self.eras is not None
+        for day in served.values[len(self._era_of) :]:
+            self._era_of.append(self.eras.of(day) if isinstance(day, date) else 0)
+        return np.array(self._era_of, dtype=np.int64)[served.codes[rows]]
+
+    def run(
+        self,
+        batch: LineBatch,
+        rows: np.ndarray,
+        elements: Elements | None,
+        lines: Lines,
+        intern: Callable[[Finding], int],
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The rows judged, the number of findings of each, and their ids one row after another."""
+        each = self.check.memo_each
+        if each is not None and elements is not None:
+            per_row, items = elements.explode(batch.fields[each].values, batch.fields[each].codes[rows])
+            instance_rows = np.repeat(rows, per_row)
+        else:
+            per_row, items, instance_rows = None, None, rows
+        columns = []
+        for name in self.names:
+            if name == "era":
+                columns.append(self._era_codes(batch.fields["date_of_service"], instance_rows))
+            elif name == each:
+                columns.append(items)
+            else:
+                columns.append(batch.fields[name].codes[instance_rows])
+        number, keys = renumber(combine(columns, len(instance_rows)))
+        slots = np.array([self._slots.get(k, -1) for k in keys.tolist()], dtype=np.int64)
+        missing = np.flatnonzero(slots < 0)
+        if len(missing):
+            firsts = first_rows(number)[missing]
+            for key_index, instance in zip(missing.tolist(), firsts.tolist(), strict=True):
+                item = elements.items[items[instance]] if items is not None and elements is not None else None
+                context = lines.context(int(instance_rows[instance]), each if items is not None else None, item)
+                found = np.array([intern(f) for f in self.check(context)], dtype=np.int64)
+                slots[key_index] = self._slots[int(keys[key_index])] = len(self._results)
+                self._results.append(found)
+            self._arrays = None
+        starts, counts, flat = self._result_arrays()
+        instance_counts = counts[slots[number]]
+        owner_start = np.repeat(starts[slots[number]], instance_counts)
+        ids = flat[owner_start + positions(instance_counts)]
+        if per_row is not None:
+            owner = np.repeat(np.arange(len(rows)), per_row)
+            row_counts = np.bincount(owner, weights=instance_counts, minlength=len(rows)).astype(np.int64)
+        else:
+            row_counts = instance_counts
+        if len(self._slots) > _MEMO_LIMIT:
+            self.reset()
+        return rows, row_counts, ids
+
+    def _result_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        if self._arrays is None:
+            counts = np.array([len(r) for r in self._results], dtype=np.int64)
+            starts = np.cumsum(counts) - counts
+            flat = np.concatenate(self._results) if self._results else np.zeros(0, np.int64)
+            self._arrays = (starts, counts, flat.astype(np.int64, copy=False))
+        return self._arrays

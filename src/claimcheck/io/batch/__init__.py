@@ -1,0 +1,103 @@
+"""``validate_batch``: the columnar core that the local pipeline, ``--jobs`` workers and Spark share.
+
+A record batch in the claimcheck column layout (``claim_id``, ``line_number``,
+``procedure_code``, ``modifiers``, ``diagnosis_codes``, ``rendering_taxonomy``,
+``rendering_npi``, ``units``, ``date_of_service``, ``place_of_service`` and the optional claim
+fields; names match without regard to case, other columns are ignored) goes in; a record batch
+of findings comes out, one row per finding in the CSV report's columns (``rows="finding"``) or
+one row per line (``rows="line"``). The batch must hold whole claims: consecutive rows with one
+claim id form a claim, as in a CSV file.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from datetime import date
+
+import pyarrow as pa
+
+from claimcheck.engine.batch import BatchEngine, BatchFindings, LineBatch
+from claimcheck.engine.ruleset import RuleSet, load_rules
+from claimcheck.io.batch.normalise import REQUIRED, Normaliser, column_names
+from claimcheck.io.batch.results import FINDING_SCHEMA, LINE_SCHEMA, FindingColumns, finding_rows, line_rows, row_keys
+from claimcheck.models.report import LineResult
+
+__all__ = ["FINDING_SCHEMA", "LINE_SCHEMA", "ROW_KINDS", "check_batch", "line_results", "validate_batch"]
+
+ROW_KINDS = ("finding", "line")
+_engines: dict[tuple[int, date], tuple[RuleSet, _Run]] = {}
+_lock = threading.Lock()
+
+
+class _Run:
+    """What batches checked against one rule set on one day share: read cells, judged keys, text."""
+
+    def __init__(self, rules: RuleSet, as_of: date) -> None:
+        self.engine = BatchEngine(rules, as_of)
+        self.normaliser = Normaliser()
+        self.text = FindingColumns()
+
+
+def _run_for(rules: RuleSet, as_of: date) -> _Run:
+    known = _engines.get((id(rules), as_of))
+    if known is None or known[0] is not rules:
+        if len(_engines) > 8:
+            _engines.clear()
+        known = _engines[(id(rules), as_of)] = (rules, _Run(rules, as_of))
+    return known[1]
+
+
+def check_batch(
+    batch: pa.RecordBatch,
+    rules: RuleSet,
+    as_of: date,
+    origin: Callable[[int], str | None] | None = None,
+) -> tuple[LineBatch, BatchFindings, FindingColumns]:
+    """The lower half of ``validate_batch``: the batch as the engine read it, its findings, and
+    the run's finding text, for writers that want more than the Arrow rows."""
+    columns = column_names(batch.schema.names)
+    missing = [name for name in REQUIRED if name not in columns]
+    if missing:
+        raise ValueError(f"the batch has no {', '.join(missing)} column: the claimcheck layout needs them")
+    with _lock:  # batches of one process share one run per rule set and take turns
+        run = _run_for(rules, as_of)
+        lines = run.normaliser.line_batch(batch, columns, origin or _no_origin)
+        return lines, run.engine.check(lines), run.text
+
+
+def validate_batch(
+    batch: pa.RecordBatch,
+    *,
+    rules: RuleSet | None = None,
+    as_of: date | None = None,
+    rows: str = "finding",
+    origin: Callable[[int], str | None] | None = None,
+) -> pa.RecordBatch:
+    """Check the claim lines of ``batch`` and return their findings as a record batch.
+
+    ``rules`` defaults to the shipped pack and ``as_of`` to today. ``origin(row)``, when given,
+    names where a row came from (``claims.csv line 7``) for the input findings of lines that
+    cannot be read. Every input row yields at least one output row; the findings are those
+    ``check_claims`` gives for the same lines. Text columns are dictionary-encoded. Raises
+    ``ValueError`` for a missing required column or an unknown ``rows``.
+    """
+    if rows not in ROW_KINDS:
+        raise ValueError(f"unknown rows {rows!r}; rows: {', '.join(ROW_KINDS)}")
+    lines, found, text = check_batch(batch, rules or load_rules(), as_of or date.today(), origin)
+    return (finding_rows if rows == "finding" else line_rows)(lines, found, text)
+
+
+def line_results(lines: LineBatch, found: BatchFindings) -> list[LineResult]:
+    """The findings of a checked batch as ``LineResult``s, for the writers that take them."""
+    findings = found.findings
+    offsets = found.offsets.tolist()
+    ids = found.ids.tolist()
+    return [
+        LineResult(claim_id, number, code, tuple(findings[i] for i in ids[offsets[row] : offsets[row + 1]]))
+        for row, (claim_id, number, code) in enumerate(row_keys(lines, found))
+    ]
+
+
+def _no_origin(row: int) -> None:
+    del row

@@ -1,0 +1,127 @@
+"""Checked batches encoded for a report: the bytes (or Arrow rows) a writer appends in order.
+
+Encoding happens where the batch was checked, in a worker process under ``--jobs``, so the
+parent only appends; one encoder per format keeps ``--jobs 1`` and ``--jobs N`` byte-identical.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections import Counter
+from collections.abc import Sequence
+
+import numpy as np
+import polars as pl
+import pyarrow as pa
+
+from claimcheck.engine.batch import BatchFindings, LineBatch
+from claimcheck.io.batch import line_results
+from claimcheck.io.batch.results import LINE_SCHEMA, FindingColumns, finding_rows, line_rows
+from claimcheck.io.writers.csv_writer import COLUMNS
+from claimcheck.io.writers.csv_writer import finding_rows as csv_rows
+from claimcheck.models.finding import Status
+from claimcheck.models.report import LineResult
+
+__all__ = ["ENCODED_FORMATS", "Encoded", "encode_batch", "encode_lines", "header", "line_row", "plain_schema"]
+
+ENCODED_FORMATS = ("csv", "jsonl", "parquet")
+Encoded = tuple[bytes, int, dict[str, int]]  # payload, lines, lines by status
+
+
+def plain_schema(rows: str) -> pa.Schema:
+    """The report's Arrow schema with plain strings, as Parquet files and Spark carry it."""
+    fields = LINE_SCHEMA if rows == "line" else None
+    names = [f.name for f in fields] if fields else list(COLUMNS)
+    integers = {"line_number", "pass", "warn", "fail"}
+    return pa.schema([pa.field(n, pa.int64() if n in integers else pa.string()) for n in names])
+
+
+def header(output_format: str, rows: str) -> bytes:
+    if output_format != "csv":
+        return b""
+    return (",".join(plain_schema(rows).names) + "\n").encode()
+
+
+def _csv_bytes(batch: pa.RecordBatch) -> bytes:
+    buffer = io.BytesIO()
+    pl.from_arrow(batch).write_csv(buffer, include_header=False)  # type: ignore[union-attr]
+    return buffer.getvalue()
+
+
+def _ipc_bytes(batch: pa.RecordBatch) -> bytes:
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, batch.schema) as writer:
+        writer.write_batch(batch)
+    return sink.getvalue().to_pybytes()
+
+
+def read_ipc(payload: bytes) -> pa.RecordBatch:
+    with pa.ipc.open_stream(payload) as reader:
+        return reader.read_all().combine_chunks().to_batches()[0]
+
+
+def _decoded(batch: pa.RecordBatch, rows: str) -> pa.RecordBatch:
+    """Plain strings: a file's dictionary pages then depend on its rows only, not on the process."""
+    return batch.cast(plain_schema(rows))
+
+
+def _status_counts(worst: Sequence[str]) -> dict[str, int]:
+    return dict(Counter(worst))
+
+
+def encode_batch(
+    lines: LineBatch, found: BatchFindings, text: FindingColumns, output_format: str, rows: str
+) -> Encoded:
+    """A batch checked by the fast path, encoded for ``output_format``."""
+    if output_format == "jsonl":
+        return encode_lines(line_results(lines, found), output_format, rows)
+    table = (finding_rows if rows == "finding" else line_rows)(lines, found, text)
+    severity = text.severity[found.ids]
+    per_row = np.diff(found.offsets)
+    worst = np.zeros(lines.rows, dtype=np.int64)
+    if per_row.any():
+        has = per_row > 0
+        worst[has] = np.maximum.reduceat(severity, found.offsets[:-1][has])
+    names = [s.value for s in sorted(Status, key=lambda s: s.severity)]
+    counts = {names[level]: int(n) for level, n in enumerate(np.bincount(worst, minlength=3)) if n}
+    payload = _csv_bytes(table) if output_format == "csv" else _ipc_bytes(_decoded(table, rows))
+    return payload, lines.rows, counts
+
+
+def line_row(line: LineResult) -> list[object]:
+    """The row of one line in the one-row-per-line layout."""
+    problems = line.problems()
+    by_status = Counter(f.status for f in line.findings)
+    return [
+        line.claim_id,
+        line.line_number,
+        line.procedure_code,
+        line.status.value,
+        by_status[Status.PASS],
+        by_status[Status.WARN],
+        by_status[Status.FAIL],
+        "; ".join(f.rule_id for f in problems) or None,
+        " | ".join(f"{f.rule_id}: {f.message}" for f in problems) or None,
+    ]
+
+
+def encode_lines(results: list[LineResult], output_format: str, rows: str) -> Encoded:
+    """Line results (the per-line path's, or the fast path's for JSONL), encoded the same way."""
+    counts = _status_counts([line.status.value for line in results])
+    if output_format == "jsonl":
+        payload = "".join(json.dumps(line.to_dict(), ensure_ascii=False) + "\n" for line in results)
+        return payload.encode(), len(results), counts
+    table_rows = [line_row(line) for line in results] if rows == "line" else [r for x in results for r in csv_rows(x)]
+    if output_format == "csv":
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="\n").writerows([["" if v is None else v for v in row] for row in table_rows])
+        return buffer.getvalue().encode(), len(results), counts
+    schema = plain_schema(rows)
+    columns = list(zip(*table_rows, strict=True)) if table_rows else [[] for _ in schema]
+    arrays = [
+        pa.array([None if v in (None, "") else v for v in values], field.type)
+        for field, values in zip(schema, columns, strict=True)
+    ]
+    return _ipc_bytes(pa.RecordBatch.from_arrays(arrays, schema=schema)), len(results), counts

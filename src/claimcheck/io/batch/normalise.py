@@ -1,0 +1,203 @@
+"""From an Arrow record batch in the claimcheck column layout to the batch engine's ``LineBatch``.
+
+Each column is dictionary-encoded and each distinct cell read once, by the same validators the
+``ClaimLine`` and ``ClaimHeader`` models use, so a value means here what it means to the
+per-line path. Rows with a cell that does not read go, with their claim, through ``parse_claim``
+exactly as the CSV reader builds it, so their input findings are the same too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Annotated, Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+from pydantic import TypeAdapter, ValidationError
+
+from claimcheck.engine.batch import FieldValues, LineBatch
+from claimcheck.engine.batch.columns import CODE_BITS
+from claimcheck.io.readers.layouts import CLAIM_FIELDS, DATE_FIELDS, LINE_FIELDS, LIST_FIELDS, load_layout
+from claimcheck.models.claim import ClaimHeader, ClaimLine
+from claimcheck.models.parse import ParsedClaim, parse_claim
+
+__all__ = ["FIELDS", "REQUIRED", "Normaliser", "column_names"]
+
+FIELDS = (*CLAIM_FIELDS, *LINE_FIELDS)
+REQUIRED = ("claim_id", "line_number", "procedure_code", "date_of_service")
+_ABSENT = object()
+
+
+def _adapter(model: Any, name: str) -> TypeAdapter[Any]:
+    field = model.model_fields[name]
+    return TypeAdapter(Annotated[field.annotation, *field.metadata])
+
+
+_ADAPTERS = {
+    **{name: _adapter(ClaimHeader, name) for name in CLAIM_FIELDS},
+    **{name: _adapter(ClaimLine, name) for name in LINE_FIELDS},
+}
+_DEFAULTS = {name: ClaimLine.model_fields[name].get_default() for name in LINE_FIELDS}
+_parse_date: Callable[[str], str] = load_layout("claimcheck").parse_date
+
+
+def column_names(names: list[str]) -> dict[str, str]:
+    """Field → column name, matching names without regard to case (the first column wins)."""
+    found: dict[str, str] = {}
+    for name in names:
+        field = name.strip().lower()
+        if field in FIELDS and field not in found:
+            found[field] = name
+    return found
+
+
+def _cell(raw: str | None, field: str) -> Any:
+    """The value the CSV reader hands the model for ``raw``, or ``_ABSENT`` for an empty cell."""
+    cell = (raw or "").strip()
+    if not cell:
+        return _ABSENT
+    if field in DATE_FIELDS:
+        cell = _parse_date(cell)
+    return [cell] if field in LIST_FIELDS else cell
+
+
+def _read(raw: str | None, field: str) -> tuple[bool, Any]:
+    """Whether ``raw`` reads for ``field``, and its normalised value (the default when empty)."""
+    cell = _cell(raw, field)
+    if cell is _ABSENT:
+        return field not in REQUIRED, _DEFAULTS.get(field)
+    try:
+        value = _ADAPTERS[field].validate_python(cell)
+    except ValidationError:
+        return False, None
+    if field == "claim_id" and not value:
+        return False, None
+    return True, value
+
+
+def _strings(batch: pa.RecordBatch, column: str | None) -> pa.Array:
+    if column is None:
+        return pa.nulls(batch.num_rows, pa.string())
+    array = batch.column(column)
+    if not pa.types.is_string(array.type) and not pa.types.is_large_string(array.type):
+        array = pc.cast(array, pa.string())
+    return array
+
+
+class _Vocabulary:
+    """The distinct cells of one field seen so far, each read once: a code per normalised value.
+
+    Cells that normalise alike share a code, so the engine sees fewer distinct keys; cells that
+    do not read share one code whose value is None.
+    """
+
+    def __init__(self, field: str) -> None:
+        self.field = field
+        self.values: list[Any] = []
+        self._ok: list[bool] = []
+        self._cells: dict[str, int] = {}
+        self._numbers: dict[Any, int] = {}
+
+    def __len__(self) -> int:
+        return len(self._cells)
+
+    def _code(self, cell: str) -> int:
+        ok, value = _read(cell, self.field)
+        marker = (type(value), value) if ok else ("unreadable",)
+        code = self._numbers.get(marker)
+        if code is None:
+            code = self._numbers[marker] = len(self.values)
+            self.values.append(value if ok else None)
+            self._ok.append(ok)
+        self._cells[cell] = code
+        return code
+
+    def encode(self, array: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+        """Each row's code, and whether its cell reads."""
+        encoded = pc.dictionary_encode(array.fill_null(""))
+        indices = encoded.indices.to_numpy(zero_copy_only=False)
+        cells = self._cells
+        distinct = encoded.dictionary.to_pylist()
+        local = np.array([cells[c] if c in cells else self._code(c) for c in distinct], np.int64)
+        codes = local[indices] if len(local) else np.zeros(len(array), np.int64)
+        return codes, np.array(self._ok, dtype=bool)[codes] if self._ok else np.ones(len(array), bool)
+
+
+class Normaliser:
+    """Turns record batches into ``LineBatch``es, keeping its vocabularies from batch to batch."""
+
+    def __init__(self) -> None:
+        self.generation = 0
+        self._start()
+
+    def _start(self) -> None:
+        self._vocabularies = {field: _Vocabulary(field) for field in FIELDS if field != "claim_id"}
+
+    def line_batch(
+        self, batch: pa.RecordBatch, columns: Mapping[str, str], origin: Callable[[int], str | None]
+    ) -> LineBatch:
+        """``columns`` maps each field to its column in ``batch``; ``origin(row)`` names where a
+        row came from, for input findings (``claims.csv line 7``), or None."""
+        rows = batch.num_rows
+        if any(len(v) + rows >= 1 << CODE_BITS for v in self._vocabularies.values()):
+            self.generation += 1
+            self._start()
+        raw = {field: _strings(batch, columns.get(field)) for field in FIELDS}
+        clean = np.ones(rows, dtype=bool)
+        fields: dict[str, FieldValues] = {}
+        for field, vocabulary in self._vocabularies.items():
+            codes, readable = vocabulary.encode(raw[field])
+            clean &= readable
+            if field in LINE_FIELDS:
+                fields[field] = FieldValues(codes, vocabulary.values)
+        starts, claim_ids, has_id = _claims(raw["claim_id"])
+        clean &= has_id
+
+        def parse(spans: list[tuple[int, int]]) -> list[ParsedClaim]:
+            wanted = np.concatenate([np.arange(a, b) for a, b in spans]) if spans else np.zeros(0, np.int64)
+            taken = {field: raw[field].take(pa.array(wanted)).to_pylist() for field in FIELDS}
+            at = {int(row): position for position, row in enumerate(wanted)}
+            return [_parse_claim(taken, at, start, stop, origin) for start, stop in spans]
+
+        return LineBatch(rows, fields, claim_ids, starts, clean, parse, self.generation)
+
+
+def _parse_claim(
+    cells: Mapping[str, list[str | None]],
+    at: Mapping[int, int],
+    start: int,
+    stop: int,
+    origin: Callable[[int], str | None],
+) -> ParsedClaim:
+    """Rows ``start:stop`` as the CSV reader builds them: claim fields from the first row."""
+    header: dict[str, Any] = {}
+    for field in CLAIM_FIELDS:
+        value = _cell(cells[field][at[start]], field)
+        if value is not _ABSENT:
+            header[field] = value
+    header.setdefault("claim_id", "")
+    lines = []
+    for row in range(start, stop):
+        line = {}
+        for field in LINE_FIELDS:
+            value = _cell(cells[field][at[row]], field)
+            if value is not _ABSENT:
+                line[field] = value
+        lines.append(line)
+    return parse_claim({**header, "lines": lines}, [origin(row) for row in range(start, stop)])
+
+
+def _claims(column: pa.Array) -> tuple[np.ndarray, list[str | None], np.ndarray]:
+    """Where claims start (consecutive rows with one claim id form a claim; a row without an id
+    is a claim of its own), each claim's id, and which rows have an id."""
+    ids = pc.utf8_trim_whitespace(column.fill_null(""))
+    has_id = pc.greater(pc.utf8_length(ids), 0).to_numpy(zero_copy_only=False)
+    rows = len(ids)
+    new_claim = np.ones(rows, dtype=bool)
+    if rows > 1:
+        differs = pc.not_equal(ids.slice(1), ids.slice(0, rows - 1)).to_numpy(zero_copy_only=False)
+        new_claim[1:] = differs | ~has_id[1:] | ~has_id[:-1]
+    starts = np.flatnonzero(new_claim)
+    claim_ids = [value or None for value in ids.take(pa.array(starts)).to_pylist()]
+    return starts, claim_ids, has_id

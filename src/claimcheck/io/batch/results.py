@@ -1,0 +1,178 @@
+"""Batch findings as Arrow: one row per finding (the CSV report's columns) or one row per line.
+
+Text columns are dictionary-encoded over the run's findings, so a million lines with ten
+findings each cost ten million small integers, not ten million strings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from claimcheck.engine.batch import BatchFindings, LineBatch
+from claimcheck.engine.batch.columns import positions
+from claimcheck.io.writers.csv_writer import COLUMNS
+from claimcheck.models.finding import Finding, Status
+
+__all__ = ["FINDING_SCHEMA", "LINE_SCHEMA", "FindingColumns", "finding_rows", "line_rows", "row_keys"]
+
+_TEXT = pa.dictionary(pa.int32(), pa.string())
+FINDING_SCHEMA = pa.schema([pa.field(name, pa.int64() if name == "line_number" else _TEXT) for name in COLUMNS])
+LINE_SCHEMA = pa.schema(
+    [
+        pa.field("claim_id", _TEXT),
+        pa.field("line_number", pa.int64()),
+        pa.field("procedure_code", _TEXT),
+        pa.field("status", _TEXT),
+        pa.field("pass", pa.int64()),
+        pa.field("warn", pa.int64()),
+        pa.field("fail", pa.int64()),
+        pa.field("problem_rules", pa.string()),
+        pa.field("problem_messages", pa.string()),
+    ]
+)
+_STATUS_NAMES = pa.array([s.value for s in sorted(Status, key=lambda s: s.severity)])
+_FINDING_TEXT: dict[str, Callable[[Finding], str | None]] = {
+    "rule_id": lambda f: f.rule_id,
+    "check": lambda f: f.check.value,
+    "status": lambda f: f.status.value,
+    "subject": lambda f: f.subject,
+    "message": lambda f: f.message,
+    "source_document": lambda f: f.source.document if f.source else None,
+    "source_section": lambda f: f.source.section if f.source else None,
+    "source_version": lambda f: f.source.version if f.source else None,
+}
+
+
+class FindingColumns:
+    """The text of every finding of a run, as Arrow arrays that grow with the run's findings."""
+
+    def __init__(self) -> None:
+        self.size = 0
+        self.text = {name: pa.array([], pa.string()) for name in (*_FINDING_TEXT, "rule_message")}
+        self.severity = np.zeros(0, dtype=np.int64)
+
+    def update(self, findings: list[Finding]) -> FindingColumns:
+        if len(findings) > self.size:
+            new = findings[self.size :]
+            for name, text in _FINDING_TEXT.items():
+                # An empty text is written as an empty cell, as the per-line CSV writer does.
+                fresh = pa.array([text(f) or None for f in new], pa.string())
+                self.text[name] = pa.concat_arrays([self.text[name], fresh])
+            joined = pa.array([f"{f.rule_id}: {f.message}" for f in new], pa.string())
+            self.text["rule_message"] = pa.concat_arrays([self.text["rule_message"], joined])
+            self.severity = np.concatenate([self.severity, [f.status.severity for f in new]]).astype(np.int64)
+            self.size = len(findings)
+        return self
+
+
+def _text(indices: np.ndarray, dictionary: pa.Array, missing: np.ndarray | None = None) -> pa.DictionaryArray:
+    return pa.DictionaryArray.from_arrays(pa.array(indices.astype(np.int32), mask=missing), dictionary)
+
+
+class _Keys:
+    """Claim id, line number, procedure code and line status of each row."""
+
+    def __init__(self, batch: LineBatch, found: BatchFindings, severity: np.ndarray) -> None:
+        rows = batch.rows
+        self.claim = batch.claim_of_rows()
+        self.claim_ids = pa.array(batch.claim_ids, pa.string())
+        numbers, codes = batch.fields["line_number"], batch.fields["procedure_code"]
+        number_of = np.array([v if isinstance(v, int) else -1 for v in numbers.values] or [-1], dtype=np.int64)
+        self.line_number = number_of[numbers.codes] if rows else np.zeros(0, np.int64)
+        self.code = codes.codes.copy()
+        code_names = list(codes.values)
+        for row, (_, number, code) in found.parsed_keys.items():
+            self.line_number[row] = number if number is not None else -1
+            self.code[row] = len(code_names)
+            code_names.append(code)
+        parsed_ids = [claim_id for claim_id, _, _ in found.parsed_keys.values()]
+        if parsed_ids:
+            self.claim_ids = pa.concat_arrays([self.claim_ids, pa.array(parsed_ids, pa.string())])
+            parsed_rows = list(found.parsed_keys)
+            self.claim[parsed_rows] = np.arange(len(batch.claim_ids), len(batch.claim_ids) + len(parsed_ids))
+        self.code_names = pa.array(code_names, pa.string())
+        per_row = np.diff(found.offsets)
+        worst = np.zeros(rows, dtype=np.int64)
+        has = per_row > 0
+        if has.any():
+            worst[has] = np.maximum.reduceat(severity, found.offsets[:-1][has])
+        self.worst = worst
+
+    def columns(self, owner: np.ndarray) -> list[pa.Array]:
+        number = self.line_number[owner]
+        return [
+            _text(self.claim[owner], self.claim_ids),
+            pa.array(number, mask=number < 0),
+            _text(self.code[owner], self.code_names),
+            _text(self.worst[owner], _STATUS_NAMES),
+        ]
+
+
+def row_keys(batch: LineBatch, found: BatchFindings) -> list[tuple[str | None, int | None, str | None]]:
+    """Claim id, line number and procedure code of each row."""
+    claim_ids = [batch.claim_ids[c] for c in batch.claim_of_rows().tolist()]
+    numbers, codes = batch.fields["line_number"], batch.fields["procedure_code"]
+    number_values = [numbers.values[c] for c in numbers.codes.tolist()]
+    code_values = [codes.values[c] for c in codes.codes.tolist()]
+    keys = list(zip(claim_ids, number_values, code_values, strict=True))
+    for row, key in found.parsed_keys.items():
+        keys[row] = key
+    return keys
+
+
+def finding_rows(batch: LineBatch, found: BatchFindings, text: FindingColumns) -> pa.RecordBatch:
+    """One row per finding, and one with empty finding columns for a line without findings."""
+    text.update(found.findings)
+    keys = _Keys(batch, found, text.severity[found.ids])
+    per_row = np.diff(found.offsets)
+    shown = np.maximum(per_row, 1)  # a line without findings still gets its row
+    owner = np.repeat(np.arange(batch.rows), shown)
+    slot = np.full(int(shown.sum()), -1, dtype=np.int64)
+    within = positions(per_row)
+    slot[np.repeat(np.cumsum(shown) - shown, per_row) + within] = found.ids
+    missing = slot < 0
+    slot[missing] = 0
+    columns = keys.columns(owner)
+    columns.extend(_text(slot, text.text[name], missing) for name in _FINDING_TEXT)
+    return pa.RecordBatch.from_arrays(columns, schema=FINDING_SCHEMA)
+
+
+def line_rows(batch: LineBatch, found: BatchFindings, text: FindingColumns) -> pa.RecordBatch:
+    """One row per line: its status, how many findings of each status, and its problems."""
+    text.update(found.findings)
+    severity = text.severity[found.ids]
+    keys = _Keys(batch, found, severity)
+    owner = np.repeat(np.arange(batch.rows), np.diff(found.offsets))
+    counts = [np.bincount(owner[severity == level], minlength=batch.rows) for level in (0, 1, 2)]
+    problem = severity > 0
+    ids = pa.array(found.ids[problem])
+    grouped = (
+        pa.table(
+            {
+                "row": pa.array(owner[problem]),
+                "rule": text.text["rule_id"].take(ids),
+                "message": text.text["rule_message"].take(ids),
+            }
+        )
+        .group_by("row", use_threads=False)
+        .aggregate([("rule", "list"), ("message", "list")])
+    )
+    joined_rules = pa.nulls(batch.rows, pa.string())
+    joined_messages = pa.nulls(batch.rows, pa.string())
+    if grouped.num_rows:
+        place = np.full(batch.rows, -1, dtype=np.int64)
+        place[grouped.column("row").to_numpy()] = np.arange(grouped.num_rows)
+        gather = pa.array(np.where(place < 0, 0, place), mask=place < 0)
+        joined_rules = pc.binary_join(grouped.column("rule_list"), "; ").combine_chunks().take(gather)
+        joined_messages = pc.binary_join(grouped.column("message_list"), " | ").combine_chunks().take(gather)
+    columns = [
+        *keys.columns(np.arange(batch.rows)),
+        *(pa.array(c, pa.int64()) for c in counts),
+        joined_rules,
+        joined_messages,
+    ]
+    return pa.RecordBatch.from_arrays(columns, schema=LINE_SCHEMA)
