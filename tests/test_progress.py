@@ -8,7 +8,7 @@ from click.testing import CliRunner
 from rich.console import Console
 
 from claimcheck.cli import main
-from claimcheck.io.progress import with_progress
+from claimcheck.io.progress import RunProgress, progress_bar, with_progress
 from tests.conftest import ROOT
 
 
@@ -29,3 +29,23 @@ def test_quiet_and_the_text_summary() -> None:
     result = CliRunner().invoke(main, ["check", str(ROOT / "fixtures" / "demo" / "claims.csv"), "--quiet"])
     assert result.exit_code == 1
     assert "top failing rules:" in result.stdout and result.stderr == ""
+
+
+def test_the_batch_bar_shows_lines_and_the_time_left_on_a_terminal() -> None:
+    stream = io.StringIO()
+    console = Console(file=stream, force_terminal=True, width=120)
+    progress = RunProgress(total_bytes=1000)
+    with progress_bar(progress, console, delay=0):
+        progress.advance(25_000, 500)
+        progress.advance(25_000, 1000)
+    shown = stream.getvalue()
+    assert "lines checked" in shown and "lines/s" in shown and "%" in shown
+    assert progress.listeners == []
+
+
+def test_the_batch_bar_is_silent_off_a_terminal() -> None:
+    stream = io.StringIO()
+    progress = RunProgress(total_bytes=10)
+    with progress_bar(progress, Console(file=stream, force_terminal=False), delay=0):
+        progress.advance(10, 10)
+    assert stream.getvalue() == ""

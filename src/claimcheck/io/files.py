@@ -13,20 +13,13 @@ from typing import Any
 from claimcheck.engine.ruleset import RuleSet, load_rules
 from claimcheck.engine.run import check_claims
 from claimcheck.errors import OutputError
+from claimcheck.io.batch.pipeline import fast_line_results
 from claimcheck.io.readers import read_claims
 from claimcheck.io.readers.layouts import ColumnLayout, load_layout
 from claimcheck.io.writers import StreamWriter
-from claimcheck.models.parse import ParsedClaim
 from claimcheck.models.report import LineResult, Report, Tally
 
 __all__ = ["atomic_output", "check_files", "stream_report", "validate_file", "validate_files"]
-
-
-def _all_claims(
-    paths: Sequence[str | Path], input_format: str | None, columns: ColumnLayout | None, x12_strict: bool
-) -> Iterator[ParsedClaim]:
-    for path in paths:
-        yield from read_claims(path, input_format, columns=columns, x12_strict=x12_strict)
 
 
 def check_files(
@@ -44,15 +37,25 @@ def check_files(
     ``engine`` is ``compiled`` (the default) or ``durable`` (the durable-rules executor, much
     slower, for cross-checking). ``columns`` names the column layout of delimited files: a
     shipped layout (``tuva_medical_claim``, ``cms_carrier``, ``cms_outpatient``), a columns map
-    file, or a loaded ``ColumnLayout``; by default it is found from each file's header.
+    file, or a loaded ``ColumnLayout``; by default it is found from each file's header. CSV
+    files in the claimcheck layout go through the batch engine; the findings are the same.
     """
-    layout = load_layout(columns) if isinstance(columns, (str, Path)) else columns
-    check = check_claims
-    if engine == "durable":  # the second executor, for cross-checking (claimcheck[durable])
-        from claimcheck.engine.durable import check_claims_durable as check
-    elif engine != "compiled":
+    if engine not in ("compiled", "durable"):
         raise ValueError(f"unknown engine {engine!r}; engines: compiled, durable")
-    return check(_all_claims(paths, input_format, layout, x12_strict), rules, as_of)
+    layout = load_layout(columns) if isinstance(columns, (str, Path)) else columns
+    day = as_of or date.today()
+    for path in paths:
+        fast = fast_line_results(Path(path), rules, day, input_format=input_format, columns=layout, engine=engine)
+        if fast is not None:
+            yield from fast
+            continue
+        claims = read_claims(path, input_format, columns=layout, x12_strict=x12_strict)
+        if engine == "durable":  # the second executor, for cross-checking (claimcheck[durable])
+            from claimcheck.engine.durable import check_claims_durable
+
+            yield from check_claims_durable(claims, rules, day)
+        else:
+            yield from check_claims(claims, rules, day)
 
 
 def validate_files(

@@ -54,6 +54,11 @@ class Tally:
         self.lines += 1
         self.by_status[line.status.value] += 1
 
+    def add_counts(self, lines: int, by_status: Mapping[str, int]) -> None:
+        """Count ``lines`` lines at once, ``by_status`` of them per status."""
+        self.lines += lines
+        self.by_status.update(by_status)
+
     @property
     def status(self) -> Status:
         return worst(Status(name) for name in self.by_status)

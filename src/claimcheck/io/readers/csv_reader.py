@@ -137,9 +137,10 @@ def _rows_of(
         yield start + offset, cells, [problem]
 
 
-def read_csv(path: Path, layout: ColumnLayout | None = None) -> Iterator[ParsedClaim]:
+def read_csv(path: Path, layout: ColumnLayout | None = None, *, skip_rows: int = 0) -> Iterator[ParsedClaim]:
     """Stream the claims of a delimited file: the claimcheck contract, a shipped layout found from
-    the header, or the ``layout`` given (``--columns``)."""
+    the header, or the ``layout`` given (``--columns``). ``skip_rows`` data rows (blank rows not
+    counted) are passed over unread: another reader has checked them already."""
     with open_binary(path) as binary:
         lines = DecodedLines(binary)
         physical = iter(lines)
@@ -165,6 +166,9 @@ def read_csv(path: Path, layout: ColumnLayout | None = None) -> Iterator[ParsedC
                 raise InputError(path, f"cannot be parsed as CSV ({exc})", line=lines.count) from None
             for number, cells, extra in _rows_of(row, start, lines, columns, delimiter):
                 if not any(cell.strip() for cell in cells):
+                    continue
+                if skip_rows:
+                    skip_rows -= 1
                     continue
                 claim, line, problems = columns.split(cells)
                 problems.extend(extra)

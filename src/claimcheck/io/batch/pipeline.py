@@ -1,0 +1,234 @@
+"""Whole files through the batch engine: read, check and encode batch by batch, on all cores.
+
+A CSV file in the claimcheck layout takes the fast road (Arrow's reader, the batch engine,
+``--jobs`` worker processes); every other file, and the rest of a CSV file from the first
+block Arrow's reader refuses, takes the per-line road. Both give the same findings, and the
+report keeps input order whatever the number of jobs.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
+from datetime import date
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+from claimcheck.engine.ruleset import RuleSet, load_rules
+from claimcheck.engine.run import check_claims
+from claimcheck.io.batch import check_batch, line_results
+from claimcheck.io.batch.encode import Encoded, encode_batch, encode_lines, read_ipc
+from claimcheck.io.batch.reader import PHYSICAL_LINE, FastReader, ReadStopped, fast_columns
+from claimcheck.io.progress import RunProgress
+from claimcheck.io.readers import detect_format, read_claims
+from claimcheck.io.readers.csv_reader import read_csv
+from claimcheck.io.readers.layouts import ColumnLayout
+from claimcheck.models.parse import ParsedClaim
+from claimcheck.models.report import LineResult
+
+__all__ = ["RulesSpec", "default_jobs", "encoded_reports", "fast_line_results"]
+
+_LINES_PER_CHUNK = 20_000
+
+
+def default_jobs() -> int:
+    """All the cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+@dataclass(frozen=True)
+class RulesSpec:
+    """How a worker process loads the run's rules: the same arguments ``load_rules`` took."""
+
+    path: str | None = None
+    code_sets: tuple[tuple[str, Any], ...] = ()
+    ptp: tuple[str, ...] = ()
+    mue: str | None = None
+
+    def load(self) -> RuleSet:
+        return load_rules(self.path, code_sets=dict(self.code_sets) or None, ptp=list(self.ptp) or None, mue=self.mue)
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _fast_eligible(path: Path, input_format: str | None, columns: ColumnLayout | None, engine: str) -> list[str] | None:
+    if engine != "compiled" or columns is not None or input_format not in (None, "csv"):
+        return None
+    if input_format is None and detect_format(path) != "csv":
+        return None
+    return fast_columns(path)
+
+
+def _origin(batch: pa.RecordBatch, name: str) -> Callable[[int], str]:
+    lines = batch.column(PHYSICAL_LINE).to_numpy()
+    return lambda row: f"{name} line {int(lines[row])}"
+
+
+def _chunks(items: Iterable[LineResult], size: int = _LINES_PER_CHUNK) -> Iterator[list[LineResult]]:
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def _per_line(claims: Iterable[ParsedClaim], rules: RuleSet, as_of: date, engine: str) -> Iterator[LineResult]:
+    if engine == "durable":  # the second executor, for cross-checking (claimcheck[durable])
+        from claimcheck.engine.durable import check_claims_durable
+
+        return check_claims_durable(claims, rules, as_of)
+    if engine != "compiled":
+        raise ValueError(f"unknown engine {engine!r}; engines: compiled, durable")
+    return check_claims(claims, rules, as_of)
+
+
+def fast_line_results(
+    path: Path,
+    rules: RuleSet,
+    as_of: date,
+    *,
+    input_format: str | None = None,
+    columns: ColumnLayout | None = None,
+    engine: str = "compiled",
+) -> Iterator[LineResult] | None:
+    """The line results of ``path`` by the fast road, or None when it cannot take the file."""
+    names = _fast_eligible(path, input_format, columns, engine)
+    if names is None:
+        return None
+    return _fast_results(path, names, rules, as_of)
+
+
+def _fast_results(path: Path, names: list[str], rules: RuleSet, as_of: date) -> Iterator[LineResult]:
+    reader = FastReader(path, names)
+    try:
+        for batch in reader.batches():
+            lines, found, _ = check_batch(batch, rules, as_of, _origin(batch, path.name))
+            yield from line_results(lines, found)
+    except ReadStopped as stopped:
+        yield from check_claims(read_csv(path, skip_rows=stopped.rows_done), rules, as_of)
+
+
+# -- encoded reports, on one core or several ------------------------------------------------
+
+_worker_rules: RuleSet | None = None
+
+
+def _start_worker(spec: RulesSpec) -> None:
+    global _worker_rules
+    _worker_rules = spec.load()
+
+
+def _check_encoded(payload: bytes, name: str, as_of: date, output_format: str, rows: str) -> Encoded:
+    assert _worker_rules is not None
+    batch = read_ipc(payload)
+    lines, found, text = check_batch(batch, _worker_rules, as_of, _origin(batch, name))
+    return encode_batch(lines, found, text, output_format, rows)
+
+
+def _ipc(batch: pa.RecordBatch) -> bytes:
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, batch.schema) as writer:
+        writer.write_batch(batch)
+    return sink.getvalue().to_pybytes()
+
+
+@dataclass
+class _Run:
+    rules: RuleSet
+    as_of: date
+    output_format: str
+    rows: str
+    pool: ProcessPoolExecutor | None
+    jobs: int
+    progress: RunProgress
+    offset: int = 0  # input bytes of the files done
+
+    def fast(self, path: Path, names: list[str]) -> Iterator[Encoded]:
+        reader = FastReader(path, names)
+        pending: deque[Future[Encoded]] = deque()
+        try:
+            for batch in reader.batches():
+                if self.pool is None:
+                    lines, found, text = check_batch(batch, self.rules, self.as_of, _origin(batch, path.name))
+                    done = encode_batch(lines, found, text, self.output_format, self.rows)
+                    self.progress.advance(done[1], self.offset + reader.bytes_read)
+                    yield done
+                    continue
+                job = (_ipc(batch), path.name, self.as_of, self.output_format, self.rows)
+                pending.append(self.pool.submit(_check_encoded, *job))
+                while len(pending) > 2 * self.jobs:  # bounded: memory stays flat
+                    done = pending.popleft().result()
+                    self.progress.advance(done[1], self.offset + reader.bytes_read)
+                    yield done
+        except ReadStopped as stopped:
+            yield from self._drain(pending, reader)
+            results = check_claims(read_csv(path, skip_rows=stopped.rows_done), self.rules, self.as_of)
+            yield from self.encoded_lines(results)
+            return
+        yield from self._drain(pending, reader)
+
+    def _drain(self, pending: deque[Future[Encoded]], reader: FastReader) -> Iterator[Encoded]:
+        while pending:
+            done = pending.popleft().result()
+            self.progress.advance(done[1], self.offset + reader.bytes_read)
+            yield done
+
+    def encoded_lines(self, results: Iterable[LineResult]) -> Iterator[Encoded]:
+        for chunk in _chunks(results):
+            done = encode_lines(chunk, self.output_format, self.rows)
+            self.progress.advance(done[1])
+            yield done
+
+
+def encoded_reports(
+    paths: Iterable[Path],
+    *,
+    rules: RuleSet,
+    spec: RulesSpec,
+    as_of: date,
+    output_format: str,
+    rows: str = "finding",
+    jobs: int = 1,
+    input_format: str | None = None,
+    columns: ColumnLayout | None = None,
+    x12_strict: bool = False,
+    engine: str = "compiled",
+    progress: RunProgress | None = None,
+) -> Iterator[Encoded]:
+    """The report of ``paths`` in ``output_format`` (csv, jsonl, parquet), chunk by chunk, in
+    input order; ``jobs`` worker processes check the CSV batches, each loading ``spec``'s rules."""
+    files = [Path(p) for p in paths]
+    progress = progress or RunProgress()
+    progress.total_bytes = progress.total_bytes or sum(_size(p) for p in files)
+    pool = None
+    if jobs > 1:
+        method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+        context = multiprocessing.get_context(method)
+        pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker, initargs=(spec,))
+    run = _Run(rules, as_of, output_format, rows, pool, jobs, progress)
+    try:
+        for path in files:
+            names = _fast_eligible(path, input_format, columns, engine)
+            if names is not None:
+                yield from run.fast(path, names)
+            else:
+                claims = read_claims(path, input_format, columns=columns, x12_strict=x12_strict)
+                yield from run.encoded_lines(_per_line(claims, rules, as_of, engine))
+            run.offset += _size(path)
+            progress.advance(0, run.offset)
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)

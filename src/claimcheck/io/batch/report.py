@@ -1,0 +1,53 @@
+"""The csv, jsonl and parquet reports of whole files, written through the batch pipeline."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import BinaryIO
+
+from claimcheck.io.batch.pipeline import RulesSpec, default_jobs, encoded_reports
+from claimcheck.io.batch.sink import write_encoded
+from claimcheck.io.progress import RunProgress
+from claimcheck.io.readers.layouts import load_layout
+from claimcheck.models.finding import Status
+
+__all__ = ["ReportOptions", "RulesSpec", "write_encoded_report"]
+
+
+@dataclass(frozen=True)
+class ReportOptions:
+    """What ``claimcheck check`` was asked for, as far as the report is concerned."""
+
+    output_format: str
+    rows: str = "finding"
+    jobs: int | None = None  # None: all cores
+    as_of: date | None = None
+    input_format: str | None = None
+    columns: str | None = None
+    x12_strict: bool = False
+    engine: str = "compiled"
+
+
+def write_encoded_report(
+    files: Sequence[Path], spec: RulesSpec, options: ReportOptions, stream: BinaryIO, progress: RunProgress
+) -> Status:
+    """Check ``files`` against the rules of ``spec`` and write the report to ``stream``; the
+    worst line status comes back, for the exit code."""
+    chunks = encoded_reports(
+        files,
+        rules=spec.load(),
+        spec=spec,
+        as_of=options.as_of or date.today(),
+        output_format=options.output_format,
+        rows=options.rows,
+        jobs=options.jobs or default_jobs(),
+        input_format=options.input_format,
+        columns=load_layout(options.columns) if options.columns else None,
+        x12_strict=options.x12_strict,
+        engine=options.engine,
+        progress=progress,
+    )
+    return write_encoded(chunks, options.output_format, options.rows, stream).status

@@ -1,0 +1,29 @@
+"""Append encoded chunks to the report file, in order, and count the lines by status."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import BinaryIO
+
+import pyarrow.parquet as pq
+
+from claimcheck.io.batch.encode import Encoded, header, plain_schema, read_ipc
+from claimcheck.models.report import Tally
+
+__all__ = ["write_encoded"]
+
+
+def write_encoded(chunks: Iterable[Encoded], output_format: str, rows: str, stream: BinaryIO) -> Tally:
+    """Write the report made of ``chunks`` to ``stream``; the tally says how the lines went."""
+    tally = Tally()
+    if output_format == "parquet":
+        with pq.ParquetWriter(stream, plain_schema(rows), compression="zstd") as writer:
+            for payload, lines, counts in chunks:
+                tally.add_counts(lines, counts)
+                writer.write_batch(read_ipc(payload))
+        return tally
+    stream.write(header(output_format, rows))
+    for payload, lines, counts in chunks:
+        tally.add_counts(lines, counts)
+        stream.write(payload)
+    return tally

@@ -1,0 +1,106 @@
+"""The batch pipeline behind ``claimcheck check``: same report whatever the road or the jobs."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+from benchmarks.generate import generate
+from click.testing import CliRunner
+
+from claimcheck.cli import main
+from tests.conftest import ROOT
+
+DEMO = ROOT / "fixtures" / "demo" / "claims.csv"
+MUE = ROOT / "fixtures" / "ncci" / "mue_sample.csv"
+AS_OF = ["--as-of", "2026-11-22", "--fail-on", "never", "--quiet"]
+
+
+def _check(path: Path, output: Path, *args: str) -> bytes:
+    result = CliRunner().invoke(main, ["check", str(path), "-o", str(output), *AS_OF, *args])
+    assert result.exit_code == 0, result.stderr
+    return output.read_bytes()
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    # Several Arrow blocks' worth, with the generator's bad rows.
+    return generate(tmp_path_factory.mktemp("claims") / "claims.csv", 20_000, seed=21)
+
+
+@pytest.mark.parametrize("output_format", ["csv", "jsonl"])
+def test_the_fast_road_writes_what_the_per_line_road_writes(output_format: str, tmp_path: Path) -> None:
+    for path in (DEMO, generate(tmp_path / "g.csv", 3_000, seed=2)):
+        fast = _check(path, tmp_path / "fast", "--format", output_format, "--mue", str(MUE))
+        # Naming the layout sends the file through the per-line reader and engine.
+        careful = _check(
+            path, tmp_path / "careful", "--format", output_format, "--mue", str(MUE), "--columns", "claimcheck"
+        )
+        assert fast == careful
+
+
+@pytest.mark.parametrize(
+    ("output_format", "rows"), [("csv", "finding"), ("csv", "line"), ("jsonl", "finding"), ("parquet", "line")]
+)
+def test_two_jobs_write_the_same_bytes_as_one(output_format: str, rows: str, generated: Path, tmp_path: Path) -> None:
+    args = ["--format", output_format, "--rows", rows]
+    one = _check(generated, tmp_path / "one", *args, "--jobs", "1")
+    two = _check(generated, tmp_path / "two", *args, "--jobs", "2")
+    assert one == two and len(one) > 0
+
+
+def test_one_row_per_line(tmp_path: Path) -> None:
+    out = _check(DEMO, tmp_path / "lines.parquet", "--format", "parquet", "--rows", "line")
+    del out
+    table = pq.read_table(tmp_path / "lines.parquet")
+    assert table.num_rows == 39  # the demo's lines
+    assert table.column_names[:4] == ["claim_id", "line_number", "procedure_code", "status"]
+    for row in table.to_pylist():
+        assert (row["status"] == "pass") == (row["warn"] == row["fail"] == 0)
+        assert (row["problem_rules"] is None) == (row["status"] == "pass")
+
+
+def test_rows_line_is_for_tables_only() -> None:
+    result = CliRunner().invoke(main, ["check", str(DEMO), "--format", "json", "--rows", "line"])
+    assert result.exit_code == 2 and "--rows line" in result.stderr
+
+
+_BAD_TAILS = {
+    "ragged_row": b"Z1,1,99213,,I10,,,1,2026-03-10,11,extra,cells\n",
+    "unclosed_quote": b'Z1,1,"99213,,I10,,,1,2026-03-10,11\nZ2,1,99213,,I10,,,1,2026-03-10,11\n',
+    "not_utf8": b"Z1,1,99213,,I10 caf\xe9,,,1,2026-03-10,11\n",
+    "blank_lines": b"\n\n   \nZ1,1,99213,,I10,,,1,2026-03-10,11\n",
+}
+
+
+@pytest.mark.parametrize("tail", list(_BAD_TAILS))
+def test_a_file_arrow_refuses_part_way_is_read_on_the_careful_way(
+    tail: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("claimcheck.io.batch.reader._BLOCK_BYTES", 64 << 10)
+    path = generate(tmp_path / "claims.csv", 6_000, seed=4)  # the bad rows come after the first blocks
+    with path.open("ab") as stream:
+        stream.write(_BAD_TAILS[tail])
+        stream.write(b"Z9,1,99213,,I10,,,1,2026-03-10,11\n")
+    fast = _check(path, tmp_path / "fast.csv", "--format", "csv", "--jobs", "2")
+    careful = _check(path, tmp_path / "careful.csv", "--format", "csv", "--columns", "claimcheck")
+    assert fast == careful
+    assert fast.count(b"\nZ9,1,") >= 1
+
+
+def test_an_interrupted_run_leaves_no_report(generated: Path, tmp_path: Path) -> None:
+    output = tmp_path / "report.csv"
+    command = [sys.executable, "-m", "claimcheck.cli", "check", str(generated), "-o", str(output), *AS_OF]
+    process = subprocess.Popen([*command, "--format", "csv", "--jobs", "1"], cwd=ROOT)
+    deadline = time.monotonic() + 60
+    while not list(tmp_path.glob(".report.csv.*.part")) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    assert not output.exists()
