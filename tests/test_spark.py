@@ -1,0 +1,78 @@
+"""``claimcheck.spark.validate`` finds on a local[2] Spark session what validate_batch finds locally."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pytest
+from benchmarks.generate import generate
+
+from claimcheck.io.batch import validate_batch
+from tests.conftest import AS_OF, ROOT
+
+pyspark = pytest.importorskip("pyspark", reason="the Spark test needs claimcheck[spark]")
+if shutil.which("java") is None:  # pragma: no cover - CI has Java 17
+    pytest.skip("Spark needs Java 17 on PATH", allow_module_level=True)
+
+from pyspark.sql import SparkSession  # noqa: E402
+
+from claimcheck.spark import validate  # noqa: E402
+
+DEMO = ROOT / "fixtures" / "demo" / "claims.csv"
+
+
+@pytest.fixture(scope="session")
+def spark() -> Iterator[SparkSession]:
+    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    os.environ["PYSPARK_PYTHON"] = sys.executable  # executors run this interpreter, with claimcheck
+    session = (
+        SparkSession.builder.master("local[2]")
+        .appName("claimcheck-tests")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.shuffle.partitions", "4")
+        .config("spark.sql.execution.arrow.maxRecordsPerBatch", "500")  # claims cross batch edges
+        .getOrCreate()
+    )
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()
+
+
+def _sortable(values: tuple[object, ...]) -> tuple[str, ...]:
+    return tuple("" if v is None else str(v) for v in values)
+
+
+def _local(path: Path, rows: str) -> list[tuple[str, ...]]:
+    names = path.read_text(encoding="utf-8").splitlines()[0].split(",")
+    table = pacsv.read_csv(path, convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names}))
+    found = validate_batch(table.combine_chunks().to_batches()[0], as_of=AS_OF, rows=rows)
+    return sorted(_sortable(tuple(row.values())) for row in found.to_pylist())
+
+
+def _spark(spark: SparkSession, path: Path, rows: str) -> list[tuple[str, ...]]:
+    frame = spark.read.csv(str(path), header=True, inferSchema=False)
+    return sorted(_sortable(tuple(row)) for row in validate(frame, as_of=AS_OF, rows=rows).collect())
+
+
+@pytest.mark.parametrize("rows", ["finding", "line"])
+def test_spark_finds_what_the_local_engine_finds_on_the_demo(spark: SparkSession, rows: str) -> None:
+    local = _local(DEMO, rows)
+    assert _spark(spark, DEMO, rows) == local
+    assert len(local) >= 39
+
+
+def test_spark_finds_what_the_local_engine_finds_on_a_generated_file(spark: SparkSession, tmp_path: Path) -> None:
+    path = generate(tmp_path / "claims.csv", 5_000, seed=13)
+    assert _spark(spark, path, "finding") == _local(path, "finding")
+
+
+def test_a_frame_without_the_layout_is_refused(spark: SparkSession) -> None:
+    frame = spark.createDataFrame([("A", "1")], ["claim_id", "line_number"])
+    with pytest.raises(ValueError, match="procedure_code"):
+        validate(frame)
