@@ -22,6 +22,7 @@ test: $(STAMP)
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests" >&2; exit 0; fi; exit $$status
 
 bench: $(STAMP)
+	$(BIN)/python -m benchmarks.bench_batch
 	$(BIN)/python -m benchmarks.bench_import
 	$(BIN)/python -m benchmarks.bench_validate
 	$(BIN)/python -m benchmarks.bench_ptp_load

@@ -131,6 +131,17 @@ def _start_worker(spec: RulesSpec) -> None:
     _worker_rules = spec.load()
 
 
+def _start_pool(jobs: int, spec: RulesSpec) -> ProcessPoolExecutor:
+    """Worker processes from a fork server, each loading the rules itself.
+
+    Not plain fork: a process that has run Arrow or polars has threads, and a child forked from
+    it can hang for ever on a lock one of them held (seen in the test suite).
+    """
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    return ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker, initargs=(spec,))
+
+
 def _check_encoded(payload: bytes, name: str, as_of: date, output_format: str, rows: str) -> Encoded:
     assert _worker_rules is not None
     batch = read_ipc(payload)
@@ -213,11 +224,7 @@ def encoded_reports(
     files = [Path(p) for p in paths]
     progress = progress or RunProgress()
     progress.total_bytes = progress.total_bytes or sum(_size(p) for p in files)
-    pool = None
-    if jobs > 1:
-        method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
-        context = multiprocessing.get_context(method)
-        pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker, initargs=(spec,))
+    pool = _start_pool(jobs, spec) if jobs > 1 else None
     run = _Run(rules, as_of, output_format, rows, pool, jobs, progress)
     try:
         for path in files:

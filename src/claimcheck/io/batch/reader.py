@@ -25,7 +25,7 @@ from claimcheck.io.batch.normalise import REQUIRED, column_names
 __all__ = ["PHYSICAL_LINE", "FastReader", "ReadStopped", "fast_columns", "whole_claims"]
 
 PHYSICAL_LINE = "__claimcheck_line__"  # the file line of each row, added by the reader
-_BLOCK_BYTES = 4 << 20
+_BLOCK_BYTES = 2 << 20
 _OTHER_DELIMITERS = ("|", "\t", ";")
 # Column names the claimcheck layout also accepts (modifier_1, dx_1 ...): the per-line reader
 # merges them, so a file that has them is left to it.

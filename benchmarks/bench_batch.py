@@ -1,0 +1,156 @@
+"""Batch at scale: ``claimcheck check`` on generated files against polars reading and writing them.
+
+For each size (default 1M and 10M lines, in the claimcheck CSV layout, from generate.py), in one
+run, every figure a separate process timed end to end (interpreter start included), with the peak
+RSS of its largest process:
+
+- the baseline: polars reads the file and writes it back out (the practical I/O limit);
+- ``claimcheck check --format csv`` (one row per finding) and ``--rows line``, with ``--jobs 1``
+  and ``--jobs 2``;
+- the same rules through ``--engine durable`` on the first ``--durable-lines`` lines (it is far
+  too slow for the whole file), as lines per second;
+- Spark local[2] (``claimcheck.spark.validate``, written out as CSV), when pyspark and Java are
+  there, timed after the session has started.
+
+durable-rules and Spark run for sizes up to 1M lines only.
+
+    python -m benchmarks.bench_batch [--sizes 1000000,10000000] [--durable-lines 20000] [--no-spark]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from benchmarks.generate import generate
+
+_TIMED = """
+import json, resource, subprocess, sys, time
+start = time.perf_counter()
+code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL).returncode
+seconds = time.perf_counter() - start
+print(json.dumps({"seconds": seconds, "rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+                  "code": code}))
+"""
+_POLARS = "import polars as pl, sys; pl.read_csv(sys.argv[1], infer_schema=False).write_csv(sys.argv[2])"
+_SPARK = """
+import os, sys, time
+os.environ["SPARK_LOCAL_IP"] = "127.0.0.1"
+os.environ["PYSPARK_PYTHON"] = sys.executable
+from datetime import date
+from pyspark.sql import SparkSession
+spark = (SparkSession.builder.master("local[2]").config("spark.ui.enabled", "false")
+         .config("spark.driver.memory", "4g").getOrCreate())
+spark.sparkContext.setLogLevel("ERROR")
+from claimcheck.spark import validate
+start = time.perf_counter()
+frame = spark.read.csv(sys.argv[1], header=True, inferSchema=False)
+validate(frame, as_of=date(2026, 11, 22)).write.mode("overwrite").csv(sys.argv[2], header=True)
+print(time.perf_counter() - start)
+"""
+
+
+# Processes may cache their bytecode, as on a user's machine (some sandboxes switch it off).
+_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
+def _timed(command: list[str]) -> dict[str, float]:
+    """Wall seconds and the peak RSS of the largest process of ``command``'s tree."""
+    done = subprocess.run(
+        [sys.executable, "-c", _TIMED, *command], capture_output=True, text=True, check=True, env=_ENV
+    )
+    figures = json.loads(done.stdout)
+    if figures["code"] not in (0, 1):
+        raise SystemExit(f"{' '.join(command)} failed with exit code {figures['code']}")
+    return figures
+
+
+def _claimcheck(*args: str) -> list[str]:
+    return [str(Path(sys.executable).with_name("claimcheck")), "check", *args, "--quiet", "--fail-on", "never"]
+
+
+def _head(path: Path, lines: int, target: Path) -> Path:
+    with path.open("rb") as source, target.open("wb") as out:
+        for number, line in enumerate(source):
+            if number > lines:
+                break
+            out.write(line)
+    return target
+
+
+def _spark_seconds(path: Path, out: Path) -> float | None:
+    if shutil.which("java") is None:
+        return None
+    try:
+        import pyspark  # noqa: F401
+    except ModuleNotFoundError:
+        return None
+    done = subprocess.run([sys.executable, "-c", _SPARK, str(path), str(out)], capture_output=True, text=True, env=_ENV)
+    if done.returncode != 0:
+        print(f"spark run failed: {done.stderr.strip().splitlines()[-1:]}")
+        return None
+    return float(done.stdout.strip().splitlines()[-1])
+
+
+def _row(name: str, lines: int, figures: dict[str, float], baseline: float) -> str:
+    seconds = figures["seconds"]
+    return (
+        f"| {name} | {seconds:8.2f} | {lines / seconds:12,.0f} | {seconds / baseline:6.1f}x | "
+        f"{figures['rss_mb']:7.0f} |"
+    )
+
+
+def bench_size(lines: int, folder: Path, durable_lines: int, spark: bool) -> None:
+    path = generate(folder / f"claims_{lines}.csv", lines)
+    out = folder / "out"
+    size_mb = path.stat().st_size / 1e6
+    baseline = _timed([sys.executable, "-c", _POLARS, str(path), str(out)])
+    runs: list[tuple[str, dict[str, float]]] = [("polars read + write (baseline)", baseline)]
+    for rows in ("finding", "line"):
+        for jobs in ("1", "2"):
+            args = [str(path), "--format", "csv", "--rows", rows, "--jobs", jobs, "-o", str(out)]
+            runs.append((f"check --format csv --rows {rows} --jobs {jobs}", _timed(_claimcheck(*args))))
+            out.unlink(missing_ok=True)
+    print(f"\n{lines:,} lines ({size_mb:,.0f} MB CSV), as of 2026-11-22, shipped rules")
+    print("| run | seconds | lines/s | vs baseline | peak RSS MB |")
+    print("|---|---:|---:|---:|---:|")
+    for name, figures in runs:
+        print(_row(name, lines, figures, baseline["seconds"]))
+    if durable_lines:
+        sample = _head(path, durable_lines, folder / "durable.csv")
+        durable = _timed(_claimcheck(str(sample), "--format", "csv", "--engine", "durable", "-o", str(out)))
+        durable_speed = durable_lines / durable["seconds"]
+        best = max(lines / figures["seconds"] for name, figures in runs[1:] if "finding" in name)
+        print(
+            f"| check --engine durable (first {durable_lines:,} lines) | {durable['seconds']:8.2f} | "
+            f"{durable_speed:12,.0f} | | {durable['rss_mb']:7.0f} |"
+        )
+        print(f"\ncompiled batch engine (one row per finding) / durable-rules: {best / durable_speed:.0f}x lines/s")
+    if spark:
+        seconds = _spark_seconds(path, folder / "spark_out")
+        if seconds is not None:
+            print(f"Spark local[2], claimcheck.spark.validate to CSV: {seconds:.1f} s, {lines / seconds:,.0f} lines/s")
+    path.unlink()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="1000000,10000000", help="comma-separated line counts")
+    parser.add_argument("--durable-lines", type=int, default=20_000)
+    parser.add_argument("--no-spark", action="store_true")
+    arguments = parser.parse_args()
+    print(f"machine: {os.cpu_count()} cores; python {sys.version.split()[0]}")
+    with tempfile.TemporaryDirectory() as folder:
+        for lines in (int(size) for size in arguments.sizes.split(",")):
+            small = lines <= 1_000_000  # durable-rules and Spark run on the 1M file only
+            bench_size(lines, Path(folder), arguments.durable_lines if small else 0, small and not arguments.no_spark)
+
+
+if __name__ == "__main__":
+    main()
