@@ -104,3 +104,23 @@ def test_an_interrupted_run_leaves_no_report(generated: Path, tmp_path: Path) ->
     os.kill(process.pid, signal.SIGKILL)
     process.wait()
     assert not output.exists()
+
+
+@pytest.mark.parametrize(
+    ("header", "takes"),
+    [
+        ("claim_id,line_number,procedure_code,date_of_service", True),
+        ("CLAIM_ID,Line_Number,procedure_code,date_of_service,extra", True),
+        ("claim_id|line_number|procedure_code|date_of_service", False),
+        ("\ufeffclaim_id,line_number,procedure_code,date_of_service", False),
+        ("claim_id,line_number,procedure_code,date_of_service,modifier_1", False),
+        ("claim_id,line_number,procedure_code", False),
+        ('"claim_id",line_number,procedure_code,date_of_service', False),
+    ],
+)
+def test_which_files_arrow_reads(header: str, takes: bool, tmp_path: Path) -> None:
+    from claimcheck.io.fast_csv import fast_columns
+
+    path = tmp_path / "claims.csv"
+    path.write_text(header + "\nC1,1,99213,2026-03-10\n", encoding="utf-8")
+    assert (fast_columns(path) is not None) == takes

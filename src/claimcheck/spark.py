@@ -22,9 +22,9 @@ import pyarrow as pa
 from claimcheck.engine.ruleset import RuleSet
 from claimcheck.io.batch import ROW_KINDS, validate_batch
 from claimcheck.io.batch.encode import plain_schema
-from claimcheck.io.batch.normalise import REQUIRED, column_names
 from claimcheck.io.batch.pipeline import RulesSpec
 from claimcheck.io.batch.reader import whole_claims
+from claimcheck.io.fast_csv import REQUIRED, column_names
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame

@@ -13,7 +13,7 @@ from typing import Any
 from claimcheck.engine.ruleset import RuleSet, load_rules
 from claimcheck.engine.run import check_claims
 from claimcheck.errors import OutputError
-from claimcheck.io.batch.pipeline import fast_line_results
+from claimcheck.io.fast_csv import fast_eligible
 from claimcheck.io.readers import read_claims
 from claimcheck.io.readers.layouts import ColumnLayout, load_layout
 from claimcheck.io.writers import StreamWriter
@@ -45,9 +45,12 @@ def check_files(
     layout = load_layout(columns) if isinstance(columns, (str, Path)) else columns
     day = as_of or date.today()
     for path in paths:
-        fast = fast_line_results(Path(path), rules, day, input_format=input_format, columns=layout, engine=engine)
-        if fast is not None:
-            yield from fast
+        names = fast_eligible(Path(path), input_format, layout, engine)
+        if names is not None:
+            # Arrow and the batch engine load only for the files that take them.
+            from claimcheck.io.batch.pipeline import fast_results
+
+            yield from fast_results(Path(path), names, rules, day)
             continue
         claims = read_claims(path, input_format, columns=layout, x12_strict=x12_strict)
         if engine == "durable":  # the second executor, for cross-checking (claimcheck[durable])

@@ -19,8 +19,9 @@ import pyarrow as pa
 
 from claimcheck.engine.batch import BatchEngine, BatchFindings, LineBatch
 from claimcheck.engine.ruleset import RuleSet, load_rules
-from claimcheck.io.batch.normalise import REQUIRED, Normaliser, column_names
+from claimcheck.io.batch.normalise import Normaliser
 from claimcheck.io.batch.results import FINDING_SCHEMA, LINE_SCHEMA, FindingColumns, finding_rows, line_rows, row_keys
+from claimcheck.io.fast_csv import REQUIRED, column_names
 from claimcheck.models.report import LineResult
 
 __all__ = ["FINDING_SCHEMA", "LINE_SCHEMA", "ROW_KINDS", "check_batch", "line_results", "validate_batch"]

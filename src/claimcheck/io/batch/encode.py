@@ -10,32 +10,34 @@ import csv
 import io
 import json
 from collections import Counter
-from collections.abc import Sequence
 
-import numpy as np
 import polars as pl
 import pyarrow as pa
 
 from claimcheck.engine.batch import BatchFindings, LineBatch
 from claimcheck.io.batch import line_results
-from claimcheck.io.batch.results import LINE_SCHEMA, FindingColumns, finding_rows, line_rows
-from claimcheck.io.writers.csv_writer import COLUMNS
+from claimcheck.io.batch.results import (
+    FINDING_SCHEMA,
+    LINE_SCHEMA,
+    FindingColumns,
+    finding_rows,
+    line_rows,
+    line_severity,
+    status_counts,
+)
 from claimcheck.io.writers.csv_writer import finding_rows as csv_rows
 from claimcheck.models.finding import Status
 from claimcheck.models.report import LineResult
 
-__all__ = ["ENCODED_FORMATS", "Encoded", "encode_batch", "encode_lines", "header", "line_row", "plain_schema"]
+__all__ = ["Encoded", "encode_batch", "encode_lines", "header", "ipc_bytes", "line_row", "plain_schema", "read_ipc"]
 
-ENCODED_FORMATS = ("csv", "jsonl", "parquet")
 Encoded = tuple[bytes, int, dict[str, int]]  # payload, lines, lines by status
 
 
 def plain_schema(rows: str) -> pa.Schema:
     """The report's Arrow schema with plain strings, as Parquet files and Spark carry it."""
-    fields = LINE_SCHEMA if rows == "line" else None
-    names = [f.name for f in fields] if fields else list(COLUMNS)
-    integers = {"line_number", "pass", "warn", "fail"}
-    return pa.schema([pa.field(n, pa.int64() if n in integers else pa.string()) for n in names])
+    source = LINE_SCHEMA if rows == "line" else FINDING_SCHEMA
+    return pa.schema([pa.field(f.name, pa.string() if pa.types.is_dictionary(f.type) else f.type) for f in source])
 
 
 def header(output_format: str, rows: str) -> bytes:
@@ -50,7 +52,7 @@ def _csv_bytes(batch: pa.RecordBatch) -> bytes:
     return buffer.getvalue()
 
 
-def _ipc_bytes(batch: pa.RecordBatch) -> bytes:
+def ipc_bytes(batch: pa.RecordBatch) -> bytes:
     sink = pa.BufferOutputStream()
     with pa.ipc.new_stream(sink, batch.schema) as writer:
         writer.write_batch(batch)
@@ -67,10 +69,6 @@ def _decoded(batch: pa.RecordBatch, rows: str) -> pa.RecordBatch:
     return batch.cast(plain_schema(rows))
 
 
-def _status_counts(worst: Sequence[str]) -> dict[str, int]:
-    return dict(Counter(worst))
-
-
 def encode_batch(
     lines: LineBatch, found: BatchFindings, text: FindingColumns, output_format: str, rows: str
 ) -> Encoded:
@@ -78,15 +76,8 @@ def encode_batch(
     if output_format == "jsonl":
         return encode_lines(line_results(lines, found), output_format, rows)
     table = (finding_rows if rows == "finding" else line_rows)(lines, found, text)
-    severity = text.severity[found.ids]
-    per_row = np.diff(found.offsets)
-    worst = np.zeros(lines.rows, dtype=np.int64)
-    if per_row.any():
-        has = per_row > 0
-        worst[has] = np.maximum.reduceat(severity, found.offsets[:-1][has])
-    names = [s.value for s in sorted(Status, key=lambda s: s.severity)]
-    counts = {names[level]: int(n) for level, n in enumerate(np.bincount(worst, minlength=3)) if n}
-    payload = _csv_bytes(table) if output_format == "csv" else _ipc_bytes(_decoded(table, rows))
+    counts = status_counts(line_severity(found, text.severity[found.ids]))
+    payload = _csv_bytes(table) if output_format == "csv" else ipc_bytes(_decoded(table, rows))
     return payload, lines.rows, counts
 
 
@@ -109,7 +100,7 @@ def line_row(line: LineResult) -> list[object]:
 
 def encode_lines(results: list[LineResult], output_format: str, rows: str) -> Encoded:
     """Line results (the per-line path's, or the fast path's for JSONL), encoded the same way."""
-    counts = _status_counts([line.status.value for line in results])
+    counts = dict(Counter(line.status.value for line in results))
     if output_format == "jsonl":
         payload = "".join(json.dumps(line.to_dict(), ensure_ascii=False) + "\n" for line in results)
         return payload.encode(), len(results), counts
@@ -124,4 +115,4 @@ def encode_lines(results: list[LineResult], output_format: str, rows: str) -> En
         pa.array([None if v in (None, "") else v for v in values], field.type)
         for field, values in zip(schema, columns, strict=True)
     ]
-    return _ipc_bytes(pa.RecordBatch.from_arrays(arrays, schema=schema)), len(results), counts
+    return ipc_bytes(pa.RecordBatch.from_arrays(arrays, schema=schema)), len(results), counts

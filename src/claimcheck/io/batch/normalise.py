@@ -18,14 +18,13 @@ from pydantic import TypeAdapter, ValidationError
 
 from claimcheck.engine.batch import FieldValues, LineBatch
 from claimcheck.engine.batch.columns import CODE_BITS
+from claimcheck.io.fast_csv import FIELDS, REQUIRED
 from claimcheck.io.readers.layouts import CLAIM_FIELDS, DATE_FIELDS, LINE_FIELDS, LIST_FIELDS, load_layout
 from claimcheck.models.claim import ClaimHeader, ClaimLine
 from claimcheck.models.parse import ParsedClaim, parse_claim
 
-__all__ = ["FIELDS", "REQUIRED", "Normaliser", "column_names"]
+__all__ = ["Normaliser"]
 
-FIELDS = (*CLAIM_FIELDS, *LINE_FIELDS)
-REQUIRED = ("claim_id", "line_number", "procedure_code", "date_of_service")
 _ABSENT = object()
 
 
@@ -40,16 +39,6 @@ _ADAPTERS = {
 }
 _DEFAULTS = {name: ClaimLine.model_fields[name].get_default() for name in LINE_FIELDS}
 _parse_date: Callable[[str], str] = load_layout("claimcheck").parse_date
-
-
-def column_names(names: list[str]) -> dict[str, str]:
-    """Field → column name, matching names without regard to case (the first column wins)."""
-    found: dict[str, str] = {}
-    for name in names:
-        field = name.strip().lower()
-        if field in FIELDS and field not in found:
-            found[field] = name
-    return found
 
 
 def _cell(raw: str | None, field: str) -> Any:

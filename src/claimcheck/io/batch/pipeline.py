@@ -24,16 +24,17 @@ import pyarrow as pa
 from claimcheck.engine.ruleset import RuleSet, load_rules
 from claimcheck.engine.run import check_claims
 from claimcheck.io.batch import check_batch, line_results
-from claimcheck.io.batch.encode import Encoded, encode_batch, encode_lines, read_ipc
-from claimcheck.io.batch.reader import PHYSICAL_LINE, FastReader, ReadStopped, fast_columns
+from claimcheck.io.batch.encode import Encoded, encode_batch, encode_lines, ipc_bytes, read_ipc
+from claimcheck.io.batch.reader import PHYSICAL_LINE, FastReader, ReadStopped
+from claimcheck.io.fast_csv import fast_eligible
 from claimcheck.io.progress import RunProgress
-from claimcheck.io.readers import detect_format, read_claims
+from claimcheck.io.readers import read_claims
 from claimcheck.io.readers.csv_reader import read_csv
 from claimcheck.io.readers.layouts import ColumnLayout
 from claimcheck.models.parse import ParsedClaim
 from claimcheck.models.report import LineResult
 
-__all__ = ["RulesSpec", "default_jobs", "encoded_reports", "fast_line_results"]
+__all__ = ["RulesSpec", "default_jobs", "encoded_reports", "fast_results"]
 
 _LINES_PER_CHUNK = 20_000
 
@@ -66,14 +67,6 @@ def _size(path: Path) -> int:
         return 0
 
 
-def _fast_eligible(path: Path, input_format: str | None, columns: ColumnLayout | None, engine: str) -> list[str] | None:
-    if engine != "compiled" or columns is not None or input_format not in (None, "csv"):
-        return None
-    if input_format is None and detect_format(path) != "csv":
-        return None
-    return fast_columns(path)
-
-
 def _origin(batch: pa.RecordBatch, name: str) -> Callable[[int], str]:
     lines = batch.column(PHYSICAL_LINE).to_numpy()
     return lambda row: f"{name} line {int(lines[row])}"
@@ -95,23 +88,9 @@ def _per_line(claims: Iterable[ParsedClaim], rules: RuleSet, as_of: date, engine
     return check_claims(claims, rules, as_of)
 
 
-def fast_line_results(
-    path: Path,
-    rules: RuleSet,
-    as_of: date,
-    *,
-    input_format: str | None = None,
-    columns: ColumnLayout | None = None,
-    engine: str = "compiled",
-) -> Iterator[LineResult] | None:
-    """The line results of ``path`` by the fast road, or None when it cannot take the file."""
-    names = _fast_eligible(path, input_format, columns, engine)
-    if names is None:
-        return None
-    return _fast_results(path, names, rules, as_of)
-
-
-def _fast_results(path: Path, names: list[str], rules: RuleSet, as_of: date) -> Iterator[LineResult]:
+def fast_results(path: Path, names: list[str], rules: RuleSet, as_of: date) -> Iterator[LineResult]:
+    """The line results of ``path`` (whose header is ``names``) by the fast road, and by the
+    per-line road from wherever Arrow's reader stops."""
     reader = FastReader(path, names)
     try:
         for batch in reader.batches():
@@ -149,13 +128,6 @@ def _check_encoded(payload: bytes, name: str, as_of: date, output_format: str, r
     return encode_batch(lines, found, text, output_format, rows)
 
 
-def _ipc(batch: pa.RecordBatch) -> bytes:
-    sink = pa.BufferOutputStream()
-    with pa.ipc.new_stream(sink, batch.schema) as writer:
-        writer.write_batch(batch)
-    return sink.getvalue().to_pybytes()
-
-
 @dataclass
 class _Run:
     rules: RuleSet
@@ -178,7 +150,7 @@ class _Run:
                     self.progress.advance(done[1], self.offset + reader.bytes_read)
                     yield done
                     continue
-                job = (_ipc(batch), path.name, self.as_of, self.output_format, self.rows)
+                job = (ipc_bytes(batch), path.name, self.as_of, self.output_format, self.rows)
                 pending.append(self.pool.submit(_check_encoded, *job))
                 while len(pending) > 2 * self.jobs:  # bounded: memory stays flat
                     done = pending.popleft().result()
@@ -228,7 +200,7 @@ def encoded_reports(
     run = _Run(rules, as_of, output_format, rows, pool, jobs, progress)
     try:
         for path in files:
-            names = _fast_eligible(path, input_format, columns, engine)
+            names = fast_eligible(path, input_format, columns, engine)
             if names is not None:
                 yield from run.fast(path, names)
             else:

@@ -20,16 +20,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from claimcheck.io.batch.normalise import REQUIRED, column_names
+from claimcheck.io.fast_csv import column_names
 
-__all__ = ["PHYSICAL_LINE", "FastReader", "ReadStopped", "fast_columns", "whole_claims"]
+__all__ = ["PHYSICAL_LINE", "FastReader", "ReadStopped", "whole_claims"]
 
 PHYSICAL_LINE = "__claimcheck_line__"  # the file line of each row, added by the reader
 _BLOCK_BYTES = 2 << 20
-_OTHER_DELIMITERS = ("|", "\t", ";")
-# Column names the claimcheck layout also accepts (modifier_1, dx_1 ...): the per-line reader
-# merges them, so a file that has them is left to it.
-_ALTERNATE = ("modifier_", "dx_")
 
 
 class ReadStopped(Exception):
@@ -38,32 +34,6 @@ class ReadStopped(Exception):
     def __init__(self, rows_done: int) -> None:
         super().__init__(rows_done)
         self.rows_done = rows_done
-
-
-def fast_columns(path: Path) -> list[str] | None:
-    """The header of ``path`` when the fast reader can take it: comma-separated, UTF-8, the
-    claimcheck layout's own column names (any case, extra columns ignored); None otherwise."""
-    try:
-        with path.open("rb") as stream:
-            first = stream.readline(1 << 16)
-    except OSError:
-        return None
-    try:
-        header = first.decode("utf-8").rstrip("\r\n")
-    except UnicodeDecodeError:
-        return None
-    if header.startswith("\ufeff") or '"' in header or "," not in header:
-        return None
-    if any(header.count(d) > header.count(",") for d in _OTHER_DELIMITERS):
-        return None
-    names = header.split(",")
-    lowered = [n.strip().lower() for n in names]
-    if len(set(lowered)) != len(lowered) or any(n.startswith(_ALTERNATE) for n in lowered):
-        return None
-    found = column_names(names)
-    if any(field not in found for field in REQUIRED):
-        return None
-    return names
 
 
 class _Counting(io.RawIOBase):

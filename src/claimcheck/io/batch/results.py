@@ -17,7 +17,16 @@ from claimcheck.engine.batch.columns import positions
 from claimcheck.io.writers.csv_writer import COLUMNS
 from claimcheck.models.finding import Finding, Status
 
-__all__ = ["FINDING_SCHEMA", "LINE_SCHEMA", "FindingColumns", "finding_rows", "line_rows", "row_keys"]
+__all__ = [
+    "FINDING_SCHEMA",
+    "LINE_SCHEMA",
+    "FindingColumns",
+    "finding_rows",
+    "line_rows",
+    "line_severity",
+    "row_keys",
+    "status_counts",
+]
 
 _TEXT = pa.dictionary(pa.int32(), pa.string())
 FINDING_SCHEMA = pa.schema([pa.field(name, pa.int64() if name == "line_number" else _TEXT) for name in COLUMNS])
@@ -73,6 +82,22 @@ def _text(indices: np.ndarray, dictionary: pa.Array, missing: np.ndarray | None 
     return pa.DictionaryArray.from_arrays(pa.array(indices.astype(np.int32), mask=missing), dictionary)
 
 
+def line_severity(found: BatchFindings, severity: np.ndarray) -> np.ndarray:
+    """Each row's worst finding severity (0 pass, 1 warn, 2 fail), from each finding's."""
+    per_row = np.diff(found.offsets)
+    worst = np.zeros(len(per_row), dtype=np.int64)
+    has = per_row > 0
+    if has.any():
+        worst[has] = np.maximum.reduceat(severity, found.offsets[:-1][has])
+    return worst
+
+
+def status_counts(worst: np.ndarray) -> dict[str, int]:
+    """Lines by status name from ``line_severity``."""
+    names = _STATUS_NAMES.to_pylist()
+    return {names[level]: int(n) for level, n in enumerate(np.bincount(worst, minlength=3)) if n}
+
+
 class _Keys:
     """Claim id, line number, procedure code and line status of each row."""
 
@@ -95,12 +120,7 @@ class _Keys:
             parsed_rows = list(found.parsed_keys)
             self.claim[parsed_rows] = np.arange(len(batch.claim_ids), len(batch.claim_ids) + len(parsed_ids))
         self.code_names = pa.array(code_names, pa.string())
-        per_row = np.diff(found.offsets)
-        worst = np.zeros(rows, dtype=np.int64)
-        has = per_row > 0
-        if has.any():
-            worst[has] = np.maximum.reduceat(severity, found.offsets[:-1][has])
-        self.worst = worst
+        self.worst = line_severity(found, severity)
 
     def columns(self, owner: np.ndarray) -> list[pa.Array]:
         number = self.line_number[owner]
