@@ -44,3 +44,19 @@ def test_an_input_error_mid_run_leaves_no_output_file(tmp_path) -> None:
     result = CliRunner().invoke(main, ["check", str(DEMO), str(broken), "--format", "json", "-o", str(output)])
     assert result.exit_code == 2 and "missing required column" in result.stderr
     assert not output.exists() and list(tmp_path.iterdir()) == [broken]
+
+
+def test_the_text_report_shows_the_first_lines_and_counts_them_all() -> None:
+    from claimcheck.io.writers.text_writer import TextStream
+
+    report = claimcheck.validate_file(DEMO, as_of=AS_OF)
+    stream = io.StringIO()
+    writer = TextStream(stream, table_limit=5)
+    for line in report.lines:
+        writer.write(line)
+    writer.close(report.summary())
+    text = stream.getvalue()
+    assert "34 more lines not shown" in text
+    counts = report.counts()
+    assert f"39 lines: {counts['pass']} pass, {counts['warn']} warn, {counts['fail']} fail" in text
+    assert "problems by check:" in text and "top failing rules:" in text

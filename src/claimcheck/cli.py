@@ -219,7 +219,7 @@ def check(
     from claimcheck.io.files import atomic_output, check_files, stream_report
     from claimcheck.io.progress import with_progress
     from claimcheck.io.writers import STREAM_WRITERS, WRITERS
-    from claimcheck.io.writers.text_writer import write_text
+    from claimcheck.io.writers.text_writer import TextStream
     from claimcheck.models.report import Report
 
     ruleset = _load(rules_dir, code_sets, ptp, mue)
@@ -235,14 +235,13 @@ def check(
     if not quiet:
         lines = with_progress(lines)
     with atomic_output(output) if output is not None else contextlib.nullcontext(sys.stdout) as stream:
-        if output_format in STREAM_WRITERS:
+        if output_format == "text":
+            status = stream_report(lines, TextStream(stream, verbose=verbose), ruleset).status
+        elif output_format in STREAM_WRITERS:
             status = stream_report(lines, STREAM_WRITERS[output_format](stream), ruleset).status
         else:
             report = Report.build(lines, ruleset.version, ruleset.code_set_versions())
-            writer = (
-                functools.partial(write_text, verbose=verbose) if output_format == "text" else WRITERS[output_format]
-            )
-            writer(report, stream)
+            WRITERS[output_format](report, stream)
             status = report.status
     sys.exit(1 if status.value in _THRESHOLDS[fail_on] else 0)
 

@@ -1,14 +1,17 @@
-"""``text``: a rich table of the lines and their warn/fail findings, then a summary."""
+"""``text``: a rich table of the (first) lines and their warn/fail findings, then a summary."""
 
 from __future__ import annotations
 
 from collections import Counter
-from typing import TextIO
+from typing import Any, TextIO
 
 from claimcheck.models.finding import Status
 from claimcheck.models.report import LineResult, Report
 
-__all__ = ["write_text"]
+__all__ = ["TABLE_LIMIT", "TextStream", "write_text"]
+
+# Lines shown in the table; the summary counts them all.
+TABLE_LIMIT = 2_000
 
 _STYLE = {Status.PASS: "green", Status.WARN: "yellow", Status.FAIL: "bold red"}
 _MARK = {Status.PASS: "✓", Status.WARN: "!", Status.FAIL: "✗"}
@@ -28,37 +31,69 @@ def _findings_cell(line: LineResult, verbose: bool) -> str:
     return "\n".join(rows) or "[dim]no findings[/]"
 
 
-def write_text(report: Report, stream: TextIO, *, verbose: bool = False) -> None:
-    from rich.console import Console
-    from rich.table import Table
+class TextStream:
+    """Collects what the text report needs as lines stream past: the first ``table_limit`` lines
+    for the table, and counts for the summary, so a run of millions of lines stays in flat memory.
+    """
 
-    console = Console(file=stream, width=None if stream.isatty() else 140, soft_wrap=False)
-    table = Table(title="claimcheck findings", show_lines=True)
-    for column in ("claim", "line", "code", "status"):
-        table.add_column(column, no_wrap=True)
-    table.add_column("findings")
-    for line in report.lines:
-        status = f"[{_STYLE[line.status]}]{line.status.value}[/]"
-        table.add_row(
-            line.claim_id or "?",
-            "?" if line.line_number is None else str(line.line_number),
-            line.procedure_code or "?",
-            status,
-            _findings_cell(line, verbose),
+    def __init__(self, stream: TextIO, *, verbose: bool = False, table_limit: int = TABLE_LIMIT) -> None:
+        self._stream = stream
+        self._verbose = verbose
+        self._limit = table_limit
+        self._shown: list[LineResult] = []
+        self._lines = 0
+        self._by_status: Counter[Status] = Counter()
+        self._by_check: Counter[str] = Counter()
+        self._failing: Counter[str] = Counter()
+
+    def write(self, line: LineResult) -> None:
+        self._lines += 1
+        self._by_status[line.status] += 1
+        for finding in line.problems():
+            self._by_check[finding.check.value] += 1
+            if finding.status is Status.FAIL:
+                self._failing[finding.rule_id] += 1
+        if len(self._shown) < self._limit:
+            self._shown.append(line)
+
+    def close(self, summary: dict[str, Any]) -> None:
+        from rich.console import Console
+        from rich.table import Table
+
+        stream = self._stream
+        console = Console(file=stream, width=None if stream.isatty() else 140, soft_wrap=False)
+        table = Table(title="claimcheck findings", show_lines=True)
+        for column in ("claim", "line", "code", "status"):
+            table.add_column(column, no_wrap=True)
+        table.add_column("findings")
+        for line in self._shown:
+            status = f"[{_STYLE[line.status]}]{line.status.value}[/]"
+            table.add_row(
+                line.claim_id or "?",
+                "?" if line.line_number is None else str(line.line_number),
+                line.procedure_code or "?",
+                status,
+                _findings_cell(line, self._verbose),
+            )
+        console.print(table)
+        hidden = self._lines - len(self._shown)
+        if hidden:
+            console.print(f"[dim]… {hidden:,} more lines not shown; --format csv, jsonl or html lists them all[/]")
+        counts = self._by_status
+        console.print(
+            f"{self._lines} lines: [green]{counts[Status.PASS]} pass[/], "
+            f"[yellow]{counts[Status.WARN]} warn[/], [bold red]{counts[Status.FAIL]} fail[/]"
         )
-    console.print(table)
+        if self._by_check:
+            console.print("problems by check: " + ", ".join(f"{k} {v}" for k, v in self._by_check.most_common()))
+        if self._failing:
+            console.print("top failing rules: " + ", ".join(f"{k} {v}" for k, v in self._failing.most_common(5)))
+        versions = ", ".join(f"{name} {version}" for name, version in summary["code_sets"].items())
+        console.print(f"[dim]rules {summary['rules_version']}; code sets: {versions}[/]")
 
-    counts = report.counts()
-    by_check = Counter(f.check.value for line in report.lines for f in line.problems())
-    summary = (
-        f"{len(report.lines)} lines: [green]{counts['pass']} pass[/], "
-        f"[yellow]{counts['warn']} warn[/], [bold red]{counts['fail']} fail[/]"
-    )
-    console.print(summary)
-    if by_check:
-        console.print("problems by check: " + ", ".join(f"{k} {v}" for k, v in by_check.most_common()))
-    top_rules = Counter(f.rule_id for line in report.lines for f in line.findings if f.status is Status.FAIL)
-    if top_rules:
-        console.print("top failing rules: " + ", ".join(f"{k} {v}" for k, v in top_rules.most_common(5)))
-    versions = ", ".join(f"{name} {version}" for name, version in report.code_sets.items())
-    console.print(f"[dim]rules {report.rules_version}; code sets: {versions}[/]")
+
+def write_text(report: Report, stream: TextIO, *, verbose: bool = False) -> None:
+    writer = TextStream(stream, verbose=verbose)
+    for line in report.lines:
+        writer.write(line)
+    writer.close(report.summary())
