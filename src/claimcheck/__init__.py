@@ -6,6 +6,7 @@ The public API::
     report = claimcheck.validate({"claim_id": "C1", "lines": [...]})
     report.to_dict()                      # the JSON report shape
     rules = claimcheck.load_rules("my-rules/", code_sets={"icd10cm": "icd10cm-order-2027.txt"})
+    findings = claimcheck.validate_batch(record_batch)   # pyarrow.RecordBatch in, findings out
 
 Everything else is private and may change. Heavy modules (pydantic models, the engine, rich)
 load on first use, so ``import claimcheck`` stays light.
@@ -22,6 +23,7 @@ from claimcheck.models.finding import Check, Finding, Source, Status
 if TYPE_CHECKING:
     from claimcheck.engine.ruleset import RuleSet, load_rules
     from claimcheck.engine.run import validate, validate_many
+    from claimcheck.io.batch import validate_batch
     from claimcheck.io.files import validate_file, validate_files
     from claimcheck.models.claim import Claim, ClaimLine
     from claimcheck.models.report import LineResult, Report
@@ -43,6 +45,7 @@ __all__ = [
     "Status",
     "load_rules",
     "validate",
+    "validate_batch",
     "validate_file",
     "validate_files",
     "validate_many",
@@ -57,6 +60,7 @@ _LAZY = {
     "load_rules": "claimcheck.engine.ruleset",
     "validate": "claimcheck.engine.run",
     "validate_many": "claimcheck.engine.run",
+    "validate_batch": "claimcheck.io.batch",
     "validate_file": "claimcheck.io.files",
     "validate_files": "claimcheck.io.files",
 }
