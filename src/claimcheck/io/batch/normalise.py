@@ -133,28 +133,38 @@ class Normaliser:
             self.generation += 1
             self._start()
         raw = {field: _strings(batch, columns.get(field)) for field in FIELDS}
-        clean = np.ones(rows, dtype=bool)
+        line_ok = np.ones(rows, dtype=bool)
+        header_ok = np.ones(rows, dtype=bool)
         fields: dict[str, FieldValues] = {}
         for field, vocabulary in self._vocabularies.items():
             codes, readable = vocabulary.encode(raw[field])
-            clean &= readable
             if field in LINE_FIELDS:
+                line_ok &= readable
                 fields[field] = FieldValues(codes, vocabulary.values)
+            else:
+                header_ok &= readable
         starts, claim_ids, has_id = _claims(raw["claim_id"])
-        clean &= has_id
+        clean = line_ok & header_ok & has_id
 
         def parse(spans: list[tuple[int, int]]) -> list[ParsedClaim]:
             wanted = np.concatenate([np.arange(a, b) for a, b in spans]) if spans else np.zeros(0, np.int64)
             taken = {field: raw[field].take(pa.array(wanted)).to_pylist() for field in FIELDS}
             at = {int(row): position for position, row in enumerate(wanted)}
-            return [_parse_claim(taken, at, start, stop, origin) for start, stop in spans]
+            # A line whose cells all read is built from the values read already, not validated again.
+            read = {row: _read_line(fields, row) for row in map(int, wanted) if line_ok[row]}
+            return [_parse_claim(taken, at, read, start, stop, origin) for start, stop in spans]
 
         return LineBatch(rows, fields, claim_ids, starts, clean, parse, self.generation)
+
+
+def _read_line(fields: Mapping[str, FieldValues], row: int) -> ClaimLine:
+    return ClaimLine.model_construct(**{name: f.values[f.codes[row]] for name, f in fields.items()})
 
 
 def _parse_claim(
     cells: Mapping[str, list[str | None]],
     at: Mapping[int, int],
+    read: Mapping[int, ClaimLine],
     start: int,
     stop: int,
     origin: Callable[[int], str | None],
@@ -166,8 +176,11 @@ def _parse_claim(
         if value is not _ABSENT:
             header[field] = value
     header.setdefault("claim_id", "")
-    lines = []
+    lines: list[Any] = []
     for row in range(start, stop):
+        if row in read:
+            lines.append(read[row])
+            continue
         line = {}
         for field in LINE_FIELDS:
             value = _cell(cells[field][at[row]], field)

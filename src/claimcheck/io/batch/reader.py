@@ -148,12 +148,14 @@ class FastReader:
 
 def _not_blank(table: pa.Table) -> pa.ChunkedArray:
     """Rows with some non-blank cell (the per-line reader skips the others)."""
-    filled = None
+    filled: pa.ChunkedArray | None = None
     for name in table.column_names:
         if name == PHYSICAL_LINE:
             continue
         cell = pc.greater(pc.utf8_length(pc.utf8_trim_whitespace(table.column(name))), 0)
         filled = cell if filled is None else pc.or_(filled, cell)
+        if pc.all(filled).as_py():  # nearly always after the first column: stop looking
+            break
     return filled if filled is not None else pa.chunked_array([pa.array([True] * table.num_rows)])
 
 
