@@ -169,3 +169,27 @@ def test_any_small_file_gets_the_same_findings(rows: list[dict[str, str]], tmp_p
         return
     batch = pa.record_batch({name: [row[name] for _, row in kept] for name in HEADER})
     assert _batch(batch, rules, path.name, [number for number, _ in kept]) == _per_line(path, rules)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    sizes=st.lists(st.integers(min_value=1, max_value=50), min_size=1, max_size=3),
+    rows=st.integers(min_value=0, max_value=300),
+    seed=st.integers(min_value=0, max_value=2**16),
+    sparse=st.booleans(),
+)
+def test_distinct_keys_number_each_combination_once(sizes: list[int], rows: int, seed: int, sparse: bool) -> None:
+    import numpy as np
+
+    from claimcheck.engine.batch.columns import combine, distinct_keys
+
+    generator = np.random.default_rng(seed)
+    if sparse:  # codes from a large vocabulary take the hashing road
+        sizes = [size * 100_000 for size in sizes]
+    columns = [generator.integers(0, size, rows) for size in sizes]
+    number, keys, firsts = distinct_keys(columns, sizes, rows)
+    combined = combine(columns, rows)
+    assert (keys[number] == combined).all()
+    assert len(set(keys.tolist())) == len(keys)
+    for index, first in enumerate(firsts.tolist()):
+        assert number[first] == index and (number[:first] != index).all()

@@ -11,7 +11,16 @@ import pyarrow as pa
 
 from claimcheck.models.parse import ParsedClaim
 
-__all__ = ["CODE_BITS", "FieldValues", "LineBatch", "combine", "first_rows", "positions", "renumber"]
+__all__ = [
+    "CODE_BITS",
+    "FieldValues",
+    "LineBatch",
+    "combine",
+    "distinct_keys",
+    "first_rows",
+    "positions",
+    "renumber",
+]
 
 # Codes of one field stay below 2**CODE_BITS, so a key of up to three codes fits in an int64.
 CODE_BITS = 21
@@ -88,3 +97,26 @@ def combine(columns: list[np.ndarray], rows: int) -> np.ndarray:
     for column in columns:
         key = (key << CODE_BITS) | column
     return key
+
+
+def distinct_keys(columns: list[np.ndarray], sizes: list[int], rows: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The distinct combinations of ``columns`` (codes below ``sizes``): each row's number, each
+    number's ``combine`` key (the same in every batch), and the first row with each number."""
+    span = int(np.prod([max(s, 1) for s in sizes], dtype=np.float64)) if sizes else 1
+    if span > max(4 * rows, 1 << 16):  # too sparse to index: hash
+        number, keys = renumber(combine(columns, rows))
+        return number, keys, first_rows(number)
+    local = np.zeros(rows, dtype=np.int64)
+    for column, size in zip(columns, sizes, strict=True):
+        local = local * max(size, 1) + column
+    first = np.full(span, rows, dtype=np.int64)
+    np.minimum.at(first, local, np.arange(rows))
+    present = np.flatnonzero(first < rows)
+    number_of = np.full(span, -1, dtype=np.int64)
+    number_of[present] = np.arange(len(present))
+    parts = []
+    remainder = present
+    for size in reversed(sizes):
+        parts.append(remainder % max(size, 1))
+        remainder = remainder // max(size, 1)
+    return number_of[local], combine(parts[::-1], len(present)), first[present]

@@ -9,7 +9,7 @@ from typing import Any, cast
 
 import numpy as np
 
-from claimcheck.engine.batch.columns import LineBatch, combine, first_rows, positions, renumber
+from claimcheck.engine.batch.columns import LineBatch, distinct_keys, positions
 from claimcheck.engine.batch.eras import Eras
 from claimcheck.engine.checks import LineCheck, LineContext
 from claimcheck.engine.ruleset import RuleSet
@@ -114,8 +114,10 @@ class CheckMemo:
 
     def reset(self) -> None:
         self._slots: dict[int, int] = {}
-        self._results: list[np.ndarray] = []
-        self._arrays: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        self._new: list[list[int]] = []  # results not yet in the arrays below
+        self._starts = np.zeros(0, dtype=np.int64)  # per slot: where its ids start in _flat
+        self._counts = np.zeros(0, dtype=np.int64)
+        self._flat = np.zeros(0, dtype=np.int64)
         self._era_of: list[int] = []
 
     def _era_codes(self, served: Any, rows: np.ndarray) -> np.ndarray:
@@ -139,26 +141,26 @@ class CheckMemo:
             instance_rows = np.repeat(rows, per_row)
         else:
             per_row, items, instance_rows = None, None, rows
-        columns = []
+        columns, sizes = [], []
         for name in self.names:
             if name == "era":
                 columns.append(self._era_codes(batch.fields["date_of_service"], instance_rows))
-            elif name == each:
+                sizes.append(len(self._era_of) and max(self._era_of) + 1)
+            elif name == each and elements is not None:
                 columns.append(items)
+                sizes.append(len(elements.items))
             else:
                 columns.append(batch.fields[name].codes[instance_rows])
-        number, keys = renumber(combine(columns, len(instance_rows)))
+                sizes.append(len(batch.fields[name].values))
+        number, keys, firsts = distinct_keys(columns, sizes, len(instance_rows))
         slots = np.array([self._slots.get(k, -1) for k in keys.tolist()], dtype=np.int64)
         missing = np.flatnonzero(slots < 0)
         if len(missing):
-            firsts = first_rows(number)[missing]
-            for key_index, instance in zip(missing.tolist(), firsts.tolist(), strict=True):
+            for key_index, instance in zip(missing.tolist(), firsts[missing].tolist(), strict=True):
                 item = elements.items[items[instance]] if items is not None and elements is not None else None
                 context = lines.context(int(instance_rows[instance]), each if items is not None else None, item)
-                found = np.array([intern(f) for f in self.check(context)], dtype=np.int64)
-                slots[key_index] = self._slots[int(keys[key_index])] = len(self._results)
-                self._results.append(found)
-            self._arrays = None
+                slots[key_index] = self._slots[int(keys[key_index])] = len(self._counts) + len(self._new)
+                self._new.append([intern(f) for f in self.check(context)])
         starts, counts, flat = self._result_arrays()
         instance_counts = counts[slots[number]]
         owner_start = np.repeat(starts[slots[number]], instance_counts)
@@ -173,9 +175,12 @@ class CheckMemo:
         return rows, row_counts, ids
 
     def _result_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        if self._arrays is None:
-            counts = np.array([len(r) for r in self._results], dtype=np.int64)
-            starts = np.cumsum(counts) - counts
-            flat = np.concatenate(self._results) if self._results else np.zeros(0, np.int64)
-            self._arrays = (starts, counts, flat.astype(np.int64, copy=False))
-        return self._arrays
+        if self._new:
+            counts = np.array([len(r) for r in self._new], dtype=np.int64)
+            starts = len(self._flat) + np.cumsum(counts) - counts
+            flat = np.fromiter((i for r in self._new for i in r), dtype=np.int64, count=int(counts.sum()))
+            self._starts = np.concatenate([self._starts, starts])
+            self._counts = np.concatenate([self._counts, counts])
+            self._flat = np.concatenate([self._flat, flat])
+            self._new = []
+        return self._starts, self._counts, self._flat
