@@ -48,7 +48,10 @@ def test_the_fast_road_writes_what_the_per_line_road_writes(output_format: str, 
 @pytest.mark.parametrize(
     ("output_format", "rows"), [("csv", "finding"), ("csv", "line"), ("jsonl", "finding"), ("parquet", "line")]
 )
-def test_two_jobs_write_the_same_bytes_as_one(output_format: str, rows: str, generated: Path, tmp_path: Path) -> None:
+def test_two_jobs_write_the_same_bytes_as_one(
+    output_format: str, rows: str, generated: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("claimcheck.io.batch.pipeline._PARALLEL_BYTES", 0)  # workers even for a small file
     args = ["--format", output_format, "--rows", rows]
     one = _check(generated, tmp_path / "one", *args, "--jobs", "1")
     two = _check(generated, tmp_path / "two", *args, "--jobs", "2")
@@ -84,6 +87,7 @@ def test_a_file_arrow_refuses_part_way_is_read_on_the_careful_way(
     tail: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("claimcheck.io.batch.reader._BLOCK_BYTES", 64 << 10)
+    monkeypatch.setattr("claimcheck.io.batch.pipeline._PARALLEL_BYTES", 0)
     path = generate(tmp_path / "claims.csv", 6_000, seed=4)  # the bad rows come after the first blocks
     with path.open("ab") as stream:
         stream.write(_BAD_TAILS[tail])
@@ -124,3 +128,11 @@ def test_which_files_arrow_reads(header: str, takes: bool, tmp_path: Path) -> No
     path = tmp_path / "claims.csv"
     path.write_text(header + "\nC1,1,99213,2026-03-10\n", encoding="utf-8")
     assert (fast_columns(path) is not None) == takes
+
+
+def test_a_small_file_is_checked_without_starting_workers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args: object) -> None:
+        raise AssertionError("workers started for a small file")
+
+    monkeypatch.setattr("claimcheck.io.batch.pipeline._start_pool", refuse)
+    assert _check(DEMO, tmp_path / "demo.csv", "--format", "csv", "--jobs", "2").startswith(b"claim_id,")

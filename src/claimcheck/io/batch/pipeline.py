@@ -37,6 +37,8 @@ from claimcheck.models.report import LineResult
 __all__ = ["RulesSpec", "default_jobs", "encoded_reports", "fast_results"]
 
 _LINES_PER_CHUNK = 20_000
+# Smaller files are checked in the parent: starting workers would cost more than they save.
+_PARALLEL_BYTES = 8 << 20
 
 
 def default_jobs() -> int:
@@ -131,27 +133,35 @@ def _check_encoded(payload: bytes, name: str, as_of: date, output_format: str, r
 @dataclass
 class _Run:
     rules: RuleSet
+    spec: RulesSpec
     as_of: date
     output_format: str
     rows: str
-    pool: ProcessPoolExecutor | None
     jobs: int
     progress: RunProgress
     offset: int = 0  # input bytes of the files done
+    pool: ProcessPoolExecutor | None = None
+
+    def _pool_for(self, path: Path) -> ProcessPoolExecutor | None:
+        """Workers for a file big enough to repay starting them (each loads the rules)."""
+        if self.pool is None and self.jobs > 1 and _size(path) >= _PARALLEL_BYTES:
+            self.pool = _start_pool(self.jobs, self.spec)
+        return self.pool
 
     def fast(self, path: Path, names: list[str]) -> Iterator[Encoded]:
         reader = FastReader(path, names)
         pending: deque[Future[Encoded]] = deque()
+        pool = self._pool_for(path)
         try:
             for batch in reader.batches():
-                if self.pool is None:
+                if pool is None:
                     lines, found, text = check_batch(batch, self.rules, self.as_of, _origin(batch, path.name))
                     done = encode_batch(lines, found, text, self.output_format, self.rows)
                     self.progress.advance(done[1], self.offset + reader.bytes_read)
                     yield done
                     continue
                 job = (ipc_bytes(batch), path.name, self.as_of, self.output_format, self.rows)
-                pending.append(self.pool.submit(_check_encoded, *job))
+                pending.append(pool.submit(_check_encoded, *job))
                 while len(pending) > 2 * self.jobs:  # bounded: memory stays flat
                     done = pending.popleft().result()
                     self.progress.advance(done[1], self.offset + reader.bytes_read)
@@ -196,8 +206,7 @@ def encoded_reports(
     files = [Path(p) for p in paths]
     progress = progress or RunProgress()
     progress.total_bytes = progress.total_bytes or sum(_size(p) for p in files)
-    pool = _start_pool(jobs, spec) if jobs > 1 else None
-    run = _Run(rules, as_of, output_format, rows, pool, jobs, progress)
+    run = _Run(rules, spec, as_of, output_format, rows, jobs, progress)
     try:
         for path in files:
             names = fast_eligible(path, input_format, columns, engine)
@@ -209,5 +218,5 @@ def encoded_reports(
             run.offset += _size(path)
             progress.advance(0, run.offset)
     finally:
-        if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
+        if run.pool is not None:
+            run.pool.shutdown(wait=True, cancel_futures=True)
