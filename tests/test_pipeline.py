@@ -136,3 +136,21 @@ def test_a_small_file_is_checked_without_starting_workers(tmp_path: Path, monkey
 
     monkeypatch.setattr("claimcheck.io.batch.pipeline._start_pool", refuse)
     assert _check(DEMO, tmp_path / "demo.csv", "--format", "csv", "--jobs", "2").startswith(b"claim_id,")
+
+
+def _worker_dies(*args: object) -> None:
+    os._exit(3)
+
+
+def test_a_worker_that_dies_is_reported_without_a_traceback(
+    generated: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("claimcheck.io.batch.pipeline._PARALLEL_BYTES", 0)
+    monkeypatch.setattr("claimcheck.io.batch.pipeline._check_encoded", _worker_dies)
+    output = tmp_path / "report.csv"
+    result = CliRunner().invoke(
+        main, ["check", str(generated), "-o", str(output), *AS_OF, "--format", "csv", "-j", "2"]
+    )
+    assert result.exit_code == 2
+    assert "worker process stopped" in result.stderr and "Traceback" not in result.stderr
+    assert not output.exists()

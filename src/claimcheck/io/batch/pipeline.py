@@ -13,6 +13,7 @@ import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import date
 from itertools import islice
@@ -23,6 +24,7 @@ import pyarrow as pa
 
 from claimcheck.engine.ruleset import RuleSet, load_rules
 from claimcheck.engine.run import check_claims
+from claimcheck.errors import ClaimCheckError
 from claimcheck.io.batch import check_batch, line_results
 from claimcheck.io.batch.encode import Encoded, encode_batch, encode_lines, ipc_bytes, read_ipc
 from claimcheck.io.batch.reader import PHYSICAL_LINE, FastReader, ReadStopped
@@ -130,6 +132,15 @@ def _check_encoded(payload: bytes, name: str, as_of: date, output_format: str, r
     return encode_batch(lines, found, text, output_format, rows)
 
 
+def _result(future: Future[Encoded]) -> Encoded:
+    try:
+        return future.result()
+    except BrokenProcessPool:
+        raise ClaimCheckError(
+            "a --jobs worker process stopped before it finished (out of memory?); try fewer --jobs"
+        ) from None
+
+
 @dataclass
 class _Run:
     rules: RuleSet
@@ -163,7 +174,7 @@ class _Run:
                 job = (ipc_bytes(batch), path.name, self.as_of, self.output_format, self.rows)
                 pending.append(pool.submit(_check_encoded, *job))
                 while len(pending) > 2 * self.jobs:  # bounded: memory stays flat
-                    done = pending.popleft().result()
+                    done = _result(pending.popleft())
                     self.progress.advance(done[1], self.offset + reader.bytes_read)
                     yield done
         except ReadStopped as stopped:
@@ -175,7 +186,7 @@ class _Run:
 
     def _drain(self, pending: deque[Future[Encoded]], reader: FastReader) -> Iterator[Encoded]:
         while pending:
-            done = pending.popleft().result()
+            done = _result(pending.popleft())
             self.progress.advance(done[1], self.offset + reader.bytes_read)
             yield done
 
