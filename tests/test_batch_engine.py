@@ -193,3 +193,15 @@ def test_distinct_keys_number_each_combination_once(sizes: list[int], rows: int,
     assert len(set(keys.tolist())) == len(keys)
     for index, first in enumerate(firsts.tolist()):
         assert number[first] == index and (number[:first] != index).all()
+
+
+def test_an_engine_that_starts_afresh_finds_the_same(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = generate(tmp_path / "claims.csv", 1_000, seed=17)
+    whole = _strings(path)
+    rules = load_rules()
+    expected = _cells(r.values() for r in validate_batch(whole, rules=rules, as_of=AS_OF).to_pylist())
+    monkeypatch.setattr("claimcheck.engine.batch.engine._FINDINGS_LIMIT", 50)  # forget after every batch
+    found: list[list[str]] = []
+    for piece in whole_claims(pa.Table.from_batches([whole]).to_batches(max_chunksize=200), "claim_id"):
+        found.extend(_cells(r.values() for r in validate_batch(piece, rules=rules, as_of=AS_OF).to_pylist()))
+    assert found == expected

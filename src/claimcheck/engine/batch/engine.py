@@ -20,6 +20,9 @@ from claimcheck.models.parse import ParsedClaim
 
 __all__ = ["BatchEngine", "BatchFindings"]
 
+# Past this many distinct findings (NPIs and dates appear in messages) the engine starts afresh.
+_FINDINGS_LIMIT = 1_000_000
+
 
 @dataclass(frozen=True, slots=True)
 class BatchFindings:
@@ -88,6 +91,9 @@ class BatchEngine:
         return known
 
     def check(self, batch: LineBatch) -> BatchFindings:
+        if len(self.findings) > _FINDINGS_LIMIT:  # memory stays bounded: judge afresh
+            self.findings, self._ids = [], {}
+            self._start_generation(self._generation)
         if batch.generation != self._generation:
             self._start_generation(batch.generation)
         starts, stops = batch.claim_starts, batch.claim_stops()

@@ -60,11 +60,17 @@ class FindingColumns:
     """The text of every finding of a run, as Arrow arrays that grow with the run's findings."""
 
     def __init__(self) -> None:
+        self._start(None)
+
+    def _start(self, findings: list[Finding] | None) -> None:
+        self._findings = findings
         self.size = 0
         self.text = {name: pa.array([], pa.string()) for name in (*_FINDING_TEXT, "rule_message")}
         self.severity = np.zeros(0, dtype=np.int64)
 
     def update(self, findings: list[Finding]) -> FindingColumns:
+        if findings is not self._findings:  # the engine started a new list of findings
+            self._start(findings)
         if len(findings) > self.size:
             new = findings[self.size :]
             for name, text in _FINDING_TEXT.items():
