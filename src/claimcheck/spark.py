@@ -7,7 +7,10 @@ partition goes through ``validate_batch`` with ``mapInArrow``, so Spark finds ex
 ``claimcheck check`` finds. Needs ``pip install 'claimcheck[spark]'`` (pyspark 4, Java 17).
 
 The lines of a claim must be consecutive in the input, as in a claim file: the DataFrame is
-partitioned by claim id and each partition keeps the input order.
+partitioned by claim id and each partition keeps the input order. The findings come back
+partition by partition, not in input order: sort by ``claim_id`` and ``line_number`` when the
+order matters. Input findings cannot name the file line (Spark does not know it); the local
+report's ``(claims.csv line 7)`` is left out.
 """
 
 from __future__ import annotations
