@@ -205,3 +205,14 @@ def test_an_engine_that_starts_afresh_finds_the_same(tmp_path: Path, monkeypatch
     for piece in whole_claims(pa.Table.from_batches([whole]).to_batches(max_chunksize=200), "claim_id"):
         found.extend(_cells(r.values() for r in validate_batch(piece, rules=rules, as_of=AS_OF).to_pylist()))
     assert found == expected
+
+
+def test_validate_batch_takes_typed_columns_and_returns_plain_ones() -> None:
+    from claimcheck.io.batch import FINDING_SCHEMA, LINE_SCHEMA
+
+    typed = pacsv.read_csv(DEMO).combine_chunks().to_batches()[0]  # Arrow infers ints and dates
+    assert pa.types.is_integer(typed.schema.field("line_number").type)
+    found = validate_batch(typed, as_of=AS_OF)
+    assert found.schema == FINDING_SCHEMA
+    assert found.to_pylist() == validate_batch(_strings(DEMO), as_of=AS_OF).to_pylist()
+    assert validate_batch(typed, as_of=AS_OF, rows="line").schema == LINE_SCHEMA

@@ -24,9 +24,9 @@ import pyarrow as pa
 
 from claimcheck.engine.ruleset import RuleSet
 from claimcheck.io.batch import ROW_KINDS, validate_batch
-from claimcheck.io.batch.encode import plain_schema
 from claimcheck.io.batch.pipeline import RulesSpec
 from claimcheck.io.batch.reader import whole_claims
+from claimcheck.io.batch.results import schema_for
 from claimcheck.io.fast_csv import REQUIRED, column_names
 
 if TYPE_CHECKING:
@@ -78,7 +78,7 @@ def validate(
         str(mue) if mue is not None else None,
     )
     day = as_of or date.today()
-    schema = plain_schema(rows)
+    schema = schema_for(rows)
     inputs = [F.col(name).cast("string").alias(name) for name in columns.values()]
     ordered = df.select(*inputs).withColumn(_ORDER, F.monotonically_increasing_id())
     claim = F.trim(F.col(columns["claim_id"]))
@@ -88,6 +88,6 @@ def validate(
         ruleset = _rules_for(spec)
         for batch in whole_claims(batches, columns["claim_id"]):
             found = validate_batch(batch.drop_columns([_ORDER]), rules=ruleset, as_of=day, rows=rows)
-            yield found.cast(schema)
+            yield found
 
     return partitions.mapInArrow(check, from_arrow_schema(schema))

@@ -20,7 +20,15 @@ import pyarrow as pa
 from claimcheck.engine.batch import BatchEngine, BatchFindings, LineBatch
 from claimcheck.engine.ruleset import RuleSet, load_rules
 from claimcheck.io.batch.normalise import Normaliser
-from claimcheck.io.batch.results import FINDING_SCHEMA, LINE_SCHEMA, FindingColumns, finding_rows, line_rows, row_keys
+from claimcheck.io.batch.results import (
+    FINDING_SCHEMA,
+    LINE_SCHEMA,
+    FindingColumns,
+    finding_rows,
+    line_rows,
+    row_keys,
+    schema_for,
+)
 from claimcheck.io.fast_csv import REQUIRED, column_names
 from claimcheck.models.report import LineResult
 
@@ -80,13 +88,13 @@ def validate_batch(
     ``rules`` defaults to the shipped pack and ``as_of`` to today. ``origin(row)``, when given,
     names where a row came from (``claims.csv line 7``) for the input findings of lines that
     cannot be read. Every input row yields at least one output row; the findings are those
-    ``check_claims`` gives for the same lines. Text columns are dictionary-encoded. Raises
+    ``check_claims`` gives for the same lines, in ``FINDING_SCHEMA`` (or ``LINE_SCHEMA``). Raises
     ``ValueError`` for a missing required column or an unknown ``rows``.
     """
     if rows not in ROW_KINDS:
         raise ValueError(f"unknown rows {rows!r}; rows: {', '.join(ROW_KINDS)}")
     lines, found, text = check_batch(batch, rules or load_rules(), as_of or date.today(), origin)
-    return (finding_rows if rows == "finding" else line_rows)(lines, found, text)
+    return (finding_rows if rows == "finding" else line_rows)(lines, found, text).cast(schema_for(rows))
 
 
 def line_results(lines: LineBatch, found: BatchFindings) -> list[LineResult]:

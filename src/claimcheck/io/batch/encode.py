@@ -17,33 +17,26 @@ import pyarrow as pa
 from claimcheck.engine.batch import BatchFindings, LineBatch
 from claimcheck.io.batch import line_results
 from claimcheck.io.batch.results import (
-    FINDING_SCHEMA,
-    LINE_SCHEMA,
     FindingColumns,
     finding_rows,
     line_rows,
     line_severity,
+    schema_for,
     status_counts,
 )
 from claimcheck.io.writers.csv_writer import finding_rows as csv_rows
 from claimcheck.models.finding import Status
 from claimcheck.models.report import LineResult
 
-__all__ = ["Encoded", "encode_batch", "encode_lines", "header", "ipc_bytes", "line_row", "plain_schema", "read_ipc"]
+__all__ = ["Encoded", "encode_batch", "encode_lines", "header", "ipc_bytes", "line_row", "read_ipc"]
 
 Encoded = tuple[bytes, int, dict[str, int]]  # payload, lines, lines by status
-
-
-def plain_schema(rows: str) -> pa.Schema:
-    """The report's Arrow schema with plain strings, as Parquet files and Spark carry it."""
-    source = LINE_SCHEMA if rows == "line" else FINDING_SCHEMA
-    return pa.schema([pa.field(f.name, pa.string() if pa.types.is_dictionary(f.type) else f.type) for f in source])
 
 
 def header(output_format: str, rows: str) -> bytes:
     if output_format != "csv":
         return b""
-    return (",".join(plain_schema(rows).names) + "\n").encode()
+    return (",".join(schema_for(rows).names) + "\n").encode()
 
 
 def _csv_bytes(batch: pa.RecordBatch) -> bytes:
@@ -66,7 +59,7 @@ def read_ipc(payload: bytes) -> pa.RecordBatch:
 
 def _decoded(batch: pa.RecordBatch, rows: str) -> pa.RecordBatch:
     """Plain strings: a file's dictionary pages then depend on its rows only, not on the process."""
-    return batch.cast(plain_schema(rows))
+    return batch.cast(schema_for(rows))
 
 
 def encode_batch(
@@ -109,7 +102,7 @@ def encode_lines(results: list[LineResult], output_format: str, rows: str) -> En
         buffer = io.StringIO()
         csv.writer(buffer, lineterminator="\n").writerows([["" if v is None else v for v in row] for row in table_rows])
         return buffer.getvalue().encode(), len(results), counts
-    schema = plain_schema(rows)
+    schema = schema_for(rows)
     columns = list(zip(*table_rows, strict=True)) if table_rows else [[] for _ in schema]
     arrays = [
         pa.array([None if v in (None, "") else v for v in values], field.type)

@@ -25,12 +25,14 @@ __all__ = [
     "line_rows",
     "line_severity",
     "row_keys",
+    "schema_for",
     "status_counts",
 ]
 
 _TEXT = pa.dictionary(pa.int32(), pa.string())
-FINDING_SCHEMA = pa.schema([pa.field(name, pa.int64() if name == "line_number" else _TEXT) for name in COLUMNS])
-LINE_SCHEMA = pa.schema(
+# What the fast path builds: text dictionary-encoded over the run's findings.
+_ENCODED_FINDINGS = pa.schema([pa.field(n, pa.int64() if n == "line_number" else _TEXT) for n in COLUMNS])
+_ENCODED_LINES = pa.schema(
     [
         pa.field("claim_id", _TEXT),
         pa.field("line_number", pa.int64()),
@@ -43,6 +45,22 @@ LINE_SCHEMA = pa.schema(
         pa.field("problem_messages", pa.string()),
     ]
 )
+
+
+def _plain(schema: pa.Schema) -> pa.Schema:
+    return pa.schema([pa.field(f.name, pa.string() if pa.types.is_dictionary(f.type) else f.type) for f in schema])
+
+
+# What validate_batch, Parquet reports and Spark carry: plain strings.
+FINDING_SCHEMA = _plain(_ENCODED_FINDINGS)
+LINE_SCHEMA = _plain(_ENCODED_LINES)
+
+
+def schema_for(rows: str) -> pa.Schema:
+    """The plain schema of ``rows`` (``finding`` or ``line``) report rows."""
+    return LINE_SCHEMA if rows == "line" else FINDING_SCHEMA
+
+
 _STATUS_NAMES = pa.array([s.value for s in sorted(Status, key=lambda s: s.severity)])
 _FINDING_TEXT: dict[str, Callable[[Finding], str | None]] = {
     "rule_id": lambda f: f.rule_id,
@@ -164,7 +182,7 @@ def finding_rows(batch: LineBatch, found: BatchFindings, text: FindingColumns) -
     slot[missing] = 0
     columns = keys.columns(owner)
     columns.extend(_text(slot, text.text[name], missing) for name in _FINDING_TEXT)
-    return pa.RecordBatch.from_arrays(columns, schema=FINDING_SCHEMA)
+    return pa.RecordBatch.from_arrays(columns, schema=_ENCODED_FINDINGS)
 
 
 def line_rows(batch: LineBatch, found: BatchFindings, text: FindingColumns) -> pa.RecordBatch:
@@ -201,4 +219,4 @@ def line_rows(batch: LineBatch, found: BatchFindings, text: FindingColumns) -> p
         joined_rules,
         joined_messages,
     ]
-    return pa.RecordBatch.from_arrays(columns, schema=LINE_SCHEMA)
+    return pa.RecordBatch.from_arrays(columns, schema=_ENCODED_LINES)

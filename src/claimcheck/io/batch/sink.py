@@ -7,7 +7,8 @@ from typing import BinaryIO
 
 import pyarrow.parquet as pq
 
-from claimcheck.io.batch.encode import Encoded, header, plain_schema, read_ipc
+from claimcheck.io.batch.encode import Encoded, header, read_ipc
+from claimcheck.io.batch.results import schema_for
 from claimcheck.models.report import Tally
 
 __all__ = ["write_encoded"]
@@ -17,7 +18,7 @@ def write_encoded(chunks: Iterable[Encoded], output_format: str, rows: str, stre
     """Write the report made of ``chunks`` to ``stream``; the tally says how the lines went."""
     tally = Tally()
     if output_format == "parquet":
-        with pq.ParquetWriter(stream, plain_schema(rows), compression="zstd") as writer:
+        with pq.ParquetWriter(stream, schema_for(rows), compression="zstd") as writer:
             for payload, lines, counts in chunks:
                 tally.add_counts(lines, counts)
                 writer.write_batch(read_ipc(payload))
