@@ -2,6 +2,7 @@
 
 Encoding happens where the batch was checked, in a worker process under ``--jobs``, so the
 parent only appends; one encoder per format keeps ``--jobs 1`` and ``--jobs N`` byte-identical.
+CSV text is built with Arrow kernels to the bytes ``csv.writer`` gives (csv_text).
 """
 
 from __future__ import annotations
@@ -11,13 +12,14 @@ import io
 import json
 from collections import Counter
 
-import polars as pl
 import pyarrow as pa
 
 from claimcheck.engine.batch import BatchFindings, LineBatch
 from claimcheck.io.batch import line_results
+from claimcheck.io.batch.csv_text import table_csv
 from claimcheck.io.batch.results import (
     FindingColumns,
+    finding_csv,
     finding_rows,
     line_rows,
     line_severity,
@@ -37,12 +39,6 @@ def header(output_format: str, rows: str) -> bytes:
     if output_format != "csv":
         return b""
     return (",".join(schema_for(rows).names) + "\n").encode()
-
-
-def _csv_bytes(batch: pa.RecordBatch) -> bytes:
-    buffer = io.BytesIO()
-    pl.from_arrow(batch).write_csv(buffer, include_header=False)  # type: ignore[union-attr]
-    return buffer.getvalue()
 
 
 def ipc_bytes(batch: pa.RecordBatch) -> bytes:
@@ -68,9 +64,11 @@ def encode_batch(
     """A batch checked by the fast path, encoded for ``output_format``."""
     if output_format == "jsonl":
         return encode_lines(line_results(lines, found), output_format, rows)
+    counts = status_counts(line_severity(found, text.update(found.findings).severity[found.ids]))
+    if output_format == "csv" and rows == "finding":
+        return finding_csv(lines, found, text), lines.rows, counts
     table = (finding_rows if rows == "finding" else line_rows)(lines, found, text)
-    counts = status_counts(line_severity(found, text.severity[found.ids]))
-    payload = _csv_bytes(table) if output_format == "csv" else ipc_bytes(_decoded(table, rows))
+    payload = table_csv(table) if output_format == "csv" else ipc_bytes(_decoded(table, rows))
     return payload, lines.rows, counts
 
 

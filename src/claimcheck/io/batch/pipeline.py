@@ -117,7 +117,7 @@ def _start_worker(spec: RulesSpec) -> None:
 def _start_pool(jobs: int, spec: RulesSpec) -> ProcessPoolExecutor:
     """Worker processes from a fork server, each loading the rules itself.
 
-    Not plain fork: a process that has run Arrow or polars has threads, and a child forked from
+    Not plain fork: a process that has run Arrow has threads, and a child forked from
     it can hang for ever on a lock one of them held (seen in the test suite).
     """
     methods = multiprocessing.get_all_start_methods()

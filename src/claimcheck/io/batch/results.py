@@ -14,6 +14,7 @@ import pyarrow.compute as pc
 
 from claimcheck.engine.batch import BatchFindings, LineBatch
 from claimcheck.engine.batch.columns import positions
+from claimcheck.io.batch.csv_text import csv_field, csv_rows, joined_bytes
 from claimcheck.io.writers.csv_writer import COLUMNS
 from claimcheck.models.finding import Finding, Status
 
@@ -21,6 +22,8 @@ __all__ = [
     "FINDING_SCHEMA",
     "LINE_SCHEMA",
     "FindingColumns",
+    "RowKeys",
+    "finding_csv",
     "finding_rows",
     "line_rows",
     "line_severity",
@@ -61,6 +64,8 @@ def schema_for(rows: str) -> pa.Schema:
     return LINE_SCHEMA if rows == "line" else FINDING_SCHEMA
 
 
+# The finding columns of a line without findings: eight empty fields.
+_NO_FINDING = ",,,,,,,\n"
 _STATUS_NAMES = pa.array([s.value for s in sorted(Status, key=lambda s: s.severity)])
 _FINDING_TEXT: dict[str, Callable[[Finding], str | None]] = {
     "rule_id": lambda f: f.rule_id,
@@ -85,6 +90,8 @@ class FindingColumns:
         self.size = 0
         self.text = {name: pa.array([], pa.string()) for name in (*_FINDING_TEXT, "rule_message")}
         self.severity = np.zeros(0, dtype=np.int64)
+        # Each finding's columns of a CSV report row, rendered once ("rule_id,...,version\n").
+        self.csv_tails = pa.array([], pa.string())
 
     def update(self, findings: list[Finding]) -> FindingColumns:
         if findings is not self._findings:  # the engine started a new list of findings
@@ -97,6 +104,8 @@ class FindingColumns:
                 self.text[name] = pa.concat_arrays([self.text[name], fresh])
             joined = pa.array([f"{f.rule_id}: {f.message}" for f in new], pa.string())
             self.text["rule_message"] = pa.concat_arrays([self.text["rule_message"], joined])
+            fields = [csv_field(self.text[name].slice(self.size)) for name in _FINDING_TEXT]
+            self.csv_tails = pa.concat_arrays([self.csv_tails, csv_rows(fields)])
             self.severity = np.concatenate([self.severity, [f.status.severity for f in new]]).astype(np.int64)
             self.size = len(findings)
         return self
@@ -122,7 +131,7 @@ def status_counts(worst: np.ndarray) -> dict[str, int]:
     return {names[level]: int(n) for level, n in enumerate(np.bincount(worst, minlength=3)) if n}
 
 
-class _Keys:
+class RowKeys:
     """Claim id, line number, procedure code and line status of each row."""
 
     def __init__(self, batch: LineBatch, found: BatchFindings, severity: np.ndarray) -> None:
@@ -168,28 +177,46 @@ def row_keys(batch: LineBatch, found: BatchFindings) -> list[tuple[str | None, i
     return keys
 
 
+def _finding_layout(batch: LineBatch, found: BatchFindings) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For each report row: its line, its finding id, and whether it has none (a line without
+    findings still gets one row)."""
+    per_row = np.diff(found.offsets)
+    shown = np.maximum(per_row, 1)
+    owner = np.repeat(np.arange(batch.rows), shown)
+    slot = np.full(int(shown.sum()), -1, dtype=np.int64)
+    slot[np.repeat(np.cumsum(shown) - shown, per_row) + positions(per_row)] = found.ids
+    missing = slot < 0
+    slot[missing] = 0
+    return owner, slot, missing
+
+
 def finding_rows(batch: LineBatch, found: BatchFindings, text: FindingColumns) -> pa.RecordBatch:
     """One row per finding, and one with empty finding columns for a line without findings."""
     text.update(found.findings)
-    keys = _Keys(batch, found, text.severity[found.ids])
-    per_row = np.diff(found.offsets)
-    shown = np.maximum(per_row, 1)  # a line without findings still gets its row
-    owner = np.repeat(np.arange(batch.rows), shown)
-    slot = np.full(int(shown.sum()), -1, dtype=np.int64)
-    within = positions(per_row)
-    slot[np.repeat(np.cumsum(shown) - shown, per_row) + within] = found.ids
-    missing = slot < 0
-    slot[missing] = 0
+    keys = RowKeys(batch, found, text.severity[found.ids])
+    owner, slot, missing = _finding_layout(batch, found)
     columns = keys.columns(owner)
     columns.extend(_text(slot, text.text[name], missing) for name in _FINDING_TEXT)
     return pa.RecordBatch.from_arrays(columns, schema=_ENCODED_FINDINGS)
+
+
+def finding_csv(batch: LineBatch, found: BatchFindings, text: FindingColumns) -> bytes:
+    """The rows of ``finding_rows`` as CSV text: each line's keys joined to each finding's
+    columns, both rendered once (see csv_text)."""
+    text.update(found.findings)
+    keys = RowKeys(batch, found, text.severity[found.ids])
+    owner, slot, missing = _finding_layout(batch, found)
+    prefixes = csv_rows([csv_field(column) for column in keys.columns(np.arange(batch.rows))], end="")
+    tails = pa.concat_arrays([text.csv_tails, pa.array([_NO_FINDING])])
+    slot[missing] = len(text.csv_tails)
+    return joined_bytes(csv_rows([prefixes.take(pa.array(owner)), tails.take(pa.array(slot))], end=""))
 
 
 def line_rows(batch: LineBatch, found: BatchFindings, text: FindingColumns) -> pa.RecordBatch:
     """One row per line: its status, how many findings of each status, and its problems."""
     text.update(found.findings)
     severity = text.severity[found.ids]
-    keys = _Keys(batch, found, severity)
+    keys = RowKeys(batch, found, severity)
     owner = np.repeat(np.arange(batch.rows), np.diff(found.offsets))
     counts = [np.bincount(owner[severity == level], minlength=batch.rows) for level in (0, 1, 2)]
     problem = severity > 0
