@@ -33,8 +33,9 @@ def _adapter(model: Any, name: str) -> TypeAdapter[Any]:
     return TypeAdapter(Annotated[field.annotation, *field.metadata])
 
 
+# claim_id is read by Arrow kernels (trimmed, non-empty): it marks where claims start.
 _ADAPTERS = {
-    **{name: _adapter(ClaimHeader, name) for name in CLAIM_FIELDS},
+    **{name: _adapter(ClaimHeader, name) for name in CLAIM_FIELDS if name != "claim_id"},
     **{name: _adapter(ClaimLine, name) for name in LINE_FIELDS},
 }
 _DEFAULTS = {name: ClaimLine.model_fields[name].get_default() for name in LINE_FIELDS}
@@ -59,8 +60,6 @@ def _read(raw: str | None, field: str) -> tuple[bool, Any]:
     try:
         value = _ADAPTERS[field].validate_python(cell)
     except ValidationError:
-        return False, None
-    if field == "claim_id" and not value:
         return False, None
     return True, value
 
