@@ -154,3 +154,14 @@ def test_a_worker_that_dies_is_reported_without_a_traceback(
     assert result.exit_code == 2
     assert "worker process stopped" in result.stderr and "Traceback" not in result.stderr
     assert not output.exists()
+
+
+def test_an_unclosed_quote_in_the_middle_of_a_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("claimcheck.io.batch.reader._BLOCK_BYTES", 64 << 10)
+    lines = generate(tmp_path / "g.csv", 6_000, seed=8).read_bytes().split(b"\n")
+    lines[3_000] = lines[3_000].replace(b",", b',"', 1)  # a quote opened and never closed
+    path = tmp_path / "claims.csv"
+    path.write_bytes(b"\n".join(lines))
+    fast = _check(path, tmp_path / "fast.csv", "--format", "csv")
+    careful = _check(path, tmp_path / "careful.csv", "--format", "csv", "--columns", "claimcheck")
+    assert fast == careful

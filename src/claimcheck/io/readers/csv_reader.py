@@ -131,9 +131,17 @@ def _rows_of(
     if spanned <= 1 or len(row) == len(layout.header):
         yield start, row, []
         return
+    yield from _each_line(start, lines, delimiter)
+
+
+def _each_line(start: int, lines: DecodedLines, delimiter: str) -> Iterator[tuple[int, list[str], list[InputProblem]]]:
+    """The lines read since ``start``, each split on its own, all flagged for the unclosed quote."""
     problem = InputProblem("row", f"has an unclosed quote that runs over lines {start}-{lines.count}")
     for offset, text in enumerate(list(lines.recent)):
-        cells = next(csv.reader([text.rstrip("\r\n")], delimiter=delimiter, quoting=csv.QUOTE_NONE), [])
+        try:
+            cells = next(csv.reader([text.rstrip("\r\n")], delimiter=delimiter, quoting=csv.QUOTE_NONE), [])
+        except csv.Error:  # e.g. a NUL byte: split by hand rather than lose the line
+            cells = text.rstrip("\r\n").split(delimiter)
         yield start + offset, cells, [problem]
 
 
@@ -159,12 +167,17 @@ def read_csv(path: Path, layout: ColumnLayout | None = None, *, skip_rows: int =
             start = lines.count + 1  # the row starts on the next physical line
             lines.mark()
             try:
-                row = next(reader)
+                read = _rows_of(next(reader), start, lines, columns, delimiter)
             except StopIteration:
                 break
-            except csv.Error as exc:
-                raise InputError(path, f"cannot be parsed as CSV ({exc})", line=lines.count) from None
-            for number, cells, extra in _rows_of(row, start, lines, columns, delimiter):
+            except csv.Error:
+                # A quote left open ran into csv's field size limit: report the lines it
+                # swallowed one by one and read on from the next line.
+                if lines.count < start:
+                    raise InputError(path, "cannot be parsed as CSV", line=start) from None
+                read = _each_line(start, lines, delimiter)
+                reader = csv.reader(physical, delimiter=delimiter)
+            for number, cells, extra in read:
                 if not any(cell.strip() for cell in cells):
                     continue
                 if skip_rows:
