@@ -140,6 +140,8 @@ class BatchEngine:
         return known
 
     def _watched_claims(self, batch: LineBatch, clean_claim: np.ndarray) -> np.ndarray:
+        """Clean claims where some claim check may judge a line: a line watched alone, or two
+        watched lines of one day (of one code, for checks of repeats)."""
         codes = batch.fields["procedure_code"]
         watch = [self._watches(c) for c in codes.values]
         claim = batch.claim_of_rows()
