@@ -207,12 +207,7 @@ def check(
     if output_format in ENCODED_FORMATS:
         from claimcheck.io.batch.report import ReportOptions, RulesSpec
 
-        spec = RulesSpec(
-            str(rules_dir) if rules_dir else None,
-            tuple(sorted(code_sets.items())),
-            tuple(str(p) for p in ptp),
-            str(mue) if mue else None,
-        )
+        spec = RulesSpec.of(rules_dir, code_sets, ptp, mue)
         options = ReportOptions(output_format, rows, jobs, as_of, input_format, columns, x12_strict, engine)
         status = _write_encoded(files, spec, options, output, quiet)
         sys.exit(1 if status.value in _THRESHOLDS[fail_on] else 0)

@@ -71,12 +71,7 @@ def validate(
     missing = [name for name in REQUIRED if name not in columns]
     if missing:
         raise ValueError(f"the DataFrame has no {', '.join(missing)} column: the claimcheck layout needs them")
-    spec = RulesSpec(
-        str(rules) if rules is not None else None,
-        tuple(sorted((code_sets or {}).items())),
-        tuple(str(p) for p in ptp),
-        str(mue) if mue is not None else None,
-    )
+    spec = RulesSpec.of(rules, code_sets, ptp, mue)
     day = as_of or date.today()
     schema = schema_for(rows)
     inputs = [F.col(name).cast("string").alias(name) for name in columns.values()]

@@ -13,7 +13,7 @@ from claimcheck.models.finding import Finding
 from claimcheck.models.parse import ParsedClaim, parse_claim
 from claimcheck.models.report import LineResult, Report
 
-__all__ = ["check_claim", "check_claims", "validate", "validate_many"]
+__all__ = ["ENGINES", "check_claim", "check_claims", "check_claims_with", "validate", "validate_many"]
 
 
 def line_contexts(parsed: ParsedClaim, rules: RuleSet, as_of: date) -> list[LineContext]:
@@ -75,6 +75,23 @@ def check_claims(claims: Iterable[ParsedClaim], rules: RuleSet, as_of: date | No
     day = as_of or date.today()
     for parsed in claims:
         yield from check_claim(parsed, rules, day)
+
+
+ENGINES = ("compiled", "durable")
+
+
+def check_claims_with(
+    engine: str, claims: Iterable[ParsedClaim], rules: RuleSet, as_of: date | None = None
+) -> Iterator[LineResult]:
+    """``check_claims`` by the executor ``engine``: ``compiled`` (this module) or ``durable``
+    (durable-rules, much slower, for cross-checking; needs claimcheck[durable])."""
+    if engine == "durable":
+        from claimcheck.engine.durable import check_claims_durable
+
+        return check_claims_durable(claims, rules, as_of)
+    if engine != "compiled":
+        raise ValueError(f"unknown engine {engine!r}; engines: {', '.join(ENGINES)}")
+    return check_claims(claims, rules, as_of)
 
 
 def _parsed(claim: Any) -> ParsedClaim:

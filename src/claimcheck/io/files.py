@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from claimcheck.engine.ruleset import RuleSet, load_rules
-from claimcheck.engine.run import check_claims
+from claimcheck.engine.run import ENGINES, check_claims_with
 from claimcheck.errors import OutputError
 from claimcheck.io.fast_csv import fast_eligible
 from claimcheck.io.readers import read_claims
@@ -40,8 +40,8 @@ def check_files(
     file, or a loaded ``ColumnLayout``; by default it is found from each file's header. CSV
     files in the claimcheck layout go through the batch engine; the findings are the same.
     """
-    if engine not in ("compiled", "durable"):
-        raise ValueError(f"unknown engine {engine!r}; engines: compiled, durable")
+    if engine not in ENGINES:
+        raise ValueError(f"unknown engine {engine!r}; engines: {', '.join(ENGINES)}")
     layout = load_layout(columns) if isinstance(columns, (str, Path)) else columns
     day = as_of or date.today()
     for path in paths:
@@ -53,12 +53,7 @@ def check_files(
             yield from fast_results(Path(path), names, rules, day)
             continue
         claims = read_claims(path, input_format, columns=layout, x12_strict=x12_strict)
-        if engine == "durable":  # the second executor, for cross-checking (claimcheck[durable])
-            from claimcheck.engine.durable import check_claims_durable
-
-            yield from check_claims_durable(claims, rules, day)
-        else:
-            yield from check_claims(claims, rules, day)
+        yield from check_claims_with(engine, claims, rules, day)
 
 
 def validate_files(

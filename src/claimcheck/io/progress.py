@@ -20,7 +20,6 @@ from rich.progress import (
     SpinnerColumn,
     TaskProgressColumn,
     TextColumn,
-    TimeElapsedColumn,
     TimeRemainingColumn,
 )
 
@@ -28,38 +27,7 @@ __all__ = ["RunProgress", "progress_bar", "with_progress"]
 
 _T = TypeVar("_T")
 _DELAY_SECONDS = 2.0
-
-
-def with_progress(items: Iterable[_T], console: Console | None = None, delay: float = _DELAY_SECONDS) -> Iterator[_T]:
-    """Yield ``items`` unchanged, showing a progress line once ``delay`` seconds have passed."""
-    console = console or Console(stderr=True)
-    if not console.is_terminal:
-        yield from items
-        return
-    started = time.monotonic()
-    progress: Progress | None = None
-    task = None
-    done = 0
-    try:
-        for item in items:
-            done += 1
-            if progress is None and time.monotonic() - started > delay:
-                progress = Progress(
-                    SpinnerColumn(),
-                    TextColumn("{task.completed:,} lines checked"),
-                    TextColumn("{task.fields[rate]:,.0f} lines/s"),
-                    TimeElapsedColumn(),
-                    console=console,
-                    transient=True,
-                )
-                progress.start()
-                task = progress.add_task("check", total=None, rate=0.0)
-            if progress is not None and task is not None and done % 500 == 0:
-                progress.update(task, completed=done, rate=done / (time.monotonic() - started))
-            yield item
-    finally:
-        if progress is not None:
-            progress.stop()
+_STEP = 500  # items between updates of the bar
 
 
 @dataclass
@@ -120,3 +88,15 @@ def progress_bar(
         progress.listeners.remove(update)
         if bar is not None:
             bar.stop()
+
+
+def with_progress(items: Iterable[_T], console: Console | None = None, delay: float = _DELAY_SECONDS) -> Iterator[_T]:
+    """Yield ``items`` unchanged, showing lines checked once ``delay`` seconds have passed."""
+    progress = RunProgress()
+    with progress_bar(progress, console, delay):
+        done = 0
+        for item in items:
+            done += 1
+            if done % _STEP == 0:
+                progress.advance(_STEP)
+            yield item

@@ -11,7 +11,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -23,7 +23,7 @@ from typing import Any
 import pyarrow as pa
 
 from claimcheck.engine.ruleset import RuleSet, load_rules
-from claimcheck.engine.run import check_claims
+from claimcheck.engine.run import check_claims, check_claims_with
 from claimcheck.errors import ClaimCheckError
 from claimcheck.io.batch import check_batch, line_results
 from claimcheck.io.batch.encode import Encoded, encode_batch, encode_lines, ipc_bytes, read_ipc
@@ -33,7 +33,6 @@ from claimcheck.io.progress import RunProgress
 from claimcheck.io.readers import read_claims
 from claimcheck.io.readers.csv_reader import read_csv
 from claimcheck.io.readers.layouts import ColumnLayout
-from claimcheck.models.parse import ParsedClaim
 from claimcheck.models.report import LineResult
 
 __all__ = ["RulesSpec", "default_jobs", "encoded_reports", "fast_results"]
@@ -60,6 +59,22 @@ class RulesSpec:
     ptp: tuple[str, ...] = ()
     mue: str | None = None
 
+    @classmethod
+    def of(
+        cls,
+        path: str | os.PathLike[str] | None = None,
+        code_sets: Mapping[str, str] | None = None,
+        ptp: Iterable[str | os.PathLike[str]] = (),
+        mue: str | os.PathLike[str] | None = None,
+    ) -> RulesSpec:
+        """The spec for ``load_rules(path, code_sets=..., ptp=..., mue=...)``, with paths as text."""
+        return cls(
+            str(path) if path is not None else None,
+            tuple(sorted((code_sets or {}).items())),
+            tuple(str(p) for p in ptp),
+            str(mue) if mue is not None else None,
+        )
+
     def load(self) -> RuleSet:
         return load_rules(self.path, code_sets=dict(self.code_sets) or None, ptp=list(self.ptp) or None, mue=self.mue)
 
@@ -82,14 +97,9 @@ def _chunks(items: Iterable[LineResult], size: int = _LINES_PER_CHUNK) -> Iterat
         yield chunk
 
 
-def _per_line(claims: Iterable[ParsedClaim], rules: RuleSet, as_of: date, engine: str) -> Iterator[LineResult]:
-    if engine == "durable":  # the second executor, for cross-checking (claimcheck[durable])
-        from claimcheck.engine.durable import check_claims_durable
-
-        return check_claims_durable(claims, rules, as_of)
-    if engine != "compiled":
-        raise ValueError(f"unknown engine {engine!r}; engines: compiled, durable")
-    return check_claims(claims, rules, as_of)
+def _rest_per_line(path: Path, stopped: ReadStopped, rules: RuleSet, as_of: date) -> Iterator[LineResult]:
+    """The lines of ``path`` after those Arrow's reader delivered, read and checked line by line."""
+    return check_claims(read_csv(path, skip_rows=stopped.rows_done), rules, as_of)
 
 
 def fast_results(path: Path, names: list[str], rules: RuleSet, as_of: date) -> Iterator[LineResult]:
@@ -101,7 +111,7 @@ def fast_results(path: Path, names: list[str], rules: RuleSet, as_of: date) -> I
             lines, found, _ = check_batch(batch, rules, as_of, _origin(batch, path.name))
             yield from line_results(lines, found)
     except ReadStopped as stopped:
-        yield from check_claims(read_csv(path, skip_rows=stopped.rows_done), rules, as_of)
+        yield from _rest_per_line(path, stopped, rules, as_of)
 
 
 # -- encoded reports, on one core or several ------------------------------------------------
@@ -179,8 +189,7 @@ class _Run:
                     yield done
         except ReadStopped as stopped:
             yield from self._drain(pending, reader)
-            results = check_claims(read_csv(path, skip_rows=stopped.rows_done), self.rules, self.as_of)
-            yield from self.encoded_lines(results)
+            yield from self.encoded_lines(_rest_per_line(path, stopped, self.rules, self.as_of))
             return
         yield from self._drain(pending, reader)
 
@@ -225,7 +234,7 @@ def encoded_reports(
                 yield from run.fast(path, names)
             else:
                 claims = read_claims(path, input_format, columns=columns, x12_strict=x12_strict)
-                yield from run.encoded_lines(_per_line(claims, rules, as_of, engine))
+                yield from run.encoded_lines(check_claims_with(engine, claims, rules, as_of))
             run.offset += _size(path)
             progress.advance(0, run.offset)
     finally:
