@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -34,19 +35,21 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return generate(tmp_path_factory.mktemp("claims") / "claims.csv", 20_000, seed=21)
 
 
-@pytest.mark.parametrize("output_format", ["csv", "jsonl"])
-def test_the_fast_road_writes_what_the_per_line_road_writes(output_format: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("output_format", "rows"), [("csv", "finding"), ("csv", "line"), ("jsonl", "line"), ("jsonl", "finding")]
+)
+def test_the_fast_road_writes_what_the_per_line_road_writes(output_format: str, rows: str, tmp_path: Path) -> None:
     for path in (DEMO, generate(tmp_path / "g.csv", 3_000, seed=2)):
-        fast = _check(path, tmp_path / "fast", "--format", output_format, "--mue", str(MUE))
+        args = ["--format", output_format, "--rows", rows, "--mue", str(MUE)]
+        fast = _check(path, tmp_path / "fast", *args)
         # Naming the layout sends the file through the per-line reader and engine.
-        careful = _check(
-            path, tmp_path / "careful", "--format", output_format, "--mue", str(MUE), "--columns", "claimcheck"
-        )
+        careful = _check(path, tmp_path / "careful", *args, "--columns", "claimcheck")
         assert fast == careful
 
 
 @pytest.mark.parametrize(
-    ("output_format", "rows"), [("csv", "finding"), ("csv", "line"), ("jsonl", "finding"), ("parquet", "line")]
+    ("output_format", "rows"),
+    [("csv", "finding"), ("csv", "line"), ("jsonl", "finding"), ("jsonl", "line"), ("parquet", "line")],
 )
 def test_two_jobs_write_the_same_bytes_as_one(
     output_format: str, rows: str, generated: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -67,6 +70,22 @@ def test_one_row_per_line(tmp_path: Path) -> None:
     for row in table.to_pylist():
         assert (row["status"] == "pass") == (row["warn"] == row["fail"] == 0)
         assert (row["problem_rules"] is None) == (row["status"] == "pass")
+
+
+def test_jsonl_writes_lines_by_default_and_flat_findings_on_request(tmp_path: Path) -> None:
+    default = _check(DEMO, tmp_path / "default.jsonl", "--format", "jsonl")
+    assert _check(DEMO, tmp_path / "lines.jsonl", "--format", "jsonl", "--rows", "line") == default
+    lines = [json.loads(text) for text in default.splitlines()]
+    assert len(lines) == 39 and all("findings" in line for line in lines)
+
+    _check(DEMO, tmp_path / "findings.jsonl", "--format", "jsonl", "--rows", "finding")
+    findings = [json.loads(text) for text in (tmp_path / "findings.jsonl").read_text().splitlines()]
+    assert len(findings) == sum(max(len(line["findings"]), 1) for line in lines)
+    # The same rows, keys and values as the Parquet report's.
+    _check(DEMO, tmp_path / "findings.parquet", "--format", "parquet")
+    assert findings == pq.read_table(tmp_path / "findings.parquet").to_pylist()
+    first = lines[0]["findings"][0]
+    assert findings[0]["rule_id"] == first["rule_id"] and findings[0]["line_status"] == lines[0]["status"]
 
 
 def test_rows_line_is_for_tables_only() -> None:

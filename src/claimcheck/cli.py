@@ -161,10 +161,10 @@ def main() -> None:
 @click.option(
     "--rows",
     type=click.Choice(ROWS),
-    default="finding",
-    show_default=True,
-    help="csv and parquet: one row per finding, or one row per line (status, counts by status, the rules "
-    "that warned or failed and their messages).",
+    help="csv, jsonl and parquet: one row per finding (with its line's keys), or one row per line. "
+    "csv and parquet default to findings; a line row holds its status, counts by status and the rules that "
+    "warned or failed with their messages. jsonl defaults to lines, each the JSON report's line object "
+    "with its findings; with 'finding' it writes one flat object per finding, the csv columns.",
 )
 @click.option(
     "--jobs",
@@ -190,7 +190,7 @@ def check(
     mue: Path | None,
     x12_strict: bool,
     engine: str,
-    rows: str,
+    rows: str | None,
     jobs: int | None,
     verbose: bool,
     quiet: bool,
@@ -200,8 +200,8 @@ def check(
     JSON, JSONL, CSV and Parquet reports are streamed: memory stays flat whatever the size of the
     input. CSV files in the claimcheck layout are checked in batches on all cores (--jobs).
     """
-    if rows == "line" and output_format not in ("csv", "parquet"):
-        raise click.UsageError("--rows line applies to --format csv and parquet")
+    if rows is not None and output_format not in ENCODED_FORMATS:
+        raise click.UsageError(f"--rows {rows} applies to --format {', '.join(ENCODED_FORMATS)}")
     if output_format == "parquet" and output is None:
         raise click.UsageError("--format parquet writes a binary file: give --output FILE")
     if output_format in ENCODED_FORMATS:

@@ -30,7 +30,7 @@ from claimcheck.io.writers.csv_writer import finding_rows as csv_rows
 from claimcheck.models.finding import Status
 from claimcheck.models.report import LineResult
 
-__all__ = ["Encoded", "encode_batch", "encode_lines", "header", "ipc_bytes", "line_row", "read_ipc"]
+__all__ = ["Encoded", "encode_batch", "encode_lines", "header", "ipc_bytes", "jsonl_rows", "line_row", "read_ipc"]
 
 Encoded = tuple[bytes, int, dict[str, int]]  # payload, lines, lines by status
 
@@ -58,18 +58,28 @@ def _decoded(batch: pa.RecordBatch, rows: str) -> pa.RecordBatch:
     return batch.cast(schema_for(rows))
 
 
+def jsonl_rows(batch: pa.RecordBatch) -> bytes:
+    """Flat report rows as JSON lines: keys in column order, an empty value null (as in Parquet)."""
+    return "".join(
+        json.dumps({key: None if value == "" else value for key, value in row.items()}, ensure_ascii=False) + "\n"
+        for row in batch.to_pylist()
+    ).encode()
+
+
 def encode_batch(
     lines: LineBatch, found: BatchFindings, text: FindingColumns, output_format: str, rows: str
 ) -> Encoded:
     """A batch checked by the fast path, encoded for ``output_format``."""
-    if output_format == "jsonl":
+    if output_format == "jsonl" and rows == "line":
         return encode_lines(line_results(lines, found), output_format, rows)
     counts = status_counts(line_severity(found, text.update(found.findings).severity[found.ids]))
     if output_format == "csv" and rows == "finding":
         return finding_csv(lines, found, text), lines.rows, counts
     table = (finding_rows if rows == "finding" else line_rows)(lines, found, text)
-    payload = table_csv(table) if output_format == "csv" else ipc_bytes(_decoded(table, rows))
-    return payload, lines.rows, counts
+    if output_format == "csv":
+        return table_csv(table), lines.rows, counts
+    encode = jsonl_rows if output_format == "jsonl" else ipc_bytes
+    return encode(_decoded(table, rows)), lines.rows, counts
 
 
 def line_row(line: LineResult) -> list[object]:
@@ -92,7 +102,7 @@ def line_row(line: LineResult) -> list[object]:
 def encode_lines(results: list[LineResult], output_format: str, rows: str) -> Encoded:
     """Line results (the per-line path's, or the fast path's for JSONL), encoded the same way."""
     counts = dict(Counter(line.status.value for line in results))
-    if output_format == "jsonl":
+    if output_format == "jsonl" and rows == "line":
         payload = "".join(json.dumps(line.to_dict(), ensure_ascii=False) + "\n" for line in results)
         return payload.encode(), len(results), counts
     table_rows = [line_row(line) for line in results] if rows == "line" else [r for x in results for r in csv_rows(x)]
@@ -106,4 +116,5 @@ def encode_lines(results: list[LineResult], output_format: str, rows: str) -> En
         pa.array([None if v in (None, "") else v for v in values], field.type)
         for field, values in zip(schema, columns, strict=True)
     ]
-    return ipc_bytes(pa.RecordBatch.from_arrays(arrays, schema=schema)), len(results), counts
+    encode = jsonl_rows if output_format == "jsonl" else ipc_bytes
+    return encode(pa.RecordBatch.from_arrays(arrays, schema=schema)), len(results), counts

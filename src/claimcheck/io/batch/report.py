@@ -22,13 +22,17 @@ class ReportOptions:
     """What ``claimcheck check`` was asked for, as far as the report is concerned."""
 
     output_format: str
-    rows: str = "finding"
+    rows: str | None = None  # "finding" or "line"; None: jsonl writes lines, csv and parquet findings
     jobs: int | None = None  # None: all cores
     as_of: date | None = None
     input_format: str | None = None
     columns: str | None = None
     x12_strict: bool = False
     engine: str = "compiled"
+
+    @property
+    def row_kind(self) -> str:
+        return self.rows or ("line" if self.output_format == "jsonl" else "finding")
 
 
 def write_encoded_report(
@@ -42,7 +46,7 @@ def write_encoded_report(
         spec=spec,
         as_of=options.as_of or date.today(),
         output_format=options.output_format,
-        rows=options.rows,
+        rows=options.row_kind,
         jobs=options.jobs or default_jobs(),
         input_format=options.input_format,
         columns=load_layout(options.columns) if options.columns else None,
@@ -50,4 +54,4 @@ def write_encoded_report(
         engine=options.engine,
         progress=progress,
     )
-    return write_encoded(chunks, options.output_format, options.rows, stream).status
+    return write_encoded(chunks, options.output_format, options.row_kind, stream).status
