@@ -16,7 +16,7 @@ from benchmarks.generate import generate
 from click.testing import CliRunner
 
 from claimcheck.cli import main
-from tests.conftest import ROOT
+from tests.conftest import ROOT, spread_lists
 
 DEMO = ROOT / "fixtures" / "demo" / "claims.csv"
 MUE = ROOT / "fixtures" / "ncci" / "mue_sample.csv"
@@ -59,6 +59,17 @@ def test_two_jobs_write_the_same_bytes_as_one(
     one = _check(generated, tmp_path / "one", *args, "--jobs", "1")
     two = _check(generated, tmp_path / "two", *args, "--jobs", "2")
     assert one == two and len(one) > 0
+
+
+def test_modifier_and_dx_columns_read_as_the_per_line_reader_reads_them(tmp_path: Path) -> None:
+    from claimcheck.io.fast_csv import fast_columns
+
+    path = spread_lists(generate(tmp_path / "g.csv", 3_000, seed=5), tmp_path / "spread.csv", seed=5)
+    assert fast_columns(path) is not None
+    fast = _check(path, tmp_path / "fast.csv", "--format", "csv")
+    careful = _check(path, tmp_path / "careful.csv", "--format", "csv", "--columns", "claimcheck")
+    assert fast == careful
+    assert b",diagnosis.required," not in fast.replace(b",diagnosis.required,pass,", b"")  # the DX_N cells were read
 
 
 def test_one_row_per_line(tmp_path: Path) -> None:
@@ -136,7 +147,7 @@ def test_an_interrupted_run_leaves_no_report(generated: Path, tmp_path: Path) ->
         ("CLAIM_ID,Line_Number,procedure_code,date_of_service,extra", True),
         ("claim_id|line_number|procedure_code|date_of_service", False),
         ("\ufeffclaim_id,line_number,procedure_code,date_of_service", False),
-        ("claim_id,line_number,procedure_code,date_of_service,modifier_1", False),
+        ("claim_id,line_number,procedure_code,date_of_service,modifier_1,DX_1", True),
         ("claim_id,line_number,procedure_code", False),
         ('"claim_id",line_number,procedure_code,date_of_service', False),
     ],

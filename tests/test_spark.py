@@ -14,7 +14,7 @@ import pytest
 from benchmarks.generate import generate
 
 from claimcheck.io.batch import validate_batch
-from tests.conftest import AS_OF, ROOT
+from tests.conftest import AS_OF, ROOT, spread_lists
 
 pyspark = pytest.importorskip("pyspark", reason="the Spark test needs claimcheck[spark]")
 if shutil.which("java") is None:  # pragma: no cover - CI has Java 17
@@ -70,6 +70,13 @@ def test_spark_finds_what_the_local_engine_finds_on_the_demo(spark: SparkSession
 def test_spark_finds_what_the_local_engine_finds_on_a_generated_file(spark: SparkSession, tmp_path: Path) -> None:
     path = generate(tmp_path / "claims.csv", 5_000, seed=13)
     assert _spark(spark, path, "finding") == _local(path, "finding")
+
+
+def test_spark_reads_modifier_and_dx_columns(spark: SparkSession, tmp_path: Path) -> None:
+    path = spread_lists(generate(tmp_path / "claims.csv", 2_000, seed=8), tmp_path / "spread.csv", seed=8)
+    local = _local(path, "finding")
+    assert _spark(spark, path, "finding") == local
+    assert sum(row[4] == "diagnosis.code_set" for row in local) > 2_000  # the DX_N cells were read
 
 
 def test_a_frame_without_the_layout_is_refused(spark: SparkSession) -> None:

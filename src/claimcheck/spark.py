@@ -27,7 +27,7 @@ from claimcheck.io.batch import ROW_KINDS, validate_batch
 from claimcheck.io.batch.pipeline import RulesSpec
 from claimcheck.io.batch.reader import whole_claims
 from claimcheck.io.batch.results import schema_for
-from claimcheck.io.fast_csv import REQUIRED, column_names
+from claimcheck.io.fast_csv import REQUIRED, column_names, read_columns
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame
@@ -74,7 +74,7 @@ def validate(
     spec = RulesSpec.of(rules, code_sets, ptp, mue)
     day = as_of or date.today()
     schema = schema_for(rows)
-    inputs = [F.col(name).cast("string").alias(name) for name in columns.values()]
+    inputs = [F.col(name).cast("string").alias(name) for name in read_columns(df.columns)]
     ordered = df.select(*inputs).withColumn(_ORDER, F.monotonically_increasing_id())
     claim = F.trim(F.col(columns["claim_id"]))
     partitions = ordered.repartition(claim).sortWithinPartitions(_ORDER)

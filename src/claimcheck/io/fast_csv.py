@@ -5,19 +5,43 @@ Kept free of Arrow and numpy, so that asking costs nothing when the answer is no
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from claimcheck.io.readers import detect_format
-from claimcheck.io.readers.layouts import CLAIM_FIELDS, LINE_FIELDS, ColumnLayout
+from claimcheck.io.readers.layouts import CLAIM_FIELDS, LINE_FIELDS, LIST_FIELDS, ColumnLayout, load_layout
 
-__all__ = ["FIELDS", "REQUIRED", "column_names", "fast_columns", "fast_eligible"]
+__all__ = ["FIELDS", "REQUIRED", "column_names", "fast_columns", "fast_eligible", "list_columns", "read_columns"]
 
 FIELDS = (*CLAIM_FIELDS, *LINE_FIELDS)
 REQUIRED = ("claim_id", "line_number", "procedure_code", "date_of_service")
 _OTHER_DELIMITERS = ("|", "\t", ";")
-# Column names the claimcheck layout also accepts (modifier_1, dx_1 ...): the per-line reader
-# merges them, so a file that has them is left to it.
-_ALTERNATE = ("modifier_", "dx_")
+
+
+@functools.cache
+def _list_sources() -> dict[str, tuple[str, ...]]:
+    """The columns the claimcheck layout reads each list field from, in order: ``modifiers``,
+    ``modifier_1`` ... and ``diagnosis_codes``, ``dx_1`` ..."""
+    layout = load_layout("claimcheck")
+    return {field: tuple(name.lower() for name in layout.columns[field]) for field in LIST_FIELDS}
+
+
+def list_columns(names: list[str]) -> dict[str, list[str]]:
+    """For modifiers and diagnosis codes, the columns of ``names`` that hold them, in the
+    layout's order, matched without regard to case (the first of a repeated name wins)."""
+    first: dict[str, str] = {}
+    for name in names:
+        first.setdefault(name.strip().lower(), name)
+    return {
+        field: [first[source] for source in sources if source in first] for field, sources in _list_sources().items()
+    }
+
+
+def read_columns(names: list[str]) -> list[str]:
+    """Every column of ``names`` the claimcheck layout reads."""
+    lists = list_columns(names)
+    wanted = {*column_names(names).values(), *(name for columns in lists.values() for name in columns)}
+    return [name for name in names if name in wanted]
 
 
 def column_names(names: list[str]) -> dict[str, str]:
@@ -48,7 +72,7 @@ def fast_columns(path: Path) -> list[str] | None:
         return None
     names = header.split(",")
     lowered = [n.strip().lower() for n in names]
-    if len(set(lowered)) != len(lowered) or any(n.startswith(_ALTERNATE) for n in lowered):
+    if len(set(lowered)) != len(lowered):
         return None
     found = column_names(names)
     if any(field not in found for field in REQUIRED):

@@ -3,7 +3,8 @@
 A record batch in the claimcheck column layout (``claim_id``, ``line_number``,
 ``procedure_code``, ``modifiers``, ``diagnosis_codes``, ``rendering_taxonomy``,
 ``rendering_npi``, ``units``, ``date_of_service``, ``place_of_service`` and the optional claim
-fields; names match without regard to case, other columns are ignored) goes in; a record batch
+fields, with ``modifier_1`` ... and ``dx_1`` ... columns read as the CSV reader reads them; names
+match without regard to case, other columns are ignored) goes in; a record batch
 of findings comes out, one row per finding in the CSV report's columns (``rows="finding"``) or
 one row per line (``rows="line"``). The batch must hold whole claims: consecutive rows with one
 claim id form a claim, as in a CSV file.
@@ -29,7 +30,7 @@ from claimcheck.io.batch.results import (
     row_keys,
     schema_for,
 )
-from claimcheck.io.fast_csv import REQUIRED, column_names
+from claimcheck.io.fast_csv import REQUIRED, column_names, list_columns
 from claimcheck.models.report import LineResult
 
 __all__ = ["FINDING_SCHEMA", "LINE_SCHEMA", "ROW_KINDS", "check_batch", "line_results", "validate_batch"]
@@ -71,7 +72,8 @@ def check_batch(
         raise ValueError(f"the batch has no {', '.join(missing)} column: the claimcheck layout needs them")
     with _lock:  # batches of one process share one run per rule set and take turns
         run = _run_for(rules, as_of)
-        lines = run.normaliser.line_batch(batch, columns, origin or _no_origin)
+        lists = list_columns(batch.schema.names)
+        lines = run.normaliser.line_batch(batch, columns, origin or _no_origin, lists)
         return lines, run.engine.check(lines), run.text
 
 

@@ -73,6 +73,27 @@ def _strings(batch: pa.RecordBatch, column: str | None) -> pa.Array:
     return array
 
 
+def _merged_cells(batch: pa.RecordBatch, sources: list[str], distinct: bool) -> pa.Array:
+    """A list field held in several columns as one cell per row, read as the CSV reader reads
+    them: the non-empty cells in order, joined by a space (which separates modifiers and
+    diagnoses alike); with ``distinct``, a cell equal to an earlier one of its row is left out."""
+    absent = pa.scalar(None, pa.string())
+    cells: list[pa.Array] = []
+    for name in sources:
+        cell = pc.utf8_trim_whitespace(_strings(batch, name))
+        cell = pc.if_else(pc.equal(pc.utf8_length(cell), 0), absent, cell)
+        if distinct:
+            for earlier in cells:
+                cell = pc.if_else(pc.fill_null(pc.equal(cell, earlier), False), absent, cell)
+        if cell.null_count < len(cell):
+            cells.append(cell)
+    if len(cells) < 2:
+        return cells[0] if cells else pa.nulls(batch.num_rows, pa.string())
+    # Empty strings rather than null_handling="skip", which gives a short array in pyarrow 26;
+    # the doubled spaces are dropped when the cell is split.
+    return pc.binary_join_element_wise(*(pc.fill_null(cell, "") for cell in cells), " ")
+
+
 class _Vocabulary:
     """The distinct cells of one field seen so far, each read once: a code per normalised value.
 
@@ -123,15 +144,23 @@ class Normaliser:
         self._vocabularies = {field: _Vocabulary(field) for field in FIELDS if field != "claim_id"}
 
     def line_batch(
-        self, batch: pa.RecordBatch, columns: Mapping[str, str], origin: Callable[[int], str | None]
+        self,
+        batch: pa.RecordBatch,
+        columns: Mapping[str, str],
+        origin: Callable[[int], str | None],
+        lists: Mapping[str, list[str]] | None = None,
     ) -> LineBatch:
-        """``columns`` maps each field to its column in ``batch``; ``origin(row)`` names where a
-        row came from, for input findings (``claims.csv line 7``), or None."""
+        """``columns`` maps each field to its column in ``batch``, ``lists`` the list fields to
+        all their columns (``modifier_1`` ...); ``origin(row)`` names where a row came from, for
+        input findings (``claims.csv line 7``), or None."""
         rows = batch.num_rows
         if any(len(v) + rows >= 1 << CODE_BITS for v in self._vocabularies.values()):
             self.generation += 1
             self._start()
         raw = {field: _strings(batch, columns.get(field)) for field in FIELDS}
+        for field, sources in (lists or {}).items():
+            if sources and sources != [columns.get(field)]:
+                raw[field] = _merged_cells(batch, sources, distinct=field == "diagnosis_codes")
         line_ok = np.ones(rows, dtype=bool)
         header_ok = np.ones(rows, dtype=bool)
         fields: dict[str, FieldValues] = {}
