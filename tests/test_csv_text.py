@@ -40,4 +40,4 @@ def test_table_csv_writes_what_csv_writer_writes(
     )
     # Python's csv cannot tell an empty string from a missing value; neither can the report.
     rows = [[a, b, n] for a, b, n in zip(first, second, counts, strict=True)]
-    assert table_csv(batch) == _python_csv(rows)
+    assert table_csv(batch).to_pybytes() == _python_csv(rows)

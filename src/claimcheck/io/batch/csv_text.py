@@ -35,14 +35,15 @@ def csv_rows(fields: list[pa.Array], end: str = "\n") -> pa.Array:
     return pc.binary_join_element_wise(joined, pa.scalar(end), "") if end else joined
 
 
-def joined_bytes(rows: pa.Array) -> bytes:
-    """The strings of ``rows`` one after another, as they go into the file."""
+def joined_bytes(rows: pa.Array) -> pa.Buffer:
+    """The strings of ``rows`` one after another, as they go into the file (no copy: a slice of
+    the array's data)."""
     if len(rows) == 0:
-        return b""
+        return pa.py_buffer(b"")
     offsets = np.frombuffer(rows.buffers()[1], dtype=np.int32, count=len(rows) + 1, offset=rows.offset * 4)
-    return rows.buffers()[2][int(offsets[0]) : int(offsets[-1])].to_pybytes()
+    return rows.buffers()[2][int(offsets[0]) : int(offsets[-1])]
 
 
-def table_csv(batch: pa.RecordBatch) -> bytes:
+def table_csv(batch: pa.RecordBatch) -> pa.Buffer:
     """The rows of ``batch`` as CSV lines, without a header."""
     return joined_bytes(csv_rows([csv_field(column) for column in batch.columns]))

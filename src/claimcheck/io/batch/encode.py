@@ -26,13 +26,15 @@ from claimcheck.io.batch.results import (
     schema_for,
     status_counts,
 )
+from claimcheck.io.batch.spool import SpooledPiece
 from claimcheck.io.writers.csv_writer import finding_rows as csv_rows
 from claimcheck.models.finding import Status
 from claimcheck.models.report import LineResult
 
 __all__ = ["Encoded", "encode_batch", "encode_lines", "header", "ipc_bytes", "jsonl_rows", "line_row", "read_ipc"]
 
-Encoded = tuple[bytes, int, dict[str, int]]  # payload, lines, lines by status
+# The report text (or Arrow IPC) of a batch in pieces, its lines, and its lines by status.
+Encoded = tuple[list[bytes | pa.Buffer | SpooledPiece], int, dict[str, int]]
 
 
 def header(output_format: str, rows: str) -> bytes:
@@ -77,9 +79,9 @@ def encode_batch(
         return finding_csv(lines, found, text), lines.rows, counts
     table = (finding_rows if rows == "finding" else line_rows)(lines, found, text)
     if output_format == "csv":
-        return table_csv(table), lines.rows, counts
+        return [table_csv(table)], lines.rows, counts
     encode = jsonl_rows if output_format == "jsonl" else ipc_bytes
-    return encode(_decoded(table, rows)), lines.rows, counts
+    return [encode(_decoded(table, rows))], lines.rows, counts
 
 
 def line_row(line: LineResult) -> list[object]:
@@ -104,12 +106,12 @@ def encode_lines(results: list[LineResult], output_format: str, rows: str) -> En
     counts = dict(Counter(line.status.value for line in results))
     if output_format == "jsonl" and rows == "line":
         payload = "".join(json.dumps(line.to_dict(), ensure_ascii=False) + "\n" for line in results)
-        return payload.encode(), len(results), counts
+        return [payload.encode()], len(results), counts
     table_rows = [line_row(line) for line in results] if rows == "line" else [r for x in results for r in csv_rows(x)]
     if output_format == "csv":
         buffer = io.StringIO()
         csv.writer(buffer, lineterminator="\n").writerows([["" if v is None else v for v in row] for row in table_rows])
-        return buffer.getvalue().encode(), len(results), counts
+        return [buffer.getvalue().encode()], len(results), counts
     schema = schema_for(rows)
     columns = list(zip(*table_rows, strict=True)) if table_rows else [[] for _ in schema]
     arrays = [
@@ -117,4 +119,4 @@ def encode_lines(results: list[LineResult], output_format: str, rows: str) -> En
         for field, values in zip(schema, columns, strict=True)
     ]
     encode = jsonl_rows if output_format == "jsonl" else ipc_bytes
-    return encode(pa.RecordBatch.from_arrays(arrays, schema=schema)), len(results), counts
+    return [encode(pa.RecordBatch.from_arrays(arrays, schema=schema))], len(results), counts

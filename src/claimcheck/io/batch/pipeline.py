@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import shutil
+import tempfile
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -28,6 +30,7 @@ from claimcheck.errors import ClaimCheckError
 from claimcheck.io.batch import check_batch, line_results
 from claimcheck.io.batch.encode import Encoded, encode_batch, encode_lines, ipc_bytes, read_ipc
 from claimcheck.io.batch.reader import PHYSICAL_LINE, FastReader, ReadStopped
+from claimcheck.io.batch.spool import spool
 from claimcheck.io.fast_csv import fast_eligible
 from claimcheck.io.progress import RunProgress
 from claimcheck.io.readers import read_claims
@@ -135,11 +138,14 @@ def _start_pool(jobs: int, spec: RulesSpec) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker, initargs=(spec,))
 
 
-def _check_encoded(payload: bytes, name: str, as_of: date, output_format: str, rows: str) -> Encoded:
+def _check_encoded(
+    payload: bytes, name: str, as_of: date, output_format: str, rows: str, spool_dir: str | None
+) -> Encoded:
     assert _worker_rules is not None
     batch = read_ipc(payload)
     lines, found, text = check_batch(batch, _worker_rules, as_of, _origin(batch, name))
-    return encode_batch(lines, found, text, output_format, rows)
+    pieces, count, by_status = encode_batch(lines, found, text, output_format, rows)
+    return ([spool(pieces, spool_dir)] if spool_dir else pieces), count, by_status
 
 
 def _result(future: Future[Encoded]) -> Encoded:
@@ -162,12 +168,21 @@ class _Run:
     progress: RunProgress
     offset: int = 0  # input bytes of the files done
     pool: ProcessPoolExecutor | None = None
+    spool_dir: str | None = None  # where workers leave report text (not Parquet's Arrow rows)
 
     def _pool_for(self, path: Path) -> ProcessPoolExecutor | None:
         """Workers for a file big enough to repay starting them (each loads the rules)."""
         if self.pool is None and self.jobs > 1 and _size(path) >= _PARALLEL_BYTES:
             self.pool = _start_pool(self.jobs, self.spec)
+            if self.output_format != "parquet":
+                self.spool_dir = tempfile.mkdtemp(prefix="claimcheck-")
         return self.pool
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+        if self.spool_dir is not None:
+            shutil.rmtree(self.spool_dir, ignore_errors=True)
 
     def fast(self, path: Path, names: list[str]) -> Iterator[Encoded]:
         reader = FastReader(path, names)
@@ -181,7 +196,7 @@ class _Run:
                     self.progress.advance(done[1], self.offset + reader.bytes_read)
                     yield done
                     continue
-                job = (ipc_bytes(batch), path.name, self.as_of, self.output_format, self.rows)
+                job = (ipc_bytes(batch), path.name, self.as_of, self.output_format, self.rows, self.spool_dir)
                 pending.append(pool.submit(_check_encoded, *job))
                 while len(pending) > 2 * self.jobs:  # bounded: memory stays flat
                     done = _result(pending.popleft())
@@ -238,5 +253,4 @@ def encoded_reports(
             run.offset += _size(path)
             progress.advance(0, run.offset)
     finally:
-        if run.pool is not None:
-            run.pool.shutdown(wait=True, cancel_futures=True)
+        run.close()

@@ -9,6 +9,7 @@ import pyarrow.parquet as pq
 
 from claimcheck.io.batch.encode import Encoded, header, read_ipc
 from claimcheck.io.batch.results import schema_for
+from claimcheck.io.batch.spool import append_piece
 from claimcheck.models.report import Tally
 
 __all__ = ["write_encoded"]
@@ -19,12 +20,14 @@ def write_encoded(chunks: Iterable[Encoded], output_format: str, rows: str, stre
     tally = Tally()
     if output_format == "parquet":
         with pq.ParquetWriter(stream, schema_for(rows), compression="zstd") as writer:
-            for payload, lines, counts in chunks:
+            for pieces, lines, counts in chunks:
                 tally.add_counts(lines, counts)
-                writer.write_batch(read_ipc(payload))
+                for piece in pieces:
+                    writer.write_batch(read_ipc(piece))
         return tally
     stream.write(header(output_format, rows))
-    for payload, lines, counts in chunks:
+    for pieces, lines, counts in chunks:
         tally.add_counts(lines, counts)
-        stream.write(payload)
+        for piece in pieces:
+            append_piece(piece, stream)
     return tally
