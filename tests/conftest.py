@@ -49,3 +49,9 @@ def spread_lists(source: Path, target: Path, seed: int) -> Path:
             dx = [f" {code}" if rng.random() < 0.1 else code for code in dx][:5]
             writer.writerow([*(row[f] for f in fields), *(modifiers + [""] * 3)[:3], *(dx + [""] * 5)[:5]])
     return target
+
+
+def use_workers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Workers even for a small file, with blocks small enough that each worker gets several."""
+    monkeypatch.setattr("claimcheck.io.batch.pipeline._PARALLEL_BYTES", 0)
+    monkeypatch.setattr("claimcheck.io.batch.reader._BLOCK_BYTES", 128 << 10)

@@ -16,7 +16,7 @@ from benchmarks.generate import generate
 from click.testing import CliRunner
 
 from claimcheck.cli import main
-from tests.conftest import ROOT, spread_lists
+from tests.conftest import ROOT, spread_lists, use_workers
 
 DEMO = ROOT / "fixtures" / "demo" / "claims.csv"
 MUE = ROOT / "fixtures" / "ncci" / "mue_sample.csv"
@@ -54,11 +54,19 @@ def test_the_fast_road_writes_what_the_per_line_road_writes(output_format: str, 
 def test_two_jobs_write_the_same_bytes_as_one(
     output_format: str, rows: str, generated: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("claimcheck.io.batch.pipeline._PARALLEL_BYTES", 0)  # workers even for a small file
+    use_workers(monkeypatch)
     args = ["--format", output_format, "--rows", rows]
     one = _check(generated, tmp_path / "one", *args, "--jobs", "1")
     two = _check(generated, tmp_path / "two", *args, "--jobs", "2")
     assert one == two and len(one) > 0
+
+
+def test_three_jobs_write_the_same_bytes_as_one(
+    generated: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    use_workers(monkeypatch)
+    one = _check(generated, tmp_path / "one", "--format", "csv", "--jobs", "1")
+    assert _check(generated, tmp_path / "three", "--format", "csv", "--jobs", "3") == one
 
 
 def test_modifier_and_dx_columns_read_as_the_per_line_reader_reads_them(tmp_path: Path) -> None:
@@ -116,8 +124,8 @@ _BAD_TAILS = {
 def test_a_file_arrow_refuses_part_way_is_read_on_the_careful_way(
     tail: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    use_workers(monkeypatch)
     monkeypatch.setattr("claimcheck.io.batch.reader._BLOCK_BYTES", 64 << 10)
-    monkeypatch.setattr("claimcheck.io.batch.pipeline._PARALLEL_BYTES", 0)
     path = generate(tmp_path / "claims.csv", 6_000, seed=4)  # the bad rows come after the first blocks
     with path.open("ab") as stream:
         stream.write(_BAD_TAILS[tail])
@@ -175,7 +183,7 @@ def _worker_dies(*args: object) -> None:
 def test_a_worker_that_dies_is_reported_without_a_traceback(
     generated: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("claimcheck.io.batch.pipeline._PARALLEL_BYTES", 0)
+    use_workers(monkeypatch)
     monkeypatch.setattr("claimcheck.io.batch.pipeline._check_encoded", _worker_dies)
     output = tmp_path / "report.csv"
     result = CliRunner().invoke(

@@ -14,6 +14,7 @@ from click.testing import CliRunner
 
 from claimcheck.cli import main
 from claimcheck.io.batch.spool import append_piece, spool
+from tests.conftest import use_workers
 
 _TEXT = [b"claim,1,a\n" * 5_000, pa.py_buffer(b"claim,2,\xc3\xa9\n" * 3_000), b""]
 _WHOLE = b"".join(bytes(piece) for piece in _TEXT)
@@ -61,8 +62,7 @@ def test_a_run_with_workers_leaves_no_spool_behind(
     spools = tmp_path / "tmp"
     spools.mkdir()
     monkeypatch.setattr("tempfile.tempdir", str(spools))
-    monkeypatch.setattr("claimcheck.io.batch.pipeline._PARALLEL_BYTES", 0)
-    monkeypatch.setattr("claimcheck.io.batch.reader._BLOCK_BYTES", 64 << 10)
+    use_workers(monkeypatch)
     path = generate(tmp_path / "claims.csv", 4_000, seed=3)
     output = tmp_path / f"report.{output_format}"
     args = ["check", str(path), "-o", str(output), "--format", output_format, "-j", "2", "-q", "--fail-on", "never"]
