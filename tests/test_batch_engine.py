@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
+import shutil
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from claimcheck.io.readers import read_claims
 from claimcheck.io.readers.layouts import CLAIM_FIELDS, LINE_FIELDS
 from claimcheck.io.writers.csv_writer import finding_rows
 from claimcheck.models.claim import ClaimLine
+from claimcheck.rules.loader import shipped_pack_path
 from tests.conftest import AS_OF, ROOT
 
 DEMO = ROOT / "fixtures" / "demo" / "claims.csv"
@@ -76,6 +78,8 @@ def test_every_line_check_declares_what_its_findings_depend_on() -> None:
         assert key is not None, f"{kind} does not declare memo_key"
         assert set(key) <= {*ClaimLine.model_fields, "era"}, kind
         assert implementation.memo_each is None or implementation.memo_each in key, kind
+        assert implementation.memo_first is None or implementation.memo_first in key, kind
+        assert not (implementation.memo_each and implementation.memo_first), kind
         assert not implementation.needs_profile or "procedure_code" in key, kind
 
 
@@ -93,6 +97,29 @@ def test_a_generated_file_gets_the_same_findings(tmp_path: Path, with_tables: ob
     path = generate(tmp_path / "claims.csv", 6_000, seed=11)
     for rules in (load_rules(), with_tables):
         assert _batch(_strings(path), rules, path.name) == _per_line(path, rules)
+
+
+def test_dated_profile_diagnoses_get_the_same_findings(tmp_path: Path) -> None:
+    # The rule itself in force from May, and a listed diagnosis that expires at the end of June:
+    # the first accepted item of a line then depends on its date of service.
+    pack = tmp_path / "rules"
+    shutil.copytree(shipped_pack_path(), pack)
+    general = pack / "general" / "diagnosis.yaml"
+    general.write_text(
+        general.read_text().replace(
+            "    kind: profile_diagnoses\n", "    kind: profile_diagnoses\n    effective: 2026-05-01\n"
+        )
+    )
+    profile = pack / "procedures" / "0711T.yaml"
+    profile.write_text(
+        profile.read_text().replace(
+            "  - code: I73.9\n    title: Peripheral vascular disease, unspecified\n",
+            "  - code: I73.9\n    title: Peripheral vascular disease, unspecified\n    expires: 2026-06-30\n",
+        )
+    )
+    rules = load_rules(pack)
+    path = generate(tmp_path / "claims.csv", 6_000, seed=17)
+    assert _batch(_strings(path), rules, path.name) == _per_line(path, rules)
 
 
 def test_small_batches_of_whole_claims_give_the_same_findings(tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ from datetime import date
 import numpy as np
 
 from claimcheck.engine.batch.columns import LineBatch, combine, positions, renumber
-from claimcheck.engine.batch.memo import CheckMemo, Elements, Lines
+from claimcheck.engine.batch.memo import Elements, Lines, memo_for
 from claimcheck.engine.checks import LineContext
 from claimcheck.engine.claim_checks import ClaimContext, ClaimLineRef
 from claimcheck.engine.claim_checks.base import Watch
@@ -71,7 +71,7 @@ class BatchEngine:
         self.as_of = as_of
         self.findings: list[Finding] = []
         self._ids: dict[Finding, int] = {}
-        self._memos = [CheckMemo(check, rules, as_of) for check in rules.checks]
+        self._memos = [memo_for(check, rules, as_of) for check in rules.checks]
         self._watch: dict[str, frozenset[Watch]] = {}
         self._generation = 0
         self._start_generation(0)
@@ -108,7 +108,7 @@ class BatchEngine:
         profiled_rows = memo_rows[self._profiled_codes(batch)[batch.fields["procedure_code"].codes[memo_rows]]]
         for index, memo in enumerate(self._memos):
             rows = profiled_rows if memo.check.needs_profile else memo_rows
-            elements = self._elements.get(memo.check.memo_each or "")
+            elements = self._elements.get(memo.check.memo_each or memo.check.memo_first or "")
             placer.add(index, *memo.run(batch, rows, elements, lines, self._id))
         placer.add(line_slot, *slow.line_findings(self._id))
         self._run_claim_checks(batch, clean_claim, lines, placer, claim_slot, slow)

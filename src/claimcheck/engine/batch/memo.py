@@ -17,7 +17,7 @@ from claimcheck.models.claim import ClaimLine
 from claimcheck.models.finding import Finding
 from claimcheck.models.parse import ParsedLine
 
-__all__ = ["CheckMemo", "Elements", "LineView", "Lines"]
+__all__ = ["CheckMemo", "Elements", "FirstItemMemo", "LineView", "Lines", "memo_for"]
 
 # Past this many distinct keys a check's memo starts again, so memory stays bounded.
 _MEMO_LIMIT = 250_000
@@ -184,3 +184,72 @@ class CheckMemo:
             self._flat = np.concatenate([self._flat, flat])
             self._new = []
         return self._starts, self._counts, self._flat
+
+
+class FirstItemMemo:
+    """A ``memo_first`` check: each item judged once per distinct key (procedure, item, era...);
+    a row takes the finding of its first accepted item, and only rows with none accepted are
+    judged as whole lists, by a ``CheckMemo``."""
+
+    def __init__(self, check: LineCheck, rules: RuleSet, as_of: date) -> None:
+        self.check = check
+        self.whole = CheckMemo(check, rules, as_of)
+        self.reset()
+
+    def reset(self) -> None:
+        self.whole.reset()
+        self._accepted: dict[int, int] = {}  # item key -> finding id, or -1
+
+    def run(
+        self,
+        batch: LineBatch,
+        rows: np.ndarray,
+        elements: Elements | None,
+        lines: Lines,
+        intern: Callable[[Finding], int],
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        field = self.check.memo_first
+        assert field is not None and elements is not None
+        per_row, items = elements.explode(batch.fields[field].values, batch.fields[field].codes[rows])
+        instance_rows = np.repeat(rows, per_row)
+        columns, sizes = [], []
+        for name in self.whole.names:
+            if name == "era":
+                columns.append(self.whole._era_codes(batch.fields["date_of_service"], instance_rows))
+                sizes.append(len(self.whole._era_of) and max(self.whole._era_of) + 1)
+            elif name == field:
+                columns.append(items)
+                sizes.append(len(elements.items))
+            else:
+                columns.append(batch.fields[name].codes[instance_rows])
+                sizes.append(len(batch.fields[name].values))
+        number, keys, firsts = distinct_keys(columns, sizes, len(instance_rows))
+        judged = np.array([self._accepted.get(k, -2) for k in keys.tolist()], dtype=np.int64)
+        for key_index in np.flatnonzero(judged == -2).tolist():
+            instance = int(firsts[key_index])
+            item = elements.items[items[instance]]
+            context = lines.context(int(instance_rows[instance]), field, item)
+            found = self.check.accepted(context, item) if self.check.applies(context) else None
+            judged[key_index] = self._accepted[int(keys[key_index])] = -1 if found is None else intern(found)
+        instance_ids = judged[number]
+        # Each row's first accepted item: instances come row by row, in list order.
+        accepted = np.flatnonzero(instance_ids >= 0)
+        owners = np.repeat(np.arange(len(rows)), per_row)[accepted]
+        first = np.ones(len(owners), dtype=bool)
+        first[1:] = owners[1:] != owners[:-1]
+        has = np.zeros(len(rows), dtype=bool)
+        has[owners[first]] = True
+        _, rest_counts, rest_ids = self.whole.run(batch, rows[~has], None, lines, intern)
+        counts = np.ones(len(rows), dtype=np.int64)
+        counts[~has] = rest_counts
+        starts = np.cumsum(counts) - counts
+        ids = np.empty(int(counts.sum()), dtype=np.int64)
+        ids[starts[has]] = instance_ids[accepted[first]]
+        ids[np.repeat(starts[~has], rest_counts) + positions(rest_counts)] = rest_ids
+        if len(self._accepted) > _MEMO_LIMIT:
+            self.reset()
+        return rows, counts, ids
+
+
+def memo_for(check: LineCheck, rules: RuleSet, as_of: date) -> CheckMemo | FirstItemMemo:
+    return FirstItemMemo(check, rules, as_of) if check.memo_first else CheckMemo(check, rules, as_of)

@@ -128,22 +128,31 @@ class LineCheck(CompiledRule):
     # service is which dated entries are in force on it (entries of the rule, of the profiles
     # when the key has the procedure code, of the modifier list when it has the modifiers).
     # Every check declares it; a dated rule always adds ``era``. ``memo_each`` names a list
-    # field when the findings are those for each of its items in turn; ``needs_profile`` says
-    # a line whose code has no profile gets no finding.
+    # field when the findings are those for each of its items in turn; ``memo_first`` one when
+    # they are the finding ``accepted`` gives for the first item it accepts, or, when it accepts
+    # none, findings of the whole list. ``needs_profile`` says a line whose code has no profile
+    # gets no finding.
     memo_key: tuple[str, ...] | None = None
     memo_each: str | None = None
+    memo_first: str | None = None
     needs_profile = False
 
-    def __call__(self, ctx: LineContext) -> Iterable[Finding]:
+    def applies(self, ctx: LineContext) -> bool:
         if self.needs_line and ctx.line is None:
-            return ()
+            return False
         if self.reads and not ctx.unreadable.isdisjoint(self.reads):
-            return ()
-        if ctx.line is not None and self.rule.dated and not self.rule.in_force(ctx.line.date_of_service):
-            return ()
-        return self.run(ctx)
+            return False
+        return ctx.line is None or not self.rule.dated or self.rule.in_force(ctx.line.date_of_service)
+
+    def __call__(self, ctx: LineContext) -> Iterable[Finding]:
+        return self.run(ctx) if self.applies(ctx) else ()
 
     def run(self, ctx: LineContext) -> Iterable[Finding]:
+        raise NotImplementedError
+
+    def accepted(self, ctx: LineContext, item: str) -> Finding | None:
+        """With ``memo_first``: the line's finding when ``item`` is the first item the check
+        accepts, None when it does not accept it."""
         raise NotImplementedError
 
 

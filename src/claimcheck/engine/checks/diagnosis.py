@@ -66,8 +66,26 @@ class DiagnosisBillable(LineCheck):
 @implements("profile_diagnoses")
 class ProfileDiagnoses(LineCheck):
     memo_key = ("procedure_code", "diagnosis_codes", "era")
+    memo_first = "diagnosis_codes"
     needs_profile = True
     reads = ("diagnosis_codes",)
+
+    def accepted(self, ctx: LineContext, item: str) -> Finding | None:
+        assert ctx.line is not None
+        profile = ctx.profile
+        if profile is None or profile.diagnoses is None:
+            return None
+        known = self.code_sets.icd10cm.get(item)
+        entry = profile.diagnosis_entry(known.code_nodot, ctx.line.date_of_service) if known else None
+        if entry is None:
+            return None
+        covered = "" if entry.code == item else f" (covered by {entry.code})"
+        return self.finding(
+            item,
+            Status.PASS,
+            f"{item} supports {profile.code}{covered}: {entry.title}",
+            self.profile_source(profile, entry.source, entry),
+        )
 
     def run(self, ctx: LineContext) -> Iterable[Finding]:
         assert ctx.line is not None
@@ -75,20 +93,12 @@ class ProfileDiagnoses(LineCheck):
         codes = ctx.line.diagnosis_codes
         if profile is None or profile.diagnoses is None or not codes:
             return
-        icd = self.code_sets.icd10cm
-        served = ctx.line.date_of_service
         for code in codes:
-            known = icd.get(code)
-            entry = profile.diagnosis_entry(known.code_nodot, served) if known else None
-            if entry is not None:
-                covered = "" if entry.code == code else f" (covered by {entry.code})"
-                yield self.finding(
-                    code,
-                    Status.PASS,
-                    f"{code} supports {profile.code}{covered}: {entry.title}",
-                    self.profile_source(profile, entry.source, entry),
-                )
+            supporting = self.accepted(ctx, code)
+            if supporting is not None:
+                yield supporting
                 return
+        served = ctx.line.date_of_service
         listed = describe_codes(e.code for e in profile.diagnoses.values() if e.in_force(served))
         hints = [
             f"{code} is the document's code for {e.title}, which is {e.code}"
