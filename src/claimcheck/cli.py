@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import signal
 import sys
+import threading
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -99,6 +101,26 @@ def _reports_errors(function: Any) -> Any:
     return wrapper
 
 
+def _terminate_unwinds(function: Any) -> Any:
+    """Let SIGTERM (a timeout, a scheduler stopping the job) unwind like Ctrl-C, so the
+    temporary report and spool files are removed rather than left behind; exit status 143."""
+
+    def raise_exit(signum: int, _frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    @functools.wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if threading.current_thread() is not threading.main_thread():
+            return function(*args, **kwargs)
+        previous = signal.signal(signal.SIGTERM, raise_exit)
+        try:
+            return function(*args, **kwargs)
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+
+    return wrapper
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="claimcheck")
 def main() -> None:
@@ -176,6 +198,7 @@ def main() -> None:
 @click.option("--verbose", "-v", is_flag=True, help="Text format: list passing findings too.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar on stderr.")
 @_reports_errors
+@_terminate_unwinds
 def check(
     files: tuple[Path, ...],
     rules_dir: Path | None,
