@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -16,6 +17,7 @@ from benchmarks.generate import generate
 from click.testing import CliRunner
 
 from claimcheck.cli import main
+from claimcheck.rules.loader import shipped_pack_path
 from tests.conftest import ROOT, spread_lists, use_workers
 
 DEMO = ROOT / "fixtures" / "demo" / "claims.csv"
@@ -146,6 +148,35 @@ def test_an_interrupted_run_leaves_no_report(generated: Path, tmp_path: Path) ->
     os.kill(process.pid, signal.SIGKILL)
     process.wait()
     assert not output.exists()
+
+
+def test_a_broken_rule_pack_is_one_message_with_workers_starting(
+    generated: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    use_workers(monkeypatch)
+    pack = tmp_path / "rules"
+    shutil.copytree(shipped_pack_path(), pack)
+    with (pack / "general" / "units.yaml").open("a") as stream:
+        stream.write("rules: [\n")
+    output = tmp_path / "report.csv"
+    args = ["check", str(generated), "--rules", str(pack), "-o", str(output), *AS_OF, "--format", "csv", "-j", "2"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2 and "units.yaml" in result.stderr and "invalid YAML" in result.stderr
+    time.sleep(0.5)  # a worker that had started loading the rules too stays quiet
+    assert "Traceback" not in capfd.readouterr().err
+    assert not output.exists()
+
+
+def test_a_terminated_run_removes_its_temporary_report(generated: Path, tmp_path: Path) -> None:
+    output = tmp_path / "report.csv"
+    command = [sys.executable, "-m", "claimcheck.cli", "check", str(generated), "-o", str(output), *AS_OF]
+    process = subprocess.Popen([*command, "--format", "csv", "--jobs", "1"], cwd=ROOT)
+    deadline = time.monotonic() + 60
+    while not list(tmp_path.glob(".report.csv.*.part")) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    process.terminate()
+    assert process.wait() == 128 + signal.SIGTERM
+    assert not output.exists() and not list(tmp_path.glob(".report.csv.*"))
 
 
 @pytest.mark.parametrize(

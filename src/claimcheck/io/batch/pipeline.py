@@ -120,11 +120,15 @@ def fast_results(path: Path, names: list[str], rules: RuleSet, as_of: date) -> I
 # -- encoded reports, on one core or several ------------------------------------------------
 
 _worker_rules: RuleSet | None = None
+_worker_error: ClaimCheckError | None = None
 
 
 def _start_worker(spec: RulesSpec) -> None:
-    global _worker_rules
-    _worker_rules = spec.load()
+    global _worker_rules, _worker_error
+    try:
+        _worker_rules = spec.load()
+    except ClaimCheckError as error:  # the parent loads the same rules and reports it
+        _worker_error = error
 
 
 def _start_pool(jobs: int, spec: RulesSpec) -> ProcessPoolExecutor:
@@ -135,13 +139,21 @@ def _start_pool(jobs: int, spec: RulesSpec) -> ProcessPoolExecutor:
     """
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-    return ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker, initargs=(spec,))
+    pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker, initargs=(spec,))
+    for _ in range(jobs):  # the pool starts a worker per task submitted: start them all now
+        pool.submit(_started)
+    return pool
+
+
+def _started() -> None:
+    pass
 
 
 def _check_encoded(
     payload: bytes, name: str, as_of: date, output_format: str, rows: str, spool_dir: str | None
 ) -> Encoded:
-    assert _worker_rules is not None
+    if _worker_rules is None:
+        raise _worker_error or ClaimCheckError("the worker has no rules")
     batch = read_ipc(payload)
     lines, found, text = check_batch(batch, _worker_rules, as_of, _origin(batch, name))
     pieces, count, by_status = encode_batch(lines, found, text, output_format, rows)
@@ -159,7 +171,7 @@ def _result(future: Future[Encoded]) -> Encoded:
 
 @dataclass
 class _Run:
-    rules: RuleSet
+    rules: RuleSet | None
     spec: RulesSpec
     as_of: date
     output_format: str
@@ -170,7 +182,7 @@ class _Run:
     pool: ProcessPoolExecutor | None = None
     spool_dir: str | None = None  # where workers leave report text (not Parquet's Arrow rows)
 
-    def _pool_for(self, path: Path) -> ProcessPoolExecutor | None:
+    def pool_for(self, path: Path) -> ProcessPoolExecutor | None:
         """Workers for a file big enough to repay starting them (each loads the rules)."""
         if self.pool is None and self.jobs > 1 and _size(path) >= _PARALLEL_BYTES:
             self.pool = _start_pool(self.jobs, self.spec)
@@ -185,9 +197,10 @@ class _Run:
             shutil.rmtree(self.spool_dir, ignore_errors=True)
 
     def fast(self, path: Path, names: list[str]) -> Iterator[Encoded]:
+        assert self.rules is not None
         reader = FastReader(path, names)
         pending: deque[Future[Encoded]] = deque()
-        pool = self._pool_for(path)
+        pool = self.pool_for(path)
         try:
             for batch in reader.batches():
                 if pool is None:
@@ -224,7 +237,7 @@ class _Run:
 def encoded_reports(
     paths: Iterable[Path],
     *,
-    rules: RuleSet,
+    rules: RuleSet | None = None,
     spec: RulesSpec,
     as_of: date,
     output_format: str,
@@ -237,19 +250,25 @@ def encoded_reports(
     progress: RunProgress | None = None,
 ) -> Iterator[Encoded]:
     """The report of ``paths`` in ``output_format`` (csv, jsonl, parquet), chunk by chunk, in
-    input order; ``jobs`` worker processes check the CSV batches, each loading ``spec``'s rules."""
+    input order; ``jobs`` worker processes check the CSV batches, each loading ``spec``'s rules
+    (as the parent does when ``rules`` is None, once the workers are on their way)."""
     files = [Path(p) for p in paths]
     progress = progress or RunProgress()
     progress.total_bytes = progress.total_bytes or sum(_size(p) for p in files)
+    eligible = [fast_eligible(path, input_format, columns, engine) for path in files]
     run = _Run(rules, spec, as_of, output_format, rows, jobs, progress)
     try:
-        for path in files:
-            names = fast_eligible(path, input_format, columns, engine)
+        for path in (path for path, names in zip(files, eligible, strict=True) if names is not None):
+            if run.pool_for(path) is not None:
+                break  # workers start while the parent loads the rules
+        if run.rules is None:
+            run.rules = spec.load()
+        for path, names in zip(files, eligible, strict=True):
             if names is not None:
                 yield from run.fast(path, names)
             else:
                 claims = read_claims(path, input_format, columns=columns, x12_strict=x12_strict)
-                yield from run.encoded_lines(check_claims_with(engine, claims, rules, as_of))
+                yield from run.encoded_lines(check_claims_with(engine, claims, run.rules, as_of))
             run.offset += _size(path)
             progress.advance(0, run.offset)
     finally:

@@ -42,7 +42,6 @@ def write_encoded_report(
     worst line status comes back, for the exit code."""
     chunks = encoded_reports(
         files,
-        rules=spec.load(),
         spec=spec,
         as_of=options.as_of or date.today(),
         output_format=options.output_format,
