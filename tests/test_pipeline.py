@@ -138,13 +138,19 @@ def test_a_file_arrow_refuses_part_way_is_read_on_the_careful_way(
     assert fast.count(b"\nZ9,1,") >= 1
 
 
-def test_an_interrupted_run_leaves_no_report(generated: Path, tmp_path: Path) -> None:
-    output = tmp_path / "report.csv"
+def _writing(generated: Path, output: Path) -> subprocess.Popen[bytes]:
+    """A ``claimcheck check`` process that has started writing its report to ``output``."""
     command = [sys.executable, "-m", "claimcheck.cli", "check", str(generated), "-o", str(output), *AS_OF]
     process = subprocess.Popen([*command, "--format", "csv", "--jobs", "1"], cwd=ROOT)
     deadline = time.monotonic() + 60
-    while not list(tmp_path.glob(".report.csv.*.part")) and time.monotonic() < deadline:
+    while not list(output.parent.glob(f".{output.name}.*.part")) and time.monotonic() < deadline:
         time.sleep(0.02)
+    return process
+
+
+def test_an_interrupted_run_leaves_no_report(generated: Path, tmp_path: Path) -> None:
+    output = tmp_path / "report.csv"
+    process = _writing(generated, output)
     os.kill(process.pid, signal.SIGKILL)
     process.wait()
     assert not output.exists()
@@ -169,11 +175,7 @@ def test_a_broken_rule_pack_is_one_message_with_workers_starting(
 
 def test_a_terminated_run_removes_its_temporary_report(generated: Path, tmp_path: Path) -> None:
     output = tmp_path / "report.csv"
-    command = [sys.executable, "-m", "claimcheck.cli", "check", str(generated), "-o", str(output), *AS_OF]
-    process = subprocess.Popen([*command, "--format", "csv", "--jobs", "1"], cwd=ROOT)
-    deadline = time.monotonic() + 60
-    while not list(tmp_path.glob(".report.csv.*.part")) and time.monotonic() < deadline:
-        time.sleep(0.02)
+    process = _writing(generated, output)
     process.terminate()
     assert process.wait() == 128 + signal.SIGTERM
     assert not output.exists() and not list(tmp_path.glob(".report.csv.*"))

@@ -126,6 +126,29 @@ class CheckMemo:
             self._era_of.append(self.eras.of(day) if isinstance(day, date) else 0)
         return np.array(self._era_of, dtype=np.int64)[served.codes[rows]]
 
+    def distinct_keys(
+        self,
+        batch: LineBatch,
+        instance_rows: np.ndarray,
+        each: str | None,
+        items: np.ndarray | None,
+        elements: Elements | None,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``distinct_keys`` over the memo key's columns for ``instance_rows``, with the item
+        numbers ``items`` standing for the list field ``each`` when judged item by item."""
+        columns, sizes = [], []
+        for name in self.names:
+            if name == "era":
+                columns.append(self._era_codes(batch.fields["date_of_service"], instance_rows))
+                sizes.append(len(self._era_of) and max(self._era_of) + 1)
+            elif name == each and items is not None and elements is not None:
+                columns.append(items)
+                sizes.append(len(elements.items))
+            else:
+                columns.append(batch.fields[name].codes[instance_rows])
+                sizes.append(len(batch.fields[name].values))
+        return distinct_keys(columns, sizes, len(instance_rows))
+
     def run(
         self,
         batch: LineBatch,
@@ -141,18 +164,7 @@ class CheckMemo:
             instance_rows = np.repeat(rows, per_row)
         else:
             per_row, items, instance_rows = None, None, rows
-        columns, sizes = [], []
-        for name in self.names:
-            if name == "era":
-                columns.append(self._era_codes(batch.fields["date_of_service"], instance_rows))
-                sizes.append(len(self._era_of) and max(self._era_of) + 1)
-            elif name == each and elements is not None:
-                columns.append(items)
-                sizes.append(len(elements.items))
-            else:
-                columns.append(batch.fields[name].codes[instance_rows])
-                sizes.append(len(batch.fields[name].values))
-        number, keys, firsts = distinct_keys(columns, sizes, len(instance_rows))
+        number, keys, firsts = self.distinct_keys(batch, instance_rows, each, items, elements)
         slots = np.array([self._slots.get(k, -1) for k in keys.tolist()], dtype=np.int64)
         missing = np.flatnonzero(slots < 0)
         if len(missing):
@@ -212,18 +224,7 @@ class FirstItemMemo:
         assert field is not None and elements is not None
         per_row, items = elements.explode(batch.fields[field].values, batch.fields[field].codes[rows])
         instance_rows = np.repeat(rows, per_row)
-        columns, sizes = [], []
-        for name in self.whole.names:
-            if name == "era":
-                columns.append(self.whole._era_codes(batch.fields["date_of_service"], instance_rows))
-                sizes.append(len(self.whole._era_of) and max(self.whole._era_of) + 1)
-            elif name == field:
-                columns.append(items)
-                sizes.append(len(elements.items))
-            else:
-                columns.append(batch.fields[name].codes[instance_rows])
-                sizes.append(len(batch.fields[name].values))
-        number, keys, firsts = distinct_keys(columns, sizes, len(instance_rows))
+        number, keys, firsts = self.whole.distinct_keys(batch, instance_rows, field, items, elements)
         judged = np.array([self._accepted.get(k, -2) for k in keys.tolist()], dtype=np.int64)
         for key_index in np.flatnonzero(judged == -2).tolist():
             instance = int(firsts[key_index])
