@@ -37,12 +37,19 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return generate(tmp_path_factory.mktemp("claims") / "claims.csv", 20_000, seed=21)
 
 
+def _rows(rows: str | None) -> list[str]:
+    return ["--rows", rows] if rows else []
+
+
 @pytest.mark.parametrize(
-    ("output_format", "rows"), [("csv", "finding"), ("csv", "line"), ("jsonl", "line"), ("jsonl", "finding")]
+    ("output_format", "rows"),
+    [("csv", "finding"), ("csv", "line"), ("jsonl", None), ("jsonl", "line"), ("jsonl", "finding")],
 )
-def test_the_fast_road_writes_what_the_per_line_road_writes(output_format: str, rows: str, tmp_path: Path) -> None:
+def test_the_fast_road_writes_what_the_per_line_road_writes(
+    output_format: str, rows: str | None, tmp_path: Path
+) -> None:
     for path in (DEMO, generate(tmp_path / "g.csv", 3_000, seed=2)):
-        args = ["--format", output_format, "--rows", rows, "--mue", str(MUE)]
+        args = ["--format", output_format, *_rows(rows), "--mue", str(MUE)]
         fast = _check(path, tmp_path / "fast", *args)
         # Naming the layout sends the file through the per-line reader and engine.
         careful = _check(path, tmp_path / "careful", *args, "--columns", "claimcheck")
@@ -51,13 +58,13 @@ def test_the_fast_road_writes_what_the_per_line_road_writes(output_format: str, 
 
 @pytest.mark.parametrize(
     ("output_format", "rows"),
-    [("csv", "finding"), ("csv", "line"), ("jsonl", "finding"), ("jsonl", "line"), ("parquet", "line")],
+    [("csv", "finding"), ("csv", "line"), ("jsonl", None), ("jsonl", "finding"), ("parquet", "line")],
 )
 def test_two_jobs_write_the_same_bytes_as_one(
-    output_format: str, rows: str, generated: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    output_format: str, rows: str | None, generated: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     use_workers(monkeypatch)
-    args = ["--format", output_format, "--rows", rows]
+    args = ["--format", output_format, *_rows(rows)]
     one = _check(generated, tmp_path / "one", *args, "--jobs", "1")
     two = _check(generated, tmp_path / "two", *args, "--jobs", "2")
     assert one == two and len(one) > 0
@@ -93,20 +100,27 @@ def test_one_row_per_line(tmp_path: Path) -> None:
         assert (row["problem_rules"] is None) == (row["status"] == "pass")
 
 
-def test_jsonl_writes_lines_by_default_and_flat_findings_on_request(tmp_path: Path) -> None:
-    default = _check(DEMO, tmp_path / "default.jsonl", "--format", "jsonl")
-    assert _check(DEMO, tmp_path / "lines.jsonl", "--format", "jsonl", "--rows", "line") == default
-    lines = [json.loads(text) for text in default.splitlines()]
-    assert len(lines) == 39 and all("findings" in line for line in lines)
+def _jsonl(path: Path) -> list[dict[str, object]]:
+    return [json.loads(text) for text in path.read_text(encoding="utf-8").splitlines()]
 
-    _check(DEMO, tmp_path / "findings.jsonl", "--format", "jsonl", "--rows", "finding")
-    findings = [json.loads(text) for text in (tmp_path / "findings.jsonl").read_text().splitlines()]
-    assert len(findings) == sum(max(len(line["findings"]), 1) for line in lines)
-    # The same rows, keys and values as the Parquet report's.
-    _check(DEMO, tmp_path / "findings.parquet", "--format", "parquet")
-    assert findings == pq.read_table(tmp_path / "findings.parquet").to_pylist()
-    first = lines[0]["findings"][0]
-    assert findings[0]["rule_id"] == first["rule_id"] and findings[0]["line_status"] == lines[0]["status"]
+
+def test_jsonl_writes_line_objects_by_default_and_the_table_rows_on_request(tmp_path: Path) -> None:
+    _check(DEMO, tmp_path / "default.jsonl", "--format", "jsonl")
+    objects = _jsonl(tmp_path / "default.jsonl")
+    assert len(objects) == 39 and all(isinstance(line["findings"], list) for line in objects)
+    for rows in ("finding", "line"):
+        # The same rows, keys and values as the Parquet report's.
+        _check(DEMO, tmp_path / f"{rows}.jsonl", "--format", "jsonl", "--rows", rows)
+        _check(DEMO, tmp_path / f"{rows}.parquet", "--format", "parquet", "--rows", rows)
+        assert _jsonl(tmp_path / f"{rows}.jsonl") == pq.read_table(tmp_path / f"{rows}.parquet").to_pylist()
+    findings, lines = _jsonl(tmp_path / "finding.jsonl"), _jsonl(tmp_path / "line.jsonl")
+    assert len(findings) == sum(max(len(line["findings"]), 1) for line in objects)  # type: ignore[arg-type]
+    assert [(f["rule_id"], f["line_status"]) for f in findings[:1]] == [
+        (objects[0]["findings"][0]["rule_id"], objects[0]["status"])  # type: ignore[index]
+    ]
+    assert [(line["line_number"], line["status"]) for line in lines] == [
+        (line["line_number"], line["status"]) for line in objects
+    ]
 
 
 def test_rows_line_is_for_tables_only() -> None:

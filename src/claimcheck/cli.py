@@ -183,10 +183,9 @@ def main() -> None:
 @click.option(
     "--rows",
     type=click.Choice(ROWS),
-    help="csv, jsonl and parquet: one row per finding (with its line's keys), or one row per line. "
-    "csv and parquet default to findings; a line row holds its status, counts by status and the rules that "
-    "warned or failed with their messages. jsonl defaults to lines, each the JSON report's line object "
-    "with its findings; with 'finding' it writes one flat object per finding, the csv columns.",
+    help="csv, jsonl and parquet: one row per finding (with its line's keys; the csv and parquet default), "
+    "or one row per line (its status, counts by status, and the rules that warned or failed with their "
+    "messages). Without it jsonl writes each line as the JSON report's line object, findings inside.",
 )
 @click.option(
     "--jobs",

@@ -31,10 +31,24 @@ from claimcheck.io.writers.csv_writer import finding_rows as csv_rows
 from claimcheck.models.finding import Status
 from claimcheck.models.report import LineResult
 
-__all__ = ["Encoded", "encode_batch", "encode_lines", "header", "ipc_bytes", "jsonl_rows", "line_row", "read_ipc"]
+__all__ = [
+    "LINE_OBJECTS",
+    "Encoded",
+    "encode_batch",
+    "encode_lines",
+    "header",
+    "ipc_bytes",
+    "jsonl_rows",
+    "line_row",
+    "read_ipc",
+]
 
 # The report text (or Arrow IPC) of a batch in pieces, its lines, and its lines by status.
 Encoded = tuple[list[bytes | pa.Buffer | SpooledPiece], int, dict[str, int]]
+
+
+# jsonl's own rows (its default): each line as the JSON report's line object, findings inside.
+LINE_OBJECTS = "object"
 
 
 def header(output_format: str, rows: str) -> bytes:
@@ -72,7 +86,7 @@ def encode_batch(
     lines: LineBatch, found: BatchFindings, text: FindingColumns, output_format: str, rows: str
 ) -> Encoded:
     """A batch checked by the fast path, encoded for ``output_format``."""
-    if output_format == "jsonl" and rows == "line":
+    if rows == LINE_OBJECTS:
         return encode_lines(line_results(lines, found), output_format, rows)
     counts = status_counts(line_severity(found, text.update(found.findings).severity[found.ids]))
     if output_format == "csv" and rows == "finding":
@@ -104,7 +118,7 @@ def line_row(line: LineResult) -> list[object]:
 def encode_lines(results: list[LineResult], output_format: str, rows: str) -> Encoded:
     """Line results (the per-line path's, or the fast path's for JSONL), encoded the same way."""
     counts = dict(Counter(line.status.value for line in results))
-    if output_format == "jsonl" and rows == "line":
+    if rows == LINE_OBJECTS:
         payload = "".join(json.dumps(line.to_dict(), ensure_ascii=False) + "\n" for line in results)
         return [payload.encode()], len(results), counts
     table_rows = [line_row(line) for line in results] if rows == "line" else [r for x in results for r in csv_rows(x)]

@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 from typing import BinaryIO
 
+from claimcheck.io.batch.encode import LINE_OBJECTS
 from claimcheck.io.batch.pipeline import RulesSpec, default_jobs, encoded_reports
 from claimcheck.io.batch.sink import write_encoded
 from claimcheck.io.progress import RunProgress
@@ -22,7 +23,7 @@ class ReportOptions:
     """What ``claimcheck check`` was asked for, as far as the report is concerned."""
 
     output_format: str
-    rows: str | None = None  # "finding" or "line"; None: jsonl writes lines, csv and parquet findings
+    rows: str | None = None  # "finding" or "line"; None: findings, or line objects for jsonl
     jobs: int | None = None  # None: all cores
     as_of: date | None = None
     input_format: str | None = None
@@ -32,7 +33,7 @@ class ReportOptions:
 
     @property
     def row_kind(self) -> str:
-        return self.rows or ("line" if self.output_format == "jsonl" else "finding")
+        return self.rows or (LINE_OBJECTS if self.output_format == "jsonl" else "finding")
 
 
 def write_encoded_report(
