@@ -70,3 +70,17 @@ def test_a_run_with_workers_leaves_no_spool_behind(
     assert result.exit_code == 0, result.stderr
     assert output.stat().st_size > 0
     assert list(spools.glob("claimcheck-*")) == []  # (multiprocessing keeps its own pymp-* until exit)
+
+
+def test_without_a_temporary_directory_results_come_by_pipe(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    use_workers(monkeypatch)
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path / "missing"))
+    path = generate(tmp_path / "claims.csv", 3_000, seed=6)
+    reports = []
+    for jobs in ("1", "2"):
+        output = tmp_path / f"report{jobs}.csv"
+        args = ["check", str(path), "-o", str(output), "--format", "csv", "-j", jobs, "-q", "--fail-on", "never"]
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 0, result.stderr
+        reports.append(output.read_bytes())
+    assert reports[0] == reports[1]

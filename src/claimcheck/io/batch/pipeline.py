@@ -8,6 +8,7 @@ report keeps input order whatever the number of jobs.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import shutil
@@ -157,7 +158,12 @@ def _check_encoded(
     batch = read_ipc(payload)
     lines, found, text = check_batch(batch, _worker_rules, as_of, _origin(batch, name))
     pieces, count, by_status = encode_batch(lines, found, text, output_format, rows)
-    return ([spool(pieces, spool_dir)] if spool_dir else pieces), count, by_status
+    if spool_dir:
+        try:
+            return [spool(pieces, spool_dir)], count, by_status
+        except OSError:  # a full or vanished temporary directory: the pipe still works
+            pass
+    return pieces, count, by_status
 
 
 def _result(future: Future[Encoded]) -> Encoded:
@@ -187,7 +193,8 @@ class _Run:
         if self.pool is None and self.jobs > 1 and _size(path) >= _PARALLEL_BYTES:
             self.pool = _start_pool(self.jobs, self.spec)
             if self.output_format != "parquet":
-                self.spool_dir = tempfile.mkdtemp(prefix="claimcheck-")
+                with contextlib.suppress(OSError):  # no temporary directory: results come by pipe
+                    self.spool_dir = tempfile.mkdtemp(prefix="claimcheck-")
         return self.pool
 
     def close(self) -> None:

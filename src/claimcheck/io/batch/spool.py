@@ -32,10 +32,14 @@ class SpooledPiece:
 def spool(pieces: Iterable[bytes | pa.Buffer], folder: str) -> SpooledPiece:
     """Write ``pieces`` to a new file in ``folder``."""
     handle, path = tempfile.mkstemp(dir=folder, suffix=".part")
-    with os.fdopen(handle, "wb") as stream:
-        for piece in pieces:
-            stream.write(piece)
-        return SpooledPiece(path, stream.tell())
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            for piece in pieces:
+                stream.write(piece)
+            return SpooledPiece(path, stream.tell())
+    except BaseException:
+        os.unlink(path)
+        raise
 
 
 def append_piece(piece: bytes | pa.Buffer | SpooledPiece, stream: BinaryIO) -> None:
