@@ -227,6 +227,9 @@ def check(
     if output_format == "parquet" and output is None:
         raise click.UsageError("--format parquet writes a binary file: give --output FILE")
     if output_format in ENCODED_FORMATS:
+        from claimcheck.io.batch.no_pandas import skip_pandas_lookup
+
+        skip_pandas_lookup()
         from claimcheck.io.batch.report import ReportOptions, RulesSpec
 
         spec = RulesSpec.of(rules_dir, code_sets, ptp, mue)

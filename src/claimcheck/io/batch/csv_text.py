@@ -17,7 +17,6 @@ __all__ = ["csv_field", "csv_rows", "joined_bytes", "table_csv"]
 # csv.writer's minimal quoting with lineterminator "\n": quote a field holding a delimiter, a
 # quote character or a line feed (a carriage return alone is not quoted).
 _NEEDS_QUOTES = '[,"\n]'
-_QUOTE = pa.scalar('"')
 
 
 def csv_field(column: pa.Array) -> pa.Array:
@@ -25,7 +24,7 @@ def csv_field(column: pa.Array) -> pa.Array:
     if pa.types.is_dictionary(column.type):  # quote each distinct value once
         return pc.fill_null(csv_field(column.dictionary).take(column.indices), "")
     text = pc.fill_null(column.cast(pa.string()), "")
-    quoted = pc.binary_join_element_wise(_QUOTE, pc.replace_substring(text, '"', '""'), _QUOTE, "")
+    quoted = pc.binary_join_element_wise('"', pc.replace_substring(text, '"', '""'), '"', "")
     return pc.if_else(pc.match_substring_regex(text, _NEEDS_QUOTES), quoted, text)
 
 

@@ -30,6 +30,7 @@ from claimcheck.engine.run import check_claims, check_claims_with
 from claimcheck.errors import ClaimCheckError
 from claimcheck.io.batch import check_batch, line_results
 from claimcheck.io.batch.encode import Encoded, encode_batch, encode_lines, ipc_bytes, read_ipc
+from claimcheck.io.batch.no_pandas import skip_pandas_lookup
 from claimcheck.io.batch.reader import PHYSICAL_LINE, FastReader, ReadStopped
 from claimcheck.io.batch.spool import spool
 from claimcheck.io.fast_csv import fast_eligible
@@ -126,6 +127,7 @@ _worker_error: ClaimCheckError | None = None
 
 def _start_worker(spec: RulesSpec) -> None:
     global _worker_rules, _worker_error
+    skip_pandas_lookup()
     try:
         _worker_rules = spec.load()
     except ClaimCheckError as error:  # the parent loads the same rules and reports it

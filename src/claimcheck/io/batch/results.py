@@ -6,6 +6,7 @@ findings each cost ten million small integers, not ten million strings.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 import numpy as np
@@ -66,7 +67,14 @@ def schema_for(rows: str) -> pa.Schema:
 
 # The finding columns of a line without findings: eight empty fields.
 _NO_FINDING = ",,,,,,,\n"
-_STATUS_NAMES = pa.array([s.value for s in sorted(Status, key=lambda s: s.severity)])
+_STATUS_NAMES = tuple(s.value for s in sorted(Status, key=lambda s: s.severity))
+
+
+@functools.cache
+def _status_names() -> pa.Array:  # not built on import: see no_pandas
+    return pa.array(_STATUS_NAMES, pa.string())
+
+
 _FINDING_TEXT: dict[str, Callable[[Finding], str | None]] = {
     "rule_id": lambda f: f.rule_id,
     "check": lambda f: f.check.value,
@@ -127,8 +135,7 @@ def line_severity(found: BatchFindings, severity: np.ndarray) -> np.ndarray:
 
 def status_counts(worst: np.ndarray) -> dict[str, int]:
     """Lines by status name from ``line_severity``."""
-    names = _STATUS_NAMES.to_pylist()
-    return {names[level]: int(n) for level, n in enumerate(np.bincount(worst, minlength=3)) if n}
+    return {_STATUS_NAMES[level]: int(n) for level, n in enumerate(np.bincount(worst, minlength=3)) if n}
 
 
 class RowKeys:
@@ -161,7 +168,7 @@ class RowKeys:
             _text(self.claim[owner], self.claim_ids),
             pa.array(number, mask=number < 0),
             _text(self.code[owner], self.code_names),
-            _text(self.worst[owner], _STATUS_NAMES),
+            _text(self.worst[owner], _status_names()),
         ]
 
 
