@@ -2,7 +2,9 @@
 
 For each size (default 1M and 10M lines, in the claimcheck CSV layout, from generate.py), in one
 run, every figure a separate process timed end to end (interpreter start included), with the peak
-RSS of its largest process:
+RSS of its largest process. Before each, the file system is synced (not timed), so that one run
+does not pay for writing out the report of the run before it. Up to 1M lines each figure is the
+median of ``--repeat`` runs (3), for a machine whose speed wanders; at 10M it is one run.
 
 - the baseline: polars reads the file and writes it back out (the practical I/O limit);
 - ``claimcheck check --format csv`` (one row per finding) and ``--rows line``, with ``--jobs 1``
@@ -14,7 +16,7 @@ RSS of its largest process:
 
 durable-rules and Spark run for sizes up to 1M lines only.
 
-    python -m benchmarks.bench_batch [--sizes 1000000,10000000] [--durable-lines 20000] [--no-spark]
+    python -m benchmarks.bench_batch [--sizes 1000000,10000000] [--repeat 3] [--durable-lines 20000] [--no-spark]
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import argparse
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -60,8 +63,9 @@ print(time.perf_counter() - start)
 _ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
-def _timed(command: list[str]) -> dict[str, float]:
+def _timed_once(command: list[str]) -> dict[str, float]:
     """Wall seconds and the peak RSS of the largest process of ``command``'s tree."""
+    os.sync()
     done = subprocess.run(
         [sys.executable, "-c", _TIMED, *command], capture_output=True, text=True, check=True, env=_ENV
     )
@@ -69,6 +73,20 @@ def _timed(command: list[str]) -> dict[str, float]:
     if figures["code"] not in (0, 1):
         raise SystemExit(f"{' '.join(command)} failed with exit code {figures['code']}")
     return figures
+
+
+def _timed(command: list[str], repeat: int = 1, output: Path | None = None) -> dict[str, float]:
+    """The median wall seconds of ``repeat`` runs of ``command`` and the largest peak RSS;
+    ``output`` is removed after each run."""
+    runs = []
+    for _ in range(repeat):
+        runs.append(_timed_once(command))
+        if output is not None:
+            output.unlink(missing_ok=True)
+    return {
+        "seconds": statistics.median(run["seconds"] for run in runs),
+        "rss_mb": max(run["rss_mb"] for run in runs),
+    }
 
 
 def _claimcheck(*args: str) -> list[str]:
@@ -106,25 +124,25 @@ def _row(name: str, lines: int, figures: dict[str, float], baseline: float) -> s
     )
 
 
-def bench_size(lines: int, folder: Path, durable_lines: int, spark: bool) -> None:
+def bench_size(lines: int, folder: Path, durable_lines: int, spark: bool, repeat: int) -> None:
     path = generate(folder / f"claims_{lines}.csv", lines)
     out = folder / "out"
     size_mb = path.stat().st_size / 1e6
-    baseline = _timed([sys.executable, "-c", _POLARS, str(path), str(out)])
+    baseline = _timed([sys.executable, "-c", _POLARS, str(path), str(out)], repeat, out)
     runs: list[tuple[str, dict[str, float]]] = [("polars read + write (baseline)", baseline)]
     for rows in ("finding", "line"):
         for jobs in ("1", "2"):
             args = [str(path), "--format", "csv", "--rows", rows, "--jobs", jobs, "-o", str(out)]
-            runs.append((f"check --format csv --rows {rows} --jobs {jobs}", _timed(_claimcheck(*args))))
-            out.unlink(missing_ok=True)
-    print(f"\n{lines:,} lines ({size_mb:,.0f} MB CSV), as of 2026-11-22, shipped rules")
+            runs.append((f"check --format csv --rows {rows} --jobs {jobs}", _timed(_claimcheck(*args), repeat, out)))
+    each = f"median of {repeat} runs" if repeat > 1 else "one run"
+    print(f"\n{lines:,} lines ({size_mb:,.0f} MB CSV), as of 2026-11-22, shipped rules; {each} per figure")
     print("| run | seconds | lines/s | vs baseline | peak RSS MB |")
     print("|---|---:|---:|---:|---:|")
     for name, figures in runs:
         print(_row(name, lines, figures, baseline["seconds"]))
     if durable_lines:
         sample = _head(path, durable_lines, folder / "durable.csv")
-        durable = _timed(_claimcheck(str(sample), "--format", "csv", "--engine", "durable", "-o", str(out)))
+        durable = _timed(_claimcheck(str(sample), "--format", "csv", "--engine", "durable", "-o", str(out)), 1, out)
         durable_speed = durable_lines / durable["seconds"]
         best = max(lines / figures["seconds"] for name, figures in runs[1:] if "finding" in name)
         print(
@@ -142,6 +160,7 @@ def bench_size(lines: int, folder: Path, durable_lines: int, spark: bool) -> Non
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="1000000,10000000", help="comma-separated line counts")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per figure up to 1M lines (the median is shown)")
     parser.add_argument("--durable-lines", type=int, default=20_000)
     parser.add_argument("--no-spark", action="store_true")
     arguments = parser.parse_args()
@@ -149,7 +168,13 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         for lines in (int(size) for size in arguments.sizes.split(",")):
             small = lines <= 1_000_000  # durable-rules and Spark run on the 1M file only
-            bench_size(lines, Path(folder), arguments.durable_lines if small else 0, small and not arguments.no_spark)
+            bench_size(
+                lines,
+                Path(folder),
+                arguments.durable_lines if small else 0,
+                small and not arguments.no_spark,
+                max(1, arguments.repeat) if small else 1,
+            )
 
 
 if __name__ == "__main__":
