@@ -227,6 +227,42 @@ def test_output_into_a_missing_directory_exits_2(tmp_path: Path) -> None:
     assert "no-such-dir" in result.stderr
 
 
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@pytest.mark.parametrize("output_format", ["text", "json", "csv", "jsonl"])
+def test_a_full_disk_behind_standard_output_is_one_message(tmp_path: Path, output_format: str) -> None:
+    command = [sys.executable, "-m", "claimcheck.cli", "check", str(claims_csv(tmp_path, GOOD, FAIL))]
+    with open("/dev/full", "w") as full:
+        completed = subprocess.run(
+            [*command, "--format", output_format, *AS_OF, "-q"],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "PYTHONPATH": str(SRC)},
+            timeout=120,
+            check=False,
+        )
+    assert completed.returncode == 2
+    assert completed.stderr == (
+        "claimcheck: error: standard output: cannot write the report (No space left on device)\n"
+    )
+
+
+def test_a_closed_pipe_stops_the_report_quietly(tmp_path: Path) -> None:
+    rows = [GOOD.replace("C1,", f"C{n},") for n in range(1, 3_000)]
+    command = [sys.executable, "-m", "claimcheck.cli", "check", str(claims_csv(tmp_path, *rows)), "--format", "csv"]
+    process = subprocess.Popen(
+        [*command, *AS_OF, "-q"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "PYTHONPATH": str(SRC)},
+    )
+    assert process.stdout is not None and process.stderr is not None
+    assert process.stdout.readline().startswith(b"claim_id,")
+    process.stdout.close()
+    assert process.wait(timeout=120) == 1  # as click has it for a closed pipe
+    assert process.stderr.read() == b""
+
+
 @pytest.mark.parametrize(("as_of", "status"), [("2026-11-22", "fail"), ("2027-01-01", "pass")])
 def test_as_of_decides_the_future_date_check(tmp_path: Path, as_of: str, status: str) -> None:
     result = invoke("check", claims_csv(tmp_path, FUTURE), "--format", "json", "--as-of", as_of)

@@ -236,7 +236,7 @@ def check(
         options = ReportOptions(output_format, rows, jobs, as_of, input_format, columns, x12_strict, engine)
         status = _write_encoded(files, spec, options, output, quiet)
         sys.exit(1 if status.value in _THRESHOLDS[fail_on] else 0)
-    from claimcheck.io.files import atomic_output, check_files, stream_report
+    from claimcheck.io.files import atomic_output, check_files, standard_output, stream_report
     from claimcheck.io.progress import with_progress
     from claimcheck.io.writers import STREAM_WRITERS, WRITERS
     from claimcheck.io.writers.text_writer import TextStream
@@ -254,7 +254,7 @@ def check(
     )
     if not quiet:
         lines = with_progress(lines)
-    with atomic_output(output) if output is not None else contextlib.nullcontext(sys.stdout) as stream:
+    with atomic_output(output) if output is not None else standard_output() as stream:
         if output_format == "text":
             status = stream_report(lines, TextStream(stream, verbose=verbose), ruleset).status
         elif output_format in STREAM_WRITERS:
@@ -269,12 +269,12 @@ def check(
 def _write_encoded(files: tuple[Path, ...], spec: Any, options: Any, output: Path | None, quiet: bool) -> Any:
     """A csv, jsonl or parquet report through the batch pipeline, with a progress bar for long runs."""
     from claimcheck.io.batch.report import write_encoded_report
-    from claimcheck.io.files import atomic_output
+    from claimcheck.io.files import atomic_output, standard_output
     from claimcheck.io.progress import RunProgress, progress_bar
 
     progress = RunProgress()
     with contextlib.nullcontext() if quiet else progress_bar(progress):
-        target = atomic_output(output, binary=True) if output else contextlib.nullcontext(sys.stdout.buffer)
+        target = atomic_output(output, binary=True) if output else standard_output(binary=True)
         with target as stream:
             return write_encoded_report(files, spec, options, stream, progress)
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import sys
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -19,7 +21,7 @@ from claimcheck.io.readers.layouts import ColumnLayout, load_layout
 from claimcheck.io.writers import StreamWriter
 from claimcheck.models.report import LineResult, Report, Tally
 
-__all__ = ["atomic_output", "check_files", "stream_report", "validate_file", "validate_files"]
+__all__ = ["atomic_output", "check_files", "standard_output", "stream_report", "validate_file", "validate_files"]
 
 
 def check_files(
@@ -103,6 +105,33 @@ def validate_file(
     return validate_files(
         [path], rules=rules, as_of=as_of, input_format=input_format, columns=columns, x12_strict=x12_strict
     )
+
+
+@contextmanager
+def standard_output(*, binary: bool = False) -> Iterator[Any]:
+    """Standard output for a report: a write that fails (a full disk behind a redirection)
+    becomes an ``OutputError``; a closed pipe (``| head``) is left to the command line."""
+    stream = sys.stdout.buffer if binary else sys.stdout
+    try:
+        yield stream
+        stream.flush()
+    except OSError as exc:
+        if exc.errno == errno.EPIPE:
+            raise
+        _discard_pending(stream)
+        raise OutputError("standard output", f"cannot write the report ({exc.strerror})") from None
+
+
+def _discard_pending(stream: Any) -> None:
+    """Point standard output at the null device, so that the text it still holds is not
+    written (and failed) again when the interpreter exits."""
+    null = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(null, stream.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
+    finally:
+        os.close(null)
 
 
 @contextmanager
