@@ -247,6 +247,23 @@ def test_a_full_disk_behind_standard_output_is_one_message(tmp_path: Path, outpu
     )
 
 
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@pytest.mark.parametrize(("command", "what"), [(["list"], "the rule list"), (["show", "0711T"], "the rules")])
+def test_rules_commands_report_a_full_disk_too(command: list[str], what: str) -> None:
+    with open("/dev/full", "w") as full:
+        completed = subprocess.run(
+            [sys.executable, "-m", "claimcheck.cli", "rules", *command],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "PYTHONPATH": str(SRC)},
+            timeout=120,
+            check=False,
+        )
+    assert completed.returncode == 2
+    assert completed.stderr == f"claimcheck: error: standard output: cannot write {what} (No space left on device)\n"
+
+
 def test_a_closed_pipe_stops_the_report_quietly(tmp_path: Path) -> None:
     rows = [GOOD.replace("C1,", f"C{n},") for n in range(1, 3_000)]
     command = [sys.executable, "-m", "claimcheck.cli", "check", str(claims_csv(tmp_path, *rows)), "--format", "csv"]

@@ -358,8 +358,11 @@ def rules() -> None:
 def rules_list(rules_dir: Path | None, code_sets: dict[str, str]) -> None:
     """List the procedure profiles and the general rules."""
     from claimcheck.cli_rules import print_rule_list
+    from claimcheck.io.files import standard_output
 
-    print_rule_list(_load(rules_dir, code_sets))
+    ruleset = _load(rules_dir, code_sets)
+    with standard_output(what="the rule list"):
+        print_rule_list(ruleset)
 
 
 @rules.command("show")
@@ -370,8 +373,11 @@ def rules_list(rules_dir: Path | None, code_sets: dict[str, str]) -> None:
 def rules_show(code: str, rules_dir: Path | None, code_sets: dict[str, str]) -> None:
     """Show what applies to procedure CODE (or the rule with id CODE)."""
     from claimcheck.cli_rules import print_rule_detail
+    from claimcheck.io.files import standard_output
 
-    print_rule_detail(_load(rules_dir, code_sets), code)
+    ruleset = _load(rules_dir, code_sets)
+    with standard_output(what="the rules"):
+        print_rule_detail(ruleset, code)
 
 
 if __name__ == "__main__":  # pragma: no cover

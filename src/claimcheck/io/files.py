@@ -108,9 +108,9 @@ def validate_file(
 
 
 @contextmanager
-def standard_output(*, binary: bool = False) -> Iterator[Any]:
-    """Standard output for a report: a write that fails (a full disk behind a redirection)
-    becomes an ``OutputError``; a closed pipe (``| head``) is left to the command line."""
+def standard_output(*, binary: bool = False, what: str = "the report") -> Iterator[Any]:
+    """Standard output for a report (or ``what`` else): a write that fails (a full disk behind a
+    redirection) becomes an ``OutputError``; a closed pipe (``| head``) is left to the command line."""
     stream = sys.stdout.buffer if binary else sys.stdout
     try:
         yield stream
@@ -119,7 +119,7 @@ def standard_output(*, binary: bool = False) -> Iterator[Any]:
         if exc.errno == errno.EPIPE:
             raise
         _discard_pending(stream)
-        raise OutputError("standard output", f"cannot write the report ({exc.strerror})") from None
+        raise OutputError("standard output", f"cannot write {what} ({exc.strerror})") from None
 
 
 def _discard_pending(stream: Any) -> None:
