@@ -94,5 +94,13 @@ def test_a_broken_columns_map_names_file_and_key(tmp_path: Path) -> None:
         load_layout(path)
 
 
+@pytest.mark.parametrize("text", ["", "claim_id,line_number\n", "- name: x\n"])
+def test_a_file_that_is_not_a_mapping_is_not_taken_for_a_columns_map(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "map.yaml"
+    path.write_text(text)
+    with pytest.raises(InputError, match="is not a columns map: expected a YAML mapping with 'name:' and 'columns:'"):
+        load_layout(path)
+
+
 def test_every_shipped_layout_loads() -> None:
     assert {load_layout(name).name for name in SHIPPED_LAYOUTS} == set(SHIPPED_LAYOUTS)

@@ -111,6 +111,12 @@ def _read(path: Path) -> ColumnLayout:
         doc = read_yaml(path)
     except RuleFileError as exc:
         raise InputError(path, exc.problem, line=exc.line) from None
+    if not isinstance(doc.data, dict):
+        raise InputError(
+            path,
+            "is not a columns map: expected a YAML mapping with 'name:' and 'columns:' (field: column name)",
+            line=1,
+        )
     try:
         return ColumnLayout.model_validate(doc.data)
     except ValidationError as exc:
