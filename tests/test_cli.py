@@ -219,6 +219,16 @@ def test_output_file_is_written_without_leftovers(tmp_path: Path) -> None:
     assert not list(out_dir.glob("*.part")) and not list(out_dir.glob(".*"))
 
 
+def test_a_report_never_replaces_an_input_file(tmp_path: Path) -> None:
+    claims = claims_csv(tmp_path, GOOD)
+    before = claims.read_bytes()
+    for output in (claims, tmp_path / "." / "claims.csv"):
+        result = invoke("check", claims, "--format", "csv", "-o", output, *AS_OF)
+        assert result.exit_code == 2
+        assert "is one of the FILES checked" in result.stderr
+    assert claims.read_bytes() == before
+
+
 def test_output_into_a_missing_directory_exits_2(tmp_path: Path) -> None:
     target = tmp_path / "no-such-dir" / "report.json"
     result = invoke("check", claims_csv(tmp_path, GOOD), "--format", "json", "--output", target, *AS_OF)

@@ -226,6 +226,8 @@ def check(
         raise click.UsageError(f"--rows {rows} applies to --format {', '.join(ENCODED_FORMATS)}")
     if output_format == "parquet" and output is None:
         raise click.UsageError("--format parquet writes a binary file: give --output FILE")
+    if output is not None and any(_same_file(output, path) for path in files):
+        raise click.UsageError(f"--output {output} is one of the FILES checked: the report would replace it")
     if output_format in ENCODED_FORMATS:
         from claimcheck.io.batch.no_pandas import skip_pandas_lookup
 
@@ -264,6 +266,13 @@ def check(
             WRITERS[output_format](report, stream)
             status = report.status
     sys.exit(1 if status.value in _THRESHOLDS[fail_on] else 0)
+
+
+def _same_file(one: Path, other: Path) -> bool:
+    try:
+        return one.samefile(other)
+    except OSError:  # the output does not exist yet
+        return False
 
 
 def _write_encoded(files: tuple[Path, ...], spec: Any, options: Any, output: Path | None, quiet: bool) -> Any:
