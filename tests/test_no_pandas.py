@@ -43,7 +43,8 @@ print(type(frame).__name__, frame["a"].tolist(), pa.array(pandas.Series([3])).to
 
 def test_a_csv_report_is_written_without_importing_pandas(tmp_path: Path) -> None:
     output = tmp_path / "report.csv"
-    arguments = ["check", str(DEMO), "--format", "csv", "-o", str(output), "--as-of", "2026-11-22", "--fail-on", "never", "-q"]
+    arguments = ["check", str(DEMO), "--format", "csv", "-o", str(output)]
+    arguments += ["--as-of", "2026-11-22", "--fail-on", "never", "-q"]
     code = f"""
 import atexit, runpy, sys
 atexit.register(lambda: print(sorted({{"pyarrow", "pandas"}} & set(sys.modules))))
