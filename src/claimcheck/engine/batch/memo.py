@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, fields
 from datetime import date
 from typing import Any, cast
@@ -103,11 +103,19 @@ class Elements:
 class CheckMemo:
     """Runs one line check once per distinct key and lays its findings out per row."""
 
-    def __init__(self, check: LineCheck, rules: RuleSet, as_of: date) -> None:
+    def __init__(
+        self,
+        check: LineCheck,
+        rules: RuleSet,
+        as_of: date,
+        judge: Callable[[LineContext], Iterable[Finding]] | None = None,
+    ) -> None:
+        """``judge`` gives a key's findings (default: the check itself)."""
         if check.memo_key is None:
             raise TypeError(f"{type(check).__name__} does not declare memo_key")
         names = (*check.memo_key, "era") if check.rule.dated else check.memo_key
         self.check = check
+        self.judge = judge or check
         self.names = tuple(dict.fromkeys(names))
         self.eras = Eras.for_check(check, rules, as_of) if "era" in self.names else None
         self.reset()
@@ -172,7 +180,7 @@ class CheckMemo:
                 item = elements.items[items[instance]] if items is not None and elements is not None else None
                 context = lines.context(int(instance_rows[instance]), each if items is not None else None, item)
                 slots[key_index] = self._slots[int(keys[key_index])] = len(self._counts) + len(self._new)
-                self._new.append([intern(f) for f in self.check(context)])
+                self._new.append([intern(f) for f in self.judge(context)])
         starts, counts, flat = self._result_arrays()
         instance_counts = counts[slots[number]]
         owner_start = np.repeat(starts[slots[number]], instance_counts)
@@ -205,8 +213,12 @@ class FirstItemMemo:
 
     def __init__(self, check: LineCheck, rules: RuleSet, as_of: date) -> None:
         self.check = check
-        self.whole = CheckMemo(check, rules, as_of)
+        self.whole = CheckMemo(check, rules, as_of, judge=self._none_accepted)
         self.reset()
+
+    def _none_accepted(self, context: LineContext) -> Iterable[Finding]:
+        # The rows judged whole are those none of whose items the check accepted.
+        return self.check.none_accepted(context) if self.check.applies(context) else ()
 
     def reset(self) -> None:
         self.whole.reset()

@@ -130,7 +130,7 @@ class LineCheck(CompiledRule):
     # Every check declares it; a dated rule always adds ``era``. ``memo_each`` names a list
     # field when the findings are those for each of its items in turn; ``memo_first`` one when
     # they are the finding ``accepted`` gives for the first item it accepts, or, when it accepts
-    # none, findings of the whole list. ``needs_profile`` says a line whose code has no profile
+    # none, those of ``none_accepted``. ``needs_profile`` says a line whose code has no profile
     # gets no finding.
     memo_key: tuple[str, ...] | None = None
     memo_each: str | None = None
@@ -153,6 +153,11 @@ class LineCheck(CompiledRule):
     def accepted(self, ctx: LineContext, item: str) -> Finding | None:
         """With ``memo_first``: the line's finding when ``item`` is the first item the check
         accepts, None when it does not accept it."""
+        raise NotImplementedError
+
+    def none_accepted(self, ctx: LineContext) -> Iterable[Finding]:
+        """With ``memo_first``: the line's findings when the check accepts none of its items
+        (the batch engine, which has judged the items already, asks for these alone)."""
         raise NotImplementedError
 
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 
 from claimcheck.engine.checks.base import LineCheck, LineContext, code_set_source, describe_codes, implements
-from claimcheck.engine.profiles import document_codes
+from claimcheck.engine.profiles import CompiledProfile, document_codes
 from claimcheck.models.finding import Finding, Status
 
 __all__ = ["DiagnosisBillable", "DiagnosisCodeSet", "DiagnosisRequired", "ProfileDiagnoses"]
@@ -70,6 +71,9 @@ class ProfileDiagnoses(LineCheck):
     needs_profile = True
     reads = ("diagnosis_codes",)
 
+    def setup(self) -> None:
+        self._listed_on: dict[tuple[str, date], str] = {}
+
     def accepted(self, ctx: LineContext, item: str) -> Finding | None:
         assert ctx.line is not None
         profile = ctx.profile
@@ -89,24 +93,39 @@ class ProfileDiagnoses(LineCheck):
 
     def run(self, ctx: LineContext) -> Iterable[Finding]:
         assert ctx.line is not None
-        profile = ctx.profile
-        codes = ctx.line.diagnosis_codes
-        if profile is None or profile.diagnoses is None or not codes:
-            return
-        for code in codes:
+        for code in ctx.line.diagnosis_codes:
             supporting = self.accepted(ctx, code)
             if supporting is not None:
                 yield supporting
                 return
-        served = ctx.line.date_of_service
-        listed = describe_codes(e.code for e in profile.diagnoses.values() if e.in_force(served))
+        yield from self.none_accepted(ctx)
+
+    def none_accepted(self, ctx: LineContext) -> Iterable[Finding]:
+        assert ctx.line is not None
+        profile = ctx.profile
+        codes = ctx.line.diagnosis_codes
+        if profile is None or profile.diagnoses is None or not codes:
+            return
         hints = [
             f"{code} is the document's code for {e.title}, which is {e.code}"
             for code in codes
             for e in profile.diagnoses.values()
             if code in document_codes(e)
         ]
+        listed = self._listed(profile, ctx.line.date_of_service)
         message = f"no diagnosis on the line is one the {profile.code} document supports (listed: {listed})"
         if hints:
             message += "; " + "; ".join(hints)
         yield self.finding(" ".join(codes), self.status, message, self.profile_source(profile))
+
+    def _listed(self, profile: CompiledProfile, served: date) -> str:
+        """The profile's diagnoses in force on ``served``, as a message lists them."""
+        key = (profile.code, served)
+        listed = self._listed_on.get(key)
+        if listed is None:
+            if len(self._listed_on) > 10_000:  # a long-running service sees many days
+                self._listed_on.clear()
+            assert profile.diagnoses is not None
+            listed = describe_codes(e.code for e in profile.diagnoses.values() if e.in_force(served))
+            self._listed_on[key] = listed
+        return listed
