@@ -53,5 +53,5 @@ def spread_lists(source: Path, target: Path, seed: int) -> Path:
 
 def use_workers(monkeypatch: pytest.MonkeyPatch) -> None:
     """Workers even for a small file, with blocks small enough that each worker gets several."""
-    monkeypatch.setattr("claimcheck.io.batch.pipeline._PARALLEL_BYTES", 0)
+    monkeypatch.setattr("claimcheck.io.workers.PARALLEL_BYTES", 0)
     monkeypatch.setattr("claimcheck.io.batch.reader._BLOCK_BYTES", 128 << 10)

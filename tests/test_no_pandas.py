@@ -30,7 +30,7 @@ def test_after_the_skip_arrays_are_built_without_pandas_and_pandas_still_works()
     code = """
 import sys
 import pyarrow as pa
-from claimcheck.io.batch.no_pandas import skip_pandas_lookup
+from claimcheck.io.no_pandas import skip_pandas_lookup
 skip_pandas_lookup()
 pa.array(["a", None]); pa.scalar(1)
 print('pandas' in sys.modules)

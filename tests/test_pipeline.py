@@ -219,8 +219,32 @@ def test_a_small_file_is_checked_without_starting_workers(tmp_path: Path, monkey
     def refuse(*args: object) -> None:
         raise AssertionError("workers started for a small file")
 
-    monkeypatch.setattr("claimcheck.io.batch.pipeline._start_pool", refuse)
+    monkeypatch.setattr("claimcheck.io.workers.start_pool", refuse)
     assert _check(DEMO, tmp_path / "demo.csv", "--format", "csv", "--jobs", "2").startswith(b"claim_id,")
+
+
+def test_the_workers_module_starts_workers_without_arrow_or_the_engine() -> None:
+    # The command starts its workers before these imports, so that both sides import at once.
+    code = (
+        "import sys, claimcheck.io.workers, claimcheck.io.fast_csv; "
+        "print(sorted(m for m in ('pyarrow', 'numpy', 'claimcheck.engine.ruleset') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert done.stdout.strip() == "[]"
+
+
+def test_workers_started_early_are_stopped_when_the_report_cannot_be_written(
+    generated: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import multiprocessing
+
+    use_workers(monkeypatch)
+    output = tmp_path / "missing" / "report.csv"
+    result = CliRunner().invoke(
+        main, ["check", str(generated), "-o", str(output), *AS_OF, "--format", "csv", "-j", "2"]
+    )
+    assert result.exit_code == 2 and "cannot write the report" in result.stderr
+    assert multiprocessing.active_children() == []
 
 
 def _worker_dies(*args: object) -> None:

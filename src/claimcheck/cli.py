@@ -142,14 +142,21 @@ def check(
     if output is not None and any(_same_file(output, path) for path in files):
         raise click.UsageError(f"--output {output} is one of the FILES checked: the report would replace it")
     if output_format in ENCODED_FORMATS:
-        from claimcheck.io.batch.no_pandas import skip_pandas_lookup
-
-        skip_pandas_lookup()
-        from claimcheck.io.batch.report import ReportOptions, RulesSpec
+        from claimcheck.io.workers import RulesSpec
 
         spec = RulesSpec.of(rules_dir, code_sets, ptp, mue)
-        options = ReportOptions(output_format, rows, jobs, as_of, input_format, columns, x12_strict, engine)
-        status = _write_encoded(files, spec, options, output, quiet)
+        pool = _early_workers(files, spec, jobs, input_format, columns, engine)
+        try:
+            from claimcheck.io.no_pandas import skip_pandas_lookup
+
+            skip_pandas_lookup()
+            from claimcheck.io.batch.report import ReportOptions
+
+            options = ReportOptions(output_format, rows, jobs, as_of, input_format, columns, x12_strict, engine)
+            status = _write_encoded(files, spec, options, output, quiet, pool)
+        finally:
+            if pool is not None:  # the run shut it down already, unless it never began
+                pool.shutdown(wait=True, cancel_futures=True)
         sys.exit(1 if status.value in _THRESHOLDS[fail_on] else 0)
     from claimcheck.io.files import atomic_output, check_files, standard_output, stream_report
     from claimcheck.io.progress import with_progress
@@ -188,7 +195,24 @@ def _same_file(one: Path, other: Path) -> bool:
         return False
 
 
-def _write_encoded(files: tuple[Path, ...], spec: Any, options: Any, output: Path | None, quiet: bool) -> Any:
+def _early_workers(
+    files: tuple[Path, ...], spec: Any, jobs: int | None, input_format: str | None, columns: str | None, engine: str
+) -> Any:
+    """The ``--jobs`` workers, started before the command imports Arrow and the engine, when the
+    run will want them: they do their own imports and load the rules meanwhile."""
+    from claimcheck.io.fast_csv import fast_eligible
+    from claimcheck.io.workers import default_jobs, file_size, start_pool, wants_workers
+
+    if columns is not None:  # a named layout takes the per-line road
+        return None
+    count = jobs or default_jobs()
+    sizes = [file_size(path) for path in files if fast_eligible(path, input_format, None, engine) is not None]
+    return start_pool(count, spec) if wants_workers(count, sizes) else None
+
+
+def _write_encoded(
+    files: tuple[Path, ...], spec: Any, options: Any, output: Path | None, quiet: bool, pool: Any = None
+) -> Any:
     """A csv, jsonl or parquet report through the batch pipeline, with a progress bar for long runs."""
     from claimcheck.io.batch.report import write_encoded_report
     from claimcheck.io.files import atomic_output, standard_output
@@ -198,7 +222,7 @@ def _write_encoded(files: tuple[Path, ...], spec: Any, options: Any, output: Pat
     with contextlib.nullcontext() if quiet else progress_bar(progress):
         target = atomic_output(output, binary=True) if output else standard_output(binary=True)
         with target as stream:
-            return write_encoded_report(files, spec, options, stream, progress)
+            return write_encoded_report(files, spec, options, stream, progress, pool)
 
 
 @main.command()

@@ -9,28 +9,25 @@ report keeps input order whatever the number of jobs.
 from __future__ import annotations
 
 import contextlib
-import multiprocessing
-import os
 import shutil
 import tempfile
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import date
 from itertools import islice
 from pathlib import Path
-from typing import Any
 
 import pyarrow as pa
 
-from claimcheck.engine.ruleset import RuleSet, load_rules
+from claimcheck.engine.ruleset import RuleSet
 from claimcheck.engine.run import check_claims, check_claims_with
 from claimcheck.errors import ClaimCheckError
+from claimcheck.io import workers
 from claimcheck.io.batch import check_batch, line_results
 from claimcheck.io.batch.encode import Encoded, encode_batch, encode_lines, ipc_bytes, read_ipc
-from claimcheck.io.batch.no_pandas import skip_pandas_lookup
 from claimcheck.io.batch.reader import PHYSICAL_LINE, FastReader, ReadStopped
 from claimcheck.io.batch.spool import spool
 from claimcheck.io.fast_csv import fast_eligible
@@ -38,57 +35,12 @@ from claimcheck.io.progress import RunProgress
 from claimcheck.io.readers import read_claims
 from claimcheck.io.readers.csv_reader import read_csv
 from claimcheck.io.readers.layouts import ColumnLayout
+from claimcheck.io.workers import RulesSpec, default_jobs
 from claimcheck.models.report import LineResult
 
-__all__ = ["RulesSpec", "default_jobs", "encoded_reports", "fast_results"]
+__all__ = ["RulesSpec", "default_jobs", "encoded_reports", "fast_results"]  # (the first two from io.workers)
 
 _LINES_PER_CHUNK = 20_000
-# Smaller files are checked in the parent: starting workers would cost more than they save.
-_PARALLEL_BYTES = 8 << 20
-
-
-def default_jobs() -> int:
-    """All the cores this process may use."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
-
-
-@dataclass(frozen=True)
-class RulesSpec:
-    """How a worker process loads the run's rules: the same arguments ``load_rules`` took."""
-
-    path: str | None = None
-    code_sets: tuple[tuple[str, Any], ...] = ()
-    ptp: tuple[str, ...] = ()
-    mue: str | None = None
-
-    @classmethod
-    def of(
-        cls,
-        path: str | os.PathLike[str] | None = None,
-        code_sets: Mapping[str, str] | None = None,
-        ptp: Iterable[str | os.PathLike[str]] = (),
-        mue: str | os.PathLike[str] | None = None,
-    ) -> RulesSpec:
-        """The spec for ``load_rules(path, code_sets=..., ptp=..., mue=...)``, with paths as text."""
-        return cls(
-            str(path) if path is not None else None,
-            tuple(sorted((code_sets or {}).items())),
-            tuple(str(p) for p in ptp),
-            str(mue) if mue is not None else None,
-        )
-
-    def load(self) -> RuleSet:
-        return load_rules(self.path, code_sets=dict(self.code_sets) or None, ptp=list(self.ptp) or None, mue=self.mue)
-
-
-def _size(path: Path) -> int:
-    try:
-        return path.stat().st_size
-    except OSError:
-        return 0
 
 
 def _origin(batch: pa.RecordBatch, name: str) -> Callable[[int], str]:
@@ -121,44 +73,12 @@ def fast_results(path: Path, names: list[str], rules: RuleSet, as_of: date) -> I
 
 # -- encoded reports, on one core or several ------------------------------------------------
 
-_worker_rules: RuleSet | None = None
-_worker_error: ClaimCheckError | None = None
-
-
-def _start_worker(spec: RulesSpec) -> None:
-    global _worker_rules, _worker_error
-    skip_pandas_lookup()
-    try:
-        _worker_rules = spec.load()
-    except ClaimCheckError as error:  # the parent loads the same rules and reports it
-        _worker_error = error
-
-
-def _start_pool(jobs: int, spec: RulesSpec) -> ProcessPoolExecutor:
-    """Worker processes from a fork server, each loading the rules itself.
-
-    Not plain fork: a process that has run Arrow has threads, and a child forked from
-    it can hang for ever on a lock one of them held (seen in the test suite).
-    """
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-    pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker, initargs=(spec,))
-    for _ in range(jobs):  # the pool starts a worker per task submitted: start them all now
-        pool.submit(_started)
-    return pool
-
-
-def _started() -> None:
-    pass
-
 
 def _check_encoded(
     payload: bytes, name: str, as_of: date, output_format: str, rows: str, spool_dir: str | None
 ) -> Encoded:
-    if _worker_rules is None:
-        raise _worker_error or ClaimCheckError("the worker has no rules")
     batch = read_ipc(payload)
-    lines, found, text = check_batch(batch, _worker_rules, as_of, _origin(batch, name))
+    lines, found, text = check_batch(batch, workers.worker_rules(), as_of, _origin(batch, name))
     pieces, count, by_status = encode_batch(lines, found, text, output_format, rows)
     if spool_dir:
         try:
@@ -191,12 +111,12 @@ class _Run:
     spool_dir: str | None = None  # where workers leave report text (not Parquet's Arrow rows)
 
     def pool_for(self, path: Path) -> ProcessPoolExecutor | None:
-        """Workers for a file big enough to repay starting them (each loads the rules)."""
-        if self.pool is None and self.jobs > 1 and _size(path) >= _PARALLEL_BYTES:
-            self.pool = _start_pool(self.jobs, self.spec)
-            if self.output_format != "parquet":
-                with contextlib.suppress(OSError):  # no temporary directory: results come by pipe
-                    self.spool_dir = tempfile.mkdtemp(prefix="claimcheck-")
+        """Workers, once a file is big enough to repay starting them (each loads the rules)."""
+        if self.pool is None and workers.wants_workers(self.jobs, [workers.file_size(path)]):
+            self.pool = workers.start_pool(self.jobs, self.spec)
+        if self.pool is not None and self.spool_dir is None and self.output_format != "parquet":
+            with contextlib.suppress(OSError):  # no temporary directory: results come by pipe
+                self.spool_dir = tempfile.mkdtemp(prefix="claimcheck-")
         return self.pool
 
     def close(self) -> None:
@@ -257,15 +177,17 @@ def encoded_reports(
     x12_strict: bool = False,
     engine: str = "compiled",
     progress: RunProgress | None = None,
+    pool: ProcessPoolExecutor | None = None,
 ) -> Iterator[Encoded]:
     """The report of ``paths`` in ``output_format`` (csv, jsonl, parquet), chunk by chunk, in
     input order; ``jobs`` worker processes check the CSV batches, each loading ``spec``'s rules
-    (as the parent does when ``rules`` is None, once the workers are on their way)."""
+    (as the parent does when ``rules`` is None, once the workers are on their way). ``pool``:
+    workers started already (``workers.start_pool``), which the run shuts down at its end."""
     files = [Path(p) for p in paths]
     progress = progress or RunProgress()
-    progress.total_bytes = progress.total_bytes or sum(_size(p) for p in files)
+    progress.total_bytes = progress.total_bytes or sum(workers.file_size(p) for p in files)
     eligible = [fast_eligible(path, input_format, columns, engine) for path in files]
-    run = _Run(rules, spec, as_of, output_format, rows, jobs, progress)
+    run = _Run(rules, spec, as_of, output_format, rows, jobs, progress, pool=pool)
     try:
         for path in (path for path, names in zip(files, eligible, strict=True) if names is not None):
             if run.pool_for(path) is not None:
@@ -278,7 +200,7 @@ def encoded_reports(
             else:
                 claims = read_claims(path, input_format, columns=columns, x12_strict=x12_strict)
                 yield from run.encoded_lines(check_claims_with(engine, claims, run.rules, as_of))
-            run.offset += _size(path)
+            run.offset += workers.file_size(path)
             progress.advance(0, run.offset)
     finally:
         run.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -37,10 +38,15 @@ class ReportOptions:
 
 
 def write_encoded_report(
-    files: Sequence[Path], spec: RulesSpec, options: ReportOptions, stream: BinaryIO, progress: RunProgress
+    files: Sequence[Path],
+    spec: RulesSpec,
+    options: ReportOptions,
+    stream: BinaryIO,
+    progress: RunProgress,
+    pool: ProcessPoolExecutor | None = None,
 ) -> Status:
     """Check ``files`` against the rules of ``spec`` and write the report to ``stream``; the
-    worst line status comes back, for the exit code."""
+    worst line status comes back, for the exit code. ``pool``: workers started already."""
     chunks = encoded_reports(
         files,
         spec=spec,
@@ -53,5 +59,6 @@ def write_encoded_report(
         x12_strict=options.x12_strict,
         engine=options.engine,
         progress=progress,
+        pool=pool,
     )
     return write_encoded(chunks, options.output_format, options.row_kind, stream).status

@@ -71,7 +71,7 @@ _STATUS_NAMES = tuple(s.value for s in sorted(Status, key=lambda s: s.severity))
 
 
 @functools.cache
-def _status_names() -> pa.Array:  # not built on import: see no_pandas
+def _status_names() -> pa.Array:  # not built on import: see io/no_pandas.py
     return pa.array(_STATUS_NAMES, pa.string())
 
 

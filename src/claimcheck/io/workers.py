@@ -1,0 +1,121 @@
+"""The ``--jobs`` worker processes, startable before the command has imported Arrow and the engine.
+
+Each worker imports those and loads the rules itself (some 0.5 s), so ``claimcheck check``
+starts the workers first and does its own imports while they do theirs. Kept free of Arrow,
+numpy and the engine for that reason: what the workers run lives in ``io.batch.pipeline``.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from claimcheck.errors import ClaimCheckError
+
+if TYPE_CHECKING:
+    from claimcheck.engine.ruleset import RuleSet
+
+__all__ = ["PARALLEL_BYTES", "RulesSpec", "default_jobs", "start_pool", "wants_workers", "worker_rules"]
+
+# Smaller files are checked in the parent: starting workers would cost more than they save.
+PARALLEL_BYTES = 8 << 20
+
+
+def default_jobs() -> int:
+    """All the cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+@dataclass(frozen=True)
+class RulesSpec:
+    """How a worker process loads the run's rules: the same arguments ``load_rules`` took."""
+
+    path: str | None = None
+    code_sets: tuple[tuple[str, Any], ...] = ()
+    ptp: tuple[str, ...] = ()
+    mue: str | None = None
+
+    @classmethod
+    def of(
+        cls,
+        path: str | os.PathLike[str] | None = None,
+        code_sets: Mapping[str, str] | None = None,
+        ptp: Iterable[str | os.PathLike[str]] = (),
+        mue: str | os.PathLike[str] | None = None,
+    ) -> RulesSpec:
+        """The spec for ``load_rules(path, code_sets=..., ptp=..., mue=...)``, with paths as text."""
+        return cls(
+            str(path) if path is not None else None,
+            tuple(sorted((code_sets or {}).items())),
+            tuple(str(p) for p in ptp),
+            str(mue) if mue is not None else None,
+        )
+
+    def load(self) -> RuleSet:
+        from claimcheck.engine.ruleset import load_rules
+
+        return load_rules(self.path, code_sets=dict(self.code_sets) or None, ptp=list(self.ptp) or None, mue=self.mue)
+
+
+def file_size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def wants_workers(jobs: int, sizes: Sequence[int]) -> bool:
+    """Whether a run of ``jobs`` jobs over files of ``sizes`` bytes starts workers: for a file big
+    enough to repay them."""
+    return jobs > 1 and any(size >= PARALLEL_BYTES for size in sizes)
+
+
+# -- in the worker processes ------------------------------------------------------------------
+
+_rules: RuleSet | None = None
+_error: ClaimCheckError | None = None
+
+
+def _start_worker(spec: RulesSpec) -> None:
+    global _rules, _error
+    from claimcheck.io.no_pandas import skip_pandas_lookup
+
+    skip_pandas_lookup()
+    try:
+        _rules = spec.load()
+    except ClaimCheckError as error:  # the parent loads the same rules and reports it
+        _error = error
+    import claimcheck.io.batch.pipeline  # noqa: F401  (what the worker runs, imported before the first block)
+
+
+def _started() -> None:
+    pass
+
+
+def worker_rules() -> RuleSet:
+    """The rules this worker process loaded."""
+    if _rules is None:
+        raise _error or ClaimCheckError("the worker has no rules")
+    return _rules
+
+
+def start_pool(jobs: int, spec: RulesSpec) -> ProcessPoolExecutor:
+    """Worker processes from a fork server, each loading the rules itself.
+
+    Not plain fork: a process that has run Arrow has threads, and a child forked from
+    it can hang for ever on a lock one of them held (seen in the test suite).
+    """
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker, initargs=(spec,))
+    for _ in range(jobs):  # the pool starts a worker per task submitted: start them all now
+        pool.submit(_started)
+    return pool
