@@ -20,7 +20,7 @@ from claimcheck.errors import ClaimCheckError
 if TYPE_CHECKING:
     from claimcheck.engine.ruleset import RuleSet
 
-__all__ = ["PARALLEL_BYTES", "RulesSpec", "default_jobs", "start_pool", "wants_workers", "worker_rules"]
+__all__ = ["PARALLEL_BYTES", "RulesSpec", "default_jobs", "file_size", "start_pool", "wants_workers", "worker_rules"]
 
 # Smaller files are checked in the parent: starting workers would cost more than they save.
 PARALLEL_BYTES = 8 << 20

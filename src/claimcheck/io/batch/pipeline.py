@@ -38,7 +38,7 @@ from claimcheck.io.readers.layouts import ColumnLayout
 from claimcheck.io.workers import RulesSpec, default_jobs
 from claimcheck.models.report import LineResult
 
-__all__ = ["RulesSpec", "default_jobs", "encoded_reports", "fast_results"]  # (the first two from io.workers)
+__all__ = ["RulesSpec", "default_jobs", "encoded_reports", "fast_results"]  # RulesSpec, default_jobs: io.workers
 
 _LINES_PER_CHUNK = 20_000
 
