@@ -237,13 +237,11 @@ def test_output_into_a_missing_directory_exits_2(tmp_path: Path) -> None:
     assert "no-such-dir" in result.stderr
 
 
-@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
-@pytest.mark.parametrize("output_format", ["text", "json", "csv", "jsonl"])
-def test_a_full_disk_behind_standard_output_is_one_message(tmp_path: Path, output_format: str) -> None:
-    command = [sys.executable, "-m", "claimcheck.cli", "check", str(claims_csv(tmp_path, GOOD, FAIL))]
+def _into_a_full_disk(*args: str) -> subprocess.CompletedProcess[str]:
+    """``claimcheck ARGS`` with standard output on a device that is always full."""
     with open("/dev/full", "w") as full:
-        completed = subprocess.run(
-            [*command, "--format", output_format, *AS_OF, "-q"],
+        return subprocess.run(
+            [sys.executable, "-m", "claimcheck.cli", *args],
             stdout=full,
             stderr=subprocess.PIPE,
             text=True,
@@ -251,25 +249,26 @@ def test_a_full_disk_behind_standard_output_is_one_message(tmp_path: Path, outpu
             timeout=120,
             check=False,
         )
+
+
+_FULL_DISK = pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+
+
+@_FULL_DISK
+@pytest.mark.parametrize("output_format", ["text", "json", "csv", "jsonl"])
+def test_a_full_disk_behind_standard_output_is_one_message(tmp_path: Path, output_format: str) -> None:
+    claims = str(claims_csv(tmp_path, GOOD, FAIL))
+    completed = _into_a_full_disk("check", claims, "--format", output_format, *AS_OF, "-q")
     assert completed.returncode == 2
     assert completed.stderr == (
         "claimcheck: error: standard output: cannot write the report (No space left on device)\n"
     )
 
 
-@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@_FULL_DISK
 @pytest.mark.parametrize(("command", "what"), [(["list"], "the rule list"), (["show", "0711T"], "the rules")])
 def test_rules_commands_report_a_full_disk_too(command: list[str], what: str) -> None:
-    with open("/dev/full", "w") as full:
-        completed = subprocess.run(
-            [sys.executable, "-m", "claimcheck.cli", "rules", *command],
-            stdout=full,
-            stderr=subprocess.PIPE,
-            text=True,
-            env={**os.environ, "PYTHONPATH": str(SRC)},
-            timeout=120,
-            check=False,
-        )
+    completed = _into_a_full_disk("rules", *command)
     assert completed.returncode == 2
     assert completed.stderr == f"claimcheck: error: standard output: cannot write {what} (No space left on device)\n"
 
