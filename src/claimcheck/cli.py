@@ -1,7 +1,7 @@
 """The ``claimcheck`` command line.
 
 Exit codes: 0 no line at or above the ``--fail-on`` level; 1 some line is; 2 usage error,
-unreadable file or broken rule file (message on stderr, no traceback).
+unreadable file, broken rule file or unwritable report (message on stderr, no traceback).
 """
 
 from __future__ import annotations
