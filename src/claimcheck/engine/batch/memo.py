@@ -9,7 +9,7 @@ from typing import Any, cast
 
 import numpy as np
 
-from claimcheck.engine.batch.columns import LineBatch, distinct_keys, positions
+from claimcheck.engine.batch.columns import FieldValues, LineBatch, distinct_keys, positions
 from claimcheck.engine.batch.eras import Eras
 from claimcheck.engine.checks import LineCheck, LineContext
 from claimcheck.engine.ruleset import RuleSet
@@ -99,6 +99,11 @@ class Elements:
         counts = lengths[codes]
         return counts, flat[np.repeat(starts[codes], counts) + positions(counts)]
 
+    def instances(self, field: FieldValues, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """For the list ``field`` of ``rows``: items per row, their item numbers, and the row of each."""
+        per_row, items = self.explode(field.values, field.codes[rows])
+        return per_row, items, np.repeat(rows, per_row)
+
 
 class CheckMemo:
     """Runs one line check once per distinct key and lays its findings out per row."""
@@ -168,8 +173,7 @@ class CheckMemo:
         """The rows judged, the number of findings of each, and their ids one row after another."""
         each = self.check.memo_each
         if each is not None and elements is not None:
-            per_row, items = elements.explode(batch.fields[each].values, batch.fields[each].codes[rows])
-            instance_rows = np.repeat(rows, per_row)
+            per_row, items, instance_rows = elements.instances(batch.fields[each], rows)
         else:
             per_row, items, instance_rows = None, None, rows
         number, keys, firsts = self.distinct_keys(batch, instance_rows, each, items, elements)
@@ -234,8 +238,7 @@ class FirstItemMemo:
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         field = self.check.memo_first
         assert field is not None and elements is not None
-        per_row, items = elements.explode(batch.fields[field].values, batch.fields[field].codes[rows])
-        instance_rows = np.repeat(rows, per_row)
+        per_row, items, instance_rows = elements.instances(batch.fields[field], rows)
         number, keys, firsts = self.whole.distinct_keys(batch, instance_rows, field, items, elements)
         judged = np.array([self._accepted.get(k, -2) for k in keys.tolist()], dtype=np.int64)
         for key_index in np.flatnonzero(judged == -2).tolist():
