@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import os
+import stat
 import sys
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
@@ -134,30 +135,57 @@ def _discard_pending(stream: Any) -> None:
         os.close(null)
 
 
+def _not_a_file(target: Path) -> bool:
+    """Whether ``target`` (followed through links) exists and is not a regular file: a device
+    such as /dev/null or a named pipe, which a rename would replace instead of writing to (and a
+    directory, which the open then refuses before the run)."""
+    try:
+        return not stat.S_ISREG(target.stat().st_mode)
+    except OSError:
+        return False
+
+
+@contextmanager
+def _written_in_place(target: Path, binary: bool) -> Iterator[Any]:
+    try:
+        stream = open(target, "wb") if binary else open(target, "w", encoding="utf-8", newline="")
+    except OSError as exc:
+        raise OutputError(target, f"cannot write the report ({exc.strerror})") from None
+    try:
+        with stream:
+            yield stream
+    except OSError as exc:
+        raise OutputError(target, f"cannot write the report ({exc.strerror})") from None
+
+
 @contextmanager
 def atomic_output(path: str | Path, *, binary: bool = False) -> Iterator[Any]:
     """Write to a temporary file beside ``path`` and rename it into place only on success,
-    so an interrupted run never leaves a partial report that looks complete."""
-    target = Path(path)
+    so an interrupted run never leaves a partial report that looks complete.
+
+    A link is followed, so the report replaces the file it points to and the link stays; a
+    device or named pipe (``-o /dev/null``, ``-o >(gzip > r.gz)``) is written directly.
+    """
+    named, target = Path(path), Path(os.path.realpath(path))
+    if _not_a_file(target):
+        with _written_in_place(named, binary) as stream:
+            yield stream
+        return
     try:
         handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
     except OSError as exc:
-        raise OutputError(target, f"cannot write the report ({exc.strerror})") from None
+        raise OutputError(named, f"cannot write the report ({exc.strerror})") from None
     # mkstemp creates the file 0600; give the report the permissions any new file would get.
     umask = os.umask(0)
     os.umask(umask)
     os.chmod(temporary, 0o666 & ~umask)
     try:
-        if binary:
-            with os.fdopen(handle, "wb") as stream:
-                yield stream
-        else:
-            with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-                yield stream
+        with os.fdopen(handle, "wb") if binary else os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+            yield stream
         os.replace(temporary, target)
     except OSError as exc:
         Path(temporary).unlink(missing_ok=True)
-        raise OutputError(target, f"cannot write the report ({exc.strerror})") from None
+        raise OutputError(named, f"cannot write the report ({exc.strerror})") from None
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise

@@ -1,0 +1,63 @@
+"""``--output`` targets that are not plain files: devices and pipes are written to, links followed."""
+
+from __future__ import annotations
+
+import os
+import stat
+import threading
+from pathlib import Path
+
+import pytest
+
+from tests.test_cli import AS_OF, FAIL, GOOD, claims_csv, invoke
+
+
+def _read_fifo_in_background(fifo: Path) -> tuple[threading.Thread, list[bytes]]:
+    received: list[bytes] = []
+
+    def read() -> None:
+        with open(fifo, "rb") as stream:
+            received.append(stream.read())
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    return reader, received
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes need POSIX")
+@pytest.mark.parametrize("output_format", ["csv", "json", "jsonl"])
+def test_a_named_pipe_gets_the_report_and_stays_a_pipe(tmp_path: Path, output_format: str) -> None:
+    claims = claims_csv(tmp_path, GOOD, FAIL)
+    fifo = tmp_path / "report.pipe"
+    os.mkfifo(fifo)
+    reader, received = _read_fifo_in_background(fifo)
+    result = invoke("check", claims, "--format", output_format, "-o", fifo, *AS_OF)
+    reader.join(timeout=30)
+    assert result.exit_code == 1, result.stderr
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+    expected = invoke("check", claims, "--format", output_format, *AS_OF).stdout_bytes
+    assert received == [expected]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["claims.csv", "report.pipe"]
+
+
+def test_a_link_keeps_pointing_at_the_new_report(tmp_path: Path) -> None:
+    claims = claims_csv(tmp_path, GOOD)
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    real = reports / "today.csv"
+    real.write_text("yesterday's report\n", encoding="utf-8")
+    link = tmp_path / "latest.csv"
+    link.symlink_to(real)
+    result = invoke("check", claims, "--format", "csv", "-o", link, *AS_OF)
+    assert result.exit_code == 0, result.stderr
+    assert link.is_symlink() and link.resolve() == real.resolve()
+    assert real.read_text(encoding="utf-8").startswith("claim_id,line_number,")
+    assert [p.name for p in reports.iterdir()] == ["today.csv"]
+
+
+def test_a_dangling_link_names_what_was_given(tmp_path: Path) -> None:
+    link = tmp_path / "latest.csv"
+    link.symlink_to(tmp_path / "gone" / "report.csv")
+    result = invoke("check", claims_csv(tmp_path, GOOD), "--format", "csv", "-o", link, *AS_OF)
+    assert result.exit_code == 2
+    assert "latest.csv" in result.stderr and "Traceback" not in result.stderr
