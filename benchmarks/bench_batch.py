@@ -9,6 +9,8 @@ median of ``--repeat`` runs (3), for a machine whose speed wanders; at 10M it is
 - the baseline: polars reads the file and writes it back out (the practical I/O limit);
 - ``claimcheck check --format csv`` (one row per finding) and ``--rows line``, with ``--jobs 1``
   and ``--jobs 2``;
+- copying the one-row-per-finding report itself (ten rows a line, some 24 times the input's
+  bytes): the I/O that report costs before any checking, against the same baseline;
 - the same rules through ``--engine durable`` on the first ``--durable-lines`` lines (it is far
   too slow for the whole file), as lines per second;
 - Spark local[2] (``claimcheck.spark.validate``, written out as CSV), when pyspark and Java are
@@ -42,6 +44,7 @@ print(json.dumps({"seconds": seconds, "rss_mb": resource.getrusage(resource.RUSA
                   "code": code}))
 """
 _POLARS = "import polars as pl, sys; pl.read_csv(sys.argv[1], infer_schema=False).write_csv(sys.argv[2])"
+_COPY = "import shutil, sys; shutil.copyfile(sys.argv[1], sys.argv[2])"
 _SPARK = """
 import os, sys, time
 os.environ["SPARK_LOCAL_IP"] = "127.0.0.1"
@@ -134,6 +137,11 @@ def bench_size(lines: int, folder: Path, durable_lines: int, spark: bool, repeat
         for jobs in ("1", "2"):
             args = [str(path), "--format", "csv", "--rows", rows, "--jobs", jobs, "-o", str(out)]
             runs.append((f"check --format csv --rows {rows} --jobs {jobs}", _timed(_claimcheck(*args), repeat, out)))
+    report = folder / "report.csv"
+    _timed(_claimcheck(str(path), "--format", "csv", "-o", str(report)))
+    copy = _timed([sys.executable, "-c", _COPY, str(report), str(out)], repeat, out)
+    runs.append((f"copy of that report ({report.stat().st_size / 1e6:,.0f} MB), no checking", copy))
+    report.unlink()
     each = f"median of {repeat} runs" if repeat > 1 else "one run"
     print(f"\n{lines:,} lines ({size_mb:,.0f} MB CSV), as of 2026-11-22, shipped rules; {each} per figure")
     print("| run | seconds | lines/s | vs baseline | peak RSS MB |")
