@@ -42,8 +42,8 @@ CSV_OUTPUT_COLUMNS = [
 WIDE = {"COLUMNS": "250"}
 
 
-def invoke(*args: str | Path, env: dict[str, str] | None = None) -> Result:
-    return CliRunner().invoke(main, [str(a) for a in args], env=env)
+def invoke(*args: str | Path, env: dict[str, str] | None = None, input: str | bytes | None = None) -> Result:
+    return CliRunner().invoke(main, [str(a) for a in args], env=env, input=input)
 
 
 def claims_csv(tmp_path: Path, *rows: str, name: str = "claims.csv") -> Path:

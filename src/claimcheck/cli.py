@@ -15,11 +15,13 @@ from typing import Any
 import click
 
 from claimcheck.cli_options import (
+    DASH,
     code_set_option,
     load_ruleset,
     mue_option,
     parse_as_of,
     ptp_option,
+    reads_standard_input,
     reports_errors,
     rules_option,
     terminate_unwinds,
@@ -41,7 +43,9 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument(
+    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, allow_dash=True, path_type=Path)
+)
 @rules_option
 @code_set_option
 @click.option(
@@ -50,8 +54,8 @@ def main() -> None:
 @click.option(
     "--output",
     "-o",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the report to this file instead of standard output.",
+    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+    help="Write the report to this file instead of standard output ('-': standard output).",
 )
 @click.option(
     "--fail-on",
@@ -111,6 +115,7 @@ def main() -> None:
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar on stderr.")
 @reports_errors
 @terminate_unwinds
+@reads_standard_input
 def check(
     files: tuple[Path, ...],
     rules_dir: Path | None,
@@ -130,15 +135,18 @@ def check(
     verbose: bool,
     quiet: bool,
 ) -> None:
-    """Check the claim lines in FILES (CSV, JSON, JSONL, X12 837 or FHIR) and report every finding.
+    """Check the claim lines in FILES (CSV, JSON, JSONL, X12 837 or FHIR; '-' reads standard input)
+    and report every finding.
 
     JSON, JSONL, CSV and Parquet reports are streamed: memory stays flat whatever the size of the
     input. CSV files in the claimcheck layout are checked in batches on all cores (--jobs).
     """
     if rows is not None and output_format not in ENCODED_FORMATS:
         raise click.UsageError(f"--rows {rows} applies to --format {', '.join(ENCODED_FORMATS)}")
-    if output_format == "parquet" and output is None:
-        raise click.UsageError("--format parquet writes a binary file: give --output FILE")
+    if output_format == "parquet" and (output is None or (output == DASH and sys.stdout.isatty())):
+        raise click.UsageError("--format parquet writes a binary file: give --output FILE (or '-o -' into a pipe)")
+    if output == DASH:  # '-o -': standard output, as without --output
+        output = None
     if output is not None and any(_same_file(output, path) for path in files):
         raise click.UsageError(f"--output {output} is one of the FILES checked: the report would replace it")
     if output_format in ENCODED_FORMATS:

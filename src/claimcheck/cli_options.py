@@ -4,8 +4,10 @@ dates, and the turning of claimcheck's own errors and SIGTERM into a clean exit.
 from __future__ import annotations
 
 import functools
+import shutil
 import signal
 import sys
+import tempfile
 import threading
 from datetime import date
 from pathlib import Path
@@ -13,14 +15,16 @@ from typing import Any
 
 import click
 
-from claimcheck.errors import ClaimCheckError
+from claimcheck.errors import ClaimCheckError, InputError
 
 __all__ = [
+    "DASH",
     "code_set_option",
     "load_ruleset",
     "mue_option",
     "parse_as_of",
     "ptp_option",
+    "reads_standard_input",
     "reports_errors",
     "rules_option",
     "terminate_unwinds",
@@ -116,5 +120,41 @@ def terminate_unwinds(function: Any) -> Any:
             return function(*args, **kwargs)
         finally:
             signal.signal(signal.SIGTERM, previous)
+
+    return wrapper
+
+
+# "-" on the command line: standard input among FILES, standard output as --output.
+DASH = Path("-")
+
+
+def reads_standard_input(function: Any) -> Any:
+    """Let ``-`` among FILES stand for standard input: it is copied to a temporary file named
+    ``stdin`` for the run, so its format is found from its content (X12, FHIR, JSON, CSV), the
+    batch workers can read it, and messages say ``stdin line N``."""
+
+    @functools.wraps(function)
+    def wrapper(*args: Any, files: tuple[Path, ...], **kwargs: Any) -> Any:
+        if DASH not in files:
+            return function(*args, files=files, **kwargs)
+        if files.count(DASH) > 1:
+            raise click.UsageError("'-' (standard input) can be given once among FILES")
+        source = sys.stdin.buffer if sys.stdin is not None else None
+        if source is None or source.isatty():
+            raise click.UsageError("'-' reads claims from standard input, which is a terminal here: pipe a file in")
+        with tempfile.TemporaryDirectory(prefix="claimcheck-") as folder:
+            copy = Path(folder) / "stdin"
+            try:
+                with copy.open("wb") as stream:
+                    shutil.copyfileobj(source, stream, 1 << 20)
+            except OSError as exc:
+                raise InputError("stdin", f"cannot keep standard input for the run ({exc.strerror})") from None
+            named = tuple(copy if path == DASH else path for path in files)
+            try:
+                return function(*args, files=named, **kwargs)
+            except InputError as exc:
+                if exc.file != str(copy):
+                    raise
+                raise InputError("stdin", exc.problem, line=exc.line, field=exc.field) from None
 
     return wrapper

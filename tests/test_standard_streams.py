@@ -1,0 +1,119 @@
+"""``-`` on the command line: standard input among FILES, standard output as ``--output``."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+from benchmarks.generate import generate
+
+from tests.conftest import use_workers
+from tests.test_cli import AS_OF, FAIL, GOOD, HEADER, claims_csv, invoke
+
+ROOT = Path(__file__).resolve().parent.parent
+X12 = ROOT / "fixtures" / "x12" / "professional.837"
+
+
+@pytest.mark.parametrize("output_format", ["json", "csv", "jsonl", "text"])
+def test_standard_input_gives_the_report_of_the_same_file(tmp_path: Path, output_format: str) -> None:
+    claims = claims_csv(tmp_path, GOOD, FAIL)
+    piped = invoke("check", "-", "--format", output_format, *AS_OF, input=claims.read_bytes())
+    named = invoke("check", claims, "--format", output_format, *AS_OF)
+    assert piped.exit_code == named.exit_code == 1, piped.stderr
+    assert piped.stdout == named.stdout.replace("claims.csv", "stdin")
+
+
+def test_the_copy_of_standard_input_is_removed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    for claims in (f"{HEADER}\n{GOOD}\n", "not,a,claims,file\n"):
+        result = invoke("check", "-", "--format", "csv", *AS_OF, input=claims)
+        assert result.exit_code in (0, 2), result.stderr
+        assert list(scratch.iterdir()) == []
+
+
+def test_an_837_on_standard_input_is_found_by_its_content() -> None:
+    piped = invoke("check", "-", "--format", "json", *AS_OF, input=X12.read_bytes())
+    named = invoke("check", X12, "--format", "json", *AS_OF)
+    assert piped.exit_code == named.exit_code, piped.stderr
+    assert piped.stdout == named.stdout.replace(X12.name, "stdin")
+    assert '"lines": 0' not in piped.stdout
+
+
+def test_messages_name_standard_input_and_its_line(tmp_path: Path) -> None:
+    bad_date = "C9,1,0711T,26,I70.213,2085R0202X,1234567893,1,10/03/2026,22"
+    piped = invoke("check", "-", "--format", "csv", *AS_OF, input=f"{HEADER}\n{GOOD}\n{bad_date}\n")
+    assert piped.exit_code == 1
+    assert "(stdin line 3)" in piped.stdout
+
+
+def test_standard_input_beside_files_keeps_their_order(tmp_path: Path) -> None:
+    first = claims_csv(tmp_path, GOOD, name="first.csv")
+    piped = invoke("check", first, "-", "--format", "csv", *AS_OF, input=f"{HEADER}\n{FAIL}\n")
+    claim_ids = [row.split(",", 1)[0] for row in piped.stdout.splitlines()[1:]]
+    assert claim_ids[0] == "C1" and claim_ids[-1] == "C3"
+
+
+def test_standard_input_with_workers_writes_what_one_job_writes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    use_workers(monkeypatch)
+    claims = generate(tmp_path / "g.csv", 3_000, seed=5).read_bytes()
+    two = invoke("check", "-", "--format", "csv", "--jobs", "2", *AS_OF, input=claims)
+    one = invoke("check", "-", "--format", "csv", "--jobs", "1", *AS_OF, input=claims)
+    assert two.exit_code in (0, 1), two.stderr
+    assert two.stdout == one.stdout and two.stdout.count("\n") > 3_000
+
+
+def test_an_unreadable_standard_input_is_named_stdin() -> None:
+    result = invoke("check", "-", "--format", "json", *AS_OF, input="not,a,claims,file\n")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("claimcheck: error: stdin:1: missing required column(s)")
+
+
+def test_standard_input_twice_is_a_usage_error() -> None:
+    result = invoke("check", "-", "-", input=f"{HEADER}\n{GOOD}\n")
+    assert result.exit_code == 2
+    assert "'-' (standard input) can be given once" in result.stderr
+
+
+def test_a_terminal_on_standard_input_is_refused_not_waited_for() -> None:
+    pty = pytest.importorskip("pty")
+    controller, terminal = pty.openpty()
+    try:
+        done = subprocess.run(
+            [str(Path(sys.executable).with_name("claimcheck")), "check", "-"],
+            stdin=terminal,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    finally:
+        for descriptor in (controller, terminal):
+            os.close(descriptor)
+    assert done.returncode == 2
+    assert "standard input, which is a terminal here" in done.stderr
+
+
+@pytest.mark.parametrize("output_format", ["csv", "json", "text"])
+def test_dash_output_is_standard_output(tmp_path: Path, output_format: str) -> None:
+    claims = claims_csv(tmp_path, GOOD)
+    dashed = invoke("check", claims, "--format", output_format, "-o", "-", *AS_OF)
+    plain = invoke("check", claims, "--format", output_format, *AS_OF)
+    assert dashed.exit_code == plain.exit_code == 0
+    assert dashed.stdout == plain.stdout and dashed.stdout
+    assert not (Path.cwd() / "-").exists()
+
+
+def test_parquet_goes_to_standard_output_only_when_asked(tmp_path: Path) -> None:
+    claims = claims_csv(tmp_path, GOOD)
+    refused = invoke("check", claims, "--format", "parquet", *AS_OF)
+    assert refused.exit_code == 2 and "give --output FILE" in refused.stderr
+    piped = invoke("check", claims, "--format", "parquet", "-o", "-", *AS_OF)
+    assert piped.exit_code == 0
+    assert piped.stdout_bytes[:4] == b"PAR1" and piped.stdout_bytes[-4:] == b"PAR1"
