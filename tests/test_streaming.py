@@ -6,6 +6,7 @@ import io
 import json
 
 import pytest
+from benchmarks.generate import generate
 from click.testing import CliRunner
 
 import claimcheck
@@ -35,6 +36,24 @@ def test_the_json_stream_writes_what_json_dump_writes() -> None:
     streamed = io.StringIO()
     WRITERS["json"](empty, streamed)
     assert streamed.getvalue() == json.dumps(empty.to_dict(), indent=2, ensure_ascii=False) + "\n"
+
+
+@pytest.mark.parametrize(
+    "claims",
+    [
+        "generated",
+        ROOT / "fixtures" / "x12" / "professional.837",
+        ROOT / "fixtures" / "x12" / "institutional.837",
+        ROOT / "fixtures" / "fhir" / "bundle-one-broken-claim.json",
+    ],
+)
+def test_json_reports_with_many_findings_and_locations_are_what_json_dump_writes(claims, tmp_path) -> None:
+    path = generate(tmp_path / "claims.csv", 3_000, seed=8) if claims == "generated" else claims
+    report = claimcheck.validate_file(path, as_of=AS_OF)
+    assert report.lines and any(line.findings for line in report.lines)
+    streamed = io.StringIO()
+    WRITERS["json"](report, streamed)
+    assert streamed.getvalue() == json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n"
 
 
 def test_an_input_error_mid_run_leaves_no_output_file(tmp_path) -> None:

@@ -30,7 +30,8 @@ class LineResult:
         """The warn and fail findings."""
         return tuple(f for f in self.findings if f.status is not Status.PASS)
 
-    def to_dict(self) -> dict[str, Any]:
+    def head(self) -> dict[str, Any]:
+        """The line object's keys before its findings: the line's keys, status and location."""
         data: dict[str, Any] = {
             "claim_id": self.claim_id,
             "line_number": self.line_number,
@@ -39,6 +40,10 @@ class LineResult:
         }
         if self.location is not None:
             data["location"] = dict(self.location)
+        return data
+
+    def to_dict(self) -> dict[str, Any]:
+        data = self.head()
         data["findings"] = [f.to_dict() for f in self.findings]
         return data
 
