@@ -100,6 +100,13 @@ def test_a_terminal_on_standard_input_is_refused_not_waited_for() -> None:
     assert "standard input, which is a terminal here" in done.stderr
 
 
+def test_a_closed_standard_input_is_refused() -> None:
+    command = str(Path(sys.executable).with_name("claimcheck"))
+    done = subprocess.run(["sh", "-c", 'exec "$0" check - <&-', command], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert "standard input, which is closed here" in done.stderr
+
+
 @pytest.mark.parametrize("output_format", ["csv", "json", "text"])
 def test_dash_output_is_standard_output(tmp_path: Path, output_format: str) -> None:
     claims = claims_csv(tmp_path, GOOD)

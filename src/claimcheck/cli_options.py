@@ -139,8 +139,10 @@ def reads_standard_input(function: Any) -> Any:
             return function(*args, files=files, **kwargs)
         if files.count(DASH) > 1:
             raise click.UsageError("'-' (standard input) can be given once among FILES")
-        source = sys.stdin.buffer if sys.stdin is not None else None
-        if source is None or source.isatty():
+        if sys.stdin is None:
+            raise click.UsageError("'-' reads claims from standard input, which is closed here: pipe a file in")
+        source = sys.stdin.buffer
+        if source.isatty():
             raise click.UsageError("'-' reads claims from standard input, which is a terminal here: pipe a file in")
         with tempfile.TemporaryDirectory(prefix="claimcheck-") as folder:
             copy = Path(folder) / "stdin"
