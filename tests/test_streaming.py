@@ -56,6 +56,20 @@ def test_json_reports_with_many_findings_and_locations_are_what_json_dump_writes
     assert streamed.getvalue() == json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n"
 
 
+def test_the_json_stream_keeps_few_finding_texts_and_writes_the_same(tmp_path, monkeypatch) -> None:
+    from claimcheck.io.writers import json_writer
+
+    monkeypatch.setattr(json_writer._FindingTexts, "_LIMIT", 8)
+    report = claimcheck.validate_file(generate(tmp_path / "claims.csv", 500, seed=3), as_of=AS_OF)
+    stream = json_writer.JsonStream(io.StringIO())
+    for line in report.lines:
+        stream.write(line)
+        assert len(stream._finding_text._by_id) <= 8
+    streamed = io.StringIO()
+    WRITERS["json"](report, streamed)
+    assert streamed.getvalue() == json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n"
+
+
 def test_an_input_error_mid_run_leaves_no_output_file(tmp_path) -> None:
     broken = tmp_path / "broken.csv"
     broken.write_text("claim_id,line_number\nC1,1\n")

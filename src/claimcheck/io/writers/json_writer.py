@@ -48,11 +48,11 @@ class _FindingTexts:
         known = self._by_id.get(id(finding))
         if known is not None and known[0] is finding:
             return known[1]
+        if len(self._by_id) >= self._LIMIT:  # bounded: the per-line road makes new objects each line
+            self._by_id.clear()
+            self._by_value.clear()
         text = self._by_value.get(finding)
         if text is None:
-            if len(self._by_value) >= self._LIMIT:
-                self._by_id.clear()
-                self._by_value.clear()
             text = self._by_value[finding] = _indented(finding.to_dict(), _FINDING_PREFIX)
         self._by_id[id(finding)] = (finding, text)
         return text
