@@ -1,11 +1,13 @@
-"""``-`` on the command line: standard input among FILES, standard output as ``--output``."""
+"""Streams on the command line: ``-`` (standard input), ``/dev/stdin`` and pipes among FILES; ``-o -``."""
 
 from __future__ import annotations
 
 import os
+import stat
 import subprocess
 import sys
 import tempfile
+import threading
 from pathlib import Path
 
 import pytest
@@ -16,6 +18,17 @@ from tests.test_cli import AS_OF, FAIL, GOOD, HEADER, claims_csv, invoke
 
 ROOT = Path(__file__).resolve().parent.parent
 X12 = ROOT / "fixtures" / "x12" / "professional.837"
+
+
+def _claimcheck() -> str:
+    return str(Path(sys.executable).with_name("claimcheck"))
+
+
+def _piped(name: str, claims: Path) -> subprocess.CompletedProcess[bytes]:
+    with claims.open("rb") as stream:
+        return subprocess.run(
+            [_claimcheck(), "check", name, "--format", "csv", *AS_OF], stdin=stream, capture_output=True
+        )
 
 
 @pytest.mark.parametrize("output_format", ["json", "csv", "jsonl", "text"])
@@ -76,6 +89,42 @@ def test_an_unreadable_standard_input_is_named_stdin() -> None:
     assert result.stderr.startswith("claimcheck: error: stdin:1: missing required column(s)")
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes need POSIX")
+def test_a_named_pipe_among_files_loses_nothing(tmp_path: Path) -> None:
+    claims = generate(tmp_path / "g.csv", 2_000, seed=4)
+    fifo = tmp_path / "claims.pipe"
+    os.mkfifo(fifo)
+
+    def feed() -> None:
+        with open(fifo, "wb") as stream:
+            stream.write(claims.read_bytes())
+
+    feeder = threading.Thread(target=feed, daemon=True)
+    feeder.start()
+    piped = invoke("check", fifo, "--format", "csv", *AS_OF)
+    feeder.join(timeout=30)
+    named = invoke("check", claims, "--format", "csv", *AS_OF)
+    assert piped.exit_code == named.exit_code, piped.stderr
+    assert piped.stdout == named.stdout.replace("(g.csv line", "(claims.pipe line")
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+
+
+def test_dev_stdin_reads_what_dash_reads(tmp_path: Path) -> None:
+    claims = claims_csv(tmp_path, GOOD, FAIL)
+    runs = [_piped(name, claims) for name in ("/dev/stdin", "-")]
+    assert runs[0].returncode == runs[1].returncode == 1, runs[0].stderr
+    assert runs[0].stdout == runs[1].stdout and runs[0].stdout.count(b"\n") > 10
+
+
+def test_an_unreadable_stream_is_named_as_given(tmp_path: Path) -> None:
+    fifo = tmp_path / "claims.pipe"
+    os.mkfifo(fifo)
+    threading.Thread(target=lambda: fifo.write_bytes(b"not,a,claims,file\n"), daemon=True).start()
+    result = invoke("check", fifo, "--format", "json", *AS_OF)
+    assert result.exit_code == 2
+    assert f"{fifo}:1: missing required column(s)" in result.stderr
+
+
 def test_standard_input_twice_is_a_usage_error() -> None:
     result = invoke("check", "-", "-", input=f"{HEADER}\n{GOOD}\n")
     assert result.exit_code == 2
@@ -87,7 +136,7 @@ def test_a_terminal_on_standard_input_is_refused_not_waited_for() -> None:
     controller, terminal = pty.openpty()
     try:
         done = subprocess.run(
-            [str(Path(sys.executable).with_name("claimcheck")), "check", "-"],
+            [_claimcheck(), "check", "-"],
             stdin=terminal,
             capture_output=True,
             text=True,
@@ -97,12 +146,13 @@ def test_a_terminal_on_standard_input_is_refused_not_waited_for() -> None:
         for descriptor in (controller, terminal):
             os.close(descriptor)
     assert done.returncode == 2
-    assert "standard input, which is a terminal here" in done.stderr
+    assert "standard input ('-') is a terminal here" in done.stderr
 
 
 def test_a_closed_standard_input_is_refused() -> None:
-    command = str(Path(sys.executable).with_name("claimcheck"))
-    done = subprocess.run(["sh", "-c", 'exec "$0" check - <&-', command], capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        ["sh", "-c", 'exec "$0" check - <&-', _claimcheck()], capture_output=True, text=True, timeout=60
+    )
     assert done.returncode == 2
     assert "standard input, which is closed here" in done.stderr
 

@@ -21,7 +21,7 @@ from claimcheck.cli_options import (
     mue_option,
     parse_as_of,
     ptp_option,
-    reads_standard_input,
+    reads_streams,
     reports_errors,
     rules_option,
     terminate_unwinds,
@@ -115,7 +115,7 @@ def main() -> None:
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar on stderr.")
 @reports_errors
 @terminate_unwinds
-@reads_standard_input
+@reads_streams
 def check(
     files: tuple[Path, ...],
     rules_dir: Path | None,

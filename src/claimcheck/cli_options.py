@@ -6,12 +6,13 @@ from __future__ import annotations
 import functools
 import shutil
 import signal
+import stat
 import sys
 import tempfile
 import threading
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import click
 
@@ -24,7 +25,7 @@ __all__ = [
     "mue_option",
     "parse_as_of",
     "ptp_option",
-    "reads_standard_input",
+    "reads_streams",
     "reports_errors",
     "rules_option",
     "terminate_unwinds",
@@ -128,35 +129,72 @@ def terminate_unwinds(function: Any) -> Any:
 DASH = Path("-")
 
 
-def reads_standard_input(function: Any) -> Any:
-    """Let ``-`` among FILES stand for standard input: it is copied to a temporary file named
-    ``stdin`` for the run, so its format is found from its content (X12, FHIR, JSON, CSV), the
-    batch workers can read it, and messages say ``stdin line N``."""
+def _is_stream(path: Path) -> bool:
+    """Standard input, a pipe or a device (``/dev/stdin``, ``<(zcat claims.csv.gz)``): bytes
+    that can be read once, where the readers open a file more than once (to find its format,
+    read its header, then read it)."""
+    if path == DASH:
+        return True
+    try:
+        return not stat.S_ISREG(path.stat().st_mode)
+    except OSError:
+        return False
+
+
+def _keep(source: BinaryIO, shown: str, copy: Path) -> None:
+    if source.isatty():
+        raise click.UsageError(f"{shown} is a terminal here: pipe or redirect a file into it")
+    try:
+        with copy.open("wb") as stream:
+            shutil.copyfileobj(source, stream, 1 << 20)
+    except OSError as exc:
+        raise InputError(shown, f"cannot keep it for the run ({exc.strerror})") from None
+
+
+def _kept_streams(files: tuple[Path, ...], folder: Path) -> dict[Path, tuple[Path, str]]:
+    """Each stream among ``files``, copied into ``folder``: its copy and the name it is shown by."""
+    if files.count(DASH) > 1:
+        raise click.UsageError("'-' (standard input) can be given once among FILES")
+    kept: dict[Path, tuple[Path, str]] = {}
+    for index, path in enumerate(files):
+        if path in kept or not _is_stream(path):
+            continue
+        # The copy keeps the stream's name: input findings name it ("stdin line 7").
+        copy = folder / str(index) / ("stdin" if path == DASH else path.name)
+        copy.parent.mkdir()
+        if path == DASH:
+            if sys.stdin is None:
+                raise click.UsageError("'-' reads claims from standard input, which is closed here: pipe a file in")
+            _keep(sys.stdin.buffer, "standard input ('-')", copy)
+            kept[path] = (copy, "stdin")
+            continue
+        try:
+            with path.open("rb") as source:
+                _keep(source, str(path), copy)
+        except OSError as exc:
+            raise InputError(path, f"cannot read it ({exc.strerror})") from None
+        kept[path] = (copy, str(path))
+    return kept
+
+
+def reads_streams(function: Any) -> Any:
+    """Let FILES be streams: ``-`` (standard input), ``/dev/stdin``, a named pipe, a process
+    substitution. Each is copied to a temporary file for the run, so its format is found from
+    its content, the batch workers can read it, and nothing is lost to a second open."""
 
     @functools.wraps(function)
     def wrapper(*args: Any, files: tuple[Path, ...], **kwargs: Any) -> Any:
-        if DASH not in files:
+        if not any(_is_stream(path) for path in files):
             return function(*args, files=files, **kwargs)
-        if files.count(DASH) > 1:
-            raise click.UsageError("'-' (standard input) can be given once among FILES")
-        if sys.stdin is None:
-            raise click.UsageError("'-' reads claims from standard input, which is closed here: pipe a file in")
-        source = sys.stdin.buffer
-        if source.isatty():
-            raise click.UsageError("'-' reads claims from standard input, which is a terminal here: pipe a file in")
         with tempfile.TemporaryDirectory(prefix="claimcheck-") as folder:
-            copy = Path(folder) / "stdin"
-            try:
-                with copy.open("wb") as stream:
-                    shutil.copyfileobj(source, stream, 1 << 20)
-            except OSError as exc:
-                raise InputError("stdin", f"cannot keep standard input for the run ({exc.strerror})") from None
-            named = tuple(copy if path == DASH else path for path in files)
+            kept = _kept_streams(files, Path(folder))
+            named = tuple(kept[path][0] if path in kept else path for path in files)
             try:
                 return function(*args, files=named, **kwargs)
             except InputError as exc:
-                if exc.file != str(copy):
+                shown = {str(copy): name for copy, name in kept.values()}.get(exc.file)
+                if shown is None:
                     raise
-                raise InputError("stdin", exc.problem, line=exc.line, field=exc.field) from None
+                raise InputError(shown, exc.problem, line=exc.line, field=exc.field) from None
 
     return wrapper

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
+import weakref
 from typing import Any, TextIO
 
 from claimcheck.models.finding import Finding
@@ -91,6 +92,8 @@ class JsonStream:
     def __init__(self, stream: TextIO) -> None:
         self._stream = stream
         self._spool = tempfile.SpooledTemporaryFile(max_size=_SPOOL_BYTES, mode="w+", encoding="utf-8")
+        # A run that fails part-way never calls close(): the spool goes with the writer.
+        weakref.finalize(self, self._spool.close)
         self._count = 0
         self._finding_text = _FindingTexts()
 
