@@ -151,13 +151,14 @@ def _keep(source: BinaryIO, shown: str, copy: Path) -> None:
         raise InputError(shown, f"cannot keep it for the run ({exc.strerror})") from None
 
 
-def _kept_streams(files: tuple[Path, ...], folder: Path) -> dict[Path, tuple[Path, str]]:
-    """Each stream among ``files``, copied into ``folder``: its copy and the name it is shown by."""
+def _kept_streams(files: tuple[Path, ...], streams: set[Path], folder: Path) -> dict[Path, tuple[Path, str]]:
+    """Each of ``streams`` (among ``files``), copied into ``folder``: its copy and the name it is
+    shown by."""
     if files.count(DASH) > 1:
         raise click.UsageError("'-' (standard input) can be given once among FILES")
     kept: dict[Path, tuple[Path, str]] = {}
     for index, path in enumerate(files):
-        if path in kept or not _is_stream(path):
+        if path in kept or path not in streams:
             continue
         # The copy keeps the stream's name: input findings name it ("stdin line 7").
         copy = folder / str(index) / ("stdin" if path == DASH else path.name)
@@ -166,14 +167,13 @@ def _kept_streams(files: tuple[Path, ...], folder: Path) -> dict[Path, tuple[Pat
             if sys.stdin is None:
                 raise click.UsageError("'-' reads claims from standard input, which is closed here: pipe a file in")
             _keep(sys.stdin.buffer, "standard input ('-')", copy)
-            kept[path] = (copy, "stdin")
-            continue
-        try:
-            with path.open("rb") as source:
-                _keep(source, str(path), copy)
-        except OSError as exc:
-            raise InputError(path, f"cannot read it ({exc.strerror})") from None
-        kept[path] = (copy, str(path))
+        else:
+            try:
+                with path.open("rb") as source:
+                    _keep(source, str(path), copy)
+            except OSError as exc:
+                raise InputError(path, f"cannot read it ({exc.strerror})") from None
+        kept[path] = (copy, "stdin" if path == DASH else str(path))
     return kept
 
 
@@ -184,10 +184,11 @@ def reads_streams(function: Any) -> Any:
 
     @functools.wraps(function)
     def wrapper(*args: Any, files: tuple[Path, ...], **kwargs: Any) -> Any:
-        if not any(_is_stream(path) for path in files):
+        streams = {path for path in files if _is_stream(path)}
+        if not streams:
             return function(*args, files=files, **kwargs)
         with tempfile.TemporaryDirectory(prefix="claimcheck-") as folder:
-            kept = _kept_streams(files, Path(folder))
+            kept = _kept_streams(files, streams, Path(folder))
             named = tuple(kept[path][0] if path in kept else path for path in files)
             try:
                 return function(*args, files=named, **kwargs)
