@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -104,3 +105,21 @@ def test_a_file_that_is_not_a_mapping_is_not_taken_for_a_columns_map(tmp_path: P
 
 def test_every_shipped_layout_loads() -> None:
     assert {load_layout(name).name for name in SHIPPED_LAYOUTS} == set(SHIPPED_LAYOUTS)
+
+
+@pytest.mark.parametrize("name", SHIPPED_LAYOUTS)
+@pytest.mark.parametrize(
+    "text",
+    ["2026-11-22", "2026-02-30", "2026-1-05", "20261122", "22-Nov-2026", "٢٠٢٦-١١-٢٢", "2026-11-22T00", "2026/11/22"],
+)
+def test_dates_read_as_strptime_reads_them(name: str, text: str) -> None:
+    """The ISO shortcut gives what trying each of the layout's formats with strptime gives."""
+    layout = load_layout(name)
+    expected = text
+    for pattern in layout.date_formats:
+        try:
+            expected = datetime.strptime(text, pattern).date().isoformat()
+            break
+        except ValueError:
+            continue
+    assert layout.parse_date(text) == expected

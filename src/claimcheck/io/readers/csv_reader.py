@@ -60,6 +60,7 @@ class _Layout:
             field: [(column, index[column.lower()]) for column in columns if column.lower() in index]
             for field, columns in chosen.columns.items()
         }
+        self._positions = [(field, [p for _, p in columns]) for field, columns in self.fields.items()]
         flags = chosen.icd9_flags
         self.icd9_values = frozenset(v.lower() for v in flags.values) if flags else frozenset()
         self.icd9_flag: dict[str, int] = {}
@@ -69,18 +70,15 @@ class _Layout:
                 if flag is not None and flag.lower() in index:
                     self.icd9_flag[column] = index[flag.lower()]
 
-    def _cell(self, row: list[str], position: int) -> str:
-        return row[position].strip() if position < len(row) else ""
-
     def _diagnoses(self, row: list[str], problems: list[InputProblem]) -> list[str]:
         codes: list[str] = []
         icd9 = False
         for column, position in self.fields.get("diagnosis_codes", ()):
-            value = self._cell(row, position)
+            value = row[position].strip()
             if not value:
                 continue
             flag = self.icd9_flag.get(column)
-            if flag is not None and self._cell(row, flag).lower() in self.icd9_values:
+            if flag is not None and row[flag].strip().lower() in self.icd9_values:
                 icd9 = True
             elif value not in codes:
                 codes.append(value)
@@ -90,19 +88,23 @@ class _Layout:
 
     def split(self, row: list[str]) -> tuple[dict[str, Any], dict[str, Any], list[InputProblem]]:
         problems: list[InputProblem] = []
-        extra = row[len(self.header) :]
-        if len(row) < len(self.header) or any(cell.strip() for cell in extra):
-            problems.append(InputProblem("row", f"has {len(row)} fields where the header has {len(self.header)}"))
+        width = len(self.header)
+        if len(row) != width:
+            if len(row) < width or any(cell.strip() for cell in row[width:]):
+                problems.append(InputProblem("row", f"has {len(row)} fields where the header has {width}"))
+            row = row + [""] * (width - len(row))  # every position below is a header column's
         values: dict[str, Any] = {}
-        for field, positions in self.fields.items():
+        for field, positions in self._positions:
             if field == "diagnosis_codes":
                 value: Any = self._diagnoses(row, problems)
             elif field in LIST_FIELDS:
-                value = [cell for _, p in positions if (cell := self._cell(row, p))]
+                value = [cell for p in positions if (cell := row[p].strip())]
             else:
-                value = next((cell for _, p in positions if (cell := self._cell(row, p))), "")
-                if value and field in DATE_FIELDS:
-                    value = self.layout.parse_date(value)
+                value = ""
+                for p in positions:
+                    if cell := row[p].strip():
+                        value = self.layout.parse_date(cell) if field in DATE_FIELDS else cell
+                        break
             if value:
                 values[field] = value
         claim = {k: values[k] for k in CLAIM_FIELDS if k in values}

@@ -8,7 +8,7 @@ layout is named, the reader picks the first shipped layout whose required column
 from __future__ import annotations
 
 import functools
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -85,11 +85,26 @@ class ColumnLayout(BaseModel):
         """An ISO date for ``text`` in one of the layout's formats; ``text`` unchanged otherwise,
         so the model reports it as an unreadable date."""
         for pattern in self.date_formats:
+            if pattern == _ISO_DAY and _is_iso_day(text):
+                return text  # strptime would give the same text back, at some 40 times the cost
             try:
                 return datetime.strptime(text, pattern).date().isoformat()
             except ValueError:
                 continue
         return text
+
+
+_ISO_DAY = "%Y-%m-%d"
+
+
+def _is_iso_day(text: str) -> bool:
+    """Whether ``text`` is a real day written exactly as ``date.isoformat`` writes it."""
+    if len(text) != 10 or text[4] != "-" or text[7] != "-" or not text.isascii():
+        return False
+    try:
+        return date.fromisoformat(text).isoformat() == text
+    except ValueError:
+        return False
 
 
 def load_layout(name_or_path: str | Path) -> ColumnLayout:
