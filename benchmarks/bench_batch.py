@@ -11,6 +11,9 @@ median of ``--repeat`` runs (3), for a machine whose speed wanders; at 10M it is
   and ``--jobs 2``;
 - copying the one-row-per-finding report itself (ten rows a line, some 24 times the input's
   bytes): the I/O that report costs before any checking, against the same baseline;
+- polars writing that report's rows (read in first, not timed): what the baseline's own writer
+  takes for an output of this size and shape (up to 1M lines: at 10M the report would not fit in
+  memory);
 - the same rules through ``--engine durable`` on the first ``--durable-lines`` lines (it is far
   too slow for the whole file), as lines per second;
 - Spark local[2] (``claimcheck.spark.validate``, written out as CSV), when pyspark and Java are
@@ -45,6 +48,16 @@ print(json.dumps({"seconds": seconds, "rss_mb": resource.getrusage(resource.RUSA
 """
 _POLARS = "import polars as pl, sys; pl.read_csv(sys.argv[1], infer_schema=False).write_csv(sys.argv[2])"
 _COPY = "import shutil, sys; shutil.copyfile(sys.argv[1], sys.argv[2])"
+_POLARS_WRITE = """
+import json, os, resource, sys, time
+import polars as pl
+frame = pl.read_csv(sys.argv[1], infer_schema=False)
+os.sync()
+start = time.perf_counter()
+frame.write_csv(sys.argv[2])
+print(json.dumps({"seconds": time.perf_counter() - start,
+                  "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
 _SPARK = """
 import os, sys, time
 os.environ["SPARK_LOCAL_IP"] = "127.0.0.1"
@@ -92,6 +105,26 @@ def _timed(command: list[str], repeat: int = 1, output: Path | None = None) -> d
     }
 
 
+def _polars_write(report: Path, out: Path, repeat: int) -> dict[str, float]:
+    """The median seconds polars takes to write the rows of ``report`` (read in first, not timed)."""
+    runs = []
+    for _ in range(repeat):
+        os.sync()
+        done = subprocess.run(
+            [sys.executable, "-c", _POLARS_WRITE, str(report), str(out)],
+            capture_output=True,
+            text=True,
+            check=True,
+            env=_ENV,
+        )
+        runs.append(json.loads(done.stdout))
+        out.unlink(missing_ok=True)
+    return {
+        "seconds": statistics.median(run["seconds"] for run in runs),
+        "rss_mb": max(run["rss_mb"] for run in runs),
+    }
+
+
 def _claimcheck(*args: str) -> list[str]:
     return [str(Path(sys.executable).with_name("claimcheck")), "check", *args, "--quiet", "--fail-on", "never"]
 
@@ -127,7 +160,9 @@ def _row(name: str, lines: int, figures: dict[str, float], baseline: float) -> s
     )
 
 
-def bench_size(lines: int, folder: Path, durable_lines: int, spark: bool, repeat: int) -> None:
+def bench_size(
+    lines: int, folder: Path, durable_lines: int, spark: bool, repeat: int, fits_in_memory: bool = True
+) -> None:
     path = generate(folder / f"claims_{lines}.csv", lines)
     out = folder / "out"
     size_mb = path.stat().st_size / 1e6
@@ -141,6 +176,9 @@ def bench_size(lines: int, folder: Path, durable_lines: int, spark: bool, repeat
     _timed(_claimcheck(str(path), "--format", "csv", "-o", str(report)))
     copy = _timed([sys.executable, "-c", _COPY, str(report), str(out)], repeat, out)
     runs.append((f"copy of that report ({report.stat().st_size / 1e6:,.0f} MB), no checking", copy))
+    if fits_in_memory:
+        written = _polars_write(report, out, repeat)
+        runs.append(("polars writing that report's rows, no checking (read in first, not timed)", written))
     report.unlink()
     each = f"median of {repeat} runs" if repeat > 1 else "one run"
     print(f"\n{lines:,} lines ({size_mb:,.0f} MB CSV), as of 2026-11-22, shipped rules; {each} per figure")
@@ -182,6 +220,7 @@ def main() -> None:
                 arguments.durable_lines if small else 0,
                 small and not arguments.no_spark,
                 max(1, arguments.repeat) if small else 1,
+                fits_in_memory=small,
             )
 
 
