@@ -34,6 +34,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from benchmarks.generate import generate
@@ -79,24 +80,27 @@ print(time.perf_counter() - start)
 _ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
+def _figures(script: str, *args: str) -> dict[str, float]:
+    """What the Python ``script``, run on ``args`` after a sync of the file system, prints as JSON."""
+    os.sync()
+    done = subprocess.run([sys.executable, "-c", script, *args], capture_output=True, text=True, check=True, env=_ENV)
+    return json.loads(done.stdout)
+
+
 def _timed_once(command: list[str]) -> dict[str, float]:
     """Wall seconds and the peak RSS of the largest process of ``command``'s tree."""
-    os.sync()
-    done = subprocess.run(
-        [sys.executable, "-c", _TIMED, *command], capture_output=True, text=True, check=True, env=_ENV
-    )
-    figures = json.loads(done.stdout)
+    figures = _figures(_TIMED, *command)
     if figures["code"] not in (0, 1):
         raise SystemExit(f"{' '.join(command)} failed with exit code {figures['code']}")
     return figures
 
 
-def _timed(command: list[str], repeat: int = 1, output: Path | None = None) -> dict[str, float]:
-    """The median wall seconds of ``repeat`` runs of ``command`` and the largest peak RSS;
-    ``output`` is removed after each run."""
+def _median(measure: Callable[[], dict[str, float]], repeat: int, output: Path | None) -> dict[str, float]:
+    """The median seconds of ``repeat`` measures and the largest peak RSS; ``output`` is removed
+    after each."""
     runs = []
     for _ in range(repeat):
-        runs.append(_timed_once(command))
+        runs.append(measure())
         if output is not None:
             output.unlink(missing_ok=True)
     return {
@@ -105,24 +109,14 @@ def _timed(command: list[str], repeat: int = 1, output: Path | None = None) -> d
     }
 
 
+def _timed(command: list[str], repeat: int = 1, output: Path | None = None) -> dict[str, float]:
+    """The median wall seconds of ``repeat`` runs of ``command`` and the largest peak RSS."""
+    return _median(lambda: _timed_once(command), repeat, output)
+
+
 def _polars_write(report: Path, out: Path, repeat: int) -> dict[str, float]:
     """The median seconds polars takes to write the rows of ``report`` (read in first, not timed)."""
-    runs = []
-    for _ in range(repeat):
-        os.sync()
-        done = subprocess.run(
-            [sys.executable, "-c", _POLARS_WRITE, str(report), str(out)],
-            capture_output=True,
-            text=True,
-            check=True,
-            env=_ENV,
-        )
-        runs.append(json.loads(done.stdout))
-        out.unlink(missing_ok=True)
-    return {
-        "seconds": statistics.median(run["seconds"] for run in runs),
-        "rss_mb": max(run["rss_mb"] for run in runs),
-    }
+    return _median(lambda: _figures(_POLARS_WRITE, str(report), str(out)), repeat, out)
 
 
 def _claimcheck(*args: str) -> list[str]:
