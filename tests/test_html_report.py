@@ -69,6 +69,30 @@ def test_data_cannot_break_out_of_the_script_block(tmp_path: Path) -> None:
     assert "</script><b>x" not in stream.getvalue()
 
 
+HOSTILE_CLAIMS = [  # text that ends a script block, opens a comment in it, or names a template slot
+    {"claim_id": "A<!--", "lines": [{"line_number": 1, "procedure_code": "BAD", "date_of_service": "2026-03-10"}]},
+    {"claim_id": "X2", "lines": [{"line_number": 1, "procedure_code": "<script>", "date_of_service": "2026-03-10"}]},
+    {"claim_id": "{{rows}}", "lines": [{"line_number": 1, "procedure_code": "{{note}}", "date_of_service": "x"}]},
+]
+
+
+def _hostile_html(tmp_path: Path) -> str:
+    path = tmp_path / "claims.json"
+    path.write_text(json.dumps(HOSTILE_CLAIMS), encoding="utf-8")
+    stream = io.StringIO()
+    write_html(claimcheck.validate_file(path, as_of=AS_OF), stream)
+    return stream.getvalue()
+
+
+def test_claim_text_reaches_the_page_as_data_only(tmp_path: Path) -> None:
+    page = _hostile_html(tmp_path)
+    block = page.split('<script id="rows" type="application/json">', 1)[1].split("</script>", 1)[0]
+    assert "<" not in block
+    rows = json.loads(block)
+    assert [row["claim"] for row in rows] == ["A<!--", "X2", "{{rows}}"]
+    assert page.count('"claim":') == 3 and page.count("lines with warnings or failures.") == 1
+
+
 def _browser() -> str:
     for name in ("chromium", "chromium-browser", "google-chrome"):
         found = shutil.which(name)
@@ -104,3 +128,18 @@ def test_the_report_renders_in_headless_chromium(tmp_path: Path) -> None:
     saved = ROOT / "build" / "html-report.png"
     saved.parent.mkdir(exist_ok=True)
     shutil.copy(screenshot, saved)
+
+
+def test_hostile_claim_text_still_renders_every_row(tmp_path: Path) -> None:
+    browser = _browser()
+    page = tmp_path / "report.html"
+    page.write_text(_hostile_html(tmp_path), encoding="utf-8")
+    dom = subprocess.run(
+        [browser, *BROWSER_FLAGS, "--user-data-dir=" + str(tmp_path / "profile"), "--dump-dom", page.as_uri()],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    ).stdout
+    body = dom.split('<table id="problems">', 1)[1].split("</table>", 1)[0]
+    assert body.count("<tr>") >= 4 and "page 1 of 1" in dom

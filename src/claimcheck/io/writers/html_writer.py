@@ -9,6 +9,7 @@ lines and says when there were more.
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from html import escape
 from importlib import resources
@@ -21,6 +22,7 @@ __all__ = ["MAX_LINES", "write_html"]
 
 MAX_LINES = 5000
 _TOP_RULES = 12
+_SLOT = re.compile(r"\{\{(\w+)\}\}")
 
 
 def _aggregate(report: Report, max_lines: int) -> dict[str, Any]:
@@ -115,20 +117,21 @@ def write_html(report: Report, stream: TextIO, *, max_lines: int = MAX_LINES) ->
         else f"{shown:,} lines with warnings or failures."
     )
     versions = ", ".join(f"{k} {v}" for k, v in report.code_sets.items())
-    # "</" inside a script block would end it early; JSON allows the escaped form.
-    payload = json.dumps(data["rows"], ensure_ascii=False).replace("</", "<\\/")
-    page = (
-        template.replace("{{lines}}", f"{len(report.lines):,}")
-        .replace("{{pass}}", f"{counts.get('pass', 0):,}")
-        .replace("{{warn}}", f"{counts.get('warn', 0):,}")
-        .replace("{{fail}}", f"{counts.get('fail', 0):,}")
-        .replace("{{versions}}", escape(f"rules {report.rules_version}; code sets: {versions}"))
-        .replace("{{chart}}", _bar_chart(data["failing_rules"]))
-        .replace(
-            "{{by_procedure}}", _count_table("Lines by procedure", "procedure", data["by_procedure"], "by-procedure")
-        )
-        .replace("{{by_check}}", _count_table("Findings by check", "check", data["by_check"], "by-check"))
-        .replace("{{note}}", escape(note))
-        .replace("{{rows}}", payload)
-    )
+    # "<" in a script block can end it ("</script") or start a comment ("<!--") that swallows the
+    # rest of the page; JSON's \u003c spelling of it is read back as the same character.
+    payload = json.dumps(data["rows"], ensure_ascii=False).replace("<", "\\u003c")
+    slots = {
+        "lines": f"{len(report.lines):,}",
+        "pass": f"{counts.get('pass', 0):,}",
+        "warn": f"{counts.get('warn', 0):,}",
+        "fail": f"{counts.get('fail', 0):,}",
+        "versions": escape(f"rules {report.rules_version}; code sets: {versions}"),
+        "chart": _bar_chart(data["failing_rules"]),
+        "by_procedure": _count_table("Lines by procedure", "procedure", data["by_procedure"], "by-procedure"),
+        "by_check": _count_table("Findings by check", "check", data["by_check"], "by-check"),
+        "note": escape(note),
+        "rows": payload,
+    }
+    # One pass over the template, so a "{{rows}}" in a claim's own text is never filled in.
+    page = _SLOT.sub(lambda match: slots[match[1]], template)
     stream.write(page)
