@@ -207,6 +207,13 @@ def test_text_output_mentions_the_lines_and_summary(tmp_path: Path) -> None:
     assert "2 lines" in result.stdout
 
 
+def test_text_output_shows_markup_in_claim_text_as_written(tmp_path: Path) -> None:
+    rows = ["[/],1,99213,,I10,,,1,2026-03-10,11", "[bold]C1,1,[/]X,,I10,,,1,2026-03-10,11"]
+    result = invoke("check", claims_csv(tmp_path, *rows), *AS_OF, env=WIDE)
+    assert result.exit_code == 1, result.output  # 1 for the failing line; a markup error was a traceback
+    assert "[bold]C1" in result.stdout and "[/]X" in result.stdout and "2 lines" in result.stdout
+
+
 def test_output_file_is_written_without_leftovers(tmp_path: Path) -> None:
     out_dir = tmp_path / "out"
     out_dir.mkdir()

@@ -58,7 +58,9 @@ class TextStream:
 
     def close(self, summary: dict[str, Any]) -> None:
         from rich.console import Console
+        from rich.markup import escape
         from rich.table import Table
+        from rich.text import Text
 
         stream = self._stream
         console = Console(file=stream, width=None if stream.isatty() else 140, soft_wrap=False)
@@ -68,10 +70,10 @@ class TextStream:
         table.add_column("findings")
         for line in self._shown:
             status = f"[{_STYLE[line.status]}]{line.status.value}[/]"
-            table.add_row(
-                line.claim_id or "?",
+            table.add_row(  # claim id and code are the input's text: Text keeps "[/]" from being read as markup
+                Text(line.claim_id or "?"),
                 "?" if line.line_number is None else str(line.line_number),
-                line.procedure_code or "?",
+                Text(line.procedure_code or "?"),
                 status,
                 _findings_cell(line, self._verbose),
             )
@@ -87,7 +89,8 @@ class TextStream:
         if self._by_check:
             console.print("problems by check: " + ", ".join(f"{k} {v}" for k, v in self._by_check.most_common()))
         if self._failing:
-            console.print("top failing rules: " + ", ".join(f"{k} {v}" for k, v in self._failing.most_common(5)))
+            top = self._failing.most_common(5)
+            console.print("top failing rules: " + ", ".join(f"{escape(rule)} {count}" for rule, count in top))
         versions = ", ".join(f"{name} {version}" for name, version in summary["code_sets"].items())
         console.print(f"[dim]rules {summary['rules_version']}; code sets: {versions}[/]")
 
