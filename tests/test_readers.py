@@ -282,6 +282,41 @@ def test_jsonl_one_claim_per_line_and_bad_lines_become_findings(tmp_path: Path, 
     assert report.lines[3].status.value == "pass"
 
 
+UNREADABLE_JSON = [
+    pytest.param("[" * 100_000 + "]" * 100_000, "nested too deeply", id="deep"),
+    pytest.param('{"claim_id": "C1", "lines": [{"line_number": ' + "9" * 5000 + "}]}", "number too long", id="long"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), UNREADABLE_JSON)
+def test_json_the_parser_cannot_take_is_an_input_error(tmp_path: Path, text: str, expected: str) -> None:
+    with pytest.raises(InputError, match=expected):
+        list(read_claims(write(tmp_path, "claims.json", text)))
+
+
+@pytest.mark.parametrize(("text", "expected"), UNREADABLE_JSON)
+def test_jsonl_line_the_parser_cannot_take_is_a_finding(
+    tmp_path: Path, rules: claimcheck.RuleSet, text: str, expected: str
+) -> None:
+    path = write(tmp_path, "claims.jsonl", text + "\n" + json.dumps(claim("C2", 1)) + "\n")
+    first, second = check(path, rules).lines
+    (finding,) = first.findings
+    assert finding.check.value == "input" and expected in finding.message
+    assert (second.claim_id, second.status.value) == ("C2", "pass")
+
+
+@pytest.mark.parametrize("name", ["claims.json", "claims.jsonl"])
+def test_lone_surrogate_escapes_read_as_replacement_characters(
+    tmp_path: Path, rules: claimcheck.RuleSet, name: str
+) -> None:
+    bad = claim("C\\ud800", 1)
+    bad["lines"][0]["procedure_code"] = "BAD\\uDFFF"
+    path = write(tmp_path, name, json.dumps(bad).replace("\\\\u", "\\u") + "\n")
+    (line,) = check(path, rules).lines
+    assert (line.claim_id, line.procedure_code) == ("C\ufffd", "BAD\ufffd")
+    assert json.dumps(line.to_dict(), ensure_ascii=False).encode("utf-8")  # a UTF-8 report can hold it
+
+
 def test_jsonl_field_problem_names_the_file_line(tmp_path: Path, rules: claimcheck.RuleSet) -> None:
     bad = claim("C2", 1)
     bad["lines"][0]["units"] = "abc"

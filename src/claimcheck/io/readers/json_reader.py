@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from claimcheck.errors import InputError
+from claimcheck.io.readers.json_text import BadJson, parse_json
 from claimcheck.io.readers.text_lines import NOT_UTF8, DecodedLines, open_binary
 from claimcheck.models.parse import InputProblem, ParsedClaim, ParsedLine, parse_claim
 
@@ -33,9 +33,9 @@ def read_json(path: Path) -> Iterator[ParsedClaim]:
     """Claims of a ``.json`` file: one claim object or a list of them."""
     text = _open_text(path)
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(path, f"is not valid JSON ({exc.msg}, column {exc.colno})", line=exc.lineno) from None
+        data = parse_json(text)
+    except BadJson as exc:
+        raise InputError(path, exc.message, line=exc.line) from None
     if isinstance(data, dict):
         data = [data]
     if not isinstance(data, list):
@@ -55,9 +55,9 @@ def read_jsonl(path: Path) -> Iterator[ParsedClaim]:
             problem = InputProblem("claim", NOT_UTF8) if number in lines.bad else None
             if problem is None:
                 try:
-                    claim = json.loads(text)
-                except json.JSONDecodeError as exc:
-                    problem = InputProblem("claim", f"is not valid JSON ({exc.msg}, column {exc.colno})")
+                    claim = parse_json(text)
+                except BadJson as exc:
+                    problem = InputProblem("claim", exc.message)
             if problem is not None:
                 yield ParsedClaim(None, (ParsedLine(None, None, None, (problem,), where),))
                 continue

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -10,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from claimcheck.errors import ClaimCheckError, InputError
+from claimcheck.io.readers.json_text import BadJson, parse_json
 
 if TYPE_CHECKING:
     from fhir_core.fhirabstractmodel import FHIRAbstractModel
@@ -89,9 +89,9 @@ def _json(path: Path) -> Any:
     except UnicodeDecodeError:
         raise InputError(path, "is not UTF-8 text") from None
     try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(path, f"is not valid JSON ({exc.msg}, column {exc.colno})", line=exc.lineno) from None
+        return parse_json(text)
+    except BadJson as exc:
+        raise InputError(path, exc.message, line=exc.line) from None
 
 
 def _entries(path: Path, bundle: Mapping[str, Any]) -> tuple[BundleEntry | None, ...]:
