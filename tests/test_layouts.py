@@ -123,3 +123,9 @@ def test_dates_read_as_strptime_reads_them(name: str, text: str) -> None:
         except ValueError:
             continue
     assert layout.parse_date(text) == expected
+
+
+@pytest.mark.parametrize("name", ["claimcheck", "tuva_medical_claim"])
+def test_dates_in_other_scripts_digits_are_left_unread(name: str) -> None:
+    """strptime reads Arabic-Indic digits in a year; the model then reports the date as unreadable."""
+    assert load_layout(name).parse_date("\u0662\u0660\u0662\u0666-03-10") == "\u0662\u0660\u0662\u0666-03-10"

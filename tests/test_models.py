@@ -121,12 +121,34 @@ def test_colon_does_not_split_diagnoses() -> None:
     assert split_diagnoses("I10:E119") == ("I10:E119",)
 
 
-@pytest.mark.parametrize(("raw", "expected"), [(None, 1.0), ("", 1.0), ("1.5", 1.5), (2, 2.0), (" 3 ", 3.0)])
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [(None, 1.0), ("", 1.0), ("1.5", 1.5), (2, 2.0), (" 3 ", 3.0), ("+2", 2.0), (".5", 0.5), ("1e2", 100.0)],
+)
 def test_units(raw: Any, expected: float) -> None:
     data = {k: v for k, v in GOOD_LINE.items() if k != "units"}
     if raw is not None:
         data["units"] = raw
     assert ClaimLine.model_validate(data).units == expected
+
+
+@pytest.mark.parametrize("raw", ["nan", "inf", "-Infinity", "1_0", "\u0663", "\uff13", "3 units", "0x1"])
+def test_units_text_that_float_reads_but_is_no_count_is_refused(raw: str) -> None:
+    with pytest.raises(ValidationError, match="must be a number"):
+        line(units=raw)
+
+
+@pytest.mark.parametrize(
+    ("field", "raw"),
+    [
+        ("line_number", "\u0661"),  # Arabic-Indic one: isdigit() and int() take it
+        ("line_number", "\u00b2"),  # superscript two: isdigit() takes it, int() does not
+        ("date_of_service", "\u0662\u0660\u0662\u0666-03-10"),
+    ],
+)
+def test_numbers_and_dates_are_read_in_ascii_digits_only(field: str, raw: str) -> None:
+    with pytest.raises(ValidationError):
+        line(**{field: raw})
 
 
 def test_line_number_and_date_from_text() -> None:

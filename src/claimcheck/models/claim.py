@@ -29,7 +29,9 @@ _DIAGNOSIS_SEPARATORS = re.compile(r"[\s,;]+")
 # The shape of an ICD-10-CM code without its dot; only such strings get a dot inserted, so a
 # stray value stays recognisable in the finding that reports it.
 _ICD_SHAPE = re.compile(r"^[A-Z][0-9][0-9A-Z][0-9A-Z]{0,4}$")
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
+# What float() takes, less its "nan", "inf", "1_000" and other scripts' digits, none of them a count of units.
+_UNITS = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$", re.ASCII)
 
 
 def _text(value: Any) -> str:
@@ -95,7 +97,7 @@ def _line_number(value: Any) -> int:
     if isinstance(value, int):
         return value
     text = _text(value)
-    if not text.isdigit():
+    if not (text.isascii() and text.isdigit()):
         raise ValueError("must be a whole number")
     return int(text)
 
@@ -105,10 +107,15 @@ def _units(value: Any) -> float:
         return 1.0
     if isinstance(value, bool):
         raise ValueError("must be a number")
-    try:
-        return float(value) if isinstance(value, (int, float)) else float(_text(value))
-    except (ValueError, OverflowError):
-        raise ValueError("must be a number") from None
+    if isinstance(value, (int, float)):
+        try:
+            return float(value)
+        except OverflowError:
+            raise ValueError("must be a number") from None
+    text = _text(value)
+    if not _UNITS.match(text):
+        raise ValueError("must be a number")
+    return float(text)
 
 
 def _iso_date(value: Any) -> date:

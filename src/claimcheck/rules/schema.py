@@ -32,7 +32,7 @@ __all__ = [
 ]
 
 RULE_ID = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
-PROCEDURE_CODE = re.compile(r"^(\d{5}|\d{4}[FTU]|[A-Z]\d{4})$")
+PROCEDURE_CODE = re.compile(r"^(\d{5}|\d{4}[FTU]|[A-Z]\d{4})$", re.ASCII)
 
 
 def _upper(value: str) -> str:

@@ -84,6 +84,8 @@ class ColumnLayout(BaseModel):
     def parse_date(self, text: str) -> str:
         """An ISO date for ``text`` in one of the layout's formats; ``text`` unchanged otherwise,
         so the model reports it as an unreadable date."""
+        if not text.isascii():
+            return text  # strptime reads any script's digits; a claim's date is written in ASCII ones
         for pattern in self.date_formats:
             if pattern == _ISO_DAY and _is_iso_day(text):
                 return text  # strptime would give the same text back, at some 40 times the cost
