@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 import pyarrow as pa
 
+from claimcheck.engine.day import day_of_run
 from claimcheck.engine.ruleset import RuleSet
 from claimcheck.io.batch import ROW_KINDS, validate_batch
 from claimcheck.io.batch.pipeline import RulesSpec
@@ -53,7 +54,7 @@ def validate(
     code_sets: Mapping[str, str] | None = None,
     ptp: Sequence[str | os.PathLike[str]] = (),
     mue: str | os.PathLike[str] | None = None,
-    as_of: date | None = None,
+    as_of: date | str | None = None,
     rows: str = "finding",
 ) -> DataFrame:
     """The findings of the claim lines in ``df`` as a DataFrame.
@@ -72,7 +73,7 @@ def validate(
     if missing:
         raise ValueError(f"the DataFrame has no {', '.join(missing)} column: the claimcheck layout needs them")
     spec = RulesSpec.of(rules, code_sets, ptp, mue)
-    day = as_of or date.today()
+    day = day_of_run(as_of)
     schema = schema_for(rows)
     inputs = [F.col(name).cast("string").alias(name) for name in read_columns(df.columns)]
     ordered = df.select(*inputs).withColumn(_ORDER, F.monotonically_increasing_id())

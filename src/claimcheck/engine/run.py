@@ -8,6 +8,7 @@ from typing import Any
 
 from claimcheck.engine.checks import LineContext
 from claimcheck.engine.claim_checks import ClaimContext, ClaimLineRef
+from claimcheck.engine.day import day_of_run
 from claimcheck.engine.ruleset import RuleSet, load_rules
 from claimcheck.models.finding import Finding
 from claimcheck.models.parse import ParsedClaim, parse_claim
@@ -70,9 +71,11 @@ def check_claim(parsed: ParsedClaim, rules: RuleSet, as_of: date) -> list[LineRe
     return line_results(parsed, per_line)
 
 
-def check_claims(claims: Iterable[ParsedClaim], rules: RuleSet, as_of: date | None = None) -> Iterator[LineResult]:
+def check_claims(
+    claims: Iterable[ParsedClaim], rules: RuleSet, as_of: date | str | None = None
+) -> Iterator[LineResult]:
     """Stream line results for a stream of parsed claims."""
-    day = as_of or date.today()
+    day = day_of_run(as_of)
     for parsed in claims:
         yield from check_claim(parsed, rules, day)
 
@@ -81,7 +84,7 @@ ENGINES = ("compiled", "durable")
 
 
 def check_claims_with(
-    engine: str, claims: Iterable[ParsedClaim], rules: RuleSet, as_of: date | None = None
+    engine: str, claims: Iterable[ParsedClaim], rules: RuleSet, as_of: date | str | None = None
 ) -> Iterator[LineResult]:
     """``check_claims`` by the executor ``engine``: ``compiled`` (this module) or ``durable``
     (durable-rules, much slower, for cross-checking; needs claimcheck[durable])."""
@@ -98,7 +101,7 @@ def _parsed(claim: Any) -> ParsedClaim:
     return claim if isinstance(claim, ParsedClaim) else parse_claim(claim)
 
 
-def validate(claim: Any, *, rules: RuleSet | None = None, as_of: date | None = None) -> Report:
+def validate(claim: Any, *, rules: RuleSet | None = None, as_of: date | str | None = None) -> Report:
     """Check one claim (a ``Claim`` or a dict in the JSON claims shape) and return its report.
 
     A wrong claim never raises: what cannot be read becomes ``input`` findings.
@@ -106,7 +109,7 @@ def validate(claim: Any, *, rules: RuleSet | None = None, as_of: date | None = N
     return validate_many([claim], rules=rules, as_of=as_of)
 
 
-def validate_many(claims: Iterable[Any], *, rules: RuleSet | None = None, as_of: date | None = None) -> Report:
+def validate_many(claims: Iterable[Any], *, rules: RuleSet | None = None, as_of: date | str | None = None) -> Report:
     """Check several claims and return one report, lines in input order."""
     ruleset = rules or load_rules()
     lines = check_claims((_parsed(c) for c in claims), ruleset, as_of)

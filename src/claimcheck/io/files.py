@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from claimcheck.engine.day import day_of_run
 from claimcheck.engine.ruleset import RuleSet, load_rules
 from claimcheck.engine.run import ENGINES, check_claims_with
 from claimcheck.errors import OutputError
@@ -29,7 +30,7 @@ def check_files(
     paths: Sequence[str | Path],
     *,
     rules: RuleSet,
-    as_of: date | None = None,
+    as_of: date | str | None = None,
     input_format: str | None = None,
     columns: str | Path | ColumnLayout | None = None,
     x12_strict: bool = False,
@@ -46,7 +47,7 @@ def check_files(
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}; engines: {', '.join(ENGINES)}")
     layout = load_layout(columns) if isinstance(columns, (str, Path)) else columns
-    day = as_of or date.today()
+    day = day_of_run(as_of)
     for path in paths:
         names = fast_eligible(Path(path), input_format, layout, engine)
         if names is not None:
@@ -63,7 +64,7 @@ def validate_files(
     paths: Sequence[str | Path],
     *,
     rules: RuleSet | None = None,
-    as_of: date | None = None,
+    as_of: date | str | None = None,
     input_format: str | None = None,
     columns: str | Path | ColumnLayout | None = None,
     x12_strict: bool = False,
@@ -97,7 +98,7 @@ def validate_file(
     path: str | Path,
     *,
     rules: RuleSet | None = None,
-    as_of: date | None = None,
+    as_of: date | str | None = None,
     input_format: str | None = None,
     columns: str | Path | ColumnLayout | None = None,
     x12_strict: bool = False,

@@ -42,6 +42,7 @@ from datetime import date
 from typing import Any
 
 from claimcheck.engine.claim_checks import ClaimLineRef
+from claimcheck.engine.day import day_of_run
 from claimcheck.engine.durable._engine import load_engine, new_host, unique_name
 from claimcheck.engine.durable.claim_rules import claim_check_rules
 from claimcheck.engine.durable.line_rules import line_check_rules, read_fields, read_flag
@@ -211,16 +212,18 @@ def _parsed(claim: Any) -> ParsedClaim:
 
 
 def check_claims_durable(
-    claims: Iterable[ParsedClaim], rules: RuleSet, as_of: date | None = None
+    claims: Iterable[ParsedClaim], rules: RuleSet, as_of: date | str | None = None
 ) -> Iterator[LineResult]:
     """``engine.run.check_claims`` with the durable executor: stream line results for parsed claims."""
     executor = DurableExecutor(rules)
-    day = as_of or date.today()
+    day = day_of_run(as_of)
     for parsed in claims:
         yield from executor.check_claim(parsed, day)
 
 
-def validate_with_durable(claims: Iterable[Any], rules: RuleSet | None = None, as_of: date | None = None) -> Report:
+def validate_with_durable(
+    claims: Iterable[Any], rules: RuleSet | None = None, as_of: date | str | None = None
+) -> Report:
     """``engine.run.validate_many`` with the durable executor: claims (parsed, ``Claim`` or dicts) to a report."""
     ruleset = rules or load_rules()
     lines = check_claims_durable((_parsed(c) for c in claims), ruleset, as_of)

@@ -19,6 +19,7 @@ from datetime import date
 import pyarrow as pa
 
 from claimcheck.engine.batch import BatchEngine, BatchFindings, LineBatch
+from claimcheck.engine.day import day_of_run
 from claimcheck.engine.ruleset import RuleSet, load_rules
 from claimcheck.io.batch.normalise import Normaliser
 from claimcheck.io.batch.results import (
@@ -81,7 +82,7 @@ def validate_batch(
     batch: pa.RecordBatch,
     *,
     rules: RuleSet | None = None,
-    as_of: date | None = None,
+    as_of: date | str | None = None,
     rows: str = "finding",
     origin: Callable[[int], str | None] | None = None,
 ) -> pa.RecordBatch:
@@ -95,7 +96,7 @@ def validate_batch(
     """
     if rows not in ROW_KINDS:
         raise ValueError(f"unknown rows {rows!r}; rows: {', '.join(ROW_KINDS)}")
-    lines, found, text = check_batch(batch, rules or load_rules(), as_of or date.today(), origin)
+    lines, found, text = check_batch(batch, rules or load_rules(), day_of_run(as_of), origin)
     return (finding_rows if rows == "finding" else line_rows)(lines, found, text).cast(schema_for(rows))
 
 

@@ -26,7 +26,7 @@ class ReportOptions:
     output_format: str
     rows: str | None = None  # "finding" or "line"; None: findings, or line objects for jsonl
     jobs: int | None = None  # None: all cores
-    as_of: date | None = None
+    as_of: date | str | None = None
     input_format: str | None = None
     columns: str | None = None
     x12_strict: bool = False
