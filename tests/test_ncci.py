@@ -325,6 +325,19 @@ def test_ptp_bad_rows_are_all_reported_with_line_numbers(tmp_path: Path) -> None
     assert "line 5" not in message and "line 13" not in message and "line 14" not in message
 
 
+@pytest.mark.parametrize(
+    ("first", "expected"),
+    [
+        (ptp_row("0710T", "0711T", "2022-01-01"), "line 5: effective date '2022-01-01' is not a date"),
+        ("0710T\t0711T\r\n", "line 5: expected at least 6 tab-separated fields, found 2"),
+    ],
+)
+def test_ptp_bad_first_data_row_is_reported_not_taken_for_preamble(tmp_path: Path, first: str, expected: str) -> None:
+    path = write_ptp(tmp_path / "ptp.txt", first, ptp_row("0710T", "0712T", "20220101"))
+    with pytest.raises(CodeSetError, match=expected):
+        load_ptp(path)
+
+
 def test_ptp_more_than_ten_bad_rows_lists_the_first_ten(tmp_path: Path) -> None:
     rows = [ptp_row("0710T", f"{number:04d}T", "20220101", indicator="5") for number in range(12)]
     with pytest.raises(CodeSetError) as caught:

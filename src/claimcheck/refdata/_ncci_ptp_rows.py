@@ -201,11 +201,12 @@ def _first_data_row(lines: Iterator[tuple[int, bytes]]) -> tuple[int, bytes] | N
 
 
 def _looks_like_data(fields: list[bytes]) -> bool:
-    """Codes in columns 1 and 2 and eight digits for the effective date: CMS's rule for a data row."""
-    if len(fields) < 4:
+    """Codes in columns 1 and 2: no copyright or header line has them, so a first row with a bad
+    date or too few columns is still read as data and reported, not skipped as preamble."""
+    if len(fields) < 2:
         return False
-    first, second, effective = (text_of(fields[i]).strip() for i in (0, 1, 3))
-    return is_code(first.upper()) and is_code(second.upper()) and len(effective) == 8 and effective.isdigit()
+    first, second = (text_of(fields[i]).strip() for i in (0, 1))
+    return is_code(first.upper()) and is_code(second.upper())
 
 
 def _quote(fields: list[bytes]) -> str:
