@@ -330,7 +330,7 @@ def test_looks_like_fhir() -> None:
     assert looks_like_fhir(' {"resourceType":"Bundle"')
     assert looks_like_fhir('{"id": "1", "resourceType": "Claim"')
     assert not looks_like_fhir('[{"resourceType": "Claim"}]')
-    assert not looks_like_fhir('{"resourceType": "Patient"}')
+    assert looks_like_fhir('{"resourceType": "Patient"}')  # for the FHIR reader to say it is no Claim
     assert not looks_like_fhir('{"claim_id": "C1", "lines": []}')
 
 

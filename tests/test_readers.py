@@ -350,6 +350,14 @@ def test_detect_format_by_content(tmp_path: Path, rules: claimcheck.RuleSet, tex
         ("a.json", "{}", "json"),
         ("a.ndjson", "{}", "jsonl"),
         ("a.csv", '{"claim_id": "C1"}', "json"),  # content wins over a misleading extension
+        ("a.jsonl", HEADER + "\n" + GOOD_ROW + "\n", "csv"),
+        ("a.json", HEADER.replace(",", "|") + "\n", "csv"),
+        ("a.json", json.dumps(claim("C1", 1)) + "\n" + json.dumps(claim("C2", 1)) + "\n", "jsonl"),
+        ("a.jsonl", json.dumps([claim("C1", 1)]), "json"),
+        ("a.jsonl", '{"claim_id": "C1", "lines": [\n', "jsonl"),  # its reader reports the broken line
+        ("a.json", "not json at all", "json"),  # no table either: the JSON reader's message names it
+        ("a.json", '{"id": "e", "status": "active",\n "resourceType": "ExplanationOfBenefit"}', "fhir"),
+        ("a.json", '{"claim_id": "C1", "note": "' + "x" * 10_000 + '", "resourceType": "Claim"}', "fhir"),
     ],
 )
 def test_detect_format_by_content_and_extension(tmp_path: Path, name: str, content: str, expected: str) -> None:

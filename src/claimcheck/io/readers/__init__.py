@@ -27,6 +27,11 @@ READERS: dict[str, Reader] = {
 # An X12 file opens with ISA; one opening with GS or ST lost its ISA, and the X12 reader says so.
 _X12_START = re.compile(r"(?:ISA|GS|ST)[^A-Za-z0-9\s]")
 
+# FHIR serialisers write resourceType first; a claim file's first 64 KB settle the rest.
+_HEAD_CHARS = 65_536
+# A header row: two or more cells between commas, tabs, pipes or semicolons.
+_DELIMITED_LINE = re.compile(r"[^\n,\t|;{}\[\]]+[,\t|;]")
+
 _EXTENSIONS = {
     ".csv": "csv",
     ".psv": "csv",
@@ -41,13 +46,13 @@ _EXTENSIONS = {
 def detect_format(path: Path) -> str:
     """The reader for ``path``, from its first characters; the extension only breaks ties.
 
-    An 837 starts with ``ISA``; a FHIR file is a JSON object whose ``resourceType`` is Claim or
-    Bundle; other JSON is our claims shape (``.jsonl``: one claim per line); anything else is
-    read as delimited text.
+    An 837 starts with ``ISA``; a FHIR file is a JSON object with a ``resourceType``; other JSON
+    is our claims shape (one compact object per line: ``jsonl``); anything else is read as
+    delimited text, a ``.json`` or ``.jsonl`` file too when its first line is delimited text.
     """
     try:
         with path.open("r", encoding="utf-8-sig", errors="replace") as stream:
-            head = stream.read(4096)
+            head = stream.read(_HEAD_CHARS)
     except OSError as exc:
         raise InputError(path, f"cannot read the file ({exc.strerror})") from None
     stripped = head.lstrip()
@@ -56,13 +61,18 @@ def detect_format(path: Path) -> str:
         return "x12"
     if looks_like_fhir(head):
         return "fhir"
-    if by_extension in ("json", "jsonl"):
-        return by_extension
-    if stripped.startswith("["):
-        return "json"
-    if stripped.startswith("{"):
-        first_line = stripped.split("\n", 1)[0].rstrip()
-        return "jsonl" if first_line.endswith("}") and "\n" in stripped.rstrip() else "json"
+    if stripped.startswith(("{", "[")):
+        first_line, _, rest = stripped.partition("\n")
+        one_value_per_line = first_line.rstrip().endswith(("}", "]")) and rest.strip() != ""
+        if by_extension == "jsonl":
+            # Its reader reports a broken line and reads on, where the json reader would stop; only
+            # an array seen whole on one line or spread over several is read as one JSON document.
+            saw_first_line = "\n" in stripped or len(head) < _HEAD_CHARS
+            whole_array = stripped[0] == "[" and saw_first_line and not one_value_per_line
+            return "json" if whole_array else "jsonl"
+        return "jsonl" if stripped[0] == "{" and one_value_per_line else "json"
+    if by_extension in ("json", "jsonl") and not _DELIMITED_LINE.match(stripped):
+        return by_extension  # not JSON, nor a table: the JSON reader's message fits the name best
     return "csv"
 
 

@@ -20,12 +20,14 @@ Location = Mapping[str, str | int | None]
 
 # Servers write resourceType first, but not every tool does, so it is looked for anywhere in
 # the head of the file; claims in our own JSON shape never carry it.
-_RESOURCE_TYPE = re.compile(r'"resourceType"\s*:\s*"(?:Claim|Bundle)"')
+# Any resource type: the FHIR reader names one that is not a Claim or Bundle (a Patient, an
+# ExplanationOfBenefit) better than our claims-shape reader, which never sees a resourceType.
+_RESOURCE_TYPE = re.compile(r'"resourceType"\s*:\s*"[A-Za-z]+"')
 _MISSING_EXTRA = "reading FHIR needs the extra: pip install 'claimcheck[fhir]'"
 
 
 def looks_like_fhir(head: str) -> bool:
-    """Whether the first characters of a file are those of a FHIR Claim or Bundle."""
+    """Whether the first characters of a file are those of a FHIR resource."""
     return head.lstrip().startswith("{") and _RESOURCE_TYPE.search(head) is not None
 
 
@@ -117,7 +119,10 @@ def load(path: Path) -> FhirFile:
     if resource_type == "Claim":
         return FhirFile((ClaimResource(data, path.name, None),), None)
     if resource_type != "Bundle":
-        found = f"a {resource_type} resource" if isinstance(resource_type, str) else "no FHIR resource"
+        if isinstance(resource_type, str):
+            found = f"{'an' if resource_type[:1] in tuple('AEIOU') else 'a'} {resource_type} resource"
+        else:
+            found = "no FHIR resource"
         raise InputError(path, f"must hold a FHIR Claim or a Bundle of Claims; it holds {found}")
     entries = _entries(path, data)
     claims = tuple(
