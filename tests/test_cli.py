@@ -377,3 +377,34 @@ def test_as_of_must_be_written_yyyy_mm_dd() -> None:
     result = invoke("check", SRC.parent / "fixtures" / "demo" / "claims.csv", "--as-of", "20261122")
     assert result.exit_code == 2
     assert "YYYY-MM-DD" in result.stderr
+
+
+@pytest.mark.parametrize("output_format", ["csv", "json", "text"])
+def test_an_unreadable_file_among_several_is_reported_and_the_others_checked(
+    tmp_path: Path, output_format: str
+) -> None:
+    first = claims_csv(tmp_path, GOOD, name="first.csv")
+    broken = tmp_path / "broken.json"
+    broken.write_text("not json at all", encoding="utf-8")
+    no_columns = tmp_path / "no_columns.csv"
+    no_columns.write_text("a,b\n1,2\n", encoding="utf-8")
+    last = claims_csv(tmp_path, FAIL, name="last.csv")
+    report = tmp_path / f"report.{output_format}"
+    files = (first, broken, no_columns, last)
+    result = invoke("check", *files, "--format", output_format, "-o", report, "--quiet", *AS_OF, env=WIDE)
+    assert result.exit_code == 2, result.output
+    assert result.stderr.count("claimcheck: error: ") == 2
+    assert f"{broken}:1: is not valid JSON" in result.stderr and f"{no_columns}" in result.stderr
+    assert "Traceback" not in result.stderr
+    text = report.read_text(encoding="utf-8")
+    assert "C1" in text and "C3" in text  # the files before and after the unreadable ones
+    assert "(broken.json line 1)" in text and "(no_columns.csv line 1)" in text  # a row stands for each
+
+
+def test_a_single_unreadable_file_leaves_no_report(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.json"
+    broken.write_text("not json at all", encoding="utf-8")
+    report = tmp_path / "report.csv"
+    result = invoke("check", broken, "--format", "csv", "-o", report, *AS_OF)
+    assert result.exit_code == 2 and result.stderr.count("claimcheck: error: ") == 1
+    assert not report.exists()

@@ -70,13 +70,18 @@ def test_the_json_stream_keeps_few_finding_texts_and_writes_the_same(tmp_path, m
     assert streamed.getvalue() == json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n"
 
 
-def test_an_input_error_mid_run_leaves_no_output_file(tmp_path) -> None:
+def test_an_unreadable_file_mid_run_is_a_row_of_the_report_and_exit_2(tmp_path) -> None:
     broken = tmp_path / "broken.csv"
     broken.write_text("claim_id,line_number\nC1,1\n")
     output = tmp_path / "report.json"
     result = CliRunner().invoke(main, ["check", str(DEMO), str(broken), "--format", "json", "-o", str(output)])
     assert result.exit_code == 2 and "missing required column" in result.stderr
-    assert not output.exists() and list(tmp_path.iterdir()) == [broken]
+    assert sorted(tmp_path.iterdir()) == sorted([broken, output])  # no temporary file left
+    lines = json.loads(output.read_text())["lines"]
+    assert len(lines) == 39 + 1  # the demo's lines, then the one standing for broken.csv
+    (finding,) = lines[-1]["findings"]
+    assert (finding["rule_id"], finding["subject"]) == ("input.field", "file")
+    assert "missing required column" in finding["message"] and "(broken.csv line 1)" in finding["message"]
 
 
 def test_the_text_report_shows_the_first_lines_and_counts_them_all() -> None:

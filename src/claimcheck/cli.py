@@ -26,6 +26,7 @@ from claimcheck.cli_options import (
     rules_option,
     terminate_unwinds,
 )
+from claimcheck.errors import ClaimCheckError
 
 __all__ = ["main"]
 
@@ -149,6 +150,15 @@ def check(
         output = None
     if output is not None and any(_same_file(output, path) for path in files):
         raise click.UsageError(f"--output {output} is one of the FILES checked: the report would replace it")
+    skipped: list[str] = []
+
+    def read_on(error: ClaimCheckError) -> None:
+        click.echo(f"claimcheck: error: {error}", err=True)
+        skipped.append(str(error))
+
+    # With several FILES, one that cannot be read is reported and the others still checked;
+    # the exit status is then 2 all the same.
+    unreadable = read_on if len(files) > 1 else None
     if output_format in ENCODED_FORMATS:
         from claimcheck.io.workers import RulesSpec
 
@@ -161,11 +171,11 @@ def check(
             from claimcheck.io.batch.report import ReportOptions
 
             options = ReportOptions(output_format, rows, jobs, as_of, input_format, columns, x12_strict, engine)
-            status = _write_encoded(files, spec, options, output, quiet, pool)
+            status = _write_encoded(files, spec, options, output, quiet, pool, unreadable)
         finally:
             if pool is not None:  # the run shut it down already, unless it never began
                 pool.shutdown(wait=True, cancel_futures=True)
-        sys.exit(1 if status.value in _THRESHOLDS[fail_on] else 0)
+        sys.exit(_exit_status(status, fail_on, skipped))
     from claimcheck.io.files import atomic_output, check_files, standard_output, stream_report
     from claimcheck.io.progress import with_progress
     from claimcheck.io.writers import STREAM_WRITERS, WRITERS
@@ -181,6 +191,7 @@ def check(
         columns=columns,
         x12_strict=x12_strict,
         engine=engine,
+        unreadable=unreadable,
     )
     if not quiet:
         lines = with_progress(lines)
@@ -193,7 +204,13 @@ def check(
             report = Report.build(lines, ruleset.version, ruleset.code_set_versions())
             WRITERS[output_format](report, stream)
             status = report.status
-    sys.exit(1 if status.value in _THRESHOLDS[fail_on] else 0)
+    sys.exit(_exit_status(status, fail_on, skipped))
+
+
+def _exit_status(status: Any, fail_on: str, skipped: list[str]) -> int:
+    if skipped:
+        return 2
+    return 1 if status.value in _THRESHOLDS[fail_on] else 0
 
 
 def _same_file(one: Path, other: Path) -> bool:
@@ -219,7 +236,13 @@ def _early_workers(
 
 
 def _write_encoded(
-    files: tuple[Path, ...], spec: Any, options: Any, output: Path | None, quiet: bool, pool: Any = None
+    files: tuple[Path, ...],
+    spec: Any,
+    options: Any,
+    output: Path | None,
+    quiet: bool,
+    pool: Any = None,
+    unreadable: Any = None,
 ) -> Any:
     """A csv, jsonl or parquet report through the batch pipeline, with a progress bar for long runs."""
     from claimcheck.io.batch.report import write_encoded_report
@@ -230,7 +253,7 @@ def _write_encoded(
     with contextlib.nullcontext() if quiet else progress_bar(progress):
         target = atomic_output(output, binary=True) if output else standard_output(binary=True)
         with target as stream:
-            return write_encoded_report(files, spec, options, stream, progress, pool)
+            return write_encoded_report(files, spec, options, stream, progress, pool, unreadable)
 
 
 @main.command()

@@ -7,7 +7,7 @@ import os
 import stat
 import sys
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
@@ -15,10 +15,10 @@ from typing import Any
 
 from claimcheck.engine.day import day_of_run
 from claimcheck.engine.ruleset import RuleSet, load_rules
-from claimcheck.engine.run import ENGINES, check_claims_with
-from claimcheck.errors import OutputError
+from claimcheck.engine.run import ENGINES, check_claims, check_claims_with
+from claimcheck.errors import InputError, OutputError
 from claimcheck.io.fast_csv import fast_eligible
-from claimcheck.io.readers import read_claims
+from claimcheck.io.readers import read_claims, unreadable_file
 from claimcheck.io.readers.layouts import ColumnLayout, load_layout
 from claimcheck.io.writers import StreamWriter
 from claimcheck.models.report import LineResult, Report, Tally
@@ -35,6 +35,7 @@ def check_files(
     columns: str | Path | ColumnLayout | None = None,
     x12_strict: bool = False,
     engine: str = "compiled",
+    unreadable: Callable[[InputError], None] | None = None,
 ) -> Iterator[LineResult]:
     """Stream the line results of ``paths``, in input order, without keeping them.
 
@@ -43,21 +44,29 @@ def check_files(
     shipped layout (``tuva_medical_claim``, ``cms_carrier``, ``cms_outpatient``), a columns map
     file, or a loaded ``ColumnLayout``; by default it is found from each file's header. CSV
     files in the claimcheck layout go through the batch engine; the findings are the same.
+    A file that cannot be read raises ``InputError``; with ``unreadable``, the error is handed to
+    it instead and the run goes on with the next file (after the lines read before the error).
     """
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}; engines: {', '.join(ENGINES)}")
     layout = load_layout(columns) if isinstance(columns, (str, Path)) else columns
     day = day_of_run(as_of)
     for path in paths:
-        names = fast_eligible(Path(path), input_format, layout, engine)
-        if names is not None:
-            # Arrow and the batch engine load only for the files that take them.
-            from claimcheck.io.batch.pipeline import fast_results
+        try:
+            names = fast_eligible(Path(path), input_format, layout, engine)
+            if names is not None:
+                # Arrow and the batch engine load only for the files that take them.
+                from claimcheck.io.batch.pipeline import fast_results
 
-            yield from fast_results(Path(path), names, rules, day)
-            continue
-        claims = read_claims(path, input_format, columns=layout, x12_strict=x12_strict)
-        yield from check_claims_with(engine, claims, rules, day)
+                yield from fast_results(Path(path), names, rules, day)
+                continue
+            claims = read_claims(path, input_format, columns=layout, x12_strict=x12_strict)
+            yield from check_claims_with(engine, claims, rules, day)
+        except InputError as exc:
+            if unreadable is None:
+                raise
+            unreadable(exc)
+            yield from check_claims([unreadable_file(exc)], rules, day)
 
 
 def validate_files(

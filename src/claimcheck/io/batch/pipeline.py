@@ -24,7 +24,7 @@ import pyarrow as pa
 
 from claimcheck.engine.ruleset import RuleSet
 from claimcheck.engine.run import check_claims, check_claims_with
-from claimcheck.errors import ClaimCheckError
+from claimcheck.errors import ClaimCheckError, InputError
 from claimcheck.io import workers
 from claimcheck.io.batch import check_batch, line_results
 from claimcheck.io.batch.encode import Encoded, encode_batch, encode_lines, ipc_bytes, read_ipc
@@ -32,7 +32,7 @@ from claimcheck.io.batch.reader import PHYSICAL_LINE, FastReader, ReadStopped
 from claimcheck.io.batch.spool import spool
 from claimcheck.io.fast_csv import fast_eligible
 from claimcheck.io.progress import RunProgress
-from claimcheck.io.readers import read_claims
+from claimcheck.io.readers import read_claims, unreadable_file
 from claimcheck.io.readers.csv_reader import read_csv
 from claimcheck.io.readers.layouts import ColumnLayout
 from claimcheck.io.workers import RulesSpec, default_jobs
@@ -163,6 +163,23 @@ class _Run:
             yield done
 
 
+def _fast_names(
+    path: Path,
+    input_format: str | None,
+    columns: ColumnLayout | None,
+    engine: str,
+    unreadable: Callable[[InputError], None] | None,
+) -> list[str] | None:
+    """``fast_eligible``; a file it cannot read, with ``unreadable``, takes the per-line road, which
+    reports the error in its turn rather than before the files ahead of it."""
+    try:
+        return fast_eligible(path, input_format, columns, engine)
+    except InputError:
+        if unreadable is None:
+            raise
+        return None
+
+
 def encoded_reports(
     paths: Iterable[Path],
     *,
@@ -178,15 +195,18 @@ def encoded_reports(
     engine: str = "compiled",
     progress: RunProgress | None = None,
     pool: ProcessPoolExecutor | None = None,
+    unreadable: Callable[[InputError], None] | None = None,
 ) -> Iterator[Encoded]:
     """The report of ``paths`` in ``output_format`` (csv, jsonl, parquet), chunk by chunk, in
     input order; ``jobs`` worker processes check the CSV batches, each loading ``spec``'s rules
     (as the parent does when ``rules`` is None, once the workers are on their way). ``pool``:
-    workers started already (``workers.start_pool``), which the run shuts down at its end."""
+    workers started already (``workers.start_pool``), which the run shuts down at its end.
+    ``unreadable``: as for ``files.check_files``, takes the error of a file that cannot be read
+    while the run goes on with the next file."""
     files = [Path(p) for p in paths]
     progress = progress or RunProgress()
     progress.total_bytes = progress.total_bytes or sum(workers.file_size(p) for p in files)
-    eligible = [fast_eligible(path, input_format, columns, engine) for path in files]
+    eligible = [_fast_names(path, input_format, columns, engine, unreadable) for path in files]
     run = _Run(rules, spec, as_of, output_format, rows, jobs, progress, pool=pool)
     try:
         for path in (path for path, names in zip(files, eligible, strict=True) if names is not None):
@@ -195,11 +215,17 @@ def encoded_reports(
         if run.rules is None:
             run.rules = spec.load()
         for path, names in zip(files, eligible, strict=True):
-            if names is not None:
-                yield from run.fast(path, names)
-            else:
-                claims = read_claims(path, input_format, columns=columns, x12_strict=x12_strict)
-                yield from run.encoded_lines(check_claims_with(engine, claims, run.rules, as_of))
+            try:
+                if names is not None:
+                    yield from run.fast(path, names)
+                else:
+                    claims = read_claims(path, input_format, columns=columns, x12_strict=x12_strict)
+                    yield from run.encoded_lines(check_claims_with(engine, claims, run.rules, as_of))
+            except InputError as exc:
+                if unreadable is None:
+                    raise
+                unreadable(exc)
+                yield from run.encoded_lines(check_claims([unreadable_file(exc)], run.rules, as_of))
             run.offset += workers.file_size(path)
             progress.advance(0, run.offset)
     finally:

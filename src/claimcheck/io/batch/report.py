@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import BinaryIO
 
+from claimcheck.engine.day import day_of_run
+from claimcheck.errors import InputError
 from claimcheck.io.batch.encode import LINE_OBJECTS
 from claimcheck.io.batch.pipeline import RulesSpec, default_jobs, encoded_reports
 from claimcheck.io.batch.sink import write_encoded
@@ -44,13 +46,15 @@ def write_encoded_report(
     stream: BinaryIO,
     progress: RunProgress,
     pool: ProcessPoolExecutor | None = None,
+    unreadable: Callable[[InputError], None] | None = None,
 ) -> Status:
     """Check ``files`` against the rules of ``spec`` and write the report to ``stream``; the
-    worst line status comes back, for the exit code. ``pool``: workers started already."""
+    worst line status comes back, for the exit code. ``pool``: workers started already;
+    ``unreadable`` takes the error of a file that cannot be read, and the run goes on."""
     chunks = encoded_reports(
         files,
         spec=spec,
-        as_of=options.as_of or date.today(),
+        as_of=day_of_run(options.as_of),
         output_format=options.output_format,
         rows=options.row_kind,
         jobs=options.jobs or default_jobs(),
@@ -60,5 +64,6 @@ def write_encoded_report(
         engine=options.engine,
         progress=progress,
         pool=pool,
+        unreadable=unreadable,
     )
     return write_encoded(chunks, options.output_format, options.row_kind, stream).status

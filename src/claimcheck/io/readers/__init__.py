@@ -10,9 +10,9 @@ from claimcheck.errors import InputError
 from claimcheck.io.readers import csv_reader, json_reader, x12
 from claimcheck.io.readers.fhir import looks_like_fhir, read_fhir
 from claimcheck.io.readers.layouts import ColumnLayout
-from claimcheck.models.parse import ParsedClaim
+from claimcheck.models.parse import InputProblem, ParsedClaim, ParsedLine
 
-__all__ = ["READERS", "detect_format", "read_claims"]
+__all__ = ["READERS", "detect_format", "read_claims", "unreadable_file"]
 
 Reader = Callable[[Path], Iterator[ParsedClaim]]
 
@@ -98,3 +98,11 @@ def read_claims(
     if reader is None:
         raise InputError(file, f"unknown input format {name!r}; known: {', '.join(READERS)}")
     return reader(file)
+
+
+def unreadable_file(error: InputError) -> ParsedClaim:
+    """The one line that stands in a report for a file no reader could read, so the report says so."""
+    problem = f"{error.field}: {error.problem}" if error.field else error.problem
+    name = Path(error.file).name
+    origin = name if error.line is None else f"{name} line {error.line}"
+    return ParsedClaim(None, (ParsedLine(None, None, None, (InputProblem("file", problem),), origin),))
