@@ -226,6 +226,25 @@ def test_malformed_json_or_a_wrong_shape_gets_422_pointing_at_it(
     assert response.json()["detail"][0]["loc"] == loc
 
 
+@pytest.mark.parametrize(
+    ("body", "offset", "error"),
+    [
+        (b'{"claim_id": "C\xff1", "lines": []}', 15, "not valid UTF-8"),
+        (b'{"claim_id": "\xc3\xa9", "x": "\xff"}', 24, "not valid UTF-8"),  # characters, not bytes
+        (b'{"claim_id": "C1", "lines": ' + b"[" * 5000, 28 + 4999, "nested too deeply"),
+        (b'{"claim_id": "1111", "units": ' + b"9" * 5000 + b"}", 30, "too many digits"),
+    ],
+)
+def test_json_the_parser_cannot_read_gets_422_pointing_at_it_not_400(
+    client: TestClient, body: bytes, offset: int, error: str
+) -> None:
+    response = client.post(VALIDATE, content=body, headers={**AUTH, "Content-Type": "application/json"})
+    assert response.status_code == 422
+    (detail,) = response.json()["detail"]
+    assert detail["type"] == "json_invalid" and detail["loc"] == ["body", offset]
+    assert error in detail["ctx"]["error"]
+
+
 def test_a_body_that_is_not_json_gets_422(client: TestClient) -> None:
     response = client.post(VALIDATE, content=b"claim_id,lines", headers={**AUTH, "Content-Type": "text/csv"})
     assert response.status_code == 422

@@ -21,6 +21,7 @@ from claimcheck.errors import ClaimCheckError, InputError
 from claimcheck.io.readers import READERS, read_claims
 from claimcheck.models.report import Report
 from claimcheck.service.auth import bearer_scheme
+from claimcheck.service.json_body import JsonBodyRoute
 from claimcheck.service.metrics import CONTENT_TYPE_LATEST, Metrics
 from claimcheck.service.observe import stats_of
 from claimcheck.service.rules import RulesHolder
@@ -73,7 +74,6 @@ async def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.post("/v1/claims:validate", responses={**_UNAUTHORIZED, 200: _REPORT}, tags=["claims"], **_KEYED)
 async def validate_claims(
     request: Request, claims: Annotated[ClaimsBody, Body()], as_of: AsOf = None
 ) -> AsciiJSONResponse:
@@ -89,6 +89,17 @@ async def validate_claims(
         report = await run_in_threadpool(validate_many, claims, rules=rules, as_of=as_of)
     stats_of(request.scope).record(len(claims), report)
     return AsciiJSONResponse(report.to_dict())
+
+
+router.add_api_route(
+    "/v1/claims:validate",
+    validate_claims,
+    methods=["POST"],
+    responses={**_UNAUTHORIZED, 200: _REPORT},
+    tags=["claims"],
+    route_class_override=JsonBodyRoute,
+    **_KEYED,
+)
 
 
 def _check_x12(body: bytes, rules: RuleSet, as_of: date | None) -> tuple[int, Report]:

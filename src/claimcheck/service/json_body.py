@@ -1,0 +1,94 @@
+"""JSON request bodies, where every body that cannot be read is a 422 pointing into it.
+
+FastAPI turns a ``json.JSONDecodeError`` into a 422 ``json_invalid`` whose ``loc`` is
+``["body", offset]``, but any other error from ``json.loads`` into a bare 400. Three kinds of
+malformed JSON raise something else: invalid UTF-8 (``UnicodeDecodeError``), nesting deeper than
+the interpreter's stack (``RecursionError``) and an integer of more than 4,300 digits
+(``ValueError``). ``parse_json`` raises each as a ``JSONDecodeError`` at the offset it found.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from typing import Any
+
+from fastapi.routing import APIRoute
+from starlette.requests import Request
+from starlette.responses import Response
+
+__all__ = ["JsonBodyRoute", "parse_json"]
+
+# A string, or a bracket or number outside one: enough to find where a body goes wrong.
+_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]|-?[0-9]+(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?')
+
+
+def parse_json(body: bytes) -> Any:
+    """``json.loads(body)``; raises ``json.JSONDecodeError`` for every body that is not JSON it can read."""
+    try:
+        return json.loads(body)
+    except UnicodeDecodeError as exc:
+        # The offset in characters, as FastAPI gives it for syntax errors; the bytes before it decode.
+        offset = len(exc.object[: exc.start].decode(exc.encoding, "surrogatepass"))
+        raise json.JSONDecodeError(f"not valid {exc.encoding.upper()}", _text(body), offset) from None
+    except RecursionError:
+        text = _text(body)
+        offset, depth = _deepest(text)
+        raise json.JSONDecodeError(
+            f"arrays and objects nested too deeply to read ({depth} levels)", text, offset
+        ) from None
+    except ValueError as exc:  # JSONDecodeError is a ValueError too: only the digit limit is caught here
+        if isinstance(exc, json.JSONDecodeError):
+            raise
+        text = _text(body)
+        offset = _long_integer(text)
+        raise json.JSONDecodeError("an integer with too many digits to read", text, offset) from None
+
+
+def _text(body: bytes) -> str:
+    return body.decode(json.detect_encoding(body), "replace")
+
+
+def _deepest(text: str) -> tuple[int, int]:
+    """The offset of the first bracket at the deepest nesting of ``text``, and that depth."""
+    depth = deepest = offset = 0
+    for token in _TOKEN.finditer(text):
+        kind = token.group()[0]
+        if kind in "[{":
+            depth += 1
+            if depth > deepest:
+                deepest, offset = depth, token.start()
+        elif kind in "]}":
+            depth -= 1
+    return offset, deepest
+
+
+def _long_integer(text: str) -> int:
+    """The offset of the first integer outside a string that ``int()`` refuses as too long."""
+    limit = sys.get_int_max_str_digits()
+    for token in _TOKEN.finditer(text):
+        digits = token.group().lstrip("-")
+        if digits.isdigit() and len(digits) > limit:
+            return token.start()
+    return 0
+
+
+class _JsonBodyRequest(Request):
+    async def json(self) -> Any:
+        if not hasattr(self, "_json"):
+            self._json = parse_json(await self.body())
+        return self._json
+
+
+class JsonBodyRoute(APIRoute):
+    """A route whose JSON body is read by ``parse_json``."""
+
+    def get_route_handler(self) -> Any:
+        handle = super().get_route_handler()
+
+        async def handle_with_parse_json(request: Request) -> Response:
+            response: Response = await handle(_JsonBodyRequest(request.scope, request.receive))
+            return response
+
+        return handle_with_parse_json
