@@ -245,9 +245,19 @@ def test_json_the_parser_cannot_read_gets_422_pointing_at_it_not_400(
     assert error in detail["ctx"]["error"]
 
 
+@pytest.mark.parametrize("media_type", [None, "text/plain", "application/x-www-form-urlencoded"])
+def test_a_json_body_is_read_as_json_whatever_its_content_type(client: TestClient, media_type: str | None) -> None:
+    headers = AUTH if media_type is None else {**AUTH, "Content-Type": media_type}
+    response = client.post(VALIDATE, content=json.dumps(CLAIM).encode(), headers=headers)
+    assert response.request.headers.get("content-type") == media_type  # httpx adds none of its own
+    assert response.status_code == 200
+    assert response.json() == client.post(VALIDATE, json=CLAIM, headers=AUTH).json()
+
+
 def test_a_body_that_is_not_json_gets_422(client: TestClient) -> None:
     response = client.post(VALIDATE, content=b"claim_id,lines", headers={**AUTH, "Content-Type": "text/csv"})
     assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["body", 0]
 
 
 def test_a_claim_with_bad_fields_gets_200_with_input_findings(client: TestClient) -> None:

@@ -1,4 +1,10 @@
-"""JSON request bodies, where every body that cannot be read is a 422 pointing into it.
+"""JSON request bodies, read as JSON whatever their Content-Type, and a 422 pointing into any
+body that cannot be read.
+
+FastAPI parses a body as JSON only when its Content-Type says so; anything else reaches the
+endpoint as bytes and fails validation with a misleading "Input should be a valid list".
+Billing systems and curl often send no Content-Type, text/plain or curl's form default, so on a
+``JsonBodyRoute`` the body decides, as it does for an 837: JSON is read, anything else is a 422.
 
 FastAPI turns a ``json.JSONDecodeError`` into a 422 ``json_invalid`` whose ``loc`` is
 ``["body", offset]``, but any other error from ``json.loads`` into a bare 400. Three kinds of
@@ -15,6 +21,7 @@ import sys
 from typing import Any
 
 from fastapi.routing import APIRoute
+from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -75,6 +82,12 @@ def _long_integer(text: str) -> int:
 
 
 class _JsonBodyRequest(Request):
+    @property
+    def headers(self) -> Headers:
+        """The request's headers, with a JSON Content-Type: FastAPI reads the body as JSON only then."""
+        others = [(name, value) for name, value in self.scope["headers"] if name != b"content-type"]
+        return Headers(raw=[*others, (b"content-type", b"application/json")])
+
     async def json(self) -> Any:
         if not hasattr(self, "_json"):
             self._json = parse_json(await self.body())
@@ -82,7 +95,7 @@ class _JsonBodyRequest(Request):
 
 
 class JsonBodyRoute(APIRoute):
-    """A route whose JSON body is read by ``parse_json``."""
+    """A route whose body is read as JSON, by ``parse_json``, whatever its Content-Type."""
 
     def get_route_handler(self) -> Any:
         handle = super().get_route_handler()

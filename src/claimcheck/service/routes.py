@@ -80,6 +80,7 @@ async def validate_claims(
     """Check one claim, or a list of up to 1,000, in the JSON claims shape.
 
     A claim with wrong fields is answered with ``input`` findings on its lines, not with a 422.
+    The body is read as JSON whatever its Content-Type (none, text/plain or a form type too).
     """
     rules = _state(request).rules.current
     lines = sum(len(claim["lines"]) if isinstance(claim.get("lines"), list) else 1 for claim in claims)
