@@ -448,13 +448,37 @@ def test_an_837_body_gives_lines_that_point_into_it(client: TestClient, x12_body
     ReportOut.model_validate(response.json())
 
 
-def test_the_x12_endpoint_refuses_other_media_types_and_unreadable_bodies(client: TestClient, x12_body: bytes) -> None:
+@pytest.mark.parametrize("media_type", [None, "application/octet-stream", "application/x-www-form-urlencoded"])
+def test_an_837_is_read_whatever_its_content_type_but_json(
+    client: TestClient, x12_body: bytes, media_type: str | None
+) -> None:
+    headers = AUTH if media_type is None else {**AUTH, "Content-Type": media_type}
+    response = client.post("/v1/x12:validate", content=x12_body, headers=headers)
+    assert response.status_code == 200 and response.json()["lines"]
+
+
+def test_the_x12_endpoint_sends_json_to_the_claims_endpoint(client: TestClient, x12_body: bytes) -> None:
     as_json = client.post("/v1/x12:validate", content=x12_body, headers={**AUTH, "Content-Type": "application/json"})
     assert as_json.status_code == 415
-    garbage = client.post("/v1/x12:validate", content=b"not an 837", headers={**AUTH, "Content-Type": "text/plain"})
-    assert garbage.status_code == 422
-    (error,) = garbage.json()["detail"]
-    assert error["loc"] == ["body"] and "ISA" in error["msg"]
+    assert "/v1/claims:validate" in as_json.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (b"not an 837", "the body is not an X12 837 that can be read: does not start with an ISA segment"),
+        (b"\x00\x01\xff garbage", "the body is not an X12 837"),
+        (b"", "the body is empty"),
+        (b" \r\n", "the body is empty"),
+    ],
+)
+def test_a_body_that_is_not_an_837_gets_422_saying_so(
+    client: TestClient, x12_body: bytes, body: bytes, message: str
+) -> None:
+    response = client.post("/v1/x12:validate", content=body, headers={**AUTH, "Content-Type": "text/plain"})
+    assert response.status_code == 422
+    (error,) = response.json()["detail"]
+    assert error["loc"] == ["body"] and error["msg"].startswith(message)
     assert "claimcheck-" not in error["msg"]  # not the temporary file's path
 
 

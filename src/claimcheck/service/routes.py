@@ -30,7 +30,9 @@ from claimcheck.service.settings import Settings
 
 __all__ = ["AsciiJSONResponse", "ServiceState", "router"]
 
-X12_MEDIA_TYPES = ("text/plain", "application/edi-x12")
+# Documented for /v1/x12:validate; any Content-Type but JSON is taken, because billing systems
+# send none, application/octet-stream or curl's form default, and the reader tells an 837 by content.
+X12_MEDIA_TYPES = ("application/edi-x12", "text/plain", "application/octet-stream")
 # A request of up to this many lines (a few claims) is checked on the event loop: handing it to a
 # thread costs about as much as checking it, and under load those threads fight the loop for the
 # GIL. A bigger one goes to a thread, so that /healthz and small requests are still answered
@@ -103,6 +105,11 @@ router.add_api_route(
 )
 
 
+def _is_json(content_type: str) -> bool:
+    media_type = content_type.partition(";")[0].strip().lower()
+    return media_type == "application/json" or media_type.endswith("+json")
+
+
 def _check_x12(body: bytes, rules: RuleSet, as_of: date | None) -> tuple[int, Report]:
     # The X12 reader reads files, in two passes; the body is at most max_body_bytes.
     with tempfile.TemporaryDirectory(prefix="claimcheck-") as directory:
@@ -126,18 +133,22 @@ def _check_x12(body: bytes, rules: RuleSet, as_of: date | None) -> tuple[int, Re
     **_KEYED,
 )
 async def validate_x12(request: Request, as_of: AsOf = None) -> AsciiJSONResponse:
-    """Check the claims of an 837 body; each line's ``location`` points into the body."""
+    """Check the claims of an 837 body; each line's ``location`` points into the body.
+
+    The body decides whether it is an 837, whatever its Content-Type; only a JSON one is refused
+    (415), as a sign the claims were meant for /v1/claims:validate.
+    """
     if "x12" not in READERS:
         raise HTTPException(501, "this build of claimcheck has no X12 reader")
-    media_type = request.headers.get("content-type", "").partition(";")[0].strip().lower()
-    if media_type not in X12_MEDIA_TYPES:
-        raise HTTPException(415, f"send the 837 as {' or '.join(X12_MEDIA_TYPES)}")
+    if _is_json(request.headers.get("content-type", "")):
+        raise HTTPException(415, "this endpoint takes an X12 837; send JSON claims to /v1/claims:validate")
     body = await request.body()
     try:
         claims, report = await run_in_threadpool(_check_x12, body, _state(request).rules.current, as_of)
     except InputError as exc:
         # The problem only: str(exc) would name the temporary file.
-        error = {"type": "x12_unreadable", "loc": ["body"], "msg": exc.problem}
+        problem = "is empty" if not body.strip() else f"is not an X12 837 that can be read: {exc.problem}"
+        error = {"type": "x12_unreadable", "loc": ["body"], "msg": f"the body {problem}"}
         return AsciiJSONResponse({"detail": [error]}, status_code=422)
     stats_of(request.scope).record(claims, report)
     return AsciiJSONResponse(report.to_dict())
