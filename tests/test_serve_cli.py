@@ -21,3 +21,8 @@ def test_serve_refuses_to_start(arguments: list[str], message: str) -> None:
     assert result.exit_code == 2
     assert message in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_serve_limits_bodies_to_5_mb_by_default() -> None:
+    result = CliRunner().invoke(main, ["serve", "--help"], terminal_width=200)
+    assert "default: 5000000" in result.output

@@ -187,16 +187,22 @@ def test_healthz_and_the_openapi_document_need_no_key(client: TestClient) -> Non
 # --- limits and malformed input --------------------------------------------------------------------
 
 
-def test_a_body_over_the_limit_gets_413_by_content_length_or_while_read() -> None:
+@pytest.mark.parametrize("path", [VALIDATE, "/v1/x12:validate"])
+def test_a_body_over_the_limit_gets_413_stating_it_by_content_length_or_while_read(path: str) -> None:
+    stated = {"detail": "the request body is larger than this service's limit of 1,000 bytes"}
     with TestClient(create_app(make_settings(max_body_bytes=1000))) as client:
         big = json.dumps([CLAIM] * 10).encode()
-        assert (
-            client.post(VALIDATE, content=big, headers={**AUTH, "Content-Type": "application/json"}).status_code == 413
-        )
+        announced = client.post(path, content=big, headers={**AUTH, "Content-Type": "text/plain"})
+        assert (announced.status_code, announced.json()) == (413, stated)
         chunks = iter([big[:600], big[600:]])  # streamed: no Content-Length, counted while read
-        response = client.post(VALIDATE, content=chunks, headers={**AUTH, "Content-Type": "application/json"})
-        assert response.status_code == 413
+        streamed = client.post(path, content=chunks, headers={**AUTH, "Content-Type": "text/plain"})
+        assert (streamed.status_code, streamed.json()) == (413, stated)
+        assert client.post(path, content=big, headers={"Content-Type": "text/plain"}).status_code == 401
         assert client.post(VALIDATE, json=CLAIM, headers=AUTH).status_code == 200
+
+
+def test_the_default_limit_is_5_mb() -> None:
+    assert make_settings().max_body_bytes == 5_000_000
 
 
 def test_up_to_1000_claims_are_checked_and_1001_get_422(client: TestClient) -> None:
@@ -327,6 +333,8 @@ def test_the_openapi_document_describes_the_bodies_and_the_bearer_scheme(client:
     assert {"type": "array", "items": {"$ref": "#/components/schemas/ClaimIn"}, "maxItems": 1000} in request["anyOf"]
     assert operation["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].endswith("/ReportOut")
     assert operation["security"] == [{"HTTPBearer": []}]
+    assert {"401", "413", "422"} <= set(operation["responses"])
+    assert {"401", "413", "422"} <= set(document["paths"]["/v1/x12:validate"]["post"]["responses"])
     assert document["components"]["schemas"]["ClaimIn"]["examples"]
     assert document["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"
 

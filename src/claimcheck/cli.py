@@ -273,9 +273,9 @@ def _write_encoded(
 @click.option(
     "--max-body-bytes",
     type=click.IntRange(min=1),
-    default=5 * 1024 * 1024,
+    default=5_000_000,
     show_default=True,
-    help="Largest request body accepted; larger ones get 413.",
+    help="Largest request body accepted, in bytes; larger ones get 413.",
 )
 @rules_option
 @code_set_option

@@ -17,6 +17,7 @@ from uvicorn.config import STARTUP_FAILURE
 
 from claimcheck.errors import ClaimCheckError
 from claimcheck.service.auth import ApiKeyMiddleware, ApiKeys
+from claimcheck.service.body_limit import BodyLimitMiddleware
 from claimcheck.service.logs import EVENT_LOGGER
 from claimcheck.service.metrics import Metrics
 from claimcheck.service.observe import ObserveMiddleware
@@ -33,7 +34,7 @@ and get the JSON report back. Every endpoint but /healthz needs `Authorization: 
 
 
 async def _validation_error(_request: Request, exc: Exception) -> AsciiJSONResponse:
-    """FastAPI's 422, without the ``input`` it echoes: that may be 5 MiB of claims."""
+    """FastAPI's 422, without the ``input`` it echoes: that may be 5 MB of claims."""
     assert isinstance(exc, RequestValidationError)
     errors = [{key: value for key, value in error.items() if key != "input"} for error in exc.errors()]
     return AsciiJSONResponse({"detail": jsonable_encoder(errors)}, status_code=422)
@@ -59,12 +60,13 @@ def create_app(settings: Settings) -> FastAPI:
         title="claimcheck",
         version=version("claimcheck"),
         description=_DESCRIPTION,
-        max_body_size=settings.max_body_bytes,
         lifespan=_reload_on_sighup if settings.reload_on_sighup else None,
     )
     app.state.service = ServiceState(settings, rules, metrics)
     app.include_router(router)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    # Inside the key check: a client without a key learns nothing, not even the size limit.
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(ApiKeyMiddleware, keys=ApiKeys(settings.api_keys))
     # Added last, so outermost: refused requests get a request id, a log record and metrics too.
     paths = {route.path for route in router.routes if isinstance(route, APIRoute)}

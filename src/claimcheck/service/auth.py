@@ -1,7 +1,7 @@
 """Bearer API keys, checked before the request body is read.
 
 FastAPI reads and parses a body before it runs dependencies, so a key check written as a
-dependency would let anyone without a key make the server parse 5 MiB of JSON. The check is an
+dependency would let anyone without a key make the server parse 5 MB of JSON. The check is an
 ASGI middleware instead; ``bearer_scheme`` only declares the scheme in the OpenAPI document.
 """
 

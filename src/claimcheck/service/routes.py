@@ -68,6 +68,9 @@ router = APIRouter()
 # Security() here only puts the bearer scheme in the OpenAPI document; ApiKeyMiddleware enforces it.
 _KEYED: dict[str, Any] = {"dependencies": [Security(bearer_scheme)]}
 _UNAUTHORIZED: dict[int | str, dict[str, Any]] = {401: {"model": Detail, "description": "No API key, or a wrong one."}}
+_TOO_LARGE: dict[int | str, dict[str, Any]] = {
+    413: {"model": Detail, "description": "The body is larger than the service's limit (--max-body-bytes)."}
+}
 
 
 @router.get("/healthz", response_model=HealthOut, tags=["service"])
@@ -98,7 +101,7 @@ router.add_api_route(
     "/v1/claims:validate",
     validate_claims,
     methods=["POST"],
-    responses={**_UNAUTHORIZED, 200: _REPORT},
+    responses={**_UNAUTHORIZED, **_TOO_LARGE, 200: _REPORT},
     tags=["claims"],
     route_class_override=JsonBodyRoute,
     **_KEYED,
@@ -121,7 +124,7 @@ def _check_x12(body: bytes, rules: RuleSet, as_of: date | None) -> tuple[int, Re
 
 @router.post(
     "/v1/x12:validate",
-    responses={**_UNAUTHORIZED, 200: _REPORT, 415: {"model": Detail}, 501: {"model": Detail}},
+    responses={**_UNAUTHORIZED, **_TOO_LARGE, 200: _REPORT, 415: {"model": Detail}, 501: {"model": Detail}},
     openapi_extra={
         "requestBody": {
             "required": True,

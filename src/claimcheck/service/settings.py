@@ -30,7 +30,7 @@ __all__ = [
 API_KEYS_ENV = "CLAIMCHECK_API_KEYS"
 # Worker processes started by uvicorn get their settings here (they cannot be handed objects).
 SETTINGS_ENV = "CLAIMCHECK_SERVICE_SETTINGS"
-DEFAULT_MAX_BODY_BYTES = 5 * 1024 * 1024
+DEFAULT_MAX_BODY_BYTES = 5_000_000  # 5 MB
 LOOPBACK = "127.0.0.1"
 
 
