@@ -456,6 +456,21 @@ def test_an_837_body_gives_lines_that_point_into_it(client: TestClient, x12_body
     ReportOut.model_validate(response.json())
 
 
+def test_x12_locations_name_the_request_body_or_the_file_name_the_caller_gives(
+    client: TestClient, x12_body: bytes
+) -> None:
+    for query, name in [("", "request body"), ("?filename=batch%201.837", "batch 1.837")]:
+        response = client.post(f"/v1/x12:validate{query}", content=x12_body, headers=AUTH)
+        assert {line["location"]["file"] for line in response.json()["lines"]} == {name}
+
+
+@pytest.mark.parametrize("name", ["..", ".", "a/b", "a\\b", "a\x00b", "é" * 101, ""])
+def test_an_x12_file_name_that_is_not_one_gets_422(client: TestClient, x12_body: bytes, name: str) -> None:
+    response = client.post("/v1/x12:validate", params={"filename": name}, content=x12_body, headers=AUTH)
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["query", "filename"]
+
+
 @pytest.mark.parametrize("media_type", [None, "application/octet-stream", "application/x-www-form-urlencoded"])
 def test_an_837_is_read_whatever_its_content_type_but_json(
     client: TestClient, x12_body: bytes, media_type: str | None

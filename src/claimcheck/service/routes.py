@@ -24,6 +24,7 @@ from claimcheck.service.auth import bearer_scheme
 from claimcheck.service.json_body import JsonBodyRoute
 from claimcheck.service.metrics import CONTENT_TYPE_LATEST, Metrics
 from claimcheck.service.observe import stats_of
+from claimcheck.service.params import DEFAULT_X12_NAME, X12Name
 from claimcheck.service.rules import RulesHolder
 from claimcheck.service.schemas import ClaimsBody, Detail, HealthOut, ProfileOut, ReportOut, RulesOut
 from claimcheck.service.settings import Settings
@@ -113,10 +114,11 @@ def _is_json(content_type: str) -> bool:
     return media_type == "application/json" or media_type.endswith("+json")
 
 
-def _check_x12(body: bytes, rules: RuleSet, as_of: date | None) -> tuple[int, Report]:
-    # The X12 reader reads files, in two passes; the body is at most max_body_bytes.
+def _check_x12(body: bytes, name: str, rules: RuleSet, as_of: date | None) -> tuple[int, Report]:
+    # The X12 reader reads files, in two passes; the body is at most max_body_bytes. The file's
+    # name is what the reader reports as each line's location.file.
     with tempfile.TemporaryDirectory(prefix="claimcheck-") as directory:
-        path = Path(directory) / "body.x12"
+        path = Path(directory) / name
         path.write_bytes(body)
         claims = list(read_claims(path, "x12"))
     return len(claims), validate_many(claims, rules=rules, as_of=as_of)
@@ -135,7 +137,7 @@ def _check_x12(body: bytes, rules: RuleSet, as_of: date | None) -> tuple[int, Re
     tags=["claims"],
     **_KEYED,
 )
-async def validate_x12(request: Request, as_of: AsOf = None) -> AsciiJSONResponse:
+async def validate_x12(request: Request, as_of: AsOf = None, filename: X12Name = DEFAULT_X12_NAME) -> AsciiJSONResponse:
     """Check the claims of an 837 body; each line's ``location`` points into the body.
 
     The body decides whether it is an 837, whatever its Content-Type; only a JSON one is refused
@@ -147,9 +149,9 @@ async def validate_x12(request: Request, as_of: AsOf = None) -> AsciiJSONRespons
         raise HTTPException(415, "this endpoint takes an X12 837; send JSON claims to /v1/claims:validate")
     body = await request.body()
     try:
-        claims, report = await run_in_threadpool(_check_x12, body, _state(request).rules.current, as_of)
+        claims, report = await run_in_threadpool(_check_x12, body, filename, _state(request).rules.current, as_of)
     except InputError as exc:
-        # The problem only: str(exc) would name the temporary file.
+        # The problem only: str(exc) would name the temporary directory.
         problem = "is empty" if not body.strip() else f"is not an X12 837 that can be read: {exc.problem}"
         error = {"type": "x12_unreadable", "loc": ["body"], "msg": f"the body {problem}"}
         return AsciiJSONResponse({"detail": [error]}, status_code=422)
