@@ -266,6 +266,16 @@ def test_a_body_that_is_not_json_gets_422(client: TestClient) -> None:
     assert response.json()["detail"][0]["loc"] == ["body", 0]
 
 
+@pytest.mark.parametrize(
+    "as_of", ["0", "1700000000", "2026-03-10T00:00:00", "20260310", "2026-02-30", "２０２６-03-10"]
+)
+@pytest.mark.parametrize("path", ["/v1/claims:validate", "/v1/x12:validate"])
+def test_as_of_must_be_a_calendar_date(client: TestClient, path: str, as_of: str) -> None:
+    response = client.post(path, params={"as_of": as_of}, json=CLAIM, headers=AUTH)
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["query", "as_of"]
+
+
 def test_a_claim_with_bad_fields_gets_200_with_input_findings(client: TestClient) -> None:
     bad = {"claim_id": "C9", "patient_sex": "X", "lines": [{"line_number": "one", "procedure_code": 7}, "a line"]}
     response = client.post(VALIDATE, json=[bad, {"lines": "none"}], headers=AUTH)

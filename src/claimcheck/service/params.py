@@ -3,18 +3,35 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated
+from datetime import date
+from typing import Annotated, Any
 
 from fastapi import Query
-from pydantic import AfterValidator
+from pydantic import AfterValidator, BeforeValidator
 
-__all__ = ["DEFAULT_X12_NAME", "X12Name"]
+__all__ = ["DEFAULT_X12_NAME", "AsOf", "X12Name"]
+
+# pydantic would also take a number of seconds since 1970 ("0") or a datetime as a date.
+_CALENDAR_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 DEFAULT_X12_NAME = "request body"
 # The name becomes a file in a temporary directory (the X12 reader reads files), so it must not
 # name a directory or pass the 255-byte limit of a file name.
 _FILE_NAME = re.compile(r"[^/\\\x00-\x1f\x7f]+")
 _MAX_NAME_BYTES = 200
+
+
+def _calendar_date(value: Any) -> Any:
+    if not (isinstance(value, str) and _CALENDAR_DATE.fullmatch(value)):
+        raise ValueError("must be a calendar date, YYYY-MM-DD")
+    return value
+
+
+AsOf = Annotated[
+    date | None,
+    BeforeValidator(_calendar_date),
+    Query(description="Day of the run, YYYY-MM-DD, for the future-date check (default: today)."),
+]
 
 
 def _file_name(name: str) -> str:

@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, HTTPException, Query, Request, Security
+from fastapi import APIRouter, Body, HTTPException, Request, Security
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
@@ -24,7 +24,7 @@ from claimcheck.service.auth import bearer_scheme
 from claimcheck.service.json_body import JsonBodyRoute
 from claimcheck.service.metrics import CONTENT_TYPE_LATEST, Metrics
 from claimcheck.service.observe import stats_of
-from claimcheck.service.params import DEFAULT_X12_NAME, X12Name
+from claimcheck.service.params import DEFAULT_X12_NAME, AsOf, X12Name
 from claimcheck.service.rules import RulesHolder
 from claimcheck.service.schemas import ClaimsBody, Detail, HealthOut, ProfileOut, ReportOut, RulesOut
 from claimcheck.service.settings import Settings
@@ -62,8 +62,6 @@ def _state(request: Request) -> ServiceState:
     state: ServiceState = request.app.state.service
     return state
 
-
-AsOf = Annotated[date | None, Query(description="Day of the run, for the future-date check (default: today).")]
 
 router = APIRouter()
 # Security() here only puts the bearer scheme in the OpenAPI document; ApiKeyMiddleware enforces it.
