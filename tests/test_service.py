@@ -130,6 +130,14 @@ def test_api_keys_come_from_a_file_or_the_environment(tmp_path: Path) -> None:
         load_api_keys(tmp_path / "missing", {})
 
 
+def test_a_byte_order_mark_is_not_part_of_the_first_key(tmp_path: Path) -> None:
+    keys_file = tmp_path / "keys"
+    keys_file.write_bytes(b"\xef\xbb\xbf" + f"{KEY}\r\n\r\n# old key\r\n {OTHER_KEY} \r\n".encode())
+    assert load_api_keys(keys_file, {}) == (KEY, OTHER_KEY)
+    keys_file.write_bytes(b"\xef\xbb\xbf# keys\n" + KEY.encode())
+    assert load_api_keys(keys_file, {}) == (KEY,)
+
+
 def test_workers_get_the_settings_through_the_environment_and_read_the_keys_themselves(tmp_path: Path) -> None:
     keys_file = tmp_path / "keys"
     keys_file.write_text(KEY + "\n", encoding="utf-8")

@@ -44,7 +44,8 @@ def load_api_keys(file: Path | None, environ: Mapping[str, str] | None = None) -
     cannot be read."""
     if file is not None:
         try:
-            text = file.read_text(encoding="utf-8")
+            # utf-8-sig: Windows editors start a file with a byte-order mark, which is no part of a key.
+            text = file.read_text(encoding="utf-8-sig")
         except (OSError, UnicodeDecodeError) as exc:
             raise ServiceConfigError(f"{file}: cannot read the API key file ({exc})") from None
         keys = (line.strip() for line in text.splitlines())
