@@ -360,7 +360,9 @@ def test_the_openapi_document_describes_the_bodies_and_the_bearer_scheme(client:
 # --- reload ----------------------------------------------------------------------------------------
 
 
-def test_reload_swaps_in_a_new_pack_and_refuses_a_broken_one(tmp_path: Path) -> None:
+def test_reload_swaps_in_a_new_pack_and_refuses_a_broken_one_with_a_log_record(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     pack = copy_pack(tmp_path / "rules", "2099.1.0")
     with TestClient(create_app(make_settings(rules_dir=pack))) as client:
         assert client.get("/v1/rules", headers=AUTH).json()["rules_version"] == "2099.1.0"
@@ -373,6 +375,8 @@ def test_reload_swaps_in_a_new_pack_and_refuses_a_broken_one(tmp_path: Path) -> 
         refused = client.post("/v1/rules:reload", headers=AUTH)
         assert refused.status_code == 409
         assert "modifier.yaml" in refused.json()["detail"]
+        (logged,) = [r for r in caplog.records if r.getMessage().startswith("rules reload refused")]
+        assert json.loads(JsonFormatter().format(logged))["rules_version"] == "2099.2.0"
         assert client.get("/v1/rules", headers=AUTH).json()["rules_version"] == "2099.2.0"
         assert client.post(VALIDATE, json=CLAIM, headers=AUTH).status_code == 200
 

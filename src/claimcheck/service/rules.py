@@ -8,6 +8,7 @@ the old one in service.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 
@@ -40,21 +41,24 @@ class RulesHolder:
     def reload(self) -> RuleSet:
         """Load the rules again from the same places and put them in service.
 
-        Raises ``RuleFileError`` or ``CodeSetError`` (and keeps the old rules) when they do not load.
+        Raises ``RuleFileError`` or ``CodeSetError`` (and keeps the old rules) when they do not
+        load; the refusal is logged too, so that operators see it whoever asked for the reload.
         """
         with self._reloading:
             previous = self.current.version
-            fresh = self._load()
+            try:
+                fresh = self._load()
+            except ClaimCheckError as exc:
+                _log.error(
+                    "rules reload refused; the previous rules stay in service",
+                    extra={"fields": {"error": str(exc), "rules_version": previous}},
+                )
+                raise
             self.current = fresh
         _log.info("rules reloaded", extra={"fields": {"rules_version": fresh.version, "previous": previous}})
         return fresh
 
     def reload_logged(self) -> None:
-        """``reload`` for a signal handler, which has no one to answer: a refusal is logged."""
-        try:
+        """``reload`` for a signal handler, which has no one to answer but the log ``reload`` writes."""
+        with contextlib.suppress(ClaimCheckError):
             self.reload()
-        except ClaimCheckError as exc:
-            _log.error(
-                "rules reload refused; the previous rules stay in service",
-                extra={"fields": {"error": str(exc), "rules_version": self.current.version}},
-            )
