@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+
 import pytest
 from click.testing import CliRunner
 
@@ -26,3 +28,16 @@ def test_serve_refuses_to_start(arguments: list[str], message: str) -> None:
 def test_serve_limits_bodies_to_5_mb_by_default() -> None:
     result = CliRunner().invoke(main, ["serve", "--help"], terminal_width=200)
     assert "default: 5000000" in result.output
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_serve_on_a_port_in_use_says_so_and_exits_2(workers: str) -> None:
+    pytest.importorskip("uvicorn")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        arguments = ["serve", "--insecure-no-auth", "--port", str(port), "--workers", workers]
+        result = CliRunner().invoke(main, arguments, env={"CLAIMCHECK_API_KEYS": ""})
+    assert result.exit_code == 2
+    assert result.stderr == f"claimcheck: error: cannot listen on 127.0.0.1:{port}: Address already in use\n"

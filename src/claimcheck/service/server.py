@@ -17,7 +17,7 @@ from claimcheck.service.app import create_app
 from claimcheck.service.logs import log_config
 from claimcheck.service.metrics import MULTIPROC_ENV
 from claimcheck.service.rules import RulesHolder
-from claimcheck.service.settings import SETTINGS_ENV, Settings
+from claimcheck.service.settings import SETTINGS_ENV, ServiceConfigError, Settings
 
 __all__ = ["serve"]
 
@@ -39,7 +39,7 @@ def _shared_metrics_dir() -> Iterator[None]:
 
 def serve(settings: Settings) -> None:
     """Serve until SIGINT or SIGTERM. Raises ``RuleFileError``/``CodeSetError`` before listening
-    when the rules do not load.
+    when the rules do not load, ``ServiceConfigError`` when the host and port cannot be bound.
 
     One worker runs in this process and reloads its rules on SIGHUP. Several workers run under
     uvicorn's supervisor, which answers SIGHUP by replacing them one at a time; a replacement
@@ -47,10 +47,22 @@ def serve(settings: Settings) -> None:
     """
     if settings.workers == 1:
         app = create_app(dataclasses.replace(settings, reload_on_sighup=True))
-        uvicorn.run(app, host=settings.host, port=settings.port, log_config=log_config(), access_log=False)
+        with _listening_socket(settings.host, settings.port) as listener:
+            config = uvicorn.Config(
+                app, host=settings.host, port=settings.port, log_config=log_config(), access_log=False
+            )
+            server = uvicorn.Server(config)
+            try:
+                server.run(sockets=[listener])
+            except KeyboardInterrupt:
+                # uvicorn stops on Ctrl-C, then raises it again once it has put the handlers back.
+                return
+        if not server.started:
+            raise ServiceConfigError("the server did not start; its log above says why")
         return
     RulesHolder(settings)  # load once here: a broken pack stops serve with its message, before any worker
-    with _shared_metrics_dir():
+    with _listening_socket(settings.host, settings.port) as listener, _shared_metrics_dir():
+        listener.set_inheritable(True)
         os.environ[SETTINGS_ENV] = settings.to_env()
         config = uvicorn.Config(
             "claimcheck.service.app:app_from_env",
@@ -61,18 +73,27 @@ def serve(settings: Settings) -> None:
             log_config=log_config(),
             access_log=False,
         )
-        _run_workers(config)
-
-
-def _run_workers(config: uvicorn.Config) -> None:
-    """What ``uvicorn.run`` does for several workers, with a listening socket that says it is TCP.
-
-    uvicorn binds it with protocol 0, and asyncio sets TCP_NODELAY only on accepted sockets whose
-    protocol is IPPROTO_TCP; without it every keep-alive response waits about 40 ms for the
-    client's delayed ACK (uvicorn issue #3149). One worker binds through asyncio and is not hit.
-    """
-    bound = config.bind_socket()
-    listener = socket.socket(bound.family, bound.type, socket.IPPROTO_TCP, fileno=bound.detach())
-    listener.set_inheritable(True)
-    with listener:
         Multiprocess(config, sockets=[listener]).run()
+
+
+def _listening_socket(host: str, port: int) -> socket.socket:
+    """A TCP socket bound to ``host:port``; raises ``ServiceConfigError`` when it cannot be bound.
+
+    Bound here rather than by uvicorn, which logs a failure as JSON and exits with status 3: the
+    command line's convention is one ``claimcheck: error:`` line and status 2. The protocol is
+    given as IPPROTO_TCP because asyncio sets TCP_NODELAY only on accepted sockets that say so;
+    without it every keep-alive response waits about 40 ms for the client's delayed ACK
+    (uvicorn issue #3149, where uvicorn binds with protocol 0).
+    """
+    try:
+        family, _, _, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)[0]
+        listener = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    except OSError as exc:
+        raise ServiceConfigError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    try:
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(address)
+    except OSError as exc:
+        listener.close()
+        raise ServiceConfigError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    return listener
