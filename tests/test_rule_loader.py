@@ -165,3 +165,34 @@ def test_rule_ids_are_validated(pack: Path) -> None:
     _replace(pack / "general" / "units.yaml", "id: units.positive", "id: Units Positive")
     with pytest.raises(RuleFileError, match="rule id must match"):
         claimcheck.load_rules(pack)
+
+
+@pytest.mark.parametrize(
+    ("file", "old", "new", "key_path"),
+    [
+        ("modifier.yaml", '- ["26", TC]', '- ["26", ZQ]', "rules[1].params.pairs[0][1]"),
+        ("duplicate.yaml", '["76", "77", "91"]', '["76", "77", "ZQ"]', "rules[0].params.repeat_modifiers[2]"),
+        ("pair.yaml", "bypass_modifiers: [59,", "bypass_modifiers: [ZQ,", "rules[0].params.bypass_modifiers[0]"),
+        ("pair.yaml", 'professional: "26"', 'professional: "ZQ"', "rules[2].params.professional"),
+    ],
+)
+def test_modifier_in_rule_params_must_be_in_the_code_set(
+    pack: Path, file: str, old: str, new: str, key_path: str
+) -> None:
+    rule_file = pack / "general" / file
+    _replace(rule_file, old, new)
+    with pytest.raises(RuleFileError) as caught:
+        claimcheck.load_rules(pack)
+    error = caught.value
+    assert (error.file, error.line) == (str(rule_file), _line_of(rule_file, new))
+    assert (error.key_path, error.value) == (key_path, "ZQ")
+    assert error.allowed is not None and "modifier code set" in error.allowed
+
+
+def test_ambulance_pair_in_rule_params_is_a_modifier(pack: Path) -> None:
+    # RH is not in the HCPCS modifier file; the modifier_code_set rule accepts it on claims.
+    _replace(pack / "general" / "duplicate.yaml", '["76", "77", "91"]', '["76", "77", "91", RH]')
+    assert "RH" in claimcheck.load_rules(pack).claim_checks[-1].repeat
+    _replace(pack / "general" / "duplicate.yaml", "RH]", "XH]")  # X is a destination only
+    with pytest.raises(RuleFileError, match="'XH'"):
+        claimcheck.load_rules(pack)

@@ -1,19 +1,23 @@
-"""Cross-check a procedure profile against the code sets: every code must exist in its set.
+"""Cross-check a rule pack against the code sets: every code must exist in its set.
 
 The seed documents carry wrong codes. A profile lists the right code and records the document's
-wrong one under ``document_code``; a code that is itself not in the set stops the load.
+wrong one under ``document_code``; a code that is itself not in the set stops the load. The
+modifiers named in general rules' parameters are checked the same way.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from pydantic import BaseModel
+
 from claimcheck.errors import RuleFileError
 from claimcheck.refdata import CodeSets
+from claimcheck.rules.kinds import ModifierCodeSetParams, modifier_codes
 from claimcheck.rules.schema import ProcedureProfile
 from claimcheck.rules.yamlsource import LocatedDocument, render_key_path
 
-__all__ = ["check_profile_codes"]
+__all__ = ["check_profile_codes", "check_rule_modifiers"]
 
 _WRONG_CODE_HINT = "; a code from the document that is wrong goes under document_code"
 
@@ -68,3 +72,31 @@ def check_profile_codes(profile: ProcedureProfile, doc: LocatedDocument, code_se
         lambda c: c in nucc,
         f"the NUCC taxonomy {nucc.info.version}",
     )
+
+
+def check_rule_modifiers(general: Sequence[tuple[LocatedDocument, Sequence[BaseModel]]], code_sets: CodeSets) -> None:
+    """Raise ``RuleFileError`` for the first modifier in a rule's params that no check would accept.
+
+    ``general`` pairs each general file with the params of its rules, in file order. Ambulance
+    origin/destination pairs (``RH``) are not in the HCPCS file one by one; they count as
+    modifiers when the pack's ``modifier_code_set`` rule accepts them, as it does on claims.
+    """
+    modifiers = code_sets.modifiers
+    ambulance = [p for _, rules in general for p in rules if isinstance(p, ModifierCodeSetParams)]
+    set_label = f"the modifier code set ({modifiers.info.version})"
+    allowed = f"modifiers of {set_label}"
+    if any(p.ambulance_locations for p in ambulance):
+        allowed += " or ambulance origin/destination pairs of the modifier_code_set rule"
+    for doc, rules in general:
+        for index, params in enumerate(rules):
+            for path, code in modifier_codes(params, ("rules", index, "params")):
+                if code in modifiers or any(p.is_ambulance_pair(code) for p in ambulance):
+                    continue
+                raise RuleFileError(
+                    doc.file,
+                    f"is not a modifier in {set_label}",
+                    line=doc.line_of(path),
+                    key_path=render_key_path(path),
+                    value=code,
+                    allowed=allowed,
+                )

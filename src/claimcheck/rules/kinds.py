@@ -8,14 +8,51 @@ that the two lists agree). Keeping the parameter schemas here lets the loader re
 from __future__ import annotations
 
 import re
+import typing
+from collections.abc import Iterator
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 from claimcheck.rules.schema import Dated, ProcedureCode, SourceRef, Text, UpperCode
+from claimcheck.rules.yamlsource import KeyPath
 
-__all__ = ["KIND_PARAMS"]
+__all__ = ["KIND_PARAMS", "ModifierCodeSetParams", "modifier_codes"]
+
+
+class _ModifierCodeMark:
+    """Marks a parameter that holds a modifier, so the loader checks it against the code set."""
+
+
+_MODIFIER_CODE = _ModifierCodeMark()
+ModifierCode = Annotated[UpperCode, _MODIFIER_CODE]
+
+
+def modifier_codes(params: BaseModel, base: KeyPath = ()) -> Iterator[tuple[KeyPath, str]]:
+    """Every modifier in ``params`` with its key path, found through the ``ModifierCode`` type."""
+    for name, field in type(params).model_fields.items():
+        yield from _codes_in(field.annotation, field.metadata, getattr(params, name), (*base, name))
+
+
+def _codes_in(annotation: Any, metadata: list[Any], value: Any, path: KeyPath) -> Iterator[tuple[KeyPath, str]]:
+    if any(mark is _MODIFIER_CODE for mark in metadata):
+        yield path, value
+        return
+    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
+    if origin is Annotated:
+        yield from _codes_in(args[0], list(args[1:]), value, path)
+    elif isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        yield from modifier_codes(value, path)
+    elif origin is list or (origin is tuple and args[-1] is Ellipsis):
+        for index, item in enumerate(value):
+            yield from _codes_in(args[0], [], item, (*path, index))
+    elif origin is tuple:
+        for index, (item_type, item) in enumerate(zip(args, value, strict=True)):
+            yield from _codes_in(item_type, [], item, (*path, index))
+    elif origin is dict:
+        for key, item in value.items():
+            yield from _codes_in(args[1], [], item, (*path, key))
 
 
 class _Params(BaseModel):
@@ -59,9 +96,18 @@ class ModifierCodeSetParams(_Params):
     ambulance_locations: dict[Annotated[str, Field(pattern=r"^[A-Z]$")], str] = {}
     destination_only: list[Annotated[str, Field(pattern=r"^[A-Z]$")]] = []
 
+    def is_ambulance_pair(self, code: str) -> bool:
+        """True when ``code`` is an origin letter followed by a destination letter."""
+        return (
+            len(code) == 2
+            and code[0] not in self.destination_only
+            and code[0] in self.ambulance_locations
+            and code[1] in self.ambulance_locations
+        )
+
 
 class ModifierConflictParams(_Params):
-    pairs: list[tuple[UpperCode, UpperCode]] = Field(min_length=1)
+    pairs: list[tuple[ModifierCode, ModifierCode]] = Field(min_length=1)
 
 
 def _listed(value: object) -> object:
@@ -92,7 +138,7 @@ class PairEntry(Dated):
 
 
 class PairParams(_Params):
-    bypass_modifiers: list[UpperCode] = Field(min_length=1)
+    bypass_modifiers: list[ModifierCode] = Field(min_length=1)
     pairs: list[PairEntry] = []
 
 
@@ -119,12 +165,12 @@ class UnitLimitParams(_Params):
 
 
 class DuplicateParams(_Params):
-    repeat_modifiers: list[UpperCode] = Field(min_length=1)
+    repeat_modifiers: list[ModifierCode] = Field(min_length=1)
 
 
 class SplitComponentParams(_Params):
-    professional: UpperCode = "26"
-    technical: UpperCode = "TC"
+    professional: ModifierCode = "26"
+    technical: ModifierCode = "TC"
 
 
 KIND_PARAMS: dict[str, type[BaseModel]] = {

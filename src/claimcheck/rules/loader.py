@@ -14,7 +14,7 @@ from pydantic import BaseModel, ValidationError
 
 from claimcheck.errors import RuleFileError
 from claimcheck.refdata import CodeSets
-from claimcheck.rules.codes import check_profile_codes
+from claimcheck.rules.codes import check_profile_codes, check_rule_modifiers
 from claimcheck.rules.kinds import KIND_PARAMS
 from claimcheck.rules.schema import (
     GeneralFile,
@@ -145,8 +145,7 @@ def _check_listed(folder: Path, listed: list[str], manifest_file: str, key: str)
         )
 
 
-def _load_general(path: Path, seen: dict[str, str]) -> list[LoadedRule]:
-    doc = read_yaml(path)
+def _load_general(doc: LocatedDocument, seen: dict[str, str]) -> list[LoadedRule]:
     general = _validate(GeneralFile, doc)
     loaded = []
     for index, rule in enumerate(general.rules):
@@ -190,8 +189,13 @@ def load_pack(path: str | Path | None = None, *, code_sets: CodeSets) -> RulePac
 
     seen: dict[str, str] = {}
     rules: list[LoadedRule] = []
+    general: list[tuple[LocatedDocument, list[BaseModel]]] = []
     for name in manifest.general:
-        rules.extend(_load_general(root / "general" / f"{name}.yaml", seen))
+        doc = read_yaml(root / "general" / f"{name}.yaml")
+        loaded = _load_general(doc, seen)
+        rules.extend(loaded)
+        general.append((doc, [rule.params for rule in loaded]))
+    check_rule_modifiers(general, code_sets)
 
     profiles: dict[str, ProcedureProfile] = {}
     files: dict[str, str] = {}
