@@ -196,3 +196,11 @@ def test_ambulance_pair_in_rule_params_is_a_modifier(pack: Path) -> None:
     _replace(pack / "general" / "duplicate.yaml", "RH]", "XH]")  # X is a destination only
     with pytest.raises(RuleFileError, match="'XH'"):
         claimcheck.load_rules(pack)
+
+
+def test_general_rule_status_lists_the_values_as_written(pack: Path) -> None:
+    _replace(pack / "general" / "units.yaml", "status: fail", "status: pass")
+    with pytest.raises(RuleFileError) as caught:
+        claimcheck.load_rules(pack)
+    assert (caught.value.key_path, caught.value.value) == ("rules[0].status", "pass")
+    assert caught.value.allowed == "'warn' or 'fail'"

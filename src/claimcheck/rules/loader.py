@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 import types
 import typing
 from collections.abc import Mapping
@@ -81,6 +82,11 @@ def _find_model(annotation: Any) -> type[BaseModel] | None:
     return None
 
 
+# pydantic lists the allowed members of a Literal of enum members by repr (<Status.WARN: 'warn'>);
+# the rule file writes the value.
+_ENUM_REPR = re.compile(r"<\w+\.\w+: ('[^']*')>")
+
+
 def _raise_validation(
     exc: ValidationError, doc: LocatedDocument, model: type[BaseModel], base: KeyPath = ()
 ) -> typing.NoReturn:
@@ -104,7 +110,7 @@ def _raise_validation(
         value = None
     else:
         expected = (error.get("ctx") or {}).get("expected")
-        allowed = str(expected) if expected else None
+        allowed = _ENUM_REPR.sub(r"\1", str(expected)) if expected else None
         problem = "is not allowed" if expected else str(error["msg"]).removeprefix("Value error, ")
     if isinstance(value, (dict, list)):
         value = None
