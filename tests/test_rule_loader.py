@@ -204,3 +204,39 @@ def test_general_rule_status_lists_the_values_as_written(pack: Path) -> None:
         claimcheck.load_rules(pack)
     assert (caught.value.key_path, caught.value.value) == ("rules[0].status", "pass")
     assert caught.value.allowed == "'warn' or 'fail'"
+
+
+@pytest.mark.parametrize(
+    ("file", "old", "new", "key_path", "shown", "allowed"),
+    [
+        ("procedures/0711T.yaml", "status: fail", "status: [pass]", "modifiers[9].status", "[pass]", "'fail'"),
+        ("procedures/75571.yaml", "  - code:", "    code:", "modifiers", "{code: 26, status: pass, ", "a valid list"),
+        ("general/input.yaml", "maximum: 4", "maximum: [4]", "rules[1].params.maximum", "[4]", "a valid integer"),
+        ("pack.yaml", "version: 2026.11.1", "version: [1]", "version", "[1]", "a valid string"),
+        ("procedures/77011.yaml", "source: {", "source: [", "source", "[{document: 004_", "keys document, section"),
+    ],
+)
+def test_wrong_type_names_the_value_and_what_is_expected(
+    pack: Path, file: str, old: str, new: str, key_path: str, shown: str, allowed: str
+) -> None:
+    path = pack / file
+    _replace(path, old, new)
+    if new == "source: [":
+        _replace(path, "}\n", "]\n")
+    with pytest.raises(RuleFileError) as caught:
+        claimcheck.load_rules(pack)
+    error = caught.value
+    at = "modifiers:" if key_path == "modifiers" else new
+    assert (error.key_path, error.line) == (key_path, _line_of(path, at))
+    assert f"{key_path}: {shown}" in str(error)
+    assert len(error.value) <= 60, "a long value is cut short"
+    assert error.allowed is not None and allowed in error.allowed
+
+
+def test_file_that_is_not_a_mapping_shows_what_it_holds(pack: Path) -> None:
+    (pack / "general" / "units.yaml").write_text("- id: units.positive\n", encoding="utf-8")
+    with pytest.raises(RuleFileError) as caught:
+        claimcheck.load_rules(pack)
+    assert caught.value.line == 1
+    assert "[{id: units.positive}]: must be a mapping" in str(caught.value)
+    assert caught.value.allowed == "a mapping with keys rules"

@@ -15,7 +15,7 @@ from claimcheck.errors import RuleFileError
 from claimcheck.refdata import CodeSets
 from claimcheck.rules.kinds import ModifierCodeSetParams, modifier_codes
 from claimcheck.rules.schema import ProcedureProfile
-from claimcheck.rules.yamlsource import LocatedDocument, render_key_path
+from claimcheck.rules.yamlsource import LocatedDocument, excerpt, render_key_path
 
 __all__ = ["check_profile_codes", "check_rule_modifiers"]
 
@@ -50,7 +50,7 @@ def _check_section(
                 "equals code; document_code records only a document's wrong code",
                 line=doc.line_of(doc_path),
                 key_path=render_key_path(doc_path),
-                value=document_code,
+                value=excerpt(document_code),
             )
 
 

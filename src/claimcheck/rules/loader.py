@@ -23,7 +23,7 @@ from claimcheck.rules.schema import (
     PackManifest,
     ProcedureProfile,
 )
-from claimcheck.rules.yamlsource import KeyPath, LocatedDocument, read_yaml, render_key_path
+from claimcheck.rules.yamlsource import KeyPath, LocatedDocument, excerpt, read_yaml, render_key_path
 
 __all__ = ["LoadedRule", "RulePack", "load_pack", "shipped_pack_path"]
 
@@ -110,10 +110,15 @@ def _raise_validation(
         value = None
     else:
         expected = (error.get("ctx") or {}).get("expected")
-        allowed = _ENUM_REPR.sub(r"\1", str(expected)) if expected else None
-        problem = "is not allowed" if expected else str(error["msg"]).removeprefix("Value error, ")
-    if isinstance(value, (dict, list)):
-        value = None
+        message = str(error["msg"])
+        if expected:
+            problem, allowed = "is not allowed", _ENUM_REPR.sub(r"\1", str(expected))
+        elif error["type"] == "model_type":
+            problem, allowed = "is the wrong type", _mapping_of(_model_at(model, tuple(error["loc"])))
+        elif message.startswith(_TYPE_MESSAGE):
+            problem, allowed = "is the wrong type", message.removeprefix(_TYPE_MESSAGE)
+        else:
+            problem = message.removeprefix("Value error, ")
     if len(errors) > 1:
         problem += f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''} in this file)"
     raise RuleFileError(
@@ -121,15 +126,30 @@ def _raise_validation(
         problem,
         line=doc.line_of(loc),
         key_path=render_key_path(loc),
-        value=value,
+        value=excerpt(value),
         allowed=allowed,
     )
+
+
+# How pydantic words a wrong type: "Input should be a valid list".
+_TYPE_MESSAGE = "Input should be "
+
+
+def _mapping_of(model: type[BaseModel] | None) -> str:
+    return f"a mapping with keys {', '.join(model.model_fields)}" if model else "a mapping"
 
 
 def _validate(model: type[_ModelT], doc: LocatedDocument, data: Any = None, base: KeyPath = ()) -> _ModelT:
     data = doc.data if data is None else data
     if not isinstance(data, dict):
-        raise RuleFileError(doc.file, "must be a mapping of keys to values", line=doc.line_of(base))
+        raise RuleFileError(
+            doc.file,
+            "must be a mapping of keys to values",
+            line=doc.line_of(base),
+            key_path=render_key_path(base) if base else None,
+            value=excerpt(data),
+            allowed=_mapping_of(model),
+        )
     try:
         return model.model_validate(data)
     except ValidationError as exc:

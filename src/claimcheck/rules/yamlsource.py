@@ -16,7 +16,7 @@ import yaml
 
 from claimcheck.errors import RuleFileError
 
-__all__ = ["KeyPath", "LocatedDocument", "read_yaml", "render_key_path"]
+__all__ = ["KeyPath", "LocatedDocument", "ValueExcerpt", "excerpt", "read_yaml", "render_key_path"]
 
 KeyPath = tuple[str | int, ...]
 
@@ -78,6 +78,37 @@ def _render(path: KeyPath) -> str:
 def render_key_path(path: KeyPath) -> str:
     """``("modifiers", 2, "status")`` → ``modifiers[2].status``."""
     return _render(path)
+
+
+class ValueExcerpt(str):
+    """A list or mapping from a rule file, in short flow YAML (``[pass]``, ``{code: 26}``).
+
+    Error messages quote a bad scalar with ``repr``; an excerpt shows as written instead.
+    """
+
+    def __repr__(self) -> str:
+        return str(self)
+
+
+_EXCERPT_LENGTH = 60
+
+
+def excerpt(value: Any) -> Any:
+    """``value`` itself when it is a scalar; a list or mapping as a ``ValueExcerpt``."""
+    if not isinstance(value, (list, dict)):
+        return value
+    text = _flow(value)
+    if len(text) > _EXCERPT_LENGTH:
+        text = text[: _EXCERPT_LENGTH - 1] + "…"
+    return ValueExcerpt(text)
+
+
+def _flow(value: Any) -> str:
+    if isinstance(value, list):
+        return "[" + ", ".join(_flow(item) for item in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{key}: {_flow(item)}" for key, item in value.items()) + "}"
+    return "null" if value is None else str(value)
 
 
 def read_yaml(path: Path) -> LocatedDocument:
