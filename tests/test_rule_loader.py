@@ -240,3 +240,23 @@ def test_file_that_is_not_a_mapping_shows_what_it_holds(pack: Path) -> None:
     assert caught.value.line == 1
     assert "[{id: units.positive}]: must be a mapping" in str(caught.value)
     assert caught.value.allowed == "a mapping with keys rules"
+
+
+def test_registry_errors_name_the_line_in_pack_yaml(pack: Path) -> None:
+    manifest = pack / "pack.yaml"
+    _replace(manifest, "  - 77011", "  - 77011\n  - 0799T")
+    with pytest.raises(RuleFileError) as caught:
+        claimcheck.load_rules(pack)
+    error = caught.value
+    assert (error.file, error.line) == (str(manifest), _line_of(manifest, "- 0799T"))
+    assert (error.key_path, error.value) == ("procedures[5]", "0799T")
+    assert error.allowed is not None and "77011" in error.allowed
+
+    _replace(manifest, "\n  - 0799T", "")
+    shutil.copy(pack / "procedures" / "77011.yaml", pack / "procedures" / "12345.yaml")
+    with pytest.raises(RuleFileError) as caught:
+        claimcheck.load_rules(pack)
+    error = caught.value
+    assert (error.file, error.line) == (str(manifest), _line_of(manifest, "procedures:"))
+    assert (error.key_path, error.value) == ("procedures", "12345")
+    assert "procedures/12345.yaml" in str(error)

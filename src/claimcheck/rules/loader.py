@@ -156,18 +156,27 @@ def _validate(model: type[_ModelT], doc: LocatedDocument, data: Any = None, base
         _raise_validation(exc, doc, model, base)
 
 
-def _check_listed(folder: Path, listed: list[str], manifest_file: str, key: str) -> None:
+def _check_listed(folder: Path, listed: list[str], manifest: LocatedDocument, key: str) -> None:
     present = {p.stem for p in folder.glob("*.yaml")} if folder.is_dir() else set()
-    for name in listed:
+    for index, name in enumerate(listed):
         if name not in present:
             raise RuleFileError(
-                manifest_file, f"no file {folder.name}/{name}.yaml in the pack", key_path=key, value=name
+                manifest.file,
+                f"no file {folder.name}/{name}.yaml in the pack",
+                line=manifest.line_of((key, index)),
+                key_path=render_key_path((key, index)),
+                value=name,
+                allowed=", ".join(sorted(present)) or f"(no files in {folder.name}/)",
             )
+    # The fix is usually to list the file, so point at the list rather than at the file.
     for name in sorted(present - set(listed)):
         raise RuleFileError(
-            folder / f"{name}.yaml",
-            f"is not listed under '{key}' in pack.yaml, so it would be ignored",
-            allowed=", ".join(listed),
+            manifest.file,
+            f"{folder.name}/{name}.yaml is in the pack but not listed here, so it would be ignored; "
+            "list it or remove the file",
+            line=manifest.line_of((key,)),
+            key_path=key,
+            value=name,
         )
 
 
@@ -209,9 +218,10 @@ def load_pack(path: str | Path | None = None, *, code_sets: CodeSets) -> RulePac
         raise RuleFileError(root, "rule pack directory not found")
     if not manifest_path.is_file():
         raise RuleFileError(manifest_path, "missing: a rule pack needs pack.yaml listing its files")
-    manifest = _validate(PackManifest, read_yaml(manifest_path))
-    _check_listed(root / "general", manifest.general, str(manifest_path), "general")
-    _check_listed(root / "procedures", manifest.procedures, str(manifest_path), "procedures")
+    manifest_doc = read_yaml(manifest_path)
+    manifest = _validate(PackManifest, manifest_doc)
+    _check_listed(root / "general", manifest.general, manifest_doc, "general")
+    _check_listed(root / "procedures", manifest.procedures, manifest_doc, "procedures")
 
     seen: dict[str, str] = {}
     rules: list[LoadedRule] = []
