@@ -106,9 +106,9 @@ def test_yaml_11_scalars_stay_strings(pack: Path) -> None:
     # Unquoted 26, 0711T-style codes and NO would be int/False under PyYAML's YAML 1.1 resolver.
     profile = pack / "procedures" / "75571.yaml"
     profile.write_text(
-        "procedure: 75571\ntitle: CT heart\nsource: {document: d}\n"
+        "procedure: 75571\ntitle: CT heart\nsource: {document: d, section: s}\n"
         "modifiers:\n"
-        "  - {code: 26, status: pass, meaning: Professional component, reason: r, source: {document: d}}\n",
+        "  - {code: 26, status: pass, meaning: Professional component, reason: r, source: {document: d, section: s}}\n",
         encoding="utf-8",
     )
     manifest = pack / "pack.yaml"
@@ -260,3 +260,23 @@ def test_registry_errors_name_the_line_in_pack_yaml(pack: Path) -> None:
     assert (error.file, error.line) == (str(manifest), _line_of(manifest, "procedures:"))
     assert (error.key_path, error.value) == ("procedures", "12345")
     assert "procedures/12345.yaml" in str(error)
+
+
+@pytest.mark.parametrize(
+    ("file", "fragment", "key_path"),
+    [
+        ("procedures/0711T.yaml", "section: Billing Code Overview}", "source"),
+        ("procedures/0711T.yaml", "section: Coding Specifications}", "modifiers[0].source"),
+        ("general/units.yaml", "section: SV104", "rules[0].source"),
+        ("general/pair.yaml", 'section: "7. CPT instructions (0710T', "rules[0].params.pairs[0].source"),
+    ],
+)
+def test_every_source_names_its_section(pack: Path, file: str, fragment: str, key_path: str) -> None:
+    path = pack / file
+    line = next(line for line in path.read_text(encoding="utf-8").splitlines() if fragment in line)
+    without_section = line.split(", section:")[0] + "}"
+    _replace(path, line, without_section)
+    with pytest.raises(RuleFileError) as caught:
+        claimcheck.load_rules(pack)
+    assert (caught.value.key_path, caught.value.line) == (f"{key_path}.section", _line_of(path, without_section))
+    assert "required key is missing" in str(caught.value)

@@ -85,10 +85,11 @@ class Dated(_Strict):
 
 
 class SourceRef(_Strict):
-    """Where an entry comes from: the seed document and its section."""
+    """Where an entry comes from: the seed document and its section (both required, so every
+    finding can be traced to the passage it rests on)."""
 
     document: Text
-    section: Text | None = None
+    section: Text
 
 
 class PackManifest(_Strict):
