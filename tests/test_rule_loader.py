@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
+import re
 import shutil
+from collections.abc import Callable, Iterator, Mapping
+from datetime import date
+from enum import Enum
 from pathlib import Path
 
 import pytest
+from pydantic import BaseModel
 
 import claimcheck
 from claimcheck.errors import RuleFileError
@@ -280,3 +286,57 @@ def test_every_source_names_its_section(pack: Path, file: str, fragment: str, ke
         claimcheck.load_rules(pack)
     assert (caught.value.key_path, caught.value.line) == (f"{key_path}.section", _line_of(path, without_section))
     assert "required key is missing" in str(caught.value)
+
+
+def _mutable_containers(value: object, path: str, seen: set[int]) -> Iterator[str]:
+    """Paths of lists, dicts and sets reachable from ``value`` (code sets and private caches aside)."""
+    if id(value) in seen or isinstance(value, (str, bytes, int, float, date, Enum, re.Pattern, type(None))):
+        return
+    seen.add(id(value))
+    if type(value).__module__.startswith("claimcheck.refdata"):
+        return
+    if isinstance(value, (list, dict, set, bytearray)):
+        yield path
+    if isinstance(value, BaseModel):
+        children = {name: getattr(value, name) for name in type(value).model_fields}
+    elif dataclasses.is_dataclass(value):
+        children = {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
+    elif isinstance(value, Mapping):
+        children = {f"[{key!r}]": item for key, item in value.items()}
+    elif isinstance(value, (tuple, list, frozenset, set)):
+        children = {f"[{index}]": item for index, item in enumerate(value)}
+    else:
+        assert hasattr(value, "__dict__"), f"{path}: cannot look inside {type(value).__name__}"
+        children = {name: item for name, item in vars(value).items() if not name.startswith("_")}
+    for name, child in children.items():
+        yield from _mutable_containers(child, f"{path}.{name}" if not name.startswith("[") else path + name, seen)
+
+
+def test_loaded_rule_set_holds_no_mutable_container() -> None:
+    rules = claimcheck.load_rules()
+    assert list(_mutable_containers(rules, "rules", set())) == []
+
+
+def test_loaded_rule_set_cannot_be_changed() -> None:
+    rules = claimcheck.load_rules()
+    pairs = next(c for c in rules.claim_checks if c.rule_id == "pair.ptp")
+    effective = next(c for c in rules.checks if c.rule_id == "date.effective")
+    formats = next(c for c in rules.checks if c.rule.kind == "procedure_format")
+    profile = rules.profiles["0711T"]
+    attempts: list[Callable[[], object]] = [
+        lambda: effective.effective.clear(),  # type: ignore[attr-defined]
+        lambda: pairs.pairs.clear(),  # type: ignore[attr-defined]
+        lambda: pairs.codes.add("99999"),  # type: ignore[attr-defined]
+        lambda: pairs.params.bypass_modifiers.append("ZZ"),  # type: ignore[attr-defined]
+        lambda: formats.params.formats.clear(),  # type: ignore[attr-defined]
+        lambda: formats.rule.params.__setitem__("formats", {}),
+        lambda: formats.rule.params["formats"].clear(),
+        lambda: profile.profile.modifiers.append(profile.profile.modifiers[0]),  # type: ignore[attr-defined]
+        lambda: rules.pack.profiles["0711T"].diagnoses.clear(),  # type: ignore[union-attr]
+        lambda: profile.modifiers.clear(),  # type: ignore[attr-defined]
+        lambda: rules.profiles["0721T"].profile.specialties[0].document_code.append("X"),  # type: ignore[index]
+        lambda: rules.pack.manifest.procedures.append("99999"),  # type: ignore[attr-defined]
+    ]
+    for attempt in attempts:
+        with pytest.raises((TypeError, AttributeError)):
+            attempt()

@@ -23,7 +23,7 @@ def document_codes(entry: DiagnosisEntry | SpecialtyEntry) -> tuple[str, ...]:
     code = entry.document_code
     if code is None:
         return ()
-    return tuple(code) if isinstance(code, list) else (code,)
+    return code if isinstance(code, tuple) else (code,)
 
 
 @dataclass(frozen=True, slots=True)

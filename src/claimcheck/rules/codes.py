@@ -42,7 +42,7 @@ def _check_section(
                 doc.file, f"is not a code in {set_label}", allowed=f"codes of {set_label}{_WRONG_CODE_HINT}", **where
             )
         document_code = getattr(entry, "document_code", None)
-        document_codes = document_code if isinstance(document_code, list) else [document_code]
+        document_codes = document_code if isinstance(document_code, tuple) else (document_code,)
         if code in document_codes:
             doc_path = (section, index, "document_code")
             raise RuleFileError(

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import re
 import typing
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import date
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
-from claimcheck.rules.schema import Dated, ProcedureCode, SourceRef, Text, UpperCode
+from claimcheck.rules.schema import Dated, FrozenMapping, ProcedureCode, SourceRef, Text, UpperCode
 from claimcheck.rules.yamlsource import KeyPath
 
 __all__ = ["KIND_PARAMS", "ModifierCodeSetParams", "modifier_codes"]
@@ -50,7 +50,7 @@ def _codes_in(annotation: Any, metadata: list[Any], value: Any, path: KeyPath) -
     elif origin is tuple:
         for index, (item_type, item) in enumerate(zip(args, value, strict=True)):
             yield from _codes_in(item_type, [], item, (*path, index))
-    elif origin is dict:
+    elif origin in (dict, Mapping):
         for key, item in value.items():
             yield from _codes_in(args[1], [], item, (*path, key))
 
@@ -76,25 +76,27 @@ def _regex(value: str) -> str:
 
 
 class ProcedureFormatParams(_Params):
-    formats: dict[str, Annotated[str, AfterValidator(_regex)]] = Field(min_length=1)
+    formats: FrozenMapping[str, Annotated[str, AfterValidator(_regex)]] = Field(min_length=1)
 
 
 class EffectiveDates(_Params):
-    codes: list[ProcedureCode] = Field(min_length=1)
+    codes: tuple[ProcedureCode, ...] = Field(min_length=1)
     effective: date
     source: SourceRef
 
 
 class EffectiveDateParams(_Params):
-    codes: list[EffectiveDates] = Field(min_length=1)
+    codes: tuple[EffectiveDates, ...] = Field(min_length=1)
 
 
 class ModifierCodeSetParams(_Params):
     """Ambulance origin/destination modifiers are pairs of location letters (RH = residence to
     hospital) that the HCPCS modifier file does not list one by one."""
 
-    ambulance_locations: dict[Annotated[str, Field(pattern=r"^[A-Z]$")], str] = {}
-    destination_only: list[Annotated[str, Field(pattern=r"^[A-Z]$")]] = []
+    ambulance_locations: FrozenMapping[Annotated[str, Field(pattern=r"^[A-Z]$")], str] = Field(
+        default={}, validate_default=True
+    )
+    destination_only: tuple[Annotated[str, Field(pattern=r"^[A-Z]$")], ...] = ()
 
     def is_ambulance_pair(self, code: str) -> bool:
         """True when ``code`` is an origin letter followed by a destination letter."""
@@ -107,7 +109,7 @@ class ModifierCodeSetParams(_Params):
 
 
 class ModifierConflictParams(_Params):
-    pairs: list[tuple[ModifierCode, ModifierCode]] = Field(min_length=1)
+    pairs: tuple[tuple[ModifierCode, ModifierCode], ...] = Field(min_length=1)
 
 
 def _listed(value: object) -> object:
@@ -124,7 +126,7 @@ def _indicator(allowed: tuple[int, ...]) -> AfterValidator:
     return AfterValidator(check)
 
 
-Codes = Annotated[list[ProcedureCode], BeforeValidator(_listed), Field(min_length=1)]
+Codes = Annotated[tuple[ProcedureCode, ...], BeforeValidator(_listed), Field(min_length=1)]
 
 
 class PairEntry(Dated):
@@ -138,8 +140,8 @@ class PairEntry(Dated):
 
 
 class PairParams(_Params):
-    bypass_modifiers: list[ModifierCode] = Field(min_length=1)
-    pairs: list[PairEntry] = []
+    bypass_modifiers: tuple[ModifierCode, ...] = Field(min_length=1)
+    pairs: tuple[PairEntry, ...] = ()
 
 
 class AddonEntry(Dated):
@@ -149,7 +151,7 @@ class AddonEntry(Dated):
 
 
 class AddonParams(_Params):
-    addons: list[AddonEntry] = []
+    addons: tuple[AddonEntry, ...] = ()
 
 
 class UnitLimit(Dated):
@@ -161,11 +163,11 @@ class UnitLimit(Dated):
 
 
 class UnitLimitParams(_Params):
-    limits: list[UnitLimit] = []
+    limits: tuple[UnitLimit, ...] = ()
 
 
 class DuplicateParams(_Params):
-    repeat_modifiers: list[ModifierCode] = Field(min_length=1)
+    repeat_modifiers: tuple[ModifierCode, ...] = Field(min_length=1)
 
 
 class SplitComponentParams(_Params):

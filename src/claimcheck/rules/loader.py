@@ -6,7 +6,7 @@ import difflib
 import re
 import types
 import typing
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -116,7 +116,8 @@ def _raise_validation(
         elif error["type"] == "model_type":
             problem, allowed = "is the wrong type", _mapping_of(_model_at(model, tuple(error["loc"])))
         elif message.startswith(_TYPE_MESSAGE):
-            problem, allowed = "is the wrong type", message.removeprefix(_TYPE_MESSAGE)
+            expectation = message.removeprefix(_TYPE_MESSAGE)
+            problem, allowed = "is the wrong type", _YAML_WORDS.get(expectation, expectation)
         else:
             problem = message.removeprefix("Value error, ")
     if len(errors) > 1:
@@ -131,8 +132,10 @@ def _raise_validation(
     )
 
 
-# How pydantic words a wrong type: "Input should be a valid list".
+# How pydantic words a wrong type: "Input should be a valid list". Rule files hold sequences as
+# tuples and mappings as read-only views; the author wrote YAML lists and mappings.
 _TYPE_MESSAGE = "Input should be "
+_YAML_WORDS = {"a valid tuple": "a valid list", "a valid dictionary": "a valid mapping"}
 
 
 def _mapping_of(model: type[BaseModel] | None) -> str:
@@ -156,7 +159,7 @@ def _validate(model: type[_ModelT], doc: LocatedDocument, data: Any = None, base
         _raise_validation(exc, doc, model, base)
 
 
-def _check_listed(folder: Path, listed: list[str], manifest: LocatedDocument, key: str) -> None:
+def _check_listed(folder: Path, listed: Sequence[str], manifest: LocatedDocument, key: str) -> None:
     present = {p.stem for p in folder.glob("*.yaml")} if folder.is_dir() else set()
     for index, name in enumerate(listed):
         if name not in present:
@@ -205,7 +208,9 @@ def _load_general(doc: LocatedDocument, seen: dict[str, str]) -> list[LoadedRule
                 value=rule.kind,
                 allowed=sorted(KIND_PARAMS),
             )
-        params = _validate(params_model, doc, rule.params, (*where, "params"))
+        # The rule holds its params frozen; validate what the file says, so errors quote it.
+        written = doc.data["rules"][index].get("params", {})
+        params = _validate(params_model, doc, written, (*where, "params"))
         loaded.append(LoadedRule(rule, params, doc.file, doc.line_of(where)))
     return loaded
 

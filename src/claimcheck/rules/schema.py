@@ -12,8 +12,10 @@ Unknown keys are errors (``extra="forbid"``): a misspelt key must not silently s
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import date
-from typing import Annotated, Any, Literal
+from types import MappingProxyType
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
@@ -22,6 +24,7 @@ from claimcheck.models.finding import Check, Status
 __all__ = [
     "Dated",
     "DiagnosisEntry",
+    "FrozenMapping",
     "GeneralFile",
     "GeneralRule",
     "ModifierEntry",
@@ -51,6 +54,20 @@ def _procedure_code(value: str) -> str:
         raise ValueError("must be a CPT code (5 digits, or 4 digits + F, T or U) or HCPCS Level II (letter + 4 digits)")
     return code
 
+
+def _frozen(value: Any) -> Any:
+    """Lists as tuples and mappings as read-only views, all the way down: a loaded pack is
+    shared across threads and must not change under them."""
+    if isinstance(value, dict):
+        return MappingProxyType({key: _frozen(item) for key, item in value.items()})
+    if isinstance(value, list):
+        return tuple(_frozen(item) for item in value)
+    return value
+
+
+_Key = TypeVar("_Key")
+_Value = TypeVar("_Value")
+FrozenMapping = Annotated[Mapping[_Key, _Value], AfterValidator(_frozen)]
 
 UpperCode = Annotated[str, AfterValidator(_upper), Field(min_length=1)]
 ProcedureCode = Annotated[str, AfterValidator(_procedure_code)]
@@ -98,8 +115,8 @@ class PackManifest(_Strict):
     name: Text
     version: Text
     description: Text | None = None
-    general: list[Text] = Field(min_length=1)
-    procedures: list[ProcedureCode] = []
+    general: tuple[Text, ...] = Field(min_length=1)
+    procedures: tuple[ProcedureCode, ...] = ()
 
 
 class GeneralRule(Dated):
@@ -112,14 +129,14 @@ class GeneralRule(Dated):
     summary: Text
     why: Text
     source: SourceRef
-    aliases: list[Annotated[str, AfterValidator(_rule_id)]] = []
-    params: dict[str, Any] = {}
+    aliases: tuple[Annotated[str, AfterValidator(_rule_id)], ...] = ()
+    params: FrozenMapping[str, Any] = Field(default={}, validate_default=True)
 
 
 class GeneralFile(_Strict):
     """``general/<name>.yaml``."""
 
-    rules: list[GeneralRule] = Field(min_length=1)
+    rules: tuple[GeneralRule, ...] = Field(min_length=1)
 
 
 class ModifierEntry(Dated):
@@ -138,7 +155,7 @@ class DiagnosisEntry(Dated):
 
     code: UpperCode
     title: Text
-    document_code: UpperCode | list[UpperCode] | None = None
+    document_code: UpperCode | tuple[UpperCode, ...] | None = None
     note: Text | None = None
     source: SourceRef
 
@@ -152,7 +169,7 @@ class SpecialtyEntry(Dated):
 
     code: UpperCode
     name: Text
-    document_code: UpperCode | list[UpperCode] | None = None
+    document_code: UpperCode | tuple[UpperCode, ...] | None = None
     note: Text | None = None
     source: SourceRef
 
@@ -163,9 +180,9 @@ class ProcedureProfile(_Strict):
     procedure: ProcedureCode
     title: Text
     source: SourceRef
-    notes: list[Text] = []
+    notes: tuple[Text, ...] = ()
     # Every profile judges modifiers: an empty list means the document lists none, so any
     # modifier on the line is "not listed". Diagnoses and specialties are judged only when listed.
-    modifiers: list[ModifierEntry] = []
-    diagnoses: list[DiagnosisEntry] | None = None
-    specialties: list[SpecialtyEntry] | None = None
+    modifiers: tuple[ModifierEntry, ...] = ()
+    diagnoses: tuple[DiagnosisEntry, ...] | None = None
+    specialties: tuple[SpecialtyEntry, ...] | None = None

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date
+from types import MappingProxyType
 
 from claimcheck.engine.checks.base import LineCheck, LineContext, implements
 from claimcheck.models.finding import Finding, Source, Status
@@ -19,10 +20,13 @@ class CodeEffectiveDate(LineCheck):
 
     def setup(self) -> None:
         assert isinstance(self.params, EffectiveDateParams)
-        self.effective: dict[str, tuple[date, Source]] = {}
-        for group in self.params.codes:
-            for code in group.codes:
-                self.effective[code] = (group.effective, self.entry_source(group.source))
+        self.effective: Mapping[str, tuple[date, Source]] = MappingProxyType(
+            {
+                code: (group.effective, self.entry_source(group.source))
+                for group in self.params.codes
+                for code in group.codes
+            }
+        )
 
     def run(self, ctx: LineContext) -> Iterable[Finding]:
         assert ctx.line is not None

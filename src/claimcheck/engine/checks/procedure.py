@@ -19,7 +19,7 @@ class ProcedureFormat(LineCheck):
 
     def setup(self) -> None:
         assert isinstance(self.params, ProcedureFormatParams)
-        self.formats = [(name, re.compile(pattern, re.ASCII)) for name, pattern in self.params.formats.items()]
+        self.formats = tuple((name, re.compile(pattern, re.ASCII)) for name, pattern in self.params.formats.items())
         self.expected = join_or(list(self.params.formats))
 
     def run(self, ctx: LineContext) -> Iterable[Finding]:

@@ -2,16 +2,29 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum
+from types import MappingProxyType
+from typing import TypeVar
 
 from claimcheck.engine.checks.base import CompiledRule
 from claimcheck.models.claim import ClaimLine
 from claimcheck.models.finding import Finding
 
-__all__ = ["ClaimCheck", "ClaimContext", "ClaimLineRef", "Watch"]
+__all__ = ["ClaimCheck", "ClaimContext", "ClaimLineRef", "Watch", "grouped"]
+
+_Key = TypeVar("_Key")
+_Value = TypeVar("_Value")
+
+
+def grouped(items: Iterable[tuple[_Key, _Value]]) -> Mapping[_Key, tuple[_Value, ...]]:
+    """The values of each key, in order, read-only: a compiled rule set is shared across threads."""
+    groups: dict[_Key, list[_Value]] = {}
+    for key, value in items:
+        groups.setdefault(key, []).append(value)
+    return MappingProxyType({key: tuple(values) for key, values in groups.items()})
 
 
 class Watch(Enum):

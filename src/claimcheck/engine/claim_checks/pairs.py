@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 
 from claimcheck.engine.checks.base import describe_codes, implements
-from claimcheck.engine.claim_checks.base import ClaimCheck, ClaimLineRef, Watch
+from claimcheck.engine.claim_checks.base import ClaimCheck, ClaimLineRef, Watch, grouped
 from claimcheck.models.finding import Finding, Source, Status
 from claimcheck.rules.kinds import AddonEntry, AddonParams, PairEntry, PairParams, SplitComponentParams
 
@@ -33,13 +33,14 @@ class ProcedurePairs(ClaimCheck):
     def setup(self) -> None:
         assert isinstance(self.params, PairParams)
         self.bypass = frozenset(self.params.bypass_modifiers)
-        self.pairs: dict[tuple[str, str], list[PairEntry]] = {}
-        for entry in self.params.pairs:
-            for first in entry.column1:
-                for second in entry.column2:
-                    self.pairs.setdefault((first, second), []).append(entry)
+        self.pairs: Mapping[tuple[str, str], tuple[PairEntry, ...]] = grouped(
+            ((first, second), entry)
+            for entry in self.params.pairs
+            for first in entry.column1
+            for second in entry.column2
+        )
         self.ptp = self.env.ptp
-        self.codes = {code for pair in self.pairs for code in pair}
+        self.codes = frozenset(code for pair in self.pairs for code in pair)
 
     def _edits(self, first: str, second: str, day: date) -> Iterator[_Edit]:
         for entry in self.pairs.get((first, second), ()):
@@ -108,9 +109,9 @@ class AddonPrimary(ClaimCheck):
 
     def setup(self) -> None:
         assert isinstance(self.params, AddonParams)
-        self.addons: dict[str, list[AddonEntry]] = {}
-        for entry in self.params.addons:
-            self.addons.setdefault(entry.addon, []).append(entry)
+        self.addons: Mapping[str, tuple[AddonEntry, ...]] = grouped(
+            (entry.addon, entry) for entry in self.params.addons
+        )
 
     def watches(self, code: str) -> Watch | None:
         return Watch.ALONE if code in self.addons else None

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 
 from claimcheck.engine.checks.base import implements
 from claimcheck.engine.checks.units import format_units
-from claimcheck.engine.claim_checks.base import ClaimCheck, ClaimLineRef, Watch
+from claimcheck.engine.claim_checks.base import ClaimCheck, ClaimLineRef, Watch, grouped
 from claimcheck.models.finding import Finding, Source, Status
 from claimcheck.rules.kinds import UnitLimit, UnitLimitParams
 
@@ -32,9 +32,7 @@ class UnitsPerDay(ClaimCheck):
 
     def setup(self) -> None:
         assert isinstance(self.params, UnitLimitParams)
-        self.limits: dict[str, list[UnitLimit]] = {}
-        for entry in self.params.limits:
-            self.limits.setdefault(entry.code, []).append(entry)
+        self.limits: Mapping[str, tuple[UnitLimit, ...]] = grouped((entry.code, entry) for entry in self.params.limits)
         self.mue = self.env.mue
 
     def _limit(self, code: str, day: date) -> _Limit | None:
