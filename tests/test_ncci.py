@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import os
 import re
+import shutil
 import zipfile
 from datetime import date, timedelta
 from pathlib import Path
@@ -14,12 +15,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from claimcheck.errors import CodeSetError
+import claimcheck
+from claimcheck.errors import ClaimCheckError, CodeSetError
 from claimcheck.refdata.ncci import MueLimit, MueTable, PtpEdit, PtpTable, load_mue, load_ptp
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "ncci"
 PTP_SAMPLE = FIXTURES / "ptp_sample.txt"
 MUE_SAMPLE = FIXTURES / "mue_sample.csv"
+SHIPPED_PACK = Path(claimcheck.__file__).parent / "rulepack"
 
 PTP_PREAMBLE = (
     "CPT only copyright 2025 American Medical Association. All rights reserved.\r\n"
@@ -548,3 +551,18 @@ def test_mue_windows_1252_file(tmp_path: Path) -> None:
     limit = found(load_mue(path).get("99213"))
     assert isinstance(limit, MueLimit)
     assert limit.rationale == "Policy “quoted”"
+
+
+@pytest.mark.parametrize(
+    ("general", "option", "kind"),
+    [("pair", "ptp", "ptp_pairs"), ("units", "mue", "mue_units")],
+)
+def test_a_cms_table_with_no_rule_to_apply_it_is_refused(tmp_path: Path, general: str, option: str, kind: str) -> None:
+    pack = tmp_path / "pack"
+    shutil.copytree(SHIPPED_PACK, pack)
+    (pack / "general" / f"{general}.yaml").unlink()
+    manifest = pack / "pack.yaml"
+    manifest.write_text(manifest.read_text().replace(f"  - {general}\n", ""))
+    tables = {"ptp": PTP_SAMPLE, "mue": MUE_SAMPLE}
+    with pytest.raises(ClaimCheckError, match=f"no {kind} rule, so the --{option} table would not be applied"):
+        claimcheck.load_rules(pack, **{option: tables[option]})

@@ -14,7 +14,7 @@ from claimcheck.engine.checks import KIND_IMPLEMENTATIONS, LineCheck
 from claimcheck.engine.checks.base import CompileEnv
 from claimcheck.engine.claim_checks import ClaimCheck
 from claimcheck.engine.profiles import CompiledProfile, compile_profile
-from claimcheck.errors import RuleFileError
+from claimcheck.errors import ClaimCheckError, RuleFileError
 from claimcheck.refdata import CodeSets, load_code_sets, shipped_code_sets
 from claimcheck.rules.loader import RulePack, load_pack
 
@@ -71,6 +71,14 @@ def compile_pack(pack: RulePack, ptp: PtpTable | None = None, mue: MueTable | No
         else:
             assert isinstance(compiled, LineCheck)
             line_checks.append(compiled)
+    kinds = {loaded.rule.kind for loaded in pack.rules}
+    for table, option, kind in ((ptp, "--ptp", "ptp_pairs"), (mue, "--mue", "mue_units")):
+        if table is not None and kind not in kinds:
+            # Loaded and listed among the code sets but never consulted: say so rather than pass quietly.
+            raise ClaimCheckError(
+                f"{pack.path}: the rule pack has no {kind} rule, so the {option} table would not be applied; "
+                f"add one (see the shipped general/{'pair' if kind == 'ptp_pairs' else 'units'}.yaml)"
+            )
     profiles = {
         code: compile_profile(profile, pack.profile_files[code], pack.code_sets)
         for code, profile in pack.profiles.items()
