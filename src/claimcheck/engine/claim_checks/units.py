@@ -68,6 +68,8 @@ class UnitsPerDay(ClaimCheck):
         """The MUE that applies to the line, None when none does or its units cannot be counted."""
         if "units" in ref.unreadable:
             return None  # input.field reports it; a default of 1 must not count
+        if not ref.line.units > 0:
+            return None  # units.positive fails it; negative units must not lower the day's sum
         return self._limit(ref.code, day)
 
     def judge_units(self, ref: ClaimLineRef, limit: _Limit, counted: float, day: date) -> Finding:
