@@ -327,6 +327,26 @@ def test_jsonl_field_problem_names_the_file_line(tmp_path: Path, rules: claimche
 
 
 @pytest.mark.parametrize(
+    ("name", "text", "where"),
+    [
+        ("claims.json", json.dumps([claim("C1", 1), {"foo": 1}, 5]), ["claims.json [1]", "claims.json [2]"]),
+        (
+            "claims.jsonl",
+            json.dumps(claim("C1", 1)) + '\n{"foo": 1}\n7\n',
+            ["claims.jsonl line 2", "claims.jsonl line 3"],
+        ),
+    ],
+)
+def test_claims_without_lines_point_at_the_claim(
+    tmp_path: Path, rules: claimcheck.RuleSet, name: str, text: str, where: list[str]
+) -> None:
+    _, *unreadable = check(write(tmp_path, name, text), rules).lines
+    assert [{f.message.rsplit(" (", 1)[1].rstrip(")") for f in line.findings} for line in unreadable] == [
+        {place} for place in where
+    ]
+
+
+@pytest.mark.parametrize(
     ("text", "expected"),
     [
         (json.dumps([claim("C1", 1)]), "json"),

@@ -121,22 +121,25 @@ def parse_claim(
     """Read one claim (a ``Claim`` or a mapping in the JSON claims shape); never raises.
 
     ``origins``, when given, names where each line came from (e.g. ``claims.csv line 7``), so
-    input findings can point back into the file; ``locations`` gives each line's structured
-    location (X12 interchange, claim, LX, segment), which the report carries.
+    input findings can point back into the file (the first names the claim when it has no
+    lines); ``locations`` gives each line's structured location (X12 interchange, claim, LX,
+    segment), which the report carries.
     """
     if isinstance(data, Claim):
         lines = tuple(ParsedLine(ln, ln.line_number, ln.procedure_code) for ln in data.lines)
         return ParsedClaim(data.claim_id, lines, data)
+    # A claim with no lines to read still yields one line, which points at the claim itself.
+    claim_origin = origins[0] if origins else None
     if not isinstance(data, Mapping):
         problem = InputProblem("claim", "must be an object with claim_id and lines")
-        return ParsedClaim(None, (ParsedLine(None, None, None, (problem,)),))
+        return ParsedClaim(None, (ParsedLine(None, None, None, (problem,), claim_origin),))
     header_fields = {k: v for k, v in data.items() if k != "lines"}
     header, problems = _validate_leniently(ClaimHeader, header_fields, _HEADER_REQUIRED)
     claim_id = header.claim_id if header else (_salvage(data, "claim_id", _text) or None)
     raw_lines = data.get("lines")
     if not isinstance(raw_lines, (list, tuple)) or not raw_lines:
         problems.append(InputProblem("lines", "must be a non-empty list of lines"))
-        return ParsedClaim(claim_id, (ParsedLine(None, None, None),), header, tuple(problems))
+        return ParsedClaim(claim_id, (ParsedLine(None, None, None, origin=claim_origin),), header, tuple(problems))
     origins = list(origins or ())
     locations = list(locations or ())
     lines = tuple(

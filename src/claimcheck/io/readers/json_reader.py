@@ -15,9 +15,11 @@ __all__ = ["read_json", "read_jsonl"]
 
 
 def _origins(name: str, claim: Any) -> list[str | None]:
+    """Where each line of ``claim`` sits; for a claim without a list of lines, where the claim does."""
     lines = claim.get("lines") if isinstance(claim, dict) else None
-    count = len(lines) if isinstance(lines, list) else 0
-    return [f"{name} lines[{index}]" for index in range(count)]
+    if not isinstance(lines, list) or not lines:
+        return [name]
+    return [f"{name} lines[{index}]" for index in range(len(lines))]
 
 
 def _open_text(path: Path) -> str:
