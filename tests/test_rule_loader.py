@@ -340,3 +340,30 @@ def test_loaded_rule_set_cannot_be_changed() -> None:
     for attempt in attempts:
         with pytest.raises((TypeError, AttributeError)):
             attempt()
+
+
+DELETED_GROUP = """        - codes: [0623T, 0624T, 0625T, 0626T]
+          effective: 2021-07-01
+"""
+
+
+def _effective_finding(rules: claimcheck.RuleSet, served: str) -> claimcheck.Finding:
+    line = {"line_number": 1, "procedure_code": "0624T", "diagnosis_codes": ["I25.10"], "date_of_service": served}
+    report = claimcheck.validate({"claim_id": "C1", "lines": [line]}, rules=rules, as_of=date(2026, 11, 22))
+    (finding,) = [f for f in report.lines[0].findings if f.rule_id == "date.effective"]
+    return finding
+
+
+def test_an_effective_date_entry_may_expire(pack: Path) -> None:
+    _replace(pack / "general" / "date.yaml", DELETED_GROUP, DELETED_GROUP + "          expires: 2025-12-31\n")
+    rules = claimcheck.load_rules(pack)
+    inside, after = _effective_finding(rules, "2025-12-31"), _effective_finding(rules, "2026-01-01")
+    assert (inside.status.value, after.status.value) == ("pass", "fail")
+    assert "2021-07-01 through 2025-12-31" in inside.message
+    assert "after 0624T was deleted (in effect through 2025-12-31)" in after.message
+
+
+def test_an_entry_cannot_expire_before_it_takes_effect(pack: Path) -> None:
+    _replace(pack / "general" / "date.yaml", DELETED_GROUP, DELETED_GROUP + "          expires: 2020-12-31\n")
+    with pytest.raises(RuleFileError, match="expires is before effective"):
+        claimcheck.load_rules(pack)

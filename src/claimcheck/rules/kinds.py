@@ -13,7 +13,7 @@ from collections.abc import Iterator, Mapping
 from datetime import date
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from claimcheck.rules.schema import Dated, FrozenMapping, ProcedureCode, SourceRef, Text, UpperCode
 from claimcheck.rules.yamlsource import KeyPath
@@ -80,9 +80,18 @@ class ProcedureFormatParams(_Params):
 
 
 class EffectiveDates(_Params):
+    """Codes in the code set from ``effective`` through ``expires`` (inclusive; None: not deleted)."""
+
     codes: tuple[ProcedureCode, ...] = Field(min_length=1)
     effective: date
+    expires: date | None = None
     source: SourceRef
+
+    @model_validator(mode="after")
+    def _expires_after_effective(self) -> EffectiveDates:
+        if self.expires is not None and self.expires < self.effective:
+            raise ValueError("expires is before effective")
+        return self
 
 
 class EffectiveDateParams(_Params):

@@ -20,9 +20,9 @@ class CodeEffectiveDate(LineCheck):
 
     def setup(self) -> None:
         assert isinstance(self.params, EffectiveDateParams)
-        self.effective: Mapping[str, tuple[date, Source]] = MappingProxyType(
+        self.effective: Mapping[str, tuple[date, date | None, Source]] = MappingProxyType(
             {
-                code: (group.effective, self.entry_source(group.source))
+                code: (group.effective, group.expires, self.entry_source(group.source))
                 for group in self.params.codes
                 for code in group.codes
             }
@@ -34,18 +34,16 @@ class CodeEffectiveDate(LineCheck):
         known = self.effective.get(code)
         if known is None:
             return
-        effective, source = known
+        effective, expires, source = known
         if served < effective:
-            yield self.finding(
-                served.isoformat(),
-                self.status,
-                f"date of service {served} is before {code} took effect on {effective}",
-                source,
-            )
+            message = f"date of service {served} is before {code} took effect on {effective}"
+            yield self.finding(served.isoformat(), self.status, message, source)
+        elif expires is not None and served > expires:
+            message = f"date of service {served} is after {code} was deleted (in effect through {expires})"
+            yield self.finding(served.isoformat(), self.status, message, source)
         else:
-            yield self.finding(
-                served.isoformat(), Status.PASS, f"{code} is in effect on {served} (since {effective})", source
-            )
+            span = f"since {effective}" if expires is None else f"{effective} through {expires}"
+            yield self.finding(served.isoformat(), Status.PASS, f"{code} is in effect on {served} ({span})", source)
 
 
 @implements("date_not_after_run")
