@@ -6,7 +6,7 @@ import csv
 import io
 import json
 import shutil
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -53,6 +53,10 @@ def test_a_deleted_cms_edit_is_not_applied_after_its_deletion_date() -> None:
     after = edits[0].deletion.isoformat()
     claim = {"claim_id": "P2", "lines": [_line(1, "75574", after), _line(2, "75571", after)]}
     assert _findings(claimcheck.validate(claim, rules=rules, as_of=AS_OF), "pair.ptp") == []
+    last_day = (edits[0].deletion - timedelta(days=1)).isoformat()
+    claim = {"claim_id": "P3", "lines": [_line(1, "75574", last_day), _line(2, "75571", last_day)]}
+    (finding,) = _findings(claimcheck.validate(claim, rules=rules, as_of=AS_OF), "pair.ptp")
+    assert finding.source is not None and finding.source.expires == last_day  # inclusive, as in the packs
 
 
 @pytest.fixture()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from claimcheck.engine.checks.base import describe_codes, implements
 from claimcheck.engine.claim_checks.base import ClaimCheck, ClaimLineRef, Watch, grouped
@@ -56,7 +56,8 @@ class ProcedurePairs(ClaimCheck):
                     info.version,
                     f"{edit.table} line {edit.line}",
                     edit.effective.isoformat(),
-                    edit.deletion.isoformat() if edit.deletion else None,
+                    # CMS's deletion date is the first day without the edit; `expires` is the last with it.
+                    (edit.deletion - timedelta(days=1)).isoformat() if edit.deletion else None,
                 )
                 yield _Edit(edit.modifier_indicator, edit.rationale, source)
 
