@@ -383,6 +383,14 @@ def test_a_claim_without_service_lines_still_yields_a_flagged_line(tmp_path: Pat
     assert claims[-1].lines[0].origin == "no_lx.837 segment 42 (claim P002)"
 
 
+def test_an_empty_lx01_leaves_lx_out_of_the_location(tmp_path: Path) -> None:
+    line = lines_of(write(tmp_path, "empty_lx.837", fixture_text().replace("LX*2~", "LX*~")))[1]
+    assert "lx" not in line.location and line.location["segment"] == 26
+    assert "line_number is missing: LX at segment 26 has no LX01" in problems(line)
+    line = lines_of(write(tmp_path, "no_lx.837", fixture_text().replace("LX*2~\n", "")))[1]
+    assert "line_number is missing: SV1 at segment 26 has no LX01" in problems(line)
+
+
 def test_a_birth_date_that_is_not_d8_is_a_claim_problem(tmp_path: Path) -> None:
     (first, _) = read_x12(write(tmp_path, "dmg.837", fixture_text().replace("DMG*D8*19580101*M", "DMG*D8*580101*M")))
     assert first.header is not None and first.header.patient_birth_date is None

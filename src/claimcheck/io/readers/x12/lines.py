@@ -37,7 +37,10 @@ def _date(loop: ClaimLoop, line: LineLoop, institutional: bool) -> tuple[str | N
 
 
 def _lx_value(lx: str | None) -> str | int | None:
-    return int(lx) if lx is not None and lx.isdecimal() else lx
+    # An empty LX01 names no line: the location leaves ``lx`` out rather than saying "".
+    if not lx:
+        return None
+    return int(lx) if lx.isdecimal() else lx
 
 
 def _line(loop: ClaimLoop, line: LineLoop, claim_id: str | None, inherited: list[InputProblem]) -> RawLine:
@@ -46,7 +49,8 @@ def _line(loop: ClaimLoop, line: LineLoop, claim_id: str | None, inherited: list
     if line.lx:
         data["line_number"] = line.lx
     else:
-        what = line.service.id if line.service is not None else "LX"
+        # ``line.position`` is the LX's when there is one (LX01 empty), else the SV1/SV2's.
+        what = line.service.id if line.lx is None and line.service is not None else "LX"
         problems.append(InputProblem("line_number", f"is missing: {what} at segment {line.position} has no LX01"))
     institutional = loop.context.institutional
     if line.service is None:
