@@ -280,6 +280,19 @@ def test_isa_with_an_impossible_terminator_is_an_input_error(tmp_path: Path) -> 
         lines_of(write(tmp_path, "bad.837", text))
 
 
+@pytest.mark.parametrize("separator", ["A", "0", " "])
+def test_isa_with_a_letter_digit_or_space_separator_is_named_as_such(separator: str, tmp_path: Path) -> None:
+    isa, rest = fixture_text().split("\n", 1)
+    path = write(tmp_path, "sep.837", isa.replace("*", separator) + "\n" + rest)
+    with pytest.raises(InputError, match=f"the ISA element separator '{separator}' is a letter, digit or space"):
+        lines_of(path)
+
+
+def test_a_zero_byte_file_read_as_x12_is_empty(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="is empty: expected an X12 file starting with an ISA segment"):
+        lines_of(write(tmp_path, "empty.837", ""))
+
+
 # Envelope problems.
 
 

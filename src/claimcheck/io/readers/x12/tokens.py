@@ -160,7 +160,9 @@ class _Tokenizer:
         text = buffer.lstrip(_WHITESPACE)
         if not text:
             raise InputError(self._path, "is empty: expected an X12 file starting with an ISA segment")
-        if not _is_isa(text[:4]):
+        # Only "ISA" is asked of the first segment: ``parse_isa`` then says what is wrong with
+        # its separator, which is more use than "no ISA" for a header spelled out correctly.
+        if not text.startswith("ISA"):
             raise InputError(self._path, "does not start with an ISA segment, so its X12 delimiters cannot be read")
         parsed = parse_isa(text)
         if isinstance(parsed, str):
