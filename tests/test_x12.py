@@ -339,6 +339,15 @@ def test_a_4010_interchange_in_a_5010_file_flags_only_its_claims(tmp_path: Path)
         assert any("uses X12 version 4010 (GS08 004010X098A1), which is not supported" in p for p in problems(line))
 
 
+def test_an_isa12_of_another_version_than_gs08_is_flagged_and_the_claims_read(tmp_path: Path) -> None:
+    lines = lines_of(write(tmp_path, "isa12.837", fixture_text().replace("*00501*", "*00401*", 1)))
+    assert len(lines) == 3
+    for line in lines:
+        assert problems(line) == [
+            "envelope ISA12 interchange version 00401 (X12 4010) differs from GS08 version 005010X222A1 (X12 5010)"
+        ]
+
+
 def test_wrong_isa_length_is_flagged_and_the_claims_read(tmp_path: Path) -> None:
     text = fixture_text().replace("*00*          *00*", "*00*         *00*", 1)
     lines = lines_of(write(tmp_path, "short_isa.837", text))

@@ -127,6 +127,11 @@ class _Scan:
             )
         elif not group.version.startswith((PROFESSIONAL, INSTITUTIONAL)):
             group.add(f"GS08 version {group.version or '(empty)'} is not a {_SUPPORTED} version")
+        # The claims are read by GS08, so an ISA12 of another version is reported, not refused.
+        if self.interchange is not None and group.version[:6].isdecimal() and group.version[:5] != isa12:
+            group.add(
+                f"ISA12 interchange version {_release(isa12)} differs from GS08 version {_release(group.version)}"
+            )
 
     def st(self, segment: Segment) -> None:
         self.se(None)
@@ -189,6 +194,14 @@ class _Scan:
             self.orphans.append(Orphan(position, InputProblem("tr3", text)))
         else:
             scope.problems.append(InputProblem("tr3", text))
+
+
+def _release(version: str) -> str:
+    """An ISA12 or GS08 version with the X12 release it names: "00401 (X12 4010)"."""
+    if not version:
+        return "(empty)"
+    digits = version[:5]
+    return f"{version} (X12 {digits[2:]}0)" if digits.isdecimal() and digits.startswith("00") else version
 
 
 def _version_name(gs08: str, isa12: str) -> str:
