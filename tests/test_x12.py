@@ -476,6 +476,66 @@ def test_strict_reading_puts_transaction_issues_on_every_line(tmp_path: Path) ->
         assert "tr3 segment 47 (SE): SE count of 44 for SE02=0105 is wrong. I count 45" in problems(line)
 
 
+def test_a_tr3_issue_in_a_subscriber_loop_goes_only_to_the_claims_under_it(tmp_path: Path) -> None:
+    pytest.importorskip("pyx12")
+    # Segment 34 is the DMG of the second subscriber (HL 3), whose patient (HL 4) has claim P002.
+    text = fixture_text().replace("DMG*D8*19500101*M", "DMG*D8*19500101*Q")
+    lines = [ln for c in read_x12_strict(write(tmp_path, "dmg.837", text)) for ln in c.lines]
+    assert [problems(ln) for ln in lines] == [
+        [],
+        [],
+        ["tr3 segment 34 (DMG): (…) is not a valid code for Subscriber Gender Code (DMG03)"],
+    ]
+
+
+def test_a_tr3_issue_in_a_loop_without_claims_goes_once_on_the_transaction(tmp_path: Path) -> None:
+    pytest.importorskip("pyx12")
+    subscriber = (
+        "HL*5*1*22*0~SBR*P**GRP100******CI~NM1*IL*1*ROE*RON****MI*M3~DMG*D8*19500101*Q~NM1*PR*2*ACME*****PI*ACME01~"
+    )
+    text = fixture_text().replace("SE*45*0101~", subscriber + "SE*50*0101~")
+    for line in (ln for c in read_x12_strict(write(tmp_path, "no_claim.837", text)) for ln in c.lines):
+        assert problems(line) == ["tr3 segment 50 (DMG): (…) is not a valid code for Subscriber Gender Code (DMG03)"]
+
+
+def test_transaction_wide_tr3_issues_are_one_finding_per_line(tmp_path: Path) -> None:
+    pytest.importorskip("pyx12")
+    text = (
+        fixture_text()
+        .replace("CC0001*20260315*1200*CH", "CC0001*20260315*1200*ZZ")
+        .replace("PRV*BI*PXC", "PRV*BI*ZZ")
+        .replace("BILLING*****46*CC0001", "BILLING*****ZZ*CC0001")
+        .replace("SE*45*", "SE*46*")  # and pyx12's SE count error, in the same count
+    )
+    lines = [ln for c in read_x12_strict(write(tmp_path, "header.837", text)) for ln in c.lines]
+    for line in lines:
+        envelope, finding = problems(line)
+        assert envelope == "envelope SE01 at segment 47 says 46 segments but transaction 0101 has 45"
+        assert finding.startswith("tr3 4 TR3 errors outside the transaction's claims")
+        assert finding.count("; ") == 3 and finding.endswith("; and 1 more")  # three quoted
+        assert "segment 4 (BHT)" in finding
+
+
+def test_many_claims_strict_keeps_each_tr3_issue_with_its_own_claim() -> None:
+    pytest.importorskip("pyx12")
+    path = SAMPLES / "x12-837p" / "ims__x12_many_claims.txt"
+    if not path.exists():
+        pytest.skip(f"{path} is absent")
+    # Each subscriber HL of this file holds one claim of one line, so every issue quoted on a
+    # line must lie between the HL before the line and the next HL.
+    hls = [segment.position for segment in tokens.iter_segments(path) if segment.id == "HL"]
+    lines = [ln for c in read_x12_strict(path) for ln in c.lines]
+    assert len(lines) == 820
+    for line in lines:
+        position = int(line.location["segment"])
+        start = max(hl for hl in hls if hl < position)
+        end = min([hl for hl in hls if hl > position] or [sys.maxsize])
+        tr3 = [p.message for p in line.problems if p.field == "tr3"]
+        assert sum(message.startswith("410 TR3 errors") for message in tr3) == 1
+        quoted = [int(m.split()[1]) for m in tr3 if m.startswith("segment ")]
+        assert quoted and all(start <= at < end for at in quoted)
+
+
 def test_pyx12_reads_what_the_reader_reads_bom_and_indentation_included() -> None:
     pytest.importorskip("pyx12")
     assert validate_with_pyx12(FIXTURES / "bom_crlf_indented.837") == []

@@ -9,7 +9,8 @@ every line carries its ``location`` in the file (interchange, group, transaction
 segment position).
 
 ``read_x12_strict`` also validates the file against the TR3 with pyx12 (``x12_validate``) and
-puts each issue on the line, claim or transaction it falls in.
+puts each issue on the line or claim it falls in, on the claims under the subscriber or patient
+loop it falls in, or, counted in one problem, on every line of its transaction (``tr3.py``).
 """
 
 from __future__ import annotations
@@ -60,8 +61,9 @@ def _without(parsed: Sequence[InputProblem], own: Sequence[InputProblem]) -> tup
 def _claim(raw: RawClaim, shared: Sequence[InputProblem], issues: Sequence[tuple[int, str]]) -> ParsedClaim:
     """``parse_claim`` on the raw claim, then each line given its X12 problems and location.
 
-    ``shared`` problems (envelope) go on every line; each TR3 issue on the line it falls in, or
-    on every line when it falls in the claim before the first LX.
+    ``shared`` problems (envelope, the transaction's TR3 tally, TR3 issues of the subscriber and
+    patient loops the claim is under) go on every line; each TR3 issue of the claim itself on the
+    line it falls in, or on every line when it falls in the claim before the first LX.
     """
     data = {**raw.data, "lines": [line.data for line in raw.lines]}
     parsed = parse_claim(data, [line.origin for line in raw.lines], [line.location for line in raw.lines])
@@ -99,6 +101,10 @@ def _read(path: Path, issues: Sequence[tuple[int, str]]) -> Iterator[ParsedClaim
             if shared:
                 yield _placeholder(shared, item.origin, item.location)
             continue
+        hierarchy = envelope.hierarchy_issues
+        if hierarchy:
+            above = [InputProblem("tr3", text) for hl in item.hierarchy for text in hierarchy.get(hl, ())]
+            shared = (*shared, *above)
         mine = []
         while claim_issues and claim_issues[0][0] <= item.end:
             mine.append(claim_issues.popleft())

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from claimcheck.io.readers.x12.envelope import CLAIM_ENDERS, INSTITUTIONAL
 from claimcheck.io.readers.x12.fields import Provider, npi
+from claimcheck.io.readers.x12.hierarchy import HLChain
 from claimcheck.io.readers.x12.lines import build_claim
 from claimcheck.io.readers.x12.model import ClaimLoop, Context, EmptyTransaction, LineLoop, Person, RawClaim
 from claimcheck.io.readers.x12.tokens import Segment
@@ -41,6 +42,7 @@ class _Reader:
         self.context = Context(file)
         self.claims_in_transaction = 0
         self.hierarchy = _Hierarchy()
+        self.chain = HLChain()  # which HL loops a claim is under, as the envelope pass sees them
         self.claim: ClaimLoop | None = None
         self.handlers: dict[str, Callable[[Segment], Result]] = {
             "ISA": self._isa, "GS": self._gs, "ST": self._st, "SE": self._se, "GE": self._ge,
@@ -98,6 +100,7 @@ class _Reader:
         self.context = self.context.open_transaction(segment.get(2), segment.position, INSTITUTIONAL in version)
         self.claims_in_transaction = 0
         self.hierarchy = _Hierarchy()
+        self.chain = HLChain()
         return result
 
     def _se(self, segment: Segment) -> Result:
@@ -116,6 +119,7 @@ class _Reader:
     # The 2000 hierarchy.
     def _hl(self, segment: Segment) -> Result:
         result = self._end_claim()
+        self.chain.enter(segment)
         level = segment.get(3)
         hierarchy = self.hierarchy
         hierarchy.level = level
@@ -183,7 +187,8 @@ class _Reader:
     # The claim and its lines.
     def _open_claim(self, clm: Segment | None, position: int) -> ClaimLoop:
         hierarchy = self.hierarchy
-        claim = ClaimLoop(clm, position, position, self.context, hierarchy.billing, hierarchy.payer)
+        under = tuple(level.position for level in self.chain.levels)
+        claim = ClaimLoop(clm, position, position, self.context, hierarchy.billing, hierarchy.payer, under)
         self.claim = claim
         return claim
 

@@ -8,7 +8,9 @@ anything is yielded, whether the whole file is 4010 (refused) and whether it hol
 
 Problems are kept per transaction (by ordinal, since control numbers may repeat across
 interchanges); a group's or interchange's problems go to each of its transactions. A scope with
-no transaction to carry its problems yields an ``Orphan``.
+no transaction to carry its problems yields an ``Orphan``. TR3 issues (``--x12-strict``) are
+routed here too, by ``tr3.py``: those inside a claim wait for pass two, those in a subscriber or
+patient loop wait for the claims under it, the rest are counted per transaction.
 """
 
 from __future__ import annotations
@@ -20,15 +22,18 @@ from pathlib import Path
 
 from claimcheck.errors import InputError
 from claimcheck.io.readers.x12.tokens import Segment, iter_segments
+from claimcheck.io.readers.x12.tr3 import HierarchyIssues, Issue, Tally
 from claimcheck.models.parse import InputProblem
 
-__all__ = ["CLAIM_ENDERS", "INSTITUTIONAL", "PROFESSIONAL", "Envelope", "Orphan", "scan_envelope"]
+__all__ = ["CLAIM_ENDERS", "CLAIM_STARTERS", "INSTITUTIONAL", "PROFESSIONAL", "Envelope", "Orphan", "scan_envelope"]
 
 PROFESSIONAL = "005010X222"
 INSTITUTIONAL = "005010X223"
 _SUPPORTED = f"5010 837P ({PROFESSIONAL}A1) and 837I ({INSTITUTIONAL}A2)"
 # Segments that close an open CLM loop; shared with pass two so both agree where a claim ends.
 CLAIM_ENDERS = frozenset({"HL", "CLM", "ST", "SE", "GS", "GE", "ISA", "IEA"})
+# Besides CLM, a service line outside any claim opens one (pass two reads it as a claim without id).
+CLAIM_STARTERS = frozenset({"LX", "SV1", "SV2"})
 _TRAILERS = frozenset({"SE", "GE", "IEA"})
 _NEVER = sys.maxsize  # the position of "no more issues"
 
@@ -43,12 +48,14 @@ class Orphan:
 
 @dataclass(frozen=True, slots=True)
 class Envelope:
-    """What pass one found: problems per transaction ordinal, orphans, and TR3 issues that fall
-    inside a claim (pass two puts those on the claim's lines)."""
+    """What pass one found: problems per transaction ordinal, orphans, TR3 issues that fall
+    inside a claim, and TR3 issues of subscriber/patient loops by HL position (pass two puts
+    those on the lines of the claims under that HL)."""
 
     problems: Mapping[int, tuple[InputProblem, ...]]
     orphans: tuple[Orphan, ...]
-    claim_issues: tuple[tuple[int, str], ...]
+    claim_issues: tuple[Issue, ...]
+    hierarchy_issues: Mapping[int, tuple[str, ...]]
 
 
 @dataclass(slots=True)
@@ -60,6 +67,7 @@ class _Scope:
     position: int
     first_transaction: int
     problems: list[InputProblem] = field(default_factory=list)
+    tr3: Tally = field(default_factory=Tally)
     children: int = 0
     version: str = ""
 
@@ -74,8 +82,10 @@ class _Scan:
         self.transaction: _Scope | None = None
         self.transactions = 0  # ordinal of the last transaction opened
         self.problems: dict[int, list[InputProblem]] = {}
+        self.tr3: dict[int, Tally] = {}
         self.orphans: list[Orphan] = []
-        self.claim_issues: list[tuple[int, str]] = []
+        self.claim_issues: list[Issue] = []
+        self.hierarchy = HierarchyIssues()
         self.issues = sorted(issues)
         self.claims = 0
         self.in_claim = False
@@ -85,16 +95,21 @@ class _Scan:
     def _close(self, scope: _Scope, missing_trailer: str | None) -> None:
         if missing_trailer:
             scope.add(f"{scope.kind} {scope.control} at segment {scope.position} has no {missing_trailer} trailer")
-        if not scope.problems:
+        if not scope.problems and not scope.tr3.count:
             return
         first, last = scope.first_transaction, self.transactions
         if scope.kind == "transaction":
             first = last
         if first > last:
             self.orphans.extend(Orphan(scope.position, problem) for problem in scope.problems)
+            if scope.tr3.count:
+                self.orphans.append(Orphan(scope.position, scope.tr3.problem()))
             return
         for ordinal in range(first, last + 1):
-            self.problems.setdefault(ordinal, []).extend(scope.problems)
+            if scope.problems:
+                self.problems.setdefault(ordinal, []).extend(scope.problems)
+            if scope.tr3.count:
+                self.tr3.setdefault(ordinal, Tally()).merge(scope.tr3)
 
     def _orphan(self, position: int, problem: str) -> None:
         self.orphans.append(Orphan(position, InputProblem("envelope", problem)))
@@ -147,7 +162,22 @@ class _Scan:
         if st03 and gs08 and st03 != gs08:
             transaction.add(f"ST03 version {st03} differs from GS08 version {gs08}")
 
+    def hl(self, segment: Segment) -> None:
+        if self.transaction is not None:
+            for issue in self.hierarchy.hl(segment):
+                self.transaction.tr3.add(issue)
+
+    def claim(self) -> None:
+        self.in_claim = True
+        self.hierarchy.claim()
+
+    def leave_hierarchy(self) -> None:
+        """The HL loops end (a trailer or header follows): their unclaimed issues are shared."""
+        for issue in self.hierarchy.close():
+            self._share(issue)
+
     def se(self, segment: Segment | None) -> None:
+        self.leave_hierarchy()
         transaction, self.transaction = self.transaction, None
         if transaction is None:
             if segment is not None:
@@ -184,16 +214,19 @@ class _Scan:
         self._close(interchange, "IEA" if segment is None else None)
 
     def issue(self, position: int, text: str) -> None:
-        """Route a TR3 issue at ``position``: inside a claim it waits for pass two; otherwise the
-        innermost open scope carries it."""
+        """Route a TR3 issue at ``position``: inside a claim it waits for pass two, in a subscriber
+        or patient loop for the claims under it; otherwise the innermost open scope counts it."""
         if self.in_claim:
             self.claim_issues.append((position, text))
-            return
+        elif self.transaction is None or not self.hierarchy.take((position, text)):
+            self._share((position, text))
+
+    def _share(self, issue: Issue) -> None:
         scope = self.transaction or self.group or self.interchange
         if scope is None:
-            self.orphans.append(Orphan(position, InputProblem("tr3", text)))
+            self.orphans.append(Orphan(issue[0], InputProblem("tr3", issue[1])))
         else:
-            scope.problems.append(InputProblem("tr3", text))
+            scope.tr3.add(issue)
 
 
 def _release(version: str) -> str:
@@ -229,18 +262,27 @@ def _check_control(scope: _Scope, trailer: Segment, element: str, header_element
 def _scan(segments: Iterator[Segment], scan: _Scan) -> None:
     handlers = {"ISA": scan.isa, "GS": scan.gs, "ST": scan.st, "SE": scan.se, "GE": scan.ge, "IEA": scan.iea}
     issues, next_issue = scan.issues, 0
+    if issues:  # HL loops matter only to route TR3 issues; without them the scan skips the work
+        handlers["HL"] = scan.hl
     next_position = issues[0][0] if issues else _NEVER
     for segment in segments:
         name = segment.elements[0]
         handler = None
         if name in CLAIM_ENDERS:
-            scan.in_claim = name == "CLM"
-            scan.claims += scan.in_claim
+            scan.in_claim = False
+            if name == "CLM":
+                scan.claims += 1
+                scan.claim()
             handler = handlers.get(name)
+        elif name in CLAIM_STARTERS and not scan.in_claim:
+            scan.claim()
         # An issue on a header lands on the scope the header opens, one on a trailer on the
-        # scope the trailer closes: so headers are handled before routing, trailers after.
+        # scope the trailer closes: so headers are handled before routing, trailers after
+        # (but a trailer is outside the HL loops before it).
         if handler is not None and name not in _TRAILERS:
             handler(segment)
+        elif handler is not None:
+            scan.leave_hierarchy()
         while next_position <= segment.position:
             scan.issue(*issues[next_issue])
             next_issue += 1
@@ -266,4 +308,6 @@ def scan_envelope(path: Path, issues: Sequence[tuple[int, str]] = ()) -> Envelop
     if not scan.claims:
         raise InputError(path, "holds no 837 claim (no CLM segment)")
     problems = {ordinal: tuple(found) for ordinal, found in scan.problems.items()}
-    return Envelope(problems, tuple(scan.orphans), tuple(scan.claim_issues))
+    for ordinal, tally in scan.tr3.items():
+        problems[ordinal] = (*problems.get(ordinal, ()), tally.problem())
+    return Envelope(problems, tuple(scan.orphans), tuple(scan.claim_issues), scan.hierarchy.settled)

@@ -119,6 +119,7 @@ def build_claim(loop: ClaimLoop, person: Person) -> RawClaim:
         lines,
         tuple(problems),
         context.transaction_ordinal,
+        loop.hierarchy,
         loop.start,
         loop.end,
         context.origin(loop.start, detail),

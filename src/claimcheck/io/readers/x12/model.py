@@ -97,6 +97,7 @@ class ClaimLoop:
     context: Context
     billing: Provider
     payer: str | None
+    hierarchy: tuple[int, ...]  # positions of the HL segments of the loops it is under
     diagnoses: Diagnoses = field(default_factory=Diagnoses)
     dates: dict[str, Segment] = field(default_factory=dict)
     provider: Provider | None = None  # 2310B rendering provider
@@ -125,6 +126,7 @@ class RawClaim:
     lines: tuple[RawLine, ...]
     problems: tuple[InputProblem, ...]
     transaction: int  # ordinal of its transaction in the file, 0 outside any
+    hierarchy: tuple[int, ...]  # positions of the HL segments of the loops it is under
     start: int
     end: int
     origin: str
