@@ -498,6 +498,14 @@ def test_a_tr3_issue_in_a_loop_without_claims_goes_once_on_the_transaction(tmp_p
         assert problems(line) == ["tr3 segment 50 (DMG): (…) is not a valid code for Subscriber Gender Code (DMG03)"]
 
 
+def test_something_missing_is_placed_before_where_pyx12_noticed_it(tmp_path: Path) -> None:
+    pytest.importorskip("pyx12")
+    text = fixture_text().replace("NM1*IL*1*ROE*RICHARD****MI*MEM0002~\n", "").replace("SE*45*", "SE*44*")
+    lines = [ln for c in read_x12_strict(write(tmp_path, "missing.837", text)) for ln in c.lines]
+    assert not lines[0].problems and not lines[1].problems
+    assert 'tr3 before segment 34: Mandatory loop "Subscriber Name" (2010BA) missing' in problems(lines[2])
+
+
 def test_transaction_wide_tr3_issues_are_one_finding_per_line(tmp_path: Path) -> None:
     pytest.importorskip("pyx12")
     text = (
@@ -514,6 +522,19 @@ def test_transaction_wide_tr3_issues_are_one_finding_per_line(tmp_path: Path) ->
         assert finding.startswith("tr3 4 TR3 errors outside the transaction's claims")
         assert finding.count("; ") == 3 and finding.endswith("; and 1 more")  # three quoted
         assert "segment 4 (BHT)" in finding
+
+
+@pytest.mark.parametrize("name", ["ims__x12_many_claims.txt", "ims__x12_complex.txt", "oopf__MedicaidExample.txt"])
+def test_tr3_issues_name_the_segment_at_their_position(name: str) -> None:
+    pytest.importorskip("pyx12")
+    path = SAMPLES / "x12-837p" / name
+    if not path.exists():
+        pytest.skip(f"{path} is absent")
+    ids = {segment.position: segment.id for segment in tokens.iter_segments(path)}
+    issues = validate_with_pyx12(path)
+    assert issues and any(issue.missing for issue in issues) == (name != "ims__x12_many_claims.txt")
+    for issue in issues:
+        assert issue.segment_id == ("" if issue.missing else ids[issue.segment_position])
 
 
 def test_many_claims_strict_keeps_each_tr3_issue_with_its_own_claim() -> None:

@@ -33,19 +33,35 @@ __all__ = ["PYX12_MAPS", "X12Issue", "validate_with_pyx12"]
 PYX12_MAPS = frozenset({"005010X222A1", "005010X223A2"})
 _ENVELOPE = frozenset({"ISA", "GS", "ST", "SE", "GE", "IEA"})
 _QUOTED_SEGMENT = re.compile(r"Segment (\w*)\W.*? not found")
+_MISSING = "3"  # pyx12's code for a mandatory segment or loop missing, noticed at the next segment
 
 
 @dataclass(frozen=True, slots=True, order=True)
 class X12Issue:
-    """One TR3 problem: where (1-based segment position in the file, 0 for the whole file) and what."""
+    """One TR3 problem: where (1-based segment position in the file, 0 for the whole file) and what.
+
+    ``missing`` issues name a segment or loop absent before the segment at ``segment_position``,
+    which is where pyx12 noticed it; ``segment_id`` is then empty, since pyx12 names the absent
+    segment there, not the one at that position.
+    """
 
     segment_position: int
     segment_id: str
     message: str
+    missing: bool = False
+
+    @property
+    def loop_position(self) -> int:
+        """The position of a segment in the loop the issue concerns: for something missing, the
+        segment before the one it was noticed at (a loop's missing segment is noticed at the
+        first segment after the loop)."""
+        return max(self.segment_position - 1, 0) if self.missing else self.segment_position
 
     def describe(self) -> str:
         if not self.segment_position:
             return self.message
+        if self.missing:
+            return f"before segment {self.segment_position}: {self.message}"
         name = f" ({self.segment_id})" if self.segment_id else ""
         return f"segment {self.segment_position}{name}: {self.message}"
 
@@ -127,9 +143,14 @@ def _issues(document: dict[str, Any], envelope_ids: dict[int, str]) -> list[X12I
                 scope_errors(transaction, "ST")
                 for segment in transaction.get("segments", ()):
                     line, seg_id = int(segment.get("cur_line") or 0), segment.get("seg_id") or ""
-                    errors = [*segment.get("errors", ())]
-                    errors += [error for element in segment.get("elements", ()) for error in element["errors"]]
-                    issues.extend(X12Issue(line, seg_id, _mask(e["err_str"], e.get("err_val"))) for e in errors)
+                    for error in segment.get("errors", ()):
+                        missing = error["err_cde"] == _MISSING
+                        text = _mask(error["err_str"], error.get("err_val"))
+                        issues.append(X12Issue(line, "" if missing else seg_id, text, missing))
+                    for element in segment.get("elements", ()):
+                        issues.extend(
+                            X12Issue(line, seg_id, _mask(e["err_str"], e.get("err_val"))) for e in element["errors"]
+                        )
     return sorted(issues)
 
 

@@ -39,7 +39,7 @@ def read_x12_strict(path: Path) -> Iterator[ParsedClaim]:
     """Like ``read_x12``, with pyx12's TR3 validation issues as ``input`` problems (needs pyx12)."""
     from claimcheck.io.readers.x12_validate import validate_with_pyx12
 
-    issues = [(issue.segment_position, issue.describe()) for issue in validate_with_pyx12(path)]
+    issues = [(issue.loop_position, issue.describe()) for issue in validate_with_pyx12(path)]
     yield from _read(path, issues)
 
 
