@@ -376,6 +376,9 @@ def test_detect_format_by_content(tmp_path: Path, rules: claimcheck.RuleSet, tex
         ("a.jsonl", json.dumps([claim("C1", 1)]), "json"),
         ("a.jsonl", '{"claim_id": "C1", "lines": [\n', "jsonl"),  # its reader reports the broken line
         ("a.json", "not json at all", "json"),  # no table either: the JSON reader's message names it
+        ("a.837", "ISAA00A          A00A", "x12"),  # a letter as separator: the X12 reader says so
+        ("a.edi", "", "x12"),
+        ("a.edi", HEADER + "\n", "csv"),
         ("a.json", '{"id": "e", "status": "active",\n "resourceType": "ExplanationOfBenefit"}', "fhir"),
         ("a.json", '{"claim_id": "C1", "note": "' + "x" * 10_000 + '", "resourceType": "Claim"}', "fhir"),
     ],

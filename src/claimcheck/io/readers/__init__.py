@@ -40,6 +40,9 @@ _EXTENSIONS = {
     ".json": "json",
     ".jsonl": "jsonl",
     ".ndjson": "jsonl",
+    ".837": "x12",
+    ".edi": "x12",
+    ".x12": "x12",
 }
 
 
@@ -59,6 +62,8 @@ def detect_format(path: Path) -> str:
     by_extension = _EXTENSIONS.get(path.suffix.lower())
     if _X12_START.match(stripped):
         return "x12"
+    if by_extension == "x12" and (not stripped or stripped.startswith("ISA")):
+        return "x12"  # an empty 837, or an ISA with a bad separator: the X12 reader says which
     if looks_like_fhir(head):
         return "fhir"
     if stripped.startswith(("{", "[")):
