@@ -187,11 +187,12 @@ def test_a_broken_rule_pack_is_one_message_with_workers_starting(
     assert not output.exists()
 
 
-def test_a_terminated_run_removes_its_temporary_report(generated: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_a_terminated_run_removes_its_temporary_report(generated: Path, tmp_path: Path, signum: int) -> None:
     output = tmp_path / "report.csv"
     process = _writing(generated, output)
-    process.terminate()
-    assert process.wait() == 128 + signal.SIGTERM
+    process.send_signal(signum)
+    assert process.wait() == 128 + signum  # 130 for Ctrl-C, as a shell reports it
     assert not output.exists() and not list(tmp_path.glob(".report.csv.*"))
 
 

@@ -107,7 +107,8 @@ def reports_errors(function: Any) -> Any:
 
 def terminate_unwinds(function: Any) -> Any:
     """Let SIGTERM (a timeout, a scheduler stopping the job) unwind like Ctrl-C, so the
-    temporary report and spool files are removed rather than left behind; exit status 143."""
+    temporary report and spool files are removed rather than left behind; exit status 143.
+    Ctrl-C ends with 130, the shell's status for SIGINT, not click's "Aborted!" and 1."""
 
     def raise_exit(signum: int, _frame: object) -> None:
         raise SystemExit(128 + signum)
@@ -119,6 +120,9 @@ def terminate_unwinds(function: Any) -> Any:
         previous = signal.signal(signal.SIGTERM, raise_exit)
         try:
             return function(*args, **kwargs)
+        except KeyboardInterrupt:
+            click.echo("claimcheck: interrupted", err=True)
+            raise SystemExit(128 + signal.SIGINT) from None
         finally:
             signal.signal(signal.SIGTERM, previous)
 
