@@ -275,3 +275,15 @@ def test_an_unclosed_quote_in_the_middle_of_a_file(tmp_path: Path, monkeypatch: 
     fast = _check(path, tmp_path / "fast.csv", "--format", "csv")
     careful = _check(path, tmp_path / "careful.csv", "--format", "csv", "--columns", "claimcheck")
     assert fast == careful
+
+
+def test_a_worker_ends_once_the_run_that_started_it_is_killed() -> None:
+    """``kill -9`` of a run leaves its workers to the fork server; each watches the run and ends."""
+    run = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    watch = f"from claimcheck.io.workers import _exit_without; _exit_without({run.pid})"
+    worker = subprocess.Popen([sys.executable, "-c", watch], cwd=ROOT)
+    time.sleep(0.5)
+    assert worker.poll() is None  # the run is alive: the worker stays
+    run.kill()
+    run.wait()
+    assert worker.wait(timeout=10) == 1

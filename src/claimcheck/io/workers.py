@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -24,6 +26,8 @@ __all__ = ["PARALLEL_BYTES", "RulesSpec", "default_jobs", "file_size", "start_po
 
 # Smaller files are checked in the parent: starting workers would cost more than they save.
 PARALLEL_BYTES = 8 << 20
+# How soon a worker notices that the run which started it was killed.
+_PARENT_POLL_SECONDS = 1.0
 
 
 def default_jobs() -> int:
@@ -84,9 +88,11 @@ _rules: RuleSet | None = None
 _error: ClaimCheckError | None = None
 
 
-def _start_worker(spec: RulesSpec) -> None:
+def _start_worker(spec: RulesSpec, parent: int) -> None:
     global _rules, _error
     from claimcheck.io.no_pandas import skip_pandas_lookup
+
+    threading.Thread(target=_exit_without, args=(parent,), name="claimcheck-parent-watch", daemon=True).start()
 
     skip_pandas_lookup()
     try:
@@ -98,6 +104,17 @@ def _start_worker(spec: RulesSpec) -> None:
 
 def _started() -> None:
     pass
+
+
+def _exit_without(parent: int) -> None:
+    """End this worker once the run that started it is gone: after a ``kill -9`` of the run no
+    one else would, and the worker (a child of the fork server, not of the run) would idle on."""
+    while True:
+        time.sleep(_PARENT_POLL_SECONDS)
+        try:
+            os.kill(parent, 0)
+        except (ProcessLookupError, PermissionError):  # PermissionError: the pid is another user's now
+            os._exit(1)
 
 
 def worker_rules() -> RuleSet:
@@ -115,7 +132,7 @@ def start_pool(jobs: int, spec: RulesSpec) -> ProcessPoolExecutor:
     """
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-    pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker, initargs=(spec,))
+    pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker, initargs=(spec, os.getpid()))
     for _ in range(jobs):  # the pool starts a worker per task submitted: start them all now
         pool.submit(_started)
     return pool
