@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import datetime
 import io
 import shutil
 from collections.abc import Iterable
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pytest
 from benchmarks.generate import generate
@@ -243,3 +245,43 @@ def test_validate_batch_takes_typed_columns_and_returns_plain_ones() -> None:
     assert found.schema == FINDING_SCHEMA
     assert found.to_pylist() == validate_batch(_strings(DEMO), as_of=AS_OF).to_pylist()
     assert validate_batch(typed, as_of=AS_OF, rows="line").schema == LINE_SCHEMA
+
+
+def test_validate_batch_reads_lists_timestamps_and_bytes_as_their_csv_text() -> None:
+    text = _strings(DEMO)
+    columns = {name: text.column(name) for name in text.schema.names}
+
+    def split(name: str) -> pa.Array:
+        return pa.array([None if v is None else v.split() for v in columns[name].to_pylist()], pa.list_(pa.string()))
+
+    days = pa.array([_day_or_none(v) for v in columns["date_of_service"].to_pylist()], pa.timestamp("s"))
+    typed = {**columns, "modifiers": split("modifiers"), "diagnosis_codes": split("diagnosis_codes")}
+    typed |= {"date_of_service": days, "procedure_code": pc.cast(columns["procedure_code"], pa.binary())}
+    found = validate_batch(pa.RecordBatch.from_pydict(typed), as_of=AS_OF).to_pylist()
+    expected = validate_batch(text, as_of=AS_OF).to_pylist()
+    unreadable_day = {r["claim_id"] for r in expected if r["subject"] == "date_of_service"}
+    assert unreadable_day  # the demo's 03/10/2026, which no timestamp holds
+    assert [r for r in found if r["claim_id"] not in unreadable_day] == [
+        r for r in expected if r["claim_id"] not in unreadable_day
+    ]
+
+
+def _day_or_none(text: str | None) -> datetime.datetime | None:
+    try:
+        return datetime.datetime.fromisoformat(text or "")
+    except ValueError:
+        return None
+
+
+def test_validate_batch_reads_bytes_that_are_not_utf8_and_refuses_structs() -> None:
+    batch = _strings(DEMO).slice(0, 1)
+    codes = pa.array([b"\xff711T"], pa.binary())
+    (row, *_) = validate_batch(
+        batch.set_column(batch.schema.get_field_index("procedure_code"), "procedure_code", codes),
+        as_of=AS_OF,
+        rows="line",
+    ).to_pylist()
+    assert row["procedure_code"] == "\ufffd711T" and row["status"] == "fail"
+    units = pa.array([{"a": 1}])
+    with pytest.raises(ValueError, match="column 'units' holds struct"):
+        validate_batch(batch.set_column(batch.schema.get_field_index("units"), "units", units), as_of=AS_OF)

@@ -31,7 +31,8 @@ from claimcheck.io.batch.results import schema_for
 from claimcheck.io.fast_csv import REQUIRED, column_names, read_columns
 
 if TYPE_CHECKING:
-    from pyspark.sql import DataFrame
+    from pyspark.sql import Column, DataFrame
+    from pyspark.sql.types import StructField
 
 __all__ = ["validate"]
 
@@ -75,7 +76,7 @@ def validate(
     spec = RulesSpec.of(rules, code_sets, ptp, mue)
     day = day_of_run(as_of)
     schema = schema_for(rows)
-    inputs = [F.col(name).cast("string").alias(name) for name in read_columns(df.columns)]
+    inputs = [_as_text(df.schema[name]).alias(name) for name in read_columns(df.columns)]
     ordered = df.select(*inputs).withColumn(_ORDER, F.monotonically_increasing_id())
     claim = F.trim(F.col(columns["claim_id"]))
     partitions = ordered.repartition(claim).sortWithinPartitions(_ORDER)
@@ -87,3 +88,17 @@ def validate(
             yield found
 
     return partitions.mapInArrow(check, from_arrow_schema(schema))
+
+
+def _as_text(field: StructField) -> Column:
+    """A column as text, as ``validate_batch`` reads Arrow columns: an array of codes joined by
+    spaces (a cast would give "[26, TC]"), a timestamp as its day."""
+    from pyspark.sql import functions as F
+    from pyspark.sql.types import ArrayType, TimestampNTZType, TimestampType
+
+    column = F.col(field.name)
+    if isinstance(field.dataType, ArrayType):
+        return F.array_join(column.cast("array<string>"), " ")
+    if isinstance(field.dataType, (TimestampType, TimestampNTZType)):
+        return F.to_date(column).cast("string")
+    return column.cast("string")

@@ -91,8 +91,10 @@ def validate_batch(
     ``rules`` defaults to the shipped pack and ``as_of`` to today. ``origin(row)``, when given,
     names where a row came from (``claims.csv line 7``) for the input findings of lines that
     cannot be read. Every input row yields at least one output row; the findings are those
-    ``check_claims`` gives for the same lines, in ``FINDING_SCHEMA`` (or ``LINE_SCHEMA``). Raises
-    ``ValueError`` for a missing required column or an unknown ``rows``.
+    ``check_claims`` gives for the same lines, in ``FINDING_SCHEMA`` (or ``LINE_SCHEMA``). Columns
+    may be text or anything that reads as text: numbers, dates, timestamps (their day), lists of
+    codes (joined by spaces), bytes. Raises ``ValueError`` for a missing required column, a column
+    of another type (a struct) or an unknown ``rows``.
     """
     if rows not in ROW_KINDS:
         raise ValueError(f"unknown rows {rows!r}; rows: {', '.join(ROW_KINDS)}")

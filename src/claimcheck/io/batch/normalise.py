@@ -67,10 +67,27 @@ def _read(raw: str | None, field: str) -> tuple[bool, Any]:
 def _strings(batch: pa.RecordBatch, column: str | None) -> pa.Array:
     if column is None:
         return pa.nulls(batch.num_rows, pa.string())
-    array = batch.column(column)
-    if not pa.types.is_string(array.type) and not pa.types.is_large_string(array.type):
-        array = pc.cast(array, pa.string())
-    return array
+    return _as_text(batch.column(column), column)
+
+
+def _as_text(array: pa.Array, column: str) -> pa.Array:
+    """A column as the text a CSV cell would hold: a list (Spark's array of modifiers) joined by
+    spaces, a timestamp as its day, bytes that are not UTF-8 with U+FFFD as the CSV reader reads them."""
+    kind = array.type
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+        return array
+    if pa.types.is_list(kind) or pa.types.is_large_list(kind) or pa.types.is_fixed_size_list(kind):
+        return pc.binary_join(pc.cast(array, pa.list_(pa.string())), " ")
+    if pa.types.is_timestamp(kind):
+        array = pc.cast(array, pa.date32())
+    try:
+        return pc.cast(array, pa.string())
+    except pa.ArrowInvalid:
+        if not (pa.types.is_binary(kind) or pa.types.is_large_binary(kind)):
+            raise
+        return pa.array([None if v is None else v.decode("utf-8", "replace") for v in array.to_pylist()], pa.string())
+    except pa.ArrowNotImplementedError:
+        raise ValueError(f"column {column!r} holds {kind}, which cannot be read as text") from None
 
 
 def _merged_cells(batch: pa.RecordBatch, sources: list[str], distinct: bool) -> pa.Array:
