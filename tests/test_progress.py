@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 from click.testing import CliRunner
 from rich.console import Console
@@ -49,3 +50,21 @@ def test_the_batch_bar_is_silent_off_a_terminal() -> None:
     with progress_bar(progress, Console(file=stream, force_terminal=False), delay=0):
         progress.advance(10, 10)
     assert stream.getvalue() == ""
+
+
+def test_the_bytes_done_follow_the_rows_handed_out_not_arrows_read_ahead(tmp_path: Path) -> None:
+    from benchmarks.generate import generate
+
+    from claimcheck.io.batch.reader import FastReader
+    from claimcheck.io.fast_csv import fast_eligible
+
+    path = generate(tmp_path / "claims.csv", 30_000, seed=5)
+    names = fast_eligible(path, None, None, "compiled")
+    assert names is not None
+    reader, rows, size = FastReader(path, names, block_bytes=64 << 10), 0, path.stat().st_size
+    seen = []
+    for batch in reader.batches():
+        rows += batch.num_rows
+        seen.append((rows / 30_000, reader.bytes_done / size))
+    assert len(seen) > 10 and seen[-1] == (1.0, 1.0)
+    assert all(abs(by_rows - by_bytes) < 0.05 for by_rows, by_bytes in seen)  # Arrow read 4+ blocks ahead

@@ -135,14 +135,14 @@ class _Run:
                 if pool is None:
                     lines, found, text = check_batch(batch, self.rules, self.as_of, _origin(batch, path.name))
                     done = encode_batch(lines, found, text, self.output_format, self.rows)
-                    self.progress.advance(done[1], self.offset + reader.bytes_read)
+                    self.progress.advance(done[1], self.offset + reader.bytes_done)
                     yield done
                     continue
                 job = (ipc_bytes(batch), path.name, self.as_of, self.output_format, self.rows, self.spool_dir)
                 pending.append(pool.submit(_check_encoded, *job))
                 while len(pending) > 2 * self.jobs:  # bounded: memory stays flat
                     done = _result(pending.popleft())
-                    self.progress.advance(done[1], self.offset + reader.bytes_read)
+                    self.progress.advance(done[1], self.offset + reader.bytes_done)
                     yield done
         except ReadStopped as stopped:
             yield from self._drain(pending, reader)
@@ -153,7 +153,7 @@ class _Run:
     def _drain(self, pending: deque[Future[Encoded]], reader: FastReader) -> Iterator[Encoded]:
         while pending:
             done = _result(pending.popleft())
-            self.progress.advance(done[1], self.offset + reader.bytes_read)
+            self.progress.advance(done[1], self.offset + reader.bytes_done)
             yield done
 
     def encoded_lines(self, results: Iterable[LineResult]) -> Iterator[Encoded]:

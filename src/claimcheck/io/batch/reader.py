@@ -79,7 +79,7 @@ class FastReader:
     path: Path
     names: list[str]
     block_bytes: int | None = None  # None: _BLOCK_BYTES
-    bytes_read: int = 0
+    bytes_done: int = 0  # input bytes of the rows read into batches so far (for the progress bar)
     rows_done: int = 0  # non-blank data rows delivered in batches so far
 
     def batches(self) -> Iterator[pa.RecordBatch]:
@@ -121,9 +121,11 @@ class FastReader:
                 raise ReadStopped(self.rows_done) from None
             if invalid or counting.not_utf8:
                 raise ReadStopped(self.rows_done)
-            self.bytes_read = counting.bytes_read
             lines = pa.array(np.arange(next_line, next_line + batch.num_rows, dtype=np.int64))
             next_line += batch.num_rows
+            # Arrow reads tens of MB ahead of the batches it hands out: count the bytes of the
+            # lines handed out, at the average line length of what it has read.
+            self.bytes_done = counting.bytes_read * (next_line - 1) // max(counting.lines, next_line - 1, 1)
             table = pa.Table.from_batches([batch.append_column(PHYSICAL_LINE, lines)])
             table = table.filter(_not_blank(table))
             if carry is not None:
