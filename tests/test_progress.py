@@ -68,3 +68,28 @@ def test_the_bytes_done_follow_the_rows_handed_out_not_arrows_read_ahead(tmp_pat
         seen.append((rows / 30_000, reader.bytes_done / size))
     assert len(seen) > 10 and seen[-1] == (1.0, 1.0)
     assert all(abs(by_rows - by_bytes) < 0.05 for by_rows, by_bytes in seen)  # Arrow read 4+ blocks ahead
+
+
+def test_check_files_counts_the_bytes_of_claimcheck_csv_for_the_time_left(tmp_path: Path) -> None:
+    from benchmarks.generate import generate
+
+    import claimcheck
+    from claimcheck.io.files import check_files, input_progress
+
+    first, second = generate(tmp_path / "a.csv", 40_000, seed=3), generate(tmp_path / "b.csv", 10_000, seed=4)
+    progress = input_progress([first, second], None, None, "compiled")
+    assert progress.total_bytes == first.stat().st_size + second.stat().st_size
+    seen: list[int] = []
+    progress.listeners.append(lambda state: seen.append(state.bytes_done))
+    lines = check_files([first, second], rules=claimcheck.load_rules(), progress=progress)
+    assert sum(1 for _ in with_progress(lines, progress=progress)) == 50_000
+    assert progress.bytes_done == progress.total_bytes
+    assert len(set(seen)) >= 3 and min(seen) < first.stat().st_size  # it moved during the run
+
+
+def test_other_readers_leave_the_total_unknown(tmp_path: Path) -> None:
+    from claimcheck.io.files import input_progress
+
+    claims = tmp_path / "claims.jsonl"
+    claims.write_text('{"claim_id": "C1", "lines": []}\n', encoding="utf-8")
+    assert input_progress([ROOT / "fixtures" / "demo" / "claims.csv", claims], None, None, "compiled").total_bytes == 0

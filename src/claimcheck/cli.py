@@ -176,13 +176,14 @@ def check(
             if pool is not None:  # the run shut it down already, unless it never began
                 pool.shutdown(wait=True, cancel_futures=True)
         sys.exit(_exit_status(status, fail_on, skipped))
-    from claimcheck.io.files import atomic_output, check_files, standard_output, stream_report
+    from claimcheck.io.files import atomic_output, check_files, input_progress, standard_output, stream_report
     from claimcheck.io.progress import with_progress
     from claimcheck.io.writers import STREAM_WRITERS, WRITERS
     from claimcheck.io.writers.text_writer import TextStream
     from claimcheck.models.report import Report
 
     ruleset = load_ruleset(rules_dir, code_sets, ptp, mue)
+    progress = None if quiet else input_progress(files, input_format, columns, engine)
     lines = check_files(
         files,
         rules=ruleset,
@@ -192,9 +193,10 @@ def check(
         x12_strict=x12_strict,
         engine=engine,
         unreadable=unreadable,
+        progress=progress,
     )
-    if not quiet:
-        lines = with_progress(lines)
+    if progress is not None:
+        lines = with_progress(lines, progress=progress)
     with atomic_output(output) if output is not None else standard_output() as stream:
         if output_format == "text":
             status = stream_report(lines, TextStream(stream, verbose=verbose), ruleset).status

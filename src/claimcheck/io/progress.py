@@ -90,9 +90,15 @@ def progress_bar(
             bar.stop()
 
 
-def with_progress(items: Iterable[_T], console: Console | None = None, delay: float = _DELAY_SECONDS) -> Iterator[_T]:
-    """Yield ``items`` unchanged, showing lines checked once ``delay`` seconds have passed."""
-    progress = RunProgress()
+def with_progress(
+    items: Iterable[_T],
+    console: Console | None = None,
+    delay: float = _DELAY_SECONDS,
+    progress: RunProgress | None = None,
+) -> Iterator[_T]:
+    """Yield ``items`` unchanged, showing lines checked once ``delay`` seconds have passed, and the
+    time left when ``progress`` knows its total bytes and whoever makes ``items`` advances them."""
+    progress = progress or RunProgress()
     with progress_bar(progress, console, delay):
         done = 0
         for item in items:

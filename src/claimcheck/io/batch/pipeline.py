@@ -59,13 +59,18 @@ def _rest_per_line(path: Path, stopped: ReadStopped, rules: RuleSet, as_of: date
     return check_claims(read_csv(path, skip_rows=stopped.rows_done), rules, as_of)
 
 
-def fast_results(path: Path, names: list[str], rules: RuleSet, as_of: date) -> Iterator[LineResult]:
+def fast_results(
+    path: Path, names: list[str], rules: RuleSet, as_of: date, progress: RunProgress | None = None, offset: int = 0
+) -> Iterator[LineResult]:
     """The line results of ``path`` (whose header is ``names``) by the fast road, and by the
-    per-line road from wherever Arrow's reader stops."""
+    per-line road from wherever Arrow's reader stops. ``progress`` learns the bytes done, from
+    ``offset`` (the bytes of the files before this one)."""
     reader = FastReader(path, names)
     try:
         for batch in reader.batches():
             lines, found, _ = check_batch(batch, rules, as_of, _origin(batch, path.name))
+            if progress is not None:
+                progress.advance(0, offset + reader.bytes_done)
             yield from line_results(lines, found)
     except ReadStopped as stopped:
         yield from _rest_per_line(path, stopped, rules, as_of)
