@@ -139,6 +139,7 @@ def test_professional_claim_fields_and_location() -> None:
         "units": 1.0,
         "date_of_service": "2026-03-10",
         "place_of_service": "22",
+        "charge": 250.0,  # item.net
     }
     assert parsed.origin == "claim-professional.json Claim/FX-PRO-1 item 1"
     assert parsed.location == {
@@ -206,6 +207,7 @@ def test_serviced_period_and_no_diagnosis_sequence() -> None:
         "units": 2.0,
         "date_of_service": "2026-04-02",  # servicedPeriod.start, a dateTime
         "place_of_service": None,
+        "charge": None,  # no item.net
     }
     assert parsed.location == {"file": "claim-serviced-period.json", "resource": "Claim", "entry": None, "item": 1}
 

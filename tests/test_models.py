@@ -151,6 +151,17 @@ def test_numbers_and_dates_are_read_in_ascii_digits_only(field: str, raw: str) -
         line(**{field: raw})
 
 
+@pytest.mark.parametrize(("raw", "expected"), [(None, None), ("", None), (" 12.50 ", 12.5), (0, 0.0), ("-5", -5.0)])
+def test_charge_is_an_optional_amount(raw: Any, expected: float | None) -> None:
+    assert line(charge=raw).charge == expected
+
+
+@pytest.mark.parametrize("raw", ["$12", "12,50", "nan", True])
+def test_charge_that_is_no_amount_is_refused(raw: Any) -> None:
+    with pytest.raises(ValidationError, match="must be an amount"):
+        line(charge=raw)
+
+
 def test_line_number_and_date_from_text() -> None:
     assert line(line_number=" 7 ").line_number == 7
     assert line(date_of_service=" 2026-03-10 ").date_of_service == date(2026, 3, 10)

@@ -147,7 +147,7 @@ def test_professional_claims_field_by_field() -> None:
     assert one.model_dump() == {
         "line_number": 1, "procedure_code": "0711T", "modifiers": ("26",), "diagnosis_codes": ("I70.213", "I73.9"),
         "rendering_taxonomy": "2085R0202X", "rendering_npi": "1234567893", "units": 1.0,
-        "date_of_service": date(2026, 3, 10), "place_of_service": "22",
+        "date_of_service": date(2026, 3, 10), "place_of_service": "22", "charge": 100.0,
     }  # fmt: skip
     # LX 2: one SV107 pointer, the 2420A rendering provider, an RD8 period, CLM05-1 as place of service.
     assert (two.modifiers, two.diagnosis_codes, two.rendering_npi, two.rendering_taxonomy) == (
@@ -163,7 +163,7 @@ def test_professional_claims_field_by_field() -> None:
         "F", date(1961, 5, 20), "ACME HEALTH PLUS")  # fmt: skip
     line = second.lines[0].line
     assert line is not None
-    assert (line.modifiers, line.units, line.place_of_service) == (("22", "59"), 2.0, "11")
+    assert (line.modifiers, line.units, line.place_of_service, line.charge) == (("22", "59"), 2.0, "11", 300.0)
     assert (line.rendering_npi, line.rendering_taxonomy) == ("1234567893", "2085R0202X")
     assert all(not ln.problems for claim in (first, second) for ln in claim.lines)
 
@@ -177,7 +177,7 @@ def test_institutional_claim_field_by_field() -> None:
     assert first.line.model_dump() == {
         "line_number": 1, "procedure_code": "99284", "modifiers": ("25",), "diagnosis_codes": ("R07.89", "I10"),
         "rendering_taxonomy": "282N00000X", "rendering_npi": "1497758544", "units": 1.0,
-        "date_of_service": date(2026, 3, 2), "place_of_service": None,
+        "date_of_service": date(2026, 3, 2), "place_of_service": None, "charge": 500.0,
     }  # fmt: skip
     # SV2 with a revenue code and no SV202: still a line, flagged on procedure_code.
     assert second.line is None and second.line_number == 2

@@ -118,6 +118,17 @@ def _units(value: Any) -> float:
     return float(text)
 
 
+def _charge(value: Any) -> float | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, bool):
+        raise ValueError("must be an amount")
+    try:
+        return _units(value)
+    except ValueError:
+        raise ValueError("must be an amount") from None
+
+
 def _iso_date(value: Any) -> date:
     if isinstance(value, date):
         return value
@@ -163,6 +174,8 @@ class ClaimLine(BaseModel):
     units: Annotated[float, BeforeValidator(_units)] = 1.0
     date_of_service: Annotated[date, BeforeValidator(_iso_date)]
     place_of_service: Annotated[str | None, BeforeValidator(_place_of_service)] = None
+    # The billed amount (837 SV102/SV203, FHIR item.net): read for callers, checked by no rule.
+    charge: Annotated[float | None, BeforeValidator(_charge)] = None
 
 
 class ClaimHeader(BaseModel):

@@ -65,6 +65,7 @@ class ClaimLineIn(BaseModel):
     units: float = Field(default=1, gt=0)
     date_of_service: date
     place_of_service: str | None = Field(default=None, description="Two-digit CMS place-of-service code.")
+    charge: float | None = Field(default=None, description="Billed amount of the line; read, not checked.")
 
 
 class ClaimIn(BaseModel):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, fields
+from dataclasses import MISSING, dataclass, fields
 from datetime import date
 from typing import Any, cast
 
@@ -38,9 +38,11 @@ class LineView:
     units: float
     date_of_service: date
     place_of_service: str | None
+    charge: float | None = None
 
 
-_FIELDS = tuple(f.name for f in fields(LineView))
+# The fields the batch reads; charge, which no check reads, is left at its default.
+_FIELDS = tuple(f.name for f in fields(LineView) if f.default is MISSING)
 
 
 class Lines:

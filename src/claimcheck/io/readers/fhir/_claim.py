@@ -110,6 +110,7 @@ class _ClaimReader:
             "units": float(item.quantity.value) if item.quantity and item.quantity.value is not None else None,
             "date_of_service": _iso(served),
             "place_of_service": code_from(item.locationCodeableConcept, PLACE_OF_SERVICE_SYSTEMS),
+            "charge": float(item.net.value) if item.net and item.net.value is not None else None,
         }
         return _present(line)
 

@@ -62,6 +62,7 @@ class Service:
     pointers: tuple[str, ...]
     institutional: bool
     problems: tuple[InputProblem, ...] = ()
+    charge: str | None = None  # SV102 / SV203
 
 
 def _procedure(segment: Segment, index: int, what: str) -> tuple[str | None, tuple[str, ...], tuple[InputProblem, ...]]:
@@ -78,16 +79,18 @@ def _procedure(segment: Segment, index: int, what: str) -> tuple[str | None, tup
 
 
 def read_service(segment: Segment) -> Service:
-    """An SV1 or SV2 segment: procedure composite, units, place of service and pointers."""
+    """An SV1 or SV2 segment: procedure composite, units, charge, place of service and pointers."""
     if segment.id == "SV1":
         code, modifiers, problems = _procedure(segment, 1, "SV101")
         pointers = tuple(p for p in segment.components(7) if p)
-        return Service(code, modifiers, segment.get(4), segment.get(5) or None, pointers, False, problems)
+        return Service(
+            code, modifiers, segment.get(4), segment.get(5) or None, pointers, False, problems, segment.get(2) or None
+        )
     revenue = segment.get(1)
     code, modifiers, problems = _procedure(segment, 2, "SV202")
     if problems and revenue:
         problems = (InputProblem("procedure_code", f"{problems[0].message} (revenue code {revenue} in SV201)"),)
-    return Service(code, modifiers, segment.get(5), None, (), True, problems)
+    return Service(code, modifiers, segment.get(5), None, (), True, problems, segment.get(3) or None)
 
 
 @dataclass(slots=True)

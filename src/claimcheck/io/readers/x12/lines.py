@@ -66,6 +66,8 @@ def _line(loop: ClaimLoop, line: LineLoop, claim_id: str | None, inherited: list
         data["modifiers"] = list(service.modifiers)
         if service.units:
             data["units"] = service.units
+        if service.charge:
+            data["charge"] = service.charge
         if not institutional:
             clm05 = loop.clm.components(5) if loop.clm is not None else []
             place = service.place_of_service or (clm05[0] if clm05 else None)
