@@ -101,11 +101,8 @@ def _browser() -> str:
     pytest.skip("no headless browser (Debian's chromium package) on this machine; .ci/run installs it")
 
 
-def test_the_report_renders_in_headless_chromium(tmp_path: Path) -> None:
-    browser = _browser()
-    page = tmp_path / "report.html"
-    page.write_text(_demo_html(), encoding="utf-8")
-    profile = ["--user-data-dir=" + str(tmp_path / "profile")]
+def _rendered(browser: str, page: Path, profile: list[str]) -> tuple[str, str]:
+    """The page's DOM after its scripts ran, and the body of its problem table."""
     dom = subprocess.run(
         [browser, *BROWSER_FLAGS, *profile, "--dump-dom", page.as_uri()],
         capture_output=True,
@@ -113,7 +110,15 @@ def test_the_report_renders_in_headless_chromium(tmp_path: Path) -> None:
         timeout=120,
         check=True,
     ).stdout
-    body = dom.split('<table id="problems">', 1)[1].split("</table>", 1)[0]
+    return dom, dom.split('<table id="problems">', 1)[1].split("</table>", 1)[0]
+
+
+def test_the_report_renders_in_headless_chromium(tmp_path: Path) -> None:
+    browser = _browser()
+    page = tmp_path / "report.html"
+    page.write_text(_demo_html(), encoding="utf-8")
+    profile = ["--user-data-dir=" + str(tmp_path / "profile")]
+    dom, body = _rendered(browser, page, profile)
     assert body.count("<tr>") > 10, "the script should have filled the problem table"
     assert "modifier.profile" in body and "page 1 of 1" in dom
     assert dom.count('class="bar"') >= 5
@@ -131,15 +136,7 @@ def test_the_report_renders_in_headless_chromium(tmp_path: Path) -> None:
 
 
 def test_hostile_claim_text_still_renders_every_row(tmp_path: Path) -> None:
-    browser = _browser()
     page = tmp_path / "report.html"
     page.write_text(_hostile_html(tmp_path), encoding="utf-8")
-    dom = subprocess.run(
-        [browser, *BROWSER_FLAGS, "--user-data-dir=" + str(tmp_path / "profile"), "--dump-dom", page.as_uri()],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    ).stdout
-    body = dom.split('<table id="problems">', 1)[1].split("</table>", 1)[0]
+    dom, body = _rendered(_browser(), page, ["--user-data-dir=" + str(tmp_path / "profile")])
     assert body.count("<tr>") >= 4 and "page 1 of 1" in dom
