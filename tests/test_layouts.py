@@ -129,3 +129,19 @@ def test_dates_read_as_strptime_reads_them(name: str, text: str) -> None:
 def test_dates_in_other_scripts_digits_are_left_unread(name: str) -> None:
     """strptime reads Arabic-Indic digits in a year; the model then reports the date as unreadable."""
     assert load_layout(name).parse_date("\u0662\u0660\u0662\u0666-03-10") == "\u0662\u0660\u0662\u0666-03-10"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2026-03-10", "2026-03-10"),
+        ("20260310", "2026-03-10"),  # as exports write dates
+        ("10-MAR-2026", "2026-03-10"),
+        ("10-mar-2026", "2026-03-10"),
+        ("2026031", "2026031"),  # strptime alone reads this as 2026-03-01
+        ("202603100", "202603100"),
+        ("03/10/2026", "03/10/2026"),  # month or day first: ambiguous, left for the model to report
+    ],
+)
+def test_the_claimcheck_layout_reads_compact_and_month_name_dates(text: str, expected: str) -> None:
+    assert load_layout("claimcheck").parse_date(text) == expected

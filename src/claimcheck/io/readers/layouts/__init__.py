@@ -8,6 +8,7 @@ layout is named, the reader picks the first shipped layout whose required column
 from __future__ import annotations
 
 import functools
+import re
 from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -90,13 +91,18 @@ class ColumnLayout(BaseModel):
             if pattern == _ISO_DAY and _is_iso_day(text):
                 return text  # strptime would give the same text back, at some 40 times the cost
             try:
-                return datetime.strptime(text, pattern).date().isoformat()
+                day = datetime.strptime(text, pattern)
             except ValueError:
                 continue
+            if _COMPACT.fullmatch(pattern) and day.strftime(pattern) != text:
+                continue  # strptime reads "2026031" as %Y%m%d (2026-03-01): digits alone need every digit
+            return day.date().isoformat()
         return text
 
 
 _ISO_DAY = "%Y-%m-%d"
+# A format of numbers with nothing between them (%Y%m%d), where only the length tells them apart.
+_COMPACT = re.compile(r"(?:%[YmdyHMS])+")
 
 
 def _is_iso_day(text: str) -> bool:
