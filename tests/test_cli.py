@@ -353,6 +353,12 @@ def test_rules_show_profile() -> None:
         assert needle in result.stdout
 
 
+def test_rules_show_lists_the_codes_a_document_wrote_for_a_specialty() -> None:
+    result = invoke("rules", "show", "0721T", env=WIDE)
+    assert result.exit_code == 0
+    assert "207RT0000X, 207T00000X" in result.stdout and "('207RT0000X'" not in result.stdout
+
+
 def test_rules_show_general_rule_by_id() -> None:
     result = invoke("rules", "show", "modifier.code_set", env=WIDE)
     assert result.exit_code == 0

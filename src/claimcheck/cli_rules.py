@@ -17,7 +17,7 @@ _STYLE = {Status.PASS: "green", Status.WARN: "yellow", Status.FAIL: "bold red"}
 def _document_code(code: object) -> str:
     if code is None:
         return ""
-    return ", ".join(code) if isinstance(code, list) else str(code)
+    return ", ".join(code) if isinstance(code, (list, tuple)) else str(code)
 
 
 def _console() -> Console:
