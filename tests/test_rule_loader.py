@@ -367,3 +367,27 @@ def test_an_entry_cannot_expire_before_it_takes_effect(pack: Path) -> None:
     _replace(pack / "general" / "date.yaml", DELETED_GROUP, DELETED_GROUP + "          expires: 2020-12-31\n")
     with pytest.raises(RuleFileError, match="expires is before effective"):
         claimcheck.load_rules(pack)
+
+
+@pytest.mark.parametrize(
+    ("file", "old", "new", "problem"),
+    [
+        ("general/duplicate.yaml", "status: fail", "status: nope", "is not allowed; allowed: 'warn' or 'fail'"),
+        ("general/input.yaml", "maximum: 4", "maximum: 0", "'0': must be greater than 0"),
+        ("general/units.yaml", "status: fail", "status: [fail]", "is not allowed"),
+    ],
+)
+def test_one_problem_is_not_counted_twice_and_values_are_not_called_the_wrong_type(
+    pack: Path, file: str, old: str, new: str, problem: str
+) -> None:
+    _replace(pack / file, old, new)
+    with pytest.raises(RuleFileError) as caught:
+        claimcheck.load_rules(pack)
+    assert problem in str(caught.value) and "more problem" not in str(caught.value)
+    assert "wrong type" not in str(caught.value)
+
+
+def test_an_empty_rule_list_says_it_needs_a_rule(pack: Path) -> None:
+    (pack / "general" / "duplicate.yaml").write_text("rules: []\n", encoding="utf-8")
+    with pytest.raises(RuleFileError, match=r"rules: \[\]: must hold at least 1 item$"):
+        claimcheck.load_rules(pack)

@@ -115,13 +115,18 @@ def _raise_validation(
             problem, allowed = "is not allowed", _ENUM_REPR.sub(r"\1", str(expected))
         elif error["type"] == "model_type":
             problem, allowed = "is the wrong type", _mapping_of(_model_at(model, tuple(error["loc"])))
-        elif message.startswith(_TYPE_MESSAGE):
+        elif error["type"].endswith("_type") and message.startswith(_TYPE_MESSAGE):
             expectation = message.removeprefix(_TYPE_MESSAGE)
             problem, allowed = "is the wrong type", _YAML_WORDS.get(expectation, expectation)
-        else:
-            problem = message.removeprefix("Value error, ")
-    if len(errors) > 1:
-        problem += f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''} in this file)"
+        elif error["type"] == "too_short":
+            least = (error.get("ctx") or {}).get("min_length", 1)
+            problem = f"must hold at least {least} item{'s' if least != 1 else ''}"
+        else:  # a value out of range or not a real date: pydantic's words, as the author's rule
+            problem = message.removeprefix("Value error, ").replace(_TYPE_MESSAGE, "must be ", 1)
+    # A list whose only item fails is also too short: that follows from the first problem.
+    others = [e for e in errors[1:] if tuple(e["loc"]) != tuple(error["loc"])[: len(e["loc"])]]
+    if others:
+        problem += f" (and {len(others)} more problem{'s' if len(others) > 1 else ''} in this file)"
     raise RuleFileError(
         doc.file,
         problem,
