@@ -41,3 +41,28 @@ def test_serve_on_a_port_in_use_says_so_and_exits_2(workers: str) -> None:
         result = CliRunner().invoke(main, arguments, env={"CLAIMCHECK_API_KEYS": ""})
     assert result.exit_code == 2
     assert result.stderr == f"claimcheck: error: cannot listen on 127.0.0.1:{port}: Address already in use\n"
+
+
+def test_serve_logs_where_it_listens_with_the_port_the_system_chose(tmp_path) -> None:
+    pytest.importorskip("uvicorn")
+    import json
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    keys = tmp_path / "keys.txt"
+    keys.write_text("k1\n", encoding="utf-8")
+    command = [sys.executable, "-m", "claimcheck.cli", "serve", "--port", "0", "--api-keys", str(keys)]
+    server = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline, url = time.monotonic() + 60, None
+        while url is None and time.monotonic() < deadline:
+            record = json.loads(server.stderr.readline() or "{}")  # type: ignore[union-attr]
+            url = record.get("url")
+        assert url is not None and not url.endswith(":0")
+        with urllib.request.urlopen(f"{url}/healthz", timeout=10) as response:
+            assert json.load(response) == {"status": "ok"}
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import logging
 import os
 import shutil
 import socket
@@ -14,12 +15,14 @@ import uvicorn
 from uvicorn.supervisors import Multiprocess
 
 from claimcheck.service.app import create_app
-from claimcheck.service.logs import log_config
+from claimcheck.service.logs import EVENT_LOGGER, log_config
 from claimcheck.service.metrics import MULTIPROC_ENV
 from claimcheck.service.rules import RulesHolder
 from claimcheck.service.settings import SETTINGS_ENV, ServiceConfigError, Settings
 
 __all__ = ["serve"]
+
+_BACKLOG = 2048  # uvicorn's default
 
 
 @contextmanager
@@ -52,6 +55,7 @@ def serve(settings: Settings) -> None:
                 app, host=settings.host, port=settings.port, log_config=log_config(), access_log=False
             )
             server = uvicorn.Server(config)
+            _log_listening(listener, settings.workers)
             try:
                 server.run(sockets=[listener])
             except KeyboardInterrupt:
@@ -73,7 +77,16 @@ def serve(settings: Settings) -> None:
             log_config=log_config(),
             access_log=False,
         )
+        _log_listening(listener, settings.workers)
         Multiprocess(config, sockets=[listener]).run()
+
+
+def _log_listening(listener: socket.socket, workers: int) -> None:
+    """Say where the service listens, with the port the system chose for ``--port 0``: uvicorn
+    says nothing of the address when it is handed a socket (and the logging is set up by now)."""
+    host, port = listener.getsockname()[:2]
+    url = f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+    logging.getLogger(EVENT_LOGGER).info(f"listening on {url}", extra={"fields": {"url": url, "workers": workers}})
 
 
 def _listening_socket(host: str, port: int) -> socket.socket:
@@ -93,6 +106,7 @@ def _listening_socket(host: str, port: int) -> socket.socket:
     try:
         listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         listener.bind(address)
+        listener.listen(_BACKLOG)  # connections wait in the backlog until the workers accept them
     except OSError as exc:
         listener.close()
         raise ServiceConfigError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
