@@ -486,7 +486,7 @@ def test_x12_locations_name_the_request_body_or_the_file_name_the_caller_gives(
         assert {line["location"]["file"] for line in response.json()["lines"]} == {name}
 
 
-@pytest.mark.parametrize("name", ["..", ".", "a/b", "a\\b", "a\x00b", "é" * 101, ""])
+@pytest.mark.parametrize("name", ["..", ".", "a/b", "a\\b", "a\x00b", "é" * 101, "", "\x85x", "a\u202eb.837"])
 def test_an_x12_file_name_that_is_not_one_gets_422(client: TestClient, x12_body: bytes, name: str) -> None:
     response = client.post("/v1/x12:validate", params={"filename": name}, content=x12_body, headers=AUTH)
     assert response.status_code == 422

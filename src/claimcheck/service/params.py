@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date
 from typing import Annotated, Any
 
@@ -35,7 +36,10 @@ AsOf = Annotated[
 
 
 def _file_name(name: str) -> str:
-    if name in {".", ".."} or not _FILE_NAME.fullmatch(name) or len(name.encode("utf-8")) > _MAX_NAME_BYTES:
+    # Control and format characters (C1 controls, a right-to-left override) would show in reports
+    # as something other than what they are.
+    hidden = any(unicodedata.category(character).startswith("C") for character in name)
+    if name in {".", ".."} or hidden or not _FILE_NAME.fullmatch(name) or len(name.encode("utf-8")) > _MAX_NAME_BYTES:
         raise ValueError(f"must be a file name without a directory, of at most {_MAX_NAME_BYTES} bytes")
     return name
 
