@@ -284,6 +284,10 @@ def test_jsonl_one_claim_per_line_and_bad_lines_become_findings(tmp_path: Path, 
 
 UNREADABLE_JSON = [
     pytest.param("[" * 100_000 + "]" * 100_000, "nested too deeply", id="deep"),
+    # json.loads takes this depth; the walk that replaces the lone surrogate escape does not.
+    pytest.param(
+        '{"claim_id": "A\\udc00", "x": ' + "[" * 950 + "]" * 950 + "}", "nested too deeply", id="deep+surrogate"
+    ),
     pytest.param('{"claim_id": "C1", "lines": [{"line_number": ' + "9" * 5000 + "}]}", "number too long", id="long"),
 ]
 
@@ -381,6 +385,9 @@ def test_detect_format_by_content(tmp_path: Path, rules: claimcheck.RuleSet, tex
         ("a.edi", HEADER + "\n", "csv"),
         ("a.json", '{"id": "e", "status": "active",\n "resourceType": "ExplanationOfBenefit"}', "fhir"),
         ("a.json", '{"claim_id": "C1", "note": "' + "x" * 10_000 + '", "resourceType": "Claim"}', "fhir"),
+        ("a.json", '{"claim_id": "C1", "patient": {"resourceType": "Patient"}, "lines": []}', "json"),  # nested
+        ("a.jsonl", '{"claim_id": "C1", "lines": []}\n{"resourceType": "Claim"}\n', "jsonl"),  # a later line
+        ("a.json", '{"note": "\\"resourceType\\": \\"Claim\\"", "lines": []}', "json"),  # inside a string
     ],
 )
 def test_detect_format_by_content_and_extension(tmp_path: Path, name: str, content: str, expected: str) -> None:

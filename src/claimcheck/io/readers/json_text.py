@@ -33,7 +33,12 @@ def parse_json(text: str) -> Any:
         raise BadJson("is not valid JSON this reader can take (nested too deeply)") from None
     except ValueError:  # an integer of more than 4,300 digits
         raise BadJson("is not valid JSON this reader can take (a number too long to read)") from None
-    return _without_lone_surrogates(value) if _SURROGATE_ESCAPE.search(text) else value
+    if not _SURROGATE_ESCAPE.search(text):
+        return value
+    try:
+        return _without_lone_surrogates(value)
+    except RecursionError:  # json.loads took a depth that this walk, with its own frames, does not
+        raise BadJson("is not valid JSON this reader can take (nested too deeply)") from None
 
 
 def _without_lone_surrogates(value: Any) -> Any:

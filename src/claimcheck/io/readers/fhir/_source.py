@@ -18,17 +18,34 @@ __all__ = ["BundleEntry", "ClaimResource", "FhirFile", "Location", "load", "look
 
 Location = Mapping[str, str | int | None]
 
-# Servers write resourceType first, but not every tool does, so it is looked for anywhere in
-# the head of the file; claims in our own JSON shape never carry it.
-# Any resource type: the FHIR reader names one that is not a Claim or Bundle (a Patient, an
-# ExplanationOfBenefit) better than our claims-shape reader, which never sees a resourceType.
-_RESOURCE_TYPE = re.compile(r'"resourceType"\s*:\s*"[A-Za-z]+"')
+# Servers write resourceType first, but not every tool does, so the top level of the file's head
+# is followed to it; claims in our own JSON shape never carry one there.
+# A string, or a bracket or colon outside one: enough to follow the top level of a JSON text.
+_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}:]')
 _MISSING_EXTRA = "reading FHIR needs the extra: pip install 'claimcheck[fhir]'"
 
 
 def looks_like_fhir(head: str) -> bool:
-    """Whether the first characters of a file are those of a FHIR resource."""
-    return head.lstrip().startswith("{") and _RESOURCE_TYPE.search(head) is not None
+    """Whether the first characters of a file are those of a FHIR resource: a JSON object with a
+    ``resourceType`` key of its own (any type: the FHIR reader names one that is not a Claim or
+    Bundle better than our claims-shape reader would). A ``resourceType`` nested in another
+    object, or in a later line of a JSONL file, does not count."""
+    if not head.lstrip().startswith("{"):
+        return False
+    depth, key = 0, None
+    for token in _TOKEN.finditer(head):
+        text = token.group()
+        if text in ("{", "["):
+            depth += 1
+        elif text in ("}", "]"):
+            depth -= 1
+            if depth == 0:
+                return False  # the first value ended without one
+        elif text == ":":
+            if depth == 1 and key == '"resourceType"':
+                return True
+        key = text
+    return False
 
 
 def model_class(resource_type: str) -> type[FHIRAbstractModel]:
