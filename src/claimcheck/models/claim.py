@@ -8,6 +8,7 @@ the same result (a property test holds us to it).
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import date
 from typing import Annotated, Any, Literal
@@ -119,14 +120,15 @@ def _units(value: Any) -> float:
 
 
 def _charge(value: Any) -> float | None:
-    if value is None or (isinstance(value, str) and not value.strip()):
+    """An amount as billing exports write it ("1,250.00", "$85"); anything else is None, not an
+    input error: no rule reads charges, and a line must not fail for one."""
+    if isinstance(value, bool) or value is None:
         return None
-    if isinstance(value, bool):
-        raise ValueError("must be an amount")
-    try:
-        return _units(value)
-    except ValueError:
-        raise ValueError("must be an amount") from None
+    text = (value if isinstance(value, str) else str(value)).strip().removeprefix("$").replace(",", "")
+    if not _UNITS.match(text):
+        return None
+    amount = float(text)
+    return amount if math.isfinite(amount) else None
 
 
 def _iso_date(value: Any) -> date:
