@@ -285,3 +285,30 @@ def test_validate_batch_reads_bytes_that_are_not_utf8_and_refuses_structs() -> N
     units = pa.array([{"a": 1}])
     with pytest.raises(ValueError, match="column 'units' holds struct"):
         validate_batch(batch.set_column(batch.schema.get_field_index("units"), "units", units), as_of=AS_OF)
+
+
+def test_validate_batch_leaves_null_list_items_out_and_reads_slices() -> None:
+    base = {
+        "claim_id": ["C1", "C2", "C3"],
+        "line_number": ["1", "1", "1"],
+        "procedure_code": ["0711T"] * 3,
+        "diagnosis_codes": ["I70.213"] * 3,
+        "date_of_service": ["2026-03-10"] * 3,
+    }
+    modifiers = pa.array([["GN", "26"], [None, "GN"], None], pa.list_(pa.string()))
+    batch = pa.RecordBatch.from_pydict({**base, "modifiers": modifiers})
+    as_text = pa.RecordBatch.from_pydict({**base, "modifiers": ["GN 26", "GN", None]})
+    expected = validate_batch(as_text, as_of=AS_OF).to_pylist()
+    assert validate_batch(batch, as_of=AS_OF).to_pylist() == expected
+    assert (
+        validate_batch(batch.slice(1), as_of=AS_OF).to_pylist()
+        == validate_batch(as_text.slice(1), as_of=AS_OF).to_pylist()
+    )
+    nested = pa.array([[["26"]], [["TC"]], [["26"]]])
+    with pytest.raises(ValueError, match="column 'modifiers' holds list<item: list"):
+        validate_batch(pa.RecordBatch.from_pydict({**base, "modifiers": nested}), as_of=AS_OF)
+    fixed = pa.array([b"\xff\xfe", b"26", b"TC"], pa.binary(2))
+    (row, *_) = validate_batch(
+        pa.RecordBatch.from_pydict({**base, "modifiers": fixed}), as_of=AS_OF, rows="line"
+    ).to_pylist()
+    assert row["problem_rules"] == "modifier.code_set"  # the bytes read as U+FFFD U+FFFD, no code

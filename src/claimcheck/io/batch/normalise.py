@@ -76,18 +76,28 @@ def _as_text(array: pa.Array, column: str) -> pa.Array:
     kind = array.type
     if pa.types.is_string(kind) or pa.types.is_large_string(kind):
         return array
-    if pa.types.is_list(kind) or pa.types.is_large_list(kind) or pa.types.is_fixed_size_list(kind):
-        return pc.binary_join(pc.cast(array, pa.list_(pa.string())), " ")
-    if pa.types.is_timestamp(kind):
-        array = pc.cast(array, pa.date32())
     try:
+        if pa.types.is_list(kind) or pa.types.is_large_list(kind) or pa.types.is_fixed_size_list(kind):
+            return _joined(pc.cast(array, pa.list_(pa.string())))
+        if pa.types.is_timestamp(kind):
+            array = pc.cast(array, pa.date32())
         return pc.cast(array, pa.string())
     except pa.ArrowInvalid:
-        if not (pa.types.is_binary(kind) or pa.types.is_large_binary(kind)):
+        if not (pa.types.is_binary(kind) or pa.types.is_large_binary(kind) or pa.types.is_fixed_size_binary(kind)):
             raise
         return pa.array([None if v is None else v.decode("utf-8", "replace") for v in array.to_pylist()], pa.string())
-    except pa.ArrowNotImplementedError:
+    except pa.ArrowNotImplementedError:  # a struct, a list of lists...
         raise ValueError(f"column {column!r} holds {kind}, which cannot be read as text") from None
+
+
+def _joined(lists: pa.ListArray) -> pa.Array:
+    """Each list's items joined by spaces; a null item is left out (binary_join would make the
+    whole cell null, losing the codes beside it), as an empty CSV cell is."""
+    offsets = lists.offsets  # of a slice: into the whole values array, from where the slice starts
+    start, stop = offsets[0].as_py(), offsets[-1].as_py()
+    items = pc.fill_null(lists.values.slice(start, stop - start), "")
+    relative = pc.subtract(offsets, pa.scalar(start, offsets.type))
+    return pc.binary_join(pa.ListArray.from_arrays(relative, items, mask=lists.is_null()), " ")
 
 
 def _merged_cells(batch: pa.RecordBatch, sources: list[str], distinct: bool) -> pa.Array:
