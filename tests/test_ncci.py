@@ -564,5 +564,8 @@ def test_a_cms_table_with_no_rule_to_apply_it_is_refused(tmp_path: Path, general
     manifest = pack / "pack.yaml"
     manifest.write_text(manifest.read_text().replace(f"  - {general}\n", ""))
     tables = {"ptp": PTP_SAMPLE, "mue": MUE_SAMPLE}
-    with pytest.raises(ClaimCheckError, match=f"no {kind} rule, so the --{option} table would not be applied"):
+    with pytest.raises(
+        ClaimCheckError,
+        match=f"no {kind} rule, so the CMS {option.upper()} table \\(--{option}\\) would not be applied",
+    ):
         claimcheck.load_rules(pack, **{option: tables[option]})

@@ -287,3 +287,13 @@ def test_a_worker_ends_once_the_run_that_started_it_is_killed() -> None:
     run.kill()
     run.wait()
     assert worker.wait(timeout=10) == 1
+
+
+def test_a_worker_leaves_ctrl_c_to_the_run() -> None:
+    """Ctrl-C signals the whole process group; the run stops the workers, which print nothing."""
+    script = (
+        "import os, signal; from claimcheck.io.workers import RulesSpec, _start_worker; "
+        "_start_worker(RulesSpec.of(), os.getpid()); print(signal.getsignal(signal.SIGINT) is signal.SIG_IGN)"
+    )
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.stdout.strip() == "True", done.stderr

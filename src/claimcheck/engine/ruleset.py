@@ -72,12 +72,12 @@ def compile_pack(pack: RulePack, ptp: PtpTable | None = None, mue: MueTable | No
             assert isinstance(compiled, LineCheck)
             line_checks.append(compiled)
     kinds = {loaded.rule.kind for loaded in pack.rules}
-    for table, option, kind in ((ptp, "--ptp", "ptp_pairs"), (mue, "--mue", "mue_units")):
+    for table, name, kind in ((ptp, "PTP", "ptp_pairs"), (mue, "MUE", "mue_units")):
         if table is not None and kind not in kinds:
             # Loaded and listed among the code sets but never consulted: say so rather than pass quietly.
             raise ClaimCheckError(
-                f"{pack.path}: the rule pack has no {kind} rule, so the {option} table would not be applied; "
-                f"add one (see the shipped general/{'pair' if kind == 'ptp_pairs' else 'units'}.yaml)"
+                f"{pack.path}: the rule pack has no {kind} rule, so the CMS {name} table (--{name.lower()}) "
+                f"would not be applied; add one (see the shipped general/{'pair' if name == 'PTP' else 'units'}.yaml)"
             )
     profiles = {
         code: compile_profile(profile, pack.profile_files[code], pack.code_sets)
@@ -114,7 +114,8 @@ def load_rules(
     pack. ``code_sets`` is a loaded ``CodeSets`` or a mapping of overrides such as
     ``{"icd10cm": "icd10cm-order-2027.txt"}``; None means the shipped code sets. ``ptp`` and
     ``mue`` are the CMS practitioner PTP file(s) and MUE file (or tables already loaded).
-    Raises ``RuleFileError`` or ``CodeSetError``.
+    Raises ``RuleFileError`` or ``CodeSetError``, and ``ClaimCheckError`` when a CMS table is given to a
+    pack with no rule that applies it.
     """
     global _shipped
     ptp_table, mue_table = _cms_tables(ptp, mue)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import threading
 import time
 from collections.abc import Iterable, Mapping, Sequence
@@ -92,6 +93,9 @@ def _start_worker(spec: RulesSpec, parent: int) -> None:
     global _rules, _error
     from claimcheck.io.no_pandas import skip_pandas_lookup
 
+    # Ctrl-C reaches the whole process group: the run handles it and shuts the workers down; a
+    # worker's own KeyboardInterrupt would only print a traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_exit_without, args=(parent,), name="claimcheck-parent-watch", daemon=True).start()
 
     skip_pandas_lookup()
