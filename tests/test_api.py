@@ -95,6 +95,9 @@ def test_rule_set_is_loaded_once_and_immutable() -> None:
         rules.checks = ()  # type: ignore[misc]
     with pytest.raises(TypeError):
         rules.profiles["X"] = rules.profiles["0711T"]  # type: ignore[index]
+    for check in (*rules.checks, *rules.claim_checks):  # the shared, cached rules, whose fields would leak
+        with pytest.raises(AttributeError, match="read-only"):
+            check.status = claimcheck.Status.PASS
 
 
 def test_a_rule_set_is_safe_to_share_across_threads() -> None:

@@ -276,7 +276,7 @@ def test_an_exception_in_an_action_is_raised_not_swallowed(monkeypatch: pytest.M
     def broken(*args: Any) -> Any:
         raise ZeroDivisionError("judge_pair broke")
 
-    monkeypatch.setattr(pairs, "judge_pair", broken)
+    monkeypatch.setattr(type(pairs), "judge_pair", broken)  # a compiled rule is read-only: patch its class
     claim = parse_claim(
         {
             "claim_id": "X",

@@ -74,6 +74,14 @@ class CompiledRule:
         self._sources: dict[tuple[int, int, str | None], Source] = {}
         self.source = self.entry_source(rule.source, rule)
         self.setup()
+        self._sealed = True
+
+    def __setattr__(self, name: str, value: object) -> None:
+        # A loaded rule set is shared (load_rules() caches the shipped one): once set up, its rules
+        # are read-only, so one caller cannot change what another's claims are checked against.
+        if getattr(self, "_sealed", False):
+            raise AttributeError(f"{self.rule_id}: a compiled rule is read-only; cannot set {name!r}")
+        super().__setattr__(name, value)
 
     def setup(self) -> None:
         """Precompute lookups from ``self.params`` and ``self.code_sets``."""
