@@ -414,3 +414,12 @@ def test_a_single_unreadable_file_leaves_no_report(tmp_path: Path) -> None:
     result = invoke("check", broken, "--format", "csv", "-o", report, *AS_OF)
     assert result.exit_code == 2 and result.stderr.count("claimcheck: error: ") == 1
     assert not report.exists()
+
+
+def test_text_output_shows_the_bypass_or_repeat_that_let_a_line_pass() -> None:
+    demo = RULEPACK.parent.parent.parent / "fixtures" / "demo" / "claims.csv"
+    result = invoke("check", demo, *AS_OF, env={"COLUMNS": "400"})
+    assert result.exit_code == 1
+    assert "is allowed by modifier 59 on this line" in result.stdout  # pair.ptp, indicator 1
+    assert "with repeat modifier 76" in result.stdout  # duplicate.line
+    assert "is a CPT Category III code" not in result.stdout  # other passes stay counted, not listed

@@ -54,6 +54,14 @@ def test_summary_and_counts_are_aggregated_from_the_report() -> None:
     assert 'id="by-procedure"' in page and 'id="by-check"' in page
 
 
+def test_a_problem_line_also_shows_the_bypass_that_let_its_pair_pass() -> None:
+    page = _demo_html()
+    rows = json.loads(page.split('<script id="rows" type="application/json">', 1)[1].split("</script>", 1)[0])
+    passes = [(row["claim"], f["rule"]) for row in rows for f in row["findings"] if f["status"] == "pass"]
+    assert ("D009", "pair.ptp") in passes
+    assert all(rule.startswith(("pair.", "duplicate.")) for _, rule in passes)  # other passes are not listed
+
+
 def test_long_reports_list_the_first_lines_and_say_so() -> None:
     page = _demo_html(max_lines=3)
     assert "Showing the first 3 of" in page

@@ -7,9 +7,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from claimcheck.models.finding import Finding, Status, worst
+from claimcheck.models.finding import Check, Finding, Status, worst
 
 __all__ = ["LineResult", "Report", "Tally"]
+
+_ACROSS_LINES = (Check.PAIR, Check.DUPLICATE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +31,12 @@ class LineResult:
     def problems(self) -> tuple[Finding, ...]:
         """The warn and fail findings."""
         return tuple(f for f in self.findings if f.status is not Status.PASS)
+
+    def notable(self) -> tuple[Finding, ...]:
+        """What a person reviewing the line is shown: the warn and fail findings, and the passes of
+        edits across lines, which name the line, bypass or repeat modifier that allowed a pair or a
+        repeat (the other passes are only counted)."""
+        return tuple(f for f in self.findings if f.status is not Status.PASS or f.check in _ACROSS_LINES)
 
     def head(self) -> dict[str, Any]:
         """The line object's keys before its findings: the line's keys, status and location."""

@@ -58,7 +58,7 @@ def _aggregate(report: Report, max_lines: int) -> dict[str, Any]:
                             "message": f.message,
                             "source": " / ".join(v for v in (f.source.to_dict().values() if f.source else ()) if v),
                         }
-                        for f in problems
+                        for f in line.notable()
                     ],
                 }
             )

@@ -20,7 +20,7 @@ _MARK = {Status.PASS: "✓", Status.WARN: "!", Status.FAIL: "✗"}
 def _findings_cell(line: LineResult, verbose: bool) -> str:
     from rich.markup import escape
 
-    shown = line.findings if verbose else line.problems()
+    shown = line.findings if verbose else line.notable()
     rows = [
         f"[{_STYLE[f.status]}]{_MARK[f.status]} {f.status.value}[/] [dim]{escape(f.rule_id)}[/] {escape(f.message)}"
         for f in shown
