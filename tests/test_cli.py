@@ -423,3 +423,23 @@ def test_text_output_shows_the_bypass_or_repeat_that_let_a_line_pass() -> None:
     assert "is allowed by modifier 59 on this line" in result.stdout  # pair.ptp, indicator 1
     assert "with repeat modifier 76" in result.stdout  # duplicate.line
     assert "is a CPT Category III code" not in result.stdout  # other passes stay counted, not listed
+
+
+@pytest.mark.parametrize("output_format", ["csv", "parquet"])
+def test_flat_reports_name_the_table_each_finding_came_from(tmp_path: Path, output_format: str) -> None:
+    ptp = RULEPACK.parent.parent.parent / "fixtures" / "ncci" / "ptp_sample.txt"
+    rows = [
+        "P1,1,71250,,I10,2085R0202X,1234567893,1,2026-03-10,22",
+        "P1,2,0721T,,I10,2085R0202X,1234567893,1,2026-03-10,22",
+    ]
+    report = tmp_path / f"report.{output_format}"
+    result = invoke("check", claims_csv(tmp_path, *rows), "--ptp", ptp, "--format", output_format, "-o", report, *AS_OF)
+    assert result.exit_code == 1, result.output
+    if output_format == "csv":
+        found = list(csv.DictReader(report.open(encoding="utf-8")))
+    else:
+        import pyarrow.parquet as pq
+
+        found = pq.read_table(report).to_pylist()
+    tables = {row["source_table"] for row in found if row["rule_id"] == "pair.ptp"}
+    assert "general/pair.yaml" in tables and any(t.startswith("ptp_sample.txt line ") for t in tables)

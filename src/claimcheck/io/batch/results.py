@@ -65,8 +65,8 @@ def schema_for(rows: str) -> pa.Schema:
     return LINE_SCHEMA if rows == "line" else FINDING_SCHEMA
 
 
-# The finding columns of a line without findings: eight empty fields.
-_NO_FINDING = ",,,,,,,\n"
+# The finding columns of a line without findings: nine empty fields.
+_NO_FINDING = ",,,,,,,,\n"
 _STATUS_NAMES = tuple(s.value for s in sorted(Status, key=lambda s: s.severity))
 
 
@@ -84,6 +84,7 @@ _FINDING_TEXT: dict[str, Callable[[Finding], str | None]] = {
     "source_document": lambda f: f.source.document if f.source else None,
     "source_section": lambda f: f.source.section if f.source else None,
     "source_version": lambda f: f.source.version if f.source else None,
+    "source_table": lambda f: f.source.table if f.source else None,
 }
 
 

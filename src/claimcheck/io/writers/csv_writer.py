@@ -22,6 +22,7 @@ COLUMNS = (
     "source_document",
     "source_section",
     "source_version",
+    "source_table",
 )
 
 
@@ -44,6 +45,7 @@ def finding_rows(line: LineResult) -> list[list[Any]]:
                 source.document if source else "",
                 (source.section or "") if source else "",
                 (source.version or "") if source else "",
+                (source.table or "") if source else "",
             ]
         )
     return rows
