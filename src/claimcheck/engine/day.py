@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime
 
-__all__ = ["day_of_run"]
+from claimcheck.models.claim import iso_date
 
-_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+__all__ = ["day_of_run"]
 
 
 def day_of_run(as_of: date | str | None) -> date:
@@ -23,11 +22,8 @@ def day_of_run(as_of: date | str | None) -> date:
     if isinstance(as_of, date):
         return as_of
     if isinstance(as_of, str):
-        text = as_of.strip()
-        if _ISO_DAY.fullmatch(text):  # fromisoformat alone also takes 20261122 and 2026-W47-7
-            try:
-                return date.fromisoformat(text)
-            except ValueError:
-                pass
-        raise ValueError(f"as_of must be a calendar day written YYYY-MM-DD, not {as_of!r}")
+        try:
+            return iso_date(as_of)
+        except ValueError:
+            raise ValueError(f"as_of must be a calendar day written YYYY-MM-DD, not {as_of!r}") from None
     raise TypeError(f"as_of must be a date or YYYY-MM-DD text, not {type(as_of).__name__}")

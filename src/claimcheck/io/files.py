@@ -82,7 +82,9 @@ def check_files(
             unreadable(exc)
             yield from check_claims([unreadable_file(exc)], rules, day)
         if progress is not None:
-            offset += _size(Path(path))
+            from claimcheck.io.workers import file_size  # the command line's: loaded there already
+
+            offset += file_size(Path(path))
             progress.advance(0, offset)
 
 
@@ -93,6 +95,7 @@ def input_progress(
     the fast road, which counts them as it goes; the other readers say nothing until a file
     ends, so then the bar shows lines and lines/s without a total."""
     from claimcheck.io.progress import RunProgress
+    from claimcheck.io.workers import file_size
 
     progress = RunProgress()
     try:
@@ -100,15 +103,8 @@ def input_progress(
     except InputError:  # reported in its turn by the run
         fast = False
     if fast:
-        progress.total_bytes = sum(_size(Path(p)) for p in paths)
+        progress.total_bytes = sum(file_size(Path(p)) for p in paths)
     return progress
-
-
-def _size(path: Path) -> int:
-    try:
-        return path.stat().st_size
-    except OSError:
-        return 0
 
 
 def validate_files(

@@ -20,6 +20,7 @@ __all__ = [
     "Claim",
     "ClaimHeader",
     "ClaimLine",
+    "iso_date",
     "normalise_diagnosis",
     "split_diagnoses",
     "split_modifiers",
@@ -131,7 +132,8 @@ def _charge(value: Any) -> float | None:
     return amount if math.isfinite(amount) else None
 
 
-def _iso_date(value: Any) -> date:
+def iso_date(value: Any) -> date:
+    """A date, or text written YYYY-MM-DD (ASCII digits, a real calendar day); ValueError otherwise."""
     if isinstance(value, date):
         return value
     text = _text(value)
@@ -146,7 +148,7 @@ def _iso_date(value: Any) -> date:
 def _optional_date(value: Any) -> date | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
-    return _iso_date(value)
+    return iso_date(value)
 
 
 def _place_of_service(value: Any) -> str | None:
@@ -174,7 +176,7 @@ class ClaimLine(BaseModel):
     rendering_taxonomy: OptionalCode = None
     rendering_npi: OptionalText = None
     units: Annotated[float, BeforeValidator(_units)] = 1.0
-    date_of_service: Annotated[date, BeforeValidator(_iso_date)]
+    date_of_service: Annotated[date, BeforeValidator(iso_date)]
     place_of_service: Annotated[str | None, BeforeValidator(_place_of_service)] = None
     # The billed amount (837 SV102/SV203, FHIR item.net): read for callers, checked by no rule.
     charge: Annotated[float | None, BeforeValidator(_charge)] = None
