@@ -85,6 +85,20 @@ def test_cli_columns_option_and_unknown_layout() -> None:
     assert bad.exit_code == 2 and "shipped layouts" in bad.stderr
 
 
+def test_a_named_layout_missing_its_columns_names_them_as_the_header_should() -> None:
+    # The demo file has claim_id, line_number ...: naming those fields as missing would say the
+    # opposite of what the header shows.
+    demo = ROOT / "fixtures" / "demo" / "claims.csv"
+    result = CliRunner().invoke(main, ["check", str(demo), "--columns", "cms_carrier"])
+    assert result.exit_code == 2
+    assert (
+        "missing required column(s) of layout cms_carrier: CLM_ID (claim_id), LINE_NUM (line_number), "
+        "HCPCS_CD (procedure_code), LINE_1ST_EXPNS_DT or CLM_FROM_DT (date_of_service)"
+    ) in result.stderr
+    contract = CliRunner().invoke(main, ["check", str(WIDE), "--columns", "claimcheck"])
+    assert "of layout claimcheck: claim_id, line_number, procedure_code, date_of_service" in contract.stderr
+
+
 def test_a_broken_columns_map_names_file_and_key(tmp_path: Path) -> None:
     path = tmp_path / "map.yaml"
     path.write_text("name: x\ncolumns:\n  claim_id: A\n  procedure_code: B\n  date_of_service: C\n  colour: D\n")

@@ -53,7 +53,9 @@ class _Layout:
             )
         missing = chosen.missing_columns(self.header)
         if missing:
-            raise InputError(file, f"missing required column(s) of layout {chosen.name}: {', '.join(missing)}", line=1)
+            raise InputError(
+                file, f"missing required column(s) of layout {chosen.name}: {chosen.describe_columns(missing)}", line=1
+            )
         self.layout = chosen
         index = {name.lower(): i for i, name in reversed(list(enumerate(self.header)))}
         self.fields = {

@@ -82,6 +82,16 @@ class ColumnLayout(BaseModel):
         present = {h.strip().lower() for h in header}
         return [f for f in self.required if not any(c.lower() in present for c in self.columns[f])]
 
+    def describe_columns(self, fields: list[str]) -> str:
+        """The columns this layout reads ``fields`` from, for messages: ``CLM_ID (claim_id)``, or
+        ``claim_id`` alone where the column bears the field's name. The fix is to the file's
+        header, so the message names what the header should hold."""
+        named = []
+        for field in fields:
+            columns = " or ".join(self.columns[field])
+            named.append(columns if self.columns[field] == [field] else f"{columns} ({field})")
+        return ", ".join(named)
+
     def parse_date(self, text: str) -> str:
         """An ISO date for ``text`` in one of the layout's formats; ``text`` unchanged otherwise,
         so the model reports it as an unreadable date."""
