@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -23,6 +24,15 @@ def test_serve_refuses_to_start(arguments: list[str], message: str) -> None:
     assert result.exit_code == 2
     assert message in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_serve_with_a_key_file_that_holds_no_key_names_the_file(tmp_path: Path) -> None:
+    keys = tmp_path / "keys.txt"
+    keys.write_text("# service keys\n\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["serve", "--api-keys", str(keys)], env={"CLAIMCHECK_API_KEYS": ""})
+    assert result.exit_code == 2
+    assert f"{keys}: the API key file holds no key" in result.stderr
+    assert "give --api-keys" not in result.stderr
 
 
 def test_serve_limits_bodies_to_5_mb_by_default() -> None:

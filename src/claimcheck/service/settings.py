@@ -78,6 +78,11 @@ class Settings:
         if self.api_keys and self.insecure_no_auth:
             raise ServiceConfigError("API keys are configured and --insecure-no-auth is given; choose one")
         if not self.api_keys and not self.insecure_no_auth:
+            if self.api_keys_file is not None:  # "give --api-keys FILE" would not help: it was given
+                raise ServiceConfigError(
+                    f"{self.api_keys_file}: the API key file holds no key (one a line; blank lines and "
+                    "# comments are ignored)"
+                )
             raise ServiceConfigError(
                 f"no API key configured: give --api-keys FILE or set {API_KEYS_ENV} "
                 "(--insecure-no-auth serves without keys, on 127.0.0.1 only)"
