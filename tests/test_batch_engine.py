@@ -247,6 +247,18 @@ def test_validate_batch_takes_typed_columns_and_returns_plain_ones() -> None:
     assert validate_batch(typed, as_of=AS_OF, rows="line").schema == LINE_SCHEMA
 
 
+def test_validate_batch_takes_a_table_as_one_batch_and_refuses_other_things() -> None:
+    whole = _strings(DEMO)
+    # Chunks cut inside claim D002 (rows 2-3): the table is checked as one batch, claims whole.
+    table = pa.Table.from_batches([whole.slice(0, 3), whole.slice(3)])
+    assert table.column("claim_id").num_chunks == 2
+    assert validate_batch(table, as_of=AS_OF).to_pylist() == validate_batch(whole, as_of=AS_OF).to_pylist()
+    empty = validate_batch(whole.schema.empty_table(), as_of=AS_OF, rows="line")
+    assert empty.num_rows == 0
+    with pytest.raises(TypeError, match="takes a pyarrow RecordBatch or Table, not dict"):
+        validate_batch(whole.to_pydict(), as_of=AS_OF)  # type: ignore[arg-type]
+
+
 def test_validate_batch_reads_lists_timestamps_and_bytes_as_their_csv_text() -> None:
     text = _strings(DEMO)
     columns = {name: text.column(name) for name in text.schema.names}

@@ -6,7 +6,7 @@ The public API::
     report = claimcheck.validate({"claim_id": "C1", "lines": [...]})
     report.to_dict()                      # the JSON report shape
     rules = claimcheck.load_rules("my-rules/", code_sets={"icd10cm": "icd10cm-order-2027.txt"})
-    findings = claimcheck.validate_batch(record_batch)   # pyarrow.RecordBatch in, findings out
+    findings = claimcheck.validate_batch(table)          # a pyarrow Table or RecordBatch in, findings out
 
 Everything else is private and may change. Heavy modules (pydantic models, the engine, rich)
 load on first use, so ``import claimcheck`` stays light.

@@ -79,14 +79,15 @@ def check_batch(
 
 
 def validate_batch(
-    batch: pa.RecordBatch,
+    batch: pa.RecordBatch | pa.Table,
     *,
     rules: RuleSet | None = None,
     as_of: date | str | None = None,
     rows: str = "finding",
     origin: Callable[[int], str | None] | None = None,
 ) -> pa.RecordBatch:
-    """Check the claim lines of ``batch`` and return their findings as a record batch.
+    """Check the claim lines of ``batch`` (a record batch, or a table such as
+    ``pyarrow.csv.read_csv`` returns) and return their findings as a record batch.
 
     ``rules`` defaults to the shipped pack and ``as_of`` to today. ``origin(row)``, when given,
     names where a row came from (``claims.csv line 7``) for the input findings of lines that
@@ -94,10 +95,15 @@ def validate_batch(
     ``check_claims`` gives for the same lines, in ``FINDING_SCHEMA`` (or ``LINE_SCHEMA``). Columns
     may be text or anything that reads as text: numbers, dates, timestamps (their day), lists of
     codes (joined by spaces), bytes. Raises ``ValueError`` for a missing required column, a column
-    of another type (a struct) or an unknown ``rows``.
+    of another type (a struct) or an unknown ``rows``; ``TypeError`` for anything but Arrow data.
     """
     if rows not in ROW_KINDS:
         raise ValueError(f"unknown rows {rows!r}; rows: {', '.join(ROW_KINDS)}")
+    if isinstance(batch, pa.Table):
+        # One batch of the whole table: a claim whose rows straddle two chunks stays whole.
+        batch = pa.RecordBatch.from_arrays([column.combine_chunks() for column in batch.columns], schema=batch.schema)
+    elif not isinstance(batch, pa.RecordBatch):
+        raise TypeError(f"validate_batch takes a pyarrow RecordBatch or Table, not {type(batch).__name__}")
     lines, found, text = check_batch(batch, rules or load_rules(), day_of_run(as_of), origin)
     return (finding_rows if rows == "finding" else line_rows)(lines, found, text).cast(schema_for(rows))
 
