@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime
+import gzip
 import json
+import zipfile
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -14,6 +16,7 @@ import claimcheck
 from claimcheck.errors import InputError
 from claimcheck.io.files import validate_file
 from claimcheck.io.readers import detect_format, read_claims
+from tests.conftest import ROOT
 
 AS_OF = date(2026, 11, 22)
 HEADER = (
@@ -183,6 +186,18 @@ def test_non_utf8_header_is_an_input_error(tmp_path: Path) -> None:
     path = write(tmp_path, "latin.csv", ("claim_id\xe9," + HEADER + "\n").encode("latin-1"))
     with pytest.raises(InputError, match="not UTF-8"):
         validate_file(path, as_of=AS_OF)
+
+
+@pytest.mark.parametrize("suffix", ["csv.gz", "zip"])
+def test_a_compressed_file_is_named_as_such(tmp_path: Path, suffix: str) -> None:
+    demo = (ROOT / "fixtures" / "demo" / "claims.csv").read_bytes()
+    if suffix == "zip":
+        with zipfile.ZipFile(tmp_path / "claims.zip", "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr("claims.csv", demo)
+    else:
+        (tmp_path / "claims.csv.gz").write_bytes(gzip.compress(demo))
+    with pytest.raises(InputError, match="gzip-compressed: decompress it first" if suffix != "zip" else "zip archive"):
+        list(read_claims(tmp_path / f"claims.{suffix}"))
 
 
 def test_quoted_multi_line_field_keeps_line_numbers(tmp_path: Path, rules: claimcheck.RuleSet) -> None:

@@ -30,6 +30,12 @@ __all__ = ["read_csv"]
 
 _DELIMITERS = (",", "|", "\t", ";")
 _ICD9 = "uses ICD-9-CM codes, which are not supported (only ICD-10-CM)"
+# How compressed files begin once decoded as the header line (gzip's second byte, 8b, is not
+# UTF-8): exports are often shipped so, and "not UTF-8 text" would not tell the user why.
+_COMPRESSED = {
+    "\x1f\ufffd": "is gzip-compressed: decompress it first, e.g. claimcheck check <(zcat FILE)",
+    "PK\x03\x04": "is a zip archive: extract the claim file from it first",
+}
 
 
 def _delimiter(header_line: str) -> str:
@@ -159,6 +165,9 @@ def read_csv(path: Path, layout: ColumnLayout | None = None, *, skip_rows: int =
         first = next(physical, "")
         if not first.strip():
             raise InputError(path, "is empty: expected a header row", line=1)
+        for magic, problem in _COMPRESSED.items():
+            if first.startswith(magic):
+                raise InputError(path, problem)
         if lines.bad:
             raise InputError(path, "header row " + NOT_UTF8, line=1)
         delimiter = (layout.delimiter if layout else None) or _delimiter(first)
