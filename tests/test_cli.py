@@ -106,6 +106,7 @@ def test_statuses_behind_the_exit_codes(tmp_path: Path) -> None:
         (["check", "{good}", "--fail-on", "sometimes"], "sometimes"),
         (["check", "{good}", "--code-set", "bogus=x"], "bogus"),
         (["check", "{good}", "--code-set", "icd10cm"], "NAME=FILE"),
+        (["check", "{good}", "--code-set", "nucc=a.csv", "--code-set", "nucc=b.csv"], "nucc is given twice"),
         (["rules", "list", "--code-set", "bogus=x"], "bogus"),
         (["check"], "FILES"),
     ],
