@@ -49,9 +49,10 @@ def _parse_code_sets(_ctx: click.Context, _param: click.Parameter, values: tuple
         name, sep, path = value.partition("=")
         if not sep or not name or not path:
             raise click.BadParameter(f"{value!r} must be NAME=FILE, e.g. icd10cm=icd10cm-order-2027.txt")
-        if name.strip() in overrides:  # one would silently lose to the other
-            raise click.BadParameter(f"{name.strip()} is given twice ({overrides[name.strip()]} and {path.strip()})")
-        overrides[name.strip()] = path.strip()
+        name, path = name.strip(), path.strip()
+        if name in overrides:  # one would silently lose to the other
+            raise click.BadParameter(f"{name} is given twice ({overrides[name]} and {path})")
+        overrides[name] = path
     return overrides
 
 
