@@ -324,3 +324,20 @@ def test_validate_batch_leaves_null_list_items_out_and_reads_slices() -> None:
         pa.RecordBatch.from_pydict({**base, "modifiers": fixed}), as_of=AS_OF, rows="line"
     ).to_pylist()
     assert row["problem_rules"] == "modifier.code_set"  # the bytes read as U+FFFD U+FFFD, no code
+
+
+def test_a_line_number_beyond_64_bits_is_an_input_finding_and_spoils_no_later_batch() -> None:
+    base = {
+        "claim_id": ["C1"],
+        "procedure_code": ["0711T"],
+        "diagnosis_codes": ["I70.213"],
+        "date_of_service": ["2026-03-10"],
+    }
+    for huge in (pa.array([2**64 - 1], pa.uint64()), pa.array(["9" * 25]), pa.array(["1" + "0" * 5000])):
+        (row,) = validate_batch(pa.RecordBatch.from_pydict({**base, "line_number": huge}), as_of=AS_OF).to_pylist()
+        assert (row["line_number"], row["subject"], row["status"]) == (None, "line_number", "fail")
+        assert row["message"] == "line_number must be at most 9223372036854775807"
+    # The run's shared vocabularies once kept the number and refused every later batch.
+    plain = pa.RecordBatch.from_pydict({**base, "line_number": ["1"]})
+    (row,) = validate_batch(plain, as_of=AS_OF, rows="line").to_pylist()
+    assert (row["line_number"], row["status"]) == (1, "pass")

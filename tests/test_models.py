@@ -355,3 +355,11 @@ def test_validate_reports_unreadable_claims_as_one_failing_input_line(data: Any,
     result = report.lines[0]
     assert result.status.value == "fail"
     assert [f.check.value for f in result.findings] == ["input"]
+
+
+@pytest.mark.parametrize("raw", [2**63, "9223372036854775808", "9" * 5000])
+def test_a_line_number_that_no_64_bit_integer_holds_is_refused(raw: Any) -> None:
+    with pytest.raises(ValidationError, match="must be at most 9223372036854775807"):
+        line(line_number=raw)
+    assert line(line_number=2**63 - 1).line_number == 2**63 - 1
+    assert line(line_number="0" * 30 + "7").line_number == 7

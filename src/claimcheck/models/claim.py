@@ -34,6 +34,10 @@ _ICD_SHAPE = re.compile(r"^[A-Z][0-9][0-9A-Z][0-9A-Z]{0,4}$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
 # What float() takes, less its "nan", "inf", "1_000" and other scripts' digits, none of them a count of units.
 _UNITS = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$", re.ASCII)
+# Line numbers leave as 64-bit integers (Arrow, Parquet, the batch engine's arrays); a larger one
+# is no line number a claim system writes, and one kept in the batch engine's shared vocabulary
+# broke every later batch of the run.
+_LINE_NUMBER_MAX = 2**63 - 1
 
 
 def _text(value: Any) -> str:
@@ -97,11 +101,17 @@ def _line_number(value: Any) -> int:
     if isinstance(value, bool):
         raise ValueError("must be a whole number")
     if isinstance(value, int):
-        return value
-    text = _text(value)
-    if not (text.isascii() and text.isdigit()):
-        raise ValueError("must be a whole number")
-    return int(text)
+        number = value
+    else:
+        text = _text(value)
+        if not (text.isascii() and text.isdigit()):
+            raise ValueError("must be a whole number")
+        # int() refuses text of over 4,300 digits with its own message; no line number is that long.
+        significant = text.lstrip("0")
+        number = int(significant or "0") if len(significant) <= 19 else _LINE_NUMBER_MAX + 1
+    if number > _LINE_NUMBER_MAX:
+        raise ValueError(f"must be at most {_LINE_NUMBER_MAX}")
+    return number
 
 
 def _units(value: Any) -> float:
