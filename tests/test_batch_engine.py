@@ -341,3 +341,22 @@ def test_a_line_number_beyond_64_bits_is_an_input_finding_and_spoils_no_later_ba
     plain = pa.RecordBatch.from_pydict({**base, "line_number": ["1"]})
     (row,) = validate_batch(plain, as_of=AS_OF, rows="line").to_pylist()
     assert (row["line_number"], row["status"]) == (1, "pass")
+
+
+@pytest.mark.parametrize(
+    "modifiers",
+    [
+        pa.array([[b"GN", b"\xff6"]], pa.list_(pa.binary())),
+        pa.array([[b"GN", b"\xff6"]], pa.large_list(pa.binary())),
+        pa.array([[b"GN", b"\xff6"]], pa.list_(pa.binary(2))),
+        pa.array([b"GN \xff6"]).dictionary_encode(),
+        pa.array([b"GN \xff6"], pa.binary_view()),
+    ],
+    ids=["list", "large_list", "list_of_fixed", "dictionary", "binary_view"],
+)
+def test_validate_batch_reads_bytes_that_are_not_utf8_in_lists_and_dictionaries(modifiers: pa.Array) -> None:
+    base = {"claim_id": ["C1"], "line_number": ["1"], "procedure_code": ["0711T"], "date_of_service": ["2026-03-10"]}
+    expected = validate_batch(pa.RecordBatch.from_pydict({**base, "modifiers": ["GN \ufffd6"]}), as_of=AS_OF)
+    found = validate_batch(pa.RecordBatch.from_pydict({**base, "modifiers": modifiers}), as_of=AS_OF)
+    assert found.to_pylist() == expected.to_pylist()
+    assert "\ufffd6" in {row["subject"] for row in found.to_pylist()}
