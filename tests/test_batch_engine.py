@@ -360,3 +360,12 @@ def test_validate_batch_reads_bytes_that_are_not_utf8_in_lists_and_dictionaries(
     found = validate_batch(pa.RecordBatch.from_pydict({**base, "modifiers": modifiers}), as_of=AS_OF)
     assert found.to_pylist() == expected.to_pylist()
     assert "\ufffd6" in {row["subject"] for row in found.to_pylist()}
+
+
+def test_validate_batch_reads_the_first_of_columns_that_share_a_name() -> None:
+    columns = {"claim_id": ["C1"], "line_number": ["1"], "procedure_code": ["0711T"], "date_of_service": ["2026-03-10"]}
+    arrays = [pa.array(values) for values in columns.values()]
+    twice = pa.RecordBatch.from_arrays([*arrays, pa.array(["99213"])], names=[*columns, "procedure_code"])
+    expected = validate_batch(pa.RecordBatch.from_pydict(columns), as_of=AS_OF).to_pylist()
+    assert validate_batch(twice, as_of=AS_OF).to_pylist() == expected
+    assert {row["procedure_code"] for row in expected} == {"0711T"}

@@ -4,8 +4,8 @@ A record batch in the claimcheck column layout (``claim_id``, ``line_number``,
 ``procedure_code``, ``modifiers``, ``diagnosis_codes``, ``rendering_taxonomy``,
 ``rendering_npi``, ``units``, ``date_of_service``, ``place_of_service`` and the optional claim
 fields, with ``modifier_1`` ... and ``dx_1`` ... columns read as the CSV reader reads them; names
-match without regard to case, other columns are ignored) goes in; a record batch
-of findings comes out, one row per finding in the CSV report's columns (``rows="finding"``) or
+match without regard to case, the first of a repeated name is read, other columns are ignored)
+goes in; a record batch of findings comes out, one row per finding in the CSV report's columns (``rows="finding"``) or
 one row per line (``rows="line"``). The batch must hold whole claims: consecutive rows with one
 claim id form a claim, as in a CSV file.
 """
@@ -67,6 +67,7 @@ def check_batch(
 ) -> tuple[LineBatch, BatchFindings, FindingColumns]:
     """The lower half of ``validate_batch``: the batch as the engine read it, its findings, and
     the run's finding text, for writers that want more than the Arrow rows."""
+    batch = _first_of_each_name(batch)
     columns = column_names(batch.schema.names)
     missing = [name for name in REQUIRED if name not in columns]
     if missing:
@@ -106,6 +107,18 @@ def validate_batch(
         raise TypeError(f"validate_batch takes a pyarrow RecordBatch or Table, not {type(batch).__name__}")
     lines, found, text = check_batch(batch, rules or load_rules(), day_of_run(as_of), origin)
     return (finding_rows if rows == "finding" else line_rows)(lines, found, text).cast(schema_for(rows))
+
+
+def _first_of_each_name(batch: pa.RecordBatch) -> pa.RecordBatch:
+    """``batch`` with only the first of columns that share a name: the layout reads the first of
+    a repeated name (as in a CSV header), and Arrow refuses to look up a name held twice."""
+    names = batch.schema.names
+    if len(set(names)) == len(names):
+        return batch
+    first: dict[str, int] = {}
+    for index, name in enumerate(names):
+        first.setdefault(name, index)
+    return pa.RecordBatch.from_arrays([batch.column(i) for i in first.values()], names=list(first))
 
 
 def line_results(lines: LineBatch, found: BatchFindings) -> list[LineResult]:
