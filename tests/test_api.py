@@ -165,3 +165,24 @@ def test_the_shipped_json_fixtures_read_the_same_as_json_and_jsonl() -> None:
         ("J1", 2, "fail"),
         ("J2", 1, "warn"),
     ]
+
+
+def test_a_wrong_argument_to_the_api_is_a_type_error_saying_what_to_pass() -> None:
+    import pyarrow as pa
+
+    pack = str(ROOT / "rules")
+    batch = pa.record_batch({"claim_id": ["C1"], "line_number": [1], "procedure_code": ["0711T"]})
+    demo = ROOT / "fixtures" / "demo" / "claims.csv"
+    calls = [
+        (lambda: claimcheck.validate(GOOD_CLAIM, rules=pack), r"rules must be a RuleSet .*load_rules\(path\)"),
+        (lambda: claimcheck.validate_file(demo, rules=pack), "rules must be a RuleSet"),
+        (lambda: claimcheck.validate_batch(batch, rules=pack), "rules must be a RuleSet"),
+        (lambda: claimcheck.validate_batch({"claim_id": ["C1"]}), "RecordBatch or Table, not dict"),
+        (lambda: claimcheck.validate_many(GOOD_CLAIM), r"iterable of claims, not one claim \(dict\)"),
+        (lambda: claimcheck.validate_many("C1"), "not one claim"),
+        (lambda: claimcheck.validate_files(str(demo)), r"not one path .*validate_file\(path\)"),
+        (lambda: claimcheck.load_rules(code_sets="icd10cm-order-2027.txt"), "code_sets must be a CodeSets or"),
+    ]
+    for call, message in calls:
+        with pytest.raises(TypeError, match=message):
+            call()

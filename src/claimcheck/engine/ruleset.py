@@ -18,7 +18,7 @@ from claimcheck.errors import ClaimCheckError, RuleFileError
 from claimcheck.refdata import CodeSets, load_code_sets, shipped_code_sets
 from claimcheck.rules.loader import RulePack, load_pack
 
-__all__ = ["CodeSetOverrides", "RuleSet", "load_rules"]
+__all__ = ["CodeSetOverrides", "RuleSet", "load_rules", "rules_or_shipped"]
 
 if TYPE_CHECKING:
     from claimcheck.refdata.ncci import MueTable, PtpTable
@@ -128,7 +128,25 @@ def load_rules(
         sets = shipped_code_sets()
     elif isinstance(code_sets, CodeSets):
         sets = code_sets
-    else:
+    elif isinstance(code_sets, Mapping):
         sets = load_code_sets(code_sets)
+    else:
+        raise TypeError(
+            "code_sets must be a CodeSets or a mapping of code set to file such as "
+            f"{{'icd10cm': 'icd10cm-order-2027.txt'}}, not {type(code_sets).__name__}"
+        )
     pack = load_pack(Path(path) if path is not None else None, code_sets=sets)
     return compile_pack(pack, ptp_table, mue_table)
+
+
+def rules_or_shipped(rules: RuleSet | None) -> RuleSet:
+    """``rules``, or the shipped rule set for None. Anything else is a ``TypeError`` that says what
+    to pass: a pack's path handed over as ``rules`` used to fail deep in the engine."""
+    if rules is None:
+        return load_rules()
+    if not isinstance(rules, RuleSet):
+        raise TypeError(
+            f"rules must be a RuleSet from claimcheck.load_rules(), not {type(rules).__name__} "
+            "(for a rule pack directory, pass rules=claimcheck.load_rules(path))"
+        )
+    return rules

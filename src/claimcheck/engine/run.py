@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import date
 from typing import Any
 
 from claimcheck.engine.checks import LineContext
 from claimcheck.engine.claim_checks import ClaimContext, ClaimLineRef
 from claimcheck.engine.day import day_of_run
-from claimcheck.engine.ruleset import RuleSet, load_rules
+from claimcheck.engine.ruleset import RuleSet, rules_or_shipped
+from claimcheck.models.claim import Claim
 from claimcheck.models.finding import Finding
 from claimcheck.models.parse import ParsedClaim, parse_claim
 from claimcheck.models.report import LineResult, Report
@@ -111,6 +112,12 @@ def validate(claim: Any, *, rules: RuleSet | None = None, as_of: date | str | No
 
 def validate_many(claims: Iterable[Any], *, rules: RuleSet | None = None, as_of: date | str | None = None) -> Report:
     """Check several claims and return one report, lines in input order."""
-    ruleset = rules or load_rules()
+    if isinstance(claims, (str, bytes, Mapping, Claim)):
+        # Iterated, one claim would pass as its keys or letters, each a claim with an input finding.
+        raise TypeError(
+            f"validate_many takes an iterable of claims, not one claim ({type(claims).__name__}); "
+            "validate(claim) checks one"
+        )
+    ruleset = rules_or_shipped(rules)
     lines = check_claims((_parsed(c) for c in claims), ruleset, as_of)
     return Report.build(lines, ruleset.version, ruleset.code_set_versions())

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from claimcheck.engine.day import day_of_run
-from claimcheck.engine.ruleset import RuleSet, load_rules
+from claimcheck.engine.ruleset import RuleSet, rules_or_shipped
 from claimcheck.engine.run import ENGINES, check_claims, check_claims_with
 from claimcheck.errors import InputError, OutputError
 from claimcheck.io.fast_csv import fast_eligible
@@ -118,7 +118,12 @@ def validate_files(
     engine: str = "compiled",
 ) -> Report:
     """Check every line of ``paths`` and return one report (see ``check_files`` for the options)."""
-    ruleset = rules or load_rules()
+    if isinstance(paths, (str, bytes, os.PathLike)):
+        # Iterated, a path would be read letter by letter ("/: cannot read the file").
+        raise TypeError(
+            f"validate_files takes a sequence of paths, not one path ({paths!r}); validate_file(path) checks one"
+        )
+    ruleset = rules_or_shipped(rules)
     lines = check_files(
         paths,
         rules=ruleset,

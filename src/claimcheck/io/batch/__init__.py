@@ -20,7 +20,7 @@ import pyarrow as pa
 
 from claimcheck.engine.batch import BatchEngine, BatchFindings, LineBatch
 from claimcheck.engine.day import day_of_run
-from claimcheck.engine.ruleset import RuleSet, load_rules
+from claimcheck.engine.ruleset import RuleSet, rules_or_shipped
 from claimcheck.io.batch.normalise import Normaliser
 from claimcheck.io.batch.results import (
     FINDING_SCHEMA,
@@ -96,7 +96,8 @@ def validate_batch(
     ``check_claims`` gives for the same lines, in ``FINDING_SCHEMA`` (or ``LINE_SCHEMA``). Columns
     may be text or anything that reads as text: numbers, dates, timestamps (their day), lists of
     codes (joined by spaces), bytes. Raises ``ValueError`` for a missing required column, a column
-    of another type (a struct) or an unknown ``rows``; ``TypeError`` for anything but Arrow data.
+    of another type (a struct) or an unknown ``rows``; ``TypeError`` when ``batch`` is not Arrow
+    data or ``rules`` not a ``RuleSet``.
     """
     if rows not in ROW_KINDS:
         raise ValueError(f"unknown rows {rows!r}; rows: {', '.join(ROW_KINDS)}")
@@ -105,7 +106,7 @@ def validate_batch(
         batch = pa.RecordBatch.from_arrays([column.combine_chunks() for column in batch.columns], schema=batch.schema)
     elif not isinstance(batch, pa.RecordBatch):
         raise TypeError(f"validate_batch takes a pyarrow RecordBatch or Table, not {type(batch).__name__}")
-    lines, found, text = check_batch(batch, rules or load_rules(), day_of_run(as_of), origin)
+    lines, found, text = check_batch(batch, rules_or_shipped(rules), day_of_run(as_of), origin)
     return (finding_rows if rows == "finding" else line_rows)(lines, found, text).cast(schema_for(rows))
 
 
