@@ -120,6 +120,11 @@ def test_keys_and_insecure_mode_together_are_refused() -> None:
         Settings(api_keys=(KEY,), insecure_no_auth=True)
 
 
+def test_one_key_given_as_text_is_refused_not_read_as_a_key_per_character() -> None:
+    with pytest.raises(TypeError, match=r"api_keys must be a tuple of keys, not one key as text"):
+        Settings(api_keys=KEY)
+
+
 def test_api_keys_come_from_a_file_or_the_environment(tmp_path: Path) -> None:
     keys_file = tmp_path / "keys"
     keys_file.write_text(f"# service keys\n\n  {KEY}  \n{OTHER_KEY}\n", encoding="utf-8")

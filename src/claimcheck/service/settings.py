@@ -75,6 +75,9 @@ class Settings:
     reload_on_sighup: bool = False
 
     def __post_init__(self) -> None:
+        if isinstance(self.api_keys, (str, bytes)):
+            # Iterated, one key given as text made each of its characters a key, and itself none.
+            raise TypeError("api_keys must be a tuple of keys, not one key as text: Settings(api_keys=(key,))")
         if self.api_keys and self.insecure_no_auth:
             raise ServiceConfigError("API keys are configured and --insecure-no-auth is given; choose one")
         if not self.api_keys and not self.insecure_no_auth:
