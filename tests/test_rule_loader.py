@@ -167,6 +167,14 @@ def test_missing_pack_and_missing_manifest(tmp_path: Path) -> None:
         claimcheck.load_rules(tmp_path)
 
 
+def test_a_pack_file_given_for_its_directory_is_named_as_such(pack: Path) -> None:
+    meant = rf"is a file, not a rule pack directory .*; the pack is its directory, {re.escape(str(pack))}$"
+    with pytest.raises(RuleFileError, match=meant):
+        claimcheck.load_rules(pack / "pack.yaml")
+    with pytest.raises(RuleFileError, match=r"units\.yaml: is a file, not a rule pack directory \(a directory holding"):
+        claimcheck.load_rules(pack / "general" / "units.yaml")
+
+
 def test_rule_ids_are_validated(pack: Path) -> None:
     _replace(pack / "general" / "units.yaml", "id: units.positive", "id: Units Positive")
     with pytest.raises(RuleFileError, match="rule id must match"):

@@ -224,6 +224,9 @@ def load_pack(path: str | Path | None = None, *, code_sets: CodeSets) -> RulePac
     """Read, validate and cross-check the pack at ``path`` (the shipped pack when None)."""
     root = Path(path) if path is not None else shipped_pack_path()
     manifest_path = root / "pack.yaml"
+    if root.is_file():
+        meant = f"; the pack is its directory, {root.parent}" if root.name == "pack.yaml" else ""
+        raise RuleFileError(root, f"is a file, not a rule pack directory (a directory holding pack.yaml){meant}")
     if not root.is_dir():
         raise RuleFileError(root, "rule pack directory not found")
     if not manifest_path.is_file():
