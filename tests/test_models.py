@@ -363,3 +363,10 @@ def test_a_line_number_that_no_64_bit_integer_holds_is_refused(raw: Any) -> None
         line(line_number=raw)
     assert line(line_number=2**63 - 1).line_number == 2**63 - 1
     assert line(line_number="0" * 30 + "7").line_number == 7
+
+
+def test_a_line_number_written_as_a_float_is_read_when_whole() -> None:
+    assert line(line_number=2.0).line_number == 2
+    for raw in (1.5, float("nan"), float("inf")):
+        with pytest.raises(ValidationError, match="must be a whole number"):
+            line(line_number=raw)

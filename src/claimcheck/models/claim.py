@@ -102,6 +102,11 @@ def _line_number(value: Any) -> int:
         raise ValueError("must be a whole number")
     if isinstance(value, int):
         number = value
+    elif isinstance(value, float):
+        # JSON does not tell 1 from 1.0, and writers with a float column (pandas) write the latter.
+        if not value.is_integer():
+            raise ValueError("must be a whole number")
+        number = int(value)
     else:
         text = _text(value)
         if not (text.isascii() and text.isdigit()):
