@@ -81,6 +81,14 @@ def test_finding_is_a_small_immutable_sortable_value() -> None:
     assert claimcheck.Status("warn") is claimcheck.Status.WARN and str(claimcheck.Status.FAIL) == "fail"
 
 
+def test_a_finding_made_with_plain_text_holds_the_members() -> None:
+    made = claimcheck.Finding("modifier", "modifier.profile", "GN", "fail", "GN does not apply")  # type: ignore[arg-type]
+    assert made.check is claimcheck.Check.MODIFIER and made.status is claimcheck.Status.FAIL
+    assert made.to_dict()["status"] == "fail" and sorted([made, made]) == [made, made]
+    with pytest.raises(ValueError, match="'maybe' is not a valid Status"):
+        claimcheck.Finding(claimcheck.Check.MODIFIER, "modifier.profile", "GN", "maybe", "?")  # type: ignore[arg-type]
+
+
 def test_line_status_is_the_worst_finding() -> None:
     claim = {**GOOD_CLAIM, "lines": [{**GOOD_CLAIM["lines"][0], "modifiers": ["78"]}]}
     assert claimcheck.validate(claim, as_of=AS_OF).lines[0].status is claimcheck.Status.WARN

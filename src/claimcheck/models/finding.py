@@ -106,7 +106,16 @@ class Finding:
     message: str
     source: Source | None = None
 
+    def __post_init__(self) -> None:
+        # Plain text ("fail") compares and hashes as its member, but has no .value for to_dict and
+        # sort_key: keep the members, and refuse a word that is none.
+        if type(self.check) is not Check:
+            object.__setattr__(self, "check", Check(self.check))
+        if type(self.status) is not Status:
+            object.__setattr__(self, "status", Status(self.status))
+
     def sort_key(self) -> tuple[str, str, str, int, str]:
+        """Check, rule id, subject, severity, message: the order findings sort in."""
         return (self.check.value, self.rule_id, self.subject or "", _SEVERITY[self.status], self.message)
 
     def __lt__(self, other: Finding) -> bool:
@@ -122,6 +131,7 @@ class Finding:
         return self.sort_key() >= other.sort_key()
 
     def to_dict(self) -> dict[str, Any]:
+        """The finding object of the JSON report: rule_id, check, status, subject, message, source."""
         return {
             "rule_id": self.rule_id,
             "check": self.check.value,
