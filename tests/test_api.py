@@ -127,6 +127,24 @@ def test_public_names_resolve() -> None:
     assert (ROOT / "src" / "claimcheck" / "py.typed").is_file()
 
 
+def test_public_names_and_their_methods_have_docstrings() -> None:
+    import inspect
+
+    missing = []
+    for name in claimcheck.__all__:
+        value = getattr(claimcheck, name)
+        if not inspect.getdoc(value):
+            missing.append(name)
+        if isinstance(value, type) and value.__module__.startswith("claimcheck."):
+            for attr, member in vars(value).items():
+                if attr.startswith("_") or not (callable(member) or isinstance(member, (property, classmethod))):
+                    continue
+                if not inspect.getdoc(getattr(value, attr)):
+                    missing.append(f"{name}.{attr}")
+    assert missing == []
+    assert "as_of" in (claimcheck.validate.__doc__ or "") and "rules" in (claimcheck.validate.__doc__ or "")
+
+
 def test_import_claimcheck_does_not_load_pydantic_or_the_engine() -> None:
     code = (
         "import sys, claimcheck; heavy = ('pydantic', 'yaml', 'rich', 'click'); "

@@ -40,10 +40,12 @@ class RuleSet:
 
     @property
     def version(self) -> str:
+        """The rule pack's version (``version`` in its pack.yaml), which reports carry."""
         return self.pack.manifest.version
 
     @property
     def code_sets(self) -> CodeSets:
+        """The reference code sets (ICD-10-CM, NUCC, modifiers, place of service) the pack was checked against."""
         return self.pack.code_sets
 
     def code_set_versions(self) -> dict[str, str]:

@@ -105,13 +105,24 @@ def _parsed(claim: Any) -> ParsedClaim:
 def validate(claim: Any, *, rules: RuleSet | None = None, as_of: date | str | None = None) -> Report:
     """Check one claim (a ``Claim`` or a dict in the JSON claims shape) and return its report.
 
-    A wrong claim never raises: what cannot be read becomes ``input`` findings.
+    ``rules`` is a ``RuleSet`` from ``load_rules`` (None: the shipped pack, loaded once and
+    shared); ``as_of`` is the day of the run, against which future dates of service fail: a
+    ``date``, a ``datetime`` (its day) or ``"YYYY-MM-DD"`` (None: today). ``report.to_dict()``
+    gives the JSON report shape; ``report.lines[0].status`` the line's worst status.
+
+    A wrong claim never raises: what cannot be read becomes ``input`` findings. A wrong argument
+    does: ``ValueError`` for an ``as_of`` that is not a calendar day, ``TypeError`` for ``rules``
+    that is not a ``RuleSet`` or an ``as_of`` of another type.
     """
     return validate_many([claim], rules=rules, as_of=as_of)
 
 
 def validate_many(claims: Iterable[Any], *, rules: RuleSet | None = None, as_of: date | str | None = None) -> Report:
-    """Check several claims and return one report, lines in input order."""
+    """Check several claims and return one report, lines in input order.
+
+    ``claims`` is an iterable of what ``validate`` takes (read as it goes); ``rules`` and
+    ``as_of`` are as there. One claim given alone is a ``TypeError``.
+    """
     if isinstance(claims, (str, bytes, Mapping, Claim)):
         # Iterated, one claim would pass as its keys or letters, each a claim with an input finding.
         raise TypeError(

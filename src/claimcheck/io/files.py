@@ -117,7 +117,18 @@ def validate_files(
     x12_strict: bool = False,
     engine: str = "compiled",
 ) -> Report:
-    """Check every line of ``paths`` and return one report (see ``check_files`` for the options)."""
+    """Check every line of the files ``paths`` and return one report, lines in input order.
+
+    ``rules`` and ``as_of`` are as for ``validate``. ``input_format`` is ``csv``, ``json``,
+    ``jsonl``, ``fhir`` or ``x12`` (None: found from each file's content). ``columns`` names the
+    column layout of delimited files: a shipped layout (``tuva_medical_claim``, ``cms_carrier``,
+    ``cms_outpatient``), a columns map file, or a loaded ``ColumnLayout`` (None: found from each
+    file's header). ``x12_strict`` also validates 837 files with pyx12 (``claimcheck[x12]``);
+    ``engine`` is ``compiled`` or ``durable`` (``claimcheck[durable]``, much slower, for
+    cross-checking). A file that cannot be read at all raises ``InputError``; wrong lines in a
+    readable file become ``input`` findings. The report holds every line: for big files, the
+    command line streams instead (``claimcheck check --format jsonl``).
+    """
     if isinstance(paths, (str, bytes, os.PathLike)):
         # Iterated, a path would be read letter by letter ("/: cannot read the file").
         raise TypeError(
@@ -155,7 +166,7 @@ def validate_file(
     columns: str | Path | ColumnLayout | None = None,
     x12_strict: bool = False,
 ) -> Report:
-    """Check every line of one file and return its report."""
+    """Check every line of the file ``path`` and return its report (options as for ``validate_files``)."""
     return validate_files(
         [path], rules=rules, as_of=as_of, input_format=input_format, columns=columns, x12_strict=x12_strict
     )

@@ -23,6 +23,7 @@ class Status(StrEnum):
 
     @property
     def severity(self) -> int:
+        """0 for pass, 1 for warn, 2 for fail: statuses compare by it."""
         return _SEVERITY[self]
 
 
@@ -84,6 +85,7 @@ class Source:
     expires: str | None = None
 
     def to_dict(self) -> dict[str, str]:
+        """The finding's ``source`` object: document, and each of the other fields that is set."""
         data = {"document": self.document}
         for key in ("section", "version", "table", "effective", "expires"):
             value = getattr(self, key)

@@ -51,6 +51,7 @@ class LineResult:
         return data
 
     def to_dict(self) -> dict[str, Any]:
+        """The line object of the JSON report: its keys, status, location (when known) and findings."""
         data = self.head()
         data["findings"] = [f.to_dict() for f in self.findings]
         return data
@@ -99,10 +100,12 @@ class Report:
 
     @classmethod
     def build(cls, lines: Iterable[LineResult], rules_version: str, code_sets: Mapping[str, str]) -> Report:
+        """A report of ``lines`` (consumed now), made by that rule-pack version and those code sets."""
         return cls(tuple(lines), rules_version, dict(code_sets))
 
     @property
     def status(self) -> Status:
+        """The worst status of the lines (pass when there are none)."""
         return worst(line.status for line in self.lines)
 
     def _tally(self) -> Tally:
@@ -116,7 +119,9 @@ class Report:
         return self._tally().counts()
 
     def summary(self) -> dict[str, Any]:
+        """The report's ``summary`` object: lines, lines by status, rules_version and code_sets."""
         return self._tally().summary(self.rules_version, self.code_sets)
 
     def to_dict(self) -> dict[str, Any]:
+        """The JSON report shape of DESIGN.md: ``{"summary": {...}, "lines": [...]}``."""
         return {"summary": self.summary(), "lines": [line.to_dict() for line in self.lines]}
