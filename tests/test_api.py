@@ -212,3 +212,11 @@ def test_a_wrong_argument_to_the_api_is_a_type_error_saying_what_to_pass() -> No
     for call, message in calls:
         with pytest.raises(TypeError, match=message):
             call()
+
+
+def test_line_results_hash_with_their_location() -> None:
+    report = claimcheck.validate_file(ROOT / "fixtures" / "x12" / "professional.837", as_of=AS_OF)
+    assert report.lines[0].location is not None
+    assert len(set(report.lines)) == len(report.lines)
+    again = claimcheck.validate_file(ROOT / "fixtures" / "x12" / "professional.837", as_of=AS_OF)
+    assert hash(again.lines[0]) == hash(report.lines[0]) and again.lines[0] == report.lines[0]

@@ -28,6 +28,11 @@ class LineResult:
     def __post_init__(self) -> None:
         object.__setattr__(self, "status", worst(f.status for f in self.findings))
 
+    def __hash__(self) -> int:
+        # The generated hash would hash the location, a dict for X12 lines: hash its items instead.
+        location = None if self.location is None else tuple(self.location.items())
+        return hash((self.claim_id, self.line_number, self.procedure_code, self.findings, location))
+
     def problems(self) -> tuple[Finding, ...]:
         """The warn and fail findings."""
         return tuple(f for f in self.findings if f.status is not Status.PASS)
