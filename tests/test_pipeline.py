@@ -297,3 +297,10 @@ def test_a_worker_leaves_ctrl_c_to_the_run() -> None:
     )
     done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.stdout.strip() == "True", done.stderr
+
+
+def test_a_rules_spec_takes_one_ptp_file_as_load_rules_does(tmp_path: Path) -> None:
+    from claimcheck.io.workers import RulesSpec
+
+    one = tmp_path / "ccipra-v323r0-f1.txt"
+    assert RulesSpec.of(ptp=str(one)).ptp == RulesSpec.of(ptp=one).ptp == RulesSpec.of(ptp=[one]).ptp == (str(one),)

@@ -53,7 +53,7 @@ def validate(
     *,
     rules: str | os.PathLike[str] | None = None,
     code_sets: Mapping[str, str] | None = None,
-    ptp: Sequence[str | os.PathLike[str]] = (),
+    ptp: str | os.PathLike[str] | Sequence[str | os.PathLike[str]] = (),
     mue: str | os.PathLike[str] | None = None,
     as_of: date | str | None = None,
     rows: str = "finding",

@@ -53,10 +53,13 @@ class RulesSpec:
         cls,
         path: str | os.PathLike[str] | None = None,
         code_sets: Mapping[str, str] | None = None,
-        ptp: Iterable[str | os.PathLike[str]] = (),
+        ptp: str | os.PathLike[str] | Iterable[str | os.PathLike[str]] = (),
         mue: str | os.PathLike[str] | None = None,
     ) -> RulesSpec:
-        """The spec for ``load_rules(path, code_sets=..., ptp=..., mue=...)``, with paths as text."""
+        """The spec for ``load_rules(path, code_sets=..., ptp=..., mue=...)``, with paths as text;
+        ``ptp`` is one file or several, as ``load_rules`` takes it."""
+        if isinstance(ptp, (str, os.PathLike)):  # iterated, one path would be a file per letter
+            ptp = [ptp]
         return cls(
             str(path) if path is not None else None,
             tuple(sorted((code_sets or {}).items())),
