@@ -61,8 +61,12 @@ def validate(
     """The findings of the claim lines in ``df`` as a DataFrame.
 
     ``rules``, ``code_sets``, ``ptp`` and ``mue`` are what ``load_rules`` takes, as paths every
-    executor can read (None: the shipped pack); ``as_of`` is the day of the run (default today).
-    Raises ``ValueError`` when a required column is missing or ``rows`` is unknown.
+    executor can read (None: the shipped pack); ``as_of`` is the day of the run (default today);
+    ``rows`` is ``finding`` (one row per finding, the CSV report's columns) or ``line``.
+    Raises ``ValueError`` when a required column is missing, ``rows`` is unknown or ``as_of`` is
+    not a calendar day. The rules load on the executors, when the result is computed: a broken
+    pack or CMS file fails the job then, with the ``RuleFileError`` or ``CodeSetError`` inside
+    Spark's ``PythonException`` (``claimcheck.load_rules(...)`` on the driver checks them first).
     """
     from pyspark.sql import functions as F
     from pyspark.sql.pandas.types import from_arrow_schema
