@@ -369,3 +369,25 @@ def test_validate_batch_reads_the_first_of_columns_that_share_a_name() -> None:
     expected = validate_batch(pa.RecordBatch.from_pydict(columns), as_of=AS_OF).to_pylist()
     assert validate_batch(twice, as_of=AS_OF).to_pylist() == expected
     assert {row["procedure_code"] for row in expected} == {"0711T"}
+
+
+def test_threads_validating_batches_with_one_rule_set_get_their_own_findings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from claimcheck.refdata import shipped_code_sets
+
+    path = generate(tmp_path / "claims.csv", 1_000, seed=29)
+    pieces = list(whole_claims(pa.Table.from_batches([_strings(path)]).to_batches(max_chunksize=100), "claim_id"))
+    rules = load_rules(code_sets=shipped_code_sets())  # a rule set of its own: its run starts cold
+    monkeypatch.setattr("claimcheck.engine.batch.engine._FINDINGS_LIMIT", 50)  # the run's text restarts often
+    expected = [validate_batch(piece, rules=rules, as_of=AS_OF).to_pylist() for piece in pieces]
+
+    def run(turn: int) -> list[list[dict[str, object]]]:
+        order = pieces[turn % len(pieces) :] + pieces[: turn % len(pieces)]
+        found = [validate_batch(piece, rules=rules, as_of=AS_OF).to_pylist() for piece in order]
+        return found[len(pieces) - turn % len(pieces) :] + found[: len(pieces) - turn % len(pieces)]
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        assert all(found == expected for found in pool.map(run, range(16)))

@@ -38,7 +38,8 @@ __all__ = ["FINDING_SCHEMA", "LINE_SCHEMA", "ROW_KINDS", "check_batch", "line_re
 
 ROW_KINDS = ("finding", "line")
 _engines: dict[tuple[int, date], tuple[RuleSet, _Run]] = {}
-_lock = threading.Lock()
+# Reentrant: validate_batch holds it around check_batch, which takes it too.
+_lock = threading.RLock()
 
 
 class _Run:
@@ -66,7 +67,9 @@ def check_batch(
     origin: Callable[[int], str | None] | None = None,
 ) -> tuple[LineBatch, BatchFindings, FindingColumns]:
     """The lower half of ``validate_batch``: the batch as the engine read it, its findings, and
-    the run's finding text, for writers that want more than the Arrow rows."""
+    the run's finding text, for writers that want more than the Arrow rows. The text is the
+    run's, which the next batch checked with these rules extends or starts afresh: read it before
+    another thread checks a batch (``validate_batch`` holds the lock until its rows are built)."""
     batch = _first_of_each_name(batch)
     columns = column_names(batch.schema.names)
     missing = [name for name in REQUIRED if name not in columns]
@@ -106,8 +109,12 @@ def validate_batch(
         batch = pa.RecordBatch.from_arrays([column.combine_chunks() for column in batch.columns], schema=batch.schema)
     elif not isinstance(batch, pa.RecordBatch):
         raise TypeError(f"validate_batch takes a pyarrow RecordBatch or Table, not {type(batch).__name__}")
-    lines, found, text = check_batch(batch, rules_or_shipped(rules), day_of_run(as_of), origin)
-    return (finding_rows if rows == "finding" else line_rows)(lines, found, text).cast(schema_for(rows))
+    ruleset, day = rules_or_shipped(rules), day_of_run(as_of)
+    # The rows read the run's finding text, which another thread's batch would grow or restart
+    # under them (an IndexError, or another finding's text in the row).
+    with _lock:
+        lines, found, text = check_batch(batch, ruleset, day, origin)
+        return (finding_rows if rows == "finding" else line_rows)(lines, found, text).cast(schema_for(rows))
 
 
 def _first_of_each_name(batch: pa.RecordBatch) -> pa.RecordBatch:
