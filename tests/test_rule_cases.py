@@ -2,7 +2,8 @@
 
 Each case gives a claim line (overrides of a plain, valid base line; ``~`` removes a field) or
 several ``lines``, and the findings the file's rule must produce, in order, as status and
-subject (and optionally a fragment of the message). ``expect: []`` means the rule stays silent.
+subject (and optionally a fragment of the message, and the section of the source document the
+finding cites). ``expect: []`` means the rule stays silent.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ BASE_LINE: dict[str, Any] = {
 }
 CASE_KEYS = {"name", "line", "lines", "claim", "tables", "expect"}
 NCCI = ROOT / "fixtures" / "ncci"
-EXPECT_KEYS = {"status", "subject", "message"}
+EXPECT_KEYS = {"status", "subject", "message", "section"}
 
 
 def _case_files() -> list[Path]:
@@ -74,6 +75,8 @@ def test_rule_case(rule_id: str, case: dict[str, Any]) -> None:
         assert set(wanted) <= EXPECT_KEYS
         if "message" in wanted:
             assert wanted["message"] in finding.message
+        if "section" in wanted:
+            assert finding.source is not None and finding.source.section == wanted["section"]
 
 
 def test_every_shipped_rule_has_passing_and_failing_cases(ruleset: claimcheck.RuleSet) -> None:

@@ -13,6 +13,8 @@ from claimcheck.rules.schema import DiagnosisEntry, ModifierEntry, ProcedureProf
 
 __all__ = ["CompiledProfile", "compile_profile", "document_codes", "source_of"]
 
+Entry = ModifierEntry | DiagnosisEntry | SpecialtyEntry
+
 
 def source_of(ref: SourceRef) -> Source:
     return Source(ref.document, ref.section)
@@ -39,6 +41,9 @@ class CompiledProfile:
     diagnoses: Mapping[str, DiagnosisEntry] | None
     specialties: Mapping[str, SpecialtyEntry] | None
     specialty_classifications: Mapping[tuple[str, str], SpecialtyEntry]
+    # Where each list (modifiers, diagnoses, specialties) comes from, for the findings about the
+    # list as a whole ("not one the document lists"): the section its entries cite.
+    list_sources: Mapping[str, SourceRef]
 
     def modifier_entry(self, modifier: str, on: date) -> ModifierEntry | None:
         """The entry for ``modifier`` in force on ``on``."""
@@ -69,6 +74,13 @@ class CompiledProfile:
         return entry if entry is not None and entry.in_force(on) else None
 
 
+def _list_source(profile: ProcedureProfile, entries: tuple[Entry, ...] | None) -> SourceRef:
+    """The section a profile's list comes from: the one its entries all cite, else (no entries,
+    or entries from several sections) the profile's own source."""
+    refs = {entry.source for entry in entries or ()}
+    return refs.pop() if len(refs) == 1 else profile.source
+
+
 def compile_profile(profile: ProcedureProfile, file: str, code_sets: CodeSets) -> CompiledProfile:
     diagnoses = None
     if profile.diagnoses is not None:
@@ -91,4 +103,11 @@ def compile_profile(profile: ProcedureProfile, file: str, code_sets: CodeSets) -
         diagnoses=diagnoses,
         specialties=specialties,
         specialty_classifications=MappingProxyType(classifications),
+        list_sources=MappingProxyType(
+            {
+                "modifiers": _list_source(profile, profile.modifiers),
+                "diagnoses": _list_source(profile, profile.diagnoses),
+                "specialties": _list_source(profile, profile.specialties),
+            }
+        ),
     )

@@ -116,7 +116,9 @@ class ProfileDiagnoses(LineCheck):
         message = f"no diagnosis on the line is one the {profile.code} document supports (listed: {listed})"
         if hints:
             message += "; " + "; ".join(hints)
-        yield self.finding(" ".join(codes), self.status, message, self.profile_source(profile))
+        yield self.finding(
+            " ".join(codes), self.status, message, self.profile_source(profile, profile.list_sources["diagnoses"])
+        )
 
     def _listed(self, profile: CompiledProfile, served: date) -> str:
         """The profile's diagnoses in force on ``served``, as a message lists them."""

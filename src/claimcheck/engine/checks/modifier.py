@@ -109,7 +109,7 @@ class ProfileModifiers(LineCheck):
                     code,
                     self.status,
                     f"modifier {code} is not one the {profile.code} document lists (listed: {listed})",
-                    self.profile_source(profile),
+                    self.profile_source(profile, profile.list_sources["modifiers"]),
                 )
                 continue
             message = f"modifier {code} ({entry.meaning}) {_VERDICT[entry.status]} {profile.code}: {entry.reason}"

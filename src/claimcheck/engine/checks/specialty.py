@@ -68,4 +68,6 @@ class ProfileSpecialties(LineCheck):
         for listed_entry in profile.specialties.values():
             if code in document_codes(listed_entry):
                 message += f"; the document gives {code} for {listed_entry.name}, but that is {listed_entry.code}"
-        yield self.finding(code, self.status, message, self.profile_source(profile))
+        yield self.finding(
+            code, self.status, message, self.profile_source(profile, profile.list_sources["specialties"])
+        )
