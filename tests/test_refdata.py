@@ -68,6 +68,14 @@ def test_icd_billable_codes_and_their_parents(code_sets: CodeSets) -> None:
     assert icd.get("I70.213") == claimcheck.refdata.IcdCode("I70.213", "I70213", True, "I70.21")
     assert found(icd.get("I96")).billable and found(icd.get("I96")).parent == "I95-I99"
     assert found(icd.get("Z11.1")).billable
+    # The profiles' codes, as in ../shared/refdata/icd10cm_2026_april_codes.csv.
+    assert found(icd.get("R57.0")).billable and found(icd.get("R57.0")).parent == "R57"
+    assert found(icd.get("J84.10")).billable and found(icd.get("J84.10")).parent == "J84.1"
+    assert not found(icd.get("J84.1")).billable
+    assert found(icd.get("Z87.891")).billable and found(icd.get("Z87.891")).parent == "Z87.89"
+    assert not found(icd.get("I70.20")).billable and found(icd.get("I70.20")).parent == "I70.2"
+    assert found(icd.get("I70.25")).billable and found(icd.get("I70.25")).parent == "I70.2"
+    assert not found(icd.get("I70.9")).billable and found(icd.get("I70.91")).parent == "I70.9"
     # 7th-character codes skip the placeholder level: the parent is as published.
     assert found(icd.get("S00.00XA")).parent == "S00.00"
     assert found(icd.get("T07.XXXA")).parent == "T07"
@@ -103,6 +111,8 @@ def test_icd_shipped_hierarchy_is_consistent(code_sets: CodeSets) -> None:
     lines = gzip.decompress((SHIPPED_DATA / "icd10cm_2026.tsv.gz").read_bytes()).decode()
     rows = [line.split("\t") for line in lines.splitlines()[1:]]
     assert len(rows) == len(code_sets.icd10cm) == 98_186
+    # The source CSV has 74,724 billable rows: B20, F99, P84, R99 and Z66 are listed twice.
+    assert sum(billable == "Y" for _code, billable, _parent in rows) == 74_719
     icd = code_sets.icd10cm
     for code, billable, _parent in rows:
         descendant = icd.first_billable_descendant(code)
