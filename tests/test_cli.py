@@ -360,6 +360,15 @@ def test_rules_show_lists_the_codes_a_document_wrote_for_a_specialty() -> None:
     assert "207RT0000X, 207T00000X" in result.stdout and "('207RT0000X'" not in result.stdout
 
 
+def test_rules_show_says_what_each_list_requires() -> None:
+    """A line has one rendering taxonomy: it must be listed, not "at least one" of several."""
+    result = invoke("rules", "show", "0721T", env=WIDE)
+    assert result.exit_code == 0
+    assert "at least one line diagnosis must be one of these or under a listed header, else warn" in result.stdout
+    assert "the rendering taxonomy must be one of these or of a listed classification, else warn" in result.stdout
+    assert "at least one must match" not in result.stdout
+
+
 def test_rules_show_general_rule_by_id() -> None:
     result = invoke("rules", "show", "modifier.code_set", env=WIDE)
     assert result.exit_code == 0

@@ -103,11 +103,23 @@ def print_rule_detail(ruleset: RuleSet, code: str, console: Console | None = Non
         )
     console.print(modifiers)
 
-    for title, entries in (("diagnoses", profile.diagnoses), ("specialties", profile.specialties)):
+    rules = (
+        (
+            "diagnoses",
+            profile.diagnoses,
+            "at least one line diagnosis must be one of these or under a listed header, else warn",
+        ),
+        (
+            "specialties",
+            profile.specialties,
+            "the rendering taxonomy must be one of these or of a listed classification, else warn",
+        ),
+    )
+    for title, entries, rule in rules:
         if entries is None:
             console.print(f"{title}: none listed; the support check is skipped")
             continue
-        table = Table(title=f"{title} (at least one must match, else warn)")
+        table = Table(title=f"{title} ({rule})")
         for column in ("code", "name", "document's code", "note"):
             table.add_column(column)
         for entry in entries:
