@@ -89,6 +89,20 @@ def test_modifier_and_dx_columns_read_as_the_per_line_reader_reads_them(tmp_path
     assert b",diagnosis.required," not in fast.replace(b",diagnosis.required,pass,", b"")  # the DX_N cells were read
 
 
+def test_a_line_number_too_large_for_the_report_fails_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "claims.csv"
+    path.write_text(
+        "claim_id,line_number,procedure_code,diagnosis_codes,date_of_service\n"
+        "C1,99999999999999999999,99213,I10,2026-03-10\nC1,2,99213,I10,2026-03-10\n"
+    )
+    for output_format in ("csv", "parquet"):
+        _check(path, tmp_path / f"fast.{output_format}", "--format", output_format)
+        _check(path, tmp_path / f"careful.{output_format}", "--format", output_format, "--columns", "claimcheck")
+    assert (tmp_path / "fast.csv").read_bytes() == (tmp_path / "careful.csv").read_bytes()
+    rows = pq.read_table(tmp_path / "fast.parquet").to_pylist()
+    assert [r["line_number"] for r in rows if r["rule_id"] == "input.field"] == [None]
+
+
 def test_one_row_per_line(tmp_path: Path) -> None:
     out = _check(DEMO, tmp_path / "lines.parquet", "--format", "parquet", "--rows", "line")
     del out

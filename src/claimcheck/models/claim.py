@@ -114,7 +114,7 @@ def _line_number(value: Any) -> int:
         # int() refuses text of over 4,300 digits with its own message; no line number is that long.
         significant = text.lstrip("0")
         number = int(significant or "0") if len(significant) <= 19 else _LINE_NUMBER_MAX + 1
-    if number > _LINE_NUMBER_MAX:
+    if abs(number) > _LINE_NUMBER_MAX:
         raise ValueError(f"must be at most {_LINE_NUMBER_MAX}")
     return number
 
