@@ -136,12 +136,20 @@ def _rows_of(
     row: list[str], start: int, lines: DecodedLines, layout: _Layout, delimiter: str
 ) -> Iterator[tuple[int, list[str], list[InputProblem]]]:
     """The row as read, or, when an unclosed quote swallowed several lines into one row of the
-    wrong width, each of those lines on its own, so none of them goes unreported."""
+    wrong width or into the end of the file, each of those lines on its own, so none of them
+    goes unreported."""
     spanned = lines.count - start + 1
-    if spanned <= 1 or len(row) == len(layout.header):
+    if spanned <= 1 or (len(row) == len(layout.header) and not _open_at_end(lines.recent, delimiter)):
         yield start, row, []
         return
     yield from _each_line(start, lines, delimiter)
+
+
+def _open_at_end(recent: list[str], delimiter: str) -> bool:
+    """Whether the row read from ``recent`` ended inside a quote, which only the end of the file
+    does: a quote opened in the last column swallows every line after it into a row of the
+    right width. Checked by adding a line: it joins the row only while the quote is open."""
+    return len(list(csv.reader([*recent, "x\n"], delimiter=delimiter))) == 1
 
 
 def _each_line(start: int, lines: DecodedLines, delimiter: str) -> Iterator[tuple[int, list[str], list[InputProblem]]]:
