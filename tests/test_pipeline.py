@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -101,6 +102,28 @@ def test_a_line_number_too_large_for_the_report_fails_its_line(tmp_path: Path) -
     assert (tmp_path / "fast.csv").read_bytes() == (tmp_path / "careful.csv").read_bytes()
     rows = pq.read_table(tmp_path / "fast.parquet").to_pylist()
     assert [r["line_number"] for r in rows if r["rule_id"] == "input.field"] == [None]
+
+
+@pytest.mark.parametrize("tail", ["", "\n", "\nC1,1,99213,I10,2026-03-10\n"], ids=["header", "header_newline", "row"])
+def test_arrow_reads_a_file_shorter_than_a_block_without_calling_into_python(
+    tail: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run over such a file exits right after reading it; an Arrow I/O thread that dropped the
+    Python bytes it had read after that aborted the process (exit 134, about one run in 200)."""
+    from claimcheck.io.batch.reader import FastReader, ReadStopped
+
+    header = "claim_id,line_number,procedure_code,diagnosis_codes,date_of_service"
+    path = tmp_path / "claims.csv"
+    path.write_text(header + tail)
+
+    def refused(*args: object, **kwargs: object) -> None:
+        raise AssertionError("Arrow was handed a Python file")
+
+    monkeypatch.setattr("pyarrow.PythonFile", refused)
+    rows = 0
+    with contextlib.suppress(ReadStopped):  # a header without a line ending: the per-line reader's
+        rows = sum(batch.num_rows for batch in FastReader(path, header.split(",")).batches())
+    assert rows == tail.count("C1")
 
 
 def test_one_row_per_line(tmp_path: Path) -> None:

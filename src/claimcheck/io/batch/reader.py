@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import codecs
 import io
+import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -71,6 +72,18 @@ class _Counting(io.RawIOBase):
     def lines(self) -> int:
         return self.newlines + (self.last_byte != b"\n")
 
+    def whole(self, size: int) -> pa.BufferReader:
+        """The file's ``size`` bytes, counted as Arrow's reads would count them, in a buffer of
+        Arrow's own. Read through Python, Arrow's I/O threads hold Python bytes, and one that
+        drops them after the interpreter began to exit aborts the process ("terminate called
+        without an active exception"); a run over a short file (a header alone) exits that soon."""
+        buffer = pa.allocate_buffer(size)
+        view = memoryview(buffer).cast("B")
+        done = 0
+        while done < size and (count := self.readinto(view[done:])):
+            done += count
+        return pa.BufferReader(buffer.slice(0, done))
+
 
 @dataclass
 class FastReader:
@@ -90,12 +103,15 @@ class FastReader:
             invalid.append(True)
             return "skip"
 
+        block = self.block_bytes or _BLOCK_BYTES
         with self.path.open("rb") as raw:
             counting = _Counting(raw)
+            size = os.fstat(raw.fileno()).st_size
+            source = counting.whole(size) if size < block else pa.PythonFile(counting, mode="r")
             try:
                 reader = pacsv.open_csv(
-                    pa.PythonFile(counting, mode="r"),
-                    read_options=pacsv.ReadOptions(block_size=self.block_bytes or _BLOCK_BYTES, use_threads=True),
+                    source,
+                    read_options=pacsv.ReadOptions(block_size=block, use_threads=True),
                     parse_options=pacsv.ParseOptions(invalid_row_handler=on_invalid, ignore_empty_lines=False),
                     convert_options=pacsv.ConvertOptions(
                         column_types={name: pa.string() for name in self.names},
