@@ -163,6 +163,35 @@ def _each_line(start: int, lines: DecodedLines, delimiter: str) -> Iterator[tupl
         yield start + offset, cells, [problem]
 
 
+def _split_line(text: str, delimiter: str) -> list[str] | None:
+    """One physical line split as ``csv.reader`` splits it, without its field size limit (which
+    only guards against a quote left open swallowing the file); None when a quote is left open
+    at the end of the line."""
+    cells: list[str] = []
+    cell: list[str] = []
+    state = "start"  # start of a field, in an unquoted field, in quotes, just after a quote in quotes
+    for char in text.rstrip("\r\n"):
+        if state == "quoted":
+            if char == '"':
+                state = "quote"
+            else:
+                cell.append(char)
+        elif char == delimiter:
+            cells.append("".join(cell))
+            cell, state = [], "start"
+        elif state == "quote" and char == '"':  # a doubled quote inside quotes
+            cell.append(char)
+            state = "quoted"
+        elif state == "start" and char == '"':
+            state = "quoted"
+        else:  # csv's lenient default keeps a stray quote, or what follows a closing one, as text
+            cell.append(char)
+            state = "plain"
+    if state == "quoted":
+        return None
+    return [*cells, "".join(cell)] if cells or cell or state != "start" else []
+
+
 def read_csv(path: Path, layout: ColumnLayout | None = None, *, skip_rows: int = 0) -> Iterator[ParsedClaim]:
     """Stream the claims of a delimited file: the claimcheck contract, a shipped layout found from
     the header, or the ``layout`` given (``--columns``). ``skip_rows`` data rows (blank rows not
@@ -193,10 +222,12 @@ def read_csv(path: Path, layout: ColumnLayout | None = None, *, skip_rows: int =
                 break
             except csv.Error:
                 # A quote left open ran into csv's field size limit: report the lines it
-                # swallowed one by one and read on from the next line.
+                # swallowed one by one and read on from the next line. A field that long on
+                # one line of its own is no such quote: Arrow reads it, and so does this reader.
                 if lines.count < start:
                     raise InputError(path, "cannot be parsed as CSV", line=start) from None
-                read = _each_line(start, lines, delimiter)
+                cells = _split_line(lines.recent[0], delimiter) if lines.count == start else None
+                read = iter([(start, cells, [])]) if cells is not None else _each_line(start, lines, delimiter)
                 reader = csv.reader(physical, delimiter=delimiter)
             for number, cells, extra in read:
                 if not any(cell.strip() for cell in cells):
