@@ -314,6 +314,21 @@ def test_an_unclosed_quote_in_the_middle_of_a_file(tmp_path: Path, monkeypatch: 
     assert fast == careful
 
 
+def test_a_line_break_in_quotes_leaves_the_line_numbers_after_it_right(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Arrow takes the row whole, but each row was counted as one line of the file: the input
+    # findings of every later row named the line before their own.
+    monkeypatch.setattr("claimcheck.io.batch.reader._BLOCK_BYTES", 64 << 10)
+    lines = generate(tmp_path / "g.csv", 6_000, seed=8).read_bytes().split(b"\n")
+    lines[3_000] = lines[3_000].rsplit(b",", 1)[0] + b',"2\n2"'
+    path = tmp_path / "claims.csv"
+    path.write_bytes(b"\n".join(lines))
+    fast = _check(path, tmp_path / "fast.csv", "--format", "csv", "--rows", "line")
+    careful = _check(path, tmp_path / "careful.csv", "--format", "csv", "--rows", "line", "--columns", "claimcheck")
+    assert fast == careful
+
+
 def test_a_worker_ends_once_the_run_that_started_it_is_killed() -> None:
     """``kill -9`` of a run leaves its workers to the fork server; each watches the run and ends."""
     run = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])

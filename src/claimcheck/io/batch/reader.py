@@ -47,6 +47,8 @@ class _Counting(io.RawIOBase):
         self.last_byte = b"\n"
         # Arrow cannot report a row of the wrong width that is not UTF-8 either: look first.
         self.not_utf8 = False
+        # Whether a quote has been read: only then can a row hold a line break (see _line_breaks).
+        self.quoted = False
         self._decoder = codecs.getincrementaldecoder("utf-8")()
 
     def readable(self) -> bool:
@@ -64,6 +66,7 @@ class _Counting(io.RawIOBase):
                 self.not_utf8 = True  # Arrow sees the file end here; the reader stops
                 return 0
             self.newlines += chunk.count(b"\n")
+            self.quoted = self.quoted or b'"' in chunk
             self.last_byte = chunk[-1:]
         self.bytes_read += count
         return count
@@ -135,7 +138,7 @@ class FastReader:
                 break
             except (pa.ArrowInvalid, UnicodeDecodeError):
                 raise ReadStopped(self.rows_done) from None
-            if invalid or counting.not_utf8:
+            if invalid or counting.not_utf8 or (counting.quoted and _line_breaks(batch)):
                 raise ReadStopped(self.rows_done)
             lines = pa.array(np.arange(next_line, next_line + batch.num_rows, dtype=np.int64))
             next_line += batch.num_rows
@@ -162,6 +165,12 @@ class FastReader:
         if batch is not None:
             self.rows_done += batch.num_rows
             yield batch
+
+
+def _line_breaks(batch: pa.RecordBatch) -> bool:
+    """Whether a cell of ``batch`` holds a line break (in quotes): its row spans several lines of
+    the file, and the line numbers counted from the rows would be wrong from there on."""
+    return any(pc.any(pc.match_substring(column, brk)).as_py() for column in batch.columns for brk in ("\n", "\r"))
 
 
 def _not_blank(table: pa.Table) -> pa.ChunkedArray:
