@@ -370,3 +370,12 @@ def test_a_line_number_written_as_a_float_is_read_when_whole() -> None:
     for raw in (1.5, float("nan"), float("inf")):
         with pytest.raises(ValidationError, match="must be a whole number"):
             line(line_number=raw)
+
+
+def test_statuses_compare_by_severity_not_as_text() -> None:
+    from claimcheck import Status
+
+    assert Status.PASS < Status.WARN < Status.FAIL
+    assert max([Status.WARN, Status.FAIL, Status.PASS]) is Status.FAIL
+    assert sorted([Status.FAIL, Status.PASS, Status.WARN]) == [Status.PASS, Status.WARN, Status.FAIL]
+    assert Status.FAIL >= Status.FAIL and not Status.FAIL <= Status.WARN

@@ -26,6 +26,19 @@ class Status(StrEnum):
         """0 for pass, 1 for warn, 2 for fail: statuses compare by it."""
         return _SEVERITY[self]
 
+    # As text, "warn" > "fail": ``max(statuses)`` must give the worst, as the docstring promises.
+    def __lt__(self, other: object) -> bool:
+        return self.severity < other.severity if isinstance(other, Status) else NotImplemented
+
+    def __le__(self, other: object) -> bool:
+        return self.severity <= other.severity if isinstance(other, Status) else NotImplemented
+
+    def __gt__(self, other: object) -> bool:
+        return self.severity > other.severity if isinstance(other, Status) else NotImplemented
+
+    def __ge__(self, other: object) -> bool:
+        return self.severity >= other.severity if isinstance(other, Status) else NotImplemented
+
 
 _SEVERITY = {Status.PASS: 0, Status.WARN: 1, Status.FAIL: 2}
 
