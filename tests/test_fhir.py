@@ -303,6 +303,30 @@ def test_invalid_claim_message_names_path_never_value(tmp_path: Path) -> None:
     assert parsed.line_number == 1 and parsed.procedure_code == "0711T"
 
 
+def test_an_item_sequence_beyond_positive_int_is_no_line_number(tmp_path: Path) -> None:
+    # fhir.resources rejects the Claim; the raw sequence taken as the line number overflowed
+    # the csv, jsonl and parquet reports' integer column.
+    data = fixture("claim-professional.json")
+    data["item"][0]["sequence"] = 99999999999999999999
+    (parsed,) = lines_of(write(tmp_path, data))
+    assert parsed.line_number is None and parsed.location is not None and parsed.location["item"] is None
+    assert "item[0].sequence" in problems(parsed)[0][1]
+
+
+def test_deeply_nested_extensions_are_an_input_problem_not_a_recursion_error(tmp_path: Path) -> None:
+    data = fixture("claim-professional.json")
+    nested: list[Any] = []
+    for _ in range(300):
+        nested = [{"url": "http://example.org/x", "extension": nested}]
+    data["extension"] = nested
+    (parsed,) = lines_of(write(tmp_path, data))
+    assert parsed.line_number == 1 and parsed.procedure_code == "0711T"
+    assert problems(parsed)[0] == (
+        "Claim/FX-PRO-1",
+        "cannot be read by fhir.resources: its elements are nested too deeply",
+    )
+
+
 @pytest.mark.parametrize(
     ("content", "expected"),
     [

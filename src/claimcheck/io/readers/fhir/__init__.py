@@ -48,7 +48,9 @@ def read_fhir(path: Path) -> Iterator[ParsedClaim]:
     for resource in document.claims:
         try:
             claim = claim_model.model_validate(resource.raw)
-        except (ValueError, TypeError, KeyError) as error:  # ValidationError is a ValueError
+        # ValidationError is a ValueError; fhir.resources validates each nested element by
+        # recursion, so deep nesting (extensions of extensions) runs out of stack.
+        except (ValueError, TypeError, KeyError, RecursionError) as error:
             yield invalid_claim(resource, error)
             continue
         yield _read_claim(resource, claim, References(bundle, claim.contained))

@@ -26,6 +26,8 @@ def _path(loc: Sequence[str | int]) -> str:
 
 def _describe(error: Exception) -> str:
     """The first validation error's path and kind; never the value, which may be patient data."""
+    if isinstance(error, RecursionError):
+        return "cannot be read by fhir.resources: its elements are nested too deeply"
     if not isinstance(error, ValidationError):
         # fhir.resources fails with other exceptions on some input (a KeyError for a contained
         # resource of an unknown type); their messages are internal, so only the kind is shown.
@@ -37,9 +39,16 @@ def _describe(error: Exception) -> str:
     return f"is not a valid FHIR R4 Claim: {_path(first['loc'])} {what}{more}"
 
 
+# FHIR's positiveInt: a larger sequence is one of the errors that lands a Claim here, and as a
+# line number it would overflow the reports' integer column.
+_MAX_SEQUENCE = 2**31 - 1
+
+
 def _sequence(item: Mapping[str, Any]) -> int | None:
     sequence = item.get("sequence")
-    return sequence if isinstance(sequence, int) and not isinstance(sequence, bool) and sequence > 0 else None
+    if not isinstance(sequence, int) or isinstance(sequence, bool):
+        return None
+    return sequence if 0 < sequence <= _MAX_SEQUENCE else None
 
 
 def _procedure(item: Mapping[str, Any]) -> str | None:
