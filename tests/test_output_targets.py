@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import stat
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -61,3 +63,15 @@ def test_a_dangling_link_names_what_was_given(tmp_path: Path) -> None:
     result = invoke("check", claims_csv(tmp_path, GOOD), "--format", "csv", "-o", link, *AS_OF)
     assert result.exit_code == 2
     assert "latest.csv" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.skipif(not Path("/dev/stdout").exists(), reason="needs /dev/stdout")
+def test_dev_stdout_on_a_pipe_gets_the_report(tmp_path: Path) -> None:
+    # realpath turns /dev/stdout on a pipe into /proc/N/fd/pipe:[...], a path that does not
+    # exist: the report went to a temporary file there and the run failed.
+    claims = claims_csv(tmp_path, GOOD)
+    command = [sys.executable, "-m", "claimcheck.cli", "check", str(claims), "--format", "csv", *AS_OF]
+    expected = subprocess.run(command, capture_output=True, check=True).stdout
+    done = subprocess.run([*command, "-o", "/dev/stdout"], capture_output=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == expected

@@ -199,12 +199,13 @@ def _discard_pending(stream: Any) -> None:
         os.close(null)
 
 
-def _not_a_file(target: Path) -> bool:
-    """Whether ``target`` (followed through links) exists and is not a regular file: a device
+def _not_a_file(named: Path) -> bool:
+    """Whether ``named`` (followed through links) exists and is not a regular file: a device
     such as /dev/null or a named pipe, which a rename would replace instead of writing to (and a
-    directory, which the open then refuses before the run)."""
+    directory, which the open then refuses before the run). The kernel follows the links: the
+    path ``realpath`` makes of /dev/stdout on a pipe (/proc/N/fd/pipe:[...]) does not exist."""
     try:
-        return not stat.S_ISREG(target.stat().st_mode)
+        return not stat.S_ISREG(named.stat().st_mode)
     except OSError:
         return False
 
@@ -231,7 +232,7 @@ def atomic_output(path: str | Path, *, binary: bool = False) -> Iterator[Any]:
     device or named pipe (``-o /dev/null``, ``-o >(gzip > r.gz)``) is written directly.
     """
     named, target = Path(path), Path(os.path.realpath(path))
-    if _not_a_file(target):
+    if _not_a_file(named):
         with _written_in_place(named, binary) as stream:
             yield stream
         return
