@@ -215,6 +215,15 @@ def test_text_output_shows_markup_in_claim_text_as_written(tmp_path: Path) -> No
     assert "[bold]C1" in result.stdout and "[/]X" in result.stdout and "2 lines" in result.stdout
 
 
+def test_text_output_shows_control_characters_in_claim_text_as_escapes(tmp_path: Path) -> None:
+    # Printed raw, the input's escape sequences would reach the terminal: retitle it, clear it.
+    rows = ["C\x1b]0;title\x07,1,99213,,I10,,,1,2026-03-10,11", "C2,1,\x1b[2J\u202e,,I10,,,1,2026-03-10,11"]
+    result = invoke("check", claims_csv(tmp_path, *rows), *AS_OF, env=WIDE)
+    assert result.exit_code == 1, result.output
+    assert not any(c in result.stdout for c in "\x1b\x07\u202e")
+    assert "C\\x1b]0;title\\x07" in result.stdout and "\\x1b[2J\\u202e" in result.stdout
+
+
 def test_output_file_is_written_without_leftovers(tmp_path: Path) -> None:
     out_dir = tmp_path / "out"
     out_dir.mkdir()

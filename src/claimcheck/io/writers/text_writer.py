@@ -17,12 +17,22 @@ _STYLE = {Status.PASS: "green", Status.WARN: "yellow", Status.FAIL: "bold red"}
 _MARK = {Status.PASS: "✓", Status.WARN: "!", Status.FAIL: "✗"}
 
 
+def _visible(text: str) -> str:
+    """``text`` with control and format characters written as escapes (``\\x1b``): a claim file's
+    ESC sequences printed raw would clear the screen or retitle the terminal, and a bidi
+    override would reorder what the reader sees."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
+
+
 def _findings_cell(line: LineResult, verbose: bool) -> str:
     from rich.markup import escape
 
     shown = line.findings if verbose else line.notable()
     rows = [
-        f"[{_STYLE[f.status]}]{_MARK[f.status]} {f.status.value}[/] [dim]{escape(f.rule_id)}[/] {escape(f.message)}"
+        f"[{_STYLE[f.status]}]{_MARK[f.status]} {f.status.value}[/] [dim]{escape(f.rule_id)}[/] "
+        + escape(_visible(f.message))
         for f in shown
     ]
     passed = len(line.findings) - len(shown)
@@ -71,9 +81,9 @@ class TextStream:
         for line in self._shown:
             status = f"[{_STYLE[line.status]}]{line.status.value}[/]"
             table.add_row(  # claim id and code are the input's text: Text keeps "[/]" from being read as markup
-                Text(line.claim_id or "?"),
+                Text(_visible(line.claim_id or "?")),
                 "?" if line.line_number is None else str(line.line_number),
-                Text(line.procedure_code or "?"),
+                Text(_visible(line.procedure_code or "?")),
                 status,
                 _findings_cell(line, self._verbose),
             )
