@@ -145,6 +145,24 @@ def test_public_names_and_their_methods_have_docstrings() -> None:
     assert "as_of" in (claimcheck.validate.__doc__ or "") and "rules" in (claimcheck.validate.__doc__ or "")
 
 
+def test_type_hints_of_public_names_resolve() -> None:
+    # Type checkers and tools such as typer/pydantic call get_type_hints on what we export.
+    import typing
+
+    unresolved = []
+    for name in claimcheck.__all__:
+        value = getattr(claimcheck, name)
+        members = [value] if not isinstance(value, type) else [value, *vars(value).values()]
+        for member in members:
+            if not (callable(member) or isinstance(member, type)):
+                continue
+            try:
+                typing.get_type_hints(member)
+            except NameError as error:
+                unresolved.append(f"{name}: {error}")
+    assert unresolved == []
+
+
 def test_import_claimcheck_does_not_load_pydantic_or_the_engine() -> None:
     code = (
         "import sys, claimcheck; heavy = ('pydantic', 'yaml', 'rich', 'click'); "

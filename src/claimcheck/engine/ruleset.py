@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from claimcheck.engine.checks import KIND_IMPLEMENTATIONS, LineCheck
 from claimcheck.engine.checks.base import CompileEnv
@@ -16,12 +16,11 @@ from claimcheck.engine.claim_checks import ClaimCheck
 from claimcheck.engine.profiles import CompiledProfile, compile_profile
 from claimcheck.errors import ClaimCheckError, RuleFileError
 from claimcheck.refdata import CodeSets, load_code_sets, shipped_code_sets
+from claimcheck.refdata.ncci import MueTable, PtpTable, load_mue, load_ptp
 from claimcheck.rules.loader import RulePack, load_pack
 
 __all__ = ["CodeSetOverrides", "RuleSet", "load_rules", "rules_or_shipped"]
 
-if TYPE_CHECKING:
-    from claimcheck.refdata.ncci import MueTable, PtpTable
 
 CodeSetOverrides = Mapping[str, "str | os.PathLike[str] | tuple[str | os.PathLike[str], str]"]
 
@@ -91,9 +90,6 @@ def compile_pack(pack: RulePack, ptp: PtpTable | None = None, mue: MueTable | No
 def _cms_tables(ptp: Any, mue: Any) -> tuple[PtpTable | None, MueTable | None]:
     if ptp is None and mue is None:
         return None, None
-    # The NCCI loaders are only needed when a table is given: keep them off the common path.
-    from claimcheck.refdata.ncci import MueTable, PtpTable, load_mue, load_ptp
-
     ptp_table = ptp if ptp is None or isinstance(ptp, PtpTable) else load_ptp(ptp)
     mue_table = mue if mue is None or isinstance(mue, MueTable) else load_mue(mue)
     return ptp_table, mue_table
