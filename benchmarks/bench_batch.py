@@ -83,15 +83,19 @@ _ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 def _figures(script: str, *args: str) -> dict[str, float]:
     """What the Python ``script``, run on ``args`` after a sync of the file system, prints as JSON."""
     os.sync()
-    done = subprocess.run([sys.executable, "-c", script, *args], capture_output=True, text=True, check=True, env=_ENV)
-    return json.loads(done.stdout)
+    done = subprocess.run([sys.executable, "-c", script, *args], capture_output=True, text=True, env=_ENV)
+    if done.returncode != 0:
+        raise SystemExit(f"{args[0] if args else script!r} failed: {done.stderr.strip()[-2000:]}")
+    figures = json.loads(done.stdout)
+    figures["stderr"] = done.stderr.strip()
+    return figures
 
 
 def _timed_once(command: list[str]) -> dict[str, float]:
     """Wall seconds and the peak RSS of the largest process of ``command``'s tree."""
     figures = _figures(_TIMED, *command)
     if figures["code"] not in (0, 1):
-        raise SystemExit(f"{' '.join(command)} failed with exit code {figures['code']}")
+        raise SystemExit(f"{' '.join(command)} failed with exit code {figures['code']}: {figures['stderr'][-2000:]}")
     return figures
 
 
@@ -154,9 +158,19 @@ def _row(name: str, lines: int, figures: dict[str, float], baseline: float) -> s
     )
 
 
+# Disk a size needs at its peak: the report (about 1,900 bytes a line) and its copy, plus the input.
+_DISK_BYTES_PER_LINE = 2 * 1_900 + 2 * 80
+
+
 def bench_size(
     lines: int, folder: Path, durable_lines: int, spark: bool, repeat: int, fits_in_memory: bool = True
 ) -> None:
+    needed, free = lines * _DISK_BYTES_PER_LINE, shutil.disk_usage(folder).free
+    if free < needed:
+        print(
+            f"\n{lines:,} lines skipped: needs about {needed / 1e9:,.0f} GB free in {folder}, {free / 1e9:,.0f} GB are"
+        )
+        return
     path = generate(folder / f"claims_{lines}.csv", lines)
     out = folder / "out"
     size_mb = path.stat().st_size / 1e6
