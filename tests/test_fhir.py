@@ -313,6 +313,38 @@ def test_an_item_sequence_beyond_positive_int_is_no_line_number(tmp_path: Path) 
     assert "item[0].sequence" in problems(parsed)[0][1]
 
 
+@pytest.mark.parametrize(
+    "broken",
+    [
+        {"contained": [{"resourceType": "NotAResource", "id": "x"}]},  # fhir.resources: KeyError
+        {"gender": "female", "birthDate": "not a date"},  # a ValidationError
+    ],
+    ids=["unknown-contained-type", "invalid-element"],
+)
+def test_a_referenced_bundle_resource_fhir_resources_rejects_is_a_problem_of_the_claim(
+    broken: dict[str, Any], tmp_path: Path
+) -> None:
+    # The Claim itself is valid; the Patient entry it refers to is not. That cost the run a
+    # KeyError traceback when the Patient held a contained resource of an unknown type.
+    claim = fixture("claim-professional.json")
+    claim["patient"] = {"reference": "Patient/p1"}
+    bundle = {
+        "resourceType": "Bundle",
+        "type": "collection",
+        "entry": [
+            {"resource": claim},
+            {"resource": {"resourceType": "Patient", "id": "p1", **broken}},
+            {"resource": {**fixture("claim-professional.json"), "id": "FX-PRO-2"}},
+        ],
+    }
+    first, second = read_fhir(write(tmp_path, bundle))
+    assert [(p.field, p.message) for p in first.problems] == [
+        ("patient", "refers to a Patient in the Bundle that is not valid FHIR R4, so sex and birth date are unknown")
+    ]
+    assert [line.line_number for line in first.lines] == [1] and first.lines[0].line is not None
+    assert second.claim_id == "FX-PRO-2" and not second.problems
+
+
 def test_deeply_nested_extensions_are_an_input_problem_not_a_recursion_error(tmp_path: Path) -> None:
     data = fixture("claim-professional.json")
     nested: list[Any] = []

@@ -56,7 +56,9 @@ class BundleIndex:
     def _validate(raw: Mapping[str, Any], expected: str) -> Resolved:
         try:
             return model_class(str(raw.get("resourceType"))).model_validate(raw), None
-        except ValueError:  # pydantic's ValidationError, or a resourceType fhir.resources does not know
+        # As for a Claim (see ``read_fhir``): a ValidationError or unknown resourceType is a
+        # ValueError, a contained resource of an unknown type a KeyError, deep nesting a RecursionError.
+        except (ValueError, TypeError, KeyError, RecursionError):
             return None, f"refers to a {expected} in the Bundle that is not valid FHIR R4"
 
 
