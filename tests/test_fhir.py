@@ -248,6 +248,34 @@ def test_diagnosis_reference_is_left_out_with_an_input_problem(tmp_path: Path) -
     ]
 
 
+def test_icd9_coded_diagnoses_are_reported_not_read_as_icd10(tmp_path: Path) -> None:
+    # ICD-9-CM V70.0 (a routine examination) has the shape of ICD-10-CM V70.0 (a motorcycle
+    # rider's injury): read as a code, it was judged as the other one. X12 BK/BF and CSV version
+    # flags report ICD-9 as not supported; so does FHIR now. A coding in ICD-10-CM beside it wins.
+    data = fixture("claim-professional.json")
+    data["diagnosis"] = [
+        {
+            "sequence": 1,
+            "diagnosisCodeableConcept": {"coding": [{"system": "http://hl7.org/fhir/sid/icd-9-cm", "code": "V70.0"}]},
+        },
+        {
+            "sequence": 2,
+            "diagnosisCodeableConcept": {
+                "coding": [
+                    {"system": "http://hl7.org/fhir/sid/icd-9-cm", "code": "440.21"},
+                    {"system": "http://hl7.org/fhir/sid/icd-10-cm", "code": "I70.213"},
+                ]
+            },
+        },
+    ]
+    data["item"][0]["diagnosisSequence"] = [1, 2]
+    (parsed,) = lines_of(write(tmp_path, data))
+    assert parsed.line is not None and parsed.line.diagnosis_codes == ("I70.213",)
+    assert problems(parsed) == [
+        ("diagnosis_codes", "lack diagnosis 1: it is an ICD-9-CM code, which is not supported (only ICD-10-CM)")
+    ]
+
+
 def test_dangling_contained_reference_and_missing_care_team(tmp_path: Path) -> None:
     data = fixture("claim-professional.json")
     data["contained"] = []  # the Patient and Practitioner the Claim refers to as #patient, #radiologist

@@ -12,12 +12,14 @@ from typing import TYPE_CHECKING, Any
 
 from claimcheck.io.readers.fhir._codes import (
     DIAGNOSIS_SYSTEMS,
+    ICD9_SYSTEMS,
     PLACE_OF_SERVICE_SYSTEMS,
     PROCEDURE_SYSTEMS,
     TAXONOMY_SYSTEMS,
     code_from,
     first_code,
     npi_of,
+    only_in,
 )
 from claimcheck.io.readers.fhir._references import References
 from claimcheck.models.parse import InputProblem
@@ -122,7 +124,12 @@ class _ClaimReader:
             if entry is None:
                 problems.append(InputProblem("diagnosis_codes", f"lack diagnosis {sequence}: the Claim has none"))
                 continue
-            code = code_from(entry.diagnosisCodeableConcept, DIAGNOSIS_SYSTEMS)
+            concept = entry.diagnosisCodeableConcept
+            if only_in(concept, ICD9_SYSTEMS, DIAGNOSIS_SYSTEMS):
+                why = "it is an ICD-9-CM code, which is not supported (only ICD-10-CM)"
+                problems.append(InputProblem("diagnosis_codes", f"lack diagnosis {sequence}: {why}"))
+                continue
+            code = code_from(concept, DIAGNOSIS_SYSTEMS)
             if code:
                 codes.append(code)
             elif entry.diagnosisReference is not None:

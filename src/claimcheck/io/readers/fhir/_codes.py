@@ -7,6 +7,7 @@ from typing import Any
 
 __all__ = [
     "DIAGNOSIS_SYSTEMS",
+    "ICD9_SYSTEMS",
     "NPI_SYSTEM",
     "PLACE_OF_SERVICE_SYSTEMS",
     "PROCEDURE_SYSTEMS",
@@ -14,6 +15,7 @@ __all__ = [
     "code_from",
     "first_code",
     "npi_of",
+    "only_in",
 ]
 
 
@@ -33,6 +35,11 @@ PROCEDURE_SYSTEMS = _systems(
     "http://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets",
 )
 DIAGNOSIS_SYSTEMS = _systems("http://hl7.org/fhir/sid/icd-10-cm", "http://hl7.org/fhir/sid/icd-10")
+# ICD-9-CM diagnoses (its FHIR URI, an older spelling, its OID): many have the shape of an ICD-10-CM
+# code (V70.0, E849.0), so they are reported as not supported rather than read as one.
+ICD9_SYSTEMS = _systems(
+    "http://hl7.org/fhir/sid/icd-9-cm", "http://hl7.org/fhir/sid/icd-9", "urn:oid:2.16.840.1.113883.6.103"
+)
 PLACE_OF_SERVICE_SYSTEMS = _systems(
     "https://www.cms.gov/Medicare/Coding/place-of-service-codes/Place_of_Service_Code_Set"
 )
@@ -54,6 +61,12 @@ def code_from(concept: Any, systems: frozenset[str], *, only: bool = False) -> s
     preferred = [coding for coding in codings if _system_key(coding.system) in systems]
     chosen = preferred or ([] if only else codings)
     return chosen[0].code if chosen else None
+
+
+def only_in(concept: Any, systems: frozenset[str], others: frozenset[str]) -> bool:
+    """Whether ``concept`` has a code from ``systems`` and none from ``others``."""
+    found = {_system_key(coding.system) for coding in _codings(concept)}
+    return bool(found & systems) and not found & others
 
 
 def first_code(concept: Any) -> str | None:
