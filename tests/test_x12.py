@@ -329,6 +329,21 @@ def test_a_transaction_without_claims_still_reports_its_envelope(tmp_path: Path)
     assert line.location == {"file": "empty_st.837", "interchange": "000000101", "group": "101", "transaction": "0102"}
 
 
+def test_a_claim_after_its_transactions_se_is_flagged_outside_the_transaction(tmp_path: Path) -> None:
+    # The second claim follows SE (a trailer written too early): no receiver takes it as part
+    # of the transaction, yet it was read and checked with no word about the envelope.
+    segments = fixture_text().split("~\n")
+    start = segments.index("HL*3*1*22*1")
+    moved = segments[start:-4]  # HL*3 ... the second claim's last DTP, before SE GE IEA
+    se = f"SE*{start - 1}*0101"
+    text = "~\n".join([*segments[:start], se, *moved, *segments[-3:]])
+    lines = lines_of(write(tmp_path, "after_se.837", text))
+    assert [(line.location or {}).get("claim_id") for line in lines] == ["P001", "P001", "P002"]
+    assert [problems(line) for line in lines[:2]] == [[], []]
+    assert problems(lines[2]) == ["envelope CLM at segment 43 is outside a transaction (ST…SE)"]
+    assert lines[2].location is not None and "transaction" not in lines[2].location
+
+
 def test_a_4010_interchange_in_a_5010_file_flags_only_its_claims(tmp_path: Path) -> None:
     old = fixture_text().replace("*00501*000000101*", "*00401*000000201*").replace("005010X222A1", "004010X098A1")
     old = old.replace("000000101", "000000201")

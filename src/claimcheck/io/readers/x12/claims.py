@@ -189,6 +189,13 @@ class _Reader:
         hierarchy = self.hierarchy
         under = tuple(level.position for level in self.chain.levels)
         claim = ClaimLoop(clm, position, position, self.context, hierarchy.billing, hierarchy.payer, under)
+        if self.context.transaction is None:
+            # After an SE (or before any ST) no transaction carries the claim; the envelope pass
+            # only sees the scopes that exist, so the claim says it itself.
+            opener = clm.id if clm is not None else "service line"
+            claim.problems.append(
+                InputProblem("envelope", f"{opener} at segment {position} is outside a transaction (ST…SE)")
+            )
         self.claim = claim
         return claim
 
