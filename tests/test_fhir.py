@@ -373,6 +373,52 @@ def test_a_referenced_bundle_resource_fhir_resources_rejects_is_a_problem_of_the
     assert second.claim_id == "FX-PRO-2" and not second.problems
 
 
+def test_ndjson_claims_one_resource_per_line_as_bulk_data_exports_them(tmp_path: Path) -> None:
+    # FHIR Bulk Data ($export) writes Claim.ndjson: one resource per line. It was refused as
+    # "is not valid JSON (Extra data)". A line that is not JSON is a finding on that line.
+    first = fixture("claim-professional.json")
+    second = {**fixture("claim-professional.json"), "id": "FX-PRO-2"}
+    second["item"] = [{**second["item"][0], "sequence": n} for n in (1, 2)]
+    patient = {"resourceType": "Patient", "id": "p9", "gender": "male"}
+    text = "\n".join(
+        [json.dumps(first), json.dumps(patient), "", '{"resourceType": "Claim", "id": ', json.dumps(second)]
+    )
+    path = tmp_path / "Claim.ndjson"
+    path.write_text(text + "\n", encoding="utf-8")
+    assert readers.detect_format(path) == "fhir"
+    claims = list(read_fhir(path))
+    assert [claim.claim_id for claim in claims] == ["FX-PRO-1", None, "FX-PRO-2"]
+    assert [line.location for claim in claims for line in claim.lines] == [
+        {"file": "Claim.ndjson", "line": 1, "resource": "Claim/FX-PRO-1", "entry": None, "item": 1},
+        {"file": "Claim.ndjson", "line": 4, "resource": None, "entry": None, "item": None},
+        {"file": "Claim.ndjson", "line": 5, "resource": "Claim/FX-PRO-2", "entry": None, "item": 1},
+        {"file": "Claim.ndjson", "line": 5, "resource": "Claim/FX-PRO-2", "entry": None, "item": 2},
+    ]
+    assert claims[0].lines[0].line is not None and not claims[0].lines[0].problems
+    assert claims[0].lines[0].origin == "Claim.ndjson line 1 Claim/FX-PRO-1 item 1"
+    (broken,) = claims[1].lines
+    assert broken.line is None and broken.origin == "Claim.ndjson line 4"
+    assert problems(broken) == [("resource", "is not valid JSON (Expecting value, column 33)")]
+    assert [line.line_number for line in claims[2].lines] == [1, 2]
+
+
+def test_ndjson_without_claims_or_with_a_bundle_line_is_said_so(tmp_path: Path) -> None:
+    path = tmp_path / "Patient.ndjson"
+    path.write_text('{"resourceType": "Patient", "id": "a"}\n{"resourceType": "Patient", "id": "b"}\n')
+    with pytest.raises(InputError, match="holds no Claim resource"):
+        list(read_fhir(path))
+    bundle = {
+        "resourceType": "Bundle",
+        "type": "collection",
+        "entry": [{"resource": fixture("claim-professional.json")}],
+    }
+    path.write_text(json.dumps(fixture("claim-professional.json")) + "\n" + json.dumps(bundle) + "\n")
+    first, second = read_fhir(path)
+    assert first.claim_id == "FX-PRO-1"
+    (line,) = second.lines
+    assert problems(line) == [("resource", "holds a Bundle: an NDJSON file holds one resource per line")]
+
+
 def test_deeply_nested_extensions_are_an_input_problem_not_a_recursion_error(tmp_path: Path) -> None:
     data = fixture("claim-professional.json")
     nested: list[Any] = []

@@ -1,4 +1,5 @@
-"""FHIR R4 Claim input: a lone Claim resource, or a Bundle whose entries hold Claims.
+"""FHIR R4 Claim input: a lone Claim resource, a Bundle whose entries hold Claims, or NDJSON
+(one resource per line, as FHIR Bulk Data exports write Claim.ndjson).
 
 Each Claim item becomes one claim line (``_claim`` holds the mapping). Patient, Organization,
 Practitioner and PractitionerRole resources, contained in the Claim or entries of the Bundle,
@@ -17,7 +18,7 @@ from typing import Any
 from claimcheck.io.readers.fhir._claim import map_claim
 from claimcheck.io.readers.fhir._invalid import invalid_claim
 from claimcheck.io.readers.fhir._references import BundleIndex, References
-from claimcheck.io.readers.fhir._source import ClaimResource, load, looks_like_fhir, model_class
+from claimcheck.io.readers.fhir._source import ClaimResource, UnreadableLine, load, looks_like_fhir, model_class
 from claimcheck.models.parse import InputProblem, ParsedClaim, ParsedLine, parse_claim
 
 __all__ = ["looks_like_fhir", "read_fhir"]
@@ -41,11 +42,15 @@ def _read_claim(resource: ClaimResource, claim: Any, references: References) -> 
 
 def read_fhir(path: Path) -> Iterator[ParsedClaim]:
     """The claims of a FHIR JSON file, in file order; ``InputError`` only when the file is not
-    JSON, or holds neither a Claim nor a Bundle with one."""
+    JSON, or holds neither a Claim nor a Bundle with one (nor, as NDJSON, a line with one)."""
     claim_model = model_class("Claim")
     document = load(path)
     bundle = BundleIndex(document.bundle) if document.bundle is not None else None
     for resource in document.claims:
+        if isinstance(resource, UnreadableLine):
+            problem = InputProblem("resource", resource.problem)
+            yield ParsedClaim(None, (ParsedLine(None, None, None, (problem,), resource.origin, resource.location),))
+            continue
         try:
             claim = claim_model.model_validate(resource.raw)
         # ValidationError is a ValueError; fhir.resources validates each nested element by

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -14,7 +15,16 @@ from claimcheck.io.readers.json_text import BadJson, parse_json
 if TYPE_CHECKING:
     from fhir_core.fhirabstractmodel import FHIRAbstractModel
 
-__all__ = ["BundleEntry", "ClaimResource", "FhirFile", "Location", "load", "looks_like_fhir", "model_class"]
+__all__ = [
+    "BundleEntry",
+    "ClaimResource",
+    "FhirFile",
+    "Location",
+    "UnreadableLine",
+    "load",
+    "looks_like_fhir",
+    "model_class",
+]
 
 Location = Mapping[str, str | int | None]
 
@@ -69,11 +79,13 @@ class BundleEntry:
 
 @dataclass(frozen=True, slots=True)
 class ClaimResource:
-    """One Claim resource of the file, as raw JSON, and where it is: the file and the Bundle entry."""
+    """One Claim resource of the file, as raw JSON, and where it is: the file and the Bundle entry
+    or NDJSON line."""
 
     raw: Mapping[str, Any]
     file: str
     entry: int | None
+    line: int | None = None  # in an NDJSON file
 
     @property
     def name(self) -> str:
@@ -82,35 +94,93 @@ class ClaimResource:
         return f"Claim/{resource_id}" if isinstance(resource_id, str) and resource_id else "Claim"
 
     def origin(self, item: int | None) -> str:
-        where = [self.file] if self.entry is None else [self.file, f"entry {self.entry}"]
+        where = [self.file] if self.line is None else [self.file, f"line {self.line}"]
+        if self.entry is not None:
+            where.append(f"entry {self.entry}")
         where.append(self.name)
         if item is not None:
             where.append(f"item {item}")
         return " ".join(where)
 
     def location(self, item: int | None) -> Location:
-        return {"file": self.file, "resource": self.name, "entry": self.entry, "item": item}
+        place = {"file": self.file} if self.line is None else {"file": self.file, "line": self.line}
+        return {**place, "resource": self.name, "entry": self.entry, "item": item}
+
+
+@dataclass(frozen=True, slots=True)
+class UnreadableLine:
+    """A line of an NDJSON file that holds no resource to read: what is wrong with it."""
+
+    file: str
+    line: int
+    problem: str
+
+    @property
+    def origin(self) -> str:
+        return f"{self.file} line {self.line}"
+
+    @property
+    def location(self) -> Location:
+        return {"file": self.file, "line": self.line, "resource": None, "entry": None, "item": None}
 
 
 @dataclass(frozen=True, slots=True)
 class FhirFile:
-    """The Claims of a file and, for a Bundle, every entry (references resolve against them)."""
+    """The Claims of a file and, for a Bundle, every entry (references resolve against them).
+    An NDJSON file's Claims come one line at a time, with its unreadable lines among them."""
 
-    claims: tuple[ClaimResource, ...]
+    claims: Iterable[ClaimResource | UnreadableLine]
     bundle: tuple[BundleEntry, ...] | None
 
 
-def _json(path: Path) -> Any:
+def _text(path: Path) -> str:
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        return path.read_text(encoding="utf-8-sig")
     except OSError as exc:
         raise InputError(path, f"cannot read the file ({exc.strerror})") from None
     except UnicodeDecodeError:
         raise InputError(path, "is not UTF-8 text") from None
+
+
+def _is_ndjson(text: str) -> bool:
+    """Whether ``text``, which is not one JSON value, opens with a line that is a whole FHIR
+    resource (Bulk Data NDJSON) rather than with a broken JSON document."""
+    first = next((line for line in text.split("\n") if line.strip()), "")
     try:
-        return parse_json(text)
-    except BadJson as exc:
-        raise InputError(path, exc.message, line=exc.line) from None
+        value = parse_json(first)
+    except BadJson:
+        return False
+    return isinstance(value, dict) and "resourceType" in value
+
+
+def _ndjson(name: str, text: str) -> Iterator[ClaimResource | UnreadableLine]:
+    """The Claims of an NDJSON text, one per line; other resources are passed over. Only JSON
+    text splits lines on LF (CR is whitespace to it), so line numbers are counted the same way."""
+    for number, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            continue
+        try:
+            value = parse_json(line)
+        except BadJson as exc:
+            yield UnreadableLine(name, number, exc.message)
+            continue
+        kind = value.get("resourceType") if isinstance(value, dict) else None
+        if kind == "Claim":
+            yield ClaimResource(value, name, None, number)
+        elif kind == "Bundle":
+            yield UnreadableLine(name, number, "holds a Bundle: an NDJSON file holds one resource per line")
+        elif not isinstance(kind, str):
+            yield UnreadableLine(name, number, "is not a FHIR resource (it has no resourceType)")
+
+
+def _ndjson_file(path: Path, text: str) -> FhirFile:
+    claims = _ndjson(path.name, text)
+    first = next(claims, None)
+    if first is None:
+        raise InputError(path, "the NDJSON file holds no Claim resource")
+    # A reference to a Patient or Organization points at the export's other files, as a lone
+    # Claim's does at a server: nothing to resolve here, and nothing to report.
+    return FhirFile(itertools.chain([first], claims), None)
 
 
 def _entries(path: Path, bundle: Mapping[str, Any]) -> tuple[BundleEntry | None, ...]:
@@ -130,8 +200,15 @@ def _entries(path: Path, bundle: Mapping[str, Any]) -> tuple[BundleEntry | None,
 
 
 def load(path: Path) -> FhirFile:
-    """Read ``path``; raises ``InputError`` unless it holds a Claim or a Bundle with a Claim."""
-    data = _json(path)
+    """Read ``path``; raises ``InputError`` unless it holds a Claim, a Bundle with a Claim, or
+    Claims one per line (NDJSON)."""
+    text = _text(path)
+    try:
+        data = parse_json(text)
+    except BadJson as exc:
+        if _is_ndjson(text):
+            return _ndjson_file(path, text)
+        raise InputError(path, exc.message, line=exc.line) from None
     resource_type = data.get("resourceType") if isinstance(data, dict) else None
     if resource_type == "Claim":
         return FhirFile((ClaimResource(data, path.name, None),), None)
