@@ -331,6 +331,16 @@ def test_invalid_claim_message_names_path_never_value(tmp_path: Path) -> None:
     assert parsed.line_number == 1 and parsed.procedure_code == "0711T"
 
 
+def test_invalid_claim_message_keeps_the_pattern_it_quotes_as_written(tmp_path: Path) -> None:
+    # The whole message was lower-cased, so the id pattern read '^[a-za-z0-9\\-.]+$': upper-case
+    # letters seemed not allowed.
+    data = fixture("claim-professional.json")
+    data["id"] = "FX PRO 1"
+    (parsed,) = lines_of(write(tmp_path, data))
+    (_, message), *_ = problems(parsed)
+    assert message == "is not a valid FHIR R4 Claim: id string should match pattern '^[A-Za-z0-9\\-.]+$'"
+
+
 def test_an_item_sequence_beyond_positive_int_is_no_line_number(tmp_path: Path) -> None:
     # fhir.resources rejects the Claim; the raw sequence taken as the line number overflowed
     # the csv, jsonl and parquet reports' integer column.

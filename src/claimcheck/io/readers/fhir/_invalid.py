@@ -34,7 +34,9 @@ def _describe(error: Exception) -> str:
         return f"cannot be read by fhir.resources ({type(error).__name__})"
     errors = error.errors(include_input=False, include_url=False)
     first = errors[0]
-    what = _WHAT.get(first["type"]) or str(first["msg"]).removeprefix("Value error, ").rstrip(".").lower()
+    message = str(first["msg"]).removeprefix("Value error, ").rstrip(".")
+    # Only the first letter: the rest may quote a pattern, where case matters.
+    what = _WHAT.get(first["type"]) or message[:1].lower() + message[1:]
     more = f" (and {len(errors) - 1} more problems)" if len(errors) > 1 else ""
     return f"is not a valid FHIR R4 Claim: {_path(first['loc'])} {what}{more}"
 
