@@ -392,6 +392,28 @@ def test_missing_or_bad_dates_are_explained_in_x12_terms(tmp_path: Path) -> None
     assert problems(lines[2]) == ["date_of_service is missing: no DTP*472 on the line or the claim"]
 
 
+def test_rd8_ranges_that_end_before_they_start_or_days_not_in_the_calendar_are_flagged(tmp_path: Path) -> None:
+    # An inverted range was read as its start day with nothing said; 20260231 came out as the
+    # contract's "must be a real calendar date written YYYY-MM-DD", which is not how an 837 writes it.
+    text = (
+        fixture_text()
+        .replace("DTP*472*RD8*20260311-20260312~", "DTP*472*RD8*20260312-20260311~")
+        .replace("DTP*472*D8*20260315~", "DTP*472*D8*20260231~")
+        .replace("DMG*D8*19580101*M", "DMG*D8*19580229*M")
+    )
+    (first, second) = read_x12(write(tmp_path, "ranges.837", text))
+    assert first.lines[1].line is None
+    assert problems(first.lines[1]) == [
+        "date_of_service DTP*472 at segment 28 is an RD8 range that ends before it starts"
+    ]
+    assert problems(second.lines[0]) == [
+        "date_of_service DTP*472 at segment 46 is not a D8 (CCYYMMDD) or RD8 (CCYYMMDD-CCYYMMDD) date"
+    ]
+    assert [f"{p.field} {p.message}" for p in first.problems] == [
+        "patient_birth_date DMG02 at segment 17 is not a D8 (CCYYMMDD) date"
+    ]
+
+
 def test_pointers_outside_the_hi_codes_are_flagged(tmp_path: Path) -> None:
     text = fixture_text().replace("SV1*HC:0711T:GN*100*UN*1***2~", "SV1*HC:0711T:GN*100*UN*1***2:5~")
     line = lines_of(write(tmp_path, "pointers.837", text))[1]

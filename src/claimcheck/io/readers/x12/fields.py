@@ -9,11 +9,12 @@ and delimiters, never patient data.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from claimcheck.io.readers.x12.tokens import Segment
 from claimcheck.models.parse import InputProblem
 
-__all__ = ["Diagnoses", "Provider", "Service", "iso_date", "npi", "read_service", "service_date"]
+__all__ = ["Diagnoses", "Provider", "Service", "inverted_range", "iso_date", "npi", "read_service", "service_date"]
 
 _ICD10 = ("ABK", "ABF")  # principal, other ICD-10-CM diagnosis
 _ICD9 = ("BK", "BF")  # the same for ICD-9-CM, which the code sets here do not cover
@@ -22,10 +23,15 @@ _MAX_QUALIFIER = 3  # HI qualifiers are 1-3 letters; a longer single component i
 
 
 def iso_date(value: str) -> str | None:
-    """``CCYYMMDD`` as ``CCYY-MM-DD``; None when it is not eight digits."""
+    """``CCYYMMDD`` as ``CCYY-MM-DD``; None when it is not eight digits naming a calendar day."""
     if len(value) != 8 or not (value.isascii() and value.isdigit()):
         return None
-    return f"{value[:4]}-{value[4:6]}-{value[6:]}"
+    text = f"{value[:4]}-{value[4:6]}-{value[6:]}"
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return None
+    return text
 
 
 def service_date(date_format: str, value: str) -> str | None:
@@ -36,6 +42,12 @@ def service_date(date_format: str, value: str) -> str | None:
         start, dash, end = value.partition("-")
         return iso_date(start) if dash and iso_date(end) else None
     return None
+
+
+def inverted_range(date_format: str, value: str) -> bool:
+    """Whether an ``RD8`` range ``service_date`` read ends before it starts."""
+    start, _, end = value.partition("-")
+    return date_format == "RD8" and end < start
 
 
 def npi(nm1: Segment) -> str | None:

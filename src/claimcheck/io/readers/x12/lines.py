@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from claimcheck.io.readers.x12.fields import read_service, service_date
+from claimcheck.io.readers.x12.fields import inverted_range, read_service, service_date
 from claimcheck.io.readers.x12.model import ClaimLoop, LineLoop, Person, RawClaim, RawLine
 from claimcheck.io.readers.x12.tokens import Segment
 from claimcheck.models.parse import InputProblem
@@ -32,6 +32,10 @@ def _date(loop: ClaimLoop, line: LineLoop, institutional: bool) -> tuple[str | N
         return None, InputProblem(
             "date_of_service",
             f"DTP*{dtp.get(1)} at segment {dtp.position} is not a D8 (CCYYMMDD) or RD8 (CCYYMMDD-CCYYMMDD) date",
+        )
+    if inverted_range(dtp.get(2), dtp.get(3)):
+        return None, InputProblem(
+            "date_of_service", f"DTP*{dtp.get(1)} at segment {dtp.position} is an RD8 range that ends before it starts"
         )
     return value, None
 
