@@ -109,6 +109,16 @@ def test_a_broken_columns_map_names_file_and_key(tmp_path: Path) -> None:
         load_layout(path)
 
 
+@pytest.mark.parametrize("required", ["", "required: [claim_id, procedure_code, date_of_service]\n"])
+def test_a_columns_map_without_a_line_number_column_is_refused_when_loaded(tmp_path: Path, required: str) -> None:
+    # Every line needs a line number, yet a map without one loaded and then failed each line of
+    # the file with "line_number is required", a finding no edit of the file could fix.
+    path = tmp_path / "map.yaml"
+    path.write_text(f"name: x\n{required}columns:\n  claim_id: A\n  procedure_code: B\n  date_of_service: C\n")
+    with pytest.raises(InputError, match=r"required field\(s\) without columns: line_number$"):
+        load_layout(path)
+
+
 @pytest.mark.parametrize("text", ["", "claim_id,line_number\n", "- name: x\n"])
 def test_a_file_that_is_not_a_mapping_is_not_taken_for_a_columns_map(tmp_path: Path, text: str) -> None:
     path = tmp_path / "map.yaml"

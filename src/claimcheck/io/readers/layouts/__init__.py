@@ -33,6 +33,7 @@ LINE_FIELDS = (
     "place_of_service",
 )
 LIST_FIELDS = ("modifiers", "diagnosis_codes")
+_LINE_NEEDS = ("claim_id", "line_number", "procedure_code", "date_of_service")  # DESIGN.md's required columns
 DATE_FIELDS = ("date_of_service", "patient_birth_date")
 _HERE = Path(__file__).resolve().parent
 SHIPPED_LAYOUTS = ("claimcheck", "tuva_medical_claim", "cms_carrier", "cms_outpatient")
@@ -63,7 +64,7 @@ class ColumnLayout(BaseModel):
     description: str | None = None
     delimiter: str | None = Field(None, min_length=1, max_length=1)
     date_formats: list[str] = ["%Y-%m-%d"]
-    required: list[str] = ["claim_id", "procedure_code", "date_of_service"]
+    required: list[str] = ["claim_id", "line_number", "procedure_code", "date_of_service"]
     columns: dict[str, Columns]
     icd9_flags: Icd9Flags | None = None
 
@@ -73,7 +74,10 @@ class ColumnLayout(BaseModel):
             raise ValueError(
                 f"unknown field(s) {', '.join(sorted(unknown))}; fields: {', '.join((*CLAIM_FIELDS, *LINE_FIELDS))}"
             )
-        missing = [name for name in self.required if name not in self.columns]
+        # ``required`` names the columns a header must have; the fields every line needs must
+        # have columns whatever it says, or each line of the file would fail for want of them.
+        needed = [*self.required, *(name for name in _LINE_NEEDS if name not in self.required)]
+        missing = [name for name in needed if name not in self.columns]
         if missing:
             raise ValueError(f"required field(s) without columns: {', '.join(missing)}")
 
