@@ -276,6 +276,18 @@ def test_icd9_coded_diagnoses_are_reported_not_read_as_icd10(tmp_path: Path) -> 
     ]
 
 
+def test_a_gender_outside_fhirs_codes_is_a_problem_as_a_bad_sex_is_in_csv_and_x12(tmp_path: Path) -> None:
+    # fhir.resources takes any code; the reader dropped one it could not map without a word,
+    # where CSV, JSON and X12 report a sex other than F, M or U.
+    data = fixture("claim-professional.json")
+    data["contained"][0]["gender"] = "f"
+    (claim,) = read_fhir(write(tmp_path, data))
+    assert claim.header is not None and claim.header.patient_sex is None
+    assert [(p.field, p.message) for p in claim.problems] == [
+        ("patient_sex", "is unknown: Patient.gender is not one of male, female, other, unknown")
+    ]
+
+
 def test_dangling_contained_reference_and_missing_care_team(tmp_path: Path) -> None:
     data = fixture("claim-professional.json")
     data["contained"] = []  # the Patient and Practitioner the Claim refers to as #patient, #radiologist

@@ -31,6 +31,7 @@ __all__ = ["MappedClaim", "map_claim"]
 
 # FHIR administrative gender to the contract's F/M/U.
 _SEX = {"female": "F", "male": "M", "other": "U", "unknown": "U"}
+_GENDERS = "male, female, other, unknown"
 # Care-team roles that name who rendered the service (FHIR claimcareteamrole, and the "rendering"
 # role of the CARIN and Da Vinci guides).
 _RENDERING_ROLES = frozenset({"primary", "rendering"})
@@ -78,6 +79,9 @@ class _ClaimReader:
             problems.append(InputProblem("patient", f"{problem}, so sex and birth date are unknown"))
         if patient is not None and patient.get_resource_type() == "Patient":
             fields["patient_sex"] = _SEX.get(patient.gender or "")
+            if patient.gender and fields["patient_sex"] is None:
+                # fhir.resources takes any code here; CSV and X12 report a sex they cannot read.
+                problems.append(InputProblem("patient_sex", f"is unknown: Patient.gender is not one of {_GENDERS}"))
             fields["patient_birth_date"] = _iso(patient.birthDate)
         fields["payer"] = self.payer(problems)
         return _present(fields)
