@@ -76,6 +76,26 @@ def test_a_columns_map_reads_a_wide_pipe_delimited_export() -> None:
     assert any(f.rule_id == "input.modifier_count" for f in report.lines[2].findings)
 
 
+def test_a_date_no_format_of_a_columns_map_reads_names_the_maps_formats(tmp_path: Path) -> None:
+    # The map reads MM/DD/YYYY; a bad day was reported as "must be a date written YYYY-MM-DD",
+    # which sent the user to rewrite a file whose format was right.
+    layout = tmp_path / "map.yaml"
+    layout.write_text(
+        'name: mdy\ndate_formats: ["%m/%d/%Y"]\ncolumns: {claim_id: CLAIM, line_number: LN, procedure_code: CPT,'
+        " date_of_service: DOS, patient_birth_date: DOB}\n"
+    )
+    data = tmp_path / "claims.csv"
+    data.write_text(
+        "CLAIM,LN,CPT,DOS,DOB\nA1,1,99213,03/10/2026,01/31/1958\nA2,1,99213,13/45/2026,02/30/1958\nA3,1,99213,,\n"
+    )
+    good, bad, empty = read_claims(data, columns=load_layout(layout))
+    assert good.lines[0].line is not None and not good.problems and not good.lines[0].problems
+    expected = "is not a date written as columns map mdy reads them (%m/%d/%Y)"
+    assert [(p.field, p.message) for p in bad.problems] == [("patient_birth_date", expected)]
+    assert [(p.field, p.message) for p in bad.lines[0].problems] == [("date_of_service", expected)]
+    assert [(p.field, p.message) for p in empty.lines[0].problems] == [("date_of_service", "is required")]
+
+
 def test_cli_columns_option_and_unknown_layout() -> None:
     ok = CliRunner().invoke(main, ["check", str(WIDE), "--columns", str(WIDE_MAP), "--format", "jsonl"])
     assert ok.exit_code == 1 and len(ok.stdout.splitlines()) == 3

@@ -78,6 +78,17 @@ class _Layout:
                 if flag is not None and flag.lower() in index:
                     self.icd9_flag[column] = index[flag.lower()]
 
+    def dates_explained(self, problems: tuple[InputProblem, ...]) -> tuple[InputProblem, ...]:
+        """``problems`` with a date the contract could not read said in the terms of a columns
+        map's own ``date_formats``: the contract's "written YYYY-MM-DD" is not what the map asked.
+        The claimcheck layout keeps the contract's words, which the batch engine gives too."""
+        unread = [p for p in problems if p.field in DATE_FIELDS and p.message.endswith("written YYYY-MM-DD")]
+        if not unread or self.layout is load_layout("claimcheck"):
+            return problems
+        layout = self.layout
+        message = f"is not a date written as columns map {layout.name} reads them ({', '.join(layout.date_formats)})"
+        return tuple(InputProblem(p.field, message) if p in unread else p for p in problems)
+
     def _diagnoses(self, row: list[str], problems: list[InputProblem]) -> list[str]:
         codes: list[str] = []
         icd9 = False
@@ -122,14 +133,18 @@ class _Layout:
         return claim, line, problems
 
 
-def _claim(claim_fields: dict[str, Any], rows: list[tuple[dict[str, Any], list[InputProblem], str]]) -> ParsedClaim:
+def _claim(
+    claim_fields: dict[str, Any], rows: list[tuple[dict[str, Any], list[InputProblem], str]], layout: _Layout
+) -> ParsedClaim:
     data = {**claim_fields, "lines": [line for line, _, _ in rows]}
     parsed = parse_claim(data, [origin for _, _, origin in rows])
     lines = tuple(
-        dataclasses.replace(line, problems=(*extra, *line.problems)) if extra else line
+        dataclasses.replace(line, problems=(*extra, *layout.dates_explained(line.problems)))
+        if extra or line.problems
+        else line
         for line, (_, extra, _) in zip(parsed.lines, rows, strict=True)
     )
-    return dataclasses.replace(parsed, lines=lines)
+    return dataclasses.replace(parsed, lines=lines, problems=layout.dates_explained(parsed.problems))
 
 
 def _rows_of(
@@ -241,10 +256,10 @@ def read_csv(path: Path, layout: ColumnLayout | None = None, *, skip_rows: int =
                     problems.append(InputProblem("row", NOT_UTF8))
                 claim_id = str(claim.get("claim_id", "")).strip() or None
                 if rows and (claim_id != current_id or claim_id is None):
-                    yield _claim(claim_fields, rows)
+                    yield _claim(claim_fields, rows, columns)
                     rows = []
                 if not rows:
                     current_id, claim_fields = claim_id, claim
                 rows.append((line, problems, f"{path.name} line {number}"))
         if rows:
-            yield _claim(claim_fields, rows)
+            yield _claim(claim_fields, rows, columns)
