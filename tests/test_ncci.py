@@ -484,6 +484,23 @@ def test_mue_header_matching_and_preamble(tmp_path: Path) -> None:
     assert (drug.limit, drug.indicator, drug.indicator_text, drug.line) == (100, 3, "3", 8)
 
 
+def test_mue_header_cell_broken_over_two_lines_as_cms_publishes_it(tmp_path: Path) -> None:
+    # The published file quotes its header's first cell with a line break after the slash
+    # ("HCPCS/<CR><LF>CPT Code"), after a quoted AMA notice of several lines.
+    path = tmp_path / "MCR_MUE_PractitionerServices_Eff_10-01-2026.csv"
+    path.write_bytes(
+        b'"CPT codes, descriptions and other data only are copyright 2025 American Medical Association.\r\n'
+        b'All Rights Reserved. Applicable FARS/HHSARS apply.",,,\r\n'
+        b'"HCPCS/\r\nCPT Code","Practitioner Services MUE Values","MUE Adjudication Indicator","MUE Rationale"\r\n'
+        b'0001U,1,"2 Date of Service Edit: Policy","Code Descriptor / CPT Instruction"\r\n'
+        b'36415,2,"3 Date of Service Edit: Clinical","Clinical: Data"\r\n'
+    )
+    table = load_mue(path)
+    assert len(table) == 2
+    venipuncture = found(table.get("36415"))
+    assert (venipuncture.limit, venipuncture.indicator, venipuncture.line) == (2, 3, 6)
+
+
 def test_mue_rationale_column_is_optional(tmp_path: Path) -> None:
     path = tmp_path / "mue.csv"
     path.write_text("HCPCS/CPT Code,Practitioner Services MUE Values,MUE Adjudication Indicator\n99213,0,1 Line Edit\n")

@@ -25,6 +25,7 @@ _RATIONALE_COLUMN = "mue rationale"
 _REQUIRED_COLUMNS = (_CODE_COLUMN, _LIMIT_COLUMN, _INDICATOR_COLUMN)
 # "2 Date of Service Edit: Policy": the leading digit is the indicator, the words explain it.
 _INDICATOR = re.compile(r"[0-9]+")
+_AROUND_SLASH = re.compile(r" ?/ ?")
 _INDICATORS = (1, 2, 3)
 # MCR_MUE_PractitionerServices_Eff_10-01-2026.csv: effective 2026-10-01.
 _DATE_IN_NAME = re.compile(r"(?<!\d)(\d\d)-(\d\d)-(20\d\d)(?!\d)")
@@ -111,16 +112,21 @@ def _records(file: str, text: str) -> Iterator[tuple[int, list[str]]]:
 def _find_header(records: Iterator[tuple[int, list[str]]], file: str) -> tuple[dict[str, int], int]:
     """Column positions, from the first row whose first cell is "HCPCS/CPT Code"; rows before it are copyright text."""
     for line, row in records:
-        names = [" ".join(cell.split()).lower() for cell in row]
+        names = [_column_name(cell) for cell in row]
         if not names or names[0] != _CODE_COLUMN:
             continue
         missing = [name for name in _REQUIRED_COLUMNS if name not in names]
         if missing:
-            found = ", ".join(cell.strip() for cell in row)
+            found = ", ".join(" ".join(cell.split()) for cell in row)
             raise CodeSetError(file, f"header lacks column(s) {', '.join(missing)}; it has {found}", line=line)
         wanted = (*_REQUIRED_COLUMNS, _RATIONALE_COLUMN)
         return {name: names.index(name) for name in wanted if name in names}, line
     raise CodeSetError(file, "no header row (a row whose first cell is 'HCPCS/CPT Code')")
+
+
+def _column_name(cell: str) -> str:
+    # CMS quotes the first header cell with a line break after the slash ("HCPCS/" CRLF "CPT Code").
+    return _AROUND_SLASH.sub("/", " ".join(cell.split())).lower()
 
 
 def _read_limits(
