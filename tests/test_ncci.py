@@ -333,6 +333,8 @@ def test_ptp_bad_rows_are_all_reported_with_line_numbers(tmp_path: Path) -> None
     [
         (ptp_row("0710T", "0711T", "2022-01-01"), "line 5: effective date '2022-01-01' is not a date"),
         ("0710T\t0711T\r\n", "line 5: expected at least 6 tab-separated fields, found 2"),
+        (ptp_row("0710", "0711T", "20220101"), "line 5: column 1 '0710' is not a CPT/HCPCS code"),
+        (ptp_row("0710T", "0711", "20220101"), "line 5: column 2 '0711' is not a CPT/HCPCS code"),
     ],
 )
 def test_ptp_bad_first_data_row_is_reported_not_taken_for_preamble(tmp_path: Path, first: str, expected: str) -> None:

@@ -201,12 +201,16 @@ def _first_data_row(lines: Iterator[tuple[int, bytes]]) -> tuple[int, bytes] | N
 
 
 def _looks_like_data(fields: list[bytes]) -> bool:
-    """Codes in columns 1 and 2: no copyright or header line has them, so a first row with a bad
-    date or too few columns is still read as data and reported, not skipped as preamble."""
+    """Codes in columns 1 and 2, or a YYYYMMDD effective date: no copyright or header line has
+    either, so a first row with one bad field is still read as data and reported, not skipped
+    as preamble (a mistyped code in the first row dropped its edit without a word)."""
     if len(fields) < 2:
         return False
     first, second = (text_of(fields[i]).strip() for i in (0, 1))
-    return is_code(first.upper()) and is_code(second.upper())
+    if is_code(first.upper()) and is_code(second.upper()):
+        return True
+    effective = fields[3].strip() if len(fields) > 3 else b""
+    return len(effective) == 8 and effective.isdigit()
 
 
 def _quote(fields: list[bytes]) -> str:
