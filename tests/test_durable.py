@@ -172,6 +172,9 @@ HANDMADE = {
     "0721T with two CT codes, one with 59": _claim(("71250", "", D), ("0721T", "", D), ("74150", "59", D)),
     "global and components, both orders": _claim(("0711T", "", D), ("0710T", "", D), ("0712T", "", D)),
     "three duplicates and a repeat": _claim(("71250", "", D), ("71250", "", D), ("71250", "76", D), ("71250", "", D)),
+    "a repeat before its original, then a duplicate": _claim(
+        ("71250", "76", D), ("71250", "", D), ("71250", "77", D), ("71250", "", D), ("71250", "76", D)
+    ),
     "MUE summed over a day": _claim(("0711T", "", D), ("0711T", "", D), ("0711T", "", E), ("0711T", "", D)),
     "an unreadable line among readable ones": _claim(("0711T", "26", D), ("0711T", "TC", "!"), ("0711T", "TC", D)),
 }

@@ -17,7 +17,9 @@ __all__ = ["DuplicateLines"]
 class DuplicateLines(ClaimCheck):
     """A later line with the same code, modifiers, date and units fails, unless it carries a
     repeat-service modifier (76, 77, 91), which is how a real repeat is billed. The repeat
-    modifiers themselves are left out of the comparison, so 71250 then 71250-76 is a repeat."""
+    modifiers themselves are left out of the comparison, so 71250 then 71250-76 is a repeat;
+    a line without one is compared with the earlier lines without one only, so 71250-76 then
+    71250 is a repeat and its original, not a duplicate."""
 
     def setup(self) -> None:
         assert isinstance(self.params, DuplicateParams)
@@ -30,14 +32,23 @@ class DuplicateLines(ClaimCheck):
 
     def run_day(self, day: date, refs: list[ClaimLineRef]) -> Iterator[tuple[int, Finding]]:
         first_seen: dict[tuple[str, frozenset[str], float], ClaimLineRef] = {}
+        first_original: dict[tuple[str, frozenset[str], float], ClaimLineRef] = {}
         for ref in refs:
             key = self.duplicate_key(ref)
             if key is None:
                 continue
-            earlier = first_seen.setdefault(key, ref)
+            # A repeat refers to the first line of its service; a line billed without a repeat
+            # modifier duplicates only a line billed the same way.
+            seen = first_seen if self.is_repeat(ref) else first_original
+            first_seen.setdefault(key, ref)
+            earlier = seen.setdefault(key, ref)
             if earlier is ref:
                 continue
             yield ref.index, self.judge_duplicate(ref, earlier, day)
+
+    def is_repeat(self, ref: ClaimLineRef) -> bool:
+        """Whether the line carries a repeat-service modifier."""
+        return not self.repeat.isdisjoint(ref.line.modifiers)
 
     def duplicate_key(self, ref: ClaimLineRef) -> tuple[str, frozenset[str], float] | None:
         """What two lines of one day share when one duplicates the other; None when the line is not compared."""

@@ -127,26 +127,41 @@ def _split(pos: int, check: SplitComponents, window: list[Cond]) -> Compiled:
 
 
 def _duplicates(pos: int, check: DuplicateLines, window: list[Cond]) -> Compiled:
-    """A later line with the key of the first line of the day that has it."""
-    key = f"d{pos}"
+    """A later repeat with the first line of the day of its key; a later line without a repeat
+    modifier with the first line of its key without one."""
+    key, rep = f"d{pos}", f"r{pos}"
 
     # The compiled key is a tuple compared with == (units a float, NaN equal to nothing); numbering
     # the keys of one claim with that same dict equality gives durable an exact integer to join on.
     def fields(ref: ClaimLineRef, state: ClaimState) -> dict[str, Any]:
         value = check.duplicate_key(ref)
         if value is None:
-            return {key: 0}
+            return {key: 0, rep: 0}
         numbers = state.key_numbers
-        return {key: numbers.setdefault((pos, value), len(numbers) + 1)}
+        return {key: numbers.setdefault((pos, value), len(numbers) + 1), rep: int(check.is_repeat(ref))}
 
     def judge(closure: Any, state: ClaimState) -> None:
         earlier, later = bound_ref(closure, "e", state), bound_ref(closure, "l", state)
         state.add(later.index, (1, pos), check.judge_duplicate(later, earlier, later.line.date_of_service))
 
-    earlier = ("e", readable_line(compare("gt", key, 0), *window))
-    later = ("l", _on_day_of("e", {key: same("e", key)}, compare("gt", "i", same("e", "i"))))
-    first = ("n$not", _on_day_of("e", {key: same("e", key)}, _before("e")))
-    return [RuleSpec(f"duplicate_{pos}", (earlier, later, first), judge)], fields
+    def later_than_e(*conds: Cond) -> Cond:
+        return _on_day_of("e", {key: same("e", key)}, *conds, compare("gt", "i", same("e", "i")))
+
+    def first_of_key(*conds: Cond) -> tuple[str, Cond]:
+        return ("n$not", _on_day_of("e", {key: same("e", key)}, *conds, _before("e")))
+
+    repeat = (
+        ("e", readable_line(compare("gt", key, 0), *window)),
+        ("l", later_than_e({rep: 1})),
+        first_of_key(),
+    )
+    original = (
+        ("e", readable_line(compare("gt", key, 0), {rep: 0}, *window)),
+        ("l", later_than_e({rep: 0})),
+        first_of_key({rep: 0}),
+    )
+    specs = [RuleSpec(f"duplicate_{pos}_repeat", repeat, judge), RuleSpec(f"duplicate_{pos}_original", original, judge)]
+    return specs, fields
 
 
 def _units(pos: int, check: UnitsPerDay, window: list[Cond]) -> Compiled:
