@@ -564,6 +564,19 @@ def test_mue_bad_rows_are_all_reported_with_line_numbers(tmp_path: Path) -> None
         assert expected in message
 
 
+def test_mue_values_of_thousands_of_digits_are_bad_rows_not_a_crash(tmp_path: Path) -> None:
+    path = write_mue(
+        tmp_path / "mue.csv",
+        "99213," + "9" * 5000 + ",2 Date of Service Edit: Policy,CMS Policy\n",  # line 3
+        "99214,1," + "2" * 5000 + ",CMS Policy\n",  # line 4
+    )
+    with pytest.raises(CodeSetError) as caught:
+        load_mue(path)
+    message = str(caught.value)
+    assert "line 3: MUE value '9999" in message and "line 4: MUE adjudication indicator '2222" in message
+    assert len(message) < 500
+
+
 def test_mue_windows_1252_file(tmp_path: Path) -> None:
     path = tmp_path / "mue.csv"
     path.write_bytes(MUE_HEADER.encode() + b"99213,1,1 Line Edit,Policy \x93quoted\x94\n")

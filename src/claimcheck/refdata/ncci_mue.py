@@ -26,6 +26,9 @@ _REQUIRED_COLUMNS = (_CODE_COLUMN, _LIMIT_COLUMN, _INDICATOR_COLUMN)
 # "2 Date of Service Edit: Policy": the leading digit is the indicator, the words explain it.
 _INDICATOR = re.compile(r"[0-9]+")
 _AROUND_SLASH = re.compile(r" ?/ ?")
+# int() refuses text of over 4,300 digits with a ValueError; no MUE value comes near 18.
+_MAX_DIGITS = 18
+_SHOWN = 40  # how much of a bad cell a message quotes
 _INDICATORS = (1, 2, 3)
 # MCR_MUE_PractitionerServices_Eff_10-01-2026.csv: effective 2026-10-01.
 _DATE_IN_NAME = re.compile(r"(?<!\d)(\d\d)-(\d\d)-(20\d\d)(?!\d)")
@@ -161,21 +164,26 @@ def _parse_row(cells: dict[str, str], table: str, line: int) -> MueLimit:
     if not is_code(code):
         raise BadField(f"HCPCS/CPT code {cells[_CODE_COLUMN]!r} is not a CPT/HCPCS code")
     value = cells[_LIMIT_COLUMN]
-    if not (value.isascii() and value.isdigit()):
-        raise BadField(f"MUE value {value!r} is not a whole number of units (0 or more)")
+    if not (value.isascii() and value.isdigit()) or len(value) > _MAX_DIGITS:
+        raise BadField(f"MUE value {_shown(value)} is not a whole number of units (0 or more)")
     indicator_text = " ".join(cells[_INDICATOR_COLUMN].split())
     match = _INDICATOR.match(indicator_text)
-    if match is None or int(match.group()) not in _INDICATORS:
-        raise BadField(f"MUE adjudication indicator {indicator_text!r} does not start with 1, 2 or 3")
+    indicator = int(match.group()) if match is not None and len(match.group()) <= _MAX_DIGITS else None
+    if indicator not in _INDICATORS:
+        raise BadField(f"MUE adjudication indicator {_shown(indicator_text)} does not start with 1, 2 or 3")
     return MueLimit(
         code=code,
         limit=int(value),
-        indicator=int(match.group()),
+        indicator=indicator,
         indicator_text=indicator_text,
         rationale=" ".join(cells.get(_RATIONALE_COLUMN, "").split()),
         table=table,
         line=line,
     )
+
+
+def _shown(text: str) -> str:
+    return repr(text if len(text) <= _SHOWN else text[:_SHOWN] + "...")
 
 
 def _mue_info(path: Path) -> CodeSetInfo:
