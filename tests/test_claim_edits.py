@@ -154,3 +154,30 @@ def test_units_of_a_line_edit_are_not_summed() -> None:
         claimcheck.Status.PASS,
         claimcheck.Status.PASS,
     ]
+
+
+def test_cms_rows_without_a_rationale_give_messages_without_a_dangling_colon(tmp_path: Path) -> None:
+    # The PTP loader takes a row whose rationale was cut off; the MUE rationale column is optional.
+    ptp = tmp_path / "ptp.txt"
+    ptp.write_text("Column 1\tColumn 2\n71250\t0721T\t\t20220701\t*\t0\n74150\t0721T\t\t20220701\t*\t1\n")
+    mue = tmp_path / "mue.csv"
+    mue.write_text("HCPCS/CPT Code,Practitioner Services MUE Values,MUE Adjudication Indicator\n77011,1,1 Line Edit\n")
+    rules = claimcheck.load_rules(ptp=ptp, mue=mue)
+    claim = {
+        "claim_id": "R",
+        "lines": [
+            _line(1, "71250"),
+            _line(2, "74150", modifiers=["59"]),
+            _line(3, "0721T"),
+            _line(4, "77011", units=2),
+        ],
+    }
+    report = claimcheck.validate(claim, rules=rules, as_of=AS_OF)
+    cms = [f for f in _findings(report, "pair.ptp") if f.source is not None and f.source.table.startswith("ptp.txt")]
+    messages = [f.message for f in cms] + [f.message for f in _findings(report, "units.mue")]
+    assert [f.status for f in cms] == [claimcheck.Status.FAIL, claimcheck.Status.PASS]
+    assert messages == [
+        "0721T is not billed with 71250 (line 1) on 2026-03-10 (modifier indicator 0: no modifier allows the pair)",
+        "0721T with 74150 (line 2) on 2026-03-10 is allowed by modifier 59 on line 2",
+        "2 units of 77011 on this line; MUE 1 per line is exceeded",
+    ]

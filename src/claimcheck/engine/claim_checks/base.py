@@ -13,7 +13,7 @@ from claimcheck.engine.checks.base import CompiledRule
 from claimcheck.models.claim import ClaimLine
 from claimcheck.models.finding import Finding
 
-__all__ = ["ClaimCheck", "ClaimContext", "ClaimLineRef", "Watch", "grouped"]
+__all__ = ["ClaimCheck", "ClaimContext", "ClaimLineRef", "Watch", "because", "grouped"]
 
 _Key = TypeVar("_Key")
 _Value = TypeVar("_Value")
@@ -25,6 +25,11 @@ def grouped(items: Iterable[tuple[_Key, _Value]]) -> Mapping[_Key, tuple[_Value,
     for key, value in items:
         groups.setdefault(key, []).append(value)
     return MappingProxyType({key: tuple(values) for key, values in groups.items()})
+
+
+def because(rationale: str) -> str:
+    """``: rationale`` to end a message with, or nothing: CMS rows may leave the rationale empty."""
+    return f": {rationale}" if rationale else ""
 
 
 class Watch(Enum):

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from claimcheck.engine.checks.base import describe_codes, implements
-from claimcheck.engine.claim_checks.base import ClaimCheck, ClaimLineRef, Watch, grouped
+from claimcheck.engine.claim_checks.base import ClaimCheck, ClaimLineRef, Watch, because, grouped
 from claimcheck.models.finding import Finding, Source, Status
 from claimcheck.rules.kinds import AddonEntry, AddonParams, PairEntry, PairParams, SplitComponentParams
 
@@ -97,12 +97,12 @@ class ProcedurePairs(ClaimCheck):
                 modifier = next((m for m in ref.line.modifiers if m in self.bypass), None)
                 if modifier is not None:
                     where = "this line" if ref is second else f"line {ref.number}"
-                    message = f"{pair} is allowed by modifier {modifier} on {where}: {edit.rationale}"
+                    message = f"{pair} is allowed by modifier {modifier} on {where}{because(edit.rationale)}"
                     return self.finding(subject, Status.PASS, message, edit.source)
             if "modifiers" in first.unreadable or "modifiers" in second.unreadable:
                 return None  # input.field reports them; judged without them, a bypass could be missed
         message = (
-            f"{second.code} is not billed with {first.code} (line {first.number}) on {day}: {edit.rationale} "
+            f"{second.code} is not billed with {first.code} (line {first.number}) on {day}{because(edit.rationale)} "
             f"({_INDICATOR[edit.indicator]})"
         )
         return self.finding(subject, self.status, message, edit.source)

@@ -8,7 +8,7 @@ from datetime import date
 
 from claimcheck.engine.checks.base import implements
 from claimcheck.engine.checks.units import format_units
-from claimcheck.engine.claim_checks.base import ClaimCheck, ClaimLineRef, Watch, grouped
+from claimcheck.engine.claim_checks.base import ClaimCheck, ClaimLineRef, Watch, because, grouped
 from claimcheck.models.finding import Finding, Source, Status
 from claimcheck.rules.kinds import UnitLimit, UnitLimitParams
 
@@ -79,5 +79,5 @@ class UnitsPerDay(ClaimCheck):
         noun = "unit" if counted == 1 else "units"
         detail = f"{shown} {noun} of {ref.code} {scope}; MUE {limit.limit} {_KIND[limit.indicator]}"
         if counted > limit.limit:
-            return self.finding(ref.code, self.status, f"{detail} is exceeded: {limit.rationale}", limit.source)
+            return self.finding(ref.code, self.status, f"{detail} is exceeded{because(limit.rationale)}", limit.source)
         return self.finding(ref.code, Status.PASS, f"{detail} is respected", limit.source)
