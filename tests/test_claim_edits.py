@@ -181,3 +181,13 @@ def test_cms_rows_without_a_rationale_give_messages_without_a_dangling_colon(tmp
         "0721T with 74150 (line 2) on 2026-03-10 is allowed by modifier 59 on line 2",
         "2 units of 77011 on this line; MUE 1 per line is exceeded",
     ]
+
+
+def test_a_claim_of_many_lines_of_a_pair_gets_one_pair_finding_per_column_2_line() -> None:
+    # Pairing every two lines gave each column-2 line one finding per column-1 line: a million
+    # findings and 9 s for this claim, and a 5 MB request to the service could exhaust memory.
+    lines = [_line(n, "0710T" if n % 2 else "0711T") for n in range(1, 2001)]
+    lines += [_line(n, "0722T") for n in range(2001, 3001)]
+    report = claimcheck.validate({"claim_id": "BIG", "lines": lines}, as_of=AS_OF)
+    assert len(_findings(report, "pair.ptp")) == 1000
+    assert len(_findings(report, "pair.addon")) == 1000

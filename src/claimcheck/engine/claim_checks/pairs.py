@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -69,38 +69,53 @@ class ProcedurePairs(ClaimCheck):
         return Watch.PAIRED if self.relevant(code) else None
 
     def run_day(self, day: date, refs: list[ClaimLineRef]) -> Iterator[tuple[int, Finding]]:
-        refs = [ref for ref in refs if self.relevant(ref.code)]
+        # A column-2 line is judged once per column-1 code of its day, however many lines bill that
+        # code: pairing every two lines made findings (and time) grow with the square of the claim.
+        by_code: dict[str, list[ClaimLineRef]] = {}
+        for ref in refs:
+            if self.relevant(ref.code):
+                by_code.setdefault(ref.code, []).append(ref)
         for second in refs:
-            for first in refs:
-                if first.code == second.code:
-                    continue
-                for finding in self.judge_pair(first, second, day):
-                    yield second.index, finding
+            if second.code not in by_code:
+                continue
+            for code, firsts in by_code.items():
+                if code != second.code:
+                    for finding in self.judge_pair(firsts, second, day):
+                        yield second.index, finding
 
-    def judge_pair(self, first: ClaimLineRef, second: ClaimLineRef, day: date) -> Iterator[Finding]:
-        """The findings on ``second`` for ``first`` on the same day: one per edit in force, indicator 9 skipped.
+    def judge_pair(self, firsts: Sequence[ClaimLineRef], second: ClaimLineRef, day: date) -> Iterator[Finding]:
+        """The findings on ``second`` for ``firsts``, the lines of one other code on its day in input
+        order: one per edit in force, indicator 9 skipped.
 
         Public so the durable executor, which pairs the lines itself, words its findings the same way.
         """
-        for edit in self._edits(first.code, second.code, day):
+        for edit in self._edits(firsts[0].code, second.code, day):
             if edit.indicator == 9:
                 continue
-            finding = self._judge(first, second, edit, day)
+            finding = self._judge(firsts, second, edit, day)
             if finding is not None:
                 yield finding
 
-    def _judge(self, first: ClaimLineRef, second: ClaimLineRef, edit: _Edit, day: date) -> Finding | None:
+    def _bypass(self, ref: ClaimLineRef) -> str | None:
+        return next((m for m in ref.line.modifiers if m in self.bypass), None)
+
+    def _judge(self, firsts: Sequence[ClaimLineRef], second: ClaimLineRef, edit: _Edit, day: date) -> Finding | None:
+        first = firsts[0]
         subject = f"{first.code} {second.code}"
-        pair = f"{second.code} with {first.code} (line {first.number}) on {day}"
         if edit.indicator == 1:
-            for ref in (second, first):
-                modifier = next((m for m in ref.line.modifiers if m in self.bypass), None)
-                if modifier is not None:
-                    where = "this line" if ref is second else f"line {ref.number}"
-                    message = f"{pair} is allowed by modifier {modifier} on {where}{because(edit.rationale)}"
-                    return self.finding(subject, Status.PASS, message, edit.source)
-            if "modifiers" in first.unreadable or "modifiers" in second.unreadable:
-                return None  # input.field reports them; judged without them, a bypass could be missed
+            modifier, where = self._bypass(second), "this line"
+            unset = [ref for ref in firsts if self._bypass(ref) is None]
+            if modifier is None and not unset:  # every column-1 line is set apart
+                modifier, where = self._bypass(first), f"line {first.number}"
+            if modifier is not None:
+                pair = f"{second.code} with {first.code} (line {first.number}) on {day}"
+                message = f"{pair} is allowed by modifier {modifier} on {where}{because(edit.rationale)}"
+                return self.finding(subject, Status.PASS, message, edit.source)
+            # Lines whose modifiers cannot be read (input.field reports them) may hold a bypass.
+            known = [ref for ref in unset if "modifiers" not in ref.unreadable]
+            if "modifiers" in second.unreadable or not known:
+                return None
+            first = known[0]
         message = (
             f"{second.code} is not billed with {first.code} (line {first.number}) on {day}{because(edit.rationale)} "
             f"({_INDICATOR[edit.indicator]})"
@@ -122,11 +137,15 @@ class AddonPrimary(ClaimCheck):
         return Watch.ALONE if code in self.addons else None
 
     def run_day(self, day: date, refs: list[ClaimLineRef]) -> Iterator[tuple[int, Finding]]:
+        first_of: dict[str, ClaimLineRef] = {}  # a scan of the day per add-on line took the square of the claim
+        for ref in refs:
+            first_of.setdefault(ref.code, ref)
         for ref in refs:
             for entry in self.addons.get(ref.code, ()):
                 if not entry.in_force(day):
                     continue
-                primary = next((p for p in refs if p.code in entry.primaries), None)
+                found = (first_of[code] for code in entry.primaries if code in first_of)
+                primary = min(found, key=lambda line: line.index, default=None)
                 yield ref.index, self.judge_addon(ref, entry, primary, day)
 
     def judge_addon(self, ref: ClaimLineRef, entry: AddonEntry, primary: ClaimLineRef | None, day: date) -> Finding:

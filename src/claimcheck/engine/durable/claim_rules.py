@@ -43,7 +43,8 @@ def _before(alias: str) -> Cond:
 
 
 def _ptp(pos: int, check: ProcedurePairs, window: list[Cond]) -> Compiled:
-    """Every ordered pair of relevant lines of a day with different codes; the action looks up the edits."""
+    """The first relevant line of each code of a day with every relevant line of another code; the
+    action hands the check every line of the first one's code that day and looks up the edits."""
     flag = f"p{pos}"
 
     def fields(ref: ClaimLineRef, state: ClaimState) -> dict[str, Any]:
@@ -51,12 +52,17 @@ def _ptp(pos: int, check: ProcedurePairs, window: list[Cond]) -> Compiled:
 
     def judge(closure: Any, state: ClaimState) -> None:
         first, second = bound_ref(closure, "a", state), bound_ref(closure, "b", state)
-        for n, finding in enumerate(check.judge_pair(first, second, second.line.date_of_service)):
+        day = second.line.date_of_service
+        firsts = [
+            ref for _, ref in sorted(state.refs.items()) if ref.code == first.code and ref.line.date_of_service == day
+        ]
+        for n, finding in enumerate(check.judge_pair(firsts, second, day)):
             state.add(second.index, (1, pos, first.index, n), finding)
 
     first = ("a", readable_line({flag: 1}, *window))
     second = ("b", _on_day_of("a", {flag: 1}, compare("neq", "code", same("a", "code"))))
-    return [RuleSpec(f"ptp_{pos}", (first, second), judge)], fields
+    only = ("n$not", _on_day_of("a", {"code": same("a", "code")}, _before("a")))
+    return [RuleSpec(f"ptp_{pos}", (first, second, only), judge)], fields
 
 
 def _addon_judge(pos: int, n: int, check: AddonPrimary, entry: AddonEntry, primary: str | None) -> Handler:
