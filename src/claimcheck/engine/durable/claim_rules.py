@@ -43,8 +43,8 @@ def _before(alias: str) -> Cond:
 
 
 def _ptp(pos: int, check: ProcedurePairs, window: list[Cond]) -> Compiled:
-    """The first relevant line of each code of a day with every relevant line of another code; the
-    action hands the check every line of the first one's code that day and looks up the edits."""
+    """Every ordered pair of relevant lines of a day with different codes; the action judges the pair
+    when its first line is the first of its code that day, handing the check every line of that code."""
     flag = f"p{pos}"
 
     def fields(ref: ClaimLineRef, state: ClaimState) -> dict[str, Any]:
@@ -53,16 +53,17 @@ def _ptp(pos: int, check: ProcedurePairs, window: list[Cond]) -> Compiled:
     def judge(closure: Any, state: ClaimState) -> None:
         first, second = bound_ref(closure, "a", state), bound_ref(closure, "b", state)
         day = second.line.date_of_service
-        firsts = [
-            ref for _, ref in sorted(state.refs.items()) if ref.code == first.code and ref.line.date_of_service == day
-        ]
+        # In the action, not as a `none` of the rule: durable tested that against every earlier
+        # line for each pair, seven times slower on a claim of a few hundred such lines.
+        firsts = state.lines_of(first.code, day)
+        if firsts[0] is not first:
+            return
         for n, finding in enumerate(check.judge_pair(firsts, second, day)):
             state.add(second.index, (1, pos, first.index, n), finding)
 
     first = ("a", readable_line({flag: 1}, *window))
     second = ("b", _on_day_of("a", {flag: 1}, compare("neq", "code", same("a", "code"))))
-    only = ("n$not", _on_day_of("a", {"code": same("a", "code")}, _before("a")))
-    return [RuleSpec(f"ptp_{pos}", (first, second, only), judge)], fields
+    return [RuleSpec(f"ptp_{pos}", (first, second), judge)], fields
 
 
 def _addon_judge(pos: int, n: int, check: AddonPrimary, entry: AddonEntry, primary: str | None) -> Handler:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from claimcheck.engine.checks import LineContext
@@ -31,9 +32,20 @@ class ClaimState:
     key_numbers: dict[tuple[int, Any], int] = field(default_factory=dict)
     errors: list[BaseException] = field(default_factory=list)
     closed: bool = False  # set before the facts are retracted: no rule may fire after it
+    # (code, date of service) -> the readable lines of that code and day, in input order (PTP pairs)
+    groups: dict[tuple[str, date], list[ClaimLineRef]] | None = None
 
     def __post_init__(self) -> None:
         self.found = [[] for _ in self.contexts]
+
+    def lines_of(self, code: str, day: date) -> list[ClaimLineRef]:
+        """The readable lines of ``code`` on ``day``, in input order (every line is known from the start)."""
+        if self.groups is None:
+            groups: dict[tuple[str, date], list[ClaimLineRef]] = {}
+            for _, ref in sorted(self.refs.items()):
+                groups.setdefault((ref.code, ref.line.date_of_service), []).append(ref)
+            self.groups = groups
+        return self.groups.get((code, day), [])
 
     def add(self, index: int, key: SortKey, finding: Finding) -> None:
         self.found[index].append((key, finding))
