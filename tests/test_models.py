@@ -138,6 +138,12 @@ def test_units_text_that_float_reads_but_is_no_count_is_refused(raw: str) -> Non
         line(units=raw)
 
 
+@pytest.mark.parametrize("raw", ["1e309", "-1e309", float("inf"), float("-inf"), float("nan")])
+def test_units_that_are_no_finite_number_are_refused(raw: Any) -> None:
+    with pytest.raises(ValidationError, match="must be a number"):
+        line(units=raw)
+
+
 @pytest.mark.parametrize(
     ("field", "raw"),
     [

@@ -126,13 +126,19 @@ def _units(value: Any) -> float:
         raise ValueError("must be a number")
     if isinstance(value, (int, float)):
         try:
-            return float(value)
+            units = float(value)
         except OverflowError:
             raise ValueError("must be a number") from None
-    text = _text(value)
-    if not _UNITS.match(text):
+    else:
+        text = _text(value)
+        if not _UNITS.match(text):
+            raise ValueError("must be a number")
+        units = float(text)
+    # "1e309" reads as inf, as does a float column's inf, which a batch reads as the text "inf" and
+    # refuses: infinite units summed into an MUE day made the report depend on the road taken.
+    if not math.isfinite(units):
         raise ValueError("must be a number")
-    return float(text)
+    return units
 
 
 def _charge(value: Any) -> float | None:
