@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import json
 import logging
@@ -31,6 +32,7 @@ from schemathesis.checks import not_a_server_error
 
 import claimcheck
 from claimcheck.io.readers import READERS
+from claimcheck.models.report import Report
 from claimcheck.service import ServiceConfigError, Settings, create_app
 from claimcheck.service.logs import JsonFormatter
 from claimcheck.service.schemas import ReportOut
@@ -316,6 +318,68 @@ def test_one_claim_or_a_list_gives_the_lines_of_validate_many(client: TestClient
     assert listed == expected
     assert single["lines"] == expected["lines"][:2]
     ReportOut.model_validate(listed)  # the documented response model matches what is sent
+
+
+def _checked_on_the_loop(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Records, for each report checked and each encoded, whether it ran on the event loop."""
+    on_loop: list[bool] = []
+
+    def running_loop() -> bool:
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return False
+        return True
+
+    def validate_spy(*args: Any, **kwargs: Any) -> Any:
+        on_loop.append(running_loop())
+        return claimcheck.validate_many(*args, **kwargs)
+
+    summary = Report.summary  # encoding the report asks for it once
+
+    def summary_spy(report: Report) -> dict[str, Any]:
+        on_loop.append(running_loop())
+        return summary(report)
+
+    monkeypatch.setattr("claimcheck.service.routes.validate_many", validate_spy)
+    monkeypatch.setattr(Report, "summary", summary_spy)
+    return on_loop
+
+
+def test_a_small_claim_is_checked_on_the_event_loop(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    on_loop = _checked_on_the_loop(monkeypatch)
+    assert client.post(VALIDATE, json=CLAIM, headers=AUTH).status_code == 200
+    assert on_loop == [True, True]
+
+
+@pytest.mark.parametrize(
+    "claims",
+    [
+        # One line, but long lists: a few MB of it held the loop (and /healthz) for seconds.
+        {**CLAIM, "lines": [{**CLAIM["lines"][0], "modifiers": ["26"] * 5000}]},
+        # Checked in a thread, but its 1,000-claim report was encoded on the loop.
+        [CLAIM] * 1000,
+    ],
+    ids=["one line with long lists", "1,000 claims"],
+)
+def test_a_big_request_is_checked_and_encoded_off_the_event_loop(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch, claims: Any
+) -> None:
+    on_loop = _checked_on_the_loop(monkeypatch)
+    response = client.post(VALIDATE, json=claims, headers=AUTH)
+    assert response.status_code == 200
+    assert on_loop == [False, False]
+    expected = claimcheck.validate_many(claims if isinstance(claims, list) else [claims], as_of=AS_OF).to_dict()
+    assert response.content == json.dumps(expected, separators=(",", ":")).encode("ascii")
+
+
+def test_an_837_report_is_encoded_off_the_event_loop(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch, x12_body: bytes
+) -> None:
+    on_loop = _checked_on_the_loop(monkeypatch)
+    response = client.post("/v1/x12:validate", content=x12_body, headers={**AUTH, "Content-Type": "text/plain"})
+    assert response.status_code == 200
+    assert on_loop == [False, False]
 
 
 def test_rules_lists_profiles_code_sets_and_the_version(client: TestClient) -> None:

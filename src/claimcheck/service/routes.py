@@ -19,7 +19,7 @@ from claimcheck.engine.ruleset import RuleSet
 from claimcheck.engine.run import validate_many
 from claimcheck.errors import ClaimCheckError, InputError
 from claimcheck.io.readers import READERS, read_claims
-from claimcheck.models.report import Report
+from claimcheck.models.report import LineResult, Report
 from claimcheck.service.auth import bearer_scheme
 from claimcheck.service.json_body import JsonBodyRoute
 from claimcheck.service.metrics import CONTENT_TYPE_LATEST, Metrics
@@ -34,11 +34,15 @@ __all__ = ["AsciiJSONResponse", "ServiceState", "router"]
 # Documented for /v1/x12:validate; any Content-Type but JSON is taken, because billing systems
 # send none, application/octet-stream or curl's form default, and the reader tells an 837 by content.
 X12_MEDIA_TYPES = ("application/edi-x12", "text/plain", "application/octet-stream")
-# A request of up to this many lines (a few claims) is checked on the event loop: handing it to a
-# thread costs about as much as checking it, and under load those threads fight the loop for the
-# GIL. A bigger one goes to a thread, so that /healthz and small requests are still answered
-# while it runs. At 0.15-0.7 ms a line, 20 lines hold the loop for 3-14 ms at most.
+# A request of up to this many lines (a few claims) and bytes is checked on the event loop:
+# handing it to a thread costs about as much as checking it, and under load those threads fight
+# the loop for the GIL. A bigger one is checked, and its report encoded, in a thread, so that
+# /healthz and small requests are still answered while it runs. At 0.15-0.7 ms a line, 20 lines
+# hold the loop for 3-14 ms at most; the byte bound keeps out few lines with long lists (a line
+# of 5 MB of modifiers took seconds, and its report hundreds of MB).
 INLINE_LINES = 20
+INLINE_BYTES = 8192
+_FINDINGS_AT_ONCE = 100
 _REPORT = {"model": ReportOut, "description": "The JSON report: every input line once, in input order."}
 
 
@@ -48,7 +52,36 @@ class AsciiJSONResponse(JSONResponse):
     as it came instead of failing the response."""
 
     def render(self, content: Any) -> bytes:
-        return json.dumps(content, ensure_ascii=True, allow_nan=False, separators=(",", ":")).encode("ascii")
+        return _ascii_json(content)
+
+
+def _ascii_json(content: Any) -> bytes:
+    return json.dumps(content, ensure_ascii=True, allow_nan=False, separators=(",", ":")).encode("ascii")
+
+
+def _report_response(report: Report) -> Response:
+    """``report.to_dict()`` as ``AsciiJSONResponse`` writes it, encoded a line at a time: one
+    ``json.dumps`` of a whole report holds the GIL throughout (0.2 s for 1,000 claims), so the
+    event loop could not answer anyone while a thread encoded a big report."""
+    if sum(len(line.findings) for line in report.lines) <= _FINDINGS_AT_ONCE:
+        return AsciiJSONResponse(report.to_dict())  # a claim or two: at once is quicker
+    lines = ",".join(_line_json(line) for line in report.lines)
+    text = f'{{"summary":{_ascii_json(report.summary()).decode("ascii")},"lines":[{lines}]}}'
+    return Response(text.encode("ascii"), media_type="application/json")
+
+
+def _line_json(line: LineResult) -> str:
+    if len(line.findings) <= _FINDINGS_AT_ONCE:
+        return _ascii_json(line.to_dict()).decode("ascii")
+    # A line of thousands of modifiers or diagnoses has a finding for each: a finding at a time.
+    head = _ascii_json(line.head()).decode("ascii")
+    findings = ",".join(_ascii_json(finding.to_dict()).decode("ascii") for finding in line.findings)
+    return f'{head[:-1]},"findings":[{findings}]}}'  # to_dict's order: the head's keys, then findings
+
+
+def _checked(claims: list[dict[str, Any]], rules: RuleSet, as_of: date | None) -> tuple[Report, Response]:
+    report = validate_many(claims, rules=rules, as_of=as_of)
+    return report, _report_response(report)
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,9 +111,7 @@ async def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-async def validate_claims(
-    request: Request, claims: Annotated[ClaimsBody, Body()], as_of: AsOf = None
-) -> AsciiJSONResponse:
+async def validate_claims(request: Request, claims: Annotated[ClaimsBody, Body()], as_of: AsOf = None) -> Response:
     """Check one claim, or a list of up to 1,000, in the JSON claims shape.
 
     A claim with wrong fields is answered with ``input`` findings on its lines, not with a 422.
@@ -88,12 +119,12 @@ async def validate_claims(
     """
     rules = _state(request).rules.current
     lines = sum(len(claim["lines"]) if isinstance(claim.get("lines"), list) else 1 for claim in claims)
-    if lines <= INLINE_LINES:
-        report = validate_many(claims, rules=rules, as_of=as_of)
+    if lines <= INLINE_LINES and len(await request.body()) <= INLINE_BYTES:
+        report, response = _checked(claims, rules, as_of)
     else:
-        report = await run_in_threadpool(validate_many, claims, rules=rules, as_of=as_of)
+        report, response = await run_in_threadpool(_checked, claims, rules, as_of)
     stats_of(request.scope).record(len(claims), report)
-    return AsciiJSONResponse(report.to_dict())
+    return response
 
 
 router.add_api_route(
@@ -112,14 +143,15 @@ def _is_json(content_type: str) -> bool:
     return media_type == "application/json" or media_type.endswith("+json")
 
 
-def _check_x12(body: bytes, name: str, rules: RuleSet, as_of: date | None) -> tuple[int, Report]:
+def _check_x12(body: bytes, name: str, rules: RuleSet, as_of: date | None) -> tuple[int, Report, Response]:
     # The X12 reader reads files, in two passes; the body is at most max_body_bytes. The file's
     # name is what the reader reports as each line's location.file.
     with tempfile.TemporaryDirectory(prefix="claimcheck-") as directory:
         path = Path(directory) / name
         path.write_bytes(body)
         claims = list(read_claims(path, "x12"))
-    return len(claims), validate_many(claims, rules=rules, as_of=as_of)
+    report = validate_many(claims, rules=rules, as_of=as_of)
+    return len(claims), report, _report_response(report)
 
 
 @router.post(
@@ -135,7 +167,7 @@ def _check_x12(body: bytes, name: str, rules: RuleSet, as_of: date | None) -> tu
     tags=["claims"],
     **_KEYED,
 )
-async def validate_x12(request: Request, as_of: AsOf = None, filename: X12Name = DEFAULT_X12_NAME) -> AsciiJSONResponse:
+async def validate_x12(request: Request, as_of: AsOf = None, filename: X12Name = DEFAULT_X12_NAME) -> Response:
     """Check the claims of an 837 body; each line's ``location`` points into the body.
 
     The body decides whether it is an 837, whatever its Content-Type; only a JSON one is refused
@@ -147,14 +179,16 @@ async def validate_x12(request: Request, as_of: AsOf = None, filename: X12Name =
         raise HTTPException(415, "this endpoint takes an X12 837; send JSON claims to /v1/claims:validate")
     body = await request.body()
     try:
-        claims, report = await run_in_threadpool(_check_x12, body, filename, _state(request).rules.current, as_of)
+        claims, report, response = await run_in_threadpool(
+            _check_x12, body, filename, _state(request).rules.current, as_of
+        )
     except InputError as exc:
         # The problem only: str(exc) would name the temporary directory.
         problem = "is empty" if not body.strip() else f"is not an X12 837 that can be read: {exc.problem}"
         error = {"type": "x12_unreadable", "loc": ["body"], "msg": f"the body {problem}"}
         return AsciiJSONResponse({"detail": [error]}, status_code=422)
     stats_of(request.scope).record(claims, report)
-    return AsciiJSONResponse(report.to_dict())
+    return response
 
 
 def _rules_out(rules: RuleSet) -> RulesOut:
