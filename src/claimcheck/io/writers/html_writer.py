@@ -22,6 +22,9 @@ __all__ = ["MAX_LINES", "write_html"]
 
 MAX_LINES = 5000
 _TOP_RULES = 12
+# A column mapped wrong (a charge or a claim number where the code goes) gives every line a code
+# of its own, and a page of a row per line; the rest of the codes share one row.
+_TOP_PROCEDURES = 100
 _SLOT = re.compile(r"\{\{(\w+)\}\}")
 
 
@@ -65,11 +68,22 @@ def _aggregate(report: Report, max_lines: int) -> dict[str, Any]:
     return {
         "by_status": by_status,
         "failing_rules": failing_rules.most_common(_TOP_RULES),
-        "by_procedure": sorted(by_procedure.items(), key=lambda item: -sum(item[1].values())),
+        "by_procedure": _top_procedures(by_procedure),
         "by_check": sorted(by_check.items()),
         "rows": rows,
         "problem_lines": problem_lines,
     }
+
+
+def _top_procedures(by_procedure: dict[str, Counter[str]]) -> list[tuple[str, Counter[str]]]:
+    """The most frequent codes, most lines first, then one row totalling the others."""
+    ranked = sorted(by_procedure.items(), key=lambda item: -sum(item[1].values()))
+    if len(ranked) <= _TOP_PROCEDURES + 1:
+        return ranked
+    others: Counter[str] = Counter()
+    for _, counts in ranked[_TOP_PROCEDURES:]:
+        others.update(counts)
+    return [*ranked[:_TOP_PROCEDURES], (f"{len(ranked) - _TOP_PROCEDURES:,} other procedure codes", others)]
 
 
 def _bar_chart(failing_rules: list[tuple[str, int]]) -> str:
