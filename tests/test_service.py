@@ -199,6 +199,12 @@ def test_healthz_and_the_openapi_document_need_no_key(client: TestClient) -> Non
     assert client.get("/metrics").status_code == 401
 
 
+def test_healthz_answers_head_as_health_checks_send_it(client: TestClient) -> None:
+    # Load balancers and uptime monitors often probe with HEAD: a 405 reads as "down".
+    response = client.head("/healthz")
+    assert (response.status_code, response.content) == (200, b"")
+
+
 # --- limits and malformed input --------------------------------------------------------------------
 
 

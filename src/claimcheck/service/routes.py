@@ -107,8 +107,12 @@ _TOO_LARGE: dict[int | str, dict[str, Any]] = {
 
 @router.get("/healthz", response_model=HealthOut, tags=["service"])
 async def healthz() -> dict[str, str]:
-    """Liveness: the process answers. Needs no API key."""
+    """Liveness: the process answers (with its rules loaded, which happens before it listens). Needs no API key."""
     return {"status": "ok"}
+
+
+# HEAD too: load balancers and uptime monitors often probe with it, and read a 405 as "down".
+router.add_api_route("/healthz", healthz, methods=["HEAD"], response_model=HealthOut, include_in_schema=False)
 
 
 async def validate_claims(request: Request, claims: Annotated[ClaimsBody, Body()], as_of: AsOf = None) -> Response:
