@@ -35,7 +35,7 @@ from claimcheck.io.readers import READERS
 from claimcheck.models.report import Report
 from claimcheck.service import ServiceConfigError, Settings, create_app
 from claimcheck.service.logs import JsonFormatter
-from claimcheck.service.schemas import ReportOut
+from claimcheck.service.schemas import ClaimIn, ReportOut
 from claimcheck.service.settings import API_KEYS_ENV, SETTINGS_ENV, load_api_keys
 from tests.conftest import AS_OF, ROOT, SHARED
 
@@ -430,6 +430,17 @@ def test_the_openapi_document_describes_the_bodies_and_the_bearer_scheme(client:
     assert {"401", "413", "422"} <= set(document["paths"]["/v1/x12:validate"]["post"]["responses"])
     assert document["components"]["schemas"]["ClaimIn"]["examples"]
     assert document["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"
+
+
+def test_the_documented_claim_takes_the_25_diagnoses_of_an_institutional_line() -> None:
+    # The schema said at most 12 (an 837P claim's), so clients generated from it refused 837I
+    # claims the service checks without an input finding.
+    codes = ["I70.213", "I25.10", "R07.9", "I10", "E11.9"] * 5
+    line = {**CLAIM["lines"][0], "diagnosis_codes": codes}
+    claim = {**CLAIM, "lines": [line]}
+    report = claimcheck.validate(claim, as_of=AS_OF)
+    assert not [f for f in report.lines[0].findings if f.check.value == "input"]
+    ClaimIn.model_validate(claim)
 
 
 # --- reload ----------------------------------------------------------------------------------------

@@ -59,7 +59,9 @@ class ClaimLineIn(BaseModel):
     line_number: int = Field(gt=0, description="Unique within the claim.")
     procedure_code: str = Field(description="CPT/HCPCS code, e.g. 0711T.")
     modifiers: list[str] = Field(default=[], max_length=4, description="Up to four modifiers.")
-    diagnosis_codes: list[str] = Field(default=[], max_length=12, description="ICD-10-CM codes; the first is primary.")
+    diagnosis_codes: list[str] = Field(
+        default=[], description="ICD-10-CM codes; the first is primary (an 837P claim has up to 12, an 837I up to 25)."
+    )
     rendering_taxonomy: str | None = Field(default=None, description="NUCC taxonomy code of the rendering provider.")
     rendering_npi: str | None = Field(default=None, description="10-digit NPI of the rendering provider.")
     units: float = Field(default=1, gt=0)
