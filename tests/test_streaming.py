@@ -98,3 +98,18 @@ def test_the_text_report_shows_the_first_lines_and_counts_them_all() -> None:
     counts = report.counts()
     assert f"39 lines: {counts['pass']} pass, {counts['warn']} warn, {counts['fail']} fail" in text
     assert "problems by check:" in text and "top failing rules:" in text
+
+
+def test_the_text_report_sends_readers_of_a_long_run_to_formats_that_list_every_line() -> None:
+    from claimcheck.io.writers.text_writer import TextStream
+
+    report = claimcheck.validate_file(DEMO, as_of=AS_OF)
+    stream = io.StringIO()
+    writer = TextStream(stream, table_limit=5)
+    for line in report.lines:
+        writer.write(line)
+    writer.close(report.summary())
+    (note,) = [text for text in stream.getvalue().splitlines() if "more lines not shown" in text]
+    # It named html too, whose page lists only lines with warnings or failures, the first 5,000.
+    assert "html" not in note
+    assert "--format csv or jsonl lists them all" in note

@@ -90,7 +90,7 @@ class TextStream:
         console.print(table)
         hidden = self._lines - len(self._shown)
         if hidden:
-            console.print(f"[dim]… {hidden:,} more lines not shown; --format csv, jsonl or html lists them all[/]")
+            console.print(f"[dim]… {hidden:,} more lines not shown; --format csv or jsonl lists them all[/]")
         counts = self._by_status
         console.print(
             f"{self._lines} lines: [green]{counts[Status.PASS]} pass[/], "
