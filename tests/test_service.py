@@ -272,6 +272,34 @@ def test_json_the_parser_cannot_read_gets_422_pointing_at_it_not_400(
     assert error in detail["ctx"]["error"]
 
 
+@pytest.mark.parametrize(
+    ("body", "reader"),
+    [(b"[" * 100_000, "_deepest"), (b'{"units": [' + b"1," * 50_000 + b"9" * 5000 + b"]}", "_long_integer")],
+    ids=["nested", "long integer"],
+)
+def test_a_big_body_that_cannot_be_read_is_searched_off_the_event_loop(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch, body: bytes, reader: str
+) -> None:
+    # Finding where 5 MB of such JSON goes wrong took the event loop 2-3 s, for every request.
+    from claimcheck.service import json_body
+
+    on_loop: list[bool] = []
+    search = getattr(json_body, reader)
+
+    def spy(text: str) -> Any:
+        try:
+            asyncio.get_running_loop()
+            on_loop.append(True)
+        except RuntimeError:
+            on_loop.append(False)
+        return search(text)
+
+    monkeypatch.setattr(json_body, reader, spy)
+    response = client.post(VALIDATE, content=body, headers={**AUTH, "Content-Type": "application/json"})
+    assert response.status_code == 422 and response.json()["detail"][0]["type"] == "json_invalid"
+    assert on_loop == [False]
+
+
 @pytest.mark.parametrize("media_type", [None, "text/plain", "application/x-www-form-urlencoded"])
 def test_a_json_body_is_read_as_json_whatever_its_content_type(client: TestClient, media_type: str | None) -> None:
     headers = AUTH if media_type is None else {**AUTH, "Content-Type": media_type}
