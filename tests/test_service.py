@@ -354,6 +354,27 @@ def test_a_lone_surrogate_in_a_claim_comes_back_escaped_not_as_a_500(client: Tes
     assert b'"claim_id":"C\\ud800"' in response.content
 
 
+def test_an_unexpected_error_is_a_json_500_with_the_request_id_and_nothing_of_the_claim(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise KeyError(SECRET_CLAIM_ID)
+
+    monkeypatch.setattr("claimcheck.service.routes.validate_many", broken)
+    caplog.set_level(logging.INFO)
+    with TestClient(create_app(make_settings()), raise_server_exceptions=False) as client:
+        response = client.post(VALIDATE, json=CLAIM, headers=AUTH)
+    # It was Starlette's text/plain "Internal Server Error", without the id the access log gives.
+    assert response.status_code == 500 and response.headers["content-type"] == "application/json"
+    request_id = response.headers["X-Request-Id"]
+    assert response.json() == {"detail": f"internal error; the service log has request {request_id}"}
+    assert SECRET_CLAIM_ID not in response.text
+    records = [json.loads(JsonFormatter().format(record)) for record in caplog.records]
+    (error,) = [r for r in records if r["message"] == "internal error"]
+    assert error["request_id"] == request_id and error["error"]["type"] == "KeyError"
+    assert not any(SECRET_CLAIM_ID in json.dumps(r) for r in records)
+
+
 # --- reports ---------------------------------------------------------------------------------------
 
 

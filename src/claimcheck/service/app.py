@@ -20,7 +20,7 @@ from claimcheck.service.auth import ApiKeyMiddleware, ApiKeys
 from claimcheck.service.body_limit import BodyLimitMiddleware
 from claimcheck.service.logs import EVENT_LOGGER
 from claimcheck.service.metrics import Metrics
-from claimcheck.service.observe import ObserveMiddleware
+from claimcheck.service.observe import STATS_KEY, ObserveMiddleware
 from claimcheck.service.routes import AsciiJSONResponse, ServiceState, router
 from claimcheck.service.rules import RulesHolder
 from claimcheck.service.settings import Settings
@@ -38,6 +38,16 @@ async def _validation_error(_request: Request, exc: Exception) -> AsciiJSONRespo
     assert isinstance(exc, RequestValidationError)
     errors = [{key: value for key, value in error.items() if key != "input"} for error in exc.errors()]
     return AsciiJSONResponse({"detail": jsonable_encoder(errors)}, status_code=422)
+
+
+async def _internal_error(request: Request, exc: Exception) -> AsciiJSONResponse:
+    """A JSON 500 that names the request, whose log records say more: never the error's text, which
+    may quote a claim. (Starlette's own is a text/plain "Internal Server Error" without the id.)"""
+    stats = request.scope.get(STATS_KEY)
+    request_id = stats.request_id if stats is not None else "unknown"
+    _log.error("internal error", exc_info=exc, extra={"fields": {"request_id": request_id}})
+    detail = f"internal error; the service log has request {request_id}"
+    return AsciiJSONResponse({"detail": detail}, status_code=500, headers={"X-Request-Id": request_id})
 
 
 @asynccontextmanager
@@ -65,6 +75,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.service = ServiceState(settings, rules, metrics)
     app.include_router(router)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(Exception, _internal_error)
     # Inside the key check: a client without a key learns nothing, not even the size limit.
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(ApiKeyMiddleware, keys=ApiKeys(settings.api_keys))
