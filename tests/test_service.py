@@ -337,6 +337,12 @@ def test_as_of_must_be_a_calendar_date(client: TestClient, path: str, as_of: str
     assert response.json()["detail"][0]["loc"] == ["query", "as_of"]
 
 
+def test_a_query_value_error_says_what_is_wrong_in_its_context_too(client: TestClient) -> None:
+    (detail,) = client.post(VALIDATE.split("?")[0], params={"as_of": "soon"}, json=CLAIM, headers=AUTH).json()["detail"]
+    # The ValueError was encoded as an empty object: "ctx": {"error": {}}.
+    assert detail["ctx"] == {"error": "must be a calendar date, YYYY-MM-DD"}
+
+
 def test_a_claim_with_bad_fields_gets_200_with_input_findings(client: TestClient) -> None:
     bad = {"claim_id": "C9", "patient_sex": "X", "lines": [{"line_number": "one", "procedure_code": 7}, "a line"]}
     response = client.post(VALIDATE, json=[bad, {"lines": "none"}], headers=AUTH)

@@ -36,8 +36,16 @@ and get the JSON report back. Every endpoint but /healthz needs `Authorization: 
 async def _validation_error(_request: Request, exc: Exception) -> AsciiJSONResponse:
     """FastAPI's 422, without the ``input`` it echoes: that may be 5 MB of claims."""
     assert isinstance(exc, RequestValidationError)
-    errors = [{key: value for key, value in error.items() if key != "input"} for error in exc.errors()]
+    errors = [
+        {key: _context(value) if key == "ctx" else value for key, value in error.items() if key != "input"}
+        for error in exc.errors()
+    ]
     return AsciiJSONResponse({"detail": jsonable_encoder(errors)}, status_code=422)
+
+
+def _context(ctx: dict[str, object]) -> dict[str, object]:
+    # A validator's ValueError would be encoded as an empty object; its text is what it says.
+    return {key: str(value) if isinstance(value, Exception) else value for key, value in ctx.items()}
 
 
 async def _internal_error(request: Request, exc: Exception) -> AsciiJSONResponse:
