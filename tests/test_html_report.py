@@ -62,6 +62,27 @@ def test_a_problem_line_also_shows_the_bypass_that_let_its_pair_pass() -> None:
     assert all(rule.startswith(("pair.", "duplicate.")) for _, rule in passes)  # other passes are not listed
 
 
+def test_a_line_that_passes_only_by_a_bypass_is_listed() -> None:
+    day, dx = "2026-03-10", ["R91.1"]
+    lines = [
+        {
+            "line_number": 1,
+            "procedure_code": "71250",
+            "modifiers": ["59"],
+            "diagnosis_codes": dx,
+            "date_of_service": day,
+        },
+        {"line_number": 2, "procedure_code": "0721T", "diagnosis_codes": dx, "date_of_service": day},
+    ]
+    report = claimcheck.validate({"claim_id": "B1", "lines": lines}, as_of=AS_OF)
+    assert report.lines[1].status.value == "pass"  # else this test does not test a pass line
+    stream = io.StringIO()
+    write_html(report, stream)
+    rows = json.loads(stream.getvalue().split('<script id="rows" type="application/json">', 1)[1].split("</script>")[0])
+    listed = {(row["line"], f["rule"], f["status"]) for row in rows for f in row["findings"]}
+    assert (2, "pair.ptp", "pass") in listed
+
+
 def test_long_reports_list_the_first_lines_and_say_so() -> None:
     page = _demo_html(max_lines=3)
     assert "Showing the first 3 of" in page
@@ -121,7 +142,7 @@ def test_claim_text_reaches_the_page_as_data_only(tmp_path: Path) -> None:
     assert "<" not in block
     rows = json.loads(block)
     assert [row["claim"] for row in rows] == ["A<!--", "X2", "{{rows}}"]
-    assert page.count('"claim":') == 3 and page.count("lines with warnings or failures.") == 1
+    assert page.count('"claim":') == 3 and page.count("lines with warnings, failures or bypasses.") == 1
 
 
 def _browser() -> str:

@@ -110,6 +110,6 @@ def test_the_text_report_sends_readers_of_a_long_run_to_formats_that_list_every_
         writer.write(line)
     writer.close(report.summary())
     (note,) = [text for text in stream.getvalue().splitlines() if "more lines not shown" in text]
-    # It named html too, whose page lists only lines with warnings or failures, the first 5,000.
+    # It named html too, whose page lists only lines with warnings, failures or bypasses, the first 5,000.
     assert "html" not in note
     assert "--format csv or jsonl lists them all" in note

@@ -1,8 +1,9 @@
 """``html``: one self-contained page for people — summary, the most frequent failing rules as a
-bar chart, counts by procedure and by check, and a filterable, paged table of problem lines.
+bar chart, counts by procedure and by check, and a filterable, paged table of the lines with a warning,
+a failure or a bypass (a modifier that let a pair or a repeat pass).
 
 Everything is inline (CSS, JavaScript, SVG): the page fetches nothing. Totals are aggregated
-here, so the page stays light at a million lines; the table lists at most ``max_lines`` problem
+here, so the page stays light at a million lines; the table lists at most ``max_lines`` of those
 lines and says when there were more.
 """
 
@@ -34,7 +35,7 @@ def _aggregate(report: Report, max_lines: int) -> dict[str, Any]:
     by_procedure: dict[str, Counter[str]] = {}
     by_check: dict[str, Counter[str]] = {}
     rows: list[dict[str, Any]] = []
-    problem_lines = 0
+    listed_lines = 0  # lines with a warning, a failure or a bypass that let a pair or repeat pass
     for line in report.lines:
         by_status[line.status.value] += 1
         by_procedure.setdefault(line.procedure_code or "(none)", Counter())[line.status.value] += 1
@@ -42,10 +43,10 @@ def _aggregate(report: Report, max_lines: int) -> dict[str, Any]:
             by_check.setdefault(finding.check.value, Counter())[finding.status.value] += 1
             if finding.status is Status.FAIL:
                 failing_rules[finding.rule_id] += 1
-        problems = line.problems()
-        if not problems:
+        notable = line.notable()
+        if not notable:
             continue
-        problem_lines += 1
+        listed_lines += 1
         if len(rows) < max_lines:
             rows.append(
                 {
@@ -61,7 +62,7 @@ def _aggregate(report: Report, max_lines: int) -> dict[str, Any]:
                             "message": f.message,
                             "source": " / ".join(v for v in (f.source.to_dict().values() if f.source else ()) if v),
                         }
-                        for f in line.notable()
+                        for f in notable
                     ],
                 }
             )
@@ -71,7 +72,7 @@ def _aggregate(report: Report, max_lines: int) -> dict[str, Any]:
         "by_procedure": _top_procedures(by_procedure),
         "by_check": sorted(by_check.items()),
         "rows": rows,
-        "problem_lines": problem_lines,
+        "listed_lines": listed_lines,
     }
 
 
@@ -126,9 +127,9 @@ def write_html(report: Report, stream: TextIO, *, max_lines: int = MAX_LINES) ->
     counts = data["by_status"]
     shown = len(data["rows"])
     note = (
-        f"Showing the first {shown:,} of {data['problem_lines']:,} lines with warnings or failures."
-        if data["problem_lines"] > shown
-        else f"{shown:,} lines with warnings or failures."
+        f"Showing the first {shown:,} of {data['listed_lines']:,} lines with warnings, failures or bypasses."
+        if data["listed_lines"] > shown
+        else f"{shown:,} lines with warnings, failures or bypasses."
     )
     versions = ", ".join(f"{k} {v}" for k, v in report.code_sets.items())
     # "<" in a script block can end it ("</script") or start a comment ("<!--") that swallows the
