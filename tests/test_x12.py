@@ -491,6 +491,14 @@ def test_damaged_files_never_raise_anything_but_input_error(edits: list[tuple[in
     assert all(isinstance(claim, ParsedClaim) and claim.lines for claim in claims)
 
 
+def test_anesthesia_minutes_are_one_service_not_units(tmp_path: Path) -> None:
+    text = fixture_text().replace("SV1*HC:0711T:GN*100*UN*1***2~", "SV1*HC:0711T:GN*100*MJ*45***2~")
+    assert text != fixture_text()
+    units = [ln.line.units for c in read_x12(write(tmp_path, "minutes.837", text)) for ln in c.lines if ln.line]
+    billed_in_units = [ln.line.units for c in read_x12(FIXTURES / "professional.837") for ln in c.lines if ln.line]
+    assert units == billed_in_units  # the 45 minutes read as the one service the UN line billed
+
+
 # TR3 validation with pyx12.
 
 

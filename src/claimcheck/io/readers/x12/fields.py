@@ -95,8 +95,11 @@ def read_service(segment: Segment) -> Service:
     if segment.id == "SV1":
         code, modifiers, problems = _procedure(segment, 1, "SV101")
         pointers = tuple(p for p in segment.components(7) if p)
+        # Anesthesia is billed in minutes (SV103 MJ); the units checks and CMS MUE values count
+        # services, and 45 minutes of anesthesia is one service, not 45.
+        units = "1" if segment.get(3) == "MJ" and segment.get(4) else segment.get(4)
         return Service(
-            code, modifiers, segment.get(4), segment.get(5) or None, pointers, False, problems, segment.get(2) or None
+            code, modifiers, units, segment.get(5) or None, pointers, False, problems, segment.get(2) or None
         )
     revenue = segment.get(1)
     code, modifiers, problems = _procedure(segment, 2, "SV202")
