@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import io
+import sys
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from rich.console import Console
 
@@ -93,3 +95,19 @@ def test_other_readers_leave_the_total_unknown(tmp_path: Path) -> None:
     claims = tmp_path / "claims.jsonl"
     claims.write_text('{"claim_id": "C1", "lines": []}\n', encoding="utf-8")
     assert input_progress([ROOT / "fixtures" / "demo" / "claims.csv", claims], None, None, "compiled").total_bytes == 0
+
+
+@pytest.mark.parametrize("variable", ["FORCE_COLOR", "TTY_COMPATIBLE"])
+def test_silent_on_a_log_file_even_where_rich_is_told_to_act_as_a_terminal(
+    variable: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # CI jobs set FORCE_COLOR for coloured logs; rich then takes any stream for a terminal and
+    # the bar's frames (cursor codes and all) filled the job's log.
+    monkeypatch.setenv(variable, "1")
+    log = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", log)
+    progress = RunProgress(total_bytes=10)
+    with progress_bar(progress, delay=0):
+        progress.advance(10, 10)
+    assert list(with_progress(range(1000), delay=0)) == list(range(1000))
+    assert log.getvalue() == ""

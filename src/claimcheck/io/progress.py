@@ -7,6 +7,7 @@ so short runs, pipes, CI logs and ``--quiet`` stay silent.
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -52,6 +53,9 @@ def progress_bar(
     progress: RunProgress, console: Console | None = None, delay: float = _DELAY_SECONDS
 ) -> Iterator[None]:
     """Show ``progress`` as a bar with the time left, once ``delay`` seconds have passed."""
+    if console is None and not _stderr_is_a_terminal():
+        yield
+        return
     console = console or Console(stderr=True)
     if not console.is_terminal:
         yield
@@ -88,6 +92,15 @@ def progress_bar(
         progress.listeners.remove(update)
         if bar is not None:
             bar.stop()
+
+
+def _stderr_is_a_terminal() -> bool:
+    """Whether stderr itself is a terminal: rich takes a log file for one when FORCE_COLOR or
+    TTY_COMPATIBLE is set (as CI jobs do for coloured logs), and the bar's frames would fill it."""
+    try:
+        return sys.stderr is not None and sys.stderr.isatty()
+    except (AttributeError, ValueError):  # a stand-in without isatty, or a closed stream
+        return False
 
 
 def with_progress(
