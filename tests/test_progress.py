@@ -12,7 +12,7 @@ from rich.console import Console
 
 from claimcheck.cli import main
 from claimcheck.io.progress import RunProgress, progress_bar, with_progress
-from tests.conftest import ROOT
+from tests.conftest import AS_OF, ROOT
 
 
 def test_silent_when_stderr_is_not_a_terminal() -> None:
@@ -111,3 +111,18 @@ def test_silent_on_a_log_file_even_where_rich_is_told_to_act_as_a_terminal(
         progress.advance(10, 10)
     assert list(with_progress(range(1000), delay=0)) == list(range(1000))
     assert log.getvalue() == ""
+
+
+def test_the_report_pipeline_shows_a_percentage_only_when_every_file_counts_its_bytes(tmp_path: Path) -> None:
+    # The per-line readers say nothing until a file ends: with a total, a JSONL run's bar sat
+    # at "0%" with no time left for the whole run, then jumped to 100%.
+    from claimcheck.io.batch.pipeline import RulesSpec, encoded_reports
+
+    claims = tmp_path / "claims.jsonl"
+    claims.write_text('{"claim_id": "C1", "lines": [{"line_number": 1, "procedure_code": "99213"}]}\n', "utf-8")
+    demo = ROOT / "fixtures" / "demo" / "claims.csv"
+    for files, total in (([claims], 0), ([demo, claims], 0), ([demo], demo.stat().st_size)):
+        progress = RunProgress()
+        chunks = encoded_reports(files, spec=RulesSpec(), as_of=AS_OF, output_format="csv", progress=progress)
+        assert sum(lines for _, lines, _ in chunks) > 0
+        assert progress.total_bytes == total

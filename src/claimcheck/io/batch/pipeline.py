@@ -210,8 +210,11 @@ def encoded_reports(
     while the run goes on with the next file."""
     files = [Path(p) for p in paths]
     progress = progress or RunProgress()
-    progress.total_bytes = progress.total_bytes or sum(workers.file_size(p) for p in files)
     eligible = [_fast_names(path, input_format, columns, engine, unreadable) for path in files]
+    if not progress.total_bytes and all(names is not None for names in eligible):
+        # Only the fast road counts bytes as it goes (the other readers say nothing until a
+        # file ends): without it, lines and lines/s, and no percentage stuck at 0%.
+        progress.total_bytes = sum(workers.file_size(p) for p in files)
     run = _Run(rules, spec, as_of, output_format, rows, jobs, progress, pool=pool)
     try:
         for path in (path for path, names in zip(files, eligible, strict=True) if names is not None):
