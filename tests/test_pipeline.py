@@ -341,6 +341,22 @@ def test_a_worker_ends_once_the_run_that_started_it_is_killed() -> None:
     assert worker.wait(timeout=10) == 1
 
 
+def test_a_worker_ends_while_its_killed_run_waits_to_be_reaped() -> None:
+    """A caller that reads the run's output to its end before reaping it (``subprocess.run`` with
+    ``capture_output``) keeps the killed run a zombie; the workers, which hold that output too,
+    waited for it to vanish, and both sides waited for ever."""
+    run = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    watch = f"from claimcheck.io.workers import _exit_without; _exit_without({run.pid})"
+    worker = subprocess.Popen([sys.executable, "-c", watch], cwd=ROOT)
+    time.sleep(0.5)
+    assert worker.poll() is None
+    run.kill()  # and not reaped: a zombie until the end of the test
+    try:
+        assert worker.wait(timeout=10) == 1
+    finally:
+        run.wait()
+
+
 def test_a_worker_leaves_ctrl_c_to_the_run() -> None:
     """Ctrl-C signals the whole process group; the run stops the workers, which print nothing."""
     script = (

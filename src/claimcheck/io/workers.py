@@ -118,10 +118,24 @@ def _exit_without(parent: int) -> None:
     one else would, and the worker (a child of the fork server, not of the run) would idle on."""
     while True:
         time.sleep(_PARENT_POLL_SECONDS)
-        try:
-            os.kill(parent, 0)
-        except (ProcessLookupError, PermissionError):  # PermissionError: the pid is another user's now
+        if _gone(parent):
             os._exit(1)
+
+
+def _gone(pid: int) -> bool:
+    """Whether the process ``pid`` has ended. An ended process that its caller has not reaped yet
+    (a zombie) counts as ended: a caller that reads the run's output to its end before reaping it
+    would otherwise wait for the workers, which hold that output, while they wait for the run."""
+    try:
+        os.kill(pid, 0)
+    except (ProcessLookupError, PermissionError):  # PermissionError: the pid is another user's now
+        return True
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            state = stat.read().rpartition(b")")[2].split()[0]
+    except (OSError, IndexError):  # no /proc (not Linux): a zombie goes unnoticed until reaped
+        return False
+    return state in (b"Z", b"X")
 
 
 def worker_rules() -> RuleSet:
