@@ -357,6 +357,35 @@ def test_a_worker_ends_while_its_killed_run_waits_to_be_reaped() -> None:
         run.wait()
 
 
+def test_workers_interrupted_while_starting_are_shut_down(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C or SIGTERM while the workers start: the pool never reached the run, which could not
+    shut it down; a worker half started then printed a traceback (its queue's semaphore gone
+    with the run) or idled on, holding the run's stderr."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from claimcheck.io.workers import RulesSpec, start_pool
+
+    submitted: list[object] = []
+    shut: list[bool] = []
+    submit, shutdown = ProcessPoolExecutor.submit, ProcessPoolExecutor.shutdown
+
+    def interrupted(self: ProcessPoolExecutor, *args: object, **kwargs: object) -> object:
+        if submitted:
+            raise KeyboardInterrupt
+        submitted.append(submit(self, *args, **kwargs))  # type: ignore[arg-type]
+        return submitted[-1]
+
+    def recorded(self: ProcessPoolExecutor, wait: bool = True, **kwargs: bool) -> None:
+        shut.append(wait)
+        shutdown(self, wait=wait, **kwargs)
+
+    monkeypatch.setattr(ProcessPoolExecutor, "submit", interrupted)
+    monkeypatch.setattr(ProcessPoolExecutor, "shutdown", recorded)
+    with pytest.raises(KeyboardInterrupt):
+        start_pool(2, RulesSpec())
+    assert shut == [True]
+
+
 def test_a_worker_leaves_ctrl_c_to_the_run() -> None:
     """Ctrl-C signals the whole process group; the run stops the workers, which print nothing."""
     script = (

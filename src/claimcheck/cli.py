@@ -163,8 +163,9 @@ def check(
         from claimcheck.io.workers import RulesSpec
 
         spec = RulesSpec.of(rules_dir, code_sets, ptp, mue)
-        pool = _early_workers(files, spec, jobs, input_format, columns, engine)
+        pool = None
         try:
+            pool = _early_workers(files, spec, jobs, input_format, columns, engine)
             from claimcheck.io.no_pandas import skip_pandas_lookup
 
             skip_pandas_lookup()

@@ -154,6 +154,12 @@ def start_pool(jobs: int, spec: RulesSpec) -> ProcessPoolExecutor:
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
     pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker, initargs=(spec, os.getpid()))
-    for _ in range(jobs):  # the pool starts a worker per task submitted: start them all now
-        pool.submit(_started)
+    try:
+        for _ in range(jobs):  # the pool starts a worker per task submitted: start them all now
+            pool.submit(_started)
+    except BaseException:
+        # Ctrl-C or SIGTERM meanwhile: the run never gets the pool to shut it down, and a worker
+        # half started would fail to (a traceback) or idle on, holding the run's stderr.
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
     return pool
