@@ -84,16 +84,21 @@ def test_an_unreadable_file_mid_run_is_a_row_of_the_report_and_exit_2(tmp_path) 
     assert "missing required column" in finding["message"] and "(broken.csv line 1)" in finding["message"]
 
 
-def test_the_text_report_shows_the_first_lines_and_counts_them_all() -> None:
+def _demo_text_report(table_limit: int) -> tuple[claimcheck.Report, str]:
+    """The demo's report and its text output streamed with a table of ``table_limit`` lines."""
     from claimcheck.io.writers.text_writer import TextStream
 
     report = claimcheck.validate_file(DEMO, as_of=AS_OF)
     stream = io.StringIO()
-    writer = TextStream(stream, table_limit=5)
+    writer = TextStream(stream, table_limit=table_limit)
     for line in report.lines:
         writer.write(line)
     writer.close(report.summary())
-    text = stream.getvalue()
+    return report, stream.getvalue()
+
+
+def test_the_text_report_shows_the_first_lines_and_counts_them_all() -> None:
+    report, text = _demo_text_report(5)
     assert "34 more lines not shown" in text
     counts = report.counts()
     assert f"39 lines: {counts['pass']} pass, {counts['warn']} warn, {counts['fail']} fail" in text
@@ -101,15 +106,8 @@ def test_the_text_report_shows_the_first_lines_and_counts_them_all() -> None:
 
 
 def test_the_text_report_sends_readers_of_a_long_run_to_formats_that_list_every_line() -> None:
-    from claimcheck.io.writers.text_writer import TextStream
-
-    report = claimcheck.validate_file(DEMO, as_of=AS_OF)
-    stream = io.StringIO()
-    writer = TextStream(stream, table_limit=5)
-    for line in report.lines:
-        writer.write(line)
-    writer.close(report.summary())
-    (note,) = [text for text in stream.getvalue().splitlines() if "more lines not shown" in text]
+    _, text = _demo_text_report(5)
+    (note,) = [line for line in text.splitlines() if "more lines not shown" in line]
     # It named html too, whose page lists only lines with warnings, failures or bypasses, the first 5,000.
     assert "html" not in note
     assert "--format csv or jsonl lists them all" in note
