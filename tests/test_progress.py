@@ -126,3 +126,33 @@ def test_the_report_pipeline_shows_a_percentage_only_when_every_file_counts_its_
         chunks = encoded_reports(files, spec=RulesSpec(), as_of=AS_OF, output_format="csv", progress=progress)
         assert sum(lines for _, lines, _ in chunks) > 0
         assert progress.total_bytes == total
+
+
+def test_with_workers_the_bytes_done_follow_the_blocks_checked_not_those_handed_out(tmp_path: Path) -> None:
+    from benchmarks.generate import generate
+
+    from claimcheck.io.batch.pipeline import encoded_reports
+    from claimcheck.io.workers import RulesSpec, start_pool
+
+    path = generate(tmp_path / "claims.csv", 150_000, seed=7)  # ~11 MB: several 2 MB blocks
+    total_lines, size = 150_000, path.stat().st_size
+    progress = RunProgress(total_bytes=size)
+    seen: list[tuple[float, float]] = []
+    progress.listeners.append(lambda state: seen.append((state.lines / total_lines, state.bytes_done / size)))
+    spec = RulesSpec.of()
+    chunks = encoded_reports(
+        [path],
+        spec=spec,
+        as_of=AS_OF,
+        output_format="csv",
+        rows="line",
+        jobs=2,
+        progress=progress,
+        pool=start_pool(2, spec),
+    )
+    for _ in chunks:
+        pass
+    during = [(lines, done) for lines, done in seen if 0 < lines < 1]
+    assert len(during) >= 3 and progress.lines == total_lines
+    # Five blocks (10 MB of 11) went out before the first came back: the bar showed ~90% done.
+    assert all(done - lines < 0.2 for lines, done in during), during

@@ -133,7 +133,9 @@ class _Run:
     def fast(self, path: Path, names: list[str]) -> Iterator[Encoded]:
         assert self.rules is not None
         reader = FastReader(path, names)
-        pending: deque[Future[Encoded]] = deque()
+        # Each job with the input bytes read when it went out: the bar counts a block once its
+        # report is back, not when it was handed to a worker (it ran ahead of the work done).
+        pending: deque[tuple[Future[Encoded], int]] = deque()
         pool = self.pool_for(path)
         try:
             for batch in reader.batches():
@@ -144,22 +146,24 @@ class _Run:
                     yield done
                     continue
                 job = (ipc_bytes(batch), path.name, self.as_of, self.output_format, self.rows, self.spool_dir)
-                pending.append(pool.submit(_check_encoded, *job))
+                pending.append((pool.submit(_check_encoded, *job), reader.bytes_done))
                 while len(pending) > 2 * self.jobs:  # bounded: memory stays flat
-                    done = _result(pending.popleft())
-                    self.progress.advance(done[1], self.offset + reader.bytes_done)
-                    yield done
+                    yield self._collect(pending)
         except ReadStopped as stopped:
-            yield from self._drain(pending, reader)
+            yield from self._drain(pending)
             yield from self.encoded_lines(_rest_per_line(path, stopped, self.rules, self.as_of))
             return
-        yield from self._drain(pending, reader)
+        yield from self._drain(pending)
 
-    def _drain(self, pending: deque[Future[Encoded]], reader: FastReader) -> Iterator[Encoded]:
+    def _drain(self, pending: deque[tuple[Future[Encoded], int]]) -> Iterator[Encoded]:
         while pending:
-            done = _result(pending.popleft())
-            self.progress.advance(done[1], self.offset + reader.bytes_done)
-            yield done
+            yield self._collect(pending)
+
+    def _collect(self, pending: deque[tuple[Future[Encoded], int]]) -> Encoded:
+        future, bytes_done = pending.popleft()
+        done = _result(future)
+        self.progress.advance(done[1], self.offset + bytes_done)
+        return done
 
     def encoded_lines(self, results: Iterable[LineResult]) -> Iterator[Encoded]:
         for chunk in _chunks(results):
