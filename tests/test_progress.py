@@ -156,3 +156,28 @@ def test_with_workers_the_bytes_done_follow_the_blocks_checked_not_those_handed_
     assert len(during) >= 3 and progress.lines == total_lines
     # Five blocks (10 MB of 11) went out before the first came back: the bar showed ~90% done.
     assert all(done - lines < 0.2 for lines, done in during), during
+
+
+def test_after_arrow_stops_the_bytes_done_go_on_at_the_bytes_a_line_took(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from benchmarks.generate import generate
+
+    from claimcheck.io.batch.pipeline import encoded_reports
+    from claimcheck.io.workers import RulesSpec
+
+    monkeypatch.setattr("claimcheck.io.batch.reader._BLOCK_BYTES", 64 << 10)
+    lines = generate(tmp_path / "claims.csv", 30_000, seed=9).read_text(encoding="utf-8").splitlines(keepends=True)
+    path = tmp_path / "wrong_width.csv"
+    path.write_text("".join([*lines[:6_000], "C9,1,too,few\n", *lines[6_000:]]), encoding="utf-8")
+    size = path.stat().st_size
+    progress = RunProgress(total_bytes=size)
+    seen: list[float] = []
+    progress.listeners.append(lambda state: seen.append(state.bytes_done / size))
+    for _ in encoded_reports(
+        [path], spec=RulesSpec.of(), as_of=AS_OF, output_format="csv", rows="line", jobs=1, progress=progress
+    ):
+        pass
+    assert progress.lines == 30_001 and seen[-1] == 1.0
+    # Arrow stopped a fifth of the way in; the per-line reader's 20,000-line chunk moved the bar on.
+    assert any(0.3 < done < 0.99 for done in seen) and seen == sorted(seen), seen

@@ -151,7 +151,12 @@ class _Run:
                     yield self._collect(pending)
         except ReadStopped as stopped:
             yield from self._drain(pending)
-            yield from self.encoded_lines(_rest_per_line(path, stopped, self.rules, self.as_of))
+            rest = _rest_per_line(path, stopped, self.rules, self.as_of)
+            # The per-line reader counts no bytes: go on at the bytes a line took so far, so that
+            # the bar does not stand still at the row Arrow refused until the file ends.
+            per_line = reader.bytes_done / reader.rows_done if reader.rows_done else 0.0
+            start, end = self.offset + reader.bytes_done, self.offset + workers.file_size(path)
+            yield from self.encoded_lines(rest, lambda lines: min(end, start + int(lines * per_line)))
             return
         yield from self._drain(pending)
 
@@ -165,10 +170,15 @@ class _Run:
         self.progress.advance(done[1], self.offset + bytes_done)
         return done
 
-    def encoded_lines(self, results: Iterable[LineResult]) -> Iterator[Encoded]:
+    def encoded_lines(
+        self, results: Iterable[LineResult], bytes_after: Callable[[int], int] | None = None
+    ) -> Iterator[Encoded]:
+        """The report of ``results``; ``bytes_after``: the input bytes done after so many lines."""
+        lines = 0
         for chunk in _chunks(results):
             done = encode_lines(chunk, self.output_format, self.rows)
-            self.progress.advance(done[1])
+            lines += done[1]
+            self.progress.advance(done[1], None if bytes_after is None else bytes_after(lines))
             yield done
 
 
