@@ -462,3 +462,37 @@ def test_flat_reports_name_the_table_each_finding_came_from(tmp_path: Path, outp
         found = pq.read_table(report).to_pylist()
     tables = {row["source_table"] for row in found if row["rule_id"] == "pair.ptp"}
     assert "general/pair.yaml" in tables and any(t.startswith("ptp_sample.txt line ") for t in tables)
+
+
+def test_the_command_is_the_launcher_which_runs_the_cli(monkeypatch: pytest.MonkeyPatch) -> None:
+    from importlib.metadata import entry_points
+
+    from claimcheck import launch
+
+    (script,) = [point for point in entry_points(group="console_scripts") if point.name == "claimcheck"]
+    assert script.value == "claimcheck.launch:run"
+    monkeypatch.setattr(sys, "argv", ["claimcheck", "--version"])
+    with pytest.raises(SystemExit) as ended:
+        launch.run()
+    assert ended.value.code == 0
+
+
+def test_a_ctrl_c_while_the_cli_loads_ends_with_130_and_no_traceback(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import builtins
+
+    from claimcheck import launch
+
+    real_import = builtins.__import__
+
+    def interrupted(name: str, *args: object, **kwargs: object) -> object:
+        if name == "claimcheck.cli":
+            raise KeyboardInterrupt
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", interrupted)
+    with pytest.raises(SystemExit) as ended:
+        launch.run()
+    assert ended.value.code == 130
+    assert capsys.readouterr().err == "claimcheck: interrupted\n"
