@@ -329,6 +329,32 @@ def test_a_line_break_in_quotes_leaves_the_line_numbers_after_it_right(
     assert fast == careful
 
 
+def test_lines_of_blank_cells_keep_the_file_on_arrows_road_with_its_line_numbers_right(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A line of spaces is one cell to Arrow, the wrong width: it sent the rest of the file down
+    # the per-line road (some 25 times slower). The per-line reader passes over such lines.
+    from claimcheck.io.batch.reader import FastReader
+    from claimcheck.io.fast_csv import fast_eligible
+
+    monkeypatch.setattr("claimcheck.io.batch.reader._BLOCK_BYTES", 64 << 10)
+    lines = generate(tmp_path / "g.csv", 6_000, seed=12).read_bytes().split(b"\n")
+    blanks = [b"   ", b"\t", "\u00a0\u3000".encode(), b" , ,", b'" ",""', b"  ", b"\x1c"]
+    for number, blank in zip((5_500, 4_000, 3_001, 3_000, 1_200, 40, 2), blanks, strict=True):
+        lines.insert(number, blank)  # from the end, so the numbers are those of the first file
+    path = tmp_path / "claims.csv"
+    path.write_bytes(b"\n".join(lines) + b"   \n")
+    names = fast_eligible(path, None, None, "compiled")
+    assert names is not None
+    rows = sum(batch.num_rows for batch in FastReader(path, names).batches())  # no ReadStopped
+    assert rows == 6_000
+    for args in (["--rows", "line"], ["--rows", "finding"]):
+        fast = _check(path, tmp_path / "fast.csv", "--format", "csv", *args)
+        careful = _check(path, tmp_path / "careful.csv", "--format", "csv", *args, "--columns", "claimcheck")
+        assert fast == careful
+        assert b"claims.csv line " in fast  # the generator's bad rows name their lines
+
+
 def test_a_worker_ends_once_the_run_that_started_it_is_killed() -> None:
     """``kill -9`` of a run leaves its workers to the fork server; each watches the run and ends."""
     run = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])

@@ -1,7 +1,7 @@
 """Arrow's CSV reader for files in the claimcheck layout, batch by batch, claims kept whole.
 
 Arrow reads a well-formed file many times faster than Python's ``csv``, but it refuses what
-the per-line reader takes in its stride (rows of the wrong width, blank lines, line breaks in
+the per-line reader takes in its stride (rows of the wrong width, line breaks in
 quotes, bytes that are not UTF-8). ``FastReader`` says where it stopped when that happens, and
 the pipeline reads on from there the careful way, so no line is lost or read twice.
 """
@@ -9,7 +9,9 @@ the pipeline reads on from there the careful way, so no line is lost or read twi
 from __future__ import annotations
 
 import codecs
+import csv
 import io
+import itertools
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -100,10 +102,16 @@ class FastReader:
 
     def batches(self) -> Iterator[pa.RecordBatch]:
         invalid: list[bool] = []
+        blank: list[int] = []  # file lines of rows of blank cells only, which Arrow leaves out
 
-        def on_invalid(row: object) -> str:
-            del row
-            invalid.append(True)
+        def on_invalid(row: pacsv.InvalidRow) -> str:
+            # A line of spaces (or other blanks) is one cell: the wrong width to Arrow, a blank
+            # row that the per-line reader passes over. Skipped here with its line number noted,
+            # it no longer sends the rest of the file down the per-line road.
+            if row.number is not None and _all_blank(row.text):
+                blank.append(row.number)
+            else:
+                invalid.append(True)
             return "skip"
 
         block = self.block_bytes or _BLOCK_BYTES
@@ -114,7 +122,9 @@ class FastReader:
             try:
                 reader = pacsv.open_csv(
                     source,
-                    read_options=pacsv.ReadOptions(block_size=block, use_threads=True),
+                    # One thread: Arrow gives a refused row's line number only then, and it
+                    # reads these all-text columns as fast (each block is one batch either way).
+                    read_options=pacsv.ReadOptions(block_size=block, use_threads=False),
                     parse_options=pacsv.ParseOptions(invalid_row_handler=on_invalid, ignore_empty_lines=False),
                     convert_options=pacsv.ConvertOptions(
                         column_types={name: pa.string() for name in self.names},
@@ -124,10 +134,10 @@ class FastReader:
                 )
             except (pa.ArrowInvalid, UnicodeDecodeError):
                 raise ReadStopped(0) from None
-            yield from self._whole_claims(reader, invalid, counting)
+            yield from self._whole_claims(reader, invalid, blank, counting)
 
     def _whole_claims(
-        self, reader: pacsv.CSVStreamingReader, invalid: list[bool], counting: _Counting
+        self, reader: pacsv.CSVStreamingReader, invalid: list[bool], blank: list[int], counting: _Counting
     ) -> Iterator[pa.RecordBatch]:
         carry: pa.Table | None = None
         next_line = 2  # the header is line 1
@@ -140,8 +150,9 @@ class FastReader:
                 raise ReadStopped(self.rows_done) from None
             if invalid or counting.not_utf8 or (counting.quoted and _line_breaks(batch)):
                 raise ReadStopped(self.rows_done)
-            lines = pa.array(np.arange(next_line, next_line + batch.num_rows, dtype=np.int64))
-            next_line += batch.num_rows
+            numbers = _line_numbers(next_line, batch.num_rows, blank)
+            lines = pa.array(numbers)
+            next_line = int(numbers[-1]) + 1 if batch.num_rows else next_line
             # Arrow reads tens of MB ahead of the batches it hands out: count the bytes of the
             # lines handed out, at the average line length of what it has read.
             self.bytes_done = counting.bytes_read * (next_line - 1) // max(counting.lines, next_line - 1, 1)
@@ -154,7 +165,9 @@ class FastReader:
             if cut:
                 yield from self._deliver(table.slice(0, cut))
         # An unclosed quote can swallow the rest of the file without a word from Arrow: make
-        # sure every line of the file became a row before the last claim goes out.
+        # sure every line of the file became a row (or a blank one left out) before the last
+        # claim goes out.
+        next_line += sum(1 for number in blank if number >= next_line)
         if counting.not_utf8 or next_line - 1 != counting.lines:
             raise ReadStopped(self.rows_done)
         if carry is not None and carry.num_rows:
@@ -165,6 +178,20 @@ class FastReader:
         if batch is not None:
             self.rows_done += batch.num_rows
             yield batch
+
+
+def _all_blank(text: str) -> bool:
+    """Whether the cells of this line, split as the per-line reader splits it, are all blank."""
+    return not any(cell.strip() for cell in next(csv.reader([text]), []))
+
+
+def _line_numbers(first: int, count: int, blank: list[int]) -> np.ndarray:
+    """The file lines of ``count`` rows from line ``first`` on, passing over the ``blank`` lines
+    Arrow left out; those before ``first`` are dropped from ``blank`` (done with)."""
+    done = sum(1 for _ in itertools.takewhile(lambda line: line < first, blank))
+    del blank[:done]
+    candidates = np.arange(first, first + count + len(blank), dtype=np.int64)
+    return np.setdiff1d(candidates, np.asarray(blank, dtype=np.int64), assume_unique=True)[:count]
 
 
 def _line_breaks(batch: pa.RecordBatch) -> bool:
