@@ -424,6 +424,26 @@ def test_ndjson_claims_one_resource_per_line_as_bulk_data_exports_them(tmp_path:
     assert [line.line_number for line in claims[2].lines] == [1, 2]
 
 
+def test_ndjson_whose_first_line_is_cut_off_keeps_the_claims_after_it(tmp_path: Path) -> None:
+    # An export cut off in its first line was refused whole, as one broken JSON document
+    # ("line 3: Expecting ',' delimiter"): the Claims after it were lost.
+    path = tmp_path / "Claim.ndjson"
+    path.write_text('{"resourceType": "Claim", "id": \n' + json.dumps(fixture("claim-professional.json")) + "\n")
+    broken, claim = read_fhir(path)
+    (line,) = broken.lines
+    assert line.origin == "Claim.ndjson line 1"
+    assert problems(line) == [("resource", "is not valid JSON (Expecting value, column 33)")]
+    assert claim.claim_id == "FX-PRO-1" and claim.lines[0].location["line"] == 2
+
+
+def test_a_broken_json_document_is_still_refused_whole(tmp_path: Path) -> None:
+    path = tmp_path / "claim.json"
+    pretty = json.dumps(fixture("claim-professional.json"), indent=2)
+    path.write_text(pretty[:-2] + "\n")  # its closing brace lost
+    with pytest.raises(InputError, match="is not valid JSON"):
+        list(read_fhir(path))
+
+
 def test_ndjson_without_claims_or_with_a_bundle_line_is_said_so(tmp_path: Path) -> None:
     path = tmp_path / "Patient.ndjson"
     path.write_text('{"resourceType": "Patient", "id": "a"}\n{"resourceType": "Patient", "id": "b"}\n')

@@ -144,13 +144,17 @@ def _text(path: Path) -> str:
 
 def _is_ndjson(text: str) -> bool:
     """Whether ``text``, which is not one JSON value, opens with a line that is a whole FHIR
-    resource (Bulk Data NDJSON) rather than with a broken JSON document."""
-    first = next((line for line in text.split("\n") if line.strip()), "")
-    try:
-        value = parse_json(first)
-    except BadJson:
-        return False
-    return isinstance(value, dict) and "resourceType" in value
+    resource (Bulk Data NDJSON) rather than with a broken JSON document. The second line counts
+    too: an export cut off in its first line is still NDJSON, and a broken document's second
+    line is never a whole resource of its own."""
+    lines = (line for line in text.split("\n") if line.strip())
+    for line in itertools.islice(lines, 2):
+        try:
+            value = parse_json(line)
+        except BadJson:
+            continue
+        return isinstance(value, dict) and "resourceType" in value
+    return False
 
 
 def _ndjson(name: str, text: str) -> Iterator[ClaimResource | UnreadableLine]:
