@@ -499,6 +499,24 @@ def test_anesthesia_minutes_are_one_service_not_units(tmp_path: Path) -> None:
     assert units == billed_in_units  # the 45 minutes read as the one service the UN line billed
 
 
+def _units_read(tmp_path: Path, billed: str) -> list[Any]:
+    billed_in_units = "SV1*HC:0711T:GN*100*UN*1***2~"
+    assert billed_in_units in fixture_text()
+    text = fixture_text().replace(billed_in_units, f"SV1*HC:0711T:GN*100*{billed}***2~")
+    claims = read_x12(write(tmp_path, "minutes.837", text))
+    return [(ln.line.units if ln.line else None, [p.field for p in ln.problems]) for c in claims for ln in c.lines]
+
+
+@pytest.mark.parametrize(
+    ("minutes", "as_units"), [("4X5", "4X5"), ("-45", "-45"), ("0", "0"), ("45.5", "1"), (".5", "1")]
+)
+def test_anesthesia_minutes_that_are_no_time_are_left_for_the_checks_to_report(
+    tmp_path: Path, minutes: str, as_units: str
+) -> None:
+    # Read as the one service whatever they said, minutes mistyped (4X5) went through without a word.
+    assert _units_read(tmp_path, f"MJ*{minutes}") == _units_read(tmp_path, f"UN*{as_units}")
+
+
 # TR3 validation with pyx12.
 
 

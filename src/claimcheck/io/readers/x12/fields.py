@@ -8,11 +8,14 @@ and delimiters, never patient data.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
 from claimcheck.io.readers.x12.tokens import Segment
 from claimcheck.models.parse import InputProblem
+
+_DECIMAL = re.compile(r"\d+(\.\d*)?|\.\d+", re.ASCII)  # SV104 is an R: 45, 45.5, .5
 
 __all__ = ["Diagnoses", "Provider", "Service", "inverted_range", "iso_date", "npi", "read_service", "service_date"]
 
@@ -90,6 +93,10 @@ def _procedure(segment: Segment, index: int, what: str) -> tuple[str | None, tup
     return None, modifiers, (InputProblem("procedure_code", message),)
 
 
+def _some_minutes(text: str) -> bool:
+    return _DECIMAL.fullmatch(text) is not None and float(text) > 0
+
+
 def read_service(segment: Segment) -> Service:
     """An SV1 or SV2 segment: procedure composite, units, charge, place of service and pointers."""
     if segment.id == "SV1":
@@ -97,7 +104,9 @@ def read_service(segment: Segment) -> Service:
         pointers = tuple(p for p in segment.components(7) if p)
         # Anesthesia is billed in minutes (SV103 MJ); the units checks and CMS MUE values count
         # services, and 45 minutes of anesthesia is one service, not 45.
-        units = "1" if segment.get(3) == "MJ" and segment.get(4) else segment.get(4)
+        # Minutes that are no count of minutes go through as they are, for the units checks to report.
+        minutes = segment.get(4)
+        units = "1" if segment.get(3) == "MJ" and _some_minutes(minutes) else minutes
         return Service(
             code, modifiers, units, segment.get(5) or None, pointers, False, problems, segment.get(2) or None
         )
