@@ -104,18 +104,22 @@ class ProcedurePairs(ClaimCheck):
         subject = f"{first.code} {second.code}"
         if edit.indicator == 1:
             modifier, where = self._bypass(second), "this line"
-            unset = [ref for ref in firsts if self._bypass(ref) is None]
-            if modifier is None and not unset:  # every column-1 line is set apart
+            if modifier is None:
+                # Fails on a column-1 line known to carry no bypass; lines whose modifiers cannot
+                # be read (input.field reports them) may hold one, and judge nothing.
+                known = [ref for ref in firsts if self._bypass(ref) is None and "modifiers" not in ref.unreadable]
+                if known and "modifiers" not in second.unreadable:
+                    return self._fails(subject, known[0], second, edit, day)
+                first = next((ref for ref in firsts if self._bypass(ref) is not None), first)
                 modifier, where = self._bypass(first), f"line {first.number}"
-            if modifier is not None:
-                pair = f"{second.code} with {first.code} (line {first.number}) on {day}"
-                message = f"{pair} is allowed by modifier {modifier} on {where}{because(edit.rationale)}"
-                return self.finding(subject, Status.PASS, message, edit.source)
-            # Lines whose modifiers cannot be read (input.field reports them) may hold a bypass.
-            known = [ref for ref in unset if "modifiers" not in ref.unreadable]
-            if "modifiers" in second.unreadable or not known:
-                return None
-            first = known[0]
+                if modifier is None:
+                    return None
+            pair = f"{second.code} with {first.code} (line {first.number}) on {day}"
+            message = f"{pair} is allowed by modifier {modifier} on {where}{because(edit.rationale)}"
+            return self.finding(subject, Status.PASS, message, edit.source)
+        return self._fails(subject, first, second, edit, day)
+
+    def _fails(self, subject: str, first: ClaimLineRef, second: ClaimLineRef, edit: _Edit, day: date) -> Finding:
         message = (
             f"{second.code} is not billed with {first.code} (line {first.number}) on {day}{because(edit.rationale)} "
             f"({_INDICATOR[edit.indicator]})"
