@@ -12,8 +12,9 @@ __all__ = ["PositiveUnits", "format_units"]
 
 
 def format_units(units: float) -> str:
-    """``1.0`` → ``1``; ``1.5`` → ``1.5``."""
-    return str(int(units)) if math.isfinite(units) and units == int(units) else str(units)
+    """``1.0`` → ``1``; ``1.5`` → ``1.5``; ``1e308`` → ``1e+308`` (not its 309 digits)."""
+    whole = math.isfinite(units) and units == int(units) and abs(units) < 1e16
+    return str(int(units)) if whole else str(units)
 
 
 @implements("positive_units")
