@@ -8,10 +8,10 @@ the pipeline reads on from there the careful way, so no line is lost or read twi
 
 from __future__ import annotations
 
+import bisect
 import codecs
 import csv
 import io
-import itertools
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -188,8 +188,7 @@ def _all_blank(text: str) -> bool:
 def _line_numbers(first: int, count: int, blank: list[int]) -> np.ndarray:
     """The file lines of ``count`` rows from line ``first`` on, passing over the ``blank`` lines
     Arrow left out; those before ``first`` are dropped from ``blank`` (done with)."""
-    done = sum(1 for _ in itertools.takewhile(lambda line: line < first, blank))
-    del blank[:done]
+    del blank[: bisect.bisect_left(blank, first)]
     candidates = np.arange(first, first + count + len(blank), dtype=np.int64)
     return np.setdiff1d(candidates, np.asarray(blank, dtype=np.int64), assume_unique=True)[:count]
 

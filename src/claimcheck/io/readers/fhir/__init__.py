@@ -18,7 +18,14 @@ from typing import Any
 from claimcheck.io.readers.fhir._claim import map_claim
 from claimcheck.io.readers.fhir._invalid import invalid_claim
 from claimcheck.io.readers.fhir._references import BundleIndex, References
-from claimcheck.io.readers.fhir._source import ClaimResource, UnreadableLine, load, looks_like_fhir, model_class
+from claimcheck.io.readers.fhir._source import (
+    MODEL_ERRORS,
+    ClaimResource,
+    UnreadableLine,
+    load,
+    looks_like_fhir,
+    model_class,
+)
 from claimcheck.models.parse import InputProblem, ParsedClaim, ParsedLine, parse_claim
 
 __all__ = ["looks_like_fhir", "read_fhir"]
@@ -53,9 +60,7 @@ def read_fhir(path: Path) -> Iterator[ParsedClaim]:
             continue
         try:
             claim = claim_model.model_validate(resource.raw)
-        # ValidationError is a ValueError; fhir.resources validates each nested element by
-        # recursion, so deep nesting (extensions of extensions) runs out of stack.
-        except (ValueError, TypeError, KeyError, RecursionError) as error:
+        except MODEL_ERRORS as error:
             yield invalid_claim(resource, error)
             continue
         yield _read_claim(resource, claim, References(bundle, claim.contained))

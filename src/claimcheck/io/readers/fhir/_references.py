@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from claimcheck.io.readers.fhir._source import BundleEntry, model_class
+from claimcheck.io.readers.fhir._source import MODEL_ERRORS, BundleEntry, model_class
 
 __all__ = ["BundleIndex", "References"]
 
@@ -56,9 +56,7 @@ class BundleIndex:
     def _validate(raw: Mapping[str, Any], expected: str) -> Resolved:
         try:
             return model_class(str(raw.get("resourceType"))).model_validate(raw), None
-        # As for a Claim (see ``read_fhir``): a ValidationError or unknown resourceType is a
-        # ValueError, a contained resource of an unknown type a KeyError, deep nesting a RecursionError.
-        except (ValueError, TypeError, KeyError, RecursionError):
+        except MODEL_ERRORS:
             return None, f"refers to a {expected} in the Bundle that is not valid FHIR R4"
 
 

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from fhir_core.fhirabstractmodel import FHIRAbstractModel
 
 __all__ = [
+    "MODEL_ERRORS",
     "BundleEntry",
     "ClaimResource",
     "FhirFile",
@@ -56,6 +57,12 @@ def looks_like_fhir(head: str) -> bool:
                 return True
         key = text
     return False
+
+
+# What fhir.resources raises on a resource it cannot read: a ValidationError or an unknown
+# resourceType is a ValueError, a contained resource of an unknown type a KeyError, and it
+# validates nested elements by recursion, so deep nesting runs out of stack.
+MODEL_ERRORS = (ValueError, TypeError, KeyError, RecursionError)
 
 
 def model_class(resource_type: str) -> type[FHIRAbstractModel]:
