@@ -15,10 +15,9 @@ from datetime import date
 from claimcheck.io.readers.x12.tokens import Segment
 from claimcheck.models.parse import InputProblem
 
-_DECIMAL = re.compile(r"\d+(\.\d*)?|\.\d+", re.ASCII)  # SV104 is an R: 45, 45.5, .5
-
 __all__ = ["Diagnoses", "Provider", "Service", "inverted_range", "iso_date", "npi", "read_service", "service_date"]
 
+_DECIMAL = re.compile(r"\d+(\.\d*)?|\.\d+", re.ASCII)  # SV104 is an R: 45, 45.5, .5
 _ICD10 = ("ABK", "ABF")  # principal, other ICD-10-CM diagnosis
 _ICD9 = ("BK", "BF")  # the same for ICD-9-CM, which the code sets here do not cover
 _DIAGNOSIS_QUALIFIERS = frozenset(_ICD10 + _ICD9)
