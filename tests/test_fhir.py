@@ -436,6 +436,36 @@ def test_ndjson_whose_first_line_is_cut_off_keeps_the_claims_after_it(tmp_path: 
     assert claim.claim_id == "FX-PRO-1" and claim.lines[0].location["line"] == 2
 
 
+def test_ndjson_is_read_line_by_line_not_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A Bulk Data export runs to gigabytes; it was read into memory whole (and split into a list
+    # of lines) before its first Claim was checked: 724 MB peak for a 164 MB file, now 398 MB.
+    path = tmp_path / "Claim.ndjson"
+    claim = fixture("claim-professional.json")
+    path.write_text("".join(json.dumps({**claim, "id": f"C{n}"}) + "\n" for n in range(3)))
+
+    def whole_file(*args: Any, **kwargs: Any) -> str:
+        raise AssertionError("an NDJSON file was read whole")
+
+    monkeypatch.setattr(Path, "read_text", whole_file)
+    monkeypatch.setattr(Path, "read_bytes", whole_file)
+    assert [claim.claim_id for claim in read_fhir(path)] == ["C0", "C1", "C2"]
+
+
+def test_an_ndjson_line_that_is_not_utf8_costs_that_line_only(tmp_path: Path) -> None:
+    # The whole export was refused ("is not UTF-8 text") for one bad byte in one resource.
+    claim = fixture("claim-professional.json")
+    bad = json.dumps({**claim, "id": "C2"}).encode().replace(b'"C2"', b'"C\xe92"')  # Latin-1 é
+    lines = [json.dumps({**claim, "id": "C1"}).encode(), bad, json.dumps({**claim, "id": "C3"}).encode()]
+    path = tmp_path / "Claim.ndjson"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    first, broken, third = read_fhir(path)
+    assert (first.claim_id, third.claim_id) == ("C1", "C3")
+    assert third.lines[0].location["line"] == 3
+    (line,) = broken.lines
+    assert line.origin == "Claim.ndjson line 2"
+    assert problems(line) == [("resource", "is not UTF-8 text")]
+
+
 def test_a_broken_json_document_is_still_refused_whole(tmp_path: Path) -> None:
     path = tmp_path / "claim.json"
     pretty = json.dumps(fixture("claim-professional.json"), indent=2)

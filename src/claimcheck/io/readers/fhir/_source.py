@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import codecs
 import itertools
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from claimcheck.errors import ClaimCheckError, InputError
 from claimcheck.io.readers.json_text import BadJson, parse_json
+from claimcheck.io.readers.text_lines import open_binary
 
 if TYPE_CHECKING:
     from fhir_core.fhirabstractmodel import FHIRAbstractModel
@@ -155,19 +157,49 @@ def _is_ndjson(text: str) -> bool:
     too: an export cut off in its first line is still NDJSON, and a broken document's second
     line is never a whole resource of its own."""
     lines = (line for line in text.split("\n") if line.strip())
-    for line in itertools.islice(lines, 2):
+    return any(_is_resource(line) for line in itertools.islice(lines, 2))
+
+
+def _is_resource(line: str) -> bool:
+    try:
+        value = parse_json(line)
+    except BadJson:
+        return False
+    return isinstance(value, dict) and "resourceType" in value
+
+
+def _decoded_lines(binary: BinaryIO) -> Iterator[tuple[int, str | None]]:
+    """The lines of a file split at LF, as JSON text splits them (CR is whitespace to it), with
+    their numbers; ``None`` for a line that is not UTF-8, so that costs one line, not the file."""
+    for number, raw in enumerate(binary, start=1):
+        if number == 1 and raw.startswith(codecs.BOM_UTF8):
+            raw = raw[len(codecs.BOM_UTF8) :]
+        raw = raw.removesuffix(b"\n")
         try:
-            value = parse_json(line)
-        except BadJson:
+            yield number, raw.decode("utf-8")
+        except UnicodeDecodeError:
+            yield number, None
+
+
+def _opens_as_ndjson(path: Path) -> bool:
+    """Whether the file's first line that is not blank is a whole FHIR resource and another
+    line follows it: then the file is not one JSON value, and is read line by line, however big,
+    without reading it whole first. (A single-line document is left to the whole-file reader,
+    so it is not parsed twice.)"""
+    with open_binary(path) as binary:
+        lines = ((number, line) for number, line in _decoded_lines(binary) if line is None or line.strip())
+        first = next(lines, None)
+        if first is None or first[1] is None or next(lines, None) is None:
+            return False
+    return _is_resource(first[1])
+
+
+def _ndjson(name: str, lines: Iterable[tuple[int, str | None]]) -> Iterator[ClaimResource | UnreadableLine]:
+    """The Claims of NDJSON lines, one per line; other resources are passed over."""
+    for number, line in lines:
+        if line is None:
+            yield UnreadableLine(name, number, "is not UTF-8 text")
             continue
-        return isinstance(value, dict) and "resourceType" in value
-    return False
-
-
-def _ndjson(name: str, text: str) -> Iterator[ClaimResource | UnreadableLine]:
-    """The Claims of an NDJSON text, one per line; other resources are passed over. Only JSON
-    text splits lines on LF (CR is whitespace to it), so line numbers are counted the same way."""
-    for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         try:
@@ -184,8 +216,13 @@ def _ndjson(name: str, text: str) -> Iterator[ClaimResource | UnreadableLine]:
             yield UnreadableLine(name, number, "is not a FHIR resource (it has no resourceType)")
 
 
-def _ndjson_file(path: Path, text: str) -> FhirFile:
-    claims = _ndjson(path.name, text)
+def _streamed_lines(path: Path) -> Iterator[tuple[int, str | None]]:
+    with open_binary(path) as binary:
+        yield from _decoded_lines(binary)
+
+
+def _ndjson_file(path: Path, lines: Iterable[tuple[int, str | None]]) -> FhirFile:
+    claims = _ndjson(path.name, lines)
     first = next(claims, None)
     if first is None:
         raise InputError(path, "the NDJSON file holds no Claim resource")
@@ -213,12 +250,14 @@ def _entries(path: Path, bundle: Mapping[str, Any]) -> tuple[BundleEntry | None,
 def load(path: Path) -> FhirFile:
     """Read ``path``; raises ``InputError`` unless it holds a Claim, a Bundle with a Claim, or
     Claims one per line (NDJSON)."""
+    if _opens_as_ndjson(path):
+        return _ndjson_file(path, _streamed_lines(path))
     text = _text(path)
     try:
         data = parse_json(text)
     except BadJson as exc:
-        if _is_ndjson(text):
-            return _ndjson_file(path, text)
+        if _is_ndjson(text):  # cut off in its first line: rare, and read from the text in hand
+            return _ndjson_file(path, enumerate(text.split("\n"), start=1))
         raise InputError(path, exc.message, line=exc.line) from None
     resource_type = data.get("resourceType") if isinstance(data, dict) else None
     if resource_type == "Claim":
