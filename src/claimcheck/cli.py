@@ -1,7 +1,8 @@
 """The ``claimcheck`` command line.
 
 Exit codes: 0 no line at or above the ``--fail-on`` level; 1 some line is; 2 usage error,
-unreadable file, broken rule file or unwritable report (message on stderr, no traceback).
+unreadable file, broken rule file or unwritable report (message on stderr, no traceback);
+130 interrupted (Ctrl-C), 143 terminated (SIGTERM), 141 standard output closed (``| head``).
 """
 
 from __future__ import annotations

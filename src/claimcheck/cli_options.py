@@ -19,6 +19,7 @@ import click
 from claimcheck.errors import ClaimCheckError, InputError
 
 __all__ = [
+    "CLOSED_PIPE_STATUS",
     "DASH",
     "code_set_option",
     "load_ruleset",
@@ -94,8 +95,14 @@ def load_ruleset(
     return load_rules(rules_dir, code_sets=code_sets or None, ptp=list(ptp) or None, mue=mue)
 
 
+# The shell's status for a command a closed pipe stopped (128 + SIGPIPE, which Windows lacks).
+CLOSED_PIPE_STATUS = 141
+
+
 def reports_errors(function: Any) -> Any:
-    """Turn claimcheck's own errors into a message on stderr and exit status 2."""
+    """Turn claimcheck's own errors into a message on stderr and exit status 2. A reader of
+    standard output that goes away (``| head``) ends the command quietly with status 141, as it
+    would ``grep`` or ``cat``: not click's 1, which here means some line failed."""
 
     @functools.wraps(function)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -104,6 +111,11 @@ def reports_errors(function: Any) -> Any:
         except ClaimCheckError as exc:
             click.echo(f"claimcheck: error: {exc}", err=True)
             sys.exit(2)
+        except BrokenPipeError:
+            from claimcheck.io.files import discard_pending
+
+            discard_pending(sys.stdout)
+            sys.exit(CLOSED_PIPE_STATUS)
 
     return wrapper
 

@@ -7,6 +7,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from claimcheck.engine.ruleset import RuleSet
+from claimcheck.io.writers.console import ReportConsole
 from claimcheck.models.finding import Status
 
 __all__ = ["print_rule_detail", "print_rule_list"]
@@ -22,8 +23,8 @@ def _document_code(code: object) -> str:
 
 def _console() -> Console:
     # Piped output has no terminal width; wide enough that rule ids and codes are never cut.
-    console = Console()
-    return console if console.is_terminal else Console(width=200)
+    console = ReportConsole()
+    return console if console.is_terminal else ReportConsole(width=200)
 
 
 def print_rule_list(ruleset: RuleSet, console: Console | None = None) -> None:

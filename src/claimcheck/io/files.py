@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 __all__ = [
     "atomic_output",
     "check_files",
+    "discard_pending",
     "input_progress",
     "standard_output",
     "stream_report",
@@ -183,13 +184,13 @@ def standard_output(*, binary: bool = False, what: str = "the report") -> Iterat
     except OSError as exc:
         if exc.errno == errno.EPIPE:
             raise
-        _discard_pending(stream)
+        discard_pending(stream)
         raise OutputError("standard output", f"cannot write {what} ({exc.strerror})") from None
 
 
-def _discard_pending(stream: Any) -> None:
+def discard_pending(stream: Any) -> None:
     """Point standard output at the null device, so that the text it still holds is not
-    written (and failed) again when the interpreter exits."""
+    written (and failed) again when the interpreter exits; also after a closed pipe."""
     null = os.open(os.devnull, os.O_WRONLY)
     try:
         os.dup2(null, stream.fileno())

@@ -67,13 +67,14 @@ class TextStream:
             self._shown.append(line)
 
     def close(self, summary: dict[str, Any]) -> None:
-        from rich.console import Console
         from rich.markup import escape
         from rich.table import Table
         from rich.text import Text
 
+        from claimcheck.io.writers.console import ReportConsole
+
         stream = self._stream
-        console = Console(file=stream, width=None if stream.isatty() else 140, soft_wrap=False)
+        console = ReportConsole(file=stream, width=None if stream.isatty() else 140, soft_wrap=False)
         table = Table(title="claimcheck findings", show_lines=True)
         for column in ("claim", "line", "code", "status"):
             table.add_column(column, no_wrap=True)
