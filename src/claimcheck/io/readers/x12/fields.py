@@ -22,6 +22,16 @@ _ICD10 = ("ABK", "ABF")  # principal, other ICD-10-CM diagnosis
 _ICD9 = ("BK", "BF")  # the same for ICD-9-CM, which the code sets here do not cover
 _DIAGNOSIS_QUALIFIERS = frozenset(_ICD10 + _ICD9)
 _MAX_QUALIFIER = 3  # HI qualifiers are 1-3 letters; a longer single component is a misread composite
+_CPT_HCPCS = "HC"  # the procedure composite's qualifier (SV101-1, SV202-1) for a CPT/HCPCS code
+# What the other qualifiers the 5010 TR3s allow say SV101-2 / SV202-2 holds: codes of other
+# systems, which the procedure checks (built for CPT/HCPCS) must not judge. HIPPS is 837I only.
+_OTHER_CODES = {
+    "ER": "a jurisdiction-specific procedure or supply code",
+    "HP": "a HIPPS (Health Insurance Prospective Payment System) rate code",
+    "IV": "a Home Infusion EDI Coalition (HIEC) product/service code",
+    "WK": "an Advanced Billing Concepts (ABC) code",
+}
+_QUALIFIERS = {"SV101": ("837P", ("ER", "HC", "IV", "WK")), "SV202": ("837I", ("ER", "HC", "HP", "IV", "WK"))}
 
 
 def iso_date(value: str) -> str | None:
@@ -84,12 +94,25 @@ def _procedure(segment: Segment, index: int, what: str) -> tuple[str | None, tup
     code = parts[1] if len(parts) > 1 and parts[1] else None
     modifiers = tuple(m for m in parts[2:6] if m)
     if code is not None:
-        return code, modifiers, ()
+        qualifier = parts[0]
+        if qualifier == _CPT_HCPCS:
+            return code, modifiers, ()
+        return None, modifiers, (InputProblem("procedure_code", _not_cpt(qualifier, segment.position, what)),)
     message = f"is missing: {what} at segment {segment.position} has no procedure code"
     separator = segment.interchange.delimiters.component
     if len(parts) == 1 and not parts[0].isalpha():
         message += f" after its qualifier (the composite holds no ISA16 component separator {separator!r})"
     return None, modifiers, (InputProblem("procedure_code", message),)
+
+
+def _not_cpt(qualifier: str, position: int, what: str) -> str:
+    transaction, allowed = _QUALIFIERS[what]
+    said = f"{what}-1 qualifier {qualifier or '(empty)'} at segment {position}"
+    if qualifier in allowed:
+        holds = f"says {what}-2 holds {_OTHER_CODES[qualifier]}, not a CPT/HCPCS code"
+    else:
+        holds = f"is not one the 5010 {transaction} allows ({', '.join(allowed)}), so what {what}-2 holds is unknown"
+    return f"is not checked: {said} {holds}; claimcheck checks only CPT/HCPCS codes, which have qualifier {_CPT_HCPCS}"
 
 
 def _some_minutes(text: str) -> bool:
