@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from claimcheck.io.readers.x12.envelope import CLAIM_ENDERS, INSTITUTIONAL
 from claimcheck.io.readers.x12.fields import Provider, npi
-from claimcheck.io.readers.x12.hierarchy import HLChain
+from claimcheck.io.readers.x12.hierarchy import HLChain, HLCheck
 from claimcheck.io.readers.x12.lines import build_claim
 from claimcheck.io.readers.x12.model import ClaimLoop, Context, EmptyTransaction, LineLoop, Person, RawClaim
 from claimcheck.io.readers.x12.tokens import Segment
@@ -43,6 +43,8 @@ class _Reader:
         self.claims_in_transaction = 0
         self.hierarchy = _Hierarchy()
         self.chain = HLChain()  # which HL loops a claim is under, as the envelope pass sees them
+        self.hl_check = HLCheck()
+        self.hl_problems: dict[int, InputProblem] = {}  # by HL position, for the open HL loops only
         self.claim: ClaimLoop | None = None
         self.handlers: dict[str, Callable[[Segment], Result]] = {
             "ISA": self._isa, "GS": self._gs, "ST": self._st, "SE": self._se, "GE": self._ge,
@@ -101,6 +103,8 @@ class _Reader:
         self.claims_in_transaction = 0
         self.hierarchy = _Hierarchy()
         self.chain = HLChain()
+        self.hl_check = HLCheck()
+        self.hl_problems = {}
         return result
 
     def _se(self, segment: Segment) -> Result:
@@ -119,7 +123,11 @@ class _Reader:
     # The 2000 hierarchy.
     def _hl(self, segment: Segment) -> Result:
         result = self._end_claim()
-        self.chain.enter(segment)
+        problem = self.hl_check.hl(segment)
+        for closed in self.chain.enter(segment):
+            self.hl_problems.pop(closed.position, None)
+        if problem is not None:
+            self.hl_problems[segment.position] = InputProblem("hierarchy", problem)
         level = segment.get(3)
         hierarchy = self.hierarchy
         hierarchy.level = level
@@ -187,12 +195,16 @@ class _Reader:
     # The claim and its lines.
     def _open_claim(self, clm: Segment | None, position: int) -> ClaimLoop:
         hierarchy = self.hierarchy
-        under = tuple(level.position for level in self.chain.levels)
+        levels = self.chain.levels
+        under = tuple(level.position for level in levels)
         claim = ClaimLoop(clm, position, position, self.context, hierarchy.billing, hierarchy.payer, under)
+        opener = clm.id if clm is not None else "service line"
+        claim.problems.extend(self.hl_problems[at] for at in under if at in self.hl_problems)
+        if self.context.transaction is not None and (misplaced := HLCheck.claim(levels, opener, position)):
+            claim.problems.append(InputProblem("hierarchy", misplaced))
         if self.context.transaction is None:
             # After an SE (or before any ST) no transaction carries the claim; the envelope pass
             # only sees the scopes that exist, so the claim says it itself.
-            opener = clm.id if clm is not None else "service line"
             claim.problems.append(
                 InputProblem("envelope", f"{opener} at segment {position} is outside a transaction (ST…SE)")
             )
