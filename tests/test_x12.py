@@ -528,7 +528,12 @@ def test_strict_reading_puts_each_tr3_issue_where_it_falls(tmp_path: Path) -> No
     lines = [ln for c in read_x12_strict(write(tmp_path, "tr3.837", text)) for ln in c.lines]
     assert [problems(ln) for ln in lines] == [
         [],
-        ["tr3 segment 27 (SV1): (…) is not a valid code for Unit or Basis for Measurement Code (SV103)"],
+        [
+            "tr3 segment 27 (SV1): (…) is not a valid code for Unit or Basis for Measurement Code (SV103)",
+            # The plain reader sees this one too (as it sees SE counts), in its own words.
+            "units is not checked: SV103 at segment 27 says ZZ, not UN (units) or MJ (minutes), so what SV104 "
+            "counts is unknown",
+        ],
         ["tr3 segment 42 (CLM): (…) is not a valid code for Assignment or Plan Participation Code (CLM07)"],
     ]
 

@@ -243,3 +243,41 @@ def test_an_hl01_of_thousands_of_digits_is_reported_not_raised(tmp_path: Path) -
     assert problem.startswith("hierarchy HL 999") and problem.endswith(
         "should be HL 2: HL01 counts the transaction's HL loops 1, 2, 3…"
     )
+
+
+# Units: SV204/SV205 (837I), SV103/SV104 (837P).
+
+
+def test_an_empty_unit_count_is_reported_not_read_as_one_unit(tmp_path: Path) -> None:
+    # SV205 is required; left empty, the line was checked as one unit without a word.
+    (line, _) = lines_of(institutional(tmp_path, "SV2*0450*HC:99284:25*500*UN*~"))
+    assert problems(line) == ["units is missing: SV205 at segment 27 is empty; the TR3 requires the service unit count"]
+    assert line.line is not None  # the rest of the line is still checked
+    path = professional(tmp_path, ("SV1*HC:0711T:26*100*UN*1*22**1:2~", "SV1*HC:0711T:26*100*UN**22**1:2~"))
+    assert problems(lines_of(path)[0]) == [
+        "units is missing: SV104 at segment 24 is empty; the TR3 requires the service unit count"
+    ]
+
+
+def test_days_are_a_count_the_837i_allows(tmp_path: Path) -> None:
+    (line, _) = lines_of(institutional(tmp_path, "SV2*0450*HC:99284:25*500*DA*3~"))
+    assert line.line is not None and line.line.units == 3.0 and not line.problems
+
+
+@pytest.mark.parametrize(
+    ("segment", "basis"), [("SV2*0450*HC:99284:25*500*MJ*30~", "MJ"), ("SV2*0450*HC:99284:25*500*F2*3~", "F2")]
+)
+def test_a_unit_basis_the_837i_does_not_allow_is_reported(tmp_path: Path, segment: str, basis: str) -> None:
+    (line, _) = lines_of(institutional(tmp_path, segment))
+    assert problems(line) == [
+        f"units is not checked: SV204 at segment 27 says {basis}, not UN (units) or DA (days), so what SV205 "
+        "counts is unknown"
+    ]
+
+
+def test_a_unit_basis_the_837p_does_not_allow_is_reported(tmp_path: Path) -> None:
+    path = professional(tmp_path, ("SV1*HC:0711T:26*100*UN*1*22**1:2~", "SV1*HC:0711T:26*100*DA*2*22**1:2~"))
+    assert problems(lines_of(path)[0]) == [
+        "units is not checked: SV103 at segment 24 says DA, not UN (units) or MJ (minutes), so what SV104 "
+        "counts is unknown"
+    ]

@@ -32,6 +32,8 @@ _OTHER_CODES = {
     "WK": "an Advanced Billing Concepts (ABC) code",
 }
 _QUALIFIERS = {"SV101": ("837P", ("ER", "HC", "IV", "WK")), "SV202": ("837I", ("ER", "HC", "HP", "IV", "WK"))}
+# The unit basis codes each service segment allows (SV103, SV204) and what they count.
+_UNIT_BASES = {"SV1": {"UN": "units", "MJ": "minutes"}, "SV2": {"UN": "units", "DA": "days"}}
 
 
 def iso_date(value: str) -> str | None:
@@ -115,6 +117,33 @@ def _not_cpt(qualifier: str, position: int, what: str) -> str:
     return f"is not checked: {said} {holds}; claimcheck checks only CPT/HCPCS codes, which have qualifier {_CPT_HCPCS}"
 
 
+def _units_problem(segment: Segment, basis_index: int) -> tuple[InputProblem, ...]:
+    """The unit count (the element after the basis) that is missing, or counts what is unknown.
+
+    Both elements are required: a count left empty was checked as the contract's default of one
+    unit, and a count of something else than the TR3 allows is no number of services."""
+    basis, count = segment.get(basis_index), segment.get(basis_index + 1)
+    where = f"at segment {segment.position}"
+    count_element = f"{segment.id}{basis_index + 1:02d}"
+    if not count:
+        return (
+            InputProblem(
+                "units", f"is missing: {count_element} {where} is empty; the TR3 requires the service unit count"
+            ),
+        )
+    allowed = _UNIT_BASES[segment.id]
+    if basis and basis not in allowed:
+        said = " or ".join(f"{code} ({meaning})" for code, meaning in allowed.items())
+        return (
+            InputProblem(
+                "units",
+                f"is not checked: {segment.id}{basis_index:02d} {where} says {basis}, not {said}, so what "
+                f"{count_element} counts is unknown",
+            ),
+        )
+    return ()
+
+
 def _some_minutes(text: str) -> bool:
     return _DECIMAL.fullmatch(text) is not None and float(text) > 0
 
@@ -129,6 +158,7 @@ def read_service(segment: Segment) -> Service:
         # Minutes that are no count of minutes go through as they are, for the units checks to report.
         minutes = segment.get(4)
         units = "1" if segment.get(3) == "MJ" and _some_minutes(minutes) else minutes
+        problems += _units_problem(segment, 3)
         return Service(
             code, modifiers, units, segment.get(5) or None, pointers, False, problems, segment.get(2) or None
         )
@@ -136,6 +166,7 @@ def read_service(segment: Segment) -> Service:
     code, modifiers, problems = _procedure(segment, 2, "SV202")
     if problems and revenue:
         problems = (InputProblem("procedure_code", f"{problems[0].message} (revenue code {revenue} in SV201)"),)
+    problems += _units_problem(segment, 4)
     return Service(code, modifiers, segment.get(5), None, (), True, problems, segment.get(3) or None)
 
 
