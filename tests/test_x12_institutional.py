@@ -281,3 +281,24 @@ def test_a_unit_basis_the_837p_does_not_allow_is_reported(tmp_path: Path) -> Non
         "units is not checked: SV103 at segment 24 says DA, not UN (units) or MJ (minutes), so what SV104 "
         "counts is unknown"
     ]
+
+
+# Diagnoses (HI).
+
+
+def test_unreadable_hi_composites_name_their_segments(tmp_path: Path) -> None:
+    path = institutional(tmp_path, HC_LINE)
+    path.write_text(path.read_text().replace("HI*ABK:R0789~", "HI*ABK>R0789~").replace("HI*ABF:I10~", "HI*ABF>I10~"))
+    first = lines_of(path)[0]
+    assert problems(first) == [
+        "diagnosis_codes has 2 HI composite(s) that cannot be read (HI at segments 22, 23): each needs a "
+        "qualifier and a code separated by the ISA16 component separator ':'"
+    ]
+
+
+def test_many_unreadable_hi_segments_are_named_up_to_three(tmp_path: Path) -> None:
+    path = institutional(tmp_path, HC_LINE)
+    many = "HI*ABF>I10~\n" * 5
+    path.write_text(path.read_text().replace("HI*ABF:I10~\n", many).replace("SE*29*", "SE*33*"))
+    (message,) = problems(lines_of(path)[0])
+    assert "has 5 HI composite(s) that cannot be read (HI at segments 23, 24, 25, …)" in message

@@ -21,6 +21,7 @@ _DECIMAL = re.compile(r"\d+(\.\d*)?|\.\d+", re.ASCII)  # SV104 is an R: 45, 45.5
 _ICD10 = ("ABK", "ABF")  # principal, other ICD-10-CM diagnosis
 _ICD9 = ("BK", "BF")  # the same for ICD-9-CM, which the code sets here do not cover
 _DIAGNOSIS_QUALIFIERS = frozenset(_ICD10 + _ICD9)
+_QUOTED_SEGMENTS = 3  # an HI message names this many segments at most (a claim may hold dozens)
 _MAX_QUALIFIER = 3  # HI qualifiers are 1-3 letters; a longer single component is a misread composite
 _CPT_HCPCS = "HC"  # the procedure composite's qualifier (SV101-1, SV202-1) for a CPT/HCPCS code
 # What the other qualifiers the 5010 TR3s allow say SV101-2 / SV202-2 holds: codes of other
@@ -176,6 +177,7 @@ class Diagnoses:
 
     entries: list[tuple[str, str]] = field(default_factory=list)  # (qualifier, code)
     unreadable: int = 0
+    unreadable_at: list[int] = field(default_factory=list)  # the first few HI segments holding them
     separator: str = ":"
 
     def add(self, hi: Segment) -> None:
@@ -191,6 +193,9 @@ class Diagnoses:
                 # Other qualifiers (occurrence, value, condition codes…) are not diagnoses; a lone
                 # component that is no qualifier at all is a composite we cannot split.
                 self.unreadable += 1
+                if hi.position not in self.unreadable_at:
+                    self.unreadable_at.append(hi.position)
+                    del self.unreadable_at[_QUOTED_SEGMENTS + 1 :]  # one more than named says "…"
 
     def problems(self) -> list[InputProblem]:
         """What every line of the claim inherits: ICD-9 codes, composites that cannot be read."""
@@ -204,11 +209,14 @@ class Diagnoses:
                 )
             )
         if self.unreadable:
+            at = ", ".join(map(str, self.unreadable_at[:_QUOTED_SEGMENTS]))
+            at += ", …" if len(self.unreadable_at) > _QUOTED_SEGMENTS else ""
+            plural = "s" if len(self.unreadable_at) > 1 else ""
             problems.append(
                 InputProblem(
                     "diagnosis_codes",
-                    f"has {self.unreadable} HI composite(s) that cannot be read: each needs a qualifier and a "
-                    f"code separated by the ISA16 component separator {self.separator!r}",
+                    f"has {self.unreadable} HI composite(s) that cannot be read (HI at segment{plural} {at}): each "
+                    f"needs a qualifier and a code separated by the ISA16 component separator {self.separator!r}",
                 )
             )
         return problems
