@@ -302,3 +302,26 @@ def test_many_unreadable_hi_segments_are_named_up_to_three(tmp_path: Path) -> No
     path.write_text(path.read_text().replace("HI*ABF:I10~\n", many).replace("SE*29*", "SE*33*"))
     (message,) = problems(lines_of(path)[0])
     assert "has 5 HI composite(s) that cannot be read (HI at segments 23, 24, 25, …)" in message
+
+
+# --x12-strict (pyx12).
+
+
+def test_a_pyx12_stop_on_a_broken_isa_does_not_quote_the_isa(tmp_path: Path) -> None:
+    # pyx12 raises "The ISA segment must have 16 elements (<the whole ISA>)": ISA02/ISA04 hold
+    # authorization and security information (passwords), which a report must not repeat.
+    pytest.importorskip("pyx12")
+    from claimcheck.io.readers.x12 import read_x12_strict
+
+    text = (FIXTURES / "professional.837").read_text()
+    second = (
+        text.replace("ISA*00*          *00*          *", "ISA*01*SECRETPW  *01*PASSWORD12*")
+        .replace("*000000101*0*T*:~", "*000000102*T*:~")
+        .replace("IEA*1*000000101", "IEA*1*000000102")
+    )
+    path = tmp_path / "isa15.837"
+    path.write_text(text + second)
+    messages = [p.message for claim in read_x12_strict(path) for line in claim.lines for p in line.problems]
+    stopped = [m for m in messages if m.startswith("pyx12 stopped validating the file")]
+    assert stopped and all("The ISA segment must have 16 elements (…)" in m for m in stopped)
+    assert not any("SECRETPW" in m or "PASSWORD12" in m or "CLAIMCHECKSUBM" in m for m in messages)

@@ -34,6 +34,9 @@ PYX12_MAPS = frozenset({"005010X222A1", "005010X223A2"})
 _ENVELOPE = frozenset({"ISA", "GS", "ST", "SE", "GE", "IEA"})
 _QUOTED_SEGMENT = re.compile(r"Segment (\w*)\W.*? not found")
 _MISSING = "3"  # pyx12's code for a mandatory segment or loop missing, noticed at the next segment
+# pyx12 quotes a whole ISA when it stops on one ("... 16 elements (ISA*00*...~)", "... unknown:
+# 00402 for ISA*00*...~"): an ISA's text, not the word, is "ISA" and its element separator.
+_QUOTED_ISA = re.compile(r"\(ISA[^\w\s].*\)|ISA[^\w\s].*", re.DOTALL)
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -195,7 +198,9 @@ def validate_with_pyx12(path: str | Path) -> list[X12Issue]:
                 pyx12.params.params(), text, None, None, None, errors, callback=remember
             )
     except (pyx12.errors.X12Error, pyx12.errors.EngineError) as exc:
-        return [X12Issue(0, "", f"pyx12 stopped validating the file: {exc}")]
+        # ISA02/ISA04 hold authorization and security information: never repeat the header.
+        reason = _QUOTED_ISA.sub(lambda quoted: "(…)" if quoted[0].startswith("(") else "…", str(exc))
+        return [X12Issue(0, "", f"pyx12 stopped validating the file: {reason}")]
     except Exception as exc:
         # pyx12 walks a broken envelope into IndexError/KeyError; its message would quote data.
         return [X12Issue(0, "", f"pyx12 failed on this file ({type(exc).__name__}), so it was not TR3-validated")]
