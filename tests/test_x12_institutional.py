@@ -325,3 +325,34 @@ def test_a_pyx12_stop_on_a_broken_isa_does_not_quote_the_isa(tmp_path: Path) -> 
     stopped = [m for m in messages if m.startswith("pyx12 stopped validating the file")]
     assert stopped and all("The ISA segment must have 16 elements (…)" in m for m in stopped)
     assert not any("SECRETPW" in m or "PASSWORD12" in m or "CLAIMCHECKSUBM" in m for m in messages)
+
+
+# Where a line sits.
+
+
+def test_an_lx01_in_other_digits_is_kept_as_written_in_the_location(tmp_path: Path) -> None:
+    # "٣" (Arabic-Indic three) passed str.isdecimal and came out as lx 3, a line number the
+    # file does not hold; the line number itself is refused as not a whole number.
+    path = institutional(tmp_path, HC_LINE)
+    path.write_text(path.read_text().replace("LX*1~", "LX*٣~"))
+    line = lines_of(path)[0]
+    assert line.line_number is None and line.location is not None and line.location["lx"] == "٣"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        ("LX*1~", "LX*{}~", "line_number"),
+        ("SE*45*", "SE*{}*", "envelope SE01 at segment 47 says"),
+        ("SV1*HC:0711T:GN*100*UN*1***2~", "SV1*HC:0711T:GN*100*UN*1***{}~", "diagnosis_codes pointer"),
+    ],
+)
+def test_numbers_of_thousands_of_digits_are_findings_not_tracebacks(
+    tmp_path: Path, old: str, new: str, expected: str
+) -> None:
+    # int() refuses text of over 4,300 digits with a ValueError, which escaped as a traceback.
+    path = professional(tmp_path, (old, new.format("2" * 5000)), name="digits.837")
+    report = claimcheck.validate_file(path, input_format="x12", as_of=AS_OF)
+    assert len(report.lines) == 3
+    messages = [f.message for line in report.lines for f in line.findings if f.rule_id == "input.field"]
+    assert any(message.startswith(expected) for message in messages)

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from claimcheck.errors import InputError
-from claimcheck.io.readers.x12.tokens import Segment, iter_segments
+from claimcheck.io.readers.x12.tokens import Segment, as_count, iter_segments
 from claimcheck.io.readers.x12.tr3 import HierarchyIssues, Issue, Tally
 from claimcheck.models.parse import InputProblem
 
@@ -243,7 +243,7 @@ def _version_name(gs08: str, isa12: str) -> str:
 
 def _check_count(scope: _Scope, trailer: Segment, element: str, what: str, counted: int) -> None:
     said = trailer.get(1)
-    if said != str(counted) and not (said.isdecimal() and int(said) == counted):
+    if as_count(said) != counted:
         scope.add(
             f"{element} at segment {trailer.position} says {said or '(empty)'} {what} but {scope.kind} "
             f"{scope.control} has {counted}"

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from claimcheck.io.readers.x12.tokens import Segment
+from claimcheck.io.readers.x12.tokens import Segment, as_count
 from claimcheck.models.parse import InputProblem
 
 __all__ = ["Diagnoses", "Provider", "Service", "inverted_range", "iso_date", "npi", "read_service", "service_date"]
@@ -226,7 +226,7 @@ class Diagnoses:
         codes: list[str] = []
         problems: list[InputProblem] = []
         for pointer in pointers:
-            index = int(pointer) if pointer.isdecimal() else 0
+            index = as_count(pointer) or 0
             if not 1 <= index <= len(self.entries):
                 problems.append(
                     InputProblem(

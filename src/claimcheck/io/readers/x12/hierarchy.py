@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from claimcheck.io.readers.x12.tokens import Segment
+from claimcheck.io.readers.x12.tokens import Segment, as_count
 
 __all__ = ["BILLING_PROVIDER", "HLChain", "HLCheck", "Level"]
 
@@ -25,7 +25,6 @@ BILLING_PROVIDER = "20"  # HL03 of a 2000A loop
 _MAX_DEPTH = 8
 _LEVELS = {BILLING_PROVIDER: "2000A billing provider", "22": "2000B subscriber", "23": "2000C patient"}
 _PARENT = {"22": BILLING_PROVIDER, "23": "22"}
-_HL01_DIGITS = 12
 
 
 class Level(NamedTuple):
@@ -67,11 +66,6 @@ class HLChain:
         return closed
 
 
-def _number(ident: str) -> int | None:
-    # HL01 is at most 12 digits; a longer run is no count (and int() refuses past 4,300 digits).
-    return int(ident) if ident.isdecimal() and len(ident) <= _HL01_DIGITS else None
-
-
 class HLCheck:
     """The HL loops of one transaction so far: how many, and the latest of each level."""
 
@@ -85,7 +79,7 @@ class HLCheck:
         self._count += 1
         ident, parent, code = hl.get(1), hl.get(2), hl.get(3)
         problem = self._problem(ident, parent, code, f"HL {ident or '(no HL01)'} at segment {hl.position}")
-        self._previous = _number(ident) or self._count
+        self._previous = as_count(ident) or self._count
         if code in _LEVELS:
             # A new loop closes the loops below its level that were open before it.
             for level in list(self._latest):
@@ -113,7 +107,7 @@ class HLCheck:
                 if level is None:
                     return f"{what} names parent {parent} in HL02, but no open HL loop before it has HL01 {parent}"
                 return f"{what} is a {name} loop under HL {parent}, a {_LEVELS[level]} loop; it belongs under {wanted}"
-        number = _number(ident)
+        number = as_count(ident)
         # One HL01 left out or repeated is reported once: the next that counts on from it is right.
         if number not in (self._count, self._previous + 1):
             return f"{what} should be HL {self._count}: HL01 counts the transaction's HL loops 1, 2, 3…"

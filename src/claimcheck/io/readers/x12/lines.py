@@ -13,7 +13,7 @@ from typing import Any
 
 from claimcheck.io.readers.x12.fields import inverted_range, read_service, service_date
 from claimcheck.io.readers.x12.model import ClaimLoop, LineLoop, Person, RawClaim, RawLine
-from claimcheck.io.readers.x12.tokens import Segment
+from claimcheck.io.readers.x12.tokens import Segment, as_count
 from claimcheck.models.parse import InputProblem
 
 __all__ = ["build_claim"]
@@ -44,7 +44,8 @@ def _lx_value(lx: str | None) -> str | int | None:
     # An empty LX01 names no line: the location leaves ``lx`` out rather than saying "".
     if not lx:
         return None
-    return int(lx) if lx.isdecimal() else lx
+    number = as_count(lx)
+    return lx if number is None else number
 
 
 def _line(loop: ClaimLoop, line: LineLoop, claim_id: str | None, inherited: list[InputProblem]) -> RawLine:

@@ -22,7 +22,7 @@ from typing import BinaryIO, NamedTuple
 from claimcheck.errors import InputError
 from claimcheck.io.readers.text_lines import open_binary
 
-__all__ = ["ISA_LENGTH", "Delimiters", "Interchange", "Segment", "iter_segments", "parse_isa"]
+__all__ = ["ISA_LENGTH", "Delimiters", "Interchange", "Segment", "as_count", "iter_segments", "parse_isa"]
 
 ISA_LENGTH = 106  # characters, the segment terminator included
 _ISA_ELEMENTS = 16
@@ -31,6 +31,7 @@ _CHUNK = 1 << 20
 # ahead before parsing one is always enough.
 _ISA_LOOKAHEAD = 1024
 _WHITESPACE = " \t\r\n\f\v"
+_COUNT_DIGITS = 18  # more than any X12 count or id holds; int() refuses text past 4,300 digits
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +74,11 @@ class Segment(NamedTuple):
         """The components of composite element ``index`` (``[]`` when it is empty)."""
         value = self.get(index)
         return [part.strip() for part in value.split(self.interchange.delimiters.component)] if value else []
+
+
+def as_count(text: str) -> int | None:
+    """An element that is a whole number in ASCII digits (LX01, SE01, an SV107 pointer), else None."""
+    return int(text) if text.isascii() and text.isdecimal() and len(text) <= _COUNT_DIGITS else None
 
 
 def _bad_delimiter(name: str, char: str, others: dict[str, str]) -> str | None:
