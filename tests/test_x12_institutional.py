@@ -356,3 +356,43 @@ def test_numbers_of_thousands_of_digits_are_findings_not_tracebacks(
     assert len(report.lines) == 3
     messages = [f.message for line in report.lines for f in line.findings if f.rule_id == "input.field"]
     assert any(message.startswith(expected) for message in messages)
+
+
+# Several transactions and groups.
+
+
+def _two_transactions(st02: str) -> str:
+    text = (FIXTURES / "professional.837").read_text()
+    st, ge = text.index("ST*837"), text.index("GE*")
+    second = text[st:ge].replace("ST*837*0101*", f"ST*837*{st02}*").replace("SE*45*0101", f"SE*45*{st02}")
+    return text[:ge] + second + text[ge:].replace("GE*1*", "GE*2*")
+
+
+def test_a_transaction_control_number_used_twice_in_a_group_is_flagged_on_the_second(tmp_path: Path) -> None:
+    # Receivers take the second transaction for a resubmission of the first and reject it.
+    path = tmp_path / "dup_st.837"
+    path.write_text(_two_transactions("0101"))
+    lines = lines_of(path)
+    assert len(lines) == 6 and all(line.line is not None for line in lines)
+    assert [problems(line) for line in lines[:3]] == [[], [], []]
+    for line in lines[3:]:
+        assert problems(line) == [
+            "envelope ST02 control number 0101 at segment 48 is also that of the transaction at segment 3 "
+            "in group 101; each transaction's must be unique within its group"
+        ]
+    path.write_text(_two_transactions("0102"))
+    assert not any(line.problems for line in lines_of(path))
+
+
+def test_a_group_control_number_used_twice_in_an_interchange_is_flagged_on_the_second(tmp_path: Path) -> None:
+    text = (FIXTURES / "professional.837").read_text()
+    gs, iea = text.index("GS*"), text.index("IEA*")
+    path = tmp_path / "dup_gs.837"
+    path.write_text(text[:iea] + text[gs:iea] + text[iea:].replace("IEA*1*", "IEA*2*"))
+    lines = lines_of(path)
+    assert len(lines) == 6 and [problems(line) for line in lines[:3]] == [[], [], []]
+    for line in lines[3:]:
+        assert problems(line) == [
+            "envelope GS06 control number 101 at segment 49 is also that of the group at segment 2 in interchange "
+            "000000101; each group's must be unique within its interchange"
+        ]

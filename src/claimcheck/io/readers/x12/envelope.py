@@ -70,6 +70,7 @@ class _Scope:
     tr3: Tally = field(default_factory=Tally)
     children: int = 0
     version: str = ""
+    controls: dict[str, int] = field(default_factory=dict)  # each child's control number: its first position
 
     def add(self, problem: str) -> None:
         self.problems.append(InputProblem("envelope", problem))
@@ -131,6 +132,7 @@ class _Scan:
         else:
             self.interchange.children += 1
         group = self.group = self._open("group", segment, segment.get(6))
+        _unique(self.interchange, group, segment, 6)
         group.version = segment.get(8)
         isa12 = self.interchange.version if self.interchange else ""
         old = group.version.startswith("004010") or (isa12 == "00401" and not group.version)
@@ -152,6 +154,7 @@ class _Scan:
         self.se(None)
         self.transactions += 1
         transaction = self.transaction = self._open("transaction", segment, segment.get(2))
+        _unique(self.group, transaction, segment, 2)
         if self.group is None:
             transaction.add(f"ST at segment {segment.position} is outside a functional group (GS…GE)")
         else:
@@ -239,6 +242,21 @@ def _release(version: str) -> str:
 
 def _version_name(gs08: str, isa12: str) -> str:
     return f"GS08 {gs08}" if gs08 else f"ISA12 {isa12}"
+
+
+def _unique(parent: _Scope | None, scope: _Scope, header: Segment, index: int) -> None:
+    """A group's GS06 is unique within its interchange, a transaction's ST02 within its group:
+    a receiver takes a repeat for a resubmission and rejects it."""
+    control, element = header.get(index), f"{header.id}{index:02d}"
+    if parent is None or not control:
+        return
+    first = parent.controls.setdefault(control, header.position)
+    if first != header.position:
+        scope.add(
+            f"{element} control number {control} at segment {header.position} is also that of the {scope.kind} at "
+            f"segment {first} in {parent.kind} {parent.control}; each {scope.kind}'s must be unique within its "
+            f"{parent.kind}"
+        )
 
 
 def _check_count(scope: _Scope, trailer: Segment, element: str, what: str, counted: int) -> None:
