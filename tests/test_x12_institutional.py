@@ -396,3 +396,33 @@ def test_a_group_control_number_used_twice_in_an_interchange_is_flagged_on_the_s
             "envelope GS06 control number 101 at segment 49 is also that of the group at segment 2 in interchange "
             "000000101; each group's must be unique within its interchange"
         ]
+
+
+# A claim without service lines.
+
+
+def test_a_claim_without_lines_keeps_its_envelope_and_hierarchy_problems(tmp_path: Path) -> None:
+    # Problems meant for every line of a claim were put on its lines only: a claim with none
+    # lost "outside a transaction" and its HL problems, and its placeholder line said nothing.
+    lines_of_p002 = "LX*1~\nSV1*HC:0711T:22:59*300*UN*2***1~\nDTP*472*D8*20260315~\n"
+    path = professional(tmp_path, (lines_of_p002, ""), ("HL*4*3*23*0~", "HL*4*9*23*0~"), name="no_lines.837")
+    path.write_text(path.read_text().replace("SE*45*", "SE*42*"))
+    assert claim_problems(path)[1] == (
+        "P002",
+        [
+            "lines is missing: the claim at segment 42 has no service line (2400 LX)",
+            "hierarchy HL 4 at segment 36 names parent 9 in HL02, but no open HL loop before it has HL01 9",
+        ],
+    )
+    text = (FIXTURES / "professional.837").read_text().replace(lines_of_p002, "")
+    segments = text.split("~\n")
+    start = segments.index("HL*3*1*22*1")
+    moved = "~\n".join([*segments[:start], f"SE*{start - 1}*0101", *segments[start:-4], *segments[-3:]])
+    path.write_text(moved)
+    assert claim_problems(path)[1] == (
+        "P002",
+        [
+            "lines is missing: the claim at segment 43 has no service line (2400 LX)",
+            "envelope CLM at segment 43 is outside a transaction (ST…SE)",
+        ],
+    )

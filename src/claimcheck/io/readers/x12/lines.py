@@ -113,11 +113,13 @@ def build_claim(loop: ClaimLoop, person: Person) -> RawClaim:
     problems = [person.problem] if person.problem is not None else []
     if loop.clm is None:
         problems.append(InputProblem("claim_id", f"is missing: the service line at segment {loop.start} has no CLM"))
+    inherited = loop.diagnoses.problems()
     if not loop.lines:
         problems.append(
             InputProblem("lines", f"is missing: the claim at segment {loop.start} has no service line (2400 LX)")
         )
-    inherited = loop.diagnoses.problems()
+        # What each line would carry (envelope, hierarchy, HI problems) the claim carries itself.
+        problems.extend([*loop.problems, *inherited])
     lines = tuple(_line(loop, line, claim_id, inherited) for line in loop.lines)
     context = loop.context
     detail = f"claim {claim_id or '(no id)'}"
