@@ -46,7 +46,7 @@ def test_a_hipps_rate_code_is_one_input_finding_naming_sv202_1_not_a_cpt_format_
     assert "revenue code 0022 in SV201" in finding.message
     assert not any(f.rule_id == "procedure.format" for f in first.findings)
     # The other line of the claim is read and checked as before.
-    assert [p for p in problems(lines_of(path)[1])] == [
+    assert problems(lines_of(path)[1]) == [
         "procedure_code is missing: SV202 at segment 30 has no procedure code (revenue code 0300 in SV201)"
     ]
     assert (second.line_number, second.status) == (2, claimcheck.Status.FAIL)
