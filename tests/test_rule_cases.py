@@ -1,7 +1,8 @@
 """One parametrized runner over fixtures/rule_cases/<rule id>.yaml: rule tests as data.
 
-Each case gives a claim line (overrides of a plain, valid base line; ``~`` removes a field) or
-several ``lines``, and the findings the file's rule must produce, in order, as status and
+Each case gives a claim line (overrides of a plain, valid base line; ``~`` removes a field),
+several ``lines``, or a ``file`` of the repository to read (an 837 line no JSON claim can
+express), and the findings the file's rule must produce, in order, as status and
 subject (and optionally a fragment of the message, and the section of the source document the
 finding cites). ``expect: []`` means the rule stays silent.
 """
@@ -26,7 +27,7 @@ BASE_LINE: dict[str, Any] = {
     "units": "1",
     "date_of_service": "2026-03-10",
 }
-CASE_KEYS = {"name", "line", "lines", "claim", "tables", "expect"}
+CASE_KEYS = {"name", "line", "lines", "claim", "file", "tables", "expect"}
 NCCI = ROOT / "fixtures" / "ncci"
 EXPECT_KEYS = {"status", "subject", "message", "section"}
 
@@ -65,7 +66,10 @@ def test_rule_case(rule_id: str, case: dict[str, Any]) -> None:
     assert set(case) <= CASE_KEYS, f"unknown case keys {set(case) - CASE_KEYS}"
     tables = case.get("tables") or {}
     rules = _rules(tables.get("ptp"), tables.get("mue"))
-    report = claimcheck.validate(_claim(case), rules=rules, as_of=AS_OF)
+    if "file" in case:
+        report = claimcheck.validate_file(ROOT / case["file"], rules=rules, as_of=AS_OF)
+    else:
+        report = claimcheck.validate(_claim(case), rules=rules, as_of=AS_OF)
     got = [f for line in report.lines for f in line.findings if f.rule_id == rule_id]
     expected = case["expect"] or []
     assert [(f.status.value, f.subject) for f in got] == [(e["status"], e.get("subject")) for e in expected], "\n".join(

@@ -26,10 +26,16 @@ _ModelT = TypeVar("_ModelT", bound=BaseModel)
 
 @dataclass(frozen=True, slots=True)
 class InputProblem:
-    """A field that could not be read as the contract says."""
+    """A field that could not be read as the contract says.
+
+    ``unchecked``: the field is well formed in its own file format but holds a kind of value the
+    rules are not built for (a HIPPS rate code where CPT/HCPCS codes are checked); the line is
+    left unjudged with a warning, since a payer may well accept it, rather than failed.
+    """
 
     field: str
     message: str
+    unchecked: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -186,6 +186,7 @@ class SplitComponentParams(_Params):
 
 KIND_PARAMS: dict[str, type[BaseModel]] = {
     "unreadable_field": NoParams,
+    "unchecked_value": NoParams,
     "modifier_count": ModifierCountParams,
     "unique_line_number": NoParams,
     "procedure_format": ProcedureFormatParams,

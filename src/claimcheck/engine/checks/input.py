@@ -1,4 +1,5 @@
-"""``input`` checks: fields that cannot be read, too many modifiers, repeated line numbers."""
+"""``input`` checks: fields that cannot be read or hold values the rules do not judge, too many
+modifiers, repeated line numbers."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from claimcheck.engine.checks.base import LineCheck, LineContext, implements
 from claimcheck.models.finding import Finding
 from claimcheck.rules.kinds import ModifierCountParams
 
-__all__ = ["ModifierCount", "UniqueLineNumber", "UnreadableField"]
+__all__ = ["ModifierCount", "UncheckedValue", "UniqueLineNumber", "UnreadableField"]
 
 
 @implements("unreadable_field")
@@ -21,7 +22,22 @@ class UnreadableField(LineCheck):
     def run(self, ctx: LineContext) -> Iterable[Finding]:
         where = f" ({ctx.parsed.origin})" if ctx.parsed.origin else ""
         for problem in (*ctx.claim_problems, *ctx.parsed.problems):
-            yield self.finding(problem.field, self.status, f"{problem.field} {problem.message}{where}")
+            if not problem.unchecked:
+                yield self.finding(problem.field, self.status, f"{problem.field} {problem.message}{where}")
+
+
+@implements("unchecked_value")
+class UncheckedValue(LineCheck):
+    """One finding per field that holds a kind of value the rules do not judge (``unchecked``)."""
+
+    memo_key = ()
+    needs_line = False
+
+    def run(self, ctx: LineContext) -> Iterable[Finding]:
+        where = f" ({ctx.parsed.origin})" if ctx.parsed.origin else ""
+        for problem in (*ctx.claim_problems, *ctx.parsed.problems):
+            if problem.unchecked:
+                yield self.finding(problem.field, self.status, f"{problem.field} {problem.message}{where}")
 
 
 @implements("modifier_count")

@@ -9,7 +9,7 @@ and delimiters, never patient data.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from claimcheck.io.readers.x12.tokens import Segment, as_count
@@ -100,7 +100,10 @@ def _procedure(segment: Segment, index: int, what: str) -> tuple[str | None, tup
         qualifier = parts[0]
         if qualifier == _CPT_HCPCS:
             return code, modifiers, ()
-        return None, modifiers, (InputProblem("procedure_code", _not_cpt(qualifier, segment.position, what)),)
+        # Another code system the 837 allows is valid X12, only not ours to judge: a warning.
+        unchecked = qualifier in _QUALIFIERS[what][1]
+        problem = InputProblem("procedure_code", _not_cpt(qualifier, segment.position, what), unchecked=unchecked)
+        return None, modifiers, (problem,)
     message = f"is missing: {what} at segment {segment.position} has no procedure code"
     separator = segment.interchange.delimiters.component
     if len(parts) == 1 and not parts[0].isalpha():
@@ -166,7 +169,7 @@ def read_service(segment: Segment) -> Service:
     revenue = segment.get(1)
     code, modifiers, problems = _procedure(segment, 2, "SV202")
     if problems and revenue:
-        problems = (InputProblem("procedure_code", f"{problems[0].message} (revenue code {revenue} in SV201)"),)
+        problems = (replace(problems[0], message=f"{problems[0].message} (revenue code {revenue} in SV201)"),)
     problems += _units_problem(segment, 4)
     return Service(code, modifiers, segment.get(5), None, (), True, problems, segment.get(3) or None)
 
