@@ -466,6 +466,21 @@ def test_an_ndjson_line_that_is_not_utf8_costs_that_line_only(tmp_path: Path) ->
     assert problems(line) == [("resource", "is not UTF-8 text")]
 
 
+def test_an_ndjson_first_line_that_is_not_utf8_costs_that_line_only(tmp_path: Path) -> None:
+    # A bad byte in the first resource refused the whole export ("is not UTF-8 text"): the
+    # line-by-line test only looked at the first line, and a line it cannot decode said "no".
+    claim = fixture("claim-professional.json")
+    bad = json.dumps({**claim, "id": "C1"}).encode().replace(b'"C1"', b'"C\xe91"')  # Latin-1 é
+    path = tmp_path / "Claim.ndjson"
+    path.write_bytes(b"\n".join([bad, json.dumps({**claim, "id": "C2"}).encode()]) + b"\n")
+    broken, second = read_fhir(path)
+    (line,) = broken.lines
+    assert line.origin == "Claim.ndjson line 1"
+    assert problems(line) == [("resource", "is not UTF-8 text")]
+    assert second.claim_id == "C2" and second.lines[0].location["line"] == 2
+    assert readers.detect_format(path) == "fhir"
+
+
 def test_a_broken_json_document_is_still_refused_whole(tmp_path: Path) -> None:
     path = tmp_path / "claim.json"
     pretty = json.dumps(fixture("claim-professional.json"), indent=2)

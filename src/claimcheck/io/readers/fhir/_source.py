@@ -185,13 +185,15 @@ def _opens_as_ndjson(path: Path) -> bool:
     """Whether the file's first line that is not blank is a whole FHIR resource and another
     line follows it: then the file is not one JSON value, and is read line by line, however big,
     without reading it whole first. (A single-line document is left to the whole-file reader,
-    so it is not parsed twice.)"""
+    so it is not parsed twice.) A first line that is not UTF-8 says nothing either way, so the
+    second decides: the whole-file reader would refuse the export for that one line."""
     with open_binary(path) as binary:
         lines = ((number, line) for number, line in _decoded_lines(binary) if line is None or line.strip())
-        first = next(lines, None)
-        if first is None or first[1] is None or next(lines, None) is None:
-            return False
-    return _is_resource(first[1])
+        first, second = next(lines, None), next(lines, None)
+    if first is None or second is None:
+        return False
+    deciding = first[1] if first[1] is not None else second[1]
+    return deciding is not None and _is_resource(deciding)
 
 
 def _ndjson(name: str, lines: Iterable[tuple[int, str | None]]) -> Iterator[ClaimResource | UnreadableLine]:
