@@ -436,6 +436,21 @@ def test_ndjson_whose_first_line_is_cut_off_keeps_the_claims_after_it(tmp_path: 
     assert claim.claim_id == "FX-PRO-1" and claim.lines[0].location["line"] == 2
 
 
+@pytest.mark.parametrize("name", ["Claim.ndjson", "Claim.json", "Claim.jsonl"])
+@pytest.mark.parametrize("cut", ['ue", "code": "primary"}]}, ', '{"sequence": 1, "provider": {"reference": "#p"}}]}'])
+def test_ndjson_cut_off_in_its_first_line_is_detected_as_fhir(tmp_path: Path, name: str, cut: str) -> None:
+    # A Bulk Data export split by size (split -b) starts in the middle of a resource. Detection
+    # only looked at the first line: the file went to the CSV reader ("missing required
+    # column(s)") or to our claims-shape reader ("claim_id is required" on every FHIR Claim).
+    claim = fixture("claim-professional.json")
+    path = tmp_path / name
+    path.write_text(cut + "\n" + "".join(json.dumps({**claim, "id": f"C{n}"}) + "\n" for n in (2, 3)))
+    assert readers.detect_format(path) == "fhir"
+    broken, second, third = readers.read_claims(path)
+    assert broken.lines[0].origin == f"{name} line 1" and broken.lines[0].problems[0].field == "resource"
+    assert [(c.claim_id, c.lines[0].location["line"]) for c in (second, third)] == [("C2", 2), ("C3", 3)]
+
+
 def test_ndjson_is_read_line_by_line_not_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # A Bulk Data export runs to gigabytes; it was read into memory whole (and split into a list
     # of lines) before its first Claim was checked: 724 MB peak for a 164 MB file, now 398 MB.

@@ -41,24 +41,43 @@ _MISSING_EXTRA = "reading FHIR needs the extra: pip install 'claimcheck[fhir]'"
 def looks_like_fhir(head: str) -> bool:
     """Whether the first characters of a file are those of a FHIR resource: a JSON object with a
     ``resourceType`` key of its own (any type: the FHIR reader names one that is not a Claim or
-    Bundle better than our claims-shape reader would). A ``resourceType`` nested in another
-    object, or in a later line of a JSONL file, does not count."""
-    if not head.lstrip().startswith("{"):
+    Bundle better than our claims-shape reader would); not one nested in another object, nor in
+    a later line after a whole JSON line. NDJSON cut off in its first line opens its second so."""
+    if _opens_resource(head):
+        return True
+    first, newline, rest = head.lstrip().partition("\n")
+    if not newline or _is_json(first):
+        return False
+    second, newline, _ = rest.lstrip().partition("\n")
+    # Past the head a line is judged by its opening; within it, as the FHIR reader judges it.
+    return _is_resource(second) if newline else _opens_resource(second)
+
+
+def _opens_resource(text: str) -> bool:
+    if not text.lstrip().startswith("{"):
         return False
     depth, key = 0, None
-    for token in _TOKEN.finditer(head):
-        text = token.group()
-        if text in ("{", "["):
+    for token in _TOKEN.finditer(text):
+        part = token.group()
+        if part in ("{", "["):
             depth += 1
-        elif text in ("}", "]"):
+        elif part in ("}", "]"):
             depth -= 1
             if depth == 0:
                 return False  # the first value ended without one
-        elif text == ":":
+        elif part == ":":
             if depth == 1 and key == '"resourceType"':
                 return True
-        key = text
+        key = part
     return False
+
+
+def _is_json(text: str) -> bool:
+    try:
+        parse_json(text)
+    except BadJson:
+        return False
+    return True
 
 
 # What fhir.resources raises on a resource it cannot read: a ValidationError or an unknown
