@@ -317,6 +317,59 @@ def test_units_default_and_codes_from_other_systems(tmp_path: Path) -> None:
     assert (parsed.line.procedure_code, parsed.line.units, parsed.line.place_of_service) == ("D0120", 1.0, None)
 
 
+@pytest.mark.parametrize(
+    ("cpt", "icd10cm", "nucc", "npi", "pos"),
+    [
+        (  # the OIDs, as FHIR converted from C-CDA or v2 writes them
+            "urn:oid:2.16.840.1.113883.6.12",
+            "urn:oid:2.16.840.1.113883.6.90",
+            "urn:oid:2.16.840.1.113883.6.101",
+            "urn:oid:2.16.840.1.113883.4.6",
+            "https://www.cms.gov/Medicare/Coding/place-of-service-codes/Place_of_Service_Code_Set",
+        ),
+        (  # https for http and back (THO names HCPCS with http, many senders with https)
+            "https://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets",
+            "https://hl7.org/fhir/sid/icd-10-cm",
+            "https://nucc.org/provider-taxonomy",
+            "https://hl7.org/fhir/sid/us-npi",
+            "http://www.cms.gov/Medicare/Coding/place-of-service-codes/Place_of_Service_Code_Set",
+        ),
+        (
+            "urn:oid:2.16.840.1.113883.6.285",
+            "http://hl7.org/fhir/sid/icd-10-cm",
+            "http://nucc.org/provider-taxonomy",
+            "http://hl7.org/fhir/sid/us-npi",
+            "https://www.cms.gov/Medicare/Coding/place-of-service-codes/Place_of_Service_Code_Set",
+        ),
+    ],
+    ids=["oids", "other-scheme", "hcpcs-oid"],
+)
+def test_code_systems_by_oid_or_other_scheme_are_the_same_systems(
+    tmp_path: Path, cpt: str, icd10cm: str, nucc: str, npi: str, pos: str
+) -> None:
+    # Only the exact URLs were known: a local or SNOMED coding listed first was taken as the
+    # procedure, diagnosis or place of service, and an NPI or taxonomy under its OID was lost.
+    data = fixture("claim-professional.json")
+    item = data["item"][0]
+    item["productOrService"] = {"coding": [{"system": "http://local", "code": "L1"}, {"system": cpt, "code": "0711T"}]}
+    item["locationCodeableConcept"] = {
+        "coding": [
+            {"system": "http://terminology.hl7.org/CodeSystem/ex-serviceplace", "code": "21"},
+            {"system": pos, "code": "22"},
+        ]
+    }
+    data["diagnosis"][0]["diagnosisCodeableConcept"] = {
+        "coding": [{"system": "http://snomed.info/sct", "code": "443502000"}, {"system": icd10cm, "code": "I70.213"}]
+    }
+    data["careTeam"][0]["qualification"] = {"coding": [{"system": nucc, "code": "2085R0202X"}]}
+    data["contained"][1]["identifier"] = [{"system": npi, "value": "1234567893"}]
+    (parsed,) = lines_of(write(tmp_path, data))
+    assert parsed.line is not None and not parsed.problems
+    line = parsed.line
+    assert (line.procedure_code, line.diagnosis_codes, line.place_of_service) == ("0711T", ("I70.213",), "22")
+    assert (line.rendering_taxonomy, line.rendering_npi) == ("2085R0202X", "1234567893")
+
+
 def test_item_without_any_date_is_an_input_problem(tmp_path: Path) -> None:
     data = fixture("claim-professional.json")
     del data["item"][0]["servicedDate"]

@@ -8,7 +8,7 @@ from typing import Any
 __all__ = [
     "DIAGNOSIS_SYSTEMS",
     "ICD9_SYSTEMS",
-    "NPI_SYSTEM",
+    "NPI_SYSTEMS",
     "PLACE_OF_SERVICE_SYSTEMS",
     "PROCEDURE_SYSTEMS",
     "TAXONOMY_SYSTEMS",
@@ -21,20 +21,32 @@ __all__ = [
 
 def _system_key(system: str | None) -> str:
     """Compare systems loosely: senders vary case and add ``.html`` (the HL7 Claim-MED-00050
-    example writes the CMS place-of-service URL in lower case with ``.html``)."""
-    return (system or "").strip().lower().removesuffix(".html").rstrip("/")
+    example writes the CMS place-of-service URL in lower case with ``.html``), and write https
+    for http or back (THO names HCPCS with http, CMS's own site and many senders with https)."""
+    key = (system or "").strip().lower().removesuffix(".html").rstrip("/")
+    return key.removeprefix("https://").removeprefix("http://")
 
 
 def _systems(*urls: str) -> frozenset[str]:
     return frozenset(_system_key(url) for url in urls)
 
 
+# Each system also by its OID (urn:oid:…), as FHIR converted from C-CDA or HL7 v2 names it.
 PROCEDURE_SYSTEMS = _systems(
     "http://www.ama-assn.org/go/cpt",
+    "urn:oid:2.16.840.1.113883.6.12",
     "https://bluebutton.cms.gov/resources/codesystem/hcpcs",
     "http://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets",
+    "http://terminology.hl7.org/CodeSystem/HCPCS",
+    "urn:oid:2.16.840.1.113883.6.285",
+    "urn:oid:2.16.840.1.113883.6.14",
 )
-DIAGNOSIS_SYSTEMS = _systems("http://hl7.org/fhir/sid/icd-10-cm", "http://hl7.org/fhir/sid/icd-10")
+DIAGNOSIS_SYSTEMS = _systems(
+    "http://hl7.org/fhir/sid/icd-10-cm",
+    "urn:oid:2.16.840.1.113883.6.90",
+    "http://hl7.org/fhir/sid/icd-10",
+    "urn:oid:2.16.840.1.113883.6.3",
+)
 # ICD-9-CM diagnoses (its FHIR URI, an older spelling, its OID): many have the shape of an ICD-10-CM
 # code (V70.0, E849.0), so they are reported as not supported rather than read as one.
 ICD9_SYSTEMS = _systems(
@@ -43,8 +55,8 @@ ICD9_SYSTEMS = _systems(
 PLACE_OF_SERVICE_SYSTEMS = _systems(
     "https://www.cms.gov/Medicare/Coding/place-of-service-codes/Place_of_Service_Code_Set"
 )
-TAXONOMY_SYSTEMS = _systems("http://nucc.org/provider-taxonomy")
-NPI_SYSTEM = _system_key("http://hl7.org/fhir/sid/us-npi")
+TAXONOMY_SYSTEMS = _systems("http://nucc.org/provider-taxonomy", "urn:oid:2.16.840.1.113883.6.101")
+NPI_SYSTEMS = _systems("http://hl7.org/fhir/sid/us-npi", "urn:oid:2.16.840.1.113883.4.6")
 
 
 def _codings(concept: Any) -> list[Any]:
@@ -77,6 +89,6 @@ def first_code(concept: Any) -> str | None:
 def npi_of(identifiers: Iterable[Any] | None) -> str | None:
     """The value of the first NPI among ``identifiers``."""
     for identifier in identifiers or ():
-        if identifier.value and _system_key(identifier.system) == NPI_SYSTEM:
+        if identifier.value and _system_key(identifier.system) in NPI_SYSTEMS:
             return str(identifier.value)
     return None
