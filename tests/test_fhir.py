@@ -370,6 +370,22 @@ def test_code_systems_by_oid_or_other_scheme_are_the_same_systems(
     assert (line.rendering_taxonomy, line.rendering_npi) == ("2085R0202X", "1234567893")
 
 
+@pytest.mark.parametrize("where", ["item", "claim"])
+def test_a_period_with_only_an_end_dates_the_line(tmp_path: Path, where: str) -> None:
+    # FHIR's Period may leave out its start; the line was "date_of_service is required" though
+    # the file dates it.
+    data = fixture("claim-professional.json")
+    item = data["item"][0]
+    del item["servicedDate"]
+    if where == "item":
+        item["servicedPeriod"] = {"end": "2026-03-09"}
+    else:
+        data["billablePeriod"] = {"end": "2026-03-09T17:00:00-05:00"}
+    (parsed,) = lines_of(write(tmp_path, data))
+    assert not parsed.problems and parsed.line is not None
+    assert parsed.line.date_of_service.isoformat() == "2026-03-09"
+
+
 def test_item_without_any_date_is_an_input_problem(tmp_path: Path) -> None:
     data = fixture("claim-professional.json")
     del data["item"][0]["servicedDate"]

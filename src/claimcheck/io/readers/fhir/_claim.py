@@ -26,6 +26,7 @@ from claimcheck.models.parse import InputProblem
 
 if TYPE_CHECKING:
     from fhir.resources.R4B.claim import Claim, ClaimCareTeam, ClaimItem
+    from fhir.resources.R4B.period import Period
 
 __all__ = ["MappedClaim", "map_claim"]
 
@@ -61,6 +62,11 @@ def _iso(value: date | str | None) -> str | None:
     if isinstance(value, date):
         return value.isoformat()
     return value
+
+
+def _first_day(period: Period | None) -> date | str | None:
+    """A Period's start; its end when it has none (FHIR allows either alone)."""
+    return (period.start or period.end) if period is not None else None
 
 
 class _ClaimReader:
@@ -103,9 +109,7 @@ class _ClaimReader:
     def line(self, item: ClaimItem, problems: list[InputProblem]) -> dict[str, Any]:
         claim = self.claim
         member = self.rendering(item, problems)
-        served = item.servicedDate or (item.servicedPeriod.start if item.servicedPeriod else None)
-        if served is None and claim.billablePeriod is not None:
-            served = claim.billablePeriod.start
+        served = item.servicedDate or _first_day(item.servicedPeriod) or _first_day(claim.billablePeriod)
         line = {
             "line_number": item.sequence,
             "procedure_code": code_from(item.productOrService, PROCEDURE_SYSTEMS),
