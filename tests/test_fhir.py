@@ -185,6 +185,18 @@ def test_bundle_resolves_patient_payer_and_practitioners_by_id_and_full_url() ->
     assert second.lines[1].origin == "bundle-two-claims.json entry 6 Claim/FX-BUN-2 item 2"
 
 
+@pytest.mark.parametrize("reference", ["Doe, Jane/1958-01-01", "http://srv/Jane Doe 1958/7", "patient/7"])
+def test_a_dangling_reference_that_is_no_type_and_id_is_not_echoed(tmp_path: Path, reference: str) -> None:
+    # The message named the reference's next-to-last segment as the resource type, whatever
+    # it held: "refers to a Doe, Jane that is not in the Bundle".
+    claim = {**fixture("claim-professional.json"), "patient": {"reference": reference}}
+    bundle = {"resourceType": "Bundle", "type": "collection", "entry": [{"resource": claim}]}
+    (read,) = read_fhir(write(tmp_path, bundle))
+    assert [(p.field, p.message) for p in read.problems] == [
+        ("patient", "refers to a resource that is not in the Bundle, so sex and birth date are unknown")
+    ]
+
+
 def test_serviced_period_and_no_diagnosis_sequence() -> None:
     (claim,) = read_fhir(FIXTURES / "claim-serviced-period.json")
     # No Claim.id: the first identifier is the claim id; references to a server are not problems.

@@ -8,6 +8,7 @@ that is normal FHIR, not an error, so it is left alone.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -24,9 +25,15 @@ def _key(reference: str) -> str:
     return "/".join(parts[-2:])
 
 
+# A FHIR resource type's name; any other text where the type should be is the sender's own
+# (a name, a search query) and may be patient data, so it is never echoed.
+_RESOURCE_TYPE = re.compile(r"[A-Z][A-Za-z]{1,63}")
+
+
 def _type_of(reference: str) -> str:
     key = _key(reference)
-    return key.split("/", 1)[0] if "/" in key else "resource"
+    kind = key.split("/", 1)[0] if "/" in key else ""
+    return kind if _RESOURCE_TYPE.fullmatch(kind) else "resource"
 
 
 class BundleIndex:
