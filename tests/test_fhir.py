@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import json
 import sys
 from pathlib import Path
@@ -575,6 +576,18 @@ def test_an_ndjson_first_line_that_is_not_utf8_costs_that_line_only(tmp_path: Pa
     assert problems(line) == [("resource", "is not UTF-8 text")]
     assert second.claim_id == "C2" and second.lines[0].location["line"] == 2
     assert readers.detect_format(path) == "fhir"
+
+
+def test_ndjson_files_joined_with_cat_keep_the_claim_after_each_bom(tmp_path: Path) -> None:
+    # `cat a.ndjson b.ndjson` of exports written with a BOM puts one at the start of a later
+    # line; only line 1's was dropped, so that line's Claim was lost ("Unexpected UTF-8 BOM").
+    claim = fixture("claim-professional.json")
+    path = tmp_path / "Claim.ndjson"
+    parts = [codecs.BOM_UTF8 + json.dumps({**claim, "id": f"C{n}"}).encode() + b"\r\n" for n in (1, 2)]
+    path.write_bytes(b"".join(parts))
+    first, second = read_fhir(path)
+    assert (first.claim_id, second.claim_id) == ("C1", "C2")
+    assert not second.lines[0].problems and second.lines[0].location["line"] == 2
 
 
 def test_a_broken_json_document_is_still_refused_whole(tmp_path: Path) -> None:

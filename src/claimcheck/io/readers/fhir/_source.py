@@ -189,11 +189,10 @@ def _is_resource(line: str) -> bool:
 
 def _decoded_lines(binary: BinaryIO) -> Iterator[tuple[int, str | None]]:
     """The lines of a file split at LF, as JSON text splits them (CR is whitespace to it), with
-    their numbers; ``None`` for a line that is not UTF-8, so that costs one line, not the file."""
+    their numbers; ``None`` for a line that is not UTF-8, so that costs one line, not the file.
+    A BOM is dropped from any line: ``cat`` of exports written with one puts it mid-file."""
     for number, raw in enumerate(binary, start=1):
-        if number == 1 and raw.startswith(codecs.BOM_UTF8):
-            raw = raw[len(codecs.BOM_UTF8) :]
-        raw = raw.removesuffix(b"\n")
+        raw = raw.removeprefix(codecs.BOM_UTF8).removesuffix(b"\n")
         try:
             yield number, raw.decode("utf-8")
         except UnicodeDecodeError:
