@@ -17,13 +17,13 @@ from typing import Any
 
 from claimcheck.io.readers.fhir._claim import map_claim
 from claimcheck.io.readers.fhir._invalid import invalid_claim
+from claimcheck.io.readers.fhir._lines import looks_like_fhir
 from claimcheck.io.readers.fhir._references import BundleIndex, References
 from claimcheck.io.readers.fhir._source import (
     MODEL_ERRORS,
     ClaimResource,
     UnreadableLine,
     load,
-    looks_like_fhir,
     model_class,
 )
 from claimcheck.models.parse import InputProblem, ParsedClaim, ParsedLine, parse_claim

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import codecs
 import itertools
-import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import TYPE_CHECKING, Any
 
 from claimcheck.errors import ClaimCheckError, InputError
+from claimcheck.io.readers.fhir._lines import is_ndjson, opens_as_ndjson, streamed_lines
 from claimcheck.io.readers.json_text import BadJson, parse_json
-from claimcheck.io.readers.text_lines import open_binary
 
 if TYPE_CHECKING:
     from fhir_core.fhirabstractmodel import FHIRAbstractModel
@@ -25,59 +23,12 @@ __all__ = [
     "Location",
     "UnreadableLine",
     "load",
-    "looks_like_fhir",
     "model_class",
 ]
 
 Location = Mapping[str, str | int | None]
 
-# Servers write resourceType first, but not every tool does, so the top level of the file's head
-# is followed to it; claims in our own JSON shape never carry one there.
-# A string, or a bracket or colon outside one: enough to follow the top level of a JSON text.
-_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}:]')
 _MISSING_EXTRA = "reading FHIR needs the extra: pip install 'claimcheck[fhir]'"
-
-
-def looks_like_fhir(head: str) -> bool:
-    """Whether the first characters of a file are those of a FHIR resource: a JSON object with a
-    ``resourceType`` key of its own (any type: the FHIR reader names one that is not a Claim or
-    Bundle better than our claims-shape reader would); not one nested in another object, nor in
-    a later line after a whole JSON line. NDJSON cut off in its first line opens its second so."""
-    if _opens_resource(head):
-        return True
-    first, newline, rest = head.lstrip().partition("\n")
-    if not newline or _is_json(first):
-        return False
-    second, newline, _ = rest.lstrip().partition("\n")
-    # Past the head a line is judged by its opening; within it, as the FHIR reader judges it.
-    return _is_resource(second) if newline else _opens_resource(second)
-
-
-def _opens_resource(text: str) -> bool:
-    if not text.lstrip().startswith("{"):
-        return False
-    depth, key = 0, None
-    for token in _TOKEN.finditer(text):
-        part = token.group()
-        if part in ("{", "["):
-            depth += 1
-        elif part in ("}", "]"):
-            depth -= 1
-            if depth == 0:
-                return False  # the first value ended without one
-        elif part == ":":
-            if depth == 1 and key == '"resourceType"':
-                return True
-        key = part
-    return False
-
-
-def _is_json(text: str) -> bool:
-    try:
-        parse_json(text)
-    except BadJson:
-        return False
-    return True
 
 
 # What fhir.resources raises on a resource it cannot read: a ValidationError or an unknown
@@ -170,50 +121,6 @@ def _text(path: Path) -> str:
         raise InputError(path, "is not UTF-8 text") from None
 
 
-def _is_ndjson(text: str) -> bool:
-    """Whether ``text``, which is not one JSON value, opens with a line that is a whole FHIR
-    resource (Bulk Data NDJSON) rather than with a broken JSON document. The second line counts
-    too: an export cut off in its first line is still NDJSON, and a broken document's second
-    line is never a whole resource of its own."""
-    lines = (line for line in text.split("\n") if line.strip())
-    return any(_is_resource(line) for line in itertools.islice(lines, 2))
-
-
-def _is_resource(line: str) -> bool:
-    try:
-        value = parse_json(line)
-    except BadJson:
-        return False
-    return isinstance(value, dict) and "resourceType" in value
-
-
-def _decoded_lines(binary: BinaryIO) -> Iterator[tuple[int, str | None]]:
-    """The lines of a file split at LF, as JSON text splits them (CR is whitespace to it), with
-    their numbers; ``None`` for a line that is not UTF-8, so that costs one line, not the file.
-    A BOM is dropped from any line: ``cat`` of exports written with one puts it mid-file."""
-    for number, raw in enumerate(binary, start=1):
-        raw = raw.removeprefix(codecs.BOM_UTF8).removesuffix(b"\n")
-        try:
-            yield number, raw.decode("utf-8")
-        except UnicodeDecodeError:
-            yield number, None
-
-
-def _opens_as_ndjson(path: Path) -> bool:
-    """Whether the file's first line that is not blank is a whole FHIR resource and another
-    line follows it: then the file is not one JSON value, and is read line by line, however big,
-    without reading it whole first. (A single-line document is left to the whole-file reader,
-    so it is not parsed twice.) A first line that is not UTF-8 says nothing either way, so the
-    second decides: the whole-file reader would refuse the export for that one line."""
-    with open_binary(path) as binary:
-        lines = ((number, line) for number, line in _decoded_lines(binary) if line is None or line.strip())
-        first, second = next(lines, None), next(lines, None)
-    if first is None or second is None:
-        return False
-    deciding = first[1] if first[1] is not None else second[1]
-    return deciding is not None and _is_resource(deciding)
-
-
 def _ndjson(name: str, lines: Iterable[tuple[int, str | None]]) -> Iterator[ClaimResource | UnreadableLine]:
     """The Claims of NDJSON lines, one per line; other resources are passed over."""
     for number, line in lines:
@@ -234,11 +141,6 @@ def _ndjson(name: str, lines: Iterable[tuple[int, str | None]]) -> Iterator[Clai
             yield UnreadableLine(name, number, "holds a Bundle: an NDJSON file holds one resource per line")
         elif not isinstance(kind, str):
             yield UnreadableLine(name, number, "is not a FHIR resource (it has no resourceType)")
-
-
-def _streamed_lines(path: Path) -> Iterator[tuple[int, str | None]]:
-    with open_binary(path) as binary:
-        yield from _decoded_lines(binary)
 
 
 def _ndjson_file(path: Path, lines: Iterable[tuple[int, str | None]]) -> FhirFile:
@@ -270,13 +172,13 @@ def _entries(path: Path, bundle: Mapping[str, Any]) -> tuple[BundleEntry | None,
 def load(path: Path) -> FhirFile:
     """Read ``path``; raises ``InputError`` unless it holds a Claim, a Bundle with a Claim, or
     Claims one per line (NDJSON)."""
-    if _opens_as_ndjson(path):
-        return _ndjson_file(path, _streamed_lines(path))
+    if opens_as_ndjson(path):
+        return _ndjson_file(path, streamed_lines(path))
     text = _text(path)
     try:
         data = parse_json(text)
     except BadJson as exc:
-        if _is_ndjson(text):  # cut off in its first line: rare, and read from the text in hand
+        if is_ndjson(text):  # cut off in its first line: rare, and read from the text in hand
             return _ndjson_file(path, enumerate(text.split("\n"), start=1))
         raise InputError(path, exc.message, line=exc.line) from None
     resource_type = data.get("resourceType") if isinstance(data, dict) else None
