@@ -615,6 +615,45 @@ def test_ndjson_without_claims_or_with_a_bundle_line_is_said_so(tmp_path: Path) 
     assert problems(line) == [("resource", "holds a Bundle: an NDJSON file holds one resource per line")]
 
 
+def test_a_resource_whose_resource_type_is_no_fhir_type_is_reported_not_passed_over(tmp_path: Path) -> None:
+    # "claim" for "Claim": the line or entry was passed over as some other resource, and its
+    # items went unchecked without a word; a lone one was said to hold "a claim resource".
+    claim = fixture("claim-professional.json")
+    misspelt = [{**claim, "id": "C2", "resourceType": kind} for kind in ("claim", "CLAIM", "Claim ", "")]
+    patient = {"resourceType": "Patient", "id": "p"}
+    path = tmp_path / "Claim.ndjson"
+    path.write_text("\n".join(json.dumps(value) for value in [claim, *misspelt, patient]) + "\n")
+    unknown = "is not a FHIR resource (its resourceType is no FHIR type; they are case-sensitive, as in Claim)"
+    first, *rest = read_fhir(path)
+    assert first.claim_id == "FX-PRO-1"
+    assert [(line.origin, problems(line)) for claim in rest for line in claim.lines] == [
+        (f"Claim.ndjson line {number}", [("resource", unknown)]) for number in (2, 3, 4, 5)
+    ]
+
+    bundle = {
+        "resourceType": "Bundle",
+        "type": "collection",
+        "entry": [{"resource": claim}, {"resource": misspelt[0]}, {"resource": {"id": "x"}}, {"resource": patient}],
+    }
+    first, *rest = read_fhir(write(tmp_path, bundle))
+    assert first.claim_id == "FX-PRO-1"
+    assert [(line.origin, line.location, problems(line)) for claim in rest for line in claim.lines] == [
+        (
+            "claim.json entry 1",
+            {"file": "claim.json", "resource": None, "entry": 1, "item": None},
+            [("resource", unknown)],
+        ),
+        (
+            "claim.json entry 2",
+            {"file": "claim.json", "resource": None, "entry": 2, "item": None},
+            [("resource", "is not a FHIR resource (it has no resourceType)")],
+        ),
+    ]
+
+    with pytest.raises(InputError, match=r"it holds no FHIR resource \(its resourceType is no FHIR type"):
+        list(read_fhir(write(tmp_path, misspelt[0])))
+
+
 def test_deeply_nested_extensions_are_an_input_problem_not_a_recursion_error(tmp_path: Path) -> None:
     data = fixture("claim-professional.json")
     nested: list[Any] = []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +30,10 @@ __all__ = [
 Location = Mapping[str, str | int | None]
 
 _MISSING_EXTRA = "reading FHIR needs the extra: pip install 'claimcheck[fhir]'"
+# The shape of a FHIR type's name. A resourceType of another shape, or "Claim" in another case,
+# is a resource gone wrong, not one of the other types a file may hold, so it is reported rather
+# than passed over (and never echoed: it is the sender's text).
+_TYPE_NAME = re.compile(r"[A-Z][A-Za-z]{1,63}")
 
 
 # What fhir.resources raises on a resource it cannot read: a ValidationError or an unknown
@@ -88,19 +93,22 @@ class ClaimResource:
 
 @dataclass(frozen=True, slots=True)
 class UnreadableLine:
-    """A line of an NDJSON file that holds no resource to read: what is wrong with it."""
+    """A line of an NDJSON file, or an entry of a Bundle, that holds no resource to read: what
+    is wrong with it."""
 
     file: str
-    line: int
+    line: int | None
     problem: str
+    entry: int | None = None
 
     @property
     def origin(self) -> str:
-        return f"{self.file} line {self.line}"
+        return f"{self.file} line {self.line}" if self.line is not None else f"{self.file} entry {self.entry}"
 
     @property
     def location(self) -> Location:
-        return {"file": self.file, "line": self.line, "resource": None, "entry": None, "item": None}
+        place = {"file": self.file} if self.line is None else {"file": self.file, "line": self.line}
+        return {**place, "resource": None, "entry": self.entry, "item": None}
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +118,16 @@ class FhirFile:
 
     claims: Iterable[ClaimResource | UnreadableLine]
     bundle: tuple[BundleEntry, ...] | None
+
+
+def _type_problem(resource: object) -> str | None:
+    """Why ``resource`` is no FHIR resource; None when it is one, of whatever type."""
+    kind = resource.get("resourceType") if isinstance(resource, dict) else None
+    if not isinstance(kind, str):
+        return "is not a FHIR resource (it has no resourceType)"
+    if kind != "Claim" and (kind.lower() == "claim" or not _TYPE_NAME.fullmatch(kind)):
+        return "is not a FHIR resource (its resourceType is no FHIR type; they are case-sensitive, as in Claim)"
+    return None
 
 
 def _text(path: Path) -> str:
@@ -139,8 +157,8 @@ def _ndjson(name: str, lines: Iterable[tuple[int, str | None]]) -> Iterator[Clai
             yield ClaimResource(value, name, None, number)
         elif kind == "Bundle":
             yield UnreadableLine(name, number, "holds a Bundle: an NDJSON file holds one resource per line")
-        elif not isinstance(kind, str):
-            yield UnreadableLine(name, number, "is not a FHIR resource (it has no resourceType)")
+        elif problem := _type_problem(value):
+            yield UnreadableLine(name, number, problem)
 
 
 def _ndjson_file(path: Path, lines: Iterable[tuple[int, str | None]]) -> FhirFile:
@@ -169,6 +187,16 @@ def _entries(path: Path, bundle: Mapping[str, Any]) -> tuple[BundleEntry | None,
     return tuple(entries)
 
 
+def _bundle_claims(name: str, entries: Iterable[BundleEntry | None]) -> Iterator[ClaimResource | UnreadableLine]:
+    for index, entry in enumerate(entries):
+        if entry is None:
+            continue
+        if entry.resource.get("resourceType") == "Claim":
+            yield ClaimResource(entry.resource, name, index)
+        elif problem := _type_problem(entry.resource):
+            yield UnreadableLine(name, None, problem, entry=index)
+
+
 def load(path: Path) -> FhirFile:
     """Read ``path``; raises ``InputError`` unless it holds a Claim, a Bundle with a Claim, or
     Claims one per line (NDJSON)."""
@@ -185,17 +213,14 @@ def load(path: Path) -> FhirFile:
     if resource_type == "Claim":
         return FhirFile((ClaimResource(data, path.name, None),), None)
     if resource_type != "Bundle":
-        if isinstance(resource_type, str):
+        problem = _type_problem(data)
+        if problem is None:
             found = f"{'an' if resource_type[:1] in tuple('AEIOU') else 'a'} {resource_type} resource"
         else:
-            found = "no FHIR resource"
+            found = "no FHIR resource" + problem.removeprefix("is not a FHIR resource")
         raise InputError(path, f"must hold a FHIR Claim or a Bundle of Claims; it holds {found}")
     entries = _entries(path, data)
-    claims = tuple(
-        ClaimResource(entry.resource, path.name, index)
-        for index, entry in enumerate(entries)
-        if entry is not None and entry.resource.get("resourceType") == "Claim"
-    )
+    claims = tuple(_bundle_claims(path.name, entries))
     if not claims:
         raise InputError(path, "the Bundle holds no Claim resource")
     return FhirFile(claims, tuple(entry for entry in entries if entry is not None))
