@@ -518,6 +518,48 @@ def test_ndjson_whose_first_line_is_cut_off_keeps_the_claims_after_it(tmp_path: 
     assert claim.claim_id == "FX-PRO-1" and claim.lines[0].location["line"] == 2
 
 
+def test_ndjson_cut_off_in_its_first_line_with_a_bad_byte_later_loses_that_line_only(tmp_path: Path) -> None:
+    # An export cut off in its first line (split by size) is read from its whole text, and a
+    # byte that is not UTF-8 on any one of its lines refused the whole file.
+    claim = fixture("claim-professional.json")
+    bad = json.dumps({**claim, "id": "C2"}).encode().replace(b'"C2"', b'"C\xe92"')  # Latin-1 é
+    lines = [
+        b'ue", "code": "primary"}]}]}',
+        json.dumps(claim).encode(),
+        bad,
+        json.dumps({**claim, "id": "C3"}).encode(),
+    ]
+    path = tmp_path / "Claim.ndjson"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    assert readers.detect_format(path) == "fhir"
+    cut, first, broken, last = read_fhir(path)
+    assert [line.origin for line in cut.lines + broken.lines] == ["Claim.ndjson line 1", "Claim.ndjson line 3"]
+    assert problems(broken.lines[0]) == [("resource", "is not UTF-8 text")]
+    assert (first.claim_id, last.claim_id, last.lines[0].location["line"]) == ("FX-PRO-1", "C3", 4)
+
+
+def test_a_document_whose_second_line_is_a_whole_resource_is_still_one_document(tmp_path: Path) -> None:
+    # What makes a file NDJSON when its first line is not a resource is read from the whole
+    # text, once it is known not to be one JSON document.
+    claim = json.dumps(fixture("claim-professional.json"))
+    path = tmp_path / "bundle.json"
+    path.write_text('{"resourceType": "Bundle", "type": "collection", "entry": [{"resource":\n' + claim + "\n}]}\n")
+    (read,) = read_fhir(path)
+    assert read.lines[0].location == {
+        "file": "bundle.json",
+        "resource": "Claim/FX-PRO-1",
+        "entry": 0,
+        "item": 1,
+    }
+
+
+def test_a_json_array_of_claims_is_still_refused_whole(tmp_path: Path) -> None:
+    path = tmp_path / "claims.json"
+    path.write_text("[\n" + json.dumps(fixture("claim-professional.json")) + "\n]\n")
+    with pytest.raises(InputError, match="it holds no FHIR resource"):
+        list(read_fhir(path))
+
+
 @pytest.mark.parametrize("name", ["Claim.ndjson", "Claim.json", "Claim.jsonl"])
 @pytest.mark.parametrize("cut", ['ue", "code": "primary"}]}, ', '{"sequence": 1, "provider": {"reference": "#p"}}]}'])
 def test_ndjson_cut_off_in_its_first_line_is_detected_as_fhir(tmp_path: Path, name: str, cut: str) -> None:

@@ -13,7 +13,15 @@ from typing import BinaryIO
 from claimcheck.io.readers.json_text import BadJson, parse_json
 from claimcheck.io.readers.text_lines import open_binary
 
-__all__ = ["decoded_lines", "is_ndjson", "is_resource", "looks_like_fhir", "opens_as_ndjson", "streamed_lines"]
+__all__ = [
+    "decoded_lines",
+    "is_ndjson",
+    "is_ndjson_file",
+    "is_resource",
+    "looks_like_fhir",
+    "opens_as_ndjson",
+    "streamed_lines",
+]
 
 # Servers write resourceType first, but not every tool does, so the top level of the file's head
 # is followed to it; claims in our own JSON shape never carry one there.
@@ -70,6 +78,13 @@ def is_ndjson(text: str) -> bool:
     line is never a whole resource of its own."""
     lines = (line for line in text.split("\n") if line.strip())
     return any(is_resource(line) for line in itertools.islice(lines, 2))
+
+
+def is_ndjson_file(path: Path) -> bool:
+    """``is_ndjson`` for a file that is not UTF-8 throughout, its lines decoded one by one."""
+    with open_binary(path) as binary:
+        lines = (line for _, line in decoded_lines(binary) if line is None or line.strip())
+        return any(line is not None and is_resource(line) for line in itertools.islice(lines, 2))
 
 
 def is_resource(line: str) -> bool:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from claimcheck.errors import ClaimCheckError, InputError
-from claimcheck.io.readers.fhir._lines import is_ndjson, opens_as_ndjson, streamed_lines
+from claimcheck.io.readers.fhir._lines import is_ndjson, is_ndjson_file, opens_as_ndjson, streamed_lines
 from claimcheck.io.readers.json_text import BadJson, parse_json
 
 if TYPE_CHECKING:
@@ -130,13 +130,14 @@ def _type_problem(resource: object) -> str | None:
     return None
 
 
-def _text(path: Path) -> str:
+def _text(path: Path) -> str | None:
+    """The file's text; None when it is not UTF-8 throughout."""
     try:
         return path.read_text(encoding="utf-8-sig")
     except OSError as exc:
         raise InputError(path, f"cannot read the file ({exc.strerror})") from None
     except UnicodeDecodeError:
-        raise InputError(path, "is not UTF-8 text") from None
+        return None
 
 
 def _ndjson(name: str, lines: Iterable[tuple[int, str | None]]) -> Iterator[ClaimResource | UnreadableLine]:
@@ -203,6 +204,11 @@ def load(path: Path) -> FhirFile:
     if opens_as_ndjson(path):
         return _ndjson_file(path, streamed_lines(path))
     text = _text(path)
+    if text is None:
+        # Not one JSON document then, so NDJSON cut off in its first line may be read line by line.
+        if is_ndjson_file(path):
+            return _ndjson_file(path, streamed_lines(path))
+        raise InputError(path, "is not UTF-8 text")
     try:
         data = parse_json(text)
     except BadJson as exc:
