@@ -399,6 +399,23 @@ def test_a_period_with_only_an_end_dates_the_line(tmp_path: Path, where: str) ->
     assert parsed.line.date_of_service.isoformat() == "2026-03-09"
 
 
+def test_a_modifier_is_its_cpt_or_hcpcs_coding_as_the_procedure_is(tmp_path: Path) -> None:
+    # The first coding of each modifier was taken, whatever its system: a local code listed
+    # before the CPT one stood in for the modifier the rules judge.
+    data = fixture("claim-professional.json")
+    data["item"][0]["modifier"] = [
+        {
+            "coding": [
+                {"system": "https://clinic.example/mods", "code": "PROF"},
+                {"system": "http://www.ama-assn.org/go/cpt", "code": "26"},
+            ]
+        },
+        {"coding": [{"system": "https://clinic.example/mods", "code": "LT"}]},  # no CPT coding: kept as written
+    ]
+    (parsed,) = lines_of(write(tmp_path, data))
+    assert parsed.line is not None and parsed.line.modifiers == ("26", "LT")
+
+
 def test_item_without_any_date_is_an_input_problem(tmp_path: Path) -> None:
     data = fixture("claim-professional.json")
     del data["item"][0]["servicedDate"]

@@ -17,7 +17,6 @@ from claimcheck.io.readers.fhir._codes import (
     PROCEDURE_SYSTEMS,
     TAXONOMY_SYSTEMS,
     code_from,
-    first_code,
     npi_of,
     only_in,
 )
@@ -113,7 +112,8 @@ class _ClaimReader:
         line = {
             "line_number": item.sequence,
             "procedure_code": code_from(item.productOrService, PROCEDURE_SYSTEMS),
-            "modifiers": [code for code in map(first_code, item.modifier or ()) if code],
+            # CPT and HCPCS modifiers are coded in their code systems, as the procedure is.
+            "modifiers": [code for concept in item.modifier or () if (code := code_from(concept, PROCEDURE_SYSTEMS))],
             "diagnosis_codes": self.diagnosis_codes(item, problems),
             "rendering_taxonomy": code_from(member.qualification, TAXONOMY_SYSTEMS, only=True) if member else None,
             "rendering_npi": self.npi(member, problems) if member else None,

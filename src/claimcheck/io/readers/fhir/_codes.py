@@ -13,7 +13,6 @@ __all__ = [
     "PROCEDURE_SYSTEMS",
     "TAXONOMY_SYSTEMS",
     "code_from",
-    "first_code",
     "npi_of",
     "only_in",
 ]
@@ -79,11 +78,6 @@ def only_in(concept: Any, systems: frozenset[str], others: frozenset[str]) -> bo
     """Whether ``concept`` has a code from ``systems`` and none from ``others``."""
     found = {_system_key(coding.system) for coding in _codings(concept)}
     return bool(found & systems) and not found & others
-
-
-def first_code(concept: Any) -> str | None:
-    codings = _codings(concept)
-    return codings[0].code if codings else None
 
 
 def npi_of(identifiers: Iterable[Any] | None) -> str | None:
