@@ -416,6 +416,16 @@ def test_a_modifier_is_its_cpt_or_hcpcs_coding_as_the_procedure_is(tmp_path: Pat
     assert parsed.line is not None and parsed.line.modifiers == ("26", "LT")
 
 
+def test_a_modifier_without_a_code_is_an_input_problem_not_dropped(tmp_path: Path) -> None:
+    # A modifier given as text only was left out without a word, and the line was judged
+    # without it (a 26 or 59 changes what the rules find); a diagnosis without one is reported.
+    data = fixture("claim-professional.json")
+    data["item"][0]["modifier"] = [{"text": "professional component"}, {"coding": [{"code": "GN"}]}]
+    (parsed,) = lines_of(write(tmp_path, data))
+    assert parsed.line is not None and parsed.line.modifiers == ("GN",)
+    assert problems(parsed) == [("modifiers", "lack modifier 1: it has no code")]
+
+
 def test_item_without_any_date_is_an_input_problem(tmp_path: Path) -> None:
     data = fixture("claim-professional.json")
     del data["item"][0]["servicedDate"]

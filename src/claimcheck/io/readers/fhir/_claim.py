@@ -112,8 +112,7 @@ class _ClaimReader:
         line = {
             "line_number": item.sequence,
             "procedure_code": code_from(item.productOrService, PROCEDURE_SYSTEMS),
-            # CPT and HCPCS modifiers are coded in their code systems, as the procedure is.
-            "modifiers": [code for concept in item.modifier or () if (code := code_from(concept, PROCEDURE_SYSTEMS))],
+            "modifiers": self.modifiers(item, problems),
             "diagnosis_codes": self.diagnosis_codes(item, problems),
             "rendering_taxonomy": code_from(member.qualification, TAXONOMY_SYSTEMS, only=True) if member else None,
             "rendering_npi": self.npi(member, problems) if member else None,
@@ -123,6 +122,18 @@ class _ClaimReader:
             "charge": float(item.net.value) if item.net and item.net.value is not None else None,
         }
         return _present(line)
+
+    @staticmethod
+    def modifiers(item: ClaimItem, problems: list[InputProblem]) -> list[str]:
+        codes = []
+        for number, concept in enumerate(item.modifier or (), start=1):
+            # CPT and HCPCS modifiers are coded in their code systems, as the procedure is.
+            code = code_from(concept, PROCEDURE_SYSTEMS)
+            if code:
+                codes.append(code)
+            else:
+                problems.append(InputProblem("modifiers", f"lack modifier {number}: it has no code"))
+        return codes
 
     def diagnosis_codes(self, item: ClaimItem, problems: list[InputProblem]) -> list[str]:
         sequences = item.diagnosisSequence or sorted(self.diagnoses)  # sequence 1 is the primary
