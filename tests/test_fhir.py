@@ -426,6 +426,24 @@ def test_a_modifier_without_a_code_is_an_input_problem_not_dropped(tmp_path: Pat
     assert problems(parsed) == [("modifiers", "lack modifier 1: it has no code")]
 
 
+@pytest.mark.parametrize("in_bundle", [False, True], ids=["claim", "bundle"])
+def test_a_conditional_reference_gives_its_npi_and_is_no_dangling_reference(tmp_path: Path, in_bundle: bool) -> None:
+    # Synthea, the usual source of FHIR Claim test data, points at practitioners by search URL
+    # ("Practitioner?identifier=<NPI system>|<NPI>"), resolved by the server the file goes to.
+    # The NPI in it was lost, and in a Bundle every line failed: "careTeam 1 refers to a
+    # resource that is not in the Bundle".
+    data = fixture("claim-professional.json")
+    data["careTeam"][0]["provider"] = {"reference": "Practitioner?identifier=http://hl7.org/fhir/sid/us-npi|1234567893"}
+    data["insurer"] = {"reference": "Organization?identifier=https://github.com/synthetichealth/synthea|b1c4"}
+    document: Any = (
+        {"resourceType": "Bundle", "type": "transaction", "entry": [{"resource": data}]} if in_bundle else data
+    )
+    (claim,) = read_fhir(write(tmp_path, document))
+    (parsed,) = claim.lines
+    assert not claim.problems and not parsed.problems
+    assert parsed.line is not None and parsed.line.rendering_npi == "1234567893"
+
+
 def test_item_without_any_date_is_an_input_problem(tmp_path: Path) -> None:
     data = fixture("claim-professional.json")
     del data["item"][0]["servicedDate"]

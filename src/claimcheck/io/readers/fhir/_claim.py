@@ -17,6 +17,7 @@ from claimcheck.io.readers.fhir._codes import (
     PROCEDURE_SYSTEMS,
     TAXONOMY_SYSTEMS,
     code_from,
+    npi_in_search,
     npi_of,
     only_in,
 )
@@ -180,6 +181,7 @@ class _ClaimReader:
         """The NPI on the provider reference itself, else on the Practitioner, PractitionerRole
         or Organization it points to (a PractitionerRole without one: its Practitioner's)."""
         npi = npi_of([member.provider.identifier] if member.provider.identifier else None)
+        npi = npi or npi_in_search(member.provider.reference)
         if npi:
             return npi
         provider, problem = self.references.resolve(member.provider)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any
+from urllib.parse import parse_qs
 
 __all__ = [
     "DIAGNOSIS_SYSTEMS",
@@ -13,6 +14,7 @@ __all__ = [
     "PROCEDURE_SYSTEMS",
     "TAXONOMY_SYSTEMS",
     "code_from",
+    "npi_in_search",
     "npi_of",
     "only_in",
 ]
@@ -78,6 +80,17 @@ def only_in(concept: Any, systems: frozenset[str], others: frozenset[str]) -> bo
     """Whether ``concept`` has a code from ``systems`` and none from ``others``."""
     found = {_system_key(coding.system) for coding in _codings(concept)}
     return bool(found & systems) and not found & others
+
+
+def npi_in_search(reference: str | None) -> str | None:
+    """The NPI a conditional reference searches by (``Practitioner?identifier=<NPI system>|<NPI>``,
+    as Synthea writes them)."""
+    _, mark, query = (reference or "").partition("?")
+    for value in parse_qs(query).get("identifier", []) if mark else []:
+        system, bar, npi = value.rpartition("|")
+        if bar and npi and _system_key(system) in NPI_SYSTEMS:
+            return npi
+    return None
 
 
 def npi_of(identifiers: Iterable[Any] | None) -> str | None:

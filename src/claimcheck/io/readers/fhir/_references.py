@@ -83,6 +83,7 @@ class References:
         if target.startswith("#"):
             found = self._contained.get(target[1:])
             return (found, None) if found is not None else (None, "refers to a contained resource the Claim lacks")
-        if self._bundle is None:
+        if self._bundle is None or "?" in target:
+            # A search URL (conditional reference) is resolved by the server the file goes to.
             return None, None
         return self._bundle.find(target)
