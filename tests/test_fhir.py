@@ -444,6 +444,17 @@ def test_a_conditional_reference_gives_its_npi_and_is_no_dangling_reference(tmp_
     assert parsed.line is not None and parsed.line.rendering_npi == "1234567893"
 
 
+def test_a_care_team_provider_of_null_is_an_input_problem_not_a_traceback(tmp_path: Path) -> None:
+    # fhir.resources lets a required element through as null; reading its NPI raised
+    # AttributeError ('NoneType' object has no attribute 'identifier') and ended the run.
+    data = fixture("claim-professional.json")
+    data["careTeam"][0]["provider"] = None
+    (parsed,) = lines_of(write(tmp_path, data))
+    assert parsed.line is not None and parsed.line.rendering_npi is None
+    assert parsed.line.rendering_taxonomy == "2085R0202X"
+    assert problems(parsed) == [("rendering_npi", "is unknown: careTeam 1 has no provider")]
+
+
 def test_item_without_any_date_is_an_input_problem(tmp_path: Path) -> None:
     data = fixture("claim-professional.json")
     del data["item"][0]["servicedDate"]

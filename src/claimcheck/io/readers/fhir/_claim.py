@@ -180,6 +180,9 @@ class _ClaimReader:
     def npi(self, member: ClaimCareTeam, problems: list[InputProblem]) -> str | None:
         """The NPI on the provider reference itself, else on the Practitioner, PractitionerRole
         or Organization it points to (a PractitionerRole without one: its Practitioner's)."""
+        if member.provider is None:  # required, but fhir.resources lets a null through
+            problems.append(InputProblem("rendering_npi", f"is unknown: careTeam {member.sequence} has no provider"))
+            return None
         npi = npi_of([member.provider.identifier] if member.provider.identifier else None)
         npi = npi or npi_in_search(member.provider.reference)
         if npi:
