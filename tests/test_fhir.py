@@ -752,6 +752,24 @@ def test_a_resource_whose_resource_type_is_no_fhir_type_is_reported_not_passed_o
         list(read_fhir(write(tmp_path, misspelt[0])))
 
 
+def test_a_bundle_entry_that_is_a_bundle_of_claims_is_reported_not_passed_over(tmp_path: Path) -> None:
+    # A collection of request Bundles (as Da Vinci PAS test kits keep them): the Claims of the
+    # inner Bundles were passed over without a word, or the file said it "holds no Claim".
+    claim = fixture("claim-professional.json")
+    inner = {"resourceType": "Bundle", "type": "collection", "entry": [{"resource": claim}]}
+    outer = {"resourceType": "Bundle", "type": "collection", "entry": [{"resource": inner}]}
+    (read,) = read_fhir(write(tmp_path, outer))
+    (line,) = read.lines
+    assert line.origin == "claim.json entry 0"
+    assert problems(line) == [
+        ("resource", "holds a Bundle with Claims in it, which are not read: give each Bundle a file of its own")
+    ]
+    patients = {**inner, "entry": [{"resource": {"resourceType": "Patient", "id": "p"}}]}
+    outer["entry"] = [{"resource": patients}, {"resource": claim}]  # a Bundle without Claims is another resource
+    (read,) = read_fhir(write(tmp_path, outer))
+    assert read.claim_id == "FX-PRO-1" and not read.lines[0].problems
+
+
 def test_deeply_nested_extensions_are_an_input_problem_not_a_recursion_error(tmp_path: Path) -> None:
     data = fixture("claim-professional.json")
     nested: list[Any] = []

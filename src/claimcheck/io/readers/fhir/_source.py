@@ -196,6 +196,17 @@ def _bundle_claims(name: str, entries: Iterable[BundleEntry | None]) -> Iterator
             yield ClaimResource(entry.resource, name, index)
         elif problem := _type_problem(entry.resource):
             yield UnreadableLine(name, None, problem, entry=index)
+        elif entry.resource.get("resourceType") == "Bundle" and _holds_claims(entry.resource):
+            problem = "holds a Bundle with Claims in it, which are not read: give each Bundle a file of its own"
+            yield UnreadableLine(name, None, problem, entry=index)
+
+
+def _holds_claims(bundle: Mapping[str, Any]) -> bool:
+    entries = bundle.get("entry")
+    resources = (
+        (entry.get("resource") for entry in entries if isinstance(entry, dict)) if isinstance(entries, list) else ()
+    )
+    return any(isinstance(resource, dict) and resource.get("resourceType") == "Claim" for resource in resources)
 
 
 def load(path: Path) -> FhirFile:
