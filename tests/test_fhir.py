@@ -717,21 +717,23 @@ def test_a_resource_whose_resource_type_is_no_fhir_type_is_reported_not_passed_o
     # "claim" for "Claim": the line or entry was passed over as some other resource, and its
     # items went unchecked without a word; a lone one was said to hold "a claim resource".
     claim = fixture("claim-professional.json")
-    misspelt = [{**claim, "id": "C2", "resourceType": kind} for kind in ("claim", "CLAIM", "Claim ", "")]
-    patient = {"resourceType": "Patient", "id": "p"}
+    kinds = ("claim", "CLAIM", "Claim ", "", "Clai", "ClaimItem")  # ClaimItem: a part of a Claim, no resource
+    misspelt = [{**claim, "id": "C2", "resourceType": kind} for kind in kinds]
+    # Other resources are passed over, an R4 one that R4B dropped too.
+    others = [{"resourceType": kind, "id": "p"} for kind in ("Patient", "MedicinalProduct", "SubstancePolymer")]
     path = tmp_path / "Claim.ndjson"
-    path.write_text("\n".join(json.dumps(value) for value in [claim, *misspelt, patient]) + "\n")
+    path.write_text("\n".join(json.dumps(value) for value in [claim, *misspelt, *others]) + "\n")
     unknown = "is not a FHIR resource (its resourceType is no FHIR type; they are case-sensitive, as in Claim)"
     first, *rest = read_fhir(path)
     assert first.claim_id == "FX-PRO-1"
     assert [(line.origin, problems(line)) for claim in rest for line in claim.lines] == [
-        (f"Claim.ndjson line {number}", [("resource", unknown)]) for number in (2, 3, 4, 5)
+        (f"Claim.ndjson line {number}", [("resource", unknown)]) for number in range(2, 8)
     ]
 
     bundle = {
         "resourceType": "Bundle",
         "type": "collection",
-        "entry": [{"resource": claim}, {"resource": misspelt[0]}, {"resource": {"id": "x"}}, {"resource": patient}],
+        "entry": [{"resource": claim}, {"resource": misspelt[0]}, {"resource": {"id": "x"}}, {"resource": others[0]}],
     }
     first, *rest = read_fhir(write(tmp_path, bundle))
     assert first.claim_id == "FX-PRO-1"

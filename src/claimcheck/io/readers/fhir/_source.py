@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
-import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,10 +30,29 @@ __all__ = [
 Location = Mapping[str, str | int | None]
 
 _MISSING_EXTRA = "reading FHIR needs the extra: pip install 'claimcheck[fhir]'"
-# The shape of a FHIR type's name. A resourceType of another shape, or "Claim" in another case,
-# is a resource gone wrong, not one of the other types a file may hold, so it is reported rather
-# than passed over (and never echoed: it is the sender's text).
-_TYPE_NAME = re.compile(r"[A-Z][A-Za-z]{1,63}")
+# The R4 resources that R4B (whose models read R4 here) dropped or renamed: a file may hold them.
+_R4_ONLY = frozenset(
+    {
+        "EffectEvidenceSynthesis",
+        "RiskEvidenceSynthesis",
+        "MedicinalProduct",
+        "MedicinalProductAuthorization",
+        "MedicinalProductContraindication",
+        "MedicinalProductIndication",
+        "MedicinalProductIngredient",
+        "MedicinalProductInteraction",
+        "MedicinalProductManufactured",
+        "MedicinalProductPackaged",
+        "MedicinalProductPharmaceutical",
+        "MedicinalProductUndesirableEffect",
+        "SubstanceNucleicAcid",
+        "SubstancePolymer",
+        "SubstanceProtein",
+        "SubstanceReferenceInformation",
+        "SubstanceSourceMaterial",
+        "SubstanceSpecification",
+    }
+)
 
 
 # What fhir.resources raises on a resource it cannot read: a ValidationError or an unknown
@@ -125,9 +144,22 @@ def _type_problem(resource: object) -> str | None:
     kind = resource.get("resourceType") if isinstance(resource, dict) else None
     if not isinstance(kind, str):
         return "is not a FHIR resource (it has no resourceType)"
-    if kind != "Claim" and (kind.lower() == "claim" or not _TYPE_NAME.fullmatch(kind)):
+    if not _is_resource_type(kind):
+        # A misspelt Claim ("claim", "Clai"), not one of the other types a file may hold, so it
+        # is reported rather than passed over; never echoed, as it is the sender's text.
         return "is not a FHIR resource (its resourceType is no FHIR type; they are case-sensitive, as in Claim)"
     return None
+
+
+@functools.lru_cache(maxsize=256)
+def _is_resource_type(kind: str) -> bool:
+    if kind in _R4_ONLY:
+        return True
+    try:
+        # A resource, not a data type or a part of one, as ClaimItem is.
+        return issubclass(model_class(kind), model_class("Resource"))
+    except ValueError:
+        return False
 
 
 def _text(path: Path) -> str | None:
