@@ -790,6 +790,8 @@ def test_deeply_nested_extensions_are_an_input_problem_not_a_recursion_error(tmp
     ("content", "expected"),
     [
         ("not json at all", "is not valid JSON"),
+        # An empty file was "line 4: is not valid JSON (Expecting value, column 1)", past its end.
+        ("\ufeff\n\n  \n", "is empty: it holds no FHIR resource"),
         ('{"resourceType": "Patient", "id": "p"}', "it holds a Patient resource"),
         ('[{"claim_id": "C1"}]', "it holds no FHIR resource"),
         ('{"resourceType": "Bundle", "entry": {}}', "Bundle.entry: must be a list of entries"),

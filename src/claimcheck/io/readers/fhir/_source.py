@@ -252,6 +252,8 @@ def load(path: Path) -> FhirFile:
         if is_ndjson_file(path):
             return _ndjson_file(path, streamed_lines(path))
         raise InputError(path, "is not UTF-8 text")
+    if not text.strip():
+        raise InputError(path, "is empty: it holds no FHIR resource")
     try:
         data = parse_json(text)
     except BadJson as exc:
