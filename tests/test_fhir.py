@@ -696,6 +696,21 @@ def test_a_broken_json_document_is_still_refused_whole(tmp_path: Path) -> None:
         list(read_fhir(path))
 
 
+def test_resources_pretty_printed_one_after_another_are_said_to_be_so(tmp_path: Path) -> None:
+    # `jq . Claim.ndjson > claims.json` writes each resource over many lines, one after another;
+    # that was only "line 142: is not valid JSON (Extra data, column 1)".
+    claim = fixture("claim-professional.json")
+    path = tmp_path / "claims.json"
+    path.write_text(json.dumps(claim, indent=2) + "\n" + json.dumps(claim, indent=2) + "\n")
+    with pytest.raises(InputError) as caught:
+        list(read_fhir(path))
+    assert caught.value.line == json.dumps(claim, indent=2).count("\n") + 2
+    assert caught.value.problem == (
+        "is not valid JSON (Extra data, column 1): more text follows the first JSON value; "
+        "NDJSON holds each resource on a line of its own (jq -c)"
+    )
+
+
 def test_ndjson_without_claims_or_with_a_bundle_line_is_said_so(tmp_path: Path) -> None:
     path = tmp_path / "Patient.ndjson"
     path.write_text('{"resourceType": "Patient", "id": "a"}\n{"resourceType": "Patient", "id": "b"}\n')

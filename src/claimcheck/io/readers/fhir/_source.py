@@ -259,7 +259,12 @@ def load(path: Path) -> FhirFile:
     except BadJson as exc:
         if is_ndjson(text):  # cut off in its first line: rare, and read from the text in hand
             return _ndjson_file(path, enumerate(text.split("\n"), start=1))
-        raise InputError(path, exc.message, line=exc.line) from None
+        message = exc.message
+        if message.startswith("is not valid JSON (Extra data"):  # as `jq .` writes NDJSON back out
+            message += (
+                ": more text follows the first JSON value; NDJSON holds each resource on a line of its own (jq -c)"
+            )
+        raise InputError(path, message, line=exc.line) from None
     resource_type = data.get("resourceType") if isinstance(data, dict) else None
     if resource_type == "Claim":
         return FhirFile((ClaimResource(data, path.name, None),), None)
