@@ -455,6 +455,35 @@ def test_a_care_team_provider_of_null_is_an_input_problem_not_a_traceback(tmp_pa
     assert problems(parsed) == [("rendering_npi", "is unknown: careTeam 1 has no provider")]
 
 
+def test_the_taxonomy_of_the_provider_a_care_team_member_refers_to(tmp_path: Path) -> None:
+    # Without careTeam.qualification the taxonomy was unknown, though the PractitionerRole
+    # (specialty) or Practitioner (qualification) it refers to gave it in NUCC codes.
+    data = fixture("claim-professional.json")
+    del data["careTeam"][0]["qualification"]
+    nucc = {
+        "coding": [
+            {"system": "http://snomed.info/sct", "code": "1"},
+            {"system": "http://nucc.org/provider-taxonomy", "code": "2085R0202X"},
+        ]
+    }
+    data["contained"][1]["qualification"] = [{"code": nucc}]
+    (parsed,) = lines_of(write(tmp_path, data))
+    assert parsed.line is not None and parsed.line.rendering_taxonomy == "2085R0202X" and not parsed.problems
+
+    role = {
+        "resourceType": "PractitionerRole",
+        "id": "r",
+        "practitioner": {"reference": "#radiologist"},
+        "specialty": [nucc],
+    }
+    data["contained"][1].pop("qualification")
+    data["contained"].append(role)
+    data["careTeam"][0]["provider"] = {"reference": "#r"}
+    (parsed,) = lines_of(write(tmp_path, data))
+    assert parsed.line is not None and not parsed.problems
+    assert (parsed.line.rendering_taxonomy, parsed.line.rendering_npi) == ("2085R0202X", "1234567893")
+
+
 def test_item_without_any_date_is_an_input_problem(tmp_path: Path) -> None:
     data = fixture("claim-professional.json")
     del data["item"][0]["servicedDate"]

@@ -115,7 +115,7 @@ class _ClaimReader:
             "procedure_code": code_from(item.productOrService, PROCEDURE_SYSTEMS),
             "modifiers": self.modifiers(item, problems),
             "diagnosis_codes": self.diagnosis_codes(item, problems),
-            "rendering_taxonomy": code_from(member.qualification, TAXONOMY_SYSTEMS, only=True) if member else None,
+            "rendering_taxonomy": self.taxonomy(member) if member else None,
             "rendering_npi": self.npi(member, problems) if member else None,
             "units": float(item.quantity.value) if item.quantity and item.quantity.value is not None else None,
             "date_of_service": _iso(served),
@@ -176,6 +176,21 @@ class _ClaimReader:
     def _renders(member: ClaimCareTeam) -> bool:
         codes = [coding.code for coding in (member.role.coding or ()) if coding.code] if member.role else []
         return any(code.lower() in _RENDERING_ROLES for code in codes)
+
+    def taxonomy(self, member: ClaimCareTeam) -> str | None:
+        """The member's NUCC qualification, else the NUCC specialty of the PractitionerRole or
+        qualification of the Practitioner it refers to (a reference that misses is reported
+        with the NPI)."""
+        code = code_from(member.qualification, TAXONOMY_SYSTEMS, only=True)
+        provider = self.references.resolve(member.provider)[0] if code is None and member.provider else None
+        kind = provider.get_resource_type() if provider is not None else None
+        if kind == "PractitionerRole":
+            concepts = provider.specialty or []
+        elif kind == "Practitioner":
+            concepts = [qualification.code for qualification in provider.qualification or ()]
+        else:
+            return code
+        return next(filter(None, (code_from(concept, TAXONOMY_SYSTEMS, only=True) for concept in concepts)), None)
 
     def npi(self, member: ClaimCareTeam, problems: list[InputProblem]) -> str | None:
         """The NPI on the provider reference itself, else on the Practitioner, PractitionerRole
