@@ -200,6 +200,28 @@ def test_a_compressed_file_is_named_as_such(tmp_path: Path, suffix: str) -> None
         list(read_claims(tmp_path / f"claims.{suffix}"))
 
 
+@pytest.mark.parametrize("name", ["Claim.ndjson", "claims.jsonl", "claims.837", "claims.csv"])
+@pytest.mark.parametrize(
+    ("packing", "problem"),
+    [
+        (gzip.compress, "is gzip-compressed: decompress it first"),
+        (lambda text: text.decode().encode("utf-16"), "is UTF-16 text"),
+        (lambda text: text.decode().encode("utf-16-be").join([b"\xfe\xff", b""]), "is UTF-16 text"),
+    ],
+)
+def test_a_file_that_holds_no_utf8_text_is_named_as_such_whatever_its_name(
+    tmp_path: Path, name: str, packing: Any, problem: str
+) -> None:
+    # Named .ndjson or .jsonl, gzip data gave one "not UTF-8" or "not valid JSON" row per chunk of
+    # bytes, and UTF-16 (PowerShell's '>') one per line: nothing said why.
+    demo = (ROOT / "fixtures" / "demo" / "claims.csv").read_bytes()
+    path = write(tmp_path, name, packing(demo))
+    with pytest.raises(InputError, match=problem):
+        detect_format(path)
+    with pytest.raises(InputError, match=problem):
+        validate_file(path, as_of=AS_OF)
+
+
 def test_quoted_multi_line_field_keeps_line_numbers(tmp_path: Path, rules: claimcheck.RuleSet) -> None:
     multi = 'C1,1,0711T,26,"I70.213\nI10",2085R0202X,1234567893,1,2026-03-10,22'
     path = csv_file(tmp_path, multi, row("C1", 2), row("C1", 3, units="abc"), "C1,4,0711T")

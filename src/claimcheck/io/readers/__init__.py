@@ -10,6 +10,7 @@ from claimcheck.errors import InputError
 from claimcheck.io.readers import csv_reader, json_reader, x12
 from claimcheck.io.readers.fhir import looks_like_fhir, read_fhir
 from claimcheck.io.readers.layouts import ColumnLayout
+from claimcheck.io.readers.text_lines import not_text
 from claimcheck.models.parse import InputProblem, ParsedClaim, ParsedLine
 
 __all__ = ["READERS", "detect_format", "read_claims", "unreadable_file"]
@@ -48,16 +49,21 @@ _EXTENSIONS = {
 
 def detect_format(path: Path) -> str:
     """The reader for ``path``, from its first characters; the extension only breaks ties.
+    Raises ``InputError`` for a file that holds no UTF-8 text (gzip, zip, UTF-16).
 
     An 837 starts with ``ISA``; a FHIR file is a JSON object with a ``resourceType``; other JSON
     is our claims shape (one compact object per line: ``jsonl``); anything else is read as
     delimited text, a ``.json`` or ``.jsonl`` file too when its first line is delimited text.
     """
     try:
+        with path.open("rb") as binary:
+            packed = not_text(binary.read(4))
         with path.open("r", encoding="utf-8-sig", errors="replace") as stream:
             head = stream.read(_HEAD_CHARS)
     except OSError as exc:
         raise InputError(path, f"cannot read the file ({exc.strerror})") from None
+    if packed is not None:
+        raise InputError(path, packed)
     stripped = head.lstrip()
     by_extension = _EXTENSIONS.get(path.suffix.lower())
     if _X12_START.match(stripped):

@@ -23,7 +23,7 @@ from claimcheck.io.readers.layouts import (
     detect_layout,
     load_layout,
 )
-from claimcheck.io.readers.text_lines import NOT_UTF8, DecodedLines, open_binary
+from claimcheck.io.readers.text_lines import GZIP, NOT_UTF8, ZIP, DecodedLines, open_binary
 from claimcheck.models.parse import InputProblem, ParsedClaim, parse_claim
 
 __all__ = ["read_csv"]
@@ -32,10 +32,7 @@ _DELIMITERS = (",", "|", "\t", ";")
 _ICD9 = "uses ICD-9-CM codes, which are not supported (only ICD-10-CM)"
 # How compressed files begin once decoded as the header line (gzip's second byte, 8b, is not
 # UTF-8): exports are often shipped so, and "not UTF-8 text" would not tell the user why.
-_COMPRESSED = {
-    "\x1f\ufffd": "is gzip-compressed: decompress it first, e.g. claimcheck check <(zcat FILE)",
-    "PK\x03\x04": "is a zip archive: extract the claim file from it first",
-}
+_COMPRESSED = {"\x1f\ufffd": GZIP, "PK\x03\x04": ZIP}
 
 
 def _delimiter(header_line: str) -> str:

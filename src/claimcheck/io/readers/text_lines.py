@@ -15,9 +15,23 @@ from typing import BinaryIO
 
 from claimcheck.errors import InputError
 
-__all__ = ["NOT_UTF8", "DecodedLines", "open_binary"]
+__all__ = ["GZIP", "NOT_UTF8", "ZIP", "DecodedLines", "not_text", "open_binary"]
 
 NOT_UTF8 = "is not UTF-8 text (the bytes that could not be read were replaced)"
+GZIP = "is gzip-compressed: decompress it first, e.g. claimcheck check <(zcat FILE)"
+ZIP = "is a zip archive: extract the claim file from it first"
+_UTF16 = (
+    "is UTF-16 text (as Excel's 'Unicode text' and PowerShell's '>' write it): convert it to UTF-8 first, "
+    "e.g. iconv -f UTF-16 -t UTF-8 FILE"
+)
+# How files that hold no UTF-8 text begin: exports are often shipped compressed or written as
+# UTF-16, and "not UTF-8 text" on every line would not tell the user why.
+_NOT_TEXT = {b"\x1f\x8b": GZIP, b"PK\x03\x04": ZIP, b"\xff\xfe": _UTF16, b"\xfe\xff": _UTF16}
+
+
+def not_text(head: bytes) -> str | None:
+    """What a file beginning with the bytes ``head`` is, when it is no UTF-8 text at all."""
+    return next((problem for start, problem in _NOT_TEXT.items() if head.startswith(start)), None)
 
 
 def open_binary(path: Path) -> BinaryIO:
