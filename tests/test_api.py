@@ -238,3 +238,22 @@ def test_line_results_hash_with_their_location() -> None:
     assert len(set(report.lines)) == len(report.lines)
     again = claimcheck.validate_file(ROOT / "fixtures" / "x12" / "professional.837", as_of=AS_OF)
     assert hash(again.lines[0]) == hash(report.lines[0]) and again.lines[0] == report.lines[0]
+
+
+def test_a_report_is_immutable_hashable_and_picklable_with_its_code_sets_and_locations() -> None:
+    import pickle
+
+    report = claimcheck.validate(GOOD_CLAIM, as_of=AS_OF)
+    with pytest.raises(TypeError):
+        report.code_sets["icd10cm"] = "1999"  # type: ignore[index]
+    assert report.summary()["code_sets"]["icd10cm"] == "2026"
+    assert hash(report) == hash(claimcheck.validate(GOOD_CLAIM, as_of=AS_OF))
+    assert pickle.loads(pickle.dumps(report)) == report
+    assert report.code_sets == claimcheck.load_rules().code_set_versions()
+    x12 = claimcheck.validate_file(ROOT / "fixtures" / "x12" / "professional.837", as_of=AS_OF)
+    line = x12.lines[0]
+    assert line.location is not None
+    before = hash(line)
+    with pytest.raises(TypeError):
+        line.location["file"] = "elsewhere.837"  # type: ignore[index]
+    assert hash(line) == before and pickle.loads(pickle.dumps(x12)) == x12

@@ -5,13 +5,36 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NoReturn
 
 from claimcheck.models.finding import Check, Finding, Status, worst
 
-__all__ = ["LineResult", "Report", "Tally"]
+__all__ = ["FrozenDict", "LineResult", "Report", "Tally"]
 
 _ACROSS_LINES = (Check.PAIR, Check.DUPLICATE)
+
+
+class FrozenDict(dict[str, Any]):
+    """A dict that refuses changes and hashes by its items: the mappings a frozen report holds.
+
+    A dict, not a read-only proxy, so that ``json.dumps`` and ``pickle`` (a report handed back
+    by a process pool) take it as the plain dict these fields used to be.
+    """
+
+    __slots__ = ()
+
+    def _refuse(self, *args: object, **kwargs: object) -> NoReturn:
+        raise TypeError("a report's mappings are read-only; copy with dict(...) to change one")
+
+    __setitem__ = __delitem__ = __ior__ = _refuse
+    clear = pop = popitem = setdefault = update = _refuse
+
+    def __hash__(self) -> int:  # type: ignore[override]
+        return hash(frozenset(self.items()))
+
+    def __reduce__(self) -> tuple[type[FrozenDict], tuple[dict[str, Any]]]:
+        # pickle's default for a dict subclass fills an empty one item by item, which is refused.
+        return (type(self), (dict(self),))
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,11 +50,9 @@ class LineResult:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "status", worst(f.status for f in self.findings))
-
-    def __hash__(self) -> int:
-        # The generated hash would hash the location, a dict for X12 lines: hash its items instead.
-        location = None if self.location is None else tuple(self.location.items())
-        return hash((self.claim_id, self.line_number, self.procedure_code, self.findings, location))
+        # The readers hand over a dict; held as it came, a change to it changed the line's hash.
+        if self.location is not None and type(self.location) is not FrozenDict:
+            object.__setattr__(self, "location", FrozenDict(self.location))
 
     def problems(self) -> tuple[Finding, ...]:
         """The warn and fail findings."""
@@ -103,10 +124,16 @@ class Report:
     rules_version: str
     code_sets: Mapping[str, str]
 
+    def __post_init__(self) -> None:
+        # A plain dict here let a caller rewrite the versions a frozen report states, and made
+        # the report unhashable.
+        if type(self.code_sets) is not FrozenDict:
+            object.__setattr__(self, "code_sets", FrozenDict(self.code_sets))
+
     @classmethod
     def build(cls, lines: Iterable[LineResult], rules_version: str, code_sets: Mapping[str, str]) -> Report:
         """A report of ``lines`` (consumed now), made by that rule-pack version and those code sets."""
-        return cls(tuple(lines), rules_version, dict(code_sets))
+        return cls(tuple(lines), rules_version, code_sets)
 
     @property
     def status(self) -> Status:
