@@ -257,3 +257,27 @@ def test_a_report_is_immutable_hashable_and_picklable_with_its_code_sets_and_loc
     with pytest.raises(TypeError):
         line.location["file"] = "elsewhere.837"  # type: ignore[index]
     assert hash(line) == before and pickle.loads(pickle.dumps(x12)) == x12
+
+
+def test_the_types_public_signatures_name_are_exported() -> None:
+    # A caller annotating what it passes to load_rules, or what a RuleSet hands back, needs to
+    # import those types from claimcheck, not from its private modules.
+    import typing
+
+    def named_classes(hint: object) -> set[type]:
+        found = {hint} if isinstance(hint, type) else set()
+        for arg in typing.get_args(hint):
+            found |= named_classes(arg)
+        return found
+
+    members: list[object] = [getattr(claimcheck, name) for name in ("load_rules", "validate", "validate_many")]
+    members += [claimcheck.RuleSet.code_sets.fget, claimcheck.RuleSet.code_set_versions]
+    named = set()
+    for member in members:
+        for hint in typing.get_type_hints(member).values():
+            named |= {c for c in named_classes(hint) if c.__module__.startswith("claimcheck")}
+    exported = {getattr(claimcheck, name) for name in claimcheck.__all__}
+    assert sorted(c.__name__ for c in named - exported) == []
+    rules = claimcheck.load_rules()
+    assert isinstance(rules.code_sets, claimcheck.CodeSets)
+    assert claimcheck.load_rules(code_sets=rules.code_sets).code_sets is rules.code_sets

@@ -7,6 +7,7 @@ The public API::
     report.to_dict()                      # the JSON report shape
     rules = claimcheck.load_rules("my-rules/", code_sets={"icd10cm": "icd10cm-order-2027.txt"})
     findings = claimcheck.validate_batch(table)          # a pyarrow Table or RecordBatch in, findings out
+    other = claimcheck.load_rules("other-rules/", code_sets=rules.code_sets, ptp=rules.ptp)  # shared, not reread
 
 Everything else is private and may change. Heavy modules (pydantic models, the engine, rich)
 load on first use, so ``import claimcheck`` stays light.
@@ -27,6 +28,8 @@ if TYPE_CHECKING:
     from claimcheck.io.files import validate_file, validate_files
     from claimcheck.models.claim import Claim, ClaimLine
     from claimcheck.models.report import LineResult, Report
+    from claimcheck.refdata.codesets import CodeSets
+    from claimcheck.refdata.ncci import MueTable, PtpTable
 
 __all__ = [
     "Check",
@@ -34,10 +37,13 @@ __all__ = [
     "ClaimCheckError",
     "ClaimLine",
     "CodeSetError",
+    "CodeSets",
     "Finding",
     "InputError",
     "LineResult",
+    "MueTable",
     "OutputError",
+    "PtpTable",
     "Report",
     "RuleFileError",
     "RuleSet",
@@ -54,7 +60,10 @@ __all__ = [
 _LAZY = {
     "Claim": "claimcheck.models.claim",
     "ClaimLine": "claimcheck.models.claim",
+    "CodeSets": "claimcheck.refdata.codesets",
     "LineResult": "claimcheck.models.report",
+    "MueTable": "claimcheck.refdata.ncci",
+    "PtpTable": "claimcheck.refdata.ncci",
     "Report": "claimcheck.models.report",
     "RuleSet": "claimcheck.engine.ruleset",
     "load_rules": "claimcheck.engine.ruleset",

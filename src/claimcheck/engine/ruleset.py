@@ -28,7 +28,12 @@ CodeSetOverrides = Mapping[str, "str | os.PathLike[str] | tuple[str | os.PathLik
 @dataclass(frozen=True, slots=True)
 class RuleSet:
     """The compiled line and claim checks, in pack order, the compiled procedure profiles, and
-    the CMS tables (PTP, MUE) loaded for this rule set, if any."""
+    the CMS tables (PTP, MUE) loaded for this rule set, if any.
+
+    For callers: ``version``, ``code_sets``, ``ptp``, ``mue`` and ``code_set_versions()``; the
+    tables can be handed to another ``load_rules`` call. ``pack``, ``checks``, ``claim_checks``
+    and ``profiles`` are the engine's compiled form, private and subject to change.
+    """
 
     pack: RulePack
     checks: tuple[LineCheck, ...]

@@ -68,9 +68,11 @@ class MueTable:
 
     @property
     def info(self) -> CodeSetInfo:
+        """The file's name, version and label, which the reports' ``code_sets`` and sources give."""
         return self._info
 
     def get(self, code: str) -> MueLimit | None:
+        """The MUE row of ``code`` (trimmed, any case), or None when the table has none."""
         return self._limits.get(code.strip().upper())
 
     def __contains__(self, code: object) -> bool:

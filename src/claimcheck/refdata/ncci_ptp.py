@@ -63,6 +63,7 @@ class PtpTable:
 
     @property
     def info(self) -> CodeSetInfo:
+        """The file's name, version and label, which the reports' ``code_sets`` and sources give."""
         return self._info
 
     def __len__(self) -> int:
