@@ -385,3 +385,16 @@ def test_statuses_compare_by_severity_not_as_text() -> None:
     assert max([Status.WARN, Status.FAIL, Status.PASS]) is Status.FAIL
     assert sorted([Status.FAIL, Status.PASS, Status.WARN]) == [Status.PASS, Status.WARN, Status.FAIL]
     assert Status.FAIL >= Status.FAIL and not Status.FAIL <= Status.WARN
+
+
+def test_statuses_compare_by_severity_with_the_text_of_a_status_too() -> None:
+    from claimcheck import Status
+
+    # Status is a str: `line.status >= "warn"` compared the letters, and "fail" < "warn" as text.
+    assert Status.FAIL >= "warn" and Status.FAIL > "warn" and Status.WARN < "fail" and "fail" > Status.WARN
+    assert not Status.PASS >= "warn" and Status.WARN <= "warn"
+    assert max([Status.WARN, "fail"]) == "fail"
+    with pytest.raises(ValueError, match="'maybe' is not a valid Status"):
+        Status.FAIL > "maybe"  # noqa: B015
+    with pytest.raises(TypeError):
+        Status.FAIL > 1  # noqa: B015

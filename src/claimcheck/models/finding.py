@@ -15,6 +15,8 @@ class Status(StrEnum):
     - ``pass``: the check looked at the subject and found nothing wrong.
     - ``warn``: a payer may question it; a person should look before submitting.
     - ``fail``: a payer will reject or deny it as it stands.
+
+    Statuses compare by severity (pass < warn < fail), also against their text: ``status >= "warn"``.
     """
 
     PASS = "pass"
@@ -26,21 +28,34 @@ class Status(StrEnum):
         """0 for pass, 1 for warn, 2 for fail: statuses compare by it."""
         return _SEVERITY[self]
 
-    # As text, "warn" > "fail": ``max(statuses)`` must give the worst, as the docstring promises.
+    # As text, "warn" > "fail": ``max(statuses)`` must give the worst, as the docstring promises,
+    # and ``line.status >= "warn"`` (the text of a status) must compare by severity too.
     def __lt__(self, other: object) -> bool:
-        return self.severity < other.severity if isinstance(other, Status) else NotImplemented
+        rank = _rank(other)
+        return NotImplemented if rank is None else self.severity < rank
 
     def __le__(self, other: object) -> bool:
-        return self.severity <= other.severity if isinstance(other, Status) else NotImplemented
+        rank = _rank(other)
+        return NotImplemented if rank is None else self.severity <= rank
 
     def __gt__(self, other: object) -> bool:
-        return self.severity > other.severity if isinstance(other, Status) else NotImplemented
+        rank = _rank(other)
+        return NotImplemented if rank is None else self.severity > rank
 
     def __ge__(self, other: object) -> bool:
-        return self.severity >= other.severity if isinstance(other, Status) else NotImplemented
+        rank = _rank(other)
+        return NotImplemented if rank is None else self.severity >= rank
 
 
-_SEVERITY = {Status.PASS: 0, Status.WARN: 1, Status.FAIL: 2}
+_SEVERITY: dict[str, int] = {Status.PASS: 0, Status.WARN: 1, Status.FAIL: 2}
+
+
+def _rank(other: object) -> int | None:
+    """The severity of a status or of its text (ValueError for other text); None for anything else."""
+    if not isinstance(other, str):
+        return None
+    rank = _SEVERITY.get(other)
+    return _SEVERITY[Status(other)] if rank is None else rank
 
 
 def worst(statuses: Any) -> Status:
