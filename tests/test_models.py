@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -398,3 +399,46 @@ def test_statuses_compare_by_severity_with_the_text_of_a_status_too() -> None:
         Status.FAIL > "maybe"  # noqa: B015
     with pytest.raises(TypeError):
         Status.FAIL > 1  # noqa: B015
+
+
+def test_numbers_of_any_kind_a_billing_system_holds_are_read() -> None:
+    # A database driver hands NUMERIC columns over as Decimal, a DataFrame's rows numpy scalars:
+    # each was refused as "must be text", failing every line that carried one.
+    from datetime import datetime
+    from fractions import Fraction
+
+    np = pytest.importorskip("numpy")
+    read = line(
+        line_number=np.int64(3),
+        procedure_code=np.int64(99213),
+        units=Decimal("2.5"),
+        place_of_service=np.int32(22),
+        date_of_service=datetime(2026, 3, 10, 14, 30),
+    )
+    assert (read.line_number, read.procedure_code, read.units, read.place_of_service) == (3, "99213", 2.5, "22")
+    assert read.date_of_service == date(2026, 3, 10)
+    assert line(line_number=Decimal("4"), units=np.int64(2)).units == 2.0
+    assert line(units=Fraction(1, 2)).units == 0.5 and line(units=np.float32(3)).units == 3.0
+    header = Claim.model_validate(claim(GOOD_LINE, patient_birth_date=datetime(1958, 1, 1, 8)))
+    assert header.patient_birth_date == date(1958, 1, 1)
+
+
+@pytest.mark.parametrize(
+    ("field", "raw", "message"),
+    [
+        ("units", Decimal("NaN"), "must be a number"),
+        ("units", Decimal("sNaN"), "must be a number"),
+        ("units", Decimal("1e400"), "must be a number"),
+        ("units", [1], "must be a number"),
+        ("line_number", Decimal("1.5"), "must be a whole number"),
+        ("line_number", Decimal("NaN"), "must be a whole number"),
+        ("line_number", Decimal("Infinity"), "must be a whole number"),
+        ("line_number", [1], "must be a whole number"),
+        ("date_of_service", 20260310, "must be a date written YYYY-MM-DD"),
+        ("date_of_service", ["2026-03-10"], "must be a date written YYYY-MM-DD"),
+    ],
+    ids=str,
+)
+def test_numbers_that_are_none_say_so(field: str, raw: Any, message: str) -> None:
+    parsed = parse_claim(claim({**GOOD_LINE, field: raw}))
+    assert all_messages(parsed) == [f"{field} {message}"]

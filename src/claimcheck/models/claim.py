@@ -9,8 +9,10 @@ the same result (a property test holds us to it).
 from __future__ import annotations
 
 import math
+import numbers
 import re
-from datetime import date
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
@@ -40,10 +42,22 @@ _UNITS = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$", re.ASCII)
 _LINE_NUMBER_MAX = 2**63 - 1
 
 
+def _whole(value: Any) -> bool:
+    """An integer of any kind (int, numpy's), not a bool: codes and ids written as numbers."""
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def _real(value: Any) -> bool:
+    """A number of any kind a billing system holds: float, Decimal (SQL NUMERIC), Fraction, numpy's."""
+    return isinstance(value, (numbers.Real, Decimal)) and not isinstance(value, bool)
+
+
 def _text(value: Any) -> str:
-    if isinstance(value, bool) or not isinstance(value, (str, int)):
-        raise ValueError("must be text")
-    return str(value).strip()
+    if isinstance(value, str):
+        return value.strip()
+    if _whole(value):
+        return str(int(value))
+    raise ValueError("must be text")
 
 
 def _code(value: Any) -> str:
@@ -67,7 +81,7 @@ def _optional_text(value: Any) -> str | None:
 def _tokens(value: Any, separators: re.Pattern[str]) -> list[str]:
     if value is None:
         return []
-    items = [value] if isinstance(value, (str, int)) and not isinstance(value, bool) else value
+    items = [value] if isinstance(value, str) or _whole(value) else value
     if not isinstance(items, (list, tuple)):
         raise ValueError("must be text or a list of codes")
     tokens: list[str] = []
@@ -98,17 +112,20 @@ def split_diagnoses(value: Any) -> tuple[str, ...]:
 
 
 def _line_number(value: Any) -> int:
-    if isinstance(value, bool):
-        raise ValueError("must be a whole number")
-    if isinstance(value, int):
-        number = value
-    elif isinstance(value, float):
-        # JSON does not tell 1 from 1.0, and writers with a float column (pandas) write the latter.
-        if not value.is_integer():
-            raise ValueError("must be a whole number")
+    if _whole(value):
         number = int(value)
+    elif _real(value):
+        # JSON does not tell 1 from 1.0, and writers with a float column (pandas) write the latter.
+        try:
+            number = int(value)
+        except (ValueError, OverflowError, ArithmeticError):  # NaN, infinity
+            raise ValueError("must be a whole number") from None
+        if number != value:
+            raise ValueError("must be a whole number")
+    elif not isinstance(value, str):
+        raise ValueError("must be a whole number")
     else:
-        text = _text(value)
+        text = value.strip()
         if not (text.isascii() and text.isdigit()):
             raise ValueError("must be a whole number")
         # int() refuses text of over 4,300 digits with its own message; no line number is that long.
@@ -122,15 +139,15 @@ def _line_number(value: Any) -> int:
 def _units(value: Any) -> float:
     if value is None or (isinstance(value, str) and not value.strip()):
         return 1.0
-    if isinstance(value, bool):
-        raise ValueError("must be a number")
-    if isinstance(value, (int, float)):
+    if _real(value):
         try:
             units = float(value)
-        except OverflowError:
+        except (ValueError, OverflowError, ArithmeticError):  # a signalling NaN, an int past float
             raise ValueError("must be a number") from None
+    elif not isinstance(value, str):
+        raise ValueError("must be a number")
     else:
-        text = _text(value)
+        text = value.strip()
         if not _UNITS.match(text):
             raise ValueError("must be a number")
         units = float(text)
@@ -154,10 +171,13 @@ def _charge(value: Any) -> float | None:
 
 
 def iso_date(value: Any) -> date:
-    """A date, or text written YYYY-MM-DD (ASCII digits, a real calendar day); ValueError otherwise."""
+    """A date, a datetime (its day, as ``as_of`` and the batch road read one), or text written
+    YYYY-MM-DD (ASCII digits, a real calendar day); ValueError otherwise."""
+    if isinstance(value, datetime):
+        return value.date()
     if isinstance(value, date):
         return value
-    text = _text(value)
+    text = value.strip() if isinstance(value, str) else ""
     if not _ISO_DATE.match(text):
         raise ValueError("must be a date written YYYY-MM-DD")
     try:
