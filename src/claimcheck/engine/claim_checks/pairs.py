@@ -26,6 +26,16 @@ class _Edit:
     source: Source
 
 
+@dataclass(frozen=True, slots=True)
+class Column1:
+    """The column-1 lines of one code on one day, as judging a pair reads them: the first line,
+    the first known to carry no bypass modifier and the first carrying one."""
+
+    first: ClaimLineRef
+    plain: ClaimLineRef | None
+    bypassed: ClaimLineRef | None
+
+
 @implements("ptp_pairs")
 class ProcedurePairs(ClaimCheck):
     """Column-2 line fails when its column-1 code is on the same day, unless a modifier bypasses it."""
@@ -75,42 +85,55 @@ class ProcedurePairs(ClaimCheck):
         for ref in refs:
             if self.relevant(ref.code):
                 by_code.setdefault(ref.code, []).append(ref)
+        # Each code's lines are read once, not once per line they are paired with: the latter
+        # took the square of the claim's lines.
+        column1 = {code: self.column1(firsts) for code, firsts in by_code.items()}
         for second in refs:
             if second.code not in by_code:
                 continue
             for code, firsts in by_code.items():
                 if code != second.code:
-                    for finding in self.judge_pair(firsts, second, day):
+                    for finding in self.judge_pair(firsts, second, day, column1[code]):
                         yield second.index, finding
 
-    def judge_pair(self, firsts: Sequence[ClaimLineRef], second: ClaimLineRef, day: date) -> Iterator[Finding]:
+    def column1(self, firsts: Sequence[ClaimLineRef]) -> Column1:
+        """What judging a pair reads of ``firsts``, the lines of one code on a day in input order."""
+        plain = next((ref for ref in firsts if self._bypass(ref) is None and "modifiers" not in ref.unreadable), None)
+        bypassed = next((ref for ref in firsts if self._bypass(ref) is not None), None)
+        return Column1(firsts[0], plain, bypassed)
+
+    def judge_pair(
+        self, firsts: Sequence[ClaimLineRef], second: ClaimLineRef, day: date, column1: Column1 | None = None
+    ) -> Iterator[Finding]:
         """The findings on ``second`` for ``firsts``, the lines of one other code on its day in input
-        order: one per edit in force, indicator 9 skipped.
+        order: one per edit in force, indicator 9 skipped. ``column1`` is ``self.column1(firsts)``
+        when the caller has it already.
 
         Public so the durable executor, which pairs the lines itself, words its findings the same way.
         """
         for edit in self._edits(firsts[0].code, second.code, day):
             if edit.indicator == 9:
                 continue
-            finding = self._judge(firsts, second, edit, day)
+            if column1 is None:
+                column1 = self.column1(firsts)
+            finding = self._judge(column1, second, edit, day)
             if finding is not None:
                 yield finding
 
     def _bypass(self, ref: ClaimLineRef) -> str | None:
         return next((m for m in ref.line.modifiers if m in self.bypass), None)
 
-    def _judge(self, firsts: Sequence[ClaimLineRef], second: ClaimLineRef, edit: _Edit, day: date) -> Finding | None:
-        first = firsts[0]
+    def _judge(self, column1: Column1, second: ClaimLineRef, edit: _Edit, day: date) -> Finding | None:
+        first = column1.first
         subject = f"{first.code} {second.code}"
         if edit.indicator == 1:
             modifier, where = self._bypass(second), "this line"
             if modifier is None:
                 # Fails on a column-1 line known to carry no bypass; lines whose modifiers cannot
                 # be read (input.field reports them) may hold one, and judge nothing.
-                known = [ref for ref in firsts if self._bypass(ref) is None and "modifiers" not in ref.unreadable]
-                if known and "modifiers" not in second.unreadable:
-                    return self._fails(subject, known[0], second, edit, day)
-                first = next((ref for ref in firsts if self._bypass(ref) is not None), first)
+                if column1.plain is not None and "modifiers" not in second.unreadable:
+                    return self._fails(subject, column1.plain, second, edit, day)
+                first = column1.bypassed or first
                 modifier, where = self._bypass(first), f"line {first.number}"
                 if modifier is None:
                     return None
