@@ -281,3 +281,10 @@ def test_the_types_public_signatures_name_are_exported() -> None:
     rules = claimcheck.load_rules()
     assert isinstance(rules.code_sets, claimcheck.CodeSets)
     assert claimcheck.load_rules(code_sets=rules.code_sets).code_sets is rules.code_sets
+
+
+def test_a_finding_compared_with_something_else_is_a_type_error() -> None:
+    made = claimcheck.Finding(claimcheck.Check.MODIFIER, "modifier.profile", "GN", claimcheck.Status.FAIL, "m")
+    for compare in (lambda: made < 1, lambda: made >= "x", lambda: sorted([made, None])):
+        with pytest.raises(TypeError, match="not supported between instances of"):
+            compare()

@@ -148,16 +148,24 @@ class Finding:
         """Check, rule id, subject, severity, message: the order findings sort in."""
         return (self.check.value, self.rule_id, self.subject or "", _SEVERITY[self.status], self.message)
 
-    def __lt__(self, other: Finding) -> bool:
+    def __lt__(self, other: object) -> bool:
+        if not isinstance(other, Finding):
+            return NotImplemented
         return self.sort_key() < other.sort_key()
 
-    def __le__(self, other: Finding) -> bool:
+    def __le__(self, other: object) -> bool:
+        if not isinstance(other, Finding):
+            return NotImplemented
         return self.sort_key() <= other.sort_key()
 
-    def __gt__(self, other: Finding) -> bool:
+    def __gt__(self, other: object) -> bool:
+        if not isinstance(other, Finding):
+            return NotImplemented
         return self.sort_key() > other.sort_key()
 
-    def __ge__(self, other: Finding) -> bool:
+    def __ge__(self, other: object) -> bool:
+        if not isinstance(other, Finding):
+            return NotImplemented
         return self.sort_key() >= other.sort_key()
 
     def to_dict(self) -> dict[str, Any]:
