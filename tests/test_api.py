@@ -270,7 +270,8 @@ def test_the_types_public_signatures_name_are_exported() -> None:
             found |= named_classes(arg)
         return found
 
-    members: list[object] = [getattr(claimcheck, name) for name in ("load_rules", "validate", "validate_many")]
+    calls = ("load_rules", "validate", "validate_many", "validate_file", "validate_files")
+    members: list[object] = [getattr(claimcheck, name) for name in calls]
     members += [claimcheck.RuleSet.code_sets.fget, claimcheck.RuleSet.code_set_versions]
     named = set()
     for member in members:

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from claimcheck.engine.run import validate, validate_many
     from claimcheck.io.batch import validate_batch
     from claimcheck.io.files import validate_file, validate_files
+    from claimcheck.io.readers.layouts import ColumnLayout
     from claimcheck.models.claim import Claim, ClaimLine
     from claimcheck.models.report import LineResult, Report
     from claimcheck.refdata.codesets import CodeSets
@@ -38,6 +39,7 @@ __all__ = [
     "ClaimLine",
     "CodeSetError",
     "CodeSets",
+    "ColumnLayout",
     "Finding",
     "InputError",
     "LineResult",
@@ -61,6 +63,7 @@ _LAZY = {
     "Claim": "claimcheck.models.claim",
     "ClaimLine": "claimcheck.models.claim",
     "CodeSets": "claimcheck.refdata.codesets",
+    "ColumnLayout": "claimcheck.io.readers.layouts",
     "LineResult": "claimcheck.models.report",
     "MueTable": "claimcheck.refdata.ncci",
     "PtpTable": "claimcheck.refdata.ncci",
