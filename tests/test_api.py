@@ -226,6 +226,12 @@ def test_a_wrong_argument_to_the_api_is_a_type_error_saying_what_to_pass() -> No
         (lambda: claimcheck.validate_many("C1"), "not one claim"),
         (lambda: claimcheck.validate_files(str(demo)), r"not one path .*validate_file\(path\)"),
         (lambda: claimcheck.load_rules(code_sets="icd10cm-order-2027.txt"), "code_sets must be a CodeSets or"),
+        (lambda: claimcheck.load_rules(ptp=5), r"ptp must be a CMS PTP file, a list of them or a PtpTable, not int"),
+        (lambda: claimcheck.load_rules(ptp=[demo, 5]), r"ptp must be .*, not list"),
+        (lambda: claimcheck.load_rules(ptp=b"ptp.txt"), r"ptp must be .*, not bytes"),
+        (lambda: claimcheck.load_rules(mue=5), r"mue must be a CMS MUE file or a MueTable, not int"),
+        (lambda: claimcheck.load_rules(mue=[demo]), r"mue must be .*, not list"),
+        (lambda: claimcheck.load_rules(ptp={"f1": "ptp.txt"}), r"ptp must be .*, not dict"),
     ]
     for call, message in calls:
         with pytest.raises(TypeError, match=message):

@@ -221,3 +221,8 @@ def test_an_indicator_1_pair_is_judged_in_time_linear_in_the_claim(
         return calls
 
     assert lookups(400) <= 2.5 * lookups(200)
+
+
+def test_ptp_files_may_be_given_as_a_generator() -> None:
+    rules = claimcheck.load_rules(ptp=(path for path in [PTP]))
+    assert rules.ptp is not None and len(rules.ptp) == len(claimcheck.load_rules(ptp=[PTP]).ptp or ())

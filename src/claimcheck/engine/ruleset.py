@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -92,9 +92,22 @@ def compile_pack(pack: RulePack, ptp: PtpTable | None = None, mue: MueTable | No
     return RuleSet(pack, tuple(line_checks), tuple(claim_checks), MappingProxyType(profiles), ptp, mue)
 
 
+def _is_path(value: object) -> bool:
+    return isinstance(value, (str, os.PathLike))
+
+
 def _cms_tables(ptp: Any, mue: Any) -> tuple[PtpTable | None, MueTable | None]:
     if ptp is None and mue is None:
         return None, None
+    # Said here: the loaders, handed a number or the other table, failed on its letters or items
+    # ("'int' object is not iterable").
+    if not (ptp is None or isinstance(ptp, PtpTable) or _is_path(ptp)):
+        files = list(ptp) if isinstance(ptp, Iterable) and not isinstance(ptp, (bytes, Mapping)) else None
+        if files is None or not all(_is_path(item) for item in files):
+            raise TypeError(f"ptp must be a CMS PTP file, a list of them or a PtpTable, not {type(ptp).__name__}")
+        ptp = files  # a generator (Path.glob) is read once
+    if not (mue is None or isinstance(mue, MueTable) or _is_path(mue)):
+        raise TypeError(f"mue must be a CMS MUE file or a MueTable, not {type(mue).__name__}")
     ptp_table = ptp if ptp is None or isinstance(ptp, PtpTable) else load_ptp(ptp)
     mue_table = mue if mue is None or isinstance(mue, MueTable) else load_mue(mue)
     return ptp_table, mue_table
