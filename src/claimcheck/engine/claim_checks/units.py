@@ -74,6 +74,9 @@ class UnitsPerDay(ClaimCheck):
 
     def judge_units(self, ref: ClaimLineRef, limit: _Limit, counted: float, day: date) -> Finding:
         """The finding on ``ref`` for ``counted`` units: its own (indicator 1) or the day's so far (2, 3)."""
+        # Units are written in decimal and summed in binary: 0.1 + 1.1 + 0.6 + 0.2 is
+        # 2.0000000000000004, which passed an MUE of 2. No claim writes units to nine places.
+        counted = round(counted, 9)
         scope = "on this line" if limit.indicator == 1 else f"on {day} so far"
         shown = format_units(counted)
         noun = "unit" if counted == 1 else "units"
