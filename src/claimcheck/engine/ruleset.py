@@ -131,7 +131,8 @@ def load_rules(
     ``{"icd10cm": "icd10cm-order-2027.txt"}``; None means the shipped code sets. ``ptp`` and
     ``mue`` are the CMS practitioner PTP file(s) and MUE file (or tables already loaded).
     Raises ``RuleFileError`` or ``CodeSetError``, and ``ClaimCheckError`` when a CMS table is given to a
-    pack with no rule that applies it.
+    pack with no rule that applies it; an argument of the wrong type (a number for ``ptp``, a path
+    for ``code_sets``) is a ``TypeError`` that says what to pass.
     """
     global _shipped
     ptp_table, mue_table = _cms_tables(ptp, mue)
