@@ -295,3 +295,14 @@ def test_a_finding_compared_with_something_else_is_a_type_error() -> None:
     for compare in (lambda: made < 1, lambda: made >= "x", lambda: sorted([made, None])):
         with pytest.raises(TypeError, match="not supported between instances of"):
             compare()
+
+
+def test_validate_file_takes_the_options_of_validate_files() -> None:
+    # Its docstring says "options as for validate_files"; engine= was refused as unexpected.
+    import inspect
+
+    one = inspect.signature(claimcheck.validate_file).parameters
+    many = inspect.signature(claimcheck.validate_files).parameters
+    assert list(one)[1:] == list(many)[1:]
+    with pytest.raises(ValueError, match="unknown engine 'fast'"):
+        claimcheck.validate_file(ROOT / "fixtures" / "demo" / "claims.csv", engine="fast")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -121,7 +121,7 @@ def load_rules(
     path: str | os.PathLike[str] | None = None,
     *,
     code_sets: CodeSets | CodeSetOverrides | None = None,
-    ptp: PtpTable | str | os.PathLike[str] | Sequence[str | os.PathLike[str]] | None = None,
+    ptp: PtpTable | str | os.PathLike[str] | Iterable[str | os.PathLike[str]] | None = None,
     mue: MueTable | str | os.PathLike[str] | None = None,
 ) -> RuleSet:
     """Load, validate and compile a rule pack.

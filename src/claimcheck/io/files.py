@@ -166,10 +166,17 @@ def validate_file(
     input_format: str | None = None,
     columns: str | Path | ColumnLayout | None = None,
     x12_strict: bool = False,
+    engine: str = "compiled",
 ) -> Report:
     """Check every line of the file ``path`` and return its report (options as for ``validate_files``)."""
     return validate_files(
-        [path], rules=rules, as_of=as_of, input_format=input_format, columns=columns, x12_strict=x12_strict
+        [path],
+        rules=rules,
+        as_of=as_of,
+        input_format=input_format,
+        columns=columns,
+        x12_strict=x12_strict,
+        engine=engine,
     )
 
 
