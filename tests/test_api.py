@@ -306,3 +306,14 @@ def test_validate_file_takes_the_options_of_validate_files() -> None:
     assert list(one)[1:] == list(many)[1:]
     with pytest.raises(ValueError, match="unknown engine 'fast'"):
         claimcheck.validate_file(ROOT / "fixtures" / "demo" / "claims.csv", engine="fast")
+
+
+def test_a_report_built_by_hand_from_lists_holds_tuples() -> None:
+    # The classes are public (merging the reports of several calls); a list kept as given left a
+    # frozen report open to change and unhashable.
+    made = claimcheck.validate(GOOD_CLAIM, as_of=AS_OF)
+    line = made.lines[0]
+    rebuilt = claimcheck.LineResult(line.claim_id, line.line_number, line.procedure_code, list(line.findings))  # type: ignore[arg-type]
+    report = claimcheck.Report([rebuilt], made.rules_version, dict(made.code_sets))  # type: ignore[arg-type]
+    assert type(rebuilt.findings) is tuple and type(report.lines) is tuple
+    assert report == made and hash(report) == hash(made)

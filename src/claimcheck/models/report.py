@@ -49,6 +49,8 @@ class LineResult:
     status: Status = field(init=False)
 
     def __post_init__(self) -> None:
+        if type(self.findings) is not tuple:
+            object.__setattr__(self, "findings", tuple(self.findings))
         object.__setattr__(self, "status", worst(f.status for f in self.findings))
         # The readers hand over a dict; held as it came, a change to it changed the line's hash.
         if self.location is not None and type(self.location) is not FrozenDict:
@@ -125,6 +127,8 @@ class Report:
     code_sets: Mapping[str, str]
 
     def __post_init__(self) -> None:
+        if type(self.lines) is not tuple:
+            object.__setattr__(self, "lines", tuple(self.lines))
         # A plain dict here let a caller rewrite the versions a frozen report states, and made
         # the report unhashable.
         if type(self.code_sets) is not FrozenDict:
