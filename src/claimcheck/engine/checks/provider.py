@@ -41,7 +41,7 @@ class NpiCheckDigit(LineCheck):
             return
         if npi_is_valid(npi):
             yield self.finding(npi, Status.PASS, f"NPI {npi} has a valid check digit")
-        elif len(npi) != 10 or not npi.isdigit():
+        elif len(npi) != 10 or not (npi.isascii() and npi.isdigit()):
             yield self.finding(npi, self.status, f"NPI {npi} is not ten digits")
         else:
             yield self.finding(npi, self.status, f"NPI {npi} fails the check digit (Luhn with prefix 80840)")
