@@ -317,3 +317,23 @@ def test_a_report_built_by_hand_from_lists_holds_tuples() -> None:
     report = claimcheck.Report([rebuilt], made.rules_version, dict(made.code_sets))  # type: ignore[arg-type]
     assert type(rebuilt.findings) is tuple and type(report.lines) is tuple
     assert report == made and hash(report) == hash(made)
+
+
+def test_a_rule_set_pickles_as_the_files_it_was_loaded_from(tmp_path: Path) -> None:
+    # ProcessPoolExecutor.map(partial(validate, rules=rules), claims) pickles the rules; a rule
+    # set failed with "cannot pickle 'mappingproxy' object".
+    import pickle
+
+    shipped = claimcheck.load_rules()
+    assert pickle.loads(pickle.dumps(shipped)) is shipped
+    order_file = tmp_path / "icd10cm-order-2027.txt"
+    _write_order_file(order_file, {"I7027": False, "I70271": True})
+    ptp = ROOT / "fixtures" / "ncci" / "ptp_sample.txt"
+    custom = claimcheck.load_rules(ROOT / "rules", code_sets={"icd10cm": order_file}, ptp=[ptp])
+    again = pickle.loads(pickle.dumps(custom))
+    assert again.code_set_versions() == custom.code_set_versions() and again.version == custom.version
+    claim = {**GOOD_CLAIM, "lines": [{**GOOD_CLAIM["lines"][0], "diagnosis_codes": ["I70.271"]}]}
+    assert claimcheck.validate(claim, rules=again, as_of=AS_OF) == claimcheck.validate(claim, rules=custom, as_of=AS_OF)
+    from_tables = claimcheck.load_rules(code_sets=shipped.code_sets, ptp=custom.ptp)
+    with pytest.raises(TypeError, match=r"load_rules\(\.\.\.\) in each process"):
+        pickle.dumps(from_tables)

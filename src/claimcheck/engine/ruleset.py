@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -26,6 +26,19 @@ CodeSetOverrides = Mapping[str, "str | os.PathLike[str] | tuple[str | os.PathLik
 
 
 @dataclass(frozen=True, slots=True)
+class Recipe:
+    """The files a rule set was loaded from, as absolute paths: how a pickled one loads again."""
+
+    path: str | None = None
+    code_sets: tuple[tuple[str, str | tuple[str, str]], ...] = ()
+    ptp: tuple[str, ...] = ()
+    mue: str | None = None
+
+    def load(self) -> RuleSet:
+        return load_rules(self.path, code_sets=dict(self.code_sets) or None, ptp=self.ptp or None, mue=self.mue)
+
+
+@dataclass(frozen=True, slots=True)
 class RuleSet:
     """The compiled line and claim checks, in pack order, the compiled procedure profiles, and
     the CMS tables (PTP, MUE) loaded for this rule set, if any.
@@ -41,6 +54,17 @@ class RuleSet:
     profiles: Mapping[str, CompiledProfile]
     ptp: PtpTable | None = None
     mue: MueTable | None = None
+    recipe: Recipe | None = field(default=None, compare=False, repr=False)
+
+    def __reduce__(self) -> tuple[Any, tuple[Recipe]]:
+        # A process pool pickles the rules it is handed (partial(validate, rules=rules)); the
+        # compiled checks do not pickle, the files they came from do.
+        if self.recipe is None:
+            raise TypeError(
+                "a RuleSet loaded from tables in memory (a CodeSets, PtpTable or MueTable) cannot be "
+                "pickled: call claimcheck.load_rules(...) in each process, e.g. in the pool's initializer"
+            )
+        return (_reload, (self.recipe,))
 
     @property
     def version(self) -> str:
@@ -61,7 +85,9 @@ class RuleSet:
         return versions
 
 
-def compile_pack(pack: RulePack, ptp: PtpTable | None = None, mue: MueTable | None = None) -> RuleSet:
+def compile_pack(
+    pack: RulePack, ptp: PtpTable | None = None, mue: MueTable | None = None, recipe: Recipe | None = None
+) -> RuleSet:
     env = CompileEnv(pack.code_sets, pack.path, pack.manifest.version, ptp, mue)
     line_checks: list[LineCheck] = []
     claim_checks: list[ClaimCheck] = []
@@ -89,18 +115,19 @@ def compile_pack(pack: RulePack, ptp: PtpTable | None = None, mue: MueTable | No
         code: compile_profile(profile, pack.profile_files[code], pack.code_sets)
         for code, profile in pack.profiles.items()
     }
-    return RuleSet(pack, tuple(line_checks), tuple(claim_checks), MappingProxyType(profiles), ptp, mue)
+    return RuleSet(pack, tuple(line_checks), tuple(claim_checks), MappingProxyType(profiles), ptp, mue, recipe)
 
 
 def _is_path(value: object) -> bool:
     return isinstance(value, (str, os.PathLike))
 
 
-def _cms_tables(ptp: Any, mue: Any) -> tuple[PtpTable | None, MueTable | None]:
-    if ptp is None and mue is None:
-        return None, None
-    # Said here: the loaders, handed a number or the other table, failed on its letters or items
-    # ("'int' object is not iterable").
+def _cms_arguments(ptp: Any, mue: Any) -> tuple[Any, Any]:
+    """``ptp`` and ``mue`` checked, PTP files given by an iterator read into a list.
+
+    Said here: the loaders, handed a number or the other table, failed on its letters or items
+    ("'int' object is not iterable").
+    """
     if not (ptp is None or isinstance(ptp, PtpTable) or _is_path(ptp)):
         files = list(ptp) if isinstance(ptp, Iterable) and not isinstance(ptp, (bytes, Mapping)) else None
         if files is None or not all(_is_path(item) for item in files):
@@ -108,6 +135,46 @@ def _cms_tables(ptp: Any, mue: Any) -> tuple[PtpTable | None, MueTable | None]:
         ptp = files  # a generator (Path.glob) is read once
     if not (mue is None or isinstance(mue, MueTable) or _is_path(mue)):
         raise TypeError(f"mue must be a CMS MUE file or a MueTable, not {type(mue).__name__}")
+    return ptp, mue
+
+
+def _recipe(path: Any, code_sets: Any, ptp: Any, mue: Any) -> Recipe | None:
+    """The files of a ``load_rules`` call, or None when a table in memory was passed."""
+    if isinstance(ptp, PtpTable) or isinstance(mue, MueTable):
+        return None
+    if isinstance(code_sets, CodeSets) and code_sets is not shipped_code_sets():
+        return None
+    overrides: list[tuple[str, str | tuple[str, str]]] = []
+    if isinstance(code_sets, Mapping):
+        for name, value in code_sets.items():
+            if isinstance(value, tuple):
+                overrides.append((name, (os.path.abspath(value[0]), value[1])))
+            else:
+                overrides.append((name, os.path.abspath(value)))
+    return Recipe(
+        None if path is None else os.path.abspath(path),
+        tuple(overrides),
+        tuple(os.path.abspath(p) for p in ([ptp] if _is_path(ptp) else ptp or ())),
+        None if mue is None else os.path.abspath(mue),
+    )
+
+
+_reload_lock = threading.Lock()
+_reloaded: dict[Recipe, RuleSet] = {}
+
+
+def _reload(recipe: Recipe) -> RuleSet:
+    """The rule set of ``recipe``, loaded once per process however many tasks bring it."""
+    with _reload_lock:
+        rules = _reloaded.get(recipe)
+        if rules is None:
+            rules = _reloaded[recipe] = recipe.load()
+        return rules
+
+
+def _cms_tables(ptp: Any, mue: Any) -> tuple[PtpTable | None, MueTable | None]:
+    if ptp is None and mue is None:
+        return None, None
     ptp_table = ptp if ptp is None or isinstance(ptp, PtpTable) else load_ptp(ptp)
     mue_table = mue if mue is None or isinstance(mue, MueTable) else load_mue(mue)
     return ptp_table, mue_table
@@ -135,11 +202,12 @@ def load_rules(
     for ``code_sets``) is a ``TypeError`` that says what to pass.
     """
     global _shipped
+    ptp, mue = _cms_arguments(ptp, mue)
     ptp_table, mue_table = _cms_tables(ptp, mue)
     if path is None and code_sets is None and ptp_table is None and mue_table is None:
         with _shipped_lock:
             if _shipped is None:
-                _shipped = compile_pack(load_pack(None, code_sets=shipped_code_sets()))
+                _shipped = compile_pack(load_pack(None, code_sets=shipped_code_sets()), recipe=Recipe())
             return _shipped
     if code_sets is None:
         sets = shipped_code_sets()
@@ -153,7 +221,7 @@ def load_rules(
             f"{{'icd10cm': 'icd10cm-order-2027.txt'}}, not {type(code_sets).__name__}"
         )
     pack = load_pack(Path(path) if path is not None else None, code_sets=sets)
-    return compile_pack(pack, ptp_table, mue_table)
+    return compile_pack(pack, ptp_table, mue_table, _recipe(path, code_sets, ptp, mue))
 
 
 def rules_or_shipped(rules: RuleSet | None) -> RuleSet:
