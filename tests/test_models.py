@@ -442,3 +442,23 @@ def test_numbers_of_any_kind_a_billing_system_holds_are_read() -> None:
 def test_numbers_that_are_none_say_so(field: str, raw: Any, message: str) -> None:
     parsed = parse_claim(claim({**GOOD_LINE, field: raw}))
     assert all_messages(parsed) == [f"{field} {message}"]
+
+
+def test_an_empty_dataframe_cell_is_a_missing_optional_field() -> None:
+    # pandas holds an empty cell as NaN (pd.NA, NaT in typed columns): each failed its line
+    # ("modifiers must be text or a list of codes") where the same empty CSV cell is no value.
+    pd = pytest.importorskip("pandas")
+    for empty in (float("nan"), pd.NA, pd.NaT):
+        fields = ("modifiers", "diagnosis_codes", "rendering_taxonomy", "rendering_npi", "place_of_service")
+        parsed = parse_claim(
+            claim(
+                {**GOOD_LINE, **dict.fromkeys(fields, empty)},
+                patient_sex=empty,
+                patient_birth_date=empty,
+                payer=empty,
+            )
+        )
+        assert all_messages(parsed) == []
+        read = only_line(parsed).line
+        assert read is not None and (read.modifiers, read.diagnosis_codes, read.rendering_npi) == ((), (), None)
+        assert parsed.header is not None and parsed.header.patient_birth_date is None

@@ -52,6 +52,18 @@ def _real(value: Any) -> bool:
     return isinstance(value, (numbers.Real, Decimal)) and not isinstance(value, bool)
 
 
+def _empty(value: Any) -> bool:
+    """None, or what a DataFrame holds for an empty cell (NaN, pandas' NA and NaT): no value, as an
+    empty CSV cell is. Required fields and units keep their own messages for these."""
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return False
+    if isinstance(value, float):
+        return math.isnan(value)
+    return type(value).__name__ in ("NAType", "NaTType") and type(value).__module__.startswith("pandas")
+
+
 def _text(value: Any) -> str:
     if isinstance(value, str):
         return value.strip()
@@ -65,28 +77,28 @@ def _code(value: Any) -> str:
 
 
 def _optional_code(value: Any) -> str | None:
-    if value is None:
+    if _empty(value):
         return None
     text = _code(value)
     return text or None
 
 
 def _optional_text(value: Any) -> str | None:
-    if value is None:
+    if _empty(value):
         return None
     text = _text(value)
     return text or None
 
 
 def _tokens(value: Any, separators: re.Pattern[str]) -> list[str]:
-    if value is None:
+    if _empty(value):
         return []
     items = [value] if isinstance(value, str) or _whole(value) else value
     if not isinstance(items, (list, tuple)):
         raise ValueError("must be text or a list of codes")
     tokens: list[str] = []
     for item in items:
-        if item is None:
+        if _empty(item):
             continue
         tokens.extend(t for t in separators.split(_code(item)) if t)
     return tokens
@@ -187,7 +199,7 @@ def iso_date(value: Any) -> date:
 
 
 def _optional_date(value: Any) -> date | None:
-    if value is None or (isinstance(value, str) and not value.strip()):
+    if _empty(value) or (isinstance(value, str) and not value.strip()):
         return None
     return iso_date(value)
 
