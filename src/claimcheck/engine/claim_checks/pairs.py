@@ -87,13 +87,16 @@ class ProcedurePairs(ClaimCheck):
                 by_code.setdefault(ref.code, []).append(ref)
         # Each code's lines are read once, not once per line they are paired with: the latter
         # took the square of the claim's lines.
-        column1 = {code: self.column1(firsts) for code, firsts in by_code.items()}
+        column1: dict[str, Column1] = {}
         for second in refs:
             if second.code not in by_code:
                 continue
             for code, firsts in by_code.items():
                 if code != second.code:
-                    for finding in self.judge_pair(firsts, second, day, column1[code]):
+                    summary = column1.get(code)
+                    if summary is None:
+                        summary = column1[code] = self.column1(firsts)
+                    for finding in self.judge_pair(firsts, second, day, summary):
                         yield second.index, finding
 
     def column1(self, firsts: Sequence[ClaimLineRef]) -> Column1:
