@@ -80,10 +80,25 @@ ptp_option = click.option(
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="A CMS NCCI practitioner PTP file (ccipra-v32xr0-f1.txt …); repeat for f1-f4.",
 )
+
+
+def _one_mue(_ctx: click.Context, _param: click.Parameter, values: tuple[Path, ...]) -> Path | None:
+    # Taken as repeatable so that a second --mue is refused: click would keep the last one and
+    # silently drop the edits of the first, where --ptp, beside it, adds every file given.
+    if len(values) > 1:
+        raise click.BadParameter(
+            f"give one MUE file, not {len(values)} ({', '.join(map(str, values))}): a run checks "
+            "against one MUE table, the one for the claims' type of service"
+        )
+    return values[0] if values else None
+
+
 mue_option = click.option(
     "--mue",
+    multiple=True,
+    callback=_one_mue,
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="The CMS practitioner MUE file (MCR_MUE_PractitionerServices_Eff_*.csv).",
+    help="The CMS practitioner MUE file (MCR_MUE_PractitionerServices_Eff_*.csv); one only.",
 )
 
 

@@ -1,0 +1,34 @@
+"""User mistakes on the command line: each is one clear message and exit status 2, and no file
+the run reads or the user meant is lost to it."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from click.testing import CliRunner, Result
+
+from claimcheck.cli import main
+from tests.conftest import ROOT
+
+DEMO = ROOT / "fixtures" / "demo" / "claims.csv"
+MUE = ROOT / "fixtures" / "ncci" / "mue_sample.csv"
+AS_OF = ["--as-of", "2026-11-22"]
+
+
+def invoke(*args: str | Path) -> Result:
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+def assert_usage_error(result: Result, *needles: str) -> None:
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.stderr
+    for needle in needles:
+        assert needle in result.stderr
+    assert result.stdout == ""
+
+
+def test_mue_given_twice_is_refused_rather_than_one_file_silently_dropped(tmp_path: Path) -> None:
+    second = shutil.copy(MUE, tmp_path / "outpatient_mue.csv")
+    result = invoke("check", DEMO, "--mue", MUE, "--mue", second, "--format", "json", *AS_OF)
+    assert_usage_error(result, "--mue", str(MUE), str(second))
