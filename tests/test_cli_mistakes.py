@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner, Result
 
 from claimcheck.cli import main
@@ -13,6 +14,8 @@ from tests.conftest import ROOT
 
 DEMO = ROOT / "fixtures" / "demo" / "claims.csv"
 MUE = ROOT / "fixtures" / "ncci" / "mue_sample.csv"
+PTP = ROOT / "fixtures" / "ncci" / "ptp_sample.txt"
+COLUMNS_MAP = ROOT / "fixtures" / "csv" / "wide_export_columns.yaml"
 AS_OF = ["--as-of", "2026-11-22"]
 
 
@@ -32,3 +35,18 @@ def test_mue_given_twice_is_refused_rather_than_one_file_silently_dropped(tmp_pa
     second = shutil.copy(MUE, tmp_path / "outpatient_mue.csv")
     result = invoke("check", DEMO, "--mue", MUE, "--mue", second, "--format", "json", *AS_OF)
     assert_usage_error(result, "--mue", str(MUE), str(second))
+
+
+@pytest.mark.parametrize(
+    ("option", "source"),
+    [("--mue", MUE), ("--ptp", PTP), ("--columns", COLUMNS_MAP), ("--code-set", None)],
+)
+def test_a_report_never_replaces_a_table_or_map_the_run_reads(tmp_path: Path, option: str, source: Path | None) -> None:
+    if source is None:  # a code-set release the user passed: the shipped place-of-service file
+        source = next((ROOT / "src" / "claimcheck" / "refdata" / "data").glob("place_of_service_*.csv"))
+    kept = Path(shutil.copy(source, tmp_path / source.name))
+    before = kept.read_bytes()
+    value = f"pos={kept}" if option == "--code-set" else str(kept)
+    result = invoke("check", DEMO, option, value, "--format", "csv", "-o", kept, *AS_OF)
+    assert_usage_error(result, f"--output {kept}", "read by this run")
+    assert kept.read_bytes() == before

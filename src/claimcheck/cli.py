@@ -23,6 +23,7 @@ from claimcheck.cli_options import (
     parse_as_of,
     ptp_option,
     reads_streams,
+    refuse_replacing_inputs,
     reports_errors,
     rules_option,
     terminate_unwinds,
@@ -149,8 +150,8 @@ def check(
         raise click.UsageError("--format parquet writes a binary file: give --output FILE (or '-o -' into a pipe)")
     if output == DASH:  # '-o -': standard output, as without --output
         output = None
-    if output is not None and any(_same_file(output, path) for path in files):
-        raise click.UsageError(f"--output {output} is one of the FILES checked: the report would replace it")
+    if output is not None:
+        refuse_replacing_inputs(output, files, ptp=ptp, mue=mue, columns=columns, code_sets=code_sets)
     skipped: list[str] = []
 
     def read_on(error: ClaimCheckError) -> None:
@@ -215,13 +216,6 @@ def _exit_status(status: Any, fail_on: str, skipped: list[str]) -> int:
     if skipped:
         return 2
     return 1 if status.value in _THRESHOLDS[fail_on] else 0
-
-
-def _same_file(one: Path, other: Path) -> bool:
-    try:
-        return one.samefile(other)
-    except OSError:  # the output does not exist yet
-        return False
 
 
 def _early_workers(

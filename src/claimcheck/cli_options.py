@@ -27,6 +27,7 @@ __all__ = [
     "parse_as_of",
     "ptp_option",
     "reads_streams",
+    "refuse_replacing_inputs",
     "reports_errors",
     "rules_option",
     "terminate_unwinds",
@@ -108,6 +109,35 @@ def load_ruleset(
     from claimcheck.engine.ruleset import load_rules
 
     return load_rules(rules_dir, code_sets=code_sets or None, ptp=list(ptp) or None, mue=mue)
+
+
+def _same_file(one: Path, other: Path) -> bool:
+    try:
+        return one.samefile(other)
+    except OSError:  # the output does not exist yet
+        return False
+
+
+def refuse_replacing_inputs(
+    output: Path,
+    files: tuple[Path, ...],
+    *,
+    ptp: tuple[Path, ...],
+    mue: Path | None,
+    columns: str | None,
+    code_sets: dict[str, str],
+) -> None:
+    """A usage error when ``--output`` is a file the run reads: the report, renamed over it at the
+    end, would destroy a claims file, or a CMS table or columns map the user downloaded or wrote."""
+    if any(_same_file(output, path) for path in files):
+        raise click.UsageError(f"--output {output} is one of the FILES checked: the report would replace it")
+    read = [*(("--ptp", path) for path in ptp), ("--mue", mue), ("--columns", columns)]
+    read += [("--code-set", path) for path in code_sets.values()]
+    for option, path in read:
+        if path is not None and _same_file(output, Path(path)):
+            raise click.UsageError(
+                f"--output {output} is a file read by this run ({option}): the report would replace it"
+            )
 
 
 # The shell's status for a command a closed pipe stopped (128 + SIGPIPE, which Windows lacks).
