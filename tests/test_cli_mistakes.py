@@ -50,3 +50,11 @@ def test_a_report_never_replaces_a_table_or_map_the_run_reads(tmp_path: Path, op
     result = invoke("check", DEMO, option, value, "--format", "csv", "-o", kept, *AS_OF)
     assert_usage_error(result, f"--output {kept}", "read by this run")
     assert kept.read_bytes() == before
+
+
+@pytest.mark.parametrize("output", ["report/", ""])
+def test_an_output_that_names_no_file_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, output: str) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = invoke("check", DEMO, "--format", "json", "-o", output, *AS_OF)
+    assert_usage_error(result, "--output")
+    assert list(tmp_path.iterdir()) == []  # not a file named "report" in place of the folder asked for

@@ -20,6 +20,7 @@ from claimcheck.cli_options import (
     code_set_option,
     load_ruleset,
     mue_option,
+    output_path,
     parse_as_of,
     ptp_option,
     reads_streams,
@@ -57,7 +58,8 @@ def main() -> None:
 @click.option(
     "--output",
     "-o",
-    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+    type=click.Path(dir_okay=False, allow_dash=True),
+    callback=output_path,
     help="Write the report to this file instead of standard output ('-': standard output).",
 )
 @click.option(

@@ -4,6 +4,7 @@ dates, and the turning of claimcheck's own errors and SIGTERM into a clean exit.
 from __future__ import annotations
 
 import functools
+import os
 import shutil
 import signal
 import stat
@@ -24,6 +25,7 @@ __all__ = [
     "code_set_option",
     "load_ruleset",
     "mue_option",
+    "output_path",
     "parse_as_of",
     "ptp_option",
     "reads_streams",
@@ -43,6 +45,16 @@ def parse_as_of(_ctx: click.Context, _param: click.Parameter, value: str | None)
         return date.fromisoformat(value)
     except ValueError:
         raise click.BadParameter(f"{value!r} is not a date written YYYY-MM-DD") from None
+
+
+def output_path(_ctx: click.Context, _param: click.Parameter, value: str | None) -> Path | None:
+    # Checked on the text: Path("report/") is "report", and the report would become a file of
+    # that name where the user asked for a folder.
+    if value is None:
+        return None
+    if not value or value.endswith(("/", os.sep)):
+        raise click.BadParameter(f"{value!r} names no file: give the report's file name, e.g. report/claims.json")
+    return Path(value)
 
 
 def _parse_code_sets(_ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]) -> dict[str, str]:
