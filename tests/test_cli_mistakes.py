@@ -58,3 +58,15 @@ def test_an_output_that_names_no_file_is_refused(tmp_path: Path, monkeypatch: py
     result = invoke("check", DEMO, "--format", "json", "-o", output, *AS_OF)
     assert_usage_error(result, "--output")
     assert list(tmp_path.iterdir()) == []  # not a file named "report" in place of the folder asked for
+
+
+@pytest.mark.parametrize("wanted", ["pair.ptpp", "0711", "not a code"])
+def test_rules_show_of_something_that_is_neither_a_rule_id_nor_a_procedure_code(wanted: str) -> None:
+    result = invoke("rules", "show", wanted)
+    assert_usage_error(result, repr(wanted), "rule id", "procedure code", "pair.ptp")
+
+
+def test_rules_show_takes_a_rule_id_in_any_case_as_it_takes_a_code() -> None:
+    result = invoke("rules", "show", "PAIR.PTP")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("pair.ptp (pair")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import click
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -9,6 +10,7 @@ from rich.table import Table
 from claimcheck.engine.ruleset import RuleSet
 from claimcheck.io.writers.console import ReportConsole
 from claimcheck.models.finding import Status
+from claimcheck.rules.schema import PROCEDURE_CODE
 
 __all__ = ["print_rule_detail", "print_rule_list"]
 
@@ -67,7 +69,7 @@ def print_rule_list(ruleset: RuleSet, console: Console | None = None) -> None:
 def _print_general_rule(ruleset: RuleSet, rule_id: str, console: Console) -> bool:
     for loaded in ruleset.pack.rules:
         rule = loaded.rule
-        if rule_id in (rule.id, *rule.aliases):
+        if rule_id.lower() in (rule.id, *(alias.lower() for alias in rule.aliases)):
             console.print(f"[bold]{rule.id}[/] ({rule.check.value}, {rule.kind}; {rule.status.value} when broken)")
             console.print(escape(rule.summary))
             console.print(f"[dim]why:[/] {escape(rule.why)}")
@@ -82,10 +84,16 @@ def print_rule_detail(ruleset: RuleSet, code: str, console: Console | None = Non
     wanted = code.strip().upper()
     compiled = ruleset.profiles.get(wanted)
     if compiled is None:
-        if not _print_general_rule(ruleset, code.strip(), console):
-            console.print(
-                f"No profile for {escape(wanted)}: only the general rules apply (see 'claimcheck rules list')."
+        if _print_general_rule(ruleset, code.strip(), console):
+            return
+        if not PROCEDURE_CODE.match(wanted):
+            # A mistyped rule id is not a code without a profile: "only the general rules apply"
+            # would mislead.
+            ids = ", ".join(loaded.rule.id for loaded in ruleset.pack.rules)
+            raise click.UsageError(
+                f"{code!r} is neither a rule id nor a procedure code (CPT or HCPCS Level II form); rule ids: {ids}"
             )
+        console.print(f"No profile for {escape(wanted)}: only the general rules apply (see 'claimcheck rules list').")
         return
     profile = compiled.profile
     console.print(f"[bold]{profile.procedure}[/] {escape(profile.title)}")
