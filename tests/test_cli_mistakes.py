@@ -70,3 +70,13 @@ def test_rules_show_takes_a_rule_id_in_any_case_as_it_takes_a_code() -> None:
     result = invoke("rules", "show", "PAIR.PTP")
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("pair.ptp (pair")
+
+
+def test_check_help_gives_the_exit_statuses() -> None:
+    result = invoke("check", "--help")
+    assert result.exit_code == 0
+    text = " ".join(result.stdout.split())
+    for needle in ("0 ", "1 ", "2 ", "--fail-on", "141", "130"):
+        assert needle in text
+    assert "Exit status" in text
+    assert "parquet (needs --output FILE" in text

@@ -46,14 +46,27 @@ def main() -> None:
     """Scrub medical claim lines against CPT/HCPCS, ICD-10-CM and NUCC rules before they reach a payer."""
 
 
-@main.command()
+_CHECK_EXIT_STATUSES = (
+    "Exit status: 0 no line at or above the --fail-on level; 1 some line is; 2 usage error, unreadable "
+    "file, broken rule file or a report that cannot be written (one message on stderr); 130 Ctrl-C, "
+    "143 SIGTERM, 141 standard output closed early (| head)."
+)
+
+
+@main.command(epilog=_CHECK_EXIT_STATUSES)
 @click.argument(
     "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, allow_dash=True, path_type=Path)
 )
 @rules_option
 @code_set_option
 @click.option(
-    "--format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True, help="Report format."
+    "--format",
+    "output_format",
+    type=click.Choice(FORMATS),
+    default="text",
+    show_default=True,
+    help="Report format: text (a table of warn and fail findings), json, jsonl, csv (a row per finding), html "
+    "(a page for people), parquet (needs --output FILE, or '-o -' into a pipe).",
 )
 @click.option(
     "--output",
