@@ -80,3 +80,10 @@ def test_check_help_gives_the_exit_statuses() -> None:
         assert needle in text
     assert "Exit status" in text
     assert "parquet (needs --output FILE" in text
+
+
+def test_a_rule_pack_copied_as_a_dangling_link_is_named_as_such(tmp_path: Path) -> None:
+    """rules/ in the repository is a relative link: 'cp -r rules my-rules' copies the link."""
+    (tmp_path / "my-rules").symlink_to("src/claimcheck/rulepack")
+    result = invoke("check", DEMO, "--rules", tmp_path / "my-rules", *AS_OF)
+    assert_usage_error(result, "is a link to src/claimcheck/rulepack, which does not exist", "cp -rL")

@@ -70,9 +70,21 @@ def _parse_code_sets(_ctx: click.Context, _param: click.Parameter, values: tuple
     return overrides
 
 
+def _rules_dir(_ctx: click.Context, _param: click.Parameter, value: Path | None) -> Path | None:
+    # The repository's rules/ is a relative link to the package's pack: 'cp -r rules my-rules'
+    # copies the link, which then points nowhere, and "not found" for a name ls shows puzzles.
+    if value is not None and value.is_symlink() and not value.exists():
+        raise click.BadParameter(
+            f"{value} is a link to {os.readlink(value)}, which does not exist "
+            "(copy a pack with its files, e.g. cp -rL rules my-rules)"
+        )
+    return value
+
+
 rules_option = click.option(
     "--rules",
     "rules_dir",
+    callback=_rules_dir,
     type=click.Path(file_okay=False, path_type=Path),
     help="Rule pack directory (same layout as the shipped rules/) to use instead of the shipped one.",
 )
