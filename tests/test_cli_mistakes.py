@@ -87,3 +87,19 @@ def test_a_rule_pack_copied_as_a_dangling_link_is_named_as_such(tmp_path: Path) 
     (tmp_path / "my-rules").symlink_to("src/claimcheck/rulepack")
     result = invoke("check", DEMO, "--rules", tmp_path / "my-rules", *AS_OF)
     assert_usage_error(result, "is a link to src/claimcheck/rulepack, which does not exist", "cp -rL")
+
+
+UNREADABLE = Path("/proc/self/clear_refs")  # write-only: reading it fails, for root too
+
+
+@pytest.mark.skipif(not UNREADABLE.exists(), reason="needs Linux's /proc/self/clear_refs")
+@pytest.mark.parametrize("output_format", ["csv", "parquet", "json"])
+def test_a_file_that_cannot_be_opened_among_several_leaves_the_others_checked(
+    tmp_path: Path, output_format: str
+) -> None:
+    report = tmp_path / f"report.{output_format}"
+    result = invoke("check", DEMO, UNREADABLE, "--format", output_format, "-o", report, "-q", *AS_OF)
+    assert result.exit_code == 2, result.output
+    assert result.stderr.count("claimcheck: error: ") == 1 and str(UNREADABLE) in result.stderr
+    assert "Traceback" not in result.stderr
+    assert report.exists() and report.stat().st_size > 0  # the demo file's lines are in it

@@ -238,14 +238,24 @@ def _early_workers(
 ) -> Any:
     """The ``--jobs`` workers, started before the command imports Arrow and the engine, when the
     run will want them: they do their own imports and load the rules meanwhile."""
-    from claimcheck.io.fast_csv import fast_eligible
     from claimcheck.io.workers import default_jobs, file_size, start_pool, wants_workers
 
     if columns is not None:  # a named layout takes the per-line road
         return None
     count = jobs or default_jobs()
-    sizes = [file_size(path) for path in files if fast_eligible(path, input_format, None, engine) is not None]
+    sizes = [file_size(path) for path in files if _batch_eligible(path, input_format, engine)]
     return start_pool(count, spec) if wants_workers(count, sizes) else None
+
+
+def _batch_eligible(path: Path, input_format: str | None, engine: str) -> bool:
+    from claimcheck.io.fast_csv import fast_eligible
+
+    try:
+        return fast_eligible(path, input_format, None, engine) is not None
+    except ClaimCheckError:
+        # A file that cannot be opened: the run reports it where it reads it, and with several
+        # FILES checks the others, rather than stopping here before any.
+        return False
 
 
 def _write_encoded(
