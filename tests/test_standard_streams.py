@@ -89,6 +89,15 @@ def test_an_unreadable_standard_input_is_named_stdin() -> None:
     assert result.stderr.startswith("claimcheck: error: stdin:1: missing required column(s)")
 
 
+@pytest.mark.parametrize("output_format", ["csv", "json"])
+def test_an_unreadable_standard_input_among_several_files_is_named_stdin(tmp_path: Path, output_format: str) -> None:
+    claims = generate(tmp_path / "g.csv", 20, seed=4)
+    result = invoke("check", "-", claims, "--format", output_format, *AS_OF, input="not,a,claims,file\n")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("claimcheck: error: stdin:1: missing required column(s)"), result.stderr
+    assert "claimcheck-" not in result.stderr  # not the temporary copy's path
+
+
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes need POSIX")
 def test_a_named_pipe_among_files_loses_nothing(tmp_path: Path) -> None:
     claims = generate(tmp_path / "g.csv", 2_000, seed=4)

@@ -17,6 +17,7 @@ import click
 
 from claimcheck.cli_options import (
     DASH,
+    as_shown,
     code_set_option,
     load_ruleset,
     mue_option,
@@ -29,7 +30,7 @@ from claimcheck.cli_options import (
     rules_option,
     terminate_unwinds,
 )
-from claimcheck.errors import ClaimCheckError
+from claimcheck.errors import ClaimCheckError, InputError
 
 __all__ = ["main"]
 
@@ -152,6 +153,7 @@ def check(
     jobs: int | None,
     verbose: bool,
     quiet: bool,
+    stream_names: dict[str, str],
 ) -> None:
     """Check the claim lines in FILES (CSV, JSON, JSONL, X12 837 or FHIR; '-' reads standard input)
     and report every finding.
@@ -170,6 +172,8 @@ def check(
     skipped: list[str] = []
 
     def read_on(error: ClaimCheckError) -> None:
+        if isinstance(error, InputError):
+            error = as_shown(error, stream_names)
         click.echo(f"claimcheck: error: {error}", err=True)
         skipped.append(str(error))
 

@@ -22,6 +22,7 @@ from claimcheck.errors import ClaimCheckError, InputError
 __all__ = [
     "CLOSED_PIPE_STATUS",
     "DASH",
+    "as_shown",
     "code_set_option",
     "load_ruleset",
     "mue_option",
@@ -274,16 +275,22 @@ def reads_streams(function: Any) -> Any:
     def wrapper(*args: Any, files: tuple[Path, ...], **kwargs: Any) -> Any:
         streams = {path for path in files if _is_stream(path)}
         if not streams:
-            return function(*args, files=files, **kwargs)
+            return function(*args, files=files, stream_names={}, **kwargs)
         with tempfile.TemporaryDirectory(prefix="claimcheck-") as folder:
             kept = _kept_streams(files, streams, Path(folder))
             named = tuple(kept[path][0] if path in kept else path for path in files)
+            # The function gets the names too: with several FILES it reports an unreadable one
+            # itself and reads on, and its message must not name the temporary copy either.
+            shown = {str(copy): name for copy, name in kept.values()}
             try:
-                return function(*args, files=named, **kwargs)
+                return function(*args, files=named, stream_names=shown, **kwargs)
             except InputError as exc:
-                shown = {str(copy): name for copy, name in kept.values()}.get(exc.file)
-                if shown is None:
-                    raise
-                raise InputError(shown, exc.problem, line=exc.line, field=exc.field) from None
+                raise as_shown(exc, shown) from None
 
     return wrapper
+
+
+def as_shown(error: InputError, stream_names: dict[str, str]) -> InputError:
+    """``error`` naming the stream the user gave ("stdin", "/dev/fd/63") rather than its copy."""
+    name = stream_names.get(error.file)
+    return error if name is None else InputError(name, error.problem, line=error.line, field=error.field)
