@@ -30,6 +30,7 @@ from claimcheck.cli_options import (
     rules_option,
     terminate_unwinds,
 )
+from claimcheck.cli_serve import serve
 from claimcheck.errors import ClaimCheckError, InputError
 
 __all__ = ["main"]
@@ -283,71 +284,7 @@ def _write_encoded(
             return write_encoded_report(files, spec, options, stream, progress, pool, unreadable)
 
 
-@main.command()
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="Port to listen on.")
-@click.option(
-    "--workers", type=click.IntRange(min=1), default=1, show_default=True, help="Worker processes (one per core)."
-)
-@click.option(
-    "--api-keys",
-    "api_keys_file",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="File of API keys, one a line (blank lines and # comments ignored); default: the "
-    "CLAIMCHECK_API_KEYS environment variable (comma-separated).",
-)
-@click.option("--insecure-no-auth", is_flag=True, help="Serve without API keys, on 127.0.0.1 only (local testing).")
-@click.option(
-    "--max-body-bytes",
-    type=click.IntRange(min=1),
-    default=5_000_000,
-    show_default=True,
-    help="Largest request body accepted, in bytes; larger ones get 413.",
-)
-@rules_option
-@code_set_option
-@ptp_option
-@mue_option
-@reports_errors
-def serve(
-    host: str,
-    port: int,
-    workers: int,
-    api_keys_file: Path | None,
-    insecure_no_auth: bool,
-    max_body_bytes: int,
-    rules_dir: Path | None,
-    code_sets: dict[str, str],
-    ptp: tuple[Path, ...],
-    mue: Path | None,
-) -> None:
-    """Run the pre-submission scrubbing service (HTTP API; pip install 'claimcheck[service]').
-
-    SIGHUP or POST /v1/rules:reload loads the rules again; a broken pack is refused and the old
-    rules stay in service.
-    """
-    from claimcheck.service.settings import Settings
-
-    settings = Settings.from_options(
-        api_keys_file=api_keys_file,
-        insecure_no_auth=insecure_no_auth,
-        host=host,
-        port=port,
-        workers=workers,
-        max_body_bytes=max_body_bytes,
-        rules_dir=rules_dir,
-        code_sets=code_sets,
-        ptp=ptp,
-        mue=mue,
-    )
-    try:
-        from claimcheck.service.server import serve as run_service
-    except ModuleNotFoundError as exc:
-        click.echo(
-            f"claimcheck: error: serve needs the service extra: pip install 'claimcheck[service]' ({exc})", err=True
-        )
-        sys.exit(2)
-    run_service(settings)
+main.add_command(serve)
 
 
 @main.group()
