@@ -103,3 +103,29 @@ def test_a_file_that_cannot_be_opened_among_several_leaves_the_others_checked(
     assert result.stderr.count("claimcheck: error: ") == 1 and str(UNREADABLE) in result.stderr
     assert "Traceback" not in result.stderr
     assert report.exists() and report.stat().st_size > 0  # the demo file's lines are in it
+
+
+@pytest.mark.parametrize(
+    ("name", "starts"),
+    [
+        ("findings.csv", b"claim_id,line_number"),
+        ("report.json", b"{"),
+        ("lines.JSONL", b'{"claim_id"'),
+        ("report.html", b"<!doctype html>"),
+        ("report.parquet", b"PAR1"),
+        ("report.txt", b" "),
+    ],
+)
+def test_without_format_the_output_file_name_chooses_it(tmp_path: Path, name: str, starts: bytes) -> None:
+    """'-o findings.csv' wrote a rich text table into findings.csv."""
+    target = tmp_path / name
+    result = invoke("check", DEMO, "-o", target, *AS_OF)
+    assert result.exit_code == 1, result.output
+    assert target.read_bytes().lower().startswith(starts.lower())
+
+
+def test_an_explicit_format_wins_over_the_output_file_name(tmp_path: Path) -> None:
+    target = tmp_path / "report.csv"
+    result = invoke("check", DEMO, "--format", "json", "-o", target, *AS_OF)
+    assert result.exit_code == 1, result.output
+    assert target.read_text(encoding="utf-8").startswith("{")

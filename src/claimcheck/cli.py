@@ -65,10 +65,9 @@ _CHECK_EXIT_STATUSES = (
     "--format",
     "output_format",
     type=click.Choice(FORMATS),
-    default="text",
-    show_default=True,
     help="Report format: text (a table of warn and fail findings), json, jsonl, csv (a row per finding), html "
-    "(a page for people), parquet (needs --output FILE, or '-o -' into a pipe).",
+    "(a page for people), parquet (needs --output FILE, or '-o -' into a pipe). Default: the --output "
+    "file's extension (.json, .jsonl, .csv, .html, .parquet), else text.",
 )
 @click.option(
     "--output",
@@ -140,7 +139,7 @@ def check(
     files: tuple[Path, ...],
     rules_dir: Path | None,
     code_sets: dict[str, str],
-    output_format: str,
+    output_format: str | None,
     output: Path | None,
     fail_on: str,
     as_of: date | None,
@@ -162,6 +161,10 @@ def check(
     JSON, JSONL, CSV and Parquet reports are streamed: memory stays flat whatever the size of the
     input. CSV files in the claimcheck layout are checked in batches on all cores (--jobs).
     """
+    if output_format is None:
+        # '-o findings.csv' alone meant a CSV report, and got the text table under that name.
+        suffix = output.suffix.lower().lstrip(".") if output is not None else ""
+        output_format = suffix if suffix in FORMATS and suffix != "text" else "text"
     if rows is not None and output_format not in ENCODED_FORMATS:
         raise click.UsageError(f"--rows {rows} applies to --format {', '.join(ENCODED_FORMATS)}")
     if output_format == "parquet" and (output is None or (output == DASH and sys.stdout.isatty())):
