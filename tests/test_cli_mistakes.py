@@ -129,3 +129,17 @@ def test_an_explicit_format_wins_over_the_output_file_name(tmp_path: Path) -> No
     result = invoke("check", DEMO, "--format", "json", "-o", target, *AS_OF)
     assert result.exit_code == 1, result.output
     assert target.read_text(encoding="utf-8").startswith("{")
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["--input-format", "x12", "--columns", "tuva_medical_claim"], "--columns"),
+        (["--input-format", "json", "--columns", str(COLUMNS_MAP)], "--columns"),
+        (["--input-format", "csv", "--x12-strict"], "--x12-strict"),
+        (["--input-format", "fhir", "--x12-strict"], "--x12-strict"),
+    ],
+)
+def test_options_that_contradict_the_input_format_are_refused(args: list[str], needle: str) -> None:
+    result = invoke("check", DEMO, *args, *AS_OF)
+    assert_usage_error(result, needle, "--input-format")

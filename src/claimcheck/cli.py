@@ -165,6 +165,10 @@ def check(
         # '-o findings.csv' alone meant a CSV report, and got the text table under that name.
         suffix = output.suffix.lower().lstrip(".") if output is not None else ""
         output_format = suffix if suffix in FORMATS and suffix != "text" else "text"
+    if columns is not None and input_format not in (None, "csv"):
+        raise click.UsageError(f"--columns maps delimited files; --input-format {input_format} reads none")
+    if x12_strict and input_format not in (None, "x12"):
+        raise click.UsageError(f"--x12-strict validates X12 837 files; --input-format {input_format} reads none")
     if rows is not None and output_format not in ENCODED_FORMATS:
         raise click.UsageError(f"--rows {rows} applies to --format {', '.join(ENCODED_FORMATS)}")
     if output_format == "parquet" and (output is None or (output == DASH and sys.stdout.isatty())):
