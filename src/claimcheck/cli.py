@@ -65,7 +65,8 @@ _CHECK_EXIT_STATUSES = (
     "--format",
     "output_format",
     type=click.Choice(FORMATS),
-    help="Report format: text (a table of warn and fail findings), json, jsonl, csv (a row per finding), html "
+    help="Report format: text (a table of the first 2,000 lines' warn and fail findings, and a summary), "
+    "json, jsonl, csv (a row per finding), html "
     "(a page for people), parquet (needs --output FILE, or '-o -' into a pipe). Default: the --output "
     "file's extension (.json, .jsonl, .csv, .html, .parquet), else text.",
 )
