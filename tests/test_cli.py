@@ -366,6 +366,18 @@ def test_rules_list_does_not_truncate_rule_ids_when_piped() -> None:
     assert missing == []
 
 
+def test_rules_list_does_not_truncate_rule_ids_on_a_narrow_terminal() -> None:
+    """An 80-column terminal: the ids are what 'rules show ID' takes, so they must be whole."""
+    import claimcheck
+    from claimcheck.cli_rules import print_rule_list
+    from claimcheck.io.writers.console import ReportConsole
+
+    buffer = io.StringIO()
+    print_rule_list(claimcheck.load_rules(), ReportConsole(file=buffer, width=80))
+    rule_ids = [loaded.rule.id for loaded in claimcheck.load_rules().pack.rules]
+    assert [rule_id for rule_id in rule_ids if rule_id not in buffer.getvalue()] == []
+
+
 def test_rules_show_profile() -> None:
     result = invoke("rules", "show", "0711t", env=WIDE)
     assert result.exit_code == 0

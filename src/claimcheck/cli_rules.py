@@ -37,8 +37,9 @@ def print_rule_list(ruleset: RuleSet, console: Console | None = None) -> None:
     console.print(f"code sets: {versions}")
 
     profiles = Table(title="procedure profiles")
-    for column in ("code", "title", "modifiers", "diagnoses", "specialties", "source"):
-        profiles.add_column(column)
+    profiles.add_column("code", no_wrap=True, min_width=5)
+    for column in ("title", "modifiers", "diagnoses", "specialties", "source"):
+        profiles.add_column(column, overflow="fold")
     for code, compiled in ruleset.profiles.items():
         profile = compiled.profile
         profiles.add_row(
@@ -52,8 +53,12 @@ def print_rule_list(ruleset: RuleSet, console: Console | None = None) -> None:
     console.print(profiles)
 
     general = Table(title="general rules (every line)")
-    for column in ("rule id", "check", "kind", "when broken", "summary"):
-        general.add_column(column)
+    # On a narrow terminal the ids, which 'rules show ID' takes, keep their width; the other
+    # columns fold rather than end in "…".
+    widest = max((len(loaded.rule.id) for loaded in ruleset.pack.rules), default=7)
+    general.add_column("rule id", no_wrap=True, min_width=widest)
+    for column in ("check", "kind", "when broken", "summary"):
+        general.add_column(column, overflow="fold")
     for loaded in ruleset.pack.rules:
         rule = loaded.rule
         general.add_row(
