@@ -224,6 +224,20 @@ def test_text_output_shows_control_characters_in_claim_text_as_escapes(tmp_path:
     assert "C\\x1b]0;title\\x07" in result.stdout and "\\x1b[2J\\u202e" in result.stdout
 
 
+def test_text_output_keeps_the_findings_readable_beside_a_long_claim_id(tmp_path: Path) -> None:
+    """A claim id as wide as the page squeezed the findings column to nothing."""
+    claim_id = "CLAIM-" + "0123456789" * 12
+    report = tmp_path / "report.txt"
+    result = invoke("check", claims_csv(tmp_path, FAIL.replace("C3", claim_id, 1)), "-o", report, *AS_OF)
+    assert result.exit_code == 1, result.output
+    text = report.read_text(encoding="utf-8")
+    assert "✗ fail modifier.profile" in text and "status" in text and claim_id[:24] in text
+    code = "X" * 120  # not a code: a cell of something else
+    result = invoke("check", claims_csv(tmp_path, FAIL.replace("0711T", code, 1)), "-o", report, *AS_OF)
+    assert result.exit_code == 1, result.output
+    assert "✗ fail procedure.format" in report.read_text(encoding="utf-8")
+
+
 def test_output_file_is_written_without_leftovers(tmp_path: Path) -> None:
     out_dir = tmp_path / "out"
     out_dir.mkdir()

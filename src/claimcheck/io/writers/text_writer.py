@@ -76,8 +76,13 @@ class TextStream:
         stream = self._stream
         console = ReportConsole(file=stream, width=None if stream.isatty() else 140, soft_wrap=False)
         table = Table(title="claimcheck findings", show_lines=True)
-        for column in ("claim", "line", "code", "status"):
-            table.add_column(column, no_wrap=True)
+        # A claim id can be as wide as the page (a UUID, a long export key), a procedure code cell
+        # too when it holds something else: they fold, and the findings keep the room rich
+        # squeezed to nothing beside them.
+        table.add_column("claim", overflow="fold", max_width=24)
+        table.add_column("line", no_wrap=True)
+        table.add_column("code", overflow="fold", max_width=12)
+        table.add_column("status", no_wrap=True)
         table.add_column("findings")
         for line in self._shown:
             status = f"[{_STYLE[line.status]}]{line.status.value}[/]"
