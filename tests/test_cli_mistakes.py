@@ -143,3 +143,14 @@ def test_an_explicit_format_wins_over_the_output_file_name(tmp_path: Path) -> No
 def test_options_that_contradict_the_input_format_are_refused(args: list[str], needle: str) -> None:
     result = invoke("check", DEMO, *args, *AS_OF)
     assert_usage_error(result, needle, "--input-format")
+
+
+@pytest.mark.parametrize("output_format", ["csv", "jsonl", "json", "text", "parquet"])
+def test_a_single_unreadable_file_writes_nothing_on_standard_output(tmp_path: Path, output_format: str) -> None:
+    """The message is on stderr; a CSV header alone on stdout read as an empty, complete report."""
+    broken = tmp_path / "export.csv"
+    broken.write_text("a,b\n1,2\n", encoding="utf-8")
+    for args in (["--rows", "line"] if output_format in ("csv", "jsonl") else [], []):
+        to_stdout = ["-o", "-"] if output_format == "parquet" else []  # CliRunner's stdout is no terminal
+        result = invoke("check", broken, "--format", output_format, *to_stdout, *args, *AS_OF)
+        assert_usage_error(result, f"{broken}:1: missing required column(s)")

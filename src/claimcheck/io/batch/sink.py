@@ -18,16 +18,30 @@ __all__ = ["write_encoded"]
 def write_encoded(chunks: Iterable[Encoded], output_format: str, rows: str, stream: BinaryIO) -> Tally:
     """Write the report made of ``chunks`` to ``stream``; the tally says how the lines went."""
     tally = Tally()
+    # The header (Parquet's too) waits for the first chunk: a file that cannot be read at all
+    # stops the run before one, and a header alone on standard output would read as a complete,
+    # empty report.
     if output_format == "parquet":
-        with pq.ParquetWriter(stream, schema_for(rows), compression="zstd") as writer:
+        writer = None
+        try:
             for pieces, lines, counts in chunks:
+                writer = writer or pq.ParquetWriter(stream, schema_for(rows), compression="zstd")
                 tally.add_counts(lines, counts)
                 for piece in pieces:
                     writer.write_batch(read_ipc(piece))
+            writer = writer or pq.ParquetWriter(stream, schema_for(rows), compression="zstd")
+        finally:
+            if writer is not None:
+                writer.close()
         return tally
-    stream.write(header(output_format, rows))
+    pending = header(output_format, rows)
     for pieces, lines, counts in chunks:
+        if pending:
+            stream.write(pending)
+            pending = b""
         tally.add_counts(lines, counts)
         for piece in pieces:
             append_piece(piece, stream)
+    if pending:
+        stream.write(pending)
     return tally
