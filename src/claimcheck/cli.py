@@ -82,7 +82,7 @@ _CHECK_EXIT_STATUSES = (
     type=click.Choice(FAIL_ON),
     default="fail",
     show_default=True,
-    help="Exit with status 1 when some line has at least this status.",
+    help="Exit with status 1 when some line has at least this status; never: 0 whatever the findings.",
 )
 @click.option(
     "--as-of",
