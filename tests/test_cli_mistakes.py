@@ -154,3 +154,22 @@ def test_a_single_unreadable_file_writes_nothing_on_standard_output(tmp_path: Pa
         to_stdout = ["-o", "-"] if output_format == "parquet" else []  # CliRunner's stdout is no terminal
         result = invoke("check", broken, "--format", output_format, *to_stdout, *args, *AS_OF)
         assert_usage_error(result, f"{broken}:1: missing required column(s)")
+
+
+def test_rules_show_gives_the_dates_a_rule_or_entry_is_in_force(tmp_path: Path) -> None:
+    """An entry that expired showed as a plain 'pass', as if the engine still applied it."""
+    pack = Path(shutil.copytree(ROOT / "src" / "claimcheck" / "rulepack", tmp_path / "rules"))
+    units = pack / "general" / "units.yaml"
+    text = units.read_text(encoding="utf-8")
+    units.write_text(
+        text.replace("    kind: positive_units\n", "    kind: positive_units\n    effective: 2026-01-01\n")
+    )
+    profile = pack / "procedures" / "75571.yaml"
+    text = profile.read_text(encoding="utf-8")
+    profile.write_text(text.replace("    status: pass\n", "    status: pass\n    expires: 2025-12-31\n"))
+    shown = invoke("rules", "show", "75571", "--rules", pack)
+    assert shown.exit_code == 0, shown.output
+    assert "in force" in shown.stdout and "to 2025-12-31" in shown.stdout
+    rule = invoke("rules", "show", "units.positive", "--rules", pack)
+    assert rule.exit_code == 0, rule.output
+    assert "in force: from 2026-01-01" in rule.stdout

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 from rich.console import Console
 from rich.markup import escape
@@ -21,6 +23,16 @@ def _document_code(code: object) -> str:
     if code is None:
         return ""
     return ", ".join(code) if isinstance(code, (list, tuple)) else str(code)
+
+
+def _in_force(entry: Any) -> str:
+    """When a dated rule or entry applies ("from 2026-01-01 to 2026-12-31"); "" when always."""
+    parts = []
+    if entry.effective is not None:
+        parts.append(f"from {entry.effective.isoformat()}")
+    if entry.expires is not None:
+        parts.append(f"to {entry.expires.isoformat()}")
+    return " ".join(parts)
 
 
 def _console() -> Console:
@@ -80,6 +92,8 @@ def _print_general_rule(ruleset: RuleSet, rule_id: str, console: Console) -> boo
             console.print(f"[dim]why:[/] {escape(rule.why)}")
             console.print(f"[dim]source:[/] {escape(rule.source.document)} / {escape(rule.source.section or '')}")
             console.print(f"[dim]file:[/] {escape(loaded.file)}:{loaded.line}")
+            if rule.dated:
+                console.print(f"[dim]in force:[/] {_in_force(rule)}")
             return True
     return False
 
@@ -109,12 +123,15 @@ def print_rule_detail(ruleset: RuleSet, code: str, console: Console | None = Non
     modifiers = Table(
         title=f"modifiers ({'none listed: any modifier warns' if not profile.modifiers else len(profile.modifiers)})"
     )
-    for column in ("modifier", "verdict", "meaning", "reason"):
+    # Dated entries (a pack of one's own may date any) say when they apply: an expired one is
+    # not applied, whatever its verdict.
+    dated = any(entry.dated for entry in profile.modifiers)
+    for column in ("modifier", "verdict", "meaning", "reason", *(("in force",) if dated else ())):
         modifiers.add_column(column)
     for entry in profile.modifiers:
-        modifiers.add_row(
-            entry.code, f"[{_STYLE[entry.status]}]{entry.status.value}[/]", escape(entry.meaning), escape(entry.reason)
-        )
+        status = f"[{_STYLE[entry.status]}]{entry.status.value}[/]"
+        cells = [entry.code, status, escape(entry.meaning), escape(entry.reason)]
+        modifiers.add_row(*cells, *((_in_force(entry),) if dated else ()))
     console.print(modifiers)
 
     rules = (
@@ -134,9 +151,11 @@ def print_rule_detail(ruleset: RuleSet, code: str, console: Console | None = Non
             console.print(f"{title}: none listed; the support check is skipped")
             continue
         table = Table(title=f"{title} ({rule})")
-        for column in ("code", "name", "document's code", "note"):
+        dated = any(entry.dated for entry in entries)
+        for column in ("code", "name", "document's code", "note", *(("in force",) if dated else ())):
             table.add_column(column)
         for entry in entries:
             name = getattr(entry, "title", None) or getattr(entry, "name", "")
-            table.add_row(entry.code, escape(name), _document_code(entry.document_code), escape(entry.note or ""))
+            cells = [entry.code, escape(name), _document_code(entry.document_code), escape(entry.note or "")]
+            table.add_row(*cells, *((_in_force(entry),) if dated else ()))
         console.print(table)
