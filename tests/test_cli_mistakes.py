@@ -173,3 +173,27 @@ def test_rules_show_gives_the_dates_a_rule_or_entry_is_in_force(tmp_path: Path) 
     rule = invoke("rules", "show", "units.positive", "--rules", pack)
     assert rule.exit_code == 0, rule.output
     assert "in force: from 2026-01-01" in rule.stdout
+
+
+@pytest.mark.parametrize(
+    ("code", "needles"),
+    [
+        ("0710T", ["No profile for 0710T", "date.effective", "2022-07-01", "pair.ptp", "0711T 0712T 0713T"]),
+        ("0722T", ["pair.addon", "primaries 70450", "date.effective"]),
+        ("0711T", ["date.effective", "pair.ptp", "column1 0710T"]),
+    ],
+)
+def test_rules_show_names_the_general_rule_entries_that_name_the_code(code: str, needles: list[str]) -> None:
+    """Its effective date, its pair edits, an add-on's primaries: 'only the general rules apply'
+    said none of them, for a code those entries are all about."""
+    result = CliRunner().invoke(main, ["rules", "show", code], env={"COLUMNS": "250"})
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.stdout.split())
+    for needle in needles:
+        assert needle in text, needle
+
+
+def test_rules_show_of_a_code_no_rule_names_says_so() -> None:
+    result = invoke("rules", "show", "99213")
+    assert result.exit_code == 0
+    assert "No profile for 99213" in result.stdout and "pair.ptp" not in result.stdout

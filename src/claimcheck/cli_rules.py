@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import click
@@ -98,6 +99,37 @@ def _print_general_rule(ruleset: RuleSet, rule_id: str, console: Console) -> boo
     return False
 
 
+def _flat(value: object) -> str:
+    return " ".join(map(str, value)) if isinstance(value, (list, tuple)) else str(value)
+
+
+def _entries_naming(ruleset: RuleSet, code: str) -> list[tuple[str, str]]:
+    """(rule id, entry) for each entry of a general rule's tables that names ``code``: its
+    effective date, its pair edits, an add-on's primaries, a unit limit of the pack."""
+    found = []
+    for loaded in ruleset.pack.rules:
+        for table in loaded.rule.params.values():
+            for entry in table if isinstance(table, tuple) else ():
+                if not isinstance(entry, Mapping):
+                    continue
+                fields = {key: value for key, value in entry.items() if key != "source"}
+                if any(code == value or (isinstance(value, tuple) and code in value) for value in fields.values()):
+                    text = "; ".join(f"{key} {_flat(value)}" for key, value in fields.items())
+                    source = entry.get("source")
+                    if isinstance(source, Mapping):
+                        text += f" ({_flat(source.get('document', ''))} / {_flat(source.get('section', ''))})"
+                    found.append((loaded.rule.id, text))
+    return found
+
+
+def _print_entries_naming(ruleset: RuleSet, code: str, console: Console) -> None:
+    entries = _entries_naming(ruleset, code)
+    if entries:
+        console.print(f"general rule entries that name {escape(code)}:")
+    for rule_id, text in entries:
+        console.print(f"  [bold]{rule_id}[/]: {escape(text)}")
+
+
 def print_rule_detail(ruleset: RuleSet, code: str, console: Console | None = None) -> None:
     console = console or _console()
     wanted = code.strip().upper()
@@ -113,6 +145,7 @@ def print_rule_detail(ruleset: RuleSet, code: str, console: Console | None = Non
                 f"{code!r} is neither a rule id nor a procedure code (CPT or HCPCS Level II form); rule ids: {ids}"
             )
         console.print(f"No profile for {escape(wanted)}: only the general rules apply (see 'claimcheck rules list').")
+        _print_entries_naming(ruleset, wanted, console)
         return
     profile = compiled.profile
     console.print(f"[bold]{profile.procedure}[/] {escape(profile.title)}")
@@ -159,3 +192,4 @@ def print_rule_detail(ruleset: RuleSet, code: str, console: Console | None = Non
             cells = [entry.code, escape(name), _document_code(entry.document_code), escape(entry.note or "")]
             table.add_row(*cells, *((_in_force(entry),) if dated else ()))
         console.print(table)
+    _print_entries_naming(ruleset, wanted, console)
