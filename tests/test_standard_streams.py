@@ -183,3 +183,27 @@ def test_parquet_goes_to_standard_output_only_when_asked(tmp_path: Path) -> None
     piped = invoke("check", claims, "--format", "parquet", "-o", "-", *AS_OF)
     assert piped.exit_code == 0
     assert piped.stdout_bytes[:4] == b"PAR1" and piped.stdout_bytes[-4:] == b"PAR1"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["check", "{claims}", "--format", "text"], ["check", "{claims}", "--format", "csv"], ["rules", "list"]],
+)
+def test_a_closed_standard_output_is_one_message_and_status_2(tmp_path: Path, args: list[str]) -> None:
+    """Started with standard output closed (a service manager, '>&-'): a traceback and status 1."""
+    claims = claims_csv(tmp_path, GOOD)
+    command = [sys.executable, "-m", "claimcheck.cli", *(str(claims) if a == "{claims}" else a for a in args)]
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent / "src")}
+    completed = subprocess.run(
+        [*command, *AS_OF] if args[0] == "check" else command,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        preexec_fn=lambda: os.close(1),
+        timeout=120,
+        check=False,
+    )
+    assert completed.returncode == 2, completed.stderr
+    assert "Traceback" not in completed.stderr
+    assert completed.stderr.startswith("claimcheck: error: standard output") and "closed" in completed.stderr

@@ -184,6 +184,8 @@ def validate_file(
 def standard_output(*, binary: bool = False, what: str = "the report") -> Iterator[Any]:
     """Standard output for a report (or ``what`` else): a write that fails (a full disk behind a
     redirection) becomes an ``OutputError``; a closed pipe (``| head``) is left to the command line."""
+    if sys.stdout is None:  # started with it closed (">&-", some service managers)
+        raise OutputError("standard output", f"closed, so {what} cannot be written")
     stream = sys.stdout.buffer if binary else sys.stdout
     try:
         yield stream
