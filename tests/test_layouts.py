@@ -139,6 +139,32 @@ def test_a_columns_map_without_a_line_number_column_is_refused_when_loaded(tmp_p
         load_layout(path)
 
 
+def test_a_column_of_ones_own_map_the_header_lacks_is_named_not_left_empty(tmp_path: Path) -> None:
+    # A typo in a map ('units: QTYY') left the field empty on every line without a word: units
+    # went to the default of one and the MUE and units checks judged that instead.
+    text = (
+        WIDE_MAP.read_text().replace("units: QTY", "units: QTYY").replace("rendering_npi: NPI", "rendering_npi: NPPI")
+    )
+    typo = tmp_path / "typo.yaml"
+    typo.write_text(text)
+    result = CliRunner().invoke(main, ["check", str(WIDE), "--columns", str(typo), "--format", "csv"])
+    assert result.exit_code == 2 and result.stdout == ""
+    assert "wide_export.psv:1: the columns map wide_export names column(s) the header does not have: " in result.stderr
+    assert "NPPI (rendering_npi), QTYY (units); the header has: CLAIM_NO, LINE, CPT," in result.stderr
+    # A shipped layout names optional columns an export may leave out, so it is not held to all.
+    assert load_layout("tuva_medical_claim").shipped and not load_layout(typo).shipped
+
+
+@pytest.mark.parametrize("pattern", ["%Q", "%Y-%m", "%d/%m", "not a format"])
+def test_a_date_format_that_cannot_read_a_day_is_refused_when_the_map_loads(tmp_path: Path, pattern: str) -> None:
+    # It loaded, and every date of the file then failed as unreadable, the fault of the map.
+    path = tmp_path / "map.yaml"
+    path.write_text(WIDE_MAP.read_text().replace('"%Y%m%d"', f'"{pattern}"'))
+    with pytest.raises(InputError, match="does not read a day: a format needs the year, month and day") as raised:
+        load_layout(path)
+    assert raised.value.field == "date_formats" and raised.value.line == 5
+
+
 @pytest.mark.parametrize("text", ["", "claim_id,line_number\n", "- name: x\n"])
 def test_a_file_that_is_not_a_mapping_is_not_taken_for_a_columns_map(tmp_path: Path, text: str) -> None:
     path = tmp_path / "map.yaml"

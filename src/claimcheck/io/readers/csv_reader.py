@@ -59,6 +59,17 @@ class _Layout:
             raise InputError(
                 file, f"missing required column(s) of layout {chosen.name}: {chosen.describe_columns(missing)}", line=1
             )
+        if layout is not None and not layout.shipped:
+            # A user's own map names the columns of one export: a column the header lacks is a
+            # typo that would silently leave its field empty and its checks unrun.
+            absent = layout.absent_columns(self.header)
+            if absent:
+                raise InputError(
+                    file,
+                    f"the columns map {layout.name} names column(s) the header does not have: {', '.join(absent)}; "
+                    f"the header has: {', '.join(self.header)}",
+                    line=1,
+                )
         self.layout = chosen
         index = {name.lower(): i for i, name in reversed(list(enumerate(self.header)))}
         self.fields = {

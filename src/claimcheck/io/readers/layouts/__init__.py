@@ -13,7 +13,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 
 from claimcheck.errors import InputError, RuleFileError
 from claimcheck.rules.yamlsource import read_yaml, render_key_path
@@ -68,6 +68,23 @@ class ColumnLayout(BaseModel):
     columns: dict[str, Columns]
     icd9_flags: Icd9Flags | None = None
 
+    @field_validator("date_formats")
+    @classmethod
+    def _reads_days(cls, formats: list[str]) -> list[str]:
+        # A format that cannot give back the day it wrote ('%Q', '%Y-%m') would leave every date
+        # of the file unreadable, each line failing with a message about the date, not the map.
+        for pattern in formats:
+            try:
+                read = datetime.strptime(_PROBE_DAY.strftime(pattern), pattern).date()
+            except ValueError:
+                read = None
+            if read != _PROBE_DAY:
+                raise ValueError(
+                    f"{pattern!r} does not read a day: a format needs the year, month and day, "
+                    "e.g. %Y-%m-%d, %Y%m%d, %m/%d/%Y or %d-%b-%Y"
+                )
+        return formats
+
     def model_post_init(self, _context: Any) -> None:
         unknown = set(self.columns) - {*CLAIM_FIELDS, *LINE_FIELDS}
         if unknown:
@@ -85,6 +102,21 @@ class ColumnLayout(BaseModel):
         """Required fields none of whose columns is in ``header`` (compared case-insensitively)."""
         present = {h.strip().lower() for h in header}
         return [f for f in self.required if not any(c.lower() in present for c in self.columns[f])]
+
+    def absent_columns(self, header: list[str]) -> list[str]:
+        """Every column the layout names that ``header`` lacks, as ``COLUMN (field)``."""
+        present = {h.strip().lower() for h in header}
+        return [
+            f"{column} ({field})"
+            for field, columns in self.columns.items()
+            for column in columns
+            if column.lower() not in present
+        ]
+
+    @property
+    def shipped(self) -> bool:
+        """Whether this is one of the layouts claimcheck ships (which name optional columns)."""
+        return any(self is _shipped(name) for name in SHIPPED_LAYOUTS)
 
     def describe_columns(self, fields: list[str]) -> str:
         """The columns this layout reads ``fields`` from, for messages: ``CLM_ID (claim_id)``, or
@@ -115,6 +147,7 @@ class ColumnLayout(BaseModel):
 
 
 _ISO_DAY = "%Y-%m-%d"
+_PROBE_DAY = date(2026, 3, 9)  # day and month differ and each has one digit, so no format can mix them up
 # A format of numbers with nothing between them (%Y%m%d), where only the length tells them apart.
 _COMPACT = re.compile(r"(?:%[YmdyHMS])+")
 
