@@ -922,3 +922,22 @@ def test_validate_file_bundle_two_claims(ruleset: claimcheck.RuleSet) -> None:
     ]
     assert not any(f["check"] == "input" for r in results for f in r["findings"])
     assert results[0]["status"] == "pass"
+
+
+@pytest.mark.parametrize(
+    ("quantity", "units"),
+    [
+        ({"value": 45, "unit": "minutes", "system": "http://unitsofmeasure.org", "code": "min"}, 1.0),
+        ({"value": 45, "code": "min"}, 1.0),
+        ({"value": 0, "system": "http://unitsofmeasure.org", "code": "min"}, 0.0),
+        ({"value": 3}, 3.0),
+        ({"value": 3, "system": "http://unitsofmeasure.org", "code": "{visit}"}, 3.0),
+    ],
+)
+def test_anesthesia_minutes_are_one_service_as_in_x12(tmp_path: Path, quantity: dict[str, Any], units: float) -> None:
+    # A quantity in UCUM minutes was read as that many units, so 45 minutes of anesthesia failed
+    # an MUE of 1; X12's SV103 MJ already counts as one service. No minutes (0) stay for the checks.
+    data = fixture("claim-professional.json")
+    data["item"][0]["quantity"] = quantity
+    (line,) = lines_of(write(tmp_path, data))
+    assert line.line is not None and line.line.units == units
