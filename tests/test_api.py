@@ -238,6 +238,16 @@ def test_a_wrong_argument_to_the_api_is_a_type_error_saying_what_to_pass() -> No
             call()
 
 
+@pytest.mark.parametrize("library", ["pandas", "polars"])
+def test_validate_many_of_a_dataframe_points_to_validate_batch(library: str) -> None:
+    # A DataFrame iterates over its column names: each was taken for a claim, and the report held
+    # one failing line per column instead of the table's lines.
+    module = pytest.importorskip(library)
+    frame = module.DataFrame({"claim_id": ["C1"], "line_number": [1], "procedure_code": ["0711T"]})
+    with pytest.raises(TypeError, match=r"not a table \(DataFrame\); .* goes to validate_batch"):
+        claimcheck.validate_many(frame)
+
+
 def test_line_results_hash_with_their_location() -> None:
     report = claimcheck.validate_file(ROOT / "fixtures" / "x12" / "professional.837", as_of=AS_OF)
     assert report.lines[0].location is not None
