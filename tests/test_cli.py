@@ -330,6 +330,18 @@ def test_a_closed_pipe_stops_the_report_quietly(tmp_path: Path, output_format: s
     assert process.stderr.read() == b""
 
 
+def test_code_set_names_take_any_case_and_a_home_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # 'ICD10CM=' was refused though the message lists icd10cm, and '--code-set=nucc=~/x' looked
+    # for a folder named '~' (the shell expands '~' only at the start of a word).
+    shipped = SRC / "claimcheck" / "refdata" / "data" / "nucc_taxonomy_251_codes.csv"
+    (tmp_path / "nucc.csv").write_bytes(shipped.read_bytes())
+    monkeypatch.setenv("HOME", str(tmp_path))
+    result = invoke("check", claims_csv(tmp_path, GOOD), "--format", "json", *AS_OF, "--code-set=NUCC=~/nucc.csv")
+    assert result.exit_code == 0, result.stderr
+    missing = invoke("check", claims_csv(tmp_path, GOOD), "--code-set=Nucc=~/none.csv")
+    assert missing.exit_code == 2 and str(tmp_path / "none.csv") in missing.stderr
+
+
 @pytest.mark.parametrize(("as_of", "status"), [("2026-11-22", "fail"), ("2027-01-01", "pass")])
 def test_as_of_decides_the_future_date_check(tmp_path: Path, as_of: str, status: str) -> None:
     result = invoke("check", claims_csv(tmp_path, FUTURE), "--format", "json", "--as-of", as_of)

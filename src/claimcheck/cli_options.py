@@ -64,7 +64,9 @@ def _parse_code_sets(_ctx: click.Context, _param: click.Parameter, values: tuple
         name, sep, path = value.partition("=")
         if not sep or not name or not path:
             raise click.BadParameter(f"{value!r} must be NAME=FILE, e.g. icd10cm=icd10cm-order-2027.txt")
-        name, path = name.strip(), path.strip()
+        # Names in any case (ICD10CM, NUCC), as codes are; '~' as the shell expands it
+        # everywhere but after '=' in '--code-set=icd10cm=~/x'.
+        name, path = name.strip().lower(), os.path.expanduser(path.strip())
         if name in overrides:  # one would silently lose to the other
             raise click.BadParameter(f"{name} is given twice ({overrides[name]} and {path})")
         overrides[name] = path
