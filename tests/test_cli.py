@@ -238,6 +238,17 @@ def test_text_output_keeps_the_findings_readable_beside_a_long_claim_id(tmp_path
     assert "✗ fail procedure.format" in report.read_text(encoding="utf-8")
 
 
+@pytest.mark.parametrize("name", ["r" * 250 + ".json", "é" * 125 + ".json"])
+def test_an_output_name_near_the_file_system_limit_is_written(tmp_path: Path, name: str) -> None:
+    # Its temporary name (the name, a dot, eight characters and '.part') passed 255 bytes, so the
+    # run failed with 'File name too long' for a name the report itself could have.
+    target = tmp_path / name
+    result = invoke("check", claims_csv(tmp_path, GOOD), "--format", "json", "--output", target, *AS_OF)
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(target.read_text(encoding="utf-8"))["summary"]["lines"] == 1
+    assert not list(tmp_path.glob("*.part"))
+
+
 def test_output_file_is_written_without_leftovers(tmp_path: Path) -> None:
     out_dir = tmp_path / "out"
     out_dir.mkdir()

@@ -209,6 +209,16 @@ def discard_pending(stream: Any) -> None:
         os.close(null)
 
 
+# The temporary name adds a dot, eight random characters and '.part' to the report's name: a
+# name near the file system's 255 bytes is cut to this many, so a report that can exist can be written.
+_TEMPORARY_STEM_BYTES = 200
+
+
+def _shortened(name: str) -> str:
+    encoded = os.fsencode(name)
+    return name if len(encoded) <= _TEMPORARY_STEM_BYTES else os.fsdecode(encoded[:_TEMPORARY_STEM_BYTES])
+
+
 def _not_a_file(named: Path) -> bool:
     """Whether ``named`` (followed through links) exists and is not a regular file: a device
     such as /dev/null or a named pipe, which a rename would replace instead of writing to (and a
@@ -247,7 +257,7 @@ def atomic_output(path: str | Path, *, binary: bool = False) -> Iterator[Any]:
             yield stream
         return
     try:
-        handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+        handle, temporary = tempfile.mkstemp(prefix=f".{_shortened(target.name)}.", suffix=".part", dir=target.parent)
     except OSError as exc:
         raise OutputError(named, f"cannot write the report ({exc.strerror})") from None
     # mkstemp creates the file 0600; give the report the permissions any new file would get.
