@@ -12,32 +12,30 @@ from claimcheck.rules.kinds import ModifierCountParams
 __all__ = ["ModifierCount", "UncheckedValue", "UniqueLineNumber", "UnreadableField"]
 
 
-@implements("unreadable_field")
-class UnreadableField(LineCheck):
-    """One failing finding per field of the claim or the line that could not be read."""
+class _ProblemFindings(LineCheck):
+    """One finding per input problem of the claim or the line that is ``unchecked`` or not."""
 
     memo_key = ()
     needs_line = False
+    unchecked = False
 
     def run(self, ctx: LineContext) -> Iterable[Finding]:
         where = f" ({ctx.parsed.origin})" if ctx.parsed.origin else ""
         for problem in (*ctx.claim_problems, *ctx.parsed.problems):
-            if not problem.unchecked:
+            if problem.unchecked is self.unchecked:
                 yield self.finding(problem.field, self.status, f"{problem.field} {problem.message}{where}")
+
+
+@implements("unreadable_field")
+class UnreadableField(_ProblemFindings):
+    """A field of the claim or the line that could not be read."""
 
 
 @implements("unchecked_value")
-class UncheckedValue(LineCheck):
-    """One finding per field that holds a kind of value the rules do not judge (``unchecked``)."""
+class UncheckedValue(_ProblemFindings):
+    """A field that holds a kind of value the rules do not judge (a HIPPS code in an 837)."""
 
-    memo_key = ()
-    needs_line = False
-
-    def run(self, ctx: LineContext) -> Iterable[Finding]:
-        where = f" ({ctx.parsed.origin})" if ctx.parsed.origin else ""
-        for problem in (*ctx.claim_problems, *ctx.parsed.problems):
-            if problem.unchecked:
-                yield self.finding(problem.field, self.status, f"{problem.field} {problem.message}{where}")
+    unchecked = True
 
 
 @implements("modifier_count")
