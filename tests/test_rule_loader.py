@@ -212,6 +212,15 @@ def test_ambulance_pair_in_rule_params_is_a_modifier(pack: Path) -> None:
         claimcheck.load_rules(pack)
 
 
+def test_category_ii_modifier_in_rule_params_is_a_modifier(pack: Path) -> None:
+    # 8P is not in the modifier file; the modifier_code_set rule accepts it on claims.
+    _replace(pack / "general" / "duplicate.yaml", '["76", "77", "91"]', '["76", "77", "91", 8P]')
+    assert "8P" in claimcheck.load_rules(pack).claim_checks[-1].repeat
+    _replace(pack / "general" / "duplicate.yaml", "8P]", "9P]")
+    with pytest.raises(RuleFileError, match="'9P'"):
+        claimcheck.load_rules(pack)
+
+
 def test_general_rule_status_lists_the_values_as_written(pack: Path) -> None:
     _replace(pack / "general" / "units.yaml", "status: fail", "status: pass")
     with pytest.raises(RuleFileError) as caught:

@@ -79,7 +79,8 @@ def check_rule_modifiers(general: Sequence[tuple[LocatedDocument, Sequence[BaseM
 
     ``general`` pairs each general file with the params of its rules, in file order. Ambulance
     origin/destination pairs (``RH``) are not in the HCPCS file one by one; they count as
-    modifiers when the pack's ``modifier_code_set`` rule accepts them, as it does on claims.
+    modifiers when the pack's ``modifier_code_set`` rule accepts them, as it does on claims; so do
+    the CPT Category II modifiers (``8P``) that rule lists.
     """
     modifiers = code_sets.modifiers
     ambulance = [p for _, rules in general for p in rules if isinstance(p, ModifierCodeSetParams)]
@@ -90,7 +91,9 @@ def check_rule_modifiers(general: Sequence[tuple[LocatedDocument, Sequence[BaseM
     for doc, rules in general:
         for index, params in enumerate(rules):
             for path, code in modifier_codes(params, ("rules", index, "params")):
-                if code in modifiers or any(p.is_ambulance_pair(code) for p in ambulance):
+                if code in modifiers or any(
+                    p.is_ambulance_pair(code) or code in p.category_ii_modifiers for p in ambulance
+                ):
                     continue
                 raise RuleFileError(
                     doc.file,

@@ -106,6 +106,11 @@ class ModifierCodeSetParams(_Params):
         default={}, validate_default=True
     )
     destination_only: tuple[Annotated[str, Field(pattern=r"^[A-Z]$")], ...] = ()
+    # Valid modifiers the shipped modifier file lacks (its CPT rows are the Level I modifiers
+    # only), each with its meaning.
+    category_ii_modifiers: FrozenMapping[Annotated[str, Field(pattern=r"^[0-9][A-Z]$")], str] = Field(
+        default={}, validate_default=True
+    )
 
     def is_ambulance_pair(self, code: str) -> bool:
         """True when ``code`` is an origin letter followed by a destination letter."""

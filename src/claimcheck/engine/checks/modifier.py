@@ -32,6 +32,9 @@ class ModifierCodeSet(LineCheck):
         self.destination_only = frozenset(self.params.destination_only)
         manual = SourceRef(document="CMS Claims Processing Manual", section="ch. 15 section 30.A, ambulance modifiers")
         self.ambulance_source = self.entry_source(manual)
+        self.category_ii = self.params.category_ii_modifiers
+        appendix = SourceRef(document="CPT Manual", section="Appendix A, Category II modifiers")
+        self.category_ii_source = self.entry_source(appendix)
 
     def _ambulance(self, code: str) -> str | None:
         """The meaning of an ambulance origin/destination pair, or None if ``code`` is not one."""
@@ -49,6 +52,11 @@ class ModifierCodeSet(LineCheck):
             if ambulance is not None:
                 yield self.finding(
                     code, Status.PASS, f"{code} ({ambulance}) is a valid modifier", self.ambulance_source
+                )
+            elif known is None and code in self.category_ii:
+                meaning = self.category_ii[code]
+                yield self.finding(
+                    code, Status.PASS, f"{code} ({meaning}) is a valid modifier", self.category_ii_source
                 )
             elif known is None:
                 yield self.finding(code, self.status, f"{code} is not a CPT or HCPCS modifier", self.code_set)
