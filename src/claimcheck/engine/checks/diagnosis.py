@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import date
 
@@ -33,6 +34,15 @@ class DiagnosisCodeSet(LineCheck):
         self.icd = self.code_sets.icd10cm
         self.code_set = code_set_source(self.icd.info)
         self.label = f"ICD-10-CM {self.icd.info.version}"
+        # The shipped release goes out of date each October 1: a code new in the next release
+        # fails here, so the message gives the dates the release covers and the way out.
+        year = self.icd.info.version
+        self.unknown = f"is not in {self.label}"
+        if re.fullmatch(r"20\d\d", year):
+            self.unknown += (
+                f" (the FY{year} code set, for dates of service {int(year) - 1}-10-01 through {year}-09-30;"
+                " a code added later needs a later release, loaded with --code-set icd10cm=FILE)"
+            )
 
     def run(self, ctx: LineContext) -> Iterable[Finding]:
         assert ctx.line is not None
@@ -40,7 +50,7 @@ class DiagnosisCodeSet(LineCheck):
             if code in self.icd:
                 yield self.finding(code, Status.PASS, f"{code} is in {self.label}", self.code_set)
             else:
-                yield self.finding(code, self.status, f"{code} is not in {self.label}", self.code_set)
+                yield self.finding(code, self.status, f"{code} {self.unknown}", self.code_set)
 
 
 @implements("diagnosis_billable")
