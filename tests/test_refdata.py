@@ -330,6 +330,16 @@ def test_bad_billable_flag_names_file_and_line(tmp_path: Path) -> None:
             "listed twice",
         ),
         ("icd10cm", "codes.txt", "just some text\n", 1, "unrecognised ICD-10-CM format"),
+        (
+            # CDC's codes file lists billable codes only (no headers such as I70.2): its first
+            # line holds a comma and read as a CSV without its columns.
+            "icd10cm",
+            "icd10cm-codes-2027.txt",
+            "A000    Cholera due to Vibrio cholerae 01, biovar cholerae\nA001    Cholera, unspecified\n",
+            1,
+            "is the CDC codes file (icd10cm-codes-YYYY.txt), which lists billable codes only; "
+            "use icd10cm-order-YYYY.txt",
+        ),
         ("icd10cm", "c.tsv", "code_nodot\tbillable\tparent\nA00\tN\n", 2, "3 tab-separated"),
         (
             "nucc",

@@ -3,6 +3,8 @@
 * compact: the shipped TSV, header ``code_nodot<TAB>billable<TAB>parent``.
 * order: the CDC/NCHS ``icd10cm-order-YYYY.txt`` fixed-width file (no parents: derived).
 * csv: ``code,code_nodot,level,billable,parent[,description]`` as in the shared refdata.
+
+The CDC codes file (``icd10cm-codes-YYYY.txt``) is refused: it lacks the non-billable headers.
 """
 
 from __future__ import annotations
@@ -23,6 +25,9 @@ _COMPACT_ROW = r"[A-Z][0-9A-Z]{2,6}\t[YN01]\t[^\t\r\n]*"
 _COMPACT_BODY = re.compile(rf"(?:{_COMPACT_ROW}\n)*(?:{_COMPACT_ROW})?")
 # Order file: 5-digit order number, code padded to 7, billable flag, then descriptions.
 _ORDER_LINE = re.compile(r"\d{5} [0-9A-Z]{3}[0-9A-Z ]{4} [01] ")
+# CDC's codes file: a code, spaces, its title. It lists billable codes only, so headers (I70.2)
+# would read as unknown codes: refused by name rather than misread as a CSV at its first comma.
+_CODES_LINE = re.compile(r"[A-Z][0-9][0-9A-Z]{1,5} +\S")
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +49,13 @@ def parse_icd10cm(file: str, text: str) -> IcdRecords:
         return _parse_compact(file, text)
     if _ORDER_LINE.match(head):
         return _parse_order(file, text)
+    if _CODES_LINE.match(head):
+        raise CodeSetError(
+            file,
+            "this is the CDC codes file (icd10cm-codes-YYYY.txt), which lists billable codes only; "
+            "use icd10cm-order-YYYY.txt of the same release, which lists the headers too",
+            line=1,
+        )
     if "," in head:
         return _parse_csv(file, text)
     raise CodeSetError(
