@@ -600,6 +600,40 @@ def test_access_logs_are_json_with_counts_and_no_claim_content(
     assert access[1]["status"] == 422 and access[1]["claims"] == 0
 
 
+def _post_and_hang_up(path: str) -> str:
+    """Sends an ASGI request whose client goes away after part of its body; the metrics after it."""
+    app = create_app(make_settings())
+    incoming = iter([{"type": "http.request", "body": b"ISA*00*", "more_body": True}, {"type": "http.disconnect"}])
+
+    async def receive() -> dict[str, Any]:
+        return next(incoming)
+
+    async def send(message: dict[str, Any]) -> None:
+        pass  # nobody is listening
+
+    headers = [(b"authorization", f"Bearer {KEY}".encode()), (b"content-length", b"100000")]
+    scope = {"type": "http", "method": "POST", "path": path, "raw_path": path.encode(), "query_string": b""}
+    scope |= {"headers": headers, "http_version": "1.1", "scheme": "http", "root_path": ""}
+    scope |= {"client": ("127.0.0.1", 9), "server": ("127.0.0.1", 80), "app": app}
+    asyncio.run(app(scope, receive, send))
+    return str(app.state.service.metrics.render().decode())
+
+
+@pytest.mark.parametrize("path", ["/v1/claims:validate", "/v1/x12:validate"])
+def test_a_client_that_hangs_up_while_sending_is_logged_as_499_not_as_an_error(
+    path: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The 837 endpoint logged an "internal error" with a traceback and counted a 500, and the
+    # claims endpoint a 400 "error parsing the body": a dropped connection set off error alerts.
+    caplog.set_level(logging.INFO)
+    metrics = _post_and_hang_up(path)
+    records = [json.loads(JsonFormatter().format(record)) for record in caplog.records]
+    assert not [r for r in records if r["level"] == "error"]
+    (access,) = [r for r in records if r["logger"] == "claimcheck.service.access"]
+    assert (access["route"], access["status"]) == (path, 499)
+    assert f'claimcheck_http_requests_total{{method="POST",route="{path}",status="499"}} 1.0' in metrics
+
+
 def test_an_exception_is_logged_without_its_message() -> None:
     try:
         raise KeyError(SECRET_CLAIM_ID)

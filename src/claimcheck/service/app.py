@@ -13,11 +13,14 @@ from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
+from starlette.requests import ClientDisconnect
+from starlette.responses import Response
 from uvicorn.config import STARTUP_FAILURE
 
 from claimcheck.errors import ClaimCheckError
 from claimcheck.service.auth import ApiKeyMiddleware, ApiKeys
 from claimcheck.service.body_limit import BodyLimitMiddleware
+from claimcheck.service.json_body import CLIENT_CLOSED_REQUEST
 from claimcheck.service.logs import EVENT_LOGGER
 from claimcheck.service.metrics import Metrics
 from claimcheck.service.observe import STATS_KEY, ObserveMiddleware
@@ -58,6 +61,12 @@ async def _internal_error(request: Request, exc: Exception) -> AsciiJSONResponse
     return AsciiJSONResponse({"detail": detail}, status_code=500, headers={"X-Request-Id": request_id})
 
 
+async def _client_gone(_request: Request, _exc: Exception) -> Response:
+    """A client that hung up before its body was read: logged and counted as nginx's 499 "client
+    closed request", not as the server's error (a 500) or a bad body (a 400). Nobody reads the answer."""
+    return Response(status_code=CLIENT_CLOSED_REQUEST)
+
+
 @asynccontextmanager
 async def _reload_on_sighup(app: FastAPI) -> AsyncIterator[None]:
     loop = asyncio.get_running_loop()
@@ -83,6 +92,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.service = ServiceState(settings, rules, metrics)
     app.include_router(router)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(ClientDisconnect, _client_gone)
     app.add_exception_handler(Exception, _internal_error)
     # Inside the key check: a client without a key learns nothing, not even the size limit.
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)

@@ -23,10 +23,13 @@ from typing import Any
 from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
-from starlette.requests import Request
+from starlette.exceptions import HTTPException
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
-__all__ = ["JsonBodyRoute", "parse_json"]
+__all__ = ["CLIENT_CLOSED_REQUEST", "JsonBodyRoute", "parse_json"]
+
+CLIENT_CLOSED_REQUEST = 499  # nginx's status for a client that went away before it was answered
 
 _INLINE_BYTES = 65536
 # A string, or a bracket or number outside one: enough to find where a body goes wrong. A string
@@ -108,7 +111,13 @@ class JsonBodyRoute(APIRoute):
         handle = super().get_route_handler()
 
         async def handle_with_parse_json(request: Request) -> Response:
-            response: Response = await handle(_JsonBodyRequest(request.scope, request.receive))
+            try:
+                response: Response = await handle(_JsonBodyRequest(request.scope, request.receive))
+            except HTTPException as exc:
+                # FastAPI makes a 400 "error parsing the body" of a client that hung up mid-body.
+                if isinstance(exc.__cause__, ClientDisconnect):
+                    raise exc.__cause__ from None
+                raise
             return response
 
         return handle_with_parse_json
