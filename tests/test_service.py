@@ -236,6 +236,25 @@ def test_up_to_1000_claims_are_checked_and_1001_get_422(client: TestClient) -> N
     assert client.post(VALIDATE, json=[small] * 1000, headers=AUTH).json()["summary"]["lines"] == 1000
 
 
+def test_a_request_of_more_than_100000_lines_gets_422_before_it_is_checked(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Each line, even a bare 0, gets a row of findings: 5 MB of "0," made 2.5 million rows, a
+    # report of ~800 MB and GBs of memory from one request (1 MB took 15 s and 820 MB).
+    from claimcheck.service.schemas import MAX_LINES
+
+    assert MAX_LINES == 100_000
+    monkeypatch.setattr("claimcheck.service.routes.MAX_LINES", 10)
+    checked = _checked_on_the_loop(monkeypatch)
+    claims = [{"claim_id": "C", "lines": [0] * 6}, {"claim_id": "D", "lines": [0] * 5}]
+    response = client.post(VALIDATE, json=claims, headers=AUTH)
+    assert response.status_code == 422 and checked == []
+    (error,) = response.json()["detail"]
+    assert (error["type"], error["loc"], error["ctx"]) == ("too_long", ["body"], {"max_lines": 10, "actual_lines": 11})
+    assert "at most 10 claim lines" in error["msg"]
+    assert client.post(VALIDATE, json=[{"claim_id": "C", "lines": [0] * 10}], headers=AUTH).status_code == 200
+
+
 @pytest.mark.parametrize(
     ("body", "loc"),
     [

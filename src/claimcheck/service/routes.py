@@ -26,7 +26,7 @@ from claimcheck.service.metrics import CONTENT_TYPE_LATEST, Metrics
 from claimcheck.service.observe import stats_of
 from claimcheck.service.params import DEFAULT_X12_NAME, AsOf, X12Name
 from claimcheck.service.rules import RulesHolder
-from claimcheck.service.schemas import ClaimsBody, Detail, HealthOut, ProfileOut, ReportOut, RulesOut
+from claimcheck.service.schemas import MAX_LINES, ClaimsBody, Detail, HealthOut, ProfileOut, ReportOut, RulesOut
 from claimcheck.service.settings import Settings
 
 __all__ = ["AsciiJSONResponse", "ServiceState", "router"]
@@ -116,13 +116,22 @@ router.add_api_route("/healthz", healthz, methods=["HEAD"], response_model=Healt
 
 
 async def validate_claims(request: Request, claims: Annotated[ClaimsBody, Body()], as_of: AsOf = None) -> Response:
-    """Check one claim, or a list of up to 1,000, in the JSON claims shape.
+    """Check one claim, or a list of up to 1,000 with up to 100,000 lines in all, in the JSON claims shape.
 
     A claim with wrong fields is answered with ``input`` findings on its lines, not with a 422.
     The body is read as JSON whatever its Content-Type (none, text/plain or a form type too).
     """
     rules = _state(request).rules.current
     lines = sum(len(claim["lines"]) if isinstance(claim.get("lines"), list) else 1 for claim in claims)
+    if lines > MAX_LINES:
+        msg = f"a request may carry at most {MAX_LINES:,} claim lines, not {lines:,}: send them in several requests"
+        error = {
+            "type": "too_long",
+            "loc": ["body"],
+            "msg": msg,
+            "ctx": {"max_lines": MAX_LINES, "actual_lines": lines},
+        }
+        return AsciiJSONResponse({"detail": [error]}, status_code=422)
     if lines <= INLINE_LINES and len(await request.body()) <= INLINE_BYTES:
         report, response = _checked(claims, rules, as_of)
     else:
