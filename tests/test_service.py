@@ -714,6 +714,19 @@ def test_the_x12_endpoint_sends_json_to_the_claims_endpoint(client: TestClient, 
     assert "/v1/claims:validate" in as_json.json()["detail"]
 
 
+@pytest.mark.parametrize("path", [VALIDATE, "/v1/x12:validate"])
+def test_a_form_upload_gets_415_saying_to_send_the_file_as_the_body(
+    client: TestClient, x12_body: bytes, path: str
+) -> None:
+    # curl -F file=@batch.837 was told "does not start with an ISA segment" of a file that does,
+    # and -F file=@claims.json "Expecting value" at offset 0: the form's boundary came first.
+    content = x12_body if "x12" in path else json.dumps(CLAIM).encode()
+    response = client.post(path, files={"file": ("batch", content)}, headers=AUTH)
+    assert response.status_code == 415
+    assert "--data-binary @FILE" in response.json()["detail"]
+    assert "415" in client.get("/openapi.json").json()["paths"][path.split("?")[0]]["post"]["responses"]
+
+
 @pytest.mark.parametrize(
     ("body", "message"),
     [
