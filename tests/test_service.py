@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gzip
 import hmac
 import json
 import logging
@@ -725,6 +726,19 @@ def test_a_form_upload_gets_415_saying_to_send_the_file_as_the_body(
     assert response.status_code == 415
     assert "--data-binary @FILE" in response.json()["detail"]
     assert "415" in client.get("/openapi.json").json()["paths"][path.split("?")[0]]["post"]["responses"]
+
+
+@pytest.mark.parametrize("path", [VALIDATE, "/v1/x12:validate"])
+def test_a_compressed_body_gets_415_asking_for_it_plain(client: TestClient, x12_body: bytes, path: str) -> None:
+    # The Content-Encoding was ignored: gzipped claims were "not valid UTF-8" at offset 1, and a
+    # gzipped 837 "does not start with an ISA segment".
+    content = gzip.compress(x12_body if "x12" in path else json.dumps(CLAIM).encode())
+    response = client.post(path, content=content, headers={**AUTH, "Content-Encoding": "gzip"})
+    assert response.status_code == 415
+    assert response.json()["detail"].startswith("the body is compressed (Content-Encoding: gzip)")
+    assert response.headers["Accept-Encoding"] == "identity"  # RFC 7694: what the service reads
+    plain = client.post(path, content=gzip.decompress(content), headers={**AUTH, "Content-Encoding": "identity"})
+    assert plain.status_code == 200
 
 
 @pytest.mark.parametrize(

@@ -27,13 +27,13 @@ from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
-__all__ = ["CLIENT_CLOSED_REQUEST", "FORM_UPLOAD", "JsonBodyRoute", "is_form_upload", "parse_json"]
+__all__ = ["CLIENT_CLOSED_REQUEST", "JsonBodyRoute", "parse_json", "refuse_unreadable_media"]
 
 CLIENT_CLOSED_REQUEST = 499  # nginx's status for a client that went away before it was answered
 
 # Read as the body, a form upload starts with its boundary: the claims would be told "Expecting
 # value" at offset 0, and an 837 that it "does not start with an ISA segment" though it does.
-FORM_UPLOAD = "send the file as the request body itself (curl --data-binary @FILE), not as a form upload (curl -F)"
+_FORM_UPLOAD = "send the file as the request body itself (curl --data-binary @FILE), not as a form upload (curl -F)"
 
 _INLINE_BYTES = 65536
 # A string, or a bracket or number outside one: enough to find where a body goes wrong. A string
@@ -92,8 +92,17 @@ def _long_integer(text: str) -> int:
     return 0
 
 
-def is_form_upload(content_type: str) -> bool:
-    return content_type.partition(";")[0].strip().lower() == "multipart/form-data"
+def refuse_unreadable_media(headers: Headers) -> None:
+    """Raises a 415 for a body that cannot be read as sent, whatever it holds: compressed (its
+    Content-Encoding was ignored, so gzipped claims were "not valid UTF-8") or a form upload."""
+    encoding = headers.get("content-encoding", "").strip().lower()
+    if encoding not in {"", "identity"}:
+        detail = (
+            f"the body is compressed (Content-Encoding: {encoding}), which this service does not read: send it plain"
+        )
+        raise HTTPException(415, detail, headers={"Accept-Encoding": "identity"})  # RFC 7694
+    if headers.get("content-type", "").partition(";")[0].strip().lower() == "multipart/form-data":
+        raise HTTPException(415, _FORM_UPLOAD)
 
 
 class _JsonBodyRequest(Request):
@@ -119,8 +128,7 @@ class JsonBodyRoute(APIRoute):
         handle = super().get_route_handler()
 
         async def handle_with_parse_json(request: Request) -> Response:
-            if is_form_upload(request.headers.get("content-type", "")):
-                raise HTTPException(415, FORM_UPLOAD)
+            refuse_unreadable_media(request.headers)
             try:
                 response: Response = await handle(_JsonBodyRequest(request.scope, request.receive))
             except HTTPException as exc:

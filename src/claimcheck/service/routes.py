@@ -21,7 +21,7 @@ from claimcheck.errors import ClaimCheckError, InputError
 from claimcheck.io.readers import READERS, read_claims
 from claimcheck.models.report import LineResult, Report
 from claimcheck.service.auth import bearer_scheme
-from claimcheck.service.json_body import FORM_UPLOAD, JsonBodyRoute, is_form_upload
+from claimcheck.service.json_body import JsonBodyRoute, refuse_unreadable_media
 from claimcheck.service.metrics import CONTENT_TYPE_LATEST, Metrics
 from claimcheck.service.observe import stats_of
 from claimcheck.service.params import DEFAULT_X12_NAME, AsOf, X12Name
@@ -100,10 +100,13 @@ router = APIRouter()
 # Security() here only puts the bearer scheme in the OpenAPI document; ApiKeyMiddleware enforces it.
 _KEYED: dict[str, Any] = {"dependencies": [Security(bearer_scheme)]}
 _UNAUTHORIZED: dict[int | str, dict[str, Any]] = {401: {"model": Detail, "description": "No API key, or a wrong one."}}
-_FORM_UPLOAD: dict[int | str, dict[str, Any]] = {
-    415: {"model": Detail, "description": "A multipart form upload: the file must be the body itself."}
+_UNREADABLE_MEDIA: dict[int | str, dict[str, Any]] = {
+    415: {"model": Detail, "description": "A compressed body (Content-Encoding), or a multipart form upload."}
 }
-_X12_MEDIA = {"model": Detail, "description": "A JSON body (claims go to /v1/claims:validate), or a form upload."}
+_X12_MEDIA = {
+    "model": Detail,
+    "description": "A JSON body (claims go to /v1/claims:validate), a compressed one, or a form upload.",
+}
 _TOO_LARGE: dict[int | str, dict[str, Any]] = {
     413: {"model": Detail, "description": "The body is larger than the service's limit (--max-body-bytes)."}
 }
@@ -148,7 +151,7 @@ router.add_api_route(
     "/v1/claims:validate",
     validate_claims,
     methods=["POST"],
-    responses={**_UNAUTHORIZED, **_TOO_LARGE, **_FORM_UPLOAD, 200: _REPORT},
+    responses={**_UNAUTHORIZED, **_TOO_LARGE, **_UNREADABLE_MEDIA, 200: _REPORT},
     tags=["claims"],
     route_class_override=JsonBodyRoute,
     **_KEYED,
@@ -188,14 +191,13 @@ async def validate_x12(request: Request, as_of: AsOf = None, filename: X12Name =
     """Check the claims of an 837 body; each line's ``location`` points into the body.
 
     The body decides whether it is an 837, whatever its Content-Type; only a JSON one (a sign the
-    claims were meant for /v1/claims:validate) and a multipart form upload are refused (415).
+    claims were meant for /v1/claims:validate), a compressed one and a form upload are refused (415).
     """
     if "x12" not in READERS:
         raise HTTPException(501, "this build of claimcheck has no X12 reader")
     if _is_json(request.headers.get("content-type", "")):
         raise HTTPException(415, "this endpoint takes an X12 837; send JSON claims to /v1/claims:validate")
-    if is_form_upload(request.headers.get("content-type", "")):
-        raise HTTPException(415, FORM_UPLOAD)
+    refuse_unreadable_media(request.headers)
     body = await request.body()
     try:
         claims, report, response = await run_in_threadpool(
