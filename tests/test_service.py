@@ -341,6 +341,17 @@ def test_a_json_body_is_read_as_json_whatever_its_content_type(client: TestClien
     assert response.json() == client.post(VALIDATE, json=CLAIM, headers=AUTH).json()
 
 
+def test_an_837_sent_to_the_claims_endpoint_is_told_where_it_goes(client: TestClient, x12_body: bytes) -> None:
+    # It was "Expecting value" at offset 0; the 837 endpoint names this one for JSON (415).
+    response = client.post(
+        VALIDATE, content=b"\r\n" + x12_body, headers={**AUTH, "Content-Type": "application/edi-x12"}
+    )
+    assert response.status_code == 422
+    (detail,) = response.json()["detail"]
+    assert (detail["type"], detail["loc"]) == ("json_invalid", ["body", 2])
+    assert detail["ctx"]["error"] == "an X12 837, not JSON: send it to /v1/x12:validate"
+
+
 def test_a_body_that_is_not_json_gets_422(client: TestClient) -> None:
     response = client.post(VALIDATE, content=b"claim_id,lines", headers={**AUTH, "Content-Type": "text/csv"})
     assert response.status_code == 422

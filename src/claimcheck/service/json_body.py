@@ -36,6 +36,7 @@ CLIENT_CLOSED_REQUEST = 499  # nginx's status for a client that went away before
 _FORM_UPLOAD = "send the file as the request body itself (curl --data-binary @FILE), not as a form upload (curl -F)"
 
 _INLINE_BYTES = 65536
+_X12_START = re.compile(rb"(?:\xef\xbb\xbf)?\s*ISA")
 # A string, or a bracket or number outside one: enough to find where a body goes wrong. A string
 # left open runs to the end: were it required to close, each quote inside it (an escaped one too)
 # would start another search to the end of the body, and a body of them would take hours.
@@ -58,6 +59,10 @@ def parse_json(body: bytes) -> Any:
         ) from None
     except ValueError as exc:  # JSONDecodeError is a ValueError too: only the digit limit is caught here
         if isinstance(exc, json.JSONDecodeError):
+            if _X12_START.match(body):  # "Expecting value" would not tell the caller what went wrong
+                raise json.JSONDecodeError(
+                    "an X12 837, not JSON: send it to /v1/x12:validate", exc.doc, exc.pos
+                ) from None
             raise
         text = _text(body)
         offset = _long_integer(text)
