@@ -76,3 +76,32 @@ def test_serve_logs_where_it_listens_with_the_port_the_system_chose(tmp_path) ->
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_serve_with_a_metrics_directory_that_is_not_one_says_so_and_exits_2(tmp_path: Path, workers: str) -> None:
+    # prometheus_client writes each worker's metrics there: a missing directory was a traceback
+    # from the first metric (one worker), or from every worker while the supervisor gave up (two).
+    pytest.importorskip("uvicorn")
+    import os
+    import subprocess
+    import sys
+
+    missing = tmp_path / "no-such-dir"
+    command = [
+        sys.executable,
+        "-m",
+        "claimcheck.cli",
+        "serve",
+        "--insecure-no-auth",
+        "--port",
+        "0",
+        "--workers",
+        workers,
+    ]
+    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(missing), "CLAIMCHECK_API_KEYS": ""}
+    result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=60)
+    assert result.returncode == 2
+    assert result.stderr == (
+        f"claimcheck: error: PROMETHEUS_MULTIPROC_DIR={missing}: not a directory the service can write its metrics in\n"
+    )

@@ -48,6 +48,7 @@ def serve(settings: Settings) -> None:
     uvicorn's supervisor, which answers SIGHUP by replacing them one at a time; a replacement
     that cannot load the rules is not started and the old worker keeps serving.
     """
+    _check_metrics_dir()
     if settings.workers == 1:
         app = create_app(dataclasses.replace(settings, reload_on_sighup=True))
         with _listening_socket(settings.host, settings.port) as listener:
@@ -79,6 +80,14 @@ def serve(settings: Settings) -> None:
         )
         _log_listening(listener, settings.workers)
         Multiprocess(config, sockets=[listener]).run()
+
+
+def _check_metrics_dir() -> None:
+    """Raises ``ServiceConfigError`` when the operator's ``PROMETHEUS_MULTIPROC_DIR`` cannot take
+    the metrics: prometheus_client fails at the first metric, in every worker, with a traceback."""
+    directory = os.environ.get(MULTIPROC_ENV)
+    if directory and not (os.path.isdir(directory) and os.access(directory, os.W_OK | os.X_OK)):
+        raise ServiceConfigError(f"{MULTIPROC_ENV}={directory}: not a directory the service can write its metrics in")
 
 
 def _log_listening(listener: socket.socket, workers: int) -> None:
