@@ -256,6 +256,27 @@ def test_a_request_of_more_than_100000_lines_gets_422_before_it_is_checked(
     assert client.post(VALIDATE, json=[{"claim_id": "C", "lines": [0] * 10}], headers=AUTH).status_code == 200
 
 
+def test_a_report_that_would_repeat_a_long_claim_id_on_every_line_gets_422(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch, x12_body: bytes
+) -> None:
+    # Every line of the report repeats its claim id: a 100 KB id on 500 lines answered 50 MB, and
+    # 2.5 MB on 100,000 lines would have been 250 GB, from one 3 MB request.
+    from claimcheck.service.routes import MAX_ECHOED_IDS
+
+    assert MAX_ECHOED_IDS == 20_000_000
+    monkeypatch.setattr("claimcheck.service.routes.MAX_ECHOED_IDS", 1000)
+    claim = {"claim_id": "X" * 101, "lines": [0] * 10}
+    response = client.post(VALIDATE, json=claim, headers=AUTH)
+    assert response.status_code == 422
+    (error,) = response.json()["detail"]
+    assert (error["type"], error["loc"]) == ("report_too_large", ["body"])
+    assert error["ctx"] == {"max_characters": 1000, "characters": 1010}
+    assert client.post(VALIDATE, json={**claim, "claim_id": "X" * 100}, headers=AUTH).status_code == 200
+    monkeypatch.setattr("claimcheck.service.routes.MAX_ECHOED_IDS", 10)
+    x12 = client.post("/v1/x12:validate", content=x12_body, headers=AUTH)
+    assert x12.status_code == 422 and x12.json()["detail"][0]["type"] == "report_too_large"
+
+
 @pytest.mark.parametrize(
     ("body", "loc"),
     [

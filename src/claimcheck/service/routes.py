@@ -43,6 +43,9 @@ X12_MEDIA_TYPES = ("application/edi-x12", "text/plain", "application/octet-strea
 INLINE_LINES = 20
 INLINE_BYTES = 8192
 _FINDINGS_AT_ONCE = 100
+# Every line of a report repeats its claim id (an 837's locations twice): a 2.5 MB id on 100,000
+# lines would be a 250 GB report from one request. Real ids are short (X12 CLM01: 38 characters).
+MAX_ECHOED_IDS = 20_000_000
 _REPORT = {"model": ReportOut, "description": "The JSON report: every input line once, in input order."}
 
 
@@ -63,11 +66,24 @@ def _report_response(report: Report) -> Response:
     """``report.to_dict()`` as ``AsciiJSONResponse`` writes it, encoded a line at a time: one
     ``json.dumps`` of a whole report holds the GIL throughout (0.2 s for 1,000 claims), so the
     event loop could not answer anyone while a thread encoded a big report."""
+    _refuse_long_ids(report)
     if sum(len(line.findings) for line in report.lines) <= _FINDINGS_AT_ONCE:
         return AsciiJSONResponse(report.to_dict())  # a claim or two: at once is quicker
     lines = ",".join(_line_json(line) for line in report.lines)
     text = f'{{"summary":{_ascii_json(report.summary()).decode("ascii")},"lines":[{lines}]}}'
     return Response(text.encode("ascii"), media_type="application/json")
+
+
+def _refuse_long_ids(report: Report) -> None:
+    echoed = sum(len(line.claim_id) for line in report.lines if isinstance(line.claim_id, str))
+    echoed += sum(len(str(line.location.get("claim_id") or "")) for line in report.lines if line.location)
+    if echoed > MAX_ECHOED_IDS:
+        msg = (
+            f"the report would repeat claim ids, {echoed:,} characters in all, on its lines: more than the "
+            f"{MAX_ECHOED_IDS:,} this service sends; shorten the claim ids or send fewer lines at once"
+        )
+        ctx = {"max_characters": MAX_ECHOED_IDS, "characters": echoed}
+        raise HTTPException(422, [{"type": "report_too_large", "loc": ["body"], "msg": msg, "ctx": ctx}])
 
 
 def _line_json(line: LineResult) -> str:
