@@ -272,9 +272,11 @@ def test_a_report_that_would_repeat_a_long_claim_id_on_every_line_gets_422(
     assert (error["type"], error["loc"]) == ("report_too_large", ["body"])
     assert error["ctx"] == {"max_characters": 1000, "characters": 1010}
     assert client.post(VALIDATE, json={**claim, "claim_id": "X" * 100}, headers=AUTH).status_code == 200
-    monkeypatch.setattr("claimcheck.service.routes.MAX_ECHOED_IDS", 10)
-    x12 = client.post("/v1/x12:validate", content=x12_body, headers=AUTH)
+    monkeypatch.setattr("claimcheck.service.routes.MAX_ECHOED_IDS", 100_000)
+    long_st02 = re.sub(rb"ST\*837\*[^*~]*", b"ST*837*" + b"9" * 50_000, x12_body, count=1)  # on each line's location
+    x12 = client.post("/v1/x12:validate", content=long_st02, headers=AUTH)
     assert x12.status_code == 422 and x12.json()["detail"][0]["type"] == "report_too_large"
+    assert client.post("/v1/x12:validate", content=x12_body, headers=AUTH).status_code == 200
 
 
 @pytest.mark.parametrize(

@@ -43,7 +43,7 @@ X12_MEDIA_TYPES = ("application/edi-x12", "text/plain", "application/octet-strea
 INLINE_LINES = 20
 INLINE_BYTES = 8192
 _FINDINGS_AT_ONCE = 100
-# Every line of a report repeats its claim id (an 837's locations twice): a 2.5 MB id on 100,000
+# Every line of a report repeats its claim id (an 837's locations its envelope ids too): a 2.5 MB id on 100,000
 # lines would be a 250 GB report from one request. Real ids are short (X12 CLM01: 38 characters).
 MAX_ECHOED_IDS = 20_000_000
 _REPORT = {"model": ReportOut, "description": "The JSON report: every input line once, in input order."}
@@ -76,11 +76,15 @@ def _report_response(report: Report) -> Response:
 
 def _refuse_long_ids(report: Report) -> None:
     echoed = sum(len(line.claim_id) for line in report.lines if isinstance(line.claim_id, str))
-    echoed += sum(len(str(line.location.get("claim_id") or "")) for line in report.lines if line.location)
+    for line in report.lines:
+        if line.location:  # the 837's envelope ids (ST02, GS06...) and claim id; ?filename= is bounded
+            echoed += sum(
+                len(value) for key, value in line.location.items() if isinstance(value, str) and key != "file"
+            )
     if echoed > MAX_ECHOED_IDS:
         msg = (
-            f"the report would repeat claim ids, {echoed:,} characters in all, on its lines: more than the "
-            f"{MAX_ECHOED_IDS:,} this service sends; shorten the claim ids or send fewer lines at once"
+            f"the report would repeat claim and envelope ids, {echoed:,} characters in all, on its lines: "
+            f"more than the {MAX_ECHOED_IDS:,} this service sends; shorten the ids or send fewer lines at once"
         )
         ctx = {"max_characters": MAX_ECHOED_IDS, "characters": echoed}
         raise HTTPException(422, [{"type": "report_too_large", "loc": ["body"], "msg": msg, "ctx": ctx}])
