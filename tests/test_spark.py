@@ -113,3 +113,22 @@ def test_floating_point_columns_read_as_validate_batch_reads_them(spark: SparkSe
         _sortable(tuple(row.values())) for row in local.to_pylist()
     )
     assert all("input.field" not in (row["problem_rules"] or "") for row in found)
+
+
+def test_a_binary_column_with_bytes_that_are_not_utf8_reads_as_locally(spark: SparkSession) -> None:
+    # Spark's cast to string kept the bad byte, and the executor's validate_batch failed the job
+    # on text that is not UTF-8; locally the byte reads as U+FFFD, an unknown code on that line.
+    from pyspark.sql.types import BinaryType, StringType, StructField, StructType
+
+    names = ["claim_id", "line_number", "procedure_code", "diagnosis_codes", "date_of_service"]
+    rows = [("A", "1", b"0711T", "I70.213", "2026-03-10"), ("A", "2", b"07\xff1T", "I70.213", "2026-03-10")]
+    kinds = {"procedure_code": (BinaryType(), pa.binary())}
+    schema = StructType([StructField(n, kinds.get(n, (StringType(),))[0]) for n in names])
+    frame = spark.createDataFrame(rows, schema)
+    arrow = {n: pa.array([row[i] for row in rows], kinds.get(n, (None, pa.string()))[1]) for i, n in enumerate(names)}
+    local = validate_batch(pa.table(arrow), as_of=AS_OF, rows="line")
+    found = validate(frame, as_of=AS_OF, rows="line").collect()
+    assert sorted(_sortable(tuple(row)) for row in found) == sorted(
+        _sortable(tuple(row.values())) for row in local.to_pylist()
+    )
+    assert [row["procedure_code"] for row in local.to_pylist()] == ["0711T", "07\ufffd1T"]

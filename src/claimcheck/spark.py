@@ -96,17 +96,18 @@ def validate(
 
 def _as_text(field: StructField) -> Column:
     """A column as text, as ``validate_batch`` reads Arrow columns: an array of codes joined by
-    spaces (a cast would give "[26, TC]"), a timestamp as its day. Floating-point numbers go to
-    the executors as they are: Spark's cast writes 1.0 as "1.0", not a whole line number, where
-    ``validate_batch`` reads the same Arrow double as "1"."""
+    spaces (a cast would give "[26, TC]"), a timestamp as its day. Floating-point numbers and
+    bytes go to the executors as they are, for ``validate_batch`` to read as it reads them
+    locally: Spark's cast writes 1.0 as "1.0", not a whole line number (Arrow: "1"), and keeps
+    bytes that are not UTF-8, which fail the job (locally: U+FFFD)."""
     from pyspark.sql import functions as F
-    from pyspark.sql.types import ArrayType, DoubleType, FloatType, TimestampNTZType, TimestampType
+    from pyspark.sql.types import ArrayType, BinaryType, DoubleType, FloatType, TimestampNTZType, TimestampType
 
     column = F.col(field.name)
     if isinstance(field.dataType, ArrayType):
         return F.array_join(column.cast("array<string>"), " ")
     if isinstance(field.dataType, (TimestampType, TimestampNTZType)):
         return F.to_date(column).cast("string")
-    if isinstance(field.dataType, (FloatType, DoubleType)):
+    if isinstance(field.dataType, (FloatType, DoubleType, BinaryType)):
         return column
     return column.cast("string")
