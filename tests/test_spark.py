@@ -132,3 +132,16 @@ def test_a_binary_column_with_bytes_that_are_not_utf8_reads_as_locally(spark: Sp
         _sortable(tuple(row.values())) for row in local.to_pylist()
     )
     assert [row["procedure_code"] for row in local.to_pylist()] == ["0711T", "07\ufffd1T"]
+
+
+@pytest.mark.parametrize("kind", ["map<string,string>", "struct<code:string>", "array<array<string>>"])
+def test_a_column_that_is_not_text_is_refused_naming_it(spark: SparkSession, kind: str) -> None:
+    # validate_batch refuses such a column; Spark's cast read {a -> b} as the codes '{a', '->', 'b}'.
+    frame = spark.createDataFrame(
+        [("A", "1", "0711T", "2026-03-10")], ["claim_id", "line_number", "procedure_code", "dos"]
+    )
+    frame = frame.selectExpr("*", f"cast(null as {kind}) as diagnosis_codes").withColumnRenamed(
+        "dos", "date_of_service"
+    )
+    with pytest.raises(ValueError, match="diagnosis_codes"):
+        validate(frame)

@@ -63,10 +63,11 @@ def validate(
     ``rules``, ``code_sets``, ``ptp`` and ``mue`` are what ``load_rules`` takes, as paths every
     executor can read (None: the shipped pack); ``as_of`` is the day of the run (default today);
     ``rows`` is ``finding`` (one row per finding, the CSV report's columns) or ``line``.
-    Raises ``ValueError`` when a required column is missing, ``rows`` is unknown or ``as_of`` is
-    not a calendar day. The rules load on the executors, when the result is computed: a broken
-    pack or CMS file fails the job then, with the ``RuleFileError`` or ``CodeSetError`` inside
-    Spark's ``PythonException`` (``claimcheck.load_rules(...)`` on the driver checks them first).
+    Raises ``ValueError`` when a required column is missing, a column of the layout holds a map,
+    a struct or nested arrays, ``rows`` is unknown or ``as_of`` is not a calendar day. The rules
+    load on the executors, when the result is computed: a broken pack or CMS file fails the job
+    then, with the ``RuleFileError`` or ``CodeSetError`` inside Spark's ``PythonException``
+    (``claimcheck.load_rules(...)`` on the driver checks them first).
     """
     from pyspark.sql import functions as F
     from pyspark.sql.pandas.types import from_arrow_schema
@@ -101,8 +102,24 @@ def _as_text(field: StructField) -> Column:
     locally: Spark's cast writes 1.0 as "1.0", not a whole line number (Arrow: "1"), and keeps
     bytes that are not UTF-8, which fail the job (locally: U+FFFD)."""
     from pyspark.sql import functions as F
-    from pyspark.sql.types import ArrayType, BinaryType, DoubleType, FloatType, TimestampNTZType, TimestampType
+    from pyspark.sql.types import (
+        ArrayType,
+        BinaryType,
+        DoubleType,
+        FloatType,
+        MapType,
+        StructType,
+        TimestampNTZType,
+        TimestampType,
+    )
 
+    nested = (ArrayType, MapType, StructType)
+    kind = field.dataType
+    if isinstance(kind, (MapType, StructType)) or (
+        isinstance(kind, ArrayType) and isinstance(kind.elementType, nested)
+    ):
+        # As validate_batch refuses it: Spark's cast would read {a -> b} as the codes '{a', '->', 'b}'.
+        raise ValueError(f"column {field.name!r} holds {kind.simpleString()}, which cannot be read as text")
     column = F.col(field.name)
     if isinstance(field.dataType, ArrayType):
         return F.array_join(column.cast("array<string>"), " ")
