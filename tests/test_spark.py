@@ -145,3 +145,19 @@ def test_a_column_that_is_not_text_is_refused_naming_it(spark: SparkSession, kin
     )
     with pytest.raises(ValueError, match="diagnosis_codes"):
         validate(frame)
+
+
+def test_an_array_of_bytes_that_are_not_utf8_reads_as_locally(spark: SparkSession) -> None:
+    # As for a binary column: Spark's cast kept the bad byte and the job failed.
+    from pyspark.sql.types import ArrayType, BinaryType, StringType, StructField, StructType
+
+    names = ["claim_id", "line_number", "procedure_code", "modifiers", "date_of_service"]
+    rows = [("A", "1", "0711T", [b"26"], "2026-03-10"), ("A", "2", "0711T", [b"T\xffC", b"26"], "2026-03-10")]
+    kinds = {"modifiers": (ArrayType(BinaryType()), pa.list_(pa.binary()))}
+    schema = StructType([StructField(n, kinds.get(n, (StringType(),))[0]) for n in names])
+    arrow = {n: pa.array([row[i] for row in rows], kinds.get(n, (None, pa.string()))[1]) for i, n in enumerate(names)}
+    local = validate_batch(pa.table(arrow), as_of=AS_OF, rows="finding")
+    found = validate(spark.createDataFrame(rows, schema), as_of=AS_OF, rows="finding").collect()
+    assert sorted(_sortable(tuple(row)) for row in found) == sorted(
+        _sortable(tuple(row.values())) for row in local.to_pylist()
+    )

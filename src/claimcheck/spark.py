@@ -121,6 +121,8 @@ def _as_text(field: StructField) -> Column:
         # As validate_batch refuses it: Spark's cast would read {a -> b} as the codes '{a', '->', 'b}'.
         raise ValueError(f"column {field.name!r} holds {kind.simpleString()}, which cannot be read as text")
     column = F.col(field.name)
+    if isinstance(kind, ArrayType) and isinstance(kind.elementType, BinaryType):
+        return column  # joined by validate_batch, each item decoded on its own
     if isinstance(field.dataType, ArrayType):
         return F.array_join(column.cast("array<string>"), " ")
     if isinstance(field.dataType, (TimestampType, TimestampNTZType)):
