@@ -391,3 +391,28 @@ def test_threads_validating_batches_with_one_rule_set_get_their_own_findings(
 
     with ThreadPoolExecutor(max_workers=8) as pool:
         assert all(found == expected for found in pool.map(run, range(16)))
+
+
+def test_validate_batch_reads_list_views_and_run_end_encoded_columns() -> None:
+    # Both are Arrow's own layouts of a list and of text, which a query engine may hand over;
+    # they were refused as "cannot be read as text" (and Arrow 26's cast of a list view to a
+    # list gives wrong offsets, so it cannot be leaned on).
+    text = _strings(DEMO)
+    columns = {name: text.column(name) for name in text.schema.names}
+    lists = [None if v is None else v.split() for v in columns["modifiers"].to_pylist()]
+    typed = {
+        **columns,
+        "modifiers": pa.array(lists, pa.list_view(pa.string())),
+        "diagnosis_codes": pa.array(
+            [None if v is None else v.split() for v in columns["diagnosis_codes"].to_pylist()],
+            pa.large_list_view(pa.string()),
+        ),
+        "procedure_code": pc.run_end_encode(columns["procedure_code"]),
+    }
+    expected = {**columns, "modifiers": pa.array(lists, pa.list_(pa.string()))}
+    expected["diagnosis_codes"] = pa.array(
+        [None if v is None else v.split() for v in columns["diagnosis_codes"].to_pylist()], pa.list_(pa.string())
+    )
+    found = validate_batch(pa.RecordBatch.from_pydict(typed), as_of=AS_OF).to_pylist()
+    assert found == validate_batch(pa.RecordBatch.from_pydict(expected), as_of=AS_OF).to_pylist()
+    assert len(found) > text.num_rows

@@ -79,6 +79,11 @@ def _as_text(array: pa.Array, column: str) -> pa.Array:
         return array
     if pa.types.is_dictionary(kind):
         return _as_text(array.dictionary_decode(), column)
+    if pa.types.is_run_end_encoded(kind):
+        return _as_text(pc.run_end_decode(array), column)
+    if pa.types.is_list_view(kind) or pa.types.is_large_list_view(kind):
+        # Rebuilt from its items: Arrow 26's cast of a list view to a list gives wrong offsets.
+        return _as_text(pa.array(array.to_pylist(), pa.list_(kind.value_type)), column)
     try:
         if pa.types.is_list(kind) or pa.types.is_large_list(kind) or pa.types.is_fixed_size_list(kind):
             # Bytes go through _decoded one by one: a cast to text refuses the whole list for one bad byte.
