@@ -161,3 +161,16 @@ def test_an_array_of_bytes_that_are_not_utf8_reads_as_locally(spark: SparkSessio
     assert sorted(_sortable(tuple(row)) for row in found) == sorted(
         _sortable(tuple(row.values())) for row in local.to_pylist()
     )
+
+
+def test_columns_that_share_a_name_read_the_first_as_locally(spark: SparkSession) -> None:
+    # Names match without regard to case and the first of a repeated name is read, as
+    # validate_batch reads them; Spark refused the frame with an AMBIGUOUS_REFERENCE error.
+    names = ["Claim_ID", "claim_id", "line_number", "procedure_code", "diagnosis_codes", "date_of_service"]
+    rows = [("A", "", "1", "0711T", "I70.213", "2026-03-10"), ("A", "", "2", "0711T", "I70.213", "2026-03-11")]
+    local = validate_batch(pa.table({n: [row[i] for row in rows] for i, n in enumerate(names)}), as_of=AS_OF)
+    found = validate(spark.createDataFrame(rows, names), as_of=AS_OF).collect()
+    assert sorted(_sortable(tuple(row)) for row in found) == sorted(
+        _sortable(tuple(row.values())) for row in local.to_pylist()
+    )
+    assert {row["claim_id"] for row in found} == {"A"}

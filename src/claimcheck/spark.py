@@ -81,8 +81,18 @@ def validate(
     spec = RulesSpec.of(rules, code_sets, ptp, mue)
     day = day_of_run(as_of)
     schema = schema_for(rows)
-    inputs = [_as_text(df.schema[name]).alias(name) for name in read_columns(df.columns)]
-    ordered = df.select(*inputs).withColumn(_ORDER, F.monotonically_increasing_id())
+    # Each column taken by its place: a name held twice (or Claim_ID beside claim_id, which Spark
+    # matches alike) is ambiguous to Spark, where the layout reads the first of them.
+    places = [f"__claimcheck_{index}__" for index in range(len(df.columns))]
+    first: dict[str, int] = {}
+    for index, name in enumerate(df.columns):
+        first.setdefault(name, index)
+    by_place = df.toDF(*places)
+    inputs = [
+        _as_text(by_place.schema[places[first[name]]], name).alias(name)
+        for name in dict.fromkeys(read_columns(df.columns))
+    ]
+    ordered = by_place.select(*inputs).withColumn(_ORDER, F.monotonically_increasing_id())
     claim = F.trim(F.col(columns["claim_id"]))
     partitions = ordered.repartition(claim).sortWithinPartitions(_ORDER)
 
@@ -95,7 +105,7 @@ def validate(
     return partitions.mapInArrow(check, from_arrow_schema(schema))
 
 
-def _as_text(field: StructField) -> Column:
+def _as_text(field: StructField, name: str) -> Column:
     """A column as text, as ``validate_batch`` reads Arrow columns: an array of codes joined by
     spaces (a cast would give "[26, TC]"), a timestamp as its day. Floating-point numbers and
     bytes go to the executors as they are, for ``validate_batch`` to read as it reads them
@@ -119,7 +129,7 @@ def _as_text(field: StructField) -> Column:
         isinstance(kind, ArrayType) and isinstance(kind.elementType, nested)
     ):
         # As validate_batch refuses it: Spark's cast would read {a -> b} as the codes '{a', '->', 'b}'.
-        raise ValueError(f"column {field.name!r} holds {kind.simpleString()}, which cannot be read as text")
+        raise ValueError(f"column {name!r} holds {kind.simpleString()}, which cannot be read as text")
     column = F.col(field.name)
     if isinstance(kind, ArrayType) and isinstance(kind.elementType, BinaryType):
         return column  # joined by validate_batch, each item decoded on its own
