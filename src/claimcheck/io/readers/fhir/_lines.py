@@ -16,7 +16,6 @@ from claimcheck.io.readers.text_lines import open_binary
 __all__ = [
     "decoded_lines",
     "is_ndjson",
-    "is_ndjson_file",
     "is_resource",
     "looks_like_fhir",
     "opens_as_ndjson",
@@ -71,17 +70,12 @@ def _is_json(text: str) -> bool:
     return True
 
 
-def is_ndjson(text: str) -> bool:
-    """Whether ``text``, which is not one JSON value, opens with a line that is a whole FHIR
-    resource (Bulk Data NDJSON) rather than with a broken JSON document. The second line counts
-    too: an export cut off in its first line is still NDJSON, and a broken document's second
-    line is never a whole resource of its own."""
-    lines = (line for line in text.split("\n") if line.strip())
-    return any(is_resource(line) for line in itertools.islice(lines, 2))
-
-
-def is_ndjson_file(path: Path) -> bool:
-    """``is_ndjson`` for a file that is not UTF-8 throughout, its lines decoded one by one."""
+def is_ndjson(path: Path) -> bool:
+    """Whether a file that is not one JSON value opens with a line that is a whole FHIR resource
+    (Bulk Data NDJSON) rather than with a broken JSON document. The second line counts too: an
+    export cut off in its first line is still NDJSON, and a broken document's second line is
+    never a whole resource of its own. Lines are decoded one by one, so a byte that is not UTF-8
+    elsewhere does not decide it."""
     with open_binary(path) as binary:
         lines = (line for _, line in decoded_lines(binary) if line is None or line.strip())
         return any(line is not None and is_resource(line) for line in itertools.islice(lines, 2))

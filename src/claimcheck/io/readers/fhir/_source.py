@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from claimcheck.errors import ClaimCheckError, InputError
-from claimcheck.io.readers.fhir._lines import is_ndjson, is_ndjson_file, opens_as_ndjson, streamed_lines
+from claimcheck.io.readers.fhir._lines import is_ndjson, opens_as_ndjson, streamed_lines
 from claimcheck.io.readers.json_text import BadJson, parse_json
 
 if TYPE_CHECKING:
@@ -249,7 +249,7 @@ def load(path: Path) -> FhirFile:
     text = _text(path)
     if text is None:
         # Not one JSON document then, so NDJSON cut off in its first line may be read line by line.
-        if is_ndjson_file(path):
+        if is_ndjson(path):
             return _ndjson_file(path, streamed_lines(path))
         raise InputError(path, "is not UTF-8 text")
     if not text.strip():
@@ -257,8 +257,8 @@ def load(path: Path) -> FhirFile:
     try:
         data = parse_json(text)
     except BadJson as exc:
-        if is_ndjson(text):  # cut off in its first line: rare, and read from the text in hand
-            return _ndjson_file(path, enumerate(text.split("\n"), start=1))
+        if is_ndjson(path):  # cut off in its first line
+            return _ndjson_file(path, streamed_lines(path))
         message = exc.message
         if message.startswith("is not valid JSON (Extra data"):  # as `jq .` writes NDJSON back out
             message += (
