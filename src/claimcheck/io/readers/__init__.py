@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -58,8 +59,8 @@ def detect_format(path: Path) -> str:
     try:
         with path.open("rb") as binary:
             packed = not_text(binary.read(4))
-        with path.open("r", encoding="utf-8-sig", errors="replace") as stream:
-            head = stream.read(_HEAD_CHARS)
+            binary.seek(0)
+            head = io.TextIOWrapper(binary, encoding="utf-8-sig", errors="replace").read(_HEAD_CHARS)
     except OSError as exc:
         raise InputError(path, f"cannot read the file ({exc.strerror})") from None
     if packed is not None:
