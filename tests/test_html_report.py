@@ -192,3 +192,25 @@ def test_hostile_claim_text_still_renders_every_row(tmp_path: Path) -> None:
     page.write_text(_hostile_html(tmp_path), encoding="utf-8")
     dom, body = _rendered(_browser(), page, ["--user-data-dir=" + str(tmp_path / "profile")])
     assert body.count("<tr>") >= 4 and "page 1 of 1" in dom
+
+
+def test_a_long_unbroken_value_keeps_the_tables_inside_the_window(tmp_path: Path) -> None:
+    # A description mapped as the code, or an export key as the claim id: one unbroken value
+    # widened its table past the window, pushing the counts and the findings out of sight.
+    long = "X" * 400
+    line = {"line_number": 1, "procedure_code": long, "date_of_service": "2026-03-10"}
+    report = claimcheck.validate_many(
+        [{"claim_id": long, "lines": [line]}, {"claim_id": "C2", "lines": [{**line, "procedure_code": "99213"}]}],
+        as_of=AS_OF,
+    )
+    stream = io.StringIO()
+    write_html(report, stream)
+    measure = (
+        "<script>document.body.setAttribute('data-overflow', "
+        "String(document.documentElement.scrollWidth - document.documentElement.clientWidth));</script></body>"
+    )
+    page = tmp_path / "report.html"
+    page.write_text(stream.getvalue().replace("</body>", measure), encoding="utf-8")
+    dom, body = _rendered(_browser(), page, ["--user-data-dir=" + str(tmp_path / "profile"), "--window-size=1024,768"])
+    assert f"<td>{long}</td>" in body  # the line is listed, its claim id in full
+    assert 'data-overflow="0"' in dom
