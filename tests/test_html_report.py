@@ -214,3 +214,32 @@ def test_a_long_unbroken_value_keeps_the_tables_inside_the_window(tmp_path: Path
     dom, body = _rendered(_browser(), page, ["--user-data-dir=" + str(tmp_path / "profile"), "--window-size=1024,768"])
     assert f"<td>{long}</td>" in body  # the line is listed, its claim id in full
     assert 'data-overflow="0"' in dom
+
+
+def test_lines_of_two_837_files_are_told_apart_by_file_and_segment(tmp_path: Path) -> None:
+    # A nightly batch of 837 files repeats claim ids and LX numbers: the JSON report's location
+    # tells the lines apart, and the page must too.
+    sample = (ROOT / "fixtures" / "x12" / "professional.837").read_bytes()
+    paths = [tmp_path / "monday.837", tmp_path / "tuesday.837"]
+    for path in paths:
+        path.write_bytes(sample)
+    report = claimcheck.validate_files(paths, as_of=AS_OF)
+    stream = io.StringIO()
+    write_html(report, stream)
+    page = stream.getvalue()
+    rows = json.loads(page.split('<script id="rows" type="application/json">', 1)[1].split("</script>", 1)[0])
+    first = next(line for line in report.lines if line.notable())
+    segment = first.location["segment"]
+    wheres = [row["where"] for row in rows if (row["claim"], row["line"]) == (first.claim_id, first.line_number)]
+    assert len(wheres) == 2
+    assert [where.split(", ")[0] for where in wheres] == ["monday.837", "tuesday.837"]
+    assert all(f"segment {segment}" in where for where in wheres)
+    html = tmp_path / "report.html"
+    html.write_text(page, encoding="utf-8")
+    _, body = _rendered(_browser(), html, ["--user-data-dir=" + str(tmp_path / "profile")])
+    assert wheres[0] in body and wheres[1] in body
+
+
+def test_csv_lines_have_no_location_to_show() -> None:
+    rows = json.loads(_demo_html().split('<script id="rows" type="application/json">', 1)[1].split("</script>", 1)[0])
+    assert rows and all(row["where"] == "" for row in rows)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from collections.abc import Mapping
 from html import escape
 from importlib import resources
 from typing import Any, TextIO
@@ -26,6 +27,7 @@ _TOP_RULES = 12
 # A column mapped wrong (a charge or a claim number where the code goes) gives every line a code
 # of its own, and a page of a row per line; the rest of the codes share one row.
 _TOP_PROCEDURES = 100
+_POINTERS = ("line", "resource", "entry", "item", "segment")  # of the location keys, what a person looks for
 _SLOT = re.compile(r"\{\{(\w+)\}\}")
 
 
@@ -53,6 +55,7 @@ def _aggregate(report: Report, max_lines: int) -> dict[str, Any]:
                     "claim": line.claim_id,
                     "line": line.line_number,
                     "code": line.procedure_code,
+                    "where": _where(line.location),
                     "status": line.status.value,
                     "findings": [
                         {
@@ -74,6 +77,19 @@ def _aggregate(report: Report, max_lines: int) -> dict[str, Any]:
         "rows": rows,
         "listed_lines": listed_lines,
     }
+
+
+def _where(location: Mapping[str, str | int | None] | None) -> str:
+    """Where the line is in its file, from the JSON report's ``location``: with several 837 or
+    FHIR files, claim ids and line numbers repeat, and only the file and segment or item tell
+    which line a row is. The keys that point at the line itself are shown (an X12 segment
+    number already says which interchange, group and transaction). Empty for the formats
+    without a location (CSV, JSON claims)."""
+    if not location:
+        return ""
+    parts = [str(location["file"])] if location.get("file") else []
+    parts += [f"{key} {location[key]}" for key in _POINTERS if location.get(key) is not None]
+    return ", ".join(parts)
 
 
 def _top_procedures(by_procedure: dict[str, Counter[str]]) -> list[tuple[str, Counter[str]]]:
