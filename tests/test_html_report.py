@@ -10,9 +10,13 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from benchmarks.generate import generate
+from click.testing import CliRunner
 
 import claimcheck
+from claimcheck.cli import main
 from claimcheck.io.writers.html_writer import write_html
+from claimcheck.models.report import Report
 from tests.conftest import AS_OF, ROOT
 
 DEMO = ROOT / "fixtures" / "demo" / "claims.csv"
@@ -243,3 +247,20 @@ def test_lines_of_two_837_files_are_told_apart_by_file_and_segment(tmp_path: Pat
 def test_csv_lines_have_no_location_to_show() -> None:
     rows = json.loads(_demo_html().split('<script id="rows" type="application/json">', 1)[1].split("</script>", 1)[0])
     assert rows and all(row["where"] == "" for row in rows)
+
+
+def test_the_command_line_writes_the_page_without_keeping_every_line(tmp_path: Path, monkeypatch) -> None:
+    # The page needs its counts and first lines only: holding every line result until the end
+    # took memory in proportion to the input, where the JSON and CSV reports stay flat.
+    path = generate(tmp_path / "claims.csv", 3_000, seed=5)
+    expected = io.StringIO()
+    write_html(claimcheck.validate_file(path, as_of=AS_OF), expected, max_lines=5000)
+
+    def whole_report(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the html report kept every line result")
+
+    monkeypatch.setattr(Report, "build", whole_report)
+    result = CliRunner().invoke(main, ["check", str(path), "--format", "html", "--as-of", AS_OF.isoformat()])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert result.exit_code == 1
+    assert result.stdout == expected.getvalue()

@@ -159,8 +159,9 @@ def check(
     """Check the claim lines in FILES (CSV, JSON, JSONL, X12 837 or FHIR; '-' reads standard input)
     and report every finding.
 
-    JSON, JSONL, CSV and Parquet reports are streamed: memory stays flat whatever the size of the
-    input. CSV files in the claimcheck layout are checked in batches on all cores (--jobs).
+    Reports are streamed: memory stays flat whatever the size of the input (the text and HTML
+    reports keep their counts and the lines they list). CSV files in the claimcheck layout are
+    checked in batches on all cores (--jobs).
     """
     if output_format is None:
         # '-o findings.csv' alone meant a CSV report, and got the text table under that name.
@@ -209,9 +210,8 @@ def check(
         sys.exit(_exit_status(status, fail_on, skipped))
     from claimcheck.io.files import atomic_output, check_files, input_progress, standard_output, stream_report
     from claimcheck.io.progress import with_progress
-    from claimcheck.io.writers import STREAM_WRITERS, WRITERS
+    from claimcheck.io.writers import STREAM_WRITERS
     from claimcheck.io.writers.text_writer import TextStream
-    from claimcheck.models.report import Report
 
     ruleset = load_ruleset(rules_dir, code_sets, ptp, mue)
     progress = None if quiet else input_progress(files, input_format, columns, engine)
@@ -231,12 +231,8 @@ def check(
     with atomic_output(output) if output is not None else standard_output() as stream:
         if output_format == "text":
             status = stream_report(lines, TextStream(stream, verbose=verbose), ruleset).status
-        elif output_format in STREAM_WRITERS:
-            status = stream_report(lines, STREAM_WRITERS[output_format](stream), ruleset).status
         else:
-            report = Report.build(lines, ruleset.version, ruleset.code_set_versions())
-            WRITERS[output_format](report, stream)
-            status = report.status
+            status = stream_report(lines, STREAM_WRITERS[output_format](stream), ruleset).status
     sys.exit(_exit_status(status, fail_on, skipped))
 
 

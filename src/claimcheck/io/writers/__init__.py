@@ -33,4 +33,5 @@ STREAM_WRITERS: dict[str, Callable[[TextIO], StreamWriter]] = {
     "json": json_writer.JsonStream,
     "jsonl": json_writer.JsonlStream,
     "csv": csv_writer.CsvStream,
+    "html": html_writer.HtmlStream,
 }

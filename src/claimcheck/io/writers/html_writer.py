@@ -17,10 +17,10 @@ from html import escape
 from importlib import resources
 from typing import Any, TextIO
 
-from claimcheck.models.finding import Status
-from claimcheck.models.report import Report
+from claimcheck.models.finding import Finding, Status
+from claimcheck.models.report import LineResult, Report
 
-__all__ = ["MAX_LINES", "write_html"]
+__all__ = ["MAX_LINES", "HtmlStream", "write_html"]
 
 MAX_LINES = 5000
 _TOP_RULES = 12
@@ -31,51 +31,75 @@ _POINTERS = ("line", "resource", "entry", "item", "segment")  # of the location 
 _SLOT = re.compile(r"\{\{(\w+)\}\}")
 
 
-def _aggregate(report: Report, max_lines: int) -> dict[str, Any]:
-    by_status: Counter[str] = Counter()
-    failing_rules: Counter[str] = Counter()
-    by_procedure: dict[str, Counter[str]] = {}
-    by_check: dict[str, Counter[str]] = {}
-    rows: list[dict[str, Any]] = []
-    listed_lines = 0  # lines with a warning, a failure or a bypass that let a pair or repeat pass
-    for line in report.lines:
-        by_status[line.status.value] += 1
-        by_procedure.setdefault(line.procedure_code or "(none)", Counter())[line.status.value] += 1
+_STATUSES = tuple(status.value for status in Status)
+
+
+class HtmlStream:
+    """Aggregates the page's figures as lines stream past, and keeps only the first ``max_lines``
+    lines it lists: a report of millions of lines is written in flat memory, as the JSON and CSV
+    reports are, and the page is the same as from the whole report."""
+
+    def __init__(self, stream: TextIO, *, max_lines: int = MAX_LINES) -> None:
+        self._stream = stream
+        self._max_lines = max_lines
+        self._failing_rules: Counter[str] = Counter()
+        # Per code and per check, lines or findings by status in Status order: three counts, not
+        # a Counter each, as a column mapped wrong gives every line a code of its own.
+        self._by_procedure: dict[str, list[int]] = {}
+        self._by_check: dict[str, list[int]] = {}
+        self._rows: list[dict[str, Any]] = []
+        self._listed_lines = 0  # lines with a warning, a failure or a bypass that let a pair or repeat pass
+
+    def write(self, line: LineResult) -> None:
+        _count(self._by_procedure, line.procedure_code or "(none)", line.status.value)
         for finding in line.findings:
-            by_check.setdefault(finding.check.value, Counter())[finding.status.value] += 1
+            _count(self._by_check, finding.check.value, finding.status.value)
             if finding.status is Status.FAIL:
-                failing_rules[finding.rule_id] += 1
+                self._failing_rules[finding.rule_id] += 1
         notable = line.notable()
         if not notable:
-            continue
-        listed_lines += 1
-        if len(rows) < max_lines:
-            rows.append(
-                {
-                    "claim": line.claim_id,
-                    "line": line.line_number,
-                    "code": line.procedure_code,
-                    "where": _where(line.location),
-                    "status": line.status.value,
-                    "findings": [
-                        {
-                            "rule": f.rule_id,
-                            "check": f.check.value,
-                            "status": f.status.value,
-                            "message": f.message,
-                            "source": " / ".join(v for v in (f.source.to_dict().values() if f.source else ()) if v),
-                        }
-                        for f in notable
-                    ],
-                }
+            return
+        self._listed_lines += 1
+        if len(self._rows) < self._max_lines:
+            self._rows.append(_row(line, notable))
+
+    def close(self, summary: dict[str, Any]) -> None:
+        self._stream.write(
+            _page(
+                summary,
+                failing_rules=self._failing_rules.most_common(_TOP_RULES),
+                by_procedure=_top_procedures(self._by_procedure),
+                by_check=sorted(self._by_check.items()),
+                rows=self._rows,
+                listed_lines=self._listed_lines,
             )
+        )
+
+
+def _count(table: dict[str, list[int]], key: str, status: str) -> None:
+    counts = table.get(key)
+    if counts is None:
+        counts = table[key] = [0] * len(_STATUSES)
+    counts[_STATUSES.index(status)] += 1
+
+
+def _row(line: LineResult, notable: tuple[Finding, ...]) -> dict[str, Any]:
     return {
-        "by_status": by_status,
-        "failing_rules": failing_rules.most_common(_TOP_RULES),
-        "by_procedure": _top_procedures(by_procedure),
-        "by_check": sorted(by_check.items()),
-        "rows": rows,
-        "listed_lines": listed_lines,
+        "claim": line.claim_id,
+        "line": line.line_number,
+        "code": line.procedure_code,
+        "where": _where(line.location),
+        "status": line.status.value,
+        "findings": [
+            {
+                "rule": f.rule_id,
+                "check": f.check.value,
+                "status": f.status.value,
+                "message": f.message,
+                "source": " / ".join(v for v in (f.source.to_dict().values() if f.source else ()) if v),
+            }
+            for f in notable
+        ],
     }
 
 
@@ -92,14 +116,12 @@ def _where(location: Mapping[str, str | int | None] | None) -> str:
     return ", ".join(parts)
 
 
-def _top_procedures(by_procedure: dict[str, Counter[str]]) -> list[tuple[str, Counter[str]]]:
+def _top_procedures(by_procedure: dict[str, list[int]]) -> list[tuple[str, list[int]]]:
     """The most frequent codes, most lines first, then one row totalling the others."""
-    ranked = sorted(by_procedure.items(), key=lambda item: -sum(item[1].values()))
+    ranked = sorted(by_procedure.items(), key=lambda item: -sum(item[1]))
     if len(ranked) <= _TOP_PROCEDURES + 1:
         return ranked
-    others: Counter[str] = Counter()
-    for _, counts in ranked[_TOP_PROCEDURES:]:
-        others.update(counts)
+    others = [sum(column) for column in zip(*(counts for _, counts in ranked[_TOP_PROCEDURES:]), strict=True)]
     return [*ranked[:_TOP_PROCEDURES], (f"{len(ranked) - _TOP_PROCEDURES:,} other procedure codes", others)]
 
 
@@ -125,10 +147,10 @@ def _bar_chart(failing_rules: list[tuple[str, int]]) -> str:
     return "".join(parts)
 
 
-def _count_table(title: str, key: str, items: list[tuple[str, Counter[str]]], table_id: str) -> str:
-    head = "".join(f"<th>{s.value}</th>" for s in Status)
+def _count_table(title: str, key: str, items: list[tuple[str, list[int]]], table_id: str) -> str:
+    head = "".join(f"<th>{status}</th>" for status in _STATUSES)
     body = "".join(
-        f"<tr><td>{escape(name)}</td>" + "".join(f"<td>{counts.get(s.value, 0):,}</td>" for s in Status) + "</tr>"
+        f"<tr><td>{escape(name)}</td>" + "".join(f"<td>{count:,}</td>" for count in counts) + "</tr>"
         for name, counts in items
     )
     return (
@@ -137,32 +159,42 @@ def _count_table(title: str, key: str, items: list[tuple[str, Counter[str]]], ta
     )
 
 
-def write_html(report: Report, stream: TextIO, *, max_lines: int = MAX_LINES) -> None:
-    data = _aggregate(report, max_lines)
+def _page(
+    summary: dict[str, Any],
+    *,
+    failing_rules: list[tuple[str, int]],
+    by_procedure: list[tuple[str, list[int]]],
+    by_check: list[tuple[str, list[int]]],
+    rows: list[dict[str, Any]],
+    listed_lines: int,
+) -> str:
     template = resources.files("claimcheck.io.writers").joinpath("html_template.html").read_text(encoding="utf-8")
-    counts = data["by_status"]
-    shown = len(data["rows"])
+    shown = len(rows)
     note = (
-        f"Showing the first {shown:,} of {data['listed_lines']:,} lines with warnings, failures or bypasses."
-        if data["listed_lines"] > shown
+        f"Showing the first {shown:,} of {listed_lines:,} lines with warnings, failures or bypasses."
+        if listed_lines > shown
         else f"{shown:,} lines with warnings, failures or bypasses."
     )
-    versions = ", ".join(f"{k} {v}" for k, v in report.code_sets.items())
+    versions = ", ".join(f"{k} {v}" for k, v in summary["code_sets"].items())
     # "<" in a script block can end it ("</script") or start a comment ("<!--") that swallows the
     # rest of the page; JSON's \u003c spelling of it is read back as the same character.
-    payload = json.dumps(data["rows"], ensure_ascii=False).replace("<", "\\u003c")
+    payload = json.dumps(rows, ensure_ascii=False).replace("<", "\\u003c")
     slots = {
-        "lines": f"{len(report.lines):,}",
-        "pass": f"{counts.get('pass', 0):,}",
-        "warn": f"{counts.get('warn', 0):,}",
-        "fail": f"{counts.get('fail', 0):,}",
-        "versions": escape(f"rules {report.rules_version}; code sets: {versions}"),
-        "chart": _bar_chart(data["failing_rules"]),
-        "by_procedure": _count_table("Lines by procedure", "procedure", data["by_procedure"], "by-procedure"),
-        "by_check": _count_table("Findings by check", "check", data["by_check"], "by-check"),
+        "lines": f"{summary['lines']:,}",
+        **{status: f"{summary[status]:,}" for status in _STATUSES},
+        "versions": escape(f"rules {summary['rules_version']}; code sets: {versions}"),
+        "chart": _bar_chart(failing_rules),
+        "by_procedure": _count_table("Lines by procedure", "procedure", by_procedure, "by-procedure"),
+        "by_check": _count_table("Findings by check", "check", by_check, "by-check"),
         "note": escape(note),
         "rows": payload,
     }
     # One pass over the template, so a "{{rows}}" in a claim's own text is never filled in.
-    page = _SLOT.sub(lambda match: slots[match[1]], template)
-    stream.write(page)
+    return _SLOT.sub(lambda match: slots[match[1]], template)
+
+
+def write_html(report: Report, stream: TextIO, *, max_lines: int = MAX_LINES) -> None:
+    writer = HtmlStream(stream, max_lines=max_lines)
+    for line in report.lines:
+        writer.write(line)
+    writer.close(report.summary())
