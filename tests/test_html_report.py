@@ -264,3 +264,17 @@ def test_the_command_line_writes_the_page_without_keeping_every_line(tmp_path: P
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     assert result.exit_code == 1
     assert result.stdout == expected.getvalue()
+
+
+def test_a_filter_that_finds_nothing_says_it_searched_the_listed_lines_only(tmp_path: Path) -> None:
+    # Past the first N problem lines the page lists, a claim with failures is not in the table:
+    # "0 lines" alone read as "no problem with that claim".
+    page = tmp_path / "report.html"
+    search = (
+        "<script>var f = document.getElementById('filter'); f.value = 'D014';"
+        "f.dispatchEvent(new Event('input'));</script></body>"
+    )
+    page.write_text(_demo_html(max_lines=3).replace("</body>", search), encoding="utf-8")
+    dom, body = _rendered(_browser(), page, ["--user-data-dir=" + str(tmp_path / "profile")])
+    assert body.count("<tr>") == 1  # the header only: D014 is past the first 3
+    assert "(0 lines; the table holds the first 3 of 26)" in dom

@@ -187,6 +187,7 @@ def _page(
         "by_procedure": _count_table("Lines by procedure", "procedure", by_procedure, "by-procedure"),
         "by_check": _count_table("Findings by check", "check", by_check, "by-check"),
         "note": escape(note),
+        "listed": str(listed_lines),
         "rows": payload,
     }
     # One pass over the template, so a "{{rows}}" in a claim's own text is never filled in.
