@@ -408,3 +408,50 @@ def test_an_empty_rule_list_says_it_needs_a_rule(pack: Path) -> None:
     (pack / "general" / "duplicate.yaml").write_text("rules: []\n", encoding="utf-8")
     with pytest.raises(RuleFileError, match=r"rules: \[\]: must hold at least 1 item$"):
         claimcheck.load_rules(pack)
+
+
+@pytest.mark.parametrize(
+    ("notes", "problem"),
+    [
+        ("notes: &notes\n  - *notes\n", "an alias refers to the list or mapping that holds it"),
+        ("notes:\n  - " + "[" * 600 + "]" * 600 + "\n", "nested more than 100 levels deep"),
+        ("notes:\n  - " + "[" * 150 + "]" * 150 + "\n", "nested more than 100 levels deep"),
+    ],
+    ids=["alias-cycle", "nested-past-the-parser", "nested"],
+)
+def test_a_rule_file_that_never_ends_is_a_rule_file_error(pack: Path, notes: str, problem: str) -> None:
+    # Each was a RecursionError traceback out of the YAML reader (and the CLI).
+    profile = pack / "procedures" / "0711T.yaml"
+    text = profile.read_text(encoding="utf-8")
+    start, end = text.index("notes:\n"), text.index("modifiers:\n")
+    profile.write_text(text[:start] + notes + text[end:], encoding="utf-8")
+    with pytest.raises(RuleFileError, match=problem) as caught:
+        claimcheck.load_rules(pack)
+    assert caught.value.file == str(profile)
+
+
+def test_aliases_that_expand_without_end_are_refused(pack: Path) -> None:
+    # Nine aliases of nine aliases, nine deep: 387 million values from ten lines (a "billion
+    # laughs"); the reader built them all, holding the run until memory ran out.
+    laughs = "x0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(
+        f"x{n}: &a{n} [{', '.join([f'*a{n - 1}'] * 9)}]\n" for n in range(1, 10)
+    )
+    profile = pack / "procedures" / "0711T.yaml"
+    _replace(profile, "notes:\n", laughs + "notes:\n")
+    with pytest.raises(RuleFileError, match=r"aliases expand to more than 100,000 values") as caught:
+        claimcheck.load_rules(pack)
+    assert (caught.value.file, caught.value.line) == (str(profile), _line_of(profile, "x5: &a5"))
+
+
+def test_an_anchored_block_may_be_reused(pack: Path) -> None:
+    profile = pack / "procedures" / "0711T.yaml"
+    section = "source: {document: 000_5ab7308402be0f6e.txt, section: Coding Specifications}"
+    text = profile.read_text(encoding="utf-8")
+    profile.write_text(
+        text.replace(
+            section, "source: &spec {document: 000_5ab7308402be0f6e.txt, section: Coding Specifications}", 1
+        ).replace(section, "source: *spec"),
+        encoding="utf-8",
+    )
+    rules = claimcheck.load_rules(pack)
+    assert {m.source.section for m in rules.profiles["0711T"].modifiers.values()} == {"Coding Specifications"}

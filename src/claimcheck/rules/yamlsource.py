@@ -8,7 +8,7 @@ keeping every scalar as the string that was written. The pydantic schema then ty
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -38,8 +38,32 @@ class LocatedDocument:
         return None
 
 
-def _build(node: yaml.Node, path: KeyPath, lines: dict[KeyPath, int], file: str) -> Any:
-    lines.setdefault(path, node.start_mark.line + 1)
+# Values built through aliases, at most: nine aliases of nine aliases ... (a "billion laughs")
+# expand to more values than memory holds from a few lines of YAML. A pack reuses a source block
+# a few hundred times at most.
+_MAX_ALIAS_VALUES = 100_000
+# Nesting deeper than this is no rule file; PyYAML and _build recurse once per level.
+_MAX_DEPTH = 100
+
+
+@dataclass(slots=True)
+class _Walk:
+    """One document's walk: where each key is, the collections being built (an alias to one of
+    them is a cycle), and how many values each built collection expanded to (an alias repeats
+    that many)."""
+
+    file: str
+    lines: dict[KeyPath, int] = field(default_factory=dict)
+    open: set[int] = field(default_factory=set)
+    sizes: dict[int, int] = field(default_factory=dict)
+    values: int = 0
+    alias_values: int = 0
+    in_alias: bool = False
+
+
+def _build(node: yaml.Node, path: KeyPath, walk: _Walk) -> Any:
+    walk.lines.setdefault(path, node.start_mark.line + 1)
+    walk.values += 1
     if isinstance(node, yaml.ScalarNode):
         # An empty plain scalar (``key:``) means "no value"; a quoted "" is an empty string.
         if node.value == "" and node.style is None:
@@ -47,8 +71,35 @@ def _build(node: yaml.Node, path: KeyPath, lines: dict[KeyPath, int], file: str)
         if node.style is None and node.value in ("~", "null", "Null", "NULL"):
             return None
         return node.value
+    # An alias's node carries the anchor's line; the nearest key above it is where it is used.
+    used_at = next((walk.lines[path[:end]] for end in range(len(path) - 1, -1, -1) if path[:end] in walk.lines), None)
+    where = {"line": used_at, "key_path": _render(path)}
+    if id(node) in walk.open:
+        raise RuleFileError(walk.file, "an alias refers to the list or mapping that holds it: it never ends", **where)
+    if len(path) > _MAX_DEPTH:
+        raise RuleFileError(walk.file, f"nested more than {_MAX_DEPTH} levels deep", line=node.start_mark.line + 1)
+    repeated = id(node) in walk.sizes and not walk.in_alias
+    if repeated:
+        walk.alias_values += walk.sizes[id(node)]
+        if walk.alias_values > _MAX_ALIAS_VALUES:
+            problem = f"aliases expand to more than {_MAX_ALIAS_VALUES:,} values; write the values out"
+            raise RuleFileError(walk.file, problem, **where)
+        walk.in_alias = True
+    walk.open.add(id(node))
+    before = walk.values
+    try:
+        return _build_collection(node, path, walk)
+    finally:
+        walk.open.discard(id(node))
+        walk.sizes.setdefault(id(node), walk.values - before + 1)
+        if repeated:
+            walk.in_alias = False
+
+
+def _build_collection(node: yaml.Node, path: KeyPath, walk: _Walk) -> Any:
+    file = walk.file
     if isinstance(node, yaml.SequenceNode):
-        return [_build(item, (*path, index), lines, file) for index, item in enumerate(node.value)]
+        return [_build(item, (*path, index), walk) for index, item in enumerate(node.value)]
     if isinstance(node, yaml.MappingNode):
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
@@ -62,8 +113,8 @@ def _build(node: yaml.Node, path: KeyPath, lines: dict[KeyPath, int], file: str)
                     line=key_node.start_mark.line + 1,
                     key_path=_render((*path, key)),
                 )
-            lines[(*path, key)] = key_node.start_mark.line + 1
-            result[key] = _build(value_node, (*path, key), lines, file)
+            walk.lines[(*path, key)] = key_node.start_mark.line + 1
+            result[key] = _build(value_node, (*path, key), walk)
         return result
     raise RuleFileError(file, "unsupported YAML node", line=node.start_mark.line + 1)
 
@@ -122,12 +173,15 @@ def read_yaml(path: Path) -> LocatedDocument:
         raise RuleFileError(file, "is not UTF-8 text") from None
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except RecursionError:
+        # PyYAML recurses once per level of nesting: a few hundred [[[... exhaust the stack.
+        raise RuleFileError(file, f"invalid YAML: nested more than {_MAX_DEPTH} levels deep") from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         raise RuleFileError(file, f"invalid YAML: {exc.problem or exc.context}", line=line) from None
     except yaml.YAMLError as exc:
         raise RuleFileError(file, f"invalid YAML: {exc}") from None
-    lines: dict[KeyPath, int] = {}
-    data = None if node is None else _build(node, (), lines, file)
-    return LocatedDocument(file, data, lines)
+    walk = _Walk(file)
+    data = None if node is None else _build(node, (), walk)
+    return LocatedDocument(file, data, walk.lines)
