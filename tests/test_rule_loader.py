@@ -455,3 +455,32 @@ def test_an_anchored_block_may_be_reused(pack: Path) -> None:
     )
     rules = claimcheck.load_rules(pack)
     assert {m.source.section for m in rules.profiles["0711T"].modifiers.values()} == {"Coding Specifications"}
+
+
+@pytest.mark.parametrize(
+    ("written", "file", "key_path"),
+    [
+        ("86400", "procedures/0711T.yaml", "modifiers[6].effective"),  # read as 1970-01-02
+        ("0", "procedures/0711T.yaml", "modifiers[6].effective"),  # read as 1970-01-01
+        ("1656633600", "general/date.yaml", "rules[0].params.codes[0].effective"),  # 2022-07-01 as a Unix time
+        ("20220701", "procedures/0711T.yaml", "modifiers[6].effective"),
+        ("2022-07-01T00:00:00", "procedures/0711T.yaml", "modifiers[6].effective"),
+        ("2022-7-1", "procedures/0711T.yaml", "modifiers[6].effective"),
+        ("2022-02-30", "procedures/0711T.yaml", "modifiers[6].effective"),
+        ("yes", "procedures/0711T.yaml", "modifiers[6].effective"),
+    ],
+)
+def test_a_date_in_a_rule_file_is_a_day_written_yyyy_mm_dd(pack: Path, written: str, file: str, key_path: str) -> None:
+    # pydantic took a number for a Unix time: an unquoted 86400 put the entry in force from
+    # 1970-01-02 without a word, and 20220701 was refused as a "datetime" with a time of day.
+    path = pack / file
+    if file.startswith("general"):
+        _replace(path, "effective: 2022-07-01", f"effective: {written}")
+    else:
+        _replace(path, "    status: warn\n", f"    status: warn\n    effective: {written}\n")
+    with pytest.raises(RuleFileError) as caught:
+        claimcheck.load_rules(pack)
+    error = caught.value
+    assert (error.file, error.line) == (str(path), _line_of(path, f"effective: {written}"))
+    assert (error.key_path, error.value) == (key_path, written)
+    assert error.allowed is not None and "YYYY-MM-DD" in error.allowed

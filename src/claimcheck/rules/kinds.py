@@ -10,12 +10,11 @@ from __future__ import annotations
 import re
 import typing
 from collections.abc import Iterator, Mapping
-from datetime import date
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-from claimcheck.rules.schema import Dated, FrozenMapping, ProcedureCode, SourceRef, Text, UpperCode
+from claimcheck.rules.schema import Dated, Day, FrozenMapping, ProcedureCode, SourceRef, Text, UpperCode
 from claimcheck.rules.yamlsource import KeyPath
 
 __all__ = ["KIND_PARAMS", "ModifierCodeSetParams", "modifier_codes"]
@@ -83,8 +82,8 @@ class EffectiveDates(_Params):
     """Codes in the code set from ``effective`` through ``expires`` (inclusive; None: not deleted)."""
 
     codes: tuple[ProcedureCode, ...] = Field(min_length=1)
-    effective: date
-    expires: date | None = None
+    effective: Day
+    expires: Day | None = None
     source: SourceRef
 
     @model_validator(mode="after")

@@ -17,12 +17,15 @@ from datetime import date
 from types import MappingProxyType
 from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
 
+from claimcheck.models.claim import iso_date
 from claimcheck.models.finding import Check, Status
 
 __all__ = [
     "Dated",
+    "Day",
     "DiagnosisEntry",
     "FrozenMapping",
     "GeneralFile",
@@ -65,6 +68,19 @@ def _frozen(value: Any) -> Any:
     return value
 
 
+def _day(value: Any) -> date:
+    """A day written YYYY-MM-DD. Left to pydantic, ``effective: 86400`` read as a Unix time
+    (1970-01-02), ``0`` as 1970-01-01 and ``2022-07-01T00:00`` as a day, each in force silently."""
+    try:
+        return iso_date(value if isinstance(value, (str, date)) else "")
+    except ValueError:
+        raise PydanticCustomError(
+            "rule_date", "is not a day", {"expected": "a calendar date written YYYY-MM-DD, e.g. 2022-07-01"}
+        ) from None
+
+
+Day = Annotated[date, BeforeValidator(_day)]
+
 _Key = TypeVar("_Key")
 _Value = TypeVar("_Value")
 FrozenMapping = Annotated[Mapping[_Key, _Value], AfterValidator(_frozen)]
@@ -84,8 +100,8 @@ class Dated(_Strict):
     The engine applies what is in force on each line's date of service.
     """
 
-    effective: date | None = None
-    expires: date | None = None
+    effective: Day | None = None
+    expires: Day | None = None
 
     @model_validator(mode="after")
     def _expires_after_effective(self) -> Dated:
