@@ -484,3 +484,32 @@ def test_a_date_in_a_rule_file_is_a_day_written_yyyy_mm_dd(pack: Path, written: 
     assert (error.file, error.line) == (str(path), _line_of(path, f"effective: {written}"))
     assert (error.key_path, error.value) == (key_path, written)
     assert error.allowed is not None and "YYYY-MM-DD" in error.allowed
+
+
+def test_profile_diagnoses_are_read_with_or_without_the_dot(pack: Path) -> None:
+    # Written without the dot, a listed code kept that spelling: a line coding I70.90 was told
+    # it is "covered by I709", and I70.9 listed again as I709 was not caught as listed twice.
+    profile = pack / "procedures" / "0711T.yaml"
+    _replace(profile, "  - code: I70.9\n", "  - code: i709\n")
+    _replace(profile, "document_code: R02", "document_code: r02")
+    rules = claimcheck.load_rules(pack)
+    assert "I70.9" in [entry.code for entry in rules.profiles["0711T"].profile.diagnoses or ()]
+    lines = [
+        {"line_number": n, "procedure_code": "0711T", "diagnosis_codes": [dx], "date_of_service": "2026-03-10"}
+        for n, dx in enumerate(["I70.90", "R02"], start=1)
+    ]
+    report = claimcheck.validate({"claim_id": "C1", "lines": lines}, rules=rules, as_of=date(2026, 11, 22))
+    supported, wrong = ([f for f in line.findings if f.rule_id == "diagnosis.profile"] for line in report.lines)
+    assert [f.message for f in supported] == [
+        "I70.90 supports 0711T (covered by I70.9): Other and unspecified atherosclerosis"
+    ]
+    assert "listed: I70.2, I70.9, I73.9" in wrong[0].message and "R02 is the document's code" in wrong[0].message
+
+    _replace(profile, "  - code: I73.9\n", "  - code: I70.9\n")
+    with pytest.raises(RuleFileError, match=r"listed twice \(also diagnoses\[1\]\)") as caught:
+        claimcheck.load_rules(pack)
+    assert (caught.value.key_path, caught.value.value) == ("diagnoses[2].code", "I70.9")
+    _replace(profile, "  - code: I70.9\n", "  - code: I7099\n")
+    with pytest.raises(RuleFileError, match="is not a code in ICD-10-CM") as caught:
+        claimcheck.load_rules(pack)
+    assert caught.value.value == "I7099"  # as written, for the author to find

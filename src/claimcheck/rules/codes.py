@@ -33,7 +33,12 @@ def _check_section(
     for index, entry in enumerate(entries or ()):
         code: str = entry.code  # type: ignore[attr-defined]
         path = (section, index, "code")
-        where = {"line": doc.line_of(path), "key_path": render_key_path(path), "value": code}
+        # The code as written (I7099), not as normalised (I70.99): the author looks for that.
+        where = {
+            "line": doc.line_of(path),
+            "key_path": render_key_path(path),
+            "value": doc.data[section][index]["code"],
+        }
         if code in seen:
             raise RuleFileError(doc.file, f"listed twice (also {section}[{seen[code]}]); list each code once", **where)
         seen[code] = index

@@ -20,7 +20,7 @@ from typing import Annotated, Any, Literal, TypeVar
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
-from claimcheck.models.claim import iso_date
+from claimcheck.models.claim import iso_date, normalise_diagnosis
 from claimcheck.models.finding import Check, Status
 
 __all__ = [
@@ -86,6 +86,9 @@ _Value = TypeVar("_Value")
 FrozenMapping = Annotated[Mapping[_Key, _Value], AfterValidator(_frozen)]
 
 UpperCode = Annotated[str, AfterValidator(_upper), Field(min_length=1)]
+# ICD-10-CM as claims are read, with or without the dot: a profile listing I709 shows it as I70.9
+# and is matched, deduplicated and reported in that spelling.
+IcdCode = Annotated[str, AfterValidator(normalise_diagnosis), Field(min_length=1)]
 ProcedureCode = Annotated[str, AfterValidator(_procedure_code)]
 Text = Annotated[str, Field(min_length=1)]
 
@@ -169,9 +172,9 @@ class ModifierEntry(Dated):
 class DiagnosisEntry(Dated):
     """An ICD-10-CM code that supports the procedure; a header matches all its billable descendants."""
 
-    code: UpperCode
+    code: IcdCode
     title: Text
-    document_code: UpperCode | tuple[UpperCode, ...] | None = None
+    document_code: IcdCode | tuple[IcdCode, ...] | None = None
     note: Text | None = None
     source: SourceRef
 
