@@ -462,3 +462,34 @@ def test_an_empty_dataframe_cell_is_a_missing_optional_field() -> None:
         read = only_line(parsed).line
         assert read is not None and (read.modifiers, read.diagnosis_codes, read.rendering_npi) == ((), (), None)
         assert parsed.header is not None and parsed.header.patient_birth_date is None
+
+
+def test_codes_in_a_float_column_are_read_as_validate_batch_reads_them() -> None:
+    # A DataFrame column of NPIs or places of service with one empty cell is float64: each code
+    # (1234567893.0) was "rendering_npi must be text" through validate(), failing every line,
+    # where validate_batch reads the same column as 1234567893 and passes it.
+    pd = pytest.importorskip("pandas")
+    pa = pytest.importorskip("pyarrow")
+    frame = pd.DataFrame(
+        {
+            "claim_id": ["C1", "C1"],
+            "line_number": [1, 2],
+            "procedure_code": ["0711T", "0711T"],
+            "modifiers": [26.0, float("nan")],
+            "diagnosis_codes": ["I70.213", "I70.213"],
+            "rendering_npi": [1234567893.0, float("nan")],
+            "place_of_service": [22.0, float("nan")],
+            "units": [1, 2],
+            "date_of_service": ["2026-03-10", "2026-03-10"],
+        }
+    )
+    records = frame.to_dict("records")
+    read = only_line(parse_claim(claim(records[0]))).line
+    assert read is not None
+    assert (read.rendering_npi, read.place_of_service, read.modifiers) == ("1234567893", "22", ("26",))
+    report = claimcheck.validate({"claim_id": "C1", "lines": records}, as_of=date(2026, 11, 22))
+    batch = claimcheck.validate_batch(pa.Table.from_pandas(frame), rows="line", as_of=date(2026, 11, 22))
+    assert [line.status.value for line in report.lines] == batch.column("status").to_pylist() == ["pass", "pass"]
+    for fraction in (1234567893.5, Decimal("22.5"), float("inf")):
+        parsed = parse_claim(claim({**GOOD_LINE, "rendering_npi": fraction}))
+        assert all_messages(parsed) == ["rendering_npi must be text"]

@@ -67,12 +67,28 @@ def _empty(value: Any) -> bool:
     return type(value).__name__ in ("NAType", "NaTType") and type(value).__module__.startswith("pandas")
 
 
+def _whole_text(value: Any) -> str | None:
+    """A number that is a whole one as its digits, else None. A DataFrame column of codes with an
+    empty cell is a float column (an NPI 1234567893.0), which the batch road reads as Arrow casts it,
+    1234567893; a fraction is no code."""
+    if _whole(value):
+        return str(int(value))
+    if _real(value):
+        try:
+            number = int(value)
+        except (ValueError, OverflowError, ArithmeticError):  # NaN, infinity
+            return None
+        return str(number) if number == value else None
+    return None
+
+
 def _text(value: Any) -> str:
     if isinstance(value, str):
         return value.strip()
-    if _whole(value):
-        return str(int(value))
-    raise ValueError("must be text")
+    text = _whole_text(value)
+    if text is None:
+        raise ValueError("must be text")
+    return text
 
 
 def _code(value: Any) -> str:
@@ -98,7 +114,7 @@ def _tokens(value: Any, separators: re.Pattern[str]) -> list[str]:
         return []
     if isinstance(value, (list, tuple)):
         items = value
-    elif isinstance(value, str) or _whole(value):
+    elif isinstance(value, str) or _whole_text(value) is not None:
         items = [value]
     else:
         raise ValueError("must be text or a list of codes")
