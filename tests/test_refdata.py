@@ -406,3 +406,23 @@ def test_shipped_data_matches_a_fresh_build(tmp_path: Path) -> None:
             assert gzip.decompress(shipped) == gzip.decompress(built.read_bytes()), built.name
         else:
             assert shipped == built.read_bytes(), f"{built.name}: run python tools/build_refdata.py"
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "what"),
+    [
+        ("icd10cm", "code,code_nodot,level,billable,parent,description\n", "ICD-10-CM codes"),
+        ("icd10cm", "code_nodot\tbillable\tparent\n", "ICD-10-CM codes"),
+        ("nucc", "Code,Grouping,Classification,Specialization,Definition\n", "taxonomy codes"),
+        ("modifiers", "modifier,short_description\n", "modifiers"),
+        ("pos", "pos_code,name,status\n\n", "place-of-service codes"),
+    ],
+)
+def test_an_override_with_a_header_and_no_rows_is_refused(tmp_path: Path, name: str, content: str, what: str) -> None:
+    # A download cut short after its header loaded as a set without codes: every place of
+    # service failed as unknown, and for the other sets the load failed on the shipped rule
+    # pack ("rulepack/procedures/0711T.yaml:74: 'I70.2' is not a code"), blaming the pack.
+    path = write(tmp_path / "codes.csv", content)
+    with pytest.raises(CodeSetError, match=f"holds no {what}: a header and no rows") as raised:
+        load_code_sets(overrides={name: path})
+    assert raised.value.file == str(path)

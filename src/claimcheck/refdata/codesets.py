@@ -12,7 +12,7 @@ import functools
 import json
 import os
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sized
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, Union, cast
@@ -46,6 +46,14 @@ _VERSION_IN_FILE_NAME: dict[str, tuple[re.Pattern[str], str]] = {
     "nucc": (re.compile(r"(?<!\d)(\d\d)[._]?(\d)(?!\d)"), "{0}.{1}"),
     "modifiers": (re.compile(r"(?<!\d)(20\d\d)[-_]?(0[1-9]|1[0-2])(?!\d)"), "{0}-{1}"),
     "pos": (re.compile(r"(?<!\d)(20\d\d)-(\d\d)-(\d\d)(?!\d)"), "{0}-{1}-{2}"),
+}
+
+
+_WHAT = {
+    "icd10cm": "ICD-10-CM codes",
+    "nucc": "taxonomy codes",
+    "modifiers": "modifiers",
+    "pos": "place-of-service codes",
 }
 
 
@@ -98,7 +106,14 @@ def _assemble(overrides: Mapping[str, OverrideSource]) -> CodeSets:
 
 def _load_set(name: str, loader: _Loader[_CodeSet], overrides: Mapping[str, OverrideSource]) -> _CodeSet:
     if name in overrides:
-        return loader(*_override_source(name, overrides[name]))
+        path, info = _override_source(name, overrides[name])
+        loaded = loader(path, info)
+        # A header with no rows (a download cut short) read as a set without codes, and every
+        # line failed as unknown: the place of service on each, or, for the other sets, the
+        # shipped rule pack's codes, which blamed the pack for the file.
+        if not len(cast(Sized, loaded)):
+            raise CodeSetError(str(path), f"holds no {_WHAT[name]}: a header and no rows")
+        return loaded
     # Cached per set so that overriding one set still shares the other shipped ones.
     return cast(_CodeSet, _shipped_set(name, loader))
 
