@@ -17,6 +17,7 @@ from claimcheck.engine.profiles import CompiledProfile, compile_profile
 from claimcheck.errors import ClaimCheckError, RuleFileError
 from claimcheck.refdata import CodeSets, load_code_sets, shipped_code_sets
 from claimcheck.refdata.ncci import MueTable, PtpTable, load_mue, load_ptp
+from claimcheck.rules.kinds import ModifierCodeSetParams
 from claimcheck.rules.loader import RulePack, load_pack
 
 __all__ = ["CodeSetOverrides", "RuleSet", "load_rules", "rules_or_shipped"]
@@ -88,7 +89,8 @@ class RuleSet:
 def compile_pack(
     pack: RulePack, ptp: PtpTable | None = None, mue: MueTable | None = None, recipe: Recipe | None = None
 ) -> RuleSet:
-    env = CompileEnv(pack.code_sets, pack.path, pack.manifest.version, ptp, mue)
+    beyond_file = tuple(loaded.params for loaded in pack.rules if isinstance(loaded.params, ModifierCodeSetParams))
+    env = CompileEnv(pack.code_sets, pack.path, pack.manifest.version, ptp, mue, beyond_file)
     line_checks: list[LineCheck] = []
     claim_checks: list[ClaimCheck] = []
     for loaded in pack.rules:

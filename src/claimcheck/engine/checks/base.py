@@ -14,6 +14,7 @@ from claimcheck.models.claim import ClaimLine
 from claimcheck.models.finding import Check, Finding, Source, Status
 from claimcheck.models.parse import InputProblem, ParsedLine
 from claimcheck.refdata import CodeSetInfo, CodeSets
+from claimcheck.rules.kinds import ModifierCodeSetParams
 from claimcheck.rules.loader import LoadedRule
 from claimcheck.rules.schema import Dated, SourceRef
 
@@ -56,6 +57,9 @@ class CompileEnv:
     pack_version: str
     ptp: PtpTable | None = None
     mue: MueTable | None = None
+    # The params of the pack's modifier_code_set rules: modifiers valid beyond the modifier file
+    # (ambulance pairs, Category II), which the profile check judges as the code-set check does.
+    modifier_code_set: tuple[ModifierCodeSetParams, ...] = ()
 
 
 class CompiledRule:

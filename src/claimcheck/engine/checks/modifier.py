@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 
 from claimcheck.engine.checks.base import LineCheck, LineContext, code_set_source, describe_codes, implements
 from claimcheck.models.finding import Finding, Status
@@ -100,6 +101,13 @@ class ProfileModifiers(LineCheck):
     needs_profile = True
     reads = ("modifiers",)
 
+    def _valid(self, code: str, served: date) -> bool:
+        """Whether modifier.code_set passes ``code`` on ``served``."""
+        known = self.code_sets.modifiers.get(code)
+        if known is not None:
+            return known.in_force(served)
+        return any(p.is_ambulance_pair(code) or code in p.category_ii_modifiers for p in self.env.modifier_code_set)
+
     def run(self, ctx: LineContext) -> Iterable[Finding]:
         assert ctx.line is not None
         profile = ctx.profile
@@ -107,8 +115,7 @@ class ProfileModifiers(LineCheck):
             return
         served = ctx.line.date_of_service
         for code in ctx.line.modifiers:
-            known = self.code_sets.modifiers.get(code)
-            if known is None or not known.in_force(served):
+            if not self._valid(code, served):
                 continue  # modifier.code_set already failed it
             entry = profile.modifier_entry(code, served)
             if entry is None:
