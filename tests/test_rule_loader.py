@@ -513,3 +513,19 @@ def test_profile_diagnoses_are_read_with_or_without_the_dot(pack: Path) -> None:
     with pytest.raises(RuleFileError, match="is not a code in ICD-10-CM") as caught:
         claimcheck.load_rules(pack)
     assert caught.value.value == "I7099"  # as written, for the author to find
+
+
+def test_a_profile_may_list_the_modifiers_the_code_set_rule_accepts(pack: Path) -> None:
+    # 8P and RH pass modifier.code_set on claims (its params), but a profile listing one was
+    # refused as "not a code in the modifier code set".
+    profile = pack / "procedures" / "0711T.yaml"
+    entry = (
+        "  - code: {code}\n    status: warn\n    meaning: m\n    reason: r\n    source: {{document: d, section: s}}\n"
+    )
+    _replace(profile, "modifiers:\n", "modifiers:\n" + entry.format(code="8P") + entry.format(code="RH"))
+    rules = claimcheck.load_rules(pack)
+    assert {"8P", "RH"} <= set(rules.profiles["0711T"].modifiers)
+    _replace(profile, "code: RH", "code: XH")  # X is a destination only: no pair
+    with pytest.raises(RuleFileError, match="is not a code in the modifier code set") as caught:
+        claimcheck.load_rules(pack)
+    assert (caught.value.key_path, caught.value.value) == ("modifiers[1].code", "XH")

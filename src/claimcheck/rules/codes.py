@@ -59,14 +59,23 @@ def _check_section(
             )
 
 
-def check_profile_codes(profile: ProcedureProfile, doc: LocatedDocument, code_sets: CodeSets) -> None:
-    """Raise ``RuleFileError`` for the first profile code that is not in its code set."""
+def check_profile_codes(
+    profile: ProcedureProfile,
+    doc: LocatedDocument,
+    code_sets: CodeSets,
+    beyond_file: Sequence[ModifierCodeSetParams] = (),
+) -> None:
+    """Raise ``RuleFileError`` for the first profile code that is not in its code set.
+
+    ``beyond_file`` are the params of the pack's ``modifier_code_set`` rules: a modifier they
+    accept (an ambulance pair, a Category II modifier) is one on claims, so a profile may list it.
+    """
     icd, nucc, modifiers = code_sets.icd10cm, code_sets.nucc, code_sets.modifiers
     _check_section(
         doc,
         "modifiers",
         profile.modifiers,
-        lambda c: c in modifiers,
+        lambda c: c in modifiers or any(p.is_ambulance_pair(c) or c in p.category_ii_modifiers for p in beyond_file),
         f"the modifier code set ({modifiers.info.version})",
     )
     _check_section(doc, "diagnoses", profile.diagnoses, lambda c: c in icd, f"ICD-10-CM {icd.info.version}")

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ValidationError
 from claimcheck.errors import RuleFileError
 from claimcheck.refdata import CodeSets
 from claimcheck.rules.codes import check_profile_codes, check_rule_modifiers
-from claimcheck.rules.kinds import KIND_PARAMS
+from claimcheck.rules.kinds import KIND_PARAMS, ModifierCodeSetParams
 from claimcheck.rules.schema import (
     GeneralFile,
     GeneralRule,
@@ -245,6 +245,7 @@ def load_pack(path: str | Path | None = None, *, code_sets: CodeSets) -> RulePac
         rules.extend(loaded)
         general.append((doc, [rule.params for rule in loaded]))
     check_rule_modifiers(general, code_sets)
+    beyond_file = [rule.params for rule in rules if isinstance(rule.params, ModifierCodeSetParams)]
 
     profiles: dict[str, ProcedureProfile] = {}
     files: dict[str, str] = {}
@@ -260,7 +261,7 @@ def load_pack(path: str | Path | None = None, *, code_sets: CodeSets) -> RulePac
                 value=profile.procedure,
                 allowed=code,
             )
-        check_profile_codes(profile, doc, code_sets)
+        check_profile_codes(profile, doc, code_sets, beyond_file)
         profiles[code] = profile
         files[code] = doc.file
     return RulePack(
