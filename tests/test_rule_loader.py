@@ -529,3 +529,17 @@ def test_a_profile_may_list_the_modifiers_the_code_set_rule_accepts(pack: Path) 
     with pytest.raises(RuleFileError, match="is not a code in the modifier code set") as caught:
         claimcheck.load_rules(pack)
     assert (caught.value.key_path, caught.value.value) == ("modifiers[1].code", "XH")
+
+
+def test_a_merge_key_says_it_is_not_supported(pack: Path) -> None:
+    # It was an "unknown key" in source, with "2 more problems" for the keys it was to bring in.
+    profile = pack / "procedures" / "0711T.yaml"
+    section = "source: {document: 000_5ab7308402be0f6e.txt, section: Coding Specifications}"
+    _replace(profile, section, "source: &spec {document: 000_5ab7308402be0f6e.txt, section: Coding Specifications}")
+    _replace(profile, section, "source: {<<: *spec}")
+    with pytest.raises(RuleFileError) as caught:
+        claimcheck.load_rules(pack)
+    error = caught.value
+    assert (error.line, error.key_path) == (_line_of(profile, "{<<: *spec}"), "modifiers[1].source.<<")
+    assert error.problem == "merge keys are not supported"
+    assert error.allowed is not None and "alias" in error.allowed

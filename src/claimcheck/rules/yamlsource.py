@@ -106,6 +106,15 @@ def _build_collection(node: yaml.Node, path: KeyPath, walk: _Walk) -> Any:
             if not isinstance(key_node, yaml.ScalarNode):
                 raise RuleFileError(file, "keys must be plain text", line=key_node.start_mark.line + 1)
             key = key_node.value
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                # Read as a plain key it was "unknown", and the keys it was meant to bring in "missing".
+                raise RuleFileError(
+                    file,
+                    "merge keys are not supported",
+                    line=key_node.start_mark.line + 1,
+                    key_path=_render((*path, key)),
+                    allowed="the keys written out; an alias (*name) may stand for a whole value",
+                )
             if key in result:
                 raise RuleFileError(
                     file,
