@@ -77,6 +77,13 @@ def test_codes_are_trimmed_and_upper_cased(field: str, raw: Any, expected: Any) 
         ("E11.9", "E11.9"),
         ("Z1311", "Z13.11"),
         ("not-a-code", "NOT-A-CODE"),
+        ("I10.", "I10"),
+        # A misplaced dot was dropped, so I7.0213 passed as I70.213, which the code set's own
+        # lookup refuses and a payer rejects: kept as written, it fails diagnosis.code_set.
+        ("i7.0213", "I7.0213"),
+        ("I70.21.3", "I70.21.3"),
+        (".I70213", ".I70213"),
+        ("I70213.", "I70213."),
     ],
 )
 def test_normalise_diagnosis(raw: str, expected: str) -> None:

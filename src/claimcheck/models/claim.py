@@ -134,7 +134,12 @@ def split_modifiers(value: Any) -> tuple[str, ...]:
 def normalise_diagnosis(code: str) -> str:
     """``i70213`` and ``I70.213`` both become ``I70.213``; anything not shaped like ICD-10-CM is kept."""
     text = code.strip().upper()
-    bare = text.replace(".", "")
+    category, dot, rest = text.partition(".")
+    # The dot goes after the category, as the code set's lookup requires: I7.0213 or I70.21.3 is
+    # no way of writing I70.213, and a payer rejects it, so it stays as written and fails.
+    if dot and (len(category) != 3 or "." in rest):
+        return text
+    bare = category + rest
     if _ICD_SHAPE.match(bare):
         return bare if len(bare) == 3 else f"{bare[:3]}.{bare[3:]}"
     return text
