@@ -543,3 +543,26 @@ def test_a_merge_key_says_it_is_not_supported(pack: Path) -> None:
     assert (error.line, error.key_path) == (_line_of(profile, "{<<: *spec}"), "modifiers[1].source.<<")
     assert error.problem == "merge keys are not supported"
     assert error.allowed is not None and "alias" in error.allowed
+
+
+def test_a_rule_is_filed_under_the_check_its_kind_makes(pack: Path) -> None:
+    # check: diagnosis on the positive_units rule loaded, and its findings on units were
+    # reported, and counted in the summary by check, as diagnosis findings.
+    from claimcheck.rules.kinds import KIND_CHECK, KIND_PARAMS
+
+    assert set(KIND_CHECK) == set(KIND_PARAMS)
+    assert {
+        c.rule.kind: c.rule.check for c in (*claimcheck.load_rules().checks, *claimcheck.load_rules().claim_checks)
+    } == {kind: check for kind, check in KIND_CHECK.items()}
+    units = pack / "general" / "units.yaml"
+    _replace(units, "check: units", "check: diagnosis")
+    with pytest.raises(RuleFileError) as caught:
+        claimcheck.load_rules(pack)
+    error = caught.value
+    assert (error.file, error.line, error.key_path) == (
+        str(units),
+        _line_of(units, "check: diagnosis"),
+        "rules[0].check",
+    )
+    assert (error.value, error.allowed) == ("diagnosis", "'units'")
+    assert "a positive_units rule makes units findings" in str(error)

@@ -14,10 +14,11 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
+from claimcheck.models.finding import Check
 from claimcheck.rules.schema import Dated, Day, FrozenMapping, ProcedureCode, SourceRef, Text, UpperCode
 from claimcheck.rules.yamlsource import KeyPath
 
-__all__ = ["KIND_PARAMS", "ModifierCodeSetParams", "modifier_codes"]
+__all__ = ["KIND_CHECK", "KIND_PARAMS", "ModifierCodeSetParams", "modifier_codes"]
 
 
 class _ModifierCodeMark:
@@ -187,6 +188,24 @@ class SplitComponentParams(_Params):
     professional: ModifierCode = "26"
     technical: ModifierCode = "TC"
 
+
+# The check whose findings each kind makes: a rule filed under another check labelled them
+# wrongly (a units rule's findings reported, and counted, as diagnosis ones).
+KIND_CHECK: dict[str, Check] = {
+    **dict.fromkeys(("unreadable_field", "unchecked_value", "modifier_count", "unique_line_number"), Check.INPUT),
+    "procedure_format": Check.PROCEDURE,
+    **dict.fromkeys(("code_effective_date", "date_not_after_run"), Check.DATE),
+    **dict.fromkeys(("modifier_code_set", "modifier_conflict", "profile_modifiers"), Check.MODIFIER),
+    **dict.fromkeys(
+        ("diagnosis_required", "diagnosis_code_set", "diagnosis_billable", "profile_diagnoses"), Check.DIAGNOSIS
+    ),
+    **dict.fromkeys(("taxonomy_code_set", "profile_specialties"), Check.SPECIALTY),
+    "npi_check_digit": Check.PROVIDER,
+    **dict.fromkeys(("positive_units", "mue_units"), Check.UNITS),
+    "place_of_service_code_set": Check.PLACE_OF_SERVICE,
+    **dict.fromkeys(("ptp_pairs", "addon_primary", "split_components"), Check.PAIR),
+    "duplicate_lines": Check.DUPLICATE,
+}
 
 KIND_PARAMS: dict[str, type[BaseModel]] = {
     "unreadable_field": NoParams,

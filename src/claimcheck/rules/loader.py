@@ -16,7 +16,7 @@ from pydantic import BaseModel, ValidationError
 from claimcheck.errors import RuleFileError
 from claimcheck.refdata import CodeSets
 from claimcheck.rules.codes import check_profile_codes, check_rule_modifiers
-from claimcheck.rules.kinds import KIND_PARAMS, ModifierCodeSetParams
+from claimcheck.rules.kinds import KIND_CHECK, KIND_PARAMS, ModifierCodeSetParams
 from claimcheck.rules.schema import (
     GeneralFile,
     GeneralRule,
@@ -212,6 +212,15 @@ def _load_general(doc: LocatedDocument, seen: dict[str, str]) -> list[LoadedRule
                 key_path=render_key_path((*where, "kind")),
                 value=rule.kind,
                 allowed=sorted(KIND_PARAMS),
+            )
+        if rule.check is not KIND_CHECK[rule.kind]:
+            raise RuleFileError(
+                doc.file,
+                f"a {rule.kind} rule makes {KIND_CHECK[rule.kind].value} findings",
+                line=doc.line_of((*where, "check")),
+                key_path=render_key_path((*where, "check")),
+                value=rule.check.value,
+                allowed=repr(KIND_CHECK[rule.kind].value),
             )
         # The rule holds its params frozen; validate what the file says, so errors quote it.
         written = doc.data["rules"][index].get("params", {})
