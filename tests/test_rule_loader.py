@@ -566,3 +566,22 @@ def test_a_rule_is_filed_under_the_check_its_kind_makes(pack: Path) -> None:
     )
     assert (error.value, error.allowed) == ("diagnosis", "'units'")
     assert "a positive_units rule makes units findings" in str(error)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "key_path"),
+    [
+        ("  - 0711T\n", "  - 0711T\n  - 0711t\n", "procedures[1]"),
+        ("  - units\n", "  - units\n  - units\n", "general[8]"),
+    ],
+)
+def test_a_file_listed_twice_in_pack_yaml_is_named(pack: Path, old: str, new: str, key_path: str) -> None:
+    # 0711t (read as 0711T) loaded the profile twice, silently; a general file listed twice was
+    # "rule id is already used" in that file, pointing away from pack.yaml.
+    manifest = pack / "pack.yaml"
+    _replace(manifest, old, new)
+    with pytest.raises(RuleFileError, match=r"listed twice \(also ") as caught:
+        claimcheck.load_rules(pack)
+    error = caught.value
+    assert (error.file, error.key_path) == (str(manifest), key_path)
+    assert error.line == _line_of(manifest, old.strip()) + 1  # the second listing, just below the first

@@ -166,7 +166,17 @@ def _validate(model: type[_ModelT], doc: LocatedDocument, data: Any = None, base
 
 def _check_listed(folder: Path, listed: Sequence[str], manifest: LocatedDocument, key: str) -> None:
     present = {p.stem for p in folder.glob("*.yaml")} if folder.is_dir() else set()
+    first: dict[str, int] = {}
     for index, name in enumerate(listed):
+        # 0711t reads as 0711T: listed again, its profile silently replaced the first.
+        if first.setdefault(name, index) != index:
+            raise RuleFileError(
+                manifest.file,
+                f"listed twice (also {key}[{first[name]}]); list each file once",
+                line=manifest.line_of((key, index)),
+                key_path=render_key_path((key, index)),
+                value=name,
+            )
         if name not in present:
             raise RuleFileError(
                 manifest.file,
