@@ -585,3 +585,19 @@ def test_a_file_listed_twice_in_pack_yaml_is_named(pack: Path, old: str, new: st
     error = caught.value
     assert (error.file, error.key_path) == (str(manifest), key_path)
     assert error.line == _line_of(manifest, old.strip()) + 1  # the second listing, just below the first
+
+
+@pytest.mark.parametrize("section", ["diagnoses", "specialties"])
+def test_an_empty_diagnosis_or_specialty_list_is_refused(pack: Path, section: str) -> None:
+    # "diagnoses: []" loaded as a list no code matches: every 0711T line warned "(listed: none)",
+    # where leaving the key out, as the profiles without a list do, skips the support check.
+    profile = pack / "procedures" / "0711T.yaml"
+    text = profile.read_text(encoding="utf-8")
+    start = text.index(f"\n{section}:\n") + 1
+    end = text.find("\nspecialties:\n", start + 1) + 1 if section == "diagnoses" else len(text)
+    profile.write_text(text[:start] + f"{section}: []\n" + text[end:], encoding="utf-8")
+    with pytest.raises(RuleFileError) as caught:
+        claimcheck.load_rules(pack)
+    error = caught.value
+    assert (error.key_path, error.line) == (section, _line_of(profile, f"{section}: []"))
+    assert "an empty list warns on every line; leave the key out" in error.problem

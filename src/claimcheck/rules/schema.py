@@ -193,6 +193,13 @@ class SpecialtyEntry(Dated):
     source: SourceRef
 
 
+def _listing(entries: tuple[Any, ...]) -> tuple[Any, ...]:
+    # An empty list is a list that no code matches: every line of the procedure warned.
+    if not entries:
+        raise ValueError("an empty list warns on every line; leave the key out when the document lists none")
+    return entries
+
+
 class ProcedureProfile(_Strict):
     """``procedures/<CODE>.yaml``: what the documents say about one procedure code."""
 
@@ -203,5 +210,5 @@ class ProcedureProfile(_Strict):
     # Every profile judges modifiers: an empty list means the document lists none, so any
     # modifier on the line is "not listed". Diagnoses and specialties are judged only when listed.
     modifiers: tuple[ModifierEntry, ...] = ()
-    diagnoses: tuple[DiagnosisEntry, ...] | None = None
-    specialties: tuple[SpecialtyEntry, ...] | None = None
+    diagnoses: Annotated[tuple[DiagnosisEntry, ...], AfterValidator(_listing)] | None = None
+    specialties: Annotated[tuple[SpecialtyEntry, ...], AfterValidator(_listing)] | None = None
