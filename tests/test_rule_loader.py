@@ -601,3 +601,15 @@ def test_an_empty_diagnosis_or_specialty_list_is_refused(pack: Path, section: st
     error = caught.value
     assert (error.key_path, error.line) == (section, _line_of(profile, f"{section}: []"))
     assert "an empty list warns on every line; leave the key out" in error.problem
+
+
+def test_a_code_has_one_effective_date(pack: Path) -> None:
+    # 0711T listed in a second group took that group's dates without a word: with a later date
+    # there, its services before it failed date.effective though the first group allows them.
+    date_rules = pack / "general" / "date.yaml"
+    _replace(date_rules, "        - codes: [0721T, 0722T]\n", "        - codes: [0721T, 0722T, 0711T]\n")
+    with pytest.raises(RuleFileError) as caught:
+        claimcheck.load_rules(pack)
+    error = caught.value
+    assert (error.file, error.key_path) == (str(date_rules), "rules[0].params")
+    assert "0711T is in codes[0] and codes[1]; a code has one effective date" in error.problem

@@ -97,6 +97,18 @@ class EffectiveDates(_Params):
 class EffectiveDateParams(_Params):
     codes: tuple[EffectiveDates, ...] = Field(min_length=1)
 
+    @model_validator(mode="after")
+    def _one_group_per_code(self) -> EffectiveDateParams:
+        # A code in two groups took the later group's dates without a word.
+        first: dict[str, int] = {}
+        for index, group in enumerate(self.codes):
+            for code in group.codes:
+                if first.setdefault(code, index) != index:
+                    raise ValueError(
+                        f"{code} is in codes[{first[code]}] and codes[{index}]; a code has one effective date"
+                    )
+        return self
+
 
 class ModifierCodeSetParams(_Params):
     """Ambulance origin/destination modifiers are pairs of location letters (RH = residence to
