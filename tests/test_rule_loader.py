@@ -613,3 +613,16 @@ def test_a_code_has_one_effective_date(pack: Path) -> None:
     error = caught.value
     assert (error.file, error.key_path) == (str(date_rules), "rules[0].params")
     assert "0711T is in codes[0] and codes[1]; a code has one effective date" in error.problem
+
+
+def test_a_procedure_format_written_without_anchors_matches_the_whole_code(pack: Path) -> None:
+    # '\d{5}' matched the start of 992130, which passed as a CPT Category I code.
+    _replace(pack / "general" / "procedure.yaml", "CPT Category I: '^\\d{5}$'", "CPT Category I: '\\d{5}'")
+    rules = claimcheck.load_rules(pack)
+    lines = [
+        {"line_number": n, "procedure_code": code, "diagnosis_codes": ["I10"], "date_of_service": "2026-03-10"}
+        for n, code in enumerate(["99213", "992130"], start=1)
+    ]
+    report = claimcheck.validate({"claim_id": "C1", "lines": lines}, rules=rules, as_of=date(2026, 11, 22))
+    statuses = [f.status.value for line in report.lines for f in line.findings if f.rule_id == "procedure.format"]
+    assert statuses == ["pass", "fail"]

@@ -25,7 +25,8 @@ class ProcedureFormat(LineCheck):
     def run(self, ctx: LineContext) -> Iterable[Finding]:
         assert ctx.line is not None
         code = ctx.line.procedure_code
-        kind = next((name for name, pattern in self.formats if pattern.match(code)), None)
+        # The whole code: a pack's pattern written without anchors (\d{5}) passed 992130 as Category I.
+        kind = next((name for name, pattern in self.formats if pattern.fullmatch(code)), None)
         if kind is None:
             yield self.finding(
                 code, self.status, f"{code} is not a procedure code: expected the form of {self.expected}"
