@@ -626,3 +626,13 @@ def test_a_procedure_format_written_without_anchors_matches_the_whole_code(pack:
     report = claimcheck.validate({"claim_id": "C1", "lines": lines}, rules=rules, as_of=date(2026, 11, 22))
     statuses = [f.status.value for line in report.lines for f in line.findings if f.rule_id == "procedure.format"]
     assert statuses == ["pass", "fail"]
+
+
+def test_a_rule_file_named_yml_is_pointed_out(pack: Path) -> None:
+    # "no file general/units.yaml in the pack", with units.yml beside it and not in the list of files.
+    (pack / "general" / "units.yaml").rename(pack / "general" / "units.yml")
+    with pytest.raises(
+        RuleFileError,
+        match=r"no file general/units\.yaml in the pack \(units\.yml is there: rule files end in \.yaml\)",
+    ):
+        claimcheck.load_rules(pack)

@@ -180,7 +180,8 @@ def _check_listed(folder: Path, listed: Sequence[str], manifest: LocatedDocument
         if name not in present:
             raise RuleFileError(
                 manifest.file,
-                f"no file {folder.name}/{name}.yaml in the pack",
+                f"no file {folder.name}/{name}.yaml in the pack"
+                + (f" ({name}.yml is there: rule files end in .yaml)" if (folder / f"{name}.yml").is_file() else ""),
                 line=manifest.line_of((key, index)),
                 key_path=render_key_path((key, index)),
                 value=name,
