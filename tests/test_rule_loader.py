@@ -636,3 +636,14 @@ def test_a_rule_file_named_yml_is_pointed_out(pack: Path) -> None:
         match=r"no file general/units\.yaml in the pack \(units\.yml is there: rule files end in \.yaml\)",
     ):
         claimcheck.load_rules(pack)
+
+
+def test_a_rule_file_that_is_not_utf8_names_the_line_of_the_bad_byte(pack: Path) -> None:
+    # It said only "is not UTF-8 text", leaving the author to search the whole file.
+    profile = pack / "procedures" / "77011.yaml"
+    line = _line_of(profile, "title: CT guidance")
+    text = profile.read_text(encoding="utf-8")
+    profile.write_bytes(text.replace("title: CT guidance", "title: CT guid\u00e9nce", 1).encode("latin-1"))
+    with pytest.raises(RuleFileError, match=r"is not UTF-8 text \(byte 0xe9\); allowed: UTF-8 text") as caught:
+        claimcheck.load_rules(pack)
+    assert (caught.value.file, caught.value.line) == (str(profile), line)

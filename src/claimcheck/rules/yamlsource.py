@@ -175,11 +175,19 @@ def read_yaml(path: Path) -> LocatedDocument:
     """Parse one YAML file; bad YAML raises ``RuleFileError`` with the line of the problem."""
     file = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except OSError as exc:
         raise RuleFileError(file, f"cannot read the file ({exc.strerror})") from None
-    except UnicodeDecodeError:
-        raise RuleFileError(file, "is not UTF-8 text") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        # Say where: an editor that saved one word (café) in Latin-1 leaves the rest readable.
+        raise RuleFileError(
+            file,
+            f"is not UTF-8 text (byte 0x{raw[exc.start]:02x})",
+            line=raw.count(b"\n", 0, exc.start) + 1,
+            allowed="UTF-8 text; save the file as UTF-8",
+        ) from None
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except RecursionError:
