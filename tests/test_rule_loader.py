@@ -647,3 +647,18 @@ def test_a_rule_file_that_is_not_utf8_names_the_line_of_the_bad_byte(pack: Path)
     with pytest.raises(RuleFileError, match=r"is not UTF-8 text \(byte 0xe9\); allowed: UTF-8 text") as caught:
         claimcheck.load_rules(pack)
     assert (caught.value.file, caught.value.line) == (str(profile), line)
+
+
+def test_a_pack_code_missing_from_a_release_the_user_loaded_blames_the_release(tmp_path: Path) -> None:
+    # A newer ICD-10-CM without a code the shipped pack lists stopped the load on the pack with
+    # "is not a code in ICD-10-CM 2027 ...; a code from the document that is wrong goes under
+    # document_code", as if the seed document were wrong rather than the release different.
+    release = tmp_path / "icd10cm-order-2027.txt"
+    release.write_text("00001 A00     0 Cholera\n00002 A000    1 Cholera due to Vibrio cholerae 01\n", encoding="utf-8")
+    with pytest.raises(RuleFileError) as caught:
+        claimcheck.load_rules(code_sets={"icd10cm": release})
+    error = caught.value
+    assert (error.key_path, error.value) == ("diagnoses[0].code", "I70.2")
+    assert "is not a code in ICD-10-CM 2027 (user-supplied icd10cm-order-2027.txt)" in error.problem
+    assert error.allowed is not None and f"{release} lacks it" in error.allowed
+    assert "document_code" not in error.allowed

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from pydantic import BaseModel
 
 from claimcheck.errors import RuleFileError
-from claimcheck.refdata import CodeSets
+from claimcheck.refdata import CodeSetInfo, CodeSets
 from claimcheck.rules.kinds import ModifierCodeSetParams, modifier_codes
 from claimcheck.rules.schema import ProcedureProfile
 from claimcheck.rules.yamlsource import LocatedDocument, excerpt, render_key_path
@@ -22,12 +22,28 @@ __all__ = ["check_profile_codes", "check_rule_modifiers"]
 _WRONG_CODE_HINT = "; a code from the document that is wrong goes under document_code"
 
 
+def _label(title: str, info: CodeSetInfo) -> str:
+    """``ICD-10-CM 2027 (user-supplied icd10cm-order-2027.txt)``: a pack code missing from a
+    release the user loaded is the release's doing, not the document's."""
+    return f"{title} {info.label if info.source.startswith('user-supplied') else info.version}"
+
+
+def _hint(info: CodeSetInfo) -> str:
+    if info.source.startswith("user-supplied"):
+        return (
+            f"; {info.path} lacks it: list the code that release uses in a rule pack of your own"
+            " (a copy of this one), or load a release that has it"
+        )
+    return _WRONG_CODE_HINT
+
+
 def _check_section(
     doc: LocatedDocument,
     section: str,
     entries: Sequence[object] | None,
     exists: Callable[[str], bool],
     set_label: str,
+    hint: str = _WRONG_CODE_HINT,
 ) -> None:
     seen: dict[str, int] = {}
     for index, entry in enumerate(entries or ()):
@@ -44,7 +60,7 @@ def _check_section(
         seen[code] = index
         if not exists(code):
             raise RuleFileError(
-                doc.file, f"is not a code in {set_label}", allowed=f"codes of {set_label}{_WRONG_CODE_HINT}", **where
+                doc.file, f"is not a code in {set_label}", allowed=f"codes of {set_label}{hint}", **where
             )
         document_code = getattr(entry, "document_code", None)
         document_codes = document_code if isinstance(document_code, tuple) else (document_code,)
@@ -76,15 +92,19 @@ def check_profile_codes(
         "modifiers",
         profile.modifiers,
         lambda c: c in modifiers or any(p.is_ambulance_pair(c) or c in p.category_ii_modifiers for p in beyond_file),
-        f"the modifier code set ({modifiers.info.version})",
+        f"the modifier code set ({_label('', modifiers.info).strip()})",
+        _hint(modifiers.info),
     )
-    _check_section(doc, "diagnoses", profile.diagnoses, lambda c: c in icd, f"ICD-10-CM {icd.info.version}")
+    _check_section(
+        doc, "diagnoses", profile.diagnoses, lambda c: c in icd, _label("ICD-10-CM", icd.info), _hint(icd.info)
+    )
     _check_section(
         doc,
         "specialties",
         profile.specialties,
         lambda c: c in nucc,
-        f"the NUCC taxonomy {nucc.info.version}",
+        _label("the NUCC taxonomy", nucc.info),
+        _hint(nucc.info),
     )
 
 
