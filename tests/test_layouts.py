@@ -215,3 +215,29 @@ def test_dates_in_other_scripts_digits_are_left_unread(name: str) -> None:
 )
 def test_the_claimcheck_layout_reads_compact_and_month_name_dates(text: str, expected: str) -> None:
     assert load_layout("claimcheck").parse_date(text) == expected
+
+
+@pytest.mark.parametrize("delimiter", [",", "\t"])
+def test_a_shipped_layout_named_for_a_copy_with_another_delimiter_reads_it(
+    shared_dir: Path, tmp_path: Path, delimiter: str
+) -> None:
+    # cms_carrier names "|", as the RIF files are written; a comma or tab copy of one (a
+    # spreadsheet's export) was refused with "missing ... CLM_ID" though its header has CLM_ID,
+    # while the same file read without --columns was found to be a carrier file and read.
+    sample = shared_dir / "samples" / "csv" / "bfd__sample-a-bcarrier-multiple-lines.psv"
+    copy = tmp_path / "carrier.csv"
+    copy.write_text(sample.read_text(encoding="utf-8").replace("|", delimiter), encoding="utf-8")
+    named = claimcheck.validate_file(copy, as_of=AS_OF, columns="cms_carrier")
+    assert named == claimcheck.validate_file(copy, as_of=AS_OF)
+    assert len(named.lines) == _data_rows(sample)
+    assert not [f for line in named.lines for f in line.findings if f.rule_id.startswith("input")]
+
+
+def test_a_columns_map_delimiter_the_header_lacks_is_not_used_to_split_it(tmp_path: Path) -> None:
+    map_file = tmp_path / "map.yaml"
+    map_file.write_text(WIDE_MAP.read_text(encoding="utf-8"), encoding="utf-8")
+    copy = tmp_path / WIDE.name  # the same name, so that the findings' places read alike
+    copy.write_text(WIDE.read_text(encoding="utf-8").replace("|", ","), encoding="utf-8")
+    assert claimcheck.validate_file(copy, as_of=AS_OF, columns=map_file) == claimcheck.validate_file(
+        WIDE, as_of=AS_OF, columns=map_file
+    )

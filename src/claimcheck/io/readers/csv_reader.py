@@ -36,6 +36,8 @@ _COMPRESSED = {"\x1f\ufffd": GZIP, "PK\x03\x04": ZIP}
 
 
 def _delimiter(header_line: str) -> str:
+    # Also when a layout names a delimiter the header lacks: split on it, the header would be one
+    # column and every column of the layout missing (a comma copy of a pipe-delimited RIF file).
     return max(_DELIMITERS, key=header_line.count) if header_line else ","
 
 
@@ -230,7 +232,7 @@ def read_csv(path: Path, layout: ColumnLayout | None = None, *, skip_rows: int =
                 raise InputError(path, problem)
         if lines.bad:
             raise InputError(path, "header row " + NOT_UTF8, line=1)
-        delimiter = (layout.delimiter if layout else None) or _delimiter(first)
+        delimiter = layout.delimiter if layout and layout.delimiter and layout.delimiter in first else _delimiter(first)
         columns = _Layout(path, next(csv.reader([first], delimiter=delimiter)), layout)
         reader = csv.reader(physical, delimiter=delimiter)
         current_id: str | None = None
