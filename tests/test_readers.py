@@ -420,6 +420,12 @@ def test_detect_format_by_content(tmp_path: Path, rules: claimcheck.RuleSet, tex
         ("a.837", "ISAA00A          A00A", "x12"),  # a letter as separator: the X12 reader says so
         ("a.edi", "", "x12"),
         ("a.edi", HEADER + "\n", "csv"),
+        # A first column named ST (a state) or GS_... is a table, not an 837 that lost its ISA.
+        ("a.csv", "ST," + HEADER + "\nUT," + GOOD_ROW + "\n", "csv"),
+        ("a.psv", "GS_ID|" + HEADER.replace(",", "|") + "\n", "csv"),
+        ("a.txt", "ISA_NO\t" + HEADER.replace(",", "\t") + "\n", "csv"),
+        ("a.txt", "GS*HC*S*R*20260315*1200*101*X*005010X222A1~\nST*837*0101~\n", "x12"),  # no ISA
+        ("a.txt", "ST*837*0101*005010X222A1~\n", "x12"),
         ("a.json", '{"id": "e", "status": "active",\n "resourceType": "ExplanationOfBenefit"}', "fhir"),
         ("a.json", '{"claim_id": "C1", "note": "' + "x" * 10_000 + '", "resourceType": "Claim"}', "fhir"),
         ("a.json", '{"claim_id": "C1", "patient": {"resourceType": "Patient"}, "lines": []}', "json"),  # nested

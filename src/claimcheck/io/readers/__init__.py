@@ -27,7 +27,13 @@ READERS: dict[str, Reader] = {
 }
 
 # An X12 file opens with ISA; one opening with GS or ST lost its ISA, and the X12 reader says so.
-_X12_START = re.compile(r"(?:ISA|GS|ST)[^A-Za-z0-9\s]")
+# Each is matched with its first element (ISA01's two characters, GS01's code, ST01's set id),
+# as a table whose first column is named ST (a state), GS_ID or ISA_NO begins so too.
+_X12_START = re.compile(
+    r"ISA(?P<isa>[^A-Za-z0-9\s]).{2}(?P=isa)"
+    r"|GS(?P<gs>[^A-Za-z0-9\s])[A-Z]{2}(?P=gs)"
+    r"|ST(?P<st>[^A-Za-z0-9\s])\d{3}(?P=st)"
+)
 
 # FHIR serialisers write resourceType first; a claim file's first 64 KB settle the rest.
 _HEAD_CHARS = 65_536
