@@ -241,3 +241,22 @@ def test_a_columns_map_delimiter_the_header_lacks_is_not_used_to_split_it(tmp_pa
     assert claimcheck.validate_file(copy, as_of=AS_OF, columns=map_file) == claimcheck.validate_file(
         WIDE, as_of=AS_OF, columns=map_file
     )
+
+
+@pytest.mark.parametrize(
+    ("columns", "named"),
+    [
+        ("  rendering_npi: NPI\n  rendering_taxonomy: npi\n", "npi for rendering_npi and rendering_taxonomy"),
+        ("  modifiers: [M1, M2, M1]\n", "M1 twice for modifiers"),
+    ],
+)
+def test_a_columns_map_naming_one_column_twice_is_refused_when_loaded(tmp_path: Path, columns: str, named: str) -> None:
+    # It loaded, and the NPI column read as the taxonomy too failed every line of the file with
+    # "1234567893 is not a NUCC taxonomy code", a finding about the claims that was the map's fault.
+    path = tmp_path / "map.yaml"
+    path.write_text(
+        "name: x\ncolumns:\n  claim_id: A\n  line_number: B\n  procedure_code: C\n  date_of_service: D\n" + columns
+    )
+    with pytest.raises(InputError, match=f"names column {named}: a column holds one field") as raised:
+        load_layout(path)
+    assert raised.value.field == "columns" and raised.value.line == 2

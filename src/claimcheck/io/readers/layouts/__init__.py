@@ -85,6 +85,22 @@ class ColumnLayout(BaseModel):
                 )
         return formats
 
+    @field_validator("columns")
+    @classmethod
+    def _one_field_per_column(cls, columns: dict[str, list[str]]) -> dict[str, list[str]]:
+        # One column read as two fields (an NPI column named for the taxonomy too) fails every
+        # line of the file with findings that are the map's fault, not the claims'.
+        seen: dict[str, str] = {}
+        for field, names in columns.items():
+            for column in names:
+                other = seen.setdefault(column.strip().lower(), field)
+                if other != field:
+                    raise ValueError(f"names column {column} for {other} and {field}: a column holds one field")
+            repeated = [c for i, c in enumerate(names) if c.strip().lower() in {n.strip().lower() for n in names[:i]}]
+            if repeated:
+                raise ValueError(f"names column {repeated[0]} twice for {field}: a column holds one field")
+        return columns
+
     def model_post_init(self, _context: Any) -> None:
         unknown = set(self.columns) - {*CLAIM_FIELDS, *LINE_FIELDS}
         if unknown:
