@@ -39,6 +39,45 @@ def test_an_unclosed_quote_does_not_swallow_the_rows_after_it(tmp_path: Path, fi
         assert any(f"unclosed quote that runs over lines 2-4 (claims.csv line {number})" in m for m in _problems(line))
 
 
+@pytest.mark.parametrize("column", [2, 3])
+def test_two_stray_quotes_in_one_column_do_not_make_one_row_of_the_lines_between(tmp_path: Path, column: int) -> None:
+    # The second stray quote closes the first, and the row they make has the header's width: it
+    # was read as one line, its modifiers and diagnoses all the cells of the rows between.
+    def row(claim: str, line: int, stray: bool = False) -> str:
+        cells = [claim, str(line), "0711T", "I73.9", "2026-03-10"]
+        if stray:
+            cells[column] = '"' + cells[column]
+        return ",".join(cells) + "\n"
+
+    path = tmp_path / "claims.csv"
+    path.write_text(HEADER + row("C1", 1, True) + row("C1", 2) + row("C2", 1) + row("C2", 2, True) + row("C3", 1))
+    for columns in (None, "claimcheck"):  # the batch road hands the rest of the file to the per-line one
+        report = claimcheck.validate_file(path, as_of=AS_OF, columns=columns)
+        assert [(ln.claim_id, ln.line_number) for ln in report.lines] == [
+            ("C1", 1),
+            ("C1", 2),
+            ("C2", 1),
+            ("C2", 2),
+            ("C3", 1),
+        ]
+        for number, line in enumerate(report.lines[:4], start=2):
+            assert any(
+                f"unclosed quote that runs over lines 2-5 (claims.csv line {number})" in m for m in _problems(line)
+            )
+        assert not _problems(report.lines[4])
+
+
+def test_a_quoted_multi_line_field_in_the_first_or_last_column_is_one_row(tmp_path: Path) -> None:
+    path = tmp_path / "claims.csv"
+    path.write_text(
+        "claim_id,line_number,procedure_code,diagnosis_codes,date_of_service,note\n"
+        '"C\n1",1,0711T,I73.9,2026-03-10,x\nC2,1,0711T,I73.9,2026-03-10,"a\nb,c\nd"\nC3,1,0711T,I73.9,2026-03-10,x\n'
+    )
+    report = claimcheck.validate_file(path, as_of=AS_OF)
+    assert [(ln.claim_id, ln.line_number) for ln in report.lines] == [("C\n1", 1), ("C2", 1), ("C3", 1)]
+    assert not any(_problems(line) for line in report.lines)
+
+
 def test_a_quoted_multi_line_field_of_the_right_width_is_one_row(tmp_path: Path) -> None:
     path = tmp_path / "claims.csv"
     path.write_text(HEADER + 'C1,1,0711T,"I73.9\nI96",2026-03-10\nC1,2,0711T,I73.9,2026-03-10\n')

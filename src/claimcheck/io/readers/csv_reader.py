@@ -164,10 +164,23 @@ def _rows_of(
     wrong width or into the end of the file, each of those lines on its own, so none of them
     goes unreported."""
     spanned = lines.count - start + 1
-    if spanned <= 1 or (len(row) == len(layout.header) and not _open_at_end(lines.recent, delimiter)):
+    width = len(layout.header)
+    if spanned <= 1 or (
+        len(row) == width
+        and not _open_at_end(lines.recent, delimiter)
+        and not _whole_rows(lines.recent, width, delimiter)
+    ):
         yield start, row, []
         return
     yield from _each_line(start, lines, delimiter)
+
+
+def _whole_rows(recent: list[str], width: int, delimiter: str) -> bool:
+    """Whether the first line read and a later one each split into a whole row on their own. A
+    field quoted over several lines leaves part of its row on its first line or on the others;
+    two stray quotes in one column make a row of the right width of the rows between them."""
+    first, *later = (len(text.split(delimiter)) for text in recent)
+    return first == width and width in later
 
 
 def _open_at_end(recent: list[str], delimiter: str) -> bool:
