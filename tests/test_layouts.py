@@ -260,3 +260,28 @@ def test_a_columns_map_naming_one_column_twice_is_refused_when_loaded(tmp_path: 
     with pytest.raises(InputError, match=f"names column {named}: a column holds one field") as raised:
         load_layout(path)
     assert raised.value.field == "columns" and raised.value.line == 2
+
+
+def test_an_icd9_flag_column_of_ones_own_map_the_header_lacks_is_named(tmp_path: Path) -> None:
+    # A typo in the flag column ('DX_VERS' for DX_VER) left every ICD-9 code to be read as an
+    # ICD-10-CM one: misread, where the map asked for it to be reported.
+    path = tmp_path / "map.yaml"
+    path.write_text(
+        "name: x\ncolumns: {claim_id: A, line_number: B, procedure_code: C, date_of_service: D, diagnosis_codes: DX}\n"
+        "icd9_flags: {values: ['9'], columns: {DX: DX_VERS}}\n"
+    )
+    data = tmp_path / "claims.csv"
+    data.write_text("A,B,C,D,DX,DX_VER\nX1,1,99213,2026-03-10,4019,9\n")
+    with pytest.raises(InputError, match=r"names column\(s\) the header does not have: DX_VERS \(icd9_flags\)"):
+        list(read_claims(data, columns=load_layout(path)))
+
+
+def test_an_icd9_flag_for_a_column_that_is_no_diagnosis_column_is_refused_when_loaded(tmp_path: Path) -> None:
+    path = tmp_path / "map.yaml"
+    path.write_text(
+        "name: x\ncolumns: {claim_id: A, line_number: B, procedure_code: C, date_of_service: D,"
+        " diagnosis_codes: DX_1}\n"
+        "icd9_flags: {values: ['9'], columns: {DX1: DX_VER}}\n"
+    )
+    with pytest.raises(InputError, match="icd9_flags names DX1, which is not a diagnosis_codes column of the map"):
+        load_layout(path)

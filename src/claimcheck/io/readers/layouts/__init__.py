@@ -113,6 +113,12 @@ class ColumnLayout(BaseModel):
         missing = [name for name in needed if name not in self.columns]
         if missing:
             raise ValueError(f"required field(s) without columns: {', '.join(missing)}")
+        # A flag for a column the map does not read as a diagnosis is never looked at, and the
+        # ICD-9 codes it was to flag are read as ICD-10-CM ones.
+        diagnoses = {c.lower() for c in self.columns.get("diagnosis_codes", ())}
+        for column in self.icd9_flags.columns if self.icd9_flags else ():
+            if column != "*" and column.lower() not in diagnoses:
+                raise ValueError(f"icd9_flags names {column}, which is not a diagnosis_codes column of the map")
 
     def missing_columns(self, header: list[str]) -> list[str]:
         """Required fields none of whose columns is in ``header`` (compared case-insensitively)."""
@@ -122,12 +128,10 @@ class ColumnLayout(BaseModel):
     def absent_columns(self, header: list[str]) -> list[str]:
         """Every column the layout names that ``header`` lacks, as ``COLUMN (field)``."""
         present = {h.strip().lower() for h in header}
-        return [
-            f"{column} ({field})"
-            for field, columns in self.columns.items()
-            for column in columns
-            if column.lower() not in present
-        ]
+        named = [(column, field) for field, columns in self.columns.items() for column in columns]
+        if self.icd9_flags:
+            named += [(column, "icd9_flags") for column in dict.fromkeys(self.icd9_flags.columns.values())]
+        return [f"{column} ({field})" for column, field in named if column.lower() not in present]
 
     @property
     def shipped(self) -> bool:
