@@ -98,6 +98,24 @@ def test_a_row_that_is_not_utf8_is_flagged_and_the_rest_runs(tmp_path: Path) -> 
     assert any("not UTF-8" in m and "claims.csv line 3" in m for m in _problems(report.lines[1]))
 
 
+def test_bytes_that_are_not_utf8_are_named_by_column_and_only_in_columns_read(tmp_path: Path) -> None:
+    # A Latin-1 name in a column no layout reads failed its line ("row is not UTF-8 text") though
+    # every value checked was read as written; the message did not say which cell to look at.
+    path = tmp_path / "claims.csv"
+    path.write_bytes(
+        b"claim_id,line_number,procedure_code,diagnosis_codes,date_of_service,payer,provider_name\n"
+        b"C1,1,0711T,I73.9,2026-03-10,Acme,Jos\xe9\n"
+        b"C1,2,0711T,I73\xa09,2026-03-10,Sant\xe9,Jos\xe9\n"
+    )
+    for columns in (None, "claimcheck"):
+        first, second = claimcheck.validate_file(path, as_of=AS_OF, columns=columns).lines
+        assert not _problems(first)
+        assert (
+            "row is not UTF-8 text in diagnosis_codes, payer (the bytes that could not be read were replaced) "
+            "(claims.csv line 3)"
+        ) in _problems(second)
+
+
 def test_cr_only_line_endings_are_read(tmp_path: Path) -> None:
     path = tmp_path / "claims.csv"
     path.write_bytes(

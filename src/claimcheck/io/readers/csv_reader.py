@@ -79,6 +79,7 @@ class _Layout:
             for field, columns in chosen.columns.items()
         }
         self._positions = [(field, [p for _, p in columns]) for field, columns in self.fields.items()]
+        self._read = {p for _, positions in self._positions for p in positions}
         flags = chosen.icd9_flags
         self.icd9_values = frozenset(v.lower() for v in flags.values) if flags else frozenset()
         self.icd9_flag: dict[str, int] = {}
@@ -87,6 +88,21 @@ class _Layout:
                 flag = flags.columns.get(column, flags.columns.get("*"))
                 if flag is not None and flag.lower() in index:
                     self.icd9_flag[column] = index[flag.lower()]
+        self._read |= set(self.icd9_flag.values())
+
+    def not_utf8(self, row: list[str]) -> InputProblem | None:
+        """The problem of a row with bytes that are not UTF-8 (read as U+FFFD) in a column read or
+        past the header, naming them; bytes in columns no field is read from change no finding."""
+        named = [
+            self.header[p] if p < len(self.header) else f"cell {p + 1} (past the header)"
+            for p, cell in enumerate(row)
+            if "\ufffd" in cell and (p in self._read or p >= len(self.header))
+        ]
+        if not named:
+            return None
+        return InputProblem(
+            "row", f"is not UTF-8 text in {', '.join(named)} (the bytes that could not be read were replaced)"
+        )
 
     def dates_explained(self, problems: tuple[InputProblem, ...]) -> tuple[InputProblem, ...]:
         """``problems`` with a date the contract could not read said in the terms of a columns
@@ -275,8 +291,8 @@ def read_csv(path: Path, layout: ColumnLayout | None = None, *, skip_rows: int =
                     continue
                 claim, line, problems = columns.split(cells)
                 problems.extend(extra)
-                if lines.any_bad(number, number if extra else lines.count):
-                    problems.append(InputProblem("row", NOT_UTF8))
+                if lines.any_bad(number, number if extra else lines.count) and (bad := columns.not_utf8(cells)):
+                    problems.append(bad)
                 claim_id = str(claim.get("claim_id", "")).strip() or None
                 if rows and (claim_id != current_id or claim_id is None):
                     yield _claim(claim_fields, rows, columns)
