@@ -285,3 +285,16 @@ def test_an_icd9_flag_for_a_column_that_is_no_diagnosis_column_is_refused_when_l
     )
     with pytest.raises(InputError, match="icd9_flags names DX1, which is not a diagnosis_codes column of the map"):
         load_layout(path)
+
+
+@pytest.mark.parametrize("text", ["31-FEB-2026", "31-feb-2026", "20260231", "29-FEB-2027"])
+def test_a_day_that_does_not_exist_in_an_export_format_is_told_so_on_both_roads(tmp_path: Path, text: str) -> None:
+    # The claimcheck layout reads DD-MON-YYYY and YYYYMMDD, yet 31-FEB-2026 was "must be a date
+    # written YYYY-MM-DD", which sent the user to rewrite dates written in a form it reads.
+    path = tmp_path / "claims.csv"
+    path.write_text(f"claim_id,line_number,procedure_code,dx_1,date_of_service\nC1,1,99213,I10,{text}\n")
+    for columns in (None, "claimcheck"):
+        (line,) = claimcheck.validate_file(path, as_of=AS_OF, columns=columns).lines
+        assert [f.message for f in line.findings] == [
+            "date_of_service must be a real calendar date written YYYY-MM-DD (claims.csv line 2)"
+        ]
