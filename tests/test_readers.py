@@ -466,3 +466,17 @@ def test_one_result_per_input_line(tmp_path: Path, rules: claimcheck.RuleSet, na
     assert len(report.lines) == expected
     assert report.summary()["lines"] == expected
     assert sum(report.counts().values()) == expected
+
+
+def test_blank_lines_before_the_header_are_passed_over(tmp_path: Path, rules: claimcheck.RuleSet) -> None:
+    # Such a file was refused as "is empty: expected a header row", though it holds claims.
+    path = write(tmp_path, "claims.csv", "\n \r\n" + HEADER + "\n" + GOOD_ROW + "\n" + row("C1", 2, units="x") + "\n")
+    report = check(path, rules)
+    assert [(ln.claim_id, ln.line_number) for ln in report.lines] == [("C1", 1), ("C1", 2)]
+    assert [f.message for f in report.lines[1].findings if f.rule_id == "input.field"] == [
+        "units must be a number (claims.csv line 5)"
+    ]
+    missing = write(tmp_path, "missing.csv", "\n\nclaim_id,line_number\nC1,1\n")
+    with pytest.raises(InputError, match="missing required column") as raised:
+        lines_of(missing)
+    assert raised.value.line == 3

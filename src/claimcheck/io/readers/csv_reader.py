@@ -44,7 +44,7 @@ def _delimiter(header_line: str) -> str:
 class _Layout:
     """Where each field of a column layout sits in the rows of one file."""
 
-    def __init__(self, file: Path, header: list[str], layout: ColumnLayout | None) -> None:
+    def __init__(self, file: Path, header: list[str], layout: ColumnLayout | None, line: int = 1) -> None:
         self.header = [h.strip() for h in header]
         chosen = layout or detect_layout(self.header)
         if chosen is None:
@@ -54,12 +54,14 @@ class _Layout:
                 file,
                 f"missing required column(s): {missing}; for another layout name it with --columns "
                 f"(shipped: {', '.join(SHIPPED_LAYOUTS)}) or a columns map file",
-                line=1,
+                line=line,
             )
         missing = chosen.missing_columns(self.header)
         if missing:
             raise InputError(
-                file, f"missing required column(s) of layout {chosen.name}: {chosen.describe_columns(missing)}", line=1
+                file,
+                f"missing required column(s) of layout {chosen.name}: {chosen.describe_columns(missing)}",
+                line=line,
             )
         if layout is not None and not layout.shipped:
             # A user's own map names the columns of one export: a column the header lacks is a
@@ -70,7 +72,7 @@ class _Layout:
                     file,
                     f"the columns map {layout.name} names column(s) the header does not have: {', '.join(absent)}; "
                     f"the header has: {', '.join(self.header)}",
-                    line=1,
+                    line=line,
                 )
         self.layout = chosen
         index = {name.lower(): i for i, name in reversed(list(enumerate(self.header)))}
@@ -254,15 +256,17 @@ def read_csv(path: Path, layout: ColumnLayout | None = None, *, skip_rows: int =
         lines = DecodedLines(binary)
         physical = iter(lines)
         first = next(physical, "")
+        while first and not first.strip():  # blank lines above the header, as some reports write
+            first = next(physical, "")
         if not first.strip():
             raise InputError(path, "is empty: expected a header row", line=1)
         for magic, problem in _COMPRESSED.items():
             if first.startswith(magic):
                 raise InputError(path, problem)
         if lines.bad:
-            raise InputError(path, "header row " + NOT_UTF8, line=1)
+            raise InputError(path, "header row " + NOT_UTF8, line=lines.count)
         delimiter = layout.delimiter if layout and layout.delimiter and layout.delimiter in first else _delimiter(first)
-        columns = _Layout(path, next(csv.reader([first], delimiter=delimiter)), layout)
+        columns = _Layout(path, next(csv.reader([first], delimiter=delimiter)), layout, lines.count)
         reader = csv.reader(physical, delimiter=delimiter)
         current_id: str | None = None
         claim_fields: dict[str, Any] = {}
