@@ -57,6 +57,24 @@ def test_the_fast_road_writes_what_the_per_line_road_writes(
         assert fast == careful
 
 
+def test_a_bom_and_a_quoted_header_keep_the_file_on_arrows_road(tmp_path: Path) -> None:
+    from claimcheck.io.fast_csv import fast_columns
+
+    # What Excel and many exporters write: a BOM, then every name in quotes.
+    plain = generate(tmp_path / "g.csv", 3_000, seed=5).read_text(encoding="utf-8")
+    header, rest = plain.split("\n", 1)
+    quoted = ",".join(f'"{name}"' for name in header.split(","))
+    path = tmp_path / "exported.csv"
+    path.write_text("\ufeff" + quoted + "\n" + rest, encoding="utf-8")
+    assert fast_columns(path) == header.split(",")
+    fast = _check(path, tmp_path / "fast", "--format", "csv", "--mue", str(MUE))
+    careful = _check(path, tmp_path / "careful", "--format", "csv", "--mue", str(MUE), "--columns", "claimcheck")
+    assert fast == careful
+    # Line numbers and all as the same rows under a plain header (messages name their file).
+    plain_report = _check(tmp_path / "g.csv", tmp_path / "plain", "--format", "csv", "--mue", str(MUE))
+    assert fast.replace(b"exported.csv", b"g.csv") == plain_report
+
+
 @pytest.mark.parametrize(
     ("output_format", "rows"),
     [("csv", "finding"), ("csv", "line"), ("jsonl", None), ("jsonl", "finding"), ("parquet", "line")],
@@ -239,10 +257,12 @@ def test_a_terminated_run_removes_its_temporary_report(generated: Path, tmp_path
         ("claim_id,line_number,procedure_code,date_of_service", True),
         ("CLAIM_ID,Line_Number,procedure_code,date_of_service,extra", True),
         ("claim_id|line_number|procedure_code|date_of_service", False),
-        ("\ufeffclaim_id,line_number,procedure_code,date_of_service", False),
+        ("\ufeffclaim_id,line_number,procedure_code,date_of_service", True),
         ("claim_id,line_number,procedure_code,date_of_service,modifier_1,DX_1", True),
         ("claim_id,line_number,procedure_code", False),
-        ('"claim_id",line_number,procedure_code,date_of_service', False),
+        ('"claim_id",line_number,procedure_code,date_of_service', True),
+        ('\ufeff"claim_id","line_number","procedure_code","date_of_service","notes, free text"', True),
+        ('"claim_id","line_number","procedure_code","date_of_service","notes', False),
     ],
 )
 def test_which_files_arrow_reads(header: str, takes: bool, tmp_path: Path) -> None:

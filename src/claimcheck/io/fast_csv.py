@@ -5,6 +5,7 @@ Kept free of Arrow and numpy, so that asking costs nothing when the answer is no
 
 from __future__ import annotations
 
+import csv
 import functools
 from pathlib import Path
 
@@ -55,22 +56,26 @@ def column_names(names: list[str]) -> dict[str, str]:
 
 
 def fast_columns(path: Path) -> list[str] | None:
-    """The header of ``path`` when the fast reader can take it: comma-separated, UTF-8, the
-    claimcheck layout's own column names (any case, extra columns ignored); None otherwise."""
+    """The header of ``path`` when the fast reader can take it: comma-separated, UTF-8 (a BOM
+    before it and quoted names allowed), the claimcheck layout's own column names (any case,
+    extra columns ignored); None otherwise."""
     try:
         with path.open("rb") as stream:
             first = stream.readline(1 << 16)
     except OSError:
         return None
     try:
-        header = first.decode("utf-8").rstrip("\r\n")
+        # Arrow passes over a BOM and reads quoted names as the csv module does.
+        header = first.decode("utf-8").removeprefix("\ufeff").rstrip("\r\n")
     except UnicodeDecodeError:
         return None
-    if header.startswith("\ufeff") or '"' in header or "," not in header:
+    # A quote left open carries the header onto the next line, where the rows' line numbers
+    # counted from line 2 would be wrong.
+    if header.count('"') % 2 or "," not in header:
         return None
     if any(header.count(d) > header.count(",") for d in _OTHER_DELIMITERS):
         return None
-    names = header.split(",")
+    names = next(csv.reader([header]))
     lowered = [n.strip().lower() for n in names]
     if len(set(lowered)) != len(lowered):
         return None
