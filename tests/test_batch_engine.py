@@ -183,21 +183,37 @@ _ROW = st.fixed_dictionaries({"claim_id": _CLAIM_IDS, **_CELLS})
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(rows=st.lists(_ROW, min_size=1, max_size=14))
-def test_any_small_file_gets_the_same_findings(rows: list[dict[str, str]], tmp_path: Path) -> None:
+@given(rows=st.lists(_ROW, min_size=1, max_size=14), tables=st.booleans())
+def test_any_small_file_gets_the_same_findings(
+    rows: list[dict[str, str]], tables: bool, tmp_path: Path, with_tables: object
+) -> None:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(HEADER)
     writer.writerows([[row[name] for name in HEADER] for row in rows])
     path = tmp_path / "claims.csv"
     path.write_text(buffer.getvalue(), encoding="utf-8")
-    rules = load_rules()
+    # The CMS tables make the claim checks look codes up in them (an unreadable code among them).
+    rules = with_tables if tables else load_rules()
     # The file reader skips blank rows; the batch gets the others, with their file lines.
     kept = [(number, row) for number, row in enumerate(rows, 2) if any(v.strip() for v in row.values())]
     if not kept:
         return
     batch = pa.record_batch({name: [row[name] for _, row in kept] for name in HEADER})
     assert _batch(batch, rules, path.name, [number for number, _ in kept]) == _per_line(path, rules)
+
+
+def test_a_line_without_a_code_beside_cms_tables_gets_the_same_findings(tmp_path: Path, with_tables: object) -> None:
+    # The claim checks asked the PTP and MUE tables about the empty code of the unreadable row:
+    # AttributeError on None, a traceback from validate_batch and from `check --ptp/--mue`.
+    rows = [["C1", "1", "", "1", "2026-03-10"], ["C1", "2", "36415", "3", "2026-03-10"]]
+    path = tmp_path / "claims.csv"
+    path.write_text(
+        "claim_id,line_number,procedure_code,units,date_of_service\n" + "".join(",".join(r) + "\n" for r in rows)
+    )
+    found = _batch(_strings(path), with_tables, path.name)
+    assert found == _per_line(path, with_tables)
+    assert any(row[4] == "units.mue" and row[6] == "fail" for row in found)
 
 
 @settings(max_examples=200, deadline=None)

@@ -131,7 +131,9 @@ class BatchEngine:
 
     # -- claim checks, on the claims they watch -----------------------------------------------
 
-    def _watches(self, code: str) -> frozenset[Watch]:
+    def _watches(self, code: str | None) -> frozenset[Watch]:
+        if code is None:
+            return frozenset()  # the value of rows that do not read: their claims go the per-line way
         known = self._watch.get(code)
         if known is None:
             known = self._watch[code] = frozenset(
