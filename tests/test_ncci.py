@@ -202,6 +202,30 @@ def test_ptp_windows_1252_byte_in_rationale(tmp_path: Path) -> None:
     assert edit.rationale == "Standards of medical – surgical"
 
 
+def test_ptp_cells_in_double_quotes_are_read_as_their_values(tmp_path: Path) -> None:
+    # A PTP file filtered in R (write.table quotes text) or re-saved from a spreadsheet as tab-
+    # separated text quotes its cells; the loader said "no PTP data rows" and kept the quotes.
+    path = tmp_path / "ptp.txt"
+    path.write_bytes(
+        b'"Column 1"\t"Column 2"\t"*=in existence prior to 1996"\t"Effective Date"\t"Deletion Date"\t'
+        b'"Modifier"\t"PTP Edit Rationale"\r\n'
+        b'"0710T"\t"0711T"\t""\t"20220101"\t"*"\t"0"\t"CPT ""separate procedure"" definition"\r\n'
+        b'"0710T"\t"0712T"\t"*"\t"19960101"\t"20250101"\t"1"\t"Mutually exclusive procedures"\r\n'
+        b'0710T\t0713T\t\t20220101\t*\t0\t"CPT ""separate procedure"" definition"\r\n'
+    )
+    table = load_ptp(path)
+    assert len(table) == 3
+    edit = found(table.in_force("0710T", "0711T", date(2026, 1, 1)))
+    assert (edit.modifier_indicator, edit.rationale, edit.line) == (0, 'CPT "separate procedure" definition', 2)
+    old = found(table.in_force("0710T", "0712T", date(2024, 12, 31)))
+    assert (old.modifier_indicator, old.deletion, old.rationale) == (
+        1,
+        date(2025, 1, 1),
+        "Mutually exclusive procedures",
+    )
+    assert found(table.in_force("0710T", "0713T", date(2026, 1, 1))).rationale == 'CPT "separate procedure" definition'
+
+
 def test_ptp_utf8_rationale_and_bom_on_a_first_data_row(tmp_path: Path) -> None:
     path = tmp_path / "ptp.txt"
     path.write_bytes("\ufeff0710T\t0711T\t\t20220101\t*\t0\tRègle\r\n".encode())

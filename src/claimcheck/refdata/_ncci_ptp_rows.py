@@ -135,7 +135,7 @@ class PtpRows:
         try:
             column1 = self._code(fields[0], "column 1")
             column2 = self._code(fields[1], "column 2")
-            prior = text_of(fields[2]).strip()
+            prior = _cell(fields[2])
             if prior not in _PRIOR_1996_MARKS:
                 raise BadField(f"'in existence prior to 1996' {prior!r} is not * or empty")
             self._priors.add(fields[2])
@@ -150,14 +150,14 @@ class PtpRows:
         return column1, column2, effective, deletion, modifier, rationale
 
     def _code(self, raw: bytes, field: str) -> str:
-        text = text_of(raw).strip()
+        text = _cell(raw)
         if not is_code(text.upper()):
             raise BadField(f"{field} {text!r} is not a CPT/HCPCS code")
         code = self.codes[raw] = sys.intern(text.upper())
         return code
 
     def _date(self, raw: bytes, field: str, cache: dict[bytes, int], allowed: str) -> int:
-        text = text_of(raw).strip()
+        text = _cell(raw)
         if len(text) == 8 and text.isascii() and text.isdigit():
             try:
                 as_date(int(text))
@@ -169,20 +169,20 @@ class PtpRows:
         raise BadField(f"{field} {text!r} is not a date ({allowed})")
 
     def _deletion(self, raw: bytes) -> int:
-        if text_of(raw).strip() == "*":
+        if _cell(raw) == "*":
             self._deletions[raw] = NOT_DELETED
             return NOT_DELETED
         return self._date(raw, "deletion date", self._deletions, "YYYYMMDD, or * when not deleted")
 
     def _modifier(self, raw: bytes) -> int:
-        text = text_of(raw).strip()
+        text = _cell(raw)
         if text not in _MODIFIER_INDICATORS:
             raise BadField(f"modifier indicator {text!r} is not 0, 1 or 9")
         self._modifiers[raw] = _MODIFIER_INDICATORS[text]
         return _MODIFIER_INDICATORS[text]
 
     def _rationale(self, raw: bytes) -> int:
-        text = " ".join(text_of(raw).split())
+        text = " ".join(_cell(raw).split())
         index = self._rationale_ids.get(text)
         if index is None:
             index = self._rationale_ids[text] = len(self.rationale_texts)
@@ -206,11 +206,20 @@ def _looks_like_data(fields: list[bytes]) -> bool:
     as preamble (a mistyped code in the first row dropped its edit without a word)."""
     if len(fields) < 2:
         return False
-    first, second = (text_of(fields[i]).strip() for i in (0, 1))
+    first, second = (_cell(fields[i]) for i in (0, 1))
     if is_code(first.upper()) and is_code(second.upper()):
         return True
-    effective = fields[3].strip() if len(fields) > 3 else b""
-    return len(effective) == 8 and effective.isdigit()
+    effective = _cell(fields[3]) if len(fields) > 3 else ""
+    return len(effective) == 8 and effective.isascii() and effective.isdigit()
+
+
+def _cell(raw: bytes) -> str:
+    """A field's text, trimmed, without the double quotes that R's write.table or a spreadsheet
+    saving tab-separated text puts around it (a quote inside is doubled there)."""
+    text = text_of(raw).strip()
+    if len(text) >= 2 and text[0] == text[-1] == '"':
+        return text[1:-1].replace('""', '"').strip()
+    return text
 
 
 def _quote(fields: list[bytes]) -> str:
