@@ -10,8 +10,12 @@ durable-rules 2.0.28 constrains the shape of these rules (see ``executor`` for t
   line, with ``go`` first in the rule (a ``none`` placed before its gate is not re-tested).
 
 Joins mirror each compiled check's iteration: lines of one day (``day`` equal), ``i`` the line's
-index in the claim for "earlier"/"first" (``$lt``/``$gt`` and ``none``). The actions hand the
-joined lines to the compiled check's ``judge_*`` method, so findings read exactly as compiled.
+index in the claim for "earlier" (``$lt``/``$gt``). Whether a joined line is the first of its kind
+that day (of a column-1 code, a duplicate key, a component, an add-on's primaries) the action
+decides, from lines known before the first assert (``ClaimState.lines_of``, ``first_line``): as a
+``none``, durable retested it against every earlier line for every joined pair, which took
+minutes for a claim of a few hundred lines of one service. The actions hand the joined lines to
+the compiled check's ``judge_*`` method, so findings read exactly as compiled.
 """
 
 from __future__ import annotations
@@ -66,18 +70,33 @@ def _ptp(pos: int, check: ProcedurePairs, window: list[Cond]) -> Compiled:
     return [RuleSpec(f"ptp_{pos}", (first, second), judge)], fields
 
 
-def _addon_judge(pos: int, n: int, check: AddonPrimary, entry: AddonEntry, primary: str | None) -> Handler:
+def _addon_judge(
+    pos: int, n: int, check: AddonPrimary, entry: AddonEntry, primary: str | None, first_of: str | None = None
+) -> Handler:
+    """``first_of``: the first-line key of the entry, when ``primary`` must be the day's first primary line."""
+
     def judge(closure: Any, state: ClaimState) -> None:
         addon = bound_ref(closure, "a", state)
+        day = addon.line.date_of_service
         found = bound_ref(closure, primary, state) if primary else None
-        state.add(addon.index, (1, pos, n), check.judge_addon(addon, entry, found, addon.line.date_of_service))
+        # In the action, not as a `none` of the rule (see the module docstring).
+        if found is not None and first_of is not None and state.first_line[(pos, first_of, day)] != found.index:
+            return
+        state.add(addon.index, (1, pos, n), check.judge_addon(addon, entry, found, day))
 
     return judge
 
 
 def _addon(pos: int, check: AddonPrimary, window: list[Cond]) -> Compiled:
-    """Per add-on entry: the first line of the day with a primary code (``none`` earlier), or none at all."""
+    """Per add-on entry: the first line of the day with a primary code, or none at all."""
     specs: list[RuleSpec] = []
+    primary_of: dict[str, list[str]] = {}  # code -> the entries (by rule name) it is a primary of
+
+    def fields(ref: ClaimLineRef, state: ClaimState) -> dict[str, Any]:
+        for name in primary_of.get(ref.code, ()):
+            state.first_line.setdefault((pos, name, ref.line.date_of_service), ref.index)
+        return {}
+
     for code, entries in check.addons.items():
         for n, entry in enumerate(entries):
             name = f"addon_{pos}_{len(specs)}"
@@ -86,24 +105,21 @@ def _addon(pos: int, check: AddonPrimary, window: list[Cond]) -> Compiled:
             if primary is None:  # no primary can ever be billed: always missing
                 specs.append(RuleSpec(f"{name}_missing", (addon,), _addon_judge(pos, n, check, entry, None)))
                 continue
-            first_before_p = ("n$not", _on_day_of("a", primary, _before("p")))
+            for primary_code in dict.fromkeys(entry.primaries):
+                primary_of.setdefault(primary_code, []).append(name)
             if code not in entry.primaries:
                 has = ("p", _on_day_of("a", primary))
                 missing = ("n$not", _on_day_of("a", primary))  # any line of the day: needs go
-                specs.append(
-                    RuleSpec(f"{name}_has", (addon, has, first_before_p), _addon_judge(pos, n, check, entry, "p"))
-                )
+                judge_has = _addon_judge(pos, n, check, entry, "p", name)
+                specs.append(RuleSpec(f"{name}_has", (addon, has), judge_has))
                 specs.append(
                     RuleSpec(f"{name}_missing", (GO, addon, missing), _addon_judge(pos, n, check, entry, None))
                 )
             else:  # the add-on line is a primary itself: it is the first one unless an earlier line is
                 earlier = ("p", _on_day_of("a", primary, _before("a")))
-                none_earlier = ("n$not", _on_day_of("a", primary, _before("a")))
-                specs.append(RuleSpec(f"{name}_self", (addon, none_earlier), _addon_judge(pos, n, check, entry, "a")))
-                specs.append(
-                    RuleSpec(f"{name}_has", (addon, earlier, first_before_p), _addon_judge(pos, n, check, entry, "p"))
-                )
-    return specs, None
+                specs.append(RuleSpec(f"{name}_self", (addon,), _addon_judge(pos, n, check, entry, "a", name)))
+                specs.append(RuleSpec(f"{name}_has", (addon, earlier), _addon_judge(pos, n, check, entry, "p", name)))
+    return specs, fields
 
 
 def _split(pos: int, check: SplitComponents, window: list[Cond]) -> Compiled:
@@ -111,11 +127,17 @@ def _split(pos: int, check: SplitComponents, window: list[Cond]) -> Compiled:
     comp = f"s{pos}"
 
     def fields(ref: ClaimLineRef, state: ClaimState) -> dict[str, Any]:
-        return {comp: check.component_of(ref) or ""}
+        component = check.component_of(ref) or ""
+        if component:
+            state.first_line.setdefault((pos, ref.line.date_of_service, ref.code, component), ref.index)
+        return {comp: component}
 
     def judge(closure: Any, state: ClaimState) -> None:
         earlier, later = bound_ref(closure, "e", state), bound_ref(closure, "l", state)
-        state.add(later.index, (1, pos), check.judge_split(later, earlier, later.line.date_of_service))
+        day = later.line.date_of_service
+        # In the action, not as a `none` of the rule (see the module docstring).
+        if state.first_line[(pos, day, earlier.code, closure.e[comp])] == earlier.index:
+            state.add(later.index, (1, pos), check.judge_split(later, earlier, day))
 
     earlier = ("e", readable_line(compare("neq", comp, ""), *window))
     same_code = {"code": same("e", "code")}
@@ -129,8 +151,7 @@ def _split(pos: int, check: SplitComponents, window: list[Cond]) -> Compiled:
             compare("gt", "i", same("e", "i")),
         ),
     )
-    first = ("n$not", _on_day_of("e", same_code, {comp: same("e", comp)}, _before("e")))
-    return [RuleSpec(f"split_{pos}", (earlier, later, first), judge)], fields
+    return [RuleSpec(f"split_{pos}", (earlier, later), judge)], fields
 
 
 def _duplicates(pos: int, check: DuplicateLines, window: list[Cond]) -> Compiled:
@@ -145,29 +166,31 @@ def _duplicates(pos: int, check: DuplicateLines, window: list[Cond]) -> Compiled
         if value is None:
             return {key: 0, rep: 0}
         numbers = state.key_numbers
-        return {key: numbers.setdefault((pos, value), len(numbers) + 1), rep: int(check.is_repeat(ref))}
+        number = numbers.setdefault((pos, value), len(numbers) + 1)
+        repeat = check.is_repeat(ref)
+        day = ref.line.date_of_service
+        state.first_line.setdefault((pos, day, number, True), ref.index)
+        if not repeat:
+            state.first_line.setdefault((pos, day, number, False), ref.index)
+        return {key: number, rep: int(repeat)}
 
-    def judge(closure: Any, state: ClaimState) -> None:
+    def judge(closure: Any, state: ClaimState, repeats_too: bool) -> None:
         earlier, later = bound_ref(closure, "e", state), bound_ref(closure, "l", state)
-        state.add(later.index, (1, pos), check.judge_duplicate(later, earlier, later.line.date_of_service))
+        day = later.line.date_of_service
+        # In the action, not as a `none` of the rule (see the module docstring).
+        first = state.first_line[(pos, day, int(closure.e[key]), repeats_too)]
+        if earlier.index == first:
+            state.add(later.index, (1, pos), check.judge_duplicate(later, earlier, day))
 
     def later_than_e(*conds: Cond) -> Cond:
         return _on_day_of("e", {key: same("e", key)}, *conds, compare("gt", "i", same("e", "i")))
 
-    def first_of_key(*conds: Cond) -> tuple[str, Cond]:
-        return ("n$not", _on_day_of("e", {key: same("e", key)}, *conds, _before("e")))
-
-    repeat = (
-        ("e", readable_line(compare("gt", key, 0), *window)),
-        ("l", later_than_e({rep: 1})),
-        first_of_key(),
-    )
-    original = (
-        ("e", readable_line(compare("gt", key, 0), {rep: 0}, *window)),
-        ("l", later_than_e({rep: 0})),
-        first_of_key({rep: 0}),
-    )
-    specs = [RuleSpec(f"duplicate_{pos}_repeat", repeat, judge), RuleSpec(f"duplicate_{pos}_original", original, judge)]
+    repeat = (("e", readable_line(compare("gt", key, 0), *window)), ("l", later_than_e({rep: 1})))
+    original = (("e", readable_line(compare("gt", key, 0), {rep: 0}, *window)), ("l", later_than_e({rep: 0})))
+    specs = [
+        RuleSpec(f"duplicate_{pos}_repeat", repeat, lambda closure, state: judge(closure, state, True)),
+        RuleSpec(f"duplicate_{pos}_original", original, lambda closure, state: judge(closure, state, False)),
+    ]
     return specs, fields
 
 

@@ -30,6 +30,9 @@ class ClaimState:
     counted_with: dict[tuple[int, int], list[int]] = field(default_factory=dict)
     # (claim check position, compiled duplicate key) -> a number durable can join on exactly
     key_numbers: dict[tuple[int, Any], int] = field(default_factory=dict)
+    # (claim check position, day, what the check groups lines by) -> index of the day's first such
+    # line (duplicates, split components): set as the facts are made, in input order
+    first_line: dict[tuple[Any, ...], int] = field(default_factory=dict)
     errors: list[BaseException] = field(default_factory=list)
     closed: bool = False  # set before the facts are retracted: no rule may fire after it
     # (code, date of service) -> the readable lines of that code and day, in input order (PTP pairs)
