@@ -195,6 +195,23 @@ def test_ptp_crlf_lf_spaces_and_missing_trailing_fields(tmp_path: Path) -> None:
     assert found(table.in_force("0710T", "0714T", day)).modifier_indicator == 1
 
 
+@pytest.mark.parametrize("gzipped", [False, True])
+def test_ptp_lines_ended_by_carriage_returns_alone(tmp_path: Path, gzipped: bool) -> None:
+    # Excel for Mac saves "Tab delimited Text" with CR line ends: the file read as one line and
+    # was refused as having "no PTP data rows".
+    text = PTP_PREAMBLE + ptp_row("0710T", "0711T", "20220101") + ptp_row("0710T", "0712T", "20220101", "20250101")
+    raw = (text.replace("\r\n", "\r") + "0710T\t0713T\t\t2022-01-01\t*\t0\t\r").encode()
+    path = tmp_path / "ptp.txt"
+    path.write_bytes(gzip.compress(raw) if gzipped else raw)
+    with pytest.raises(CodeSetError, match=rf"line {FIRST_PTP_LINE + 2}: effective date '2022-01-01'"):
+        load_ptp(path)
+    path.write_bytes(gzip.compress(raw[: raw.rindex(b"0710T")]) if gzipped else raw[: raw.rindex(b"0710T")])
+    table = load_ptp(path)
+    assert len(table) == 2
+    assert found(table.in_force("0710T", "0711T", date(2026, 1, 1))).line == FIRST_PTP_LINE
+    assert found(table.in_force("0710T", "0712T", date(2024, 1, 1))).rationale == CPT_RATIONALE
+
+
 def test_ptp_windows_1252_byte_in_rationale(tmp_path: Path) -> None:
     path = tmp_path / "ptp.txt"
     path.write_bytes(PTP_PREAMBLE.encode() + b"0710T\t0711T\t\t20220101\t*\t0\tStandards of medical \x96 surgical\r\n")

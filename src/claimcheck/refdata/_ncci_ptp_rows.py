@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from datetime import date
 from itertools import chain
 from pathlib import Path
+from typing import BinaryIO
 
 from claimcheck.errors import CodeSetError
 from claimcheck.refdata._ncci_common import BadField, BadRows, is_code, open_binary, text_of
@@ -26,6 +27,8 @@ _MODIFIER_INDICATORS = {"0": 0, "1": 1, "9": 9}
 _PRIOR_1996_MARKS = {"*", ""}
 _MIN_FIELDS = 6  # the rationale, last, is sometimes cut off with the trailing tabs
 _SHORT_LINE = 200  # how much of a line a "too few fields" message quotes
+_SNIFF = 1 << 16  # what is read ahead to tell the line ends
+_CHUNK = 1 << 20
 
 # A pair's rows: one row index, or a tuple of them when the pair was deleted and added again.
 Rows = int | tuple[int, ...]
@@ -66,7 +69,7 @@ class PtpRows:
         bad = BadRows()
         try:
             with open_binary(path, file) as handle:
-                lines = enumerate(handle, start=1)
+                lines = enumerate(_lines(handle), start=1)
                 first = _first_data_row(lines)
                 if first is None:
                     raise CodeSetError(file, "no PTP data rows (tab-separated: column 1, column 2, *, dates, ...)")
@@ -189,6 +192,23 @@ class PtpRows:
             self.rationale_texts.append(text)
         self._rationales[raw] = index
         return index
+
+
+def _lines(handle: BinaryIO) -> Iterator[bytes]:
+    """The file's lines, ended by LF or CRLF, or by CR alone as Excel for Mac saves tab-delimited text."""
+    head = handle.peek(_SNIFF)[:_SNIFF]  # type: ignore[attr-defined]  # buffered and gzip files peek
+    if b"\n" in head or head.count(b"\r") < 2:
+        return handle  # the file's own iterator: no generator step per row in the loader's hot loop
+    return _cr_lines(handle)
+
+
+def _cr_lines(handle: BinaryIO) -> Iterator[bytes]:
+    rest = b""
+    while chunk := handle.read(_CHUNK):
+        *lines, rest = (rest + chunk).split(b"\r")
+        yield from lines
+    if rest:
+        yield rest
 
 
 def _first_data_row(lines: Iterator[tuple[int, bytes]]) -> tuple[int, bytes] | None:
