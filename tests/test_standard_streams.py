@@ -118,6 +118,36 @@ def test_a_named_pipe_among_files_loses_nothing(tmp_path: Path) -> None:
     assert stat.S_ISFIFO(os.stat(fifo).st_mode)
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes need POSIX")
+def test_a_cms_table_from_a_pipe_with_workers_writes_what_one_job_writes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # --ptp <(zcat ...) with --jobs: the run read the pipe, then each worker opened it again to
+    # load the rules and waited for ever on a pipe with no writer (or, as /dev/fd/N, crashed).
+    use_workers(monkeypatch)
+    claims = generate(tmp_path / "g.csv", 3_000, seed=6)
+    with claims.open("a", encoding="utf-8") as stream:  # a pair of the table, on one day
+        stream.write("Z1,1,71250,,J44.9,2085R0202X,1234567893,1,2026-06-02,22\n")
+        stream.write("Z1,2,0721T,,J44.9,2085R0202X,1234567893,1,2026-06-02,22\n")
+    table = ROOT / "fixtures" / "ncci" / "ptp_sample.txt"
+    (tmp_path / "pipe").mkdir()
+    fifo = tmp_path / "pipe" / table.name  # the same name: the findings name the table's file
+    os.mkfifo(fifo)
+    threading.Thread(target=lambda: fifo.write_bytes(table.read_bytes()), daemon=True).start()
+    runs: list[object] = []
+    run = threading.Thread(
+        target=lambda: runs.append(invoke("check", claims, "--ptp", fifo, "--format", "csv", "--jobs", "2", *AS_OF)),
+        daemon=True,
+    )
+    run.start()
+    run.join(timeout=120)
+    assert runs, "the run did not end"
+    one = invoke("check", claims, "--ptp", table, "--format", "csv", "--jobs", "1", *AS_OF)
+    two = runs[0]
+    assert two.exit_code == one.exit_code, two.stderr  # type: ignore[attr-defined]
+    assert two.stdout == one.stdout and "ptp_sample.txt line" in one.stdout  # type: ignore[attr-defined]
+
+
 def test_dev_stdin_reads_what_dash_reads(tmp_path: Path) -> None:
     claims = claims_csv(tmp_path, GOOD, FAIL)
     runs = [_piped(name, claims) for name in ("/dev/stdin", "-")]

@@ -253,7 +253,7 @@ def _early_workers(
         return None
     count = jobs or default_jobs()
     sizes = [file_size(path) for path in files if _batch_eligible(path, input_format, engine)]
-    return start_pool(count, spec) if wants_workers(count, sizes) else None
+    return start_pool(count, spec) if wants_workers(count, sizes, spec) else None
 
 
 def _batch_eligible(path: Path, input_format: str | None, engine: str) -> bool:

@@ -67,6 +67,12 @@ class RulesSpec:
             str(mue) if mue is not None else None,
         )
 
+    def rereadable(self) -> bool:
+        """Whether worker processes can read the rule files again: none is a pipe such as
+        ``--ptp <(zcat ptp.txt.gz)``, which the run has read already (a worker waited on it for ever)."""
+        files = [*self.ptp, *([self.mue] if self.mue else []), *(value for _, value in self.code_sets)]
+        return all(os.path.isfile(file) for file in files if isinstance(file, (str, os.PathLike)))
+
     def load(self) -> RuleSet:
         from claimcheck.engine.ruleset import load_rules
 
@@ -80,10 +86,10 @@ def file_size(path: Path) -> int:
         return 0
 
 
-def wants_workers(jobs: int, sizes: Sequence[int]) -> bool:
+def wants_workers(jobs: int, sizes: Sequence[int], spec: RulesSpec) -> bool:
     """Whether a run of ``jobs`` jobs over files of ``sizes`` bytes starts workers: for a file big
-    enough to repay them."""
-    return jobs > 1 and any(size >= PARALLEL_BYTES for size in sizes)
+    enough to repay them, when they can load the rules of ``spec``."""
+    return jobs > 1 and any(size >= PARALLEL_BYTES for size in sizes) and spec.rereadable()
 
 
 # -- in the worker processes ------------------------------------------------------------------

@@ -117,7 +117,7 @@ class _Run:
 
     def pool_for(self, path: Path) -> ProcessPoolExecutor | None:
         """Workers, once a file is big enough to repay starting them (each loads the rules)."""
-        if self.pool is None and workers.wants_workers(self.jobs, [workers.file_size(path)]):
+        if self.pool is None and workers.wants_workers(self.jobs, [workers.file_size(path)], self.spec):
             self.pool = workers.start_pool(self.jobs, self.spec)
         if self.pool is not None and self.spool_dir is None and self.output_format != "parquet":
             with contextlib.suppress(OSError):  # no temporary directory: results come by pipe
