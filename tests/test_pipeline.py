@@ -375,6 +375,24 @@ def test_lines_of_blank_cells_keep_the_file_on_arrows_road_with_its_line_numbers
         assert b"claims.csv line " in fast  # the generator's bad rows name their lines
 
 
+@pytest.mark.parametrize("blank", [b'"  \n  "', b'"   \r"', b'"\r\n",', b'" \n"," "'])
+def test_a_row_of_blank_cells_over_several_lines_holds_no_line_on_either_road(blank: bytes, tmp_path: Path) -> None:
+    # A quoted line break in a blank row of the wrong width: the per-line reader took it for an
+    # unclosed quote and made a failing line of each line it spans, and Arrow's road counted it
+    # as one line, so the rows after it named the line before their own, and the claim re-read
+    # the per-line way came out twice.
+    path = tmp_path / "claims.csv"
+    head = b"claim_id,line_number,procedure_code,date_of_service\n"
+    path.write_bytes(head + blank + b"\nC1,x,99213,2026-03-10\nC2,1,99213,2026-03-10\nC3,y,99213,2026-03-10\n")
+    fast = _check(path, tmp_path / "fast.csv", "--format", "csv", "--rows", "line")
+    careful = _check(path, tmp_path / "careful.csv", "--format", "csv", "--rows", "line", "--columns", "claimcheck")
+    assert fast == careful
+    rows = fast.decode().splitlines()[1:]
+    spanned = 1 + blank.count(b"\n") + blank.replace(b"\r\n", b"").count(b"\r")
+    assert [row.split(",")[0] for row in rows] == ["C1", "C2", "C3"]
+    assert f"claims.csv line {2 + spanned})" in rows[0] and f"claims.csv line {4 + spanned})" in rows[2]
+
+
 def test_a_worker_ends_once_the_run_that_started_it_is_killed() -> None:
     """``kill -9`` of a run leaves its workers to the fork server; each watches the run and ends."""
     run = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])

@@ -108,7 +108,9 @@ class FastReader:
             # A line of spaces (or other blanks) is one cell: the wrong width to Arrow, a blank
             # row that the per-line reader passes over. Skipped here with its line number noted,
             # it no longer sends the rest of the file down the per-line road.
-            if row.number is not None and _all_blank(row.text):
+            # One that spans several lines (a quoted line break) is counted as one line by
+            # Arrow: it goes the per-line way, which counts the file's lines.
+            if row.number is not None and _all_blank(row.text) and not _breaks_line(row.text):
                 blank.append(row.number)
             else:
                 invalid.append(True)
@@ -183,6 +185,10 @@ class FastReader:
 def _all_blank(text: str) -> bool:
     """Whether the cells of this line, split as the per-line reader splits it, are all blank."""
     return not any(cell.strip() for cell in next(csv.reader([text]), []))
+
+
+def _breaks_line(text: str) -> bool:
+    return "\n" in text or "\r" in text
 
 
 def _line_numbers(first: int, count: int, blank: list[int]) -> np.ndarray:

@@ -183,7 +183,10 @@ def _rows_of(
     goes unreported."""
     spanned = lines.count - start + 1
     width = len(layout.header)
-    if spanned <= 1 or (
+    # A row of blank cells holds no line, whatever it spans (a quoted line break in a blank
+    # cell): a quote left open would hold the text of the lines it swallowed.
+    blank = not any(cell.strip() for cell in row)
+    if spanned <= 1 or blank or (
         len(row) == width
         and not _open_at_end(lines.recent, delimiter)
         and not _whole_rows(lines.recent, width, delimiter)
