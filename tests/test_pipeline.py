@@ -393,6 +393,48 @@ def test_a_row_of_blank_cells_over_several_lines_holds_no_line_on_either_road(bl
     assert f"claims.csv line {2 + spanned})" in rows[0] and f"claims.csv line {4 + spanned})" in rows[2]
 
 
+def test_a_character_cut_by_a_read_before_a_byte_that_is_not_utf8_prints_no_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Arrow saw the file end after the first half of the NBSP in the fifth row (the next read
+    # held a bad byte) and printed "Exception ignored in: ... on_invalid" with a traceback,
+    # unable to decode the cut row for the handler.
+    from claimcheck.io.batch.reader import FastReader, ReadStopped
+    from claimcheck.io.fast_csv import fast_columns
+
+    head = b"claim_id,line_number,procedure_code,date_of_service,payer\n"
+    row = b"C1,1,99213,2026-03-10,Acme\n"
+    body = head + row * 4
+    data = body + b"C2,1," + b"9" * (194 - len(body)) + "\u00a0,2026-03-10,Acme\n".encode()
+    assert data[199:201] == b"\xc2\xa0"  # the first read of 200 bytes cuts it in two
+    path = tmp_path / "claims.csv"
+    path.write_bytes(data + b"C3,1,99213,2026-03-10,\xff\n" + row * 20)
+    unraisable: list[object] = []
+    monkeypatch.setattr(sys, "unraisablehook", unraisable.append)
+    with pytest.raises(ReadStopped):
+        list(FastReader(path, fast_columns(path) or [], block_bytes=200).batches())
+    assert unraisable == []
+    monkeypatch.setattr("claimcheck.io.batch.reader._BLOCK_BYTES", 200)
+    fast = _check(path, tmp_path / "fast.csv", "--format", "csv", "--rows", "line")
+    assert fast == _check(
+        path, tmp_path / "careful.csv", "--format", "csv", "--rows", "line", "--columns", "claimcheck"
+    )
+    assert unraisable == []
+
+
+def test_characters_cut_by_every_read_reach_arrow_whole(tmp_path: Path) -> None:
+    from claimcheck.io.batch.reader import FastReader
+    from claimcheck.io.fast_csv import fast_columns
+
+    path = tmp_path / "claims.csv"
+    rows = "".join(f"C{i},1,99213,2026-03-10,Ac\u00e9\u4e2d\U0001f600me{'x' * (i % 7)}\n" for i in range(2_000))
+    path.write_text("claim_id,line_number,procedure_code,date_of_service,payer\n" + rows, encoding="utf-8")
+    for block in (97, 200, 1_000):
+        batches = list(FastReader(path, fast_columns(path) or [], block_bytes=block).batches())
+        assert sum(batch.num_rows for batch in batches) == 2_000
+        assert batches[-1].column("payer")[-1].as_py() == f"Ac\u00e9\u4e2d\U0001f600me{'x' * (1_999 % 7)}"
+
+
 def test_a_worker_ends_once_the_run_that_started_it_is_killed() -> None:
     """``kill -9`` of a run leaves its workers to the fork server; each watches the run and ends."""
     run = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])

@@ -52,6 +52,7 @@ class _Counting(io.RawIOBase):
         # Whether a quote has been read: only then can a row hold a line break (see _line_breaks).
         self.quoted = False
         self._decoder = codecs.getincrementaldecoder("utf-8")()
+        self._held = b""  # the first bytes of a character the last read cut in two
 
     def readable(self) -> bool:
         return True
@@ -59,19 +60,35 @@ class _Counting(io.RawIOBase):
     def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
         if self.not_utf8:
             return 0
-        count = self.raw.readinto(buffer) or 0
-        if count:
-            chunk = bytes(buffer[:count])
+        view = memoryview(buffer).cast("B")
+        # A character cut in two at the end of a read waits for the next read: given the first
+        # half where the file then ends for it (a byte that is not UTF-8 further on), Arrow
+        # cannot hand the cut row to the handler of wrong-width rows and prints a traceback.
+        held = self._held
+        if len(view) <= len(held):  # no room to read more: what is held goes on as it is
+            view[:] = held[: len(view)]
+            self._held = held[len(view) :]
+            return len(view)
+        view[: len(held)] = held
+        while True:
+            count = self.raw.readinto(view[len(held) :]) or 0
+            self.bytes_read += count
             try:
-                self._decoder.decode(chunk)
+                self._decoder.decode(bytes(view[len(held) : len(held) + count]), final=not count)
             except UnicodeDecodeError:
                 self.not_utf8 = True  # Arrow sees the file end here; the reader stops
                 return 0
+            ready = len(held) + count - len(self._decoder.getstate()[0])
+            if ready or not count:
+                break
+            held = bytes(view[: len(held) + count])  # the start of one character only: read on
+        self._held = bytes(view[ready : len(held) + count])
+        if ready:
+            chunk = bytes(view[:ready])
             self.newlines += chunk.count(b"\n")
             self.quoted = self.quoted or b'"' in chunk
             self.last_byte = chunk[-1:]
-        self.bytes_read += count
-        return count
+        return ready
 
     @property
     def lines(self) -> int:
