@@ -152,6 +152,27 @@ def test_line_results_of_a_batch_match_the_per_line_engine(tmp_path: Path) -> No
     assert line_results(lines, found) == list(check_claims(read_claims(path), rules, AS_OF))
 
 
+def test_the_readmes_validate_batch_example_finds_what_the_per_line_engine_finds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Read as Arrow infers types, anesthesia codes (00100) and claim ids (000123) were numbers
+    # without their leading zeros: "100 is not a procedure code" on lines the CLI passes.
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    example = next(
+        block for block in readme.split("```python\n")[1:] if "claimcheck.validate_batch(table)" in block
+    ).split("```")[0]
+    path = tmp_path / "claims.csv"
+    path.write_text(
+        "claim_id,line_number,procedure_code,units,date_of_service,place_of_service\n"
+        "000123,1,00100,1,2026-03-10,02\n000123,2,01967,2,2026-03-10,11\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    names: dict[str, object] = {"AS_OF": AS_OF}
+    exec(example.replace("validate_batch(table", "validate_batch(table, as_of=AS_OF"), names)
+    found = _cells(row.values() for row in names["findings"].to_pylist())  # type: ignore[attr-defined]
+    assert found == _per_line(path, load_rules())
+
+
 def test_a_batch_without_a_required_column_is_refused() -> None:
     batch = pa.record_batch({"claim_id": ["A"], "line_number": ["1"], "procedure_code": ["99213"]})
     with pytest.raises(ValueError, match="date_of_service"):

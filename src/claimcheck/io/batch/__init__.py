@@ -98,7 +98,8 @@ def validate_batch(
     cannot be read. Every input row yields at least one output row; the findings are those
     ``check_claims`` gives for the same lines, in ``FINDING_SCHEMA`` (or ``LINE_SCHEMA``). Columns
     may be text or anything that reads as text: numbers, dates, timestamps (their day), lists of
-    codes (joined by spaces), bytes. Raises ``ValueError`` for a missing required column, a column
+    codes (joined by spaces), bytes; a number is read as its digits, so codes and ids with leading
+    zeros (anesthesia code ``00100``) must come as text. Raises ``ValueError`` for a missing required column, a column
     of another type (a struct) or an unknown ``rows``; ``TypeError`` when ``batch`` is not Arrow
     data or ``rules`` not a ``RuleSet``.
     """
