@@ -393,6 +393,18 @@ def test_a_row_of_blank_cells_over_several_lines_holds_no_line_on_either_road(bl
     assert f"claims.csv line {2 + spanned})" in rows[0] and f"claims.csv line {4 + spanned})" in rows[2]
 
 
+def test_a_row_arrow_refuses_after_its_last_batch_is_read_the_per_line_way(tmp_path: Path) -> None:
+    # Arrow ends a row at a lone CR, the line count only at LF: a blank row of the wrong width
+    # (passed over) made the counts agree, and the row Arrow refused after it, in no batch, was lost.
+    path = tmp_path / "claims.csv"
+    path.write_bytes(b'claim_id,line_number,procedure_code,date_of_service\n,,""\r"C1,1,99213')
+    fast = _check(path, tmp_path / "fast.csv", "--format", "csv", "--rows", "line")
+    assert fast == _check(
+        path, tmp_path / "careful.csv", "--format", "csv", "--rows", "line", "--columns", "claimcheck"
+    )
+    assert len(fast.splitlines()) == 2
+
+
 def test_a_character_cut_by_a_read_before_a_byte_that_is_not_utf8_prints_no_traceback(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

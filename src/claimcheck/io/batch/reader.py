@@ -185,9 +185,10 @@ class FastReader:
                 yield from self._deliver(table.slice(0, cut))
         # An unclosed quote can swallow the rest of the file without a word from Arrow: make
         # sure every line of the file became a row (or a blank one left out) before the last
-        # claim goes out.
+        # claim goes out; nor may a row Arrow refused in a block that gave no batch (above, only
+        # a batch's arrival looks at them).
         next_line += sum(1 for number in blank if number >= next_line)
-        if counting.not_utf8 or next_line - 1 != counting.lines:
+        if invalid or counting.not_utf8 or next_line - 1 != counting.lines:
             raise ReadStopped(self.rows_done)
         if carry is not None and carry.num_rows:
             yield from self._deliver(carry)
