@@ -69,13 +69,16 @@ def fast_columns(path: Path) -> list[str] | None:
         header = first.decode("utf-8").removeprefix("\ufeff").rstrip("\r\n")
     except UnicodeDecodeError:
         return None
-    # A quote left open carries the header onto the next line, where the rows' line numbers
-    # counted from line 2 would be wrong.
-    if header.count('"') % 2 or "," not in header:
+    # A quote left open, or a lone CR, makes the header more than one line, where the rows'
+    # line numbers counted from line 2 would be wrong.
+    if header.count('"') % 2 or "\r" in header or "," not in header:
         return None
     if any(header.count(d) > header.count(",") for d in _OTHER_DELIMITERS):
         return None
-    names = next(csv.reader([header]))
+    try:
+        names = next(csv.reader([header]))
+    except csv.Error:
+        return None
     lowered = [n.strip().lower() for n in names]
     if len(set(lowered)) != len(lowered):
         return None

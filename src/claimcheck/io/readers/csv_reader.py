@@ -186,10 +186,14 @@ def _rows_of(
     # A row of blank cells holds no line, whatever it spans (a quoted line break in a blank
     # cell): a quote left open would hold the text of the lines it swallowed.
     blank = not any(cell.strip() for cell in row)
-    if spanned <= 1 or blank or (
-        len(row) == width
-        and not _open_at_end(lines.recent, delimiter)
-        and not _whole_rows(lines.recent, width, delimiter)
+    if (
+        spanned <= 1
+        or blank
+        or (
+            len(row) == width
+            and not _open_at_end(lines.recent, delimiter)
+            and not _whole_rows(lines.recent, width, delimiter)
+        )
     ):
         yield start, row, []
         return
