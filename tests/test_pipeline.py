@@ -323,6 +323,36 @@ def test_a_worker_that_dies_is_reported_without_a_traceback(
     assert not output.exists()
 
 
+class _BrokenPool:
+    """A pool whose worker died before the next block went out: ``submit`` itself refuses."""
+
+    def submit(self, *args: object) -> None:
+        from concurrent.futures.process import BrokenProcessPool
+
+        raise BrokenProcessPool("A child process terminated abruptly, the process pool is not usable anymore")
+
+    def shutdown(self, **kwargs: object) -> None:
+        pass
+
+
+def test_a_worker_that_died_before_the_next_block_is_reported_without_a_traceback(
+    generated: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A worker killed (out of memory, kill -9) while the parent still hands out blocks: the
+    # pool refused the next one with a traceback and exit status 1, which means "a line failed".
+    use_workers(monkeypatch)
+    monkeypatch.setattr("claimcheck.io.workers.start_pool", lambda *args: _BrokenPool())
+    output = tmp_path / "report.csv"
+    output.write_text("the last good report\n")
+    result = CliRunner().invoke(
+        main, ["check", str(generated), "-o", str(output), *AS_OF, "--format", "csv", "-j", "2"]
+    )
+    assert result.exit_code == 2
+    assert "worker process stopped" in result.stderr and "Traceback" not in result.stderr
+    assert output.read_text() == "the last good report\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["report.csv"]
+
+
 def test_an_unclosed_quote_in_the_middle_of_a_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("claimcheck.io.batch.reader._BLOCK_BYTES", 64 << 10)
     lines = generate(tmp_path / "g.csv", 6_000, seed=8).read_bytes().split(b"\n")

@@ -93,13 +93,24 @@ def _check_encoded(
     return pieces, count, by_status
 
 
+def _worker_stopped() -> ClaimCheckError:
+    return ClaimCheckError("a --jobs worker process stopped before it finished (out of memory?); try fewer --jobs")
+
+
 def _result(future: Future[Encoded]) -> Encoded:
     try:
         return future.result()
     except BrokenProcessPool:
-        raise ClaimCheckError(
-            "a --jobs worker process stopped before it finished (out of memory?); try fewer --jobs"
-        ) from None
+        raise _worker_stopped() from None
+
+
+def _submit(pool: ProcessPoolExecutor, *job: object) -> Future[Encoded]:
+    # A worker that died while blocks were still going out breaks the pool here, not only in a
+    # result.
+    try:
+        return pool.submit(_check_encoded, *job)
+    except BrokenProcessPool:
+        raise _worker_stopped() from None
 
 
 @dataclass
@@ -146,7 +157,7 @@ class _Run:
                     yield done
                     continue
                 job = (ipc_bytes(batch), path.name, self.as_of, self.output_format, self.rows, self.spool_dir)
-                pending.append((pool.submit(_check_encoded, *job), reader.bytes_done))
+                pending.append((_submit(pool, *job), reader.bytes_done))
                 while len(pending) > 2 * self.jobs:  # bounded: memory stays flat
                     yield self._collect(pending)
         except ReadStopped as stopped:
