@@ -217,7 +217,13 @@ def test_parquet_goes_to_standard_output_only_when_asked(tmp_path: Path) -> None
 
 @pytest.mark.parametrize(
     "args",
-    [["check", "{claims}", "--format", "text"], ["check", "{claims}", "--format", "csv"], ["rules", "list"]],
+    [
+        ["check", "{claims}", "--format", "text"],
+        ["check", "{claims}", "--format", "csv"],
+        # Parquet's '-o -' asked whether standard output is a terminal: an AttributeError.
+        ["check", "{claims}", "--format", "parquet", "-o", "-"],
+        ["rules", "list"],
+    ],
 )
 def test_a_closed_standard_output_is_one_message_and_status_2(tmp_path: Path, args: list[str]) -> None:
     """Started with standard output closed (a service manager, '>&-'): a traceback and status 1."""

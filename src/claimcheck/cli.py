@@ -173,7 +173,9 @@ def check(
         raise click.UsageError(f"--x12-strict validates X12 837 files; --input-format {input_format} reads none")
     if rows is not None and output_format not in ENCODED_FORMATS:
         raise click.UsageError(f"--rows {rows} applies to --format {', '.join(ENCODED_FORMATS)}")
-    if output_format == "parquet" and (output is None or (output == DASH and sys.stdout.isatty())):
+    # Standard output may be closed (None): the report's writer then says so.
+    to_terminal = output == DASH and sys.stdout is not None and sys.stdout.isatty()
+    if output_format == "parquet" and (output is None or to_terminal):
         raise click.UsageError("--format parquet writes a binary file: give --output FILE (or '-o -' into a pipe)")
     if output == DASH:  # '-o -': standard output, as without --output
         output = None
