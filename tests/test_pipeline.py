@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pyarrow.parquet as pq
 import pytest
@@ -207,10 +208,10 @@ def test_a_file_arrow_refuses_part_way_is_read_on_the_careful_way(
     assert fast.count(b"\nZ9,1,") >= 1
 
 
-def _writing(generated: Path, output: Path) -> subprocess.Popen[bytes]:
+def _writing(generated: Path, output: Path, **popen: Any) -> subprocess.Popen[bytes]:
     """A ``claimcheck check`` process that has started writing its report to ``output``."""
     command = [sys.executable, "-m", "claimcheck.cli", "check", str(generated), "-o", str(output), *AS_OF]
-    process = subprocess.Popen([*command, "--format", "csv", "--jobs", "1"], cwd=ROOT)
+    process = subprocess.Popen([*command, "--format", "csv", "--jobs", "1"], cwd=ROOT, **popen)
     deadline = time.monotonic() + 60
     while not list(output.parent.glob(f".{output.name}.*.part")) and time.monotonic() < deadline:
         time.sleep(0.02)
@@ -242,13 +243,22 @@ def test_a_broken_rule_pack_is_one_message_with_workers_starting(
     assert not output.exists()
 
 
-@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+# SIGHUP: the terminal or ssh session the run was started from closed.
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT, signal.SIGHUP], ids=["SIGTERM", "SIGINT", "SIGHUP"])
 def test_a_terminated_run_removes_its_temporary_report(generated: Path, tmp_path: Path, signum: int) -> None:
     output = tmp_path / "report.csv"
     process = _writing(generated, output)
     process.send_signal(signum)
     assert process.wait() == 128 + signum  # 130 for Ctrl-C, as a shell reports it
     assert not output.exists() and not list(tmp_path.glob(".report.csv.*"))
+
+
+def test_a_run_under_nohup_goes_on_after_a_hangup(generated: Path, tmp_path: Path) -> None:
+    output = tmp_path / "report.csv"
+    process = _writing(generated, output, preexec_fn=lambda: signal.signal(signal.SIGHUP, signal.SIG_IGN))
+    process.send_signal(signal.SIGHUP)
+    assert process.wait() == 0
+    assert output.read_text().startswith("claim_id,")
 
 
 @pytest.mark.parametrize(

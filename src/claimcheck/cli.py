@@ -2,7 +2,8 @@
 
 Exit codes: 0 no line at or above the ``--fail-on`` level; 1 some line is; 2 usage error,
 unreadable file, broken rule file or unwritable report (message on stderr, no traceback);
-130 interrupted (Ctrl-C), 143 terminated (SIGTERM), 141 standard output closed (``| head``).
+130 interrupted (Ctrl-C), 143 terminated (SIGTERM), 129 hung up (SIGHUP), 141 standard output
+closed (``| head``).
 """
 
 from __future__ import annotations

@@ -192,10 +192,19 @@ def reports_errors(function: Any) -> Any:
     return wrapper
 
 
+def _ending_signals() -> list[signal.Signals]:
+    """SIGTERM, and SIGHUP (the terminal or ssh session closed) unless ignored: under nohup the
+    run goes on."""
+    hangup = getattr(signal, "SIGHUP", None)  # not on Windows
+    ignored = hangup is None or signal.getsignal(hangup) == signal.SIG_IGN
+    return [signal.SIGTERM] if ignored else [signal.SIGTERM, hangup]
+
+
 def terminate_unwinds(function: Any) -> Any:
-    """Let SIGTERM (a timeout, a scheduler stopping the job) unwind like Ctrl-C, so the
-    temporary report and spool files are removed rather than left behind; exit status 143.
-    Ctrl-C ends with 130, the shell's status for SIGINT, not click's "Aborted!" and 1."""
+    """Let SIGTERM (a timeout, a scheduler stopping the job) and SIGHUP unwind like Ctrl-C, so
+    the temporary report and spool files are removed rather than left behind; exit status 143
+    (129 for SIGHUP). Ctrl-C ends with 130, the shell's status for SIGINT, not click's "Aborted!"
+    and 1."""
 
     def raise_exit(signum: int, _frame: object) -> None:
         raise SystemExit(128 + signum)
@@ -204,14 +213,15 @@ def terminate_unwinds(function: Any) -> Any:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         if threading.current_thread() is not threading.main_thread():
             return function(*args, **kwargs)
-        previous = signal.signal(signal.SIGTERM, raise_exit)
+        previous = {signum: signal.signal(signum, raise_exit) for signum in _ending_signals()}
         try:
             return function(*args, **kwargs)
         except KeyboardInterrupt:
             click.echo("claimcheck: interrupted", err=True)
             raise SystemExit(128 + signal.SIGINT) from None
         finally:
-            signal.signal(signal.SIGTERM, previous)
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
 
     return wrapper
 
