@@ -253,6 +253,29 @@ def test_a_terminated_run_removes_its_temporary_report(generated: Path, tmp_path
     assert not output.exists() and not list(tmp_path.glob(".report.csv.*"))
 
 
+def test_a_hangup_of_the_whole_session_ends_a_run_with_workers_quietly(generated: Path, tmp_path: Path) -> None:
+    # A closed terminal hangs up every process of the session: multiprocessing's resource
+    # tracker, which ignores SIGINT and SIGTERM but not SIGHUP, died with the workers, and the
+    # run, cleaning up, printed its tracebacks.
+    output = tmp_path / "report.csv"
+    code = (
+        "import sys, claimcheck.io.workers as w, claimcheck.io.batch.reader as r; "
+        "w.PARALLEL_BYTES = 0; r._BLOCK_BYTES = 64 << 10; from claimcheck.cli import main; main()"
+    )
+    command = [sys.executable, "-c", code, "check", str(generated), "-o", str(output), *AS_OF, "--format", "csv"]
+    env = {**os.environ, "TMPDIR": str(tmp_path)}
+    process = subprocess.Popen([*command, "-j", "2"], cwd=ROOT, env=env, stderr=subprocess.PIPE, start_new_session=True)
+    deadline = time.monotonic() + 60
+    while not list(tmp_path.glob(".report.csv.*.part")) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    time.sleep(0.5)  # the workers are at work
+    os.killpg(process.pid, signal.SIGHUP)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 128 + signal.SIGHUP, stderr
+    assert b"Traceback" not in stderr and b"resource_tracker" not in stderr
+    assert not output.exists() and not list(tmp_path.glob(".report.csv.*"))
+
+
 def test_a_run_under_nohup_goes_on_after_a_hangup(generated: Path, tmp_path: Path) -> None:
     output = tmp_path / "report.csv"
     process = _writing(generated, output, preexec_fn=lambda: signal.signal(signal.SIGHUP, signal.SIG_IGN))

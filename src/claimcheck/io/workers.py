@@ -151,6 +151,22 @@ def worker_rules() -> RuleSet:
     return _rules
 
 
+def _start_resource_tracker() -> None:
+    """Start multiprocessing's resource tracker ignoring SIGHUP, as it ignores SIGINT and SIGTERM:
+    a closed terminal hangs up the whole session, and the run, which ends cleanly on a hangup,
+    would find the tracker dead and print its tracebacks. The ignoring is inherited from here."""
+    from multiprocessing import resource_tracker
+
+    hangup = getattr(signal, "SIGHUP", None)  # not on Windows
+    if hangup is None or threading.current_thread() is not threading.main_thread():
+        return
+    previous = signal.signal(hangup, signal.SIG_IGN)
+    try:
+        resource_tracker.ensure_running()
+    finally:
+        signal.signal(hangup, previous)
+
+
 def start_pool(jobs: int, spec: RulesSpec) -> ProcessPoolExecutor:
     """Worker processes from a fork server, each loading the rules itself.
 
@@ -159,6 +175,7 @@ def start_pool(jobs: int, spec: RulesSpec) -> ProcessPoolExecutor:
     """
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    _start_resource_tracker()
     pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker, initargs=(spec, os.getpid()))
     try:
         for _ in range(jobs):  # the pool starts a worker per task submitted: start them all now
