@@ -276,6 +276,32 @@ def test_a_hangup_of_the_whole_session_ends_a_run_with_workers_quietly(generated
     assert not output.exists() and not list(tmp_path.glob(".report.csv.*"))
 
 
+def test_the_workers_of_a_run_killed_with_sigkill_remove_its_spooled_report_text(
+    generated: Path, tmp_path: Path
+) -> None:
+    # Nothing in the run can act on kill -9, but its workers outlive it for a moment: the report
+    # text they had left for it (up to some 50 MB a block) stayed in TMPDIR for good.
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    code = (
+        "import sys, claimcheck.io.workers as w, claimcheck.io.batch.reader as r; "
+        "w.PARALLEL_BYTES = 0; r._BLOCK_BYTES = 64 << 10; from claimcheck.cli import main; main()"
+    )
+    output = tmp_path / "report.csv"
+    command = [sys.executable, "-c", code, "check", str(generated), "-o", str(output), *AS_OF, "--format", "csv"]
+    process = subprocess.Popen([*command, "-j", "2"], cwd=ROOT, env={**os.environ, "TMPDIR": str(temporary)})
+    deadline = time.monotonic() + 60
+    while not list(temporary.glob("claimcheck-*/*.part")) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert list(temporary.glob("claimcheck-*/*.part")) and process.poll() is None
+    process.kill()  # with report text spooled
+    process.wait()
+    deadline = time.monotonic() + 10
+    while list(temporary.glob("claimcheck-*")) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not list(temporary.glob("claimcheck-*"))
+
+
 def test_a_run_under_nohup_goes_on_after_a_hangup(generated: Path, tmp_path: Path) -> None:
     output = tmp_path / "report.csv"
     process = _writing(generated, output, preexec_fn=lambda: signal.signal(signal.SIGHUP, signal.SIG_IGN))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import shutil
 import signal
 import threading
 import time
@@ -23,7 +24,16 @@ from claimcheck.errors import ClaimCheckError
 if TYPE_CHECKING:
     from claimcheck.engine.ruleset import RuleSet
 
-__all__ = ["PARALLEL_BYTES", "RulesSpec", "default_jobs", "file_size", "start_pool", "wants_workers", "worker_rules"]
+__all__ = [
+    "PARALLEL_BYTES",
+    "RulesSpec",
+    "default_jobs",
+    "file_size",
+    "spooling_into",
+    "start_pool",
+    "wants_workers",
+    "worker_rules",
+]
 
 # Smaller files are checked in the parent: starting workers would cost more than they save.
 PARALLEL_BYTES = 8 << 20
@@ -119,12 +129,23 @@ def _started() -> None:
     pass
 
 
+_spool_dirs: set[str] = set()
+
+
+def spooling_into(folder: str) -> None:
+    """Note the run's spool folder, which this worker removes should the run die without it."""
+    _spool_dirs.add(folder)
+
+
 def _exit_without(parent: int) -> None:
     """End this worker once the run that started it is gone: after a ``kill -9`` of the run no
-    one else would, and the worker (a child of the fork server, not of the run) would idle on."""
+    one else would, and the worker (a child of the fork server, not of the run) would idle on.
+    The report text left for the run in its spool folder goes too: no one else would remove it."""
     while True:
         time.sleep(_PARENT_POLL_SECONDS)
         if _gone(parent):
+            for folder in list(_spool_dirs):
+                shutil.rmtree(folder, ignore_errors=True)
             os._exit(1)
 
 

@@ -86,6 +86,7 @@ def _check_encoded(
     lines, found, text = check_batch(batch, workers.worker_rules(), as_of, _origin(batch, name))
     pieces, count, by_status = encode_batch(lines, found, text, output_format, rows)
     if spool_dir:
+        workers.spooling_into(spool_dir)
         try:
             return [spool(pieces, spool_dir)], count, by_status
         except OSError:  # a full or vanished temporary directory: the pipe still works
