@@ -34,3 +34,25 @@ def test_parquet_holds_the_same_rows_as_csv(tmp_path: Path) -> None:
 def test_parquet_needs_an_output_file() -> None:
     result = CliRunner().invoke(main, [*ARGS, "--format", "parquet"])
     assert result.exit_code == 2 and "--output" in result.stderr
+
+
+def test_a_parquet_report_stopped_part_way_does_not_read_as_a_complete_file() -> None:
+    # Into a pipe ('-o -') nothing can be renamed or removed: the Parquet footer written on the
+    # way out made the rows sent so far a valid file, the report of a run that never finished.
+    import pyarrow.csv as pacsv
+
+    from claimcheck import validate_batch
+    from claimcheck.io.batch.encode import ipc_bytes
+    from claimcheck.io.batch.sink import write_encoded
+
+    rows = validate_batch(pacsv.read_csv(DEMO), as_of="2026-11-22")
+
+    def stopped() -> object:
+        yield [ipc_bytes(rows)], 10, {"pass": 10}
+        raise SystemExit(143)  # SIGTERM, as the command line turns it
+
+    stream = io.BytesIO()
+    with pytest.raises(SystemExit):
+        write_encoded(stopped(), "parquet", "finding", stream)
+    with pytest.raises(Exception, match=r"(?i)parquet"):
+        pq.read_table(io.BytesIO(stream.getvalue()))

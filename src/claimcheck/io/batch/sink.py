@@ -22,14 +22,20 @@ def write_encoded(chunks: Iterable[Encoded], output_format: str, rows: str, stre
     # stops the run before one, and a header alone on standard output would read as a complete,
     # empty report.
     if output_format == "parquet":
+        target = _Cuttable(stream)
         writer = None
         try:
             for pieces, lines, counts in chunks:
-                writer = writer or pq.ParquetWriter(stream, schema_for(rows), compression="zstd")
+                writer = writer or pq.ParquetWriter(target, schema_for(rows), compression="zstd")
                 tally.add_counts(lines, counts)
                 for piece in pieces:
                     writer.write_batch(read_ipc(piece))
-            writer = writer or pq.ParquetWriter(stream, schema_for(rows), compression="zstd")
+            writer = writer or pq.ParquetWriter(target, schema_for(rows), compression="zstd")
+        except BaseException:
+            # No footer: without it the rows sent so far (into a pipe, which cannot be removed
+            # as a temporary file is) do not read as a complete report.
+            target.cut = True
+            raise
         finally:
             if writer is not None:
                 writer.close()
@@ -45,3 +51,21 @@ def write_encoded(chunks: Iterable[Encoded], output_format: str, rows: str, stre
     if pending:
         stream.write(pending)
     return tally
+
+
+class _Cuttable:
+    """A stream that Parquet's writer writes to, and that takes nothing more once ``cut``."""
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self.stream = stream
+        self.cut = False
+        self.closed = False
+
+    def write(self, data: bytes) -> int:
+        if not self.cut:
+            self.stream.write(data)
+        return len(data)
+
+    def flush(self) -> None:
+        if not self.cut:
+            self.stream.flush()
