@@ -17,9 +17,11 @@ import pyarrow as pa
 from claimcheck.engine.batch import BatchFindings, LineBatch
 from claimcheck.io.batch import line_results
 from claimcheck.io.batch.csv_text import table_csv
+from claimcheck.io.batch.json_text import table_jsonl
 from claimcheck.io.batch.results import (
     FindingColumns,
     finding_csv,
+    finding_jsonl,
     finding_rows,
     line_rows,
     line_severity,
@@ -74,21 +76,10 @@ def _decoded(batch: pa.RecordBatch, rows: str) -> pa.RecordBatch:
     return batch.cast(schema_for(rows))
 
 
-# Report rows made Python objects at a time: a block's (some 280,000 finding rows) at once took
-# about 1 GB per process.
-_JSONL_SLICE_ROWS = 2048
-
-
-def jsonl_rows(batch: pa.RecordBatch) -> list[bytes]:
+def jsonl_rows(batch: pa.RecordBatch) -> list[pa.Buffer]:
     """Flat report rows as JSON lines, in pieces: keys in column order, an empty value null (as
-    in Parquet)."""
-    return [
-        "".join(
-            json.dumps({key: None if value == "" else value for key, value in row.items()}, ensure_ascii=False) + "\n"
-            for row in batch.slice(at, _JSONL_SLICE_ROWS).to_pylist()
-        ).encode()
-        for at in range(0, batch.num_rows, _JSONL_SLICE_ROWS)
-    ]
+    in Parquet); the bytes ``json.dumps`` gives each row's dict (json_text)."""
+    return table_jsonl(batch)
 
 
 def _pieces(batch: pa.RecordBatch, output_format: str) -> list[bytes | pa.Buffer | SpooledPiece]:
@@ -102,11 +93,14 @@ def encode_batch(
     if rows == LINE_OBJECTS:
         return encode_lines(line_results(lines, found), output_format, rows)
     counts = status_counts(line_severity(found, text.update(found.findings).severity[found.ids]))
-    if output_format == "csv" and rows == "finding":
-        return finding_csv(lines, found, text), lines.rows, counts
+    if rows == "finding" and output_format in ("csv", "jsonl"):
+        encode = finding_csv if output_format == "csv" else finding_jsonl
+        return encode(lines, found, text), lines.rows, counts
     table = (finding_rows if rows == "finding" else line_rows)(lines, found, text)
     if output_format == "csv":
         return [table_csv(table)], lines.rows, counts
+    if output_format == "jsonl":  # the dictionaries' values are rendered once
+        return list(jsonl_rows(table)), lines.rows, counts
     return _pieces(_decoded(table, rows), output_format), lines.rows, counts
 
 

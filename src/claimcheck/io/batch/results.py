@@ -16,6 +16,7 @@ import pyarrow.compute as pc
 from claimcheck.engine.batch import BatchFindings, LineBatch
 from claimcheck.engine.batch.columns import positions
 from claimcheck.io.batch.csv_text import csv_field, csv_rows, joined_bytes
+from claimcheck.io.batch.json_text import json_members
 from claimcheck.io.writers.csv_writer import COLUMNS
 from claimcheck.models.finding import Finding, Status
 
@@ -25,6 +26,7 @@ __all__ = [
     "FindingColumns",
     "RowKeys",
     "finding_csv",
+    "finding_jsonl",
     "finding_rows",
     "line_rows",
     "line_severity",
@@ -99,8 +101,10 @@ class FindingColumns:
         self.size = 0
         self.text = {name: pa.array([], pa.string()) for name in (*_FINDING_TEXT, "rule_message")}
         self.severity = np.zeros(0, dtype=np.int64)
-        # Each finding's columns of a CSV report row, rendered once ("rule_id,...,version\n").
+        # Each finding's columns of a CSV report row, rendered once ("rule_id,...,version\n"),
+        # and of a JSON line ('"rule_id": ..., "source_table": ...}\n').
         self.csv_tails = pa.array([], pa.string())
+        self.json_tails = pa.array([], pa.string())
 
     def update(self, findings: list[Finding]) -> FindingColumns:
         if findings is not self._findings:  # the engine started a new list of findings
@@ -115,6 +119,8 @@ class FindingColumns:
             self.text["rule_message"] = pa.concat_arrays([self.text["rule_message"], joined])
             fields = [csv_field(self.text[name].slice(self.size)) for name in _FINDING_TEXT]
             self.csv_tails = pa.concat_arrays([self.csv_tails, csv_rows(fields)])
+            values = {name: self.text[name].slice(self.size) for name in _FINDING_TEXT}
+            self.json_tails = pa.concat_arrays([self.json_tails, json_members(values, first=False, end="}\n")])
             self.severity = np.concatenate([self.severity, [f.status.severity for f in new]]).astype(np.int64)
             self.size = len(findings)
         return self
@@ -218,10 +224,27 @@ def finding_csv(batch: LineBatch, found: BatchFindings, text: FindingColumns) ->
     finding's columns, both rendered once (see csv_text)."""
     text.update(found.findings)
     keys = RowKeys(batch, found, text.severity[found.ids])
-    owner, slot, missing = _finding_layout(batch, found)
     prefixes = csv_rows([csv_field(column) for column in keys.columns(np.arange(batch.rows))], end=",")
-    tails = pa.concat_arrays([text.csv_tails, pa.array([_NO_FINDING])])
-    slot[missing] = len(text.csv_tails)
+    return _joined(batch, found, prefixes, pa.concat_arrays([text.csv_tails, pa.array([_NO_FINDING])]))
+
+
+def finding_jsonl(batch: LineBatch, found: BatchFindings, text: FindingColumns) -> list[pa.Buffer]:
+    """The rows of ``finding_rows`` as JSON lines, in pieces, built as ``finding_csv`` builds
+    CSV rows (see json_text)."""
+    text.update(found.findings)
+    keys = RowKeys(batch, found, text.severity[found.ids])
+    key_columns = keys.columns(np.arange(batch.rows))
+    line_keys = dict(zip(_ENCODED_FINDINGS.names[: len(key_columns)], key_columns, strict=True))
+    prefixes = json_members(line_keys, first=True, end=", ")
+    none = json_members({name: pa.nulls(1, pa.string()) for name in _FINDING_TEXT}, first=False, end="}\n")
+    return _joined(batch, found, prefixes, pa.concat_arrays([text.json_tails, none]))
+
+
+def _joined(batch: LineBatch, found: BatchFindings, prefixes: pa.Array, tails: pa.Array) -> list[pa.Buffer]:
+    """Each report row's line prefix then its finding's tail (the last tail: a line without
+    findings), in pieces of the report's text."""
+    owner, slot, missing = _finding_layout(batch, found)
+    slot[missing] = len(tails) - 1
     # One take over prefixes and tails together, alternately: the values of the result, one
     # after another, are the report's rows, so no join pass is needed.
     parts = pa.concat_arrays([prefixes, tails])
