@@ -76,7 +76,7 @@ def test_check_help_gives_the_exit_statuses() -> None:
     result = invoke("check", "--help")
     assert result.exit_code == 0
     text = " ".join(result.stdout.split())
-    for needle in ("0 ", "1 ", "2 ", "--fail-on", "141", "130"):
+    for needle in ("0 ", "1 ", "2 ", "--fail-on", "141", "130", "143 SIGTERM", "129 SIGHUP"):
         assert needle in text
     assert "Exit status" in text
     assert "parquet (needs --output FILE" in text

@@ -52,7 +52,7 @@ def main() -> None:
 _CHECK_EXIT_STATUSES = (
     "Exit status: 0 no line at or above the --fail-on level; 1 some line is; 2 usage error, unreadable "
     "file, broken rule file or a report that cannot be written (one message on stderr); 130 Ctrl-C, "
-    "143 SIGTERM, 141 standard output closed early (| head)."
+    "143 SIGTERM, 129 SIGHUP (terminal closed), 141 standard output closed early (| head)."
 )
 
 
