@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import gzip
+import shutil
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -192,6 +193,24 @@ def test_a_newer_icd10cm_release_needs_no_code_change(tmp_path: Path) -> None:
     assert report.lines[0].status is claimcheck.Status.PASS
     shipped = claimcheck.validate(claim, as_of=date(2027, 1, 5))
     assert shipped.lines[0].status is claimcheck.Status.FAIL
+
+
+def test_the_readmes_library_example_runs_as_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Its last call validated a ``claim`` the block never defined: a NameError for anyone pasting it.
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    example = next(block for block in readme.split("```python\n")[1:] if "claimcheck.load_rules(" in block)
+    example = example.split("```")[0]
+    shutil.copytree(ROOT / "src" / "claimcheck" / "rulepack", tmp_path / "my-rules")
+    shutil.copy(ROOT / "fixtures" / "demo" / "claims.csv", tmp_path / "claims.csv")
+    _write_order_file(tmp_path / "icd10cm-order-2027.txt", {})
+    monkeypatch.chdir(tmp_path)
+    names: dict[str, object] = {"AS_OF": AS_OF}
+    exec(example.replace("validate(claim", "validate(claim, as_of=AS_OF"), names)
+    assert names["report"].lines[0].status is claimcheck.Status.PASS  # type: ignore[attr-defined]
+    rules = names["rules"]
+    assert rules.code_set_versions()["icd10cm"] == "2027"  # type: ignore[attr-defined]
+    again = claimcheck.validate(names["claim"], rules=rules, as_of=AS_OF)  # type: ignore[arg-type]
+    assert again.lines[0].status is claimcheck.Status.PASS
 
 
 def test_code_sets_object_can_be_passed_directly() -> None:
