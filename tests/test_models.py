@@ -118,6 +118,9 @@ def test_modifiers_are_split(raw: Any, expected: tuple[str, ...]) -> None:
         ("I70.213, I10", ("I70.213", "I10")),
         (["i70213", "e11.9"], ("I70.213", "E11.9")),
         ("", ()),
+        # One code written twice is one diagnosis: two of each finding on it before.
+        ("I702 I70.2 i10 I10", ("I70.2", "I10")),
+        (["I70.2", "I70.2"], ("I70.2",)),
     ],
 )
 def test_diagnoses_are_split(raw: Any, expected: tuple[str, ...]) -> None:

@@ -146,8 +146,9 @@ def normalise_diagnosis(code: str) -> str:
 
 
 def split_diagnoses(value: Any) -> tuple[str, ...]:
-    """Diagnosis codes as a tuple in dotted form, from a list or a string separated by space, comma or semicolon."""
-    return tuple(normalise_diagnosis(t) for t in _tokens(value, _DIAGNOSIS_SEPARATORS))
+    """Diagnosis codes as a tuple in dotted form, from a list or a string separated by space, comma
+    or semicolon; a code given twice (I702 and I70.2 alike) once, where it first appears."""
+    return tuple(dict.fromkeys(normalise_diagnosis(t) for t in _tokens(value, _DIAGNOSIS_SEPARATORS)))
 
 
 def _line_number(value: Any) -> int:
