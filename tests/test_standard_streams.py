@@ -243,3 +243,18 @@ def test_a_closed_standard_output_is_one_message_and_status_2(tmp_path: Path, ar
     assert completed.returncode == 2, completed.stderr
     assert "Traceback" not in completed.stderr
     assert completed.stderr.startswith("claimcheck: error: standard output") and "closed" in completed.stderr
+
+
+def test_a_process_substitution_is_named_fd_and_its_number(tmp_path: Path) -> None:
+    # <(zcat claims.csv.gz) is /dev/fd/63 to the command: findings named it '63 line 20', and a
+    # --mue table read so had the release '63' ('mue 63' in the summary).
+    import re
+
+    claims = claims_csv(tmp_path, GOOD, "C9,1,0711T,,I73.9,2085R0202X,1234567893,1,2026-13-01,22")
+    mue = ROOT / "fixtures" / "ncci" / "mue_sample.csv"
+    command = f"'{_claimcheck()}' check <(cat '{claims}') --mue <(cat '{mue}') --format csv {' '.join(AS_OF)}"
+    run = subprocess.run(["bash", "-c", command], capture_output=True, text=True)
+    assert run.returncode == 1, run.stderr
+    assert re.search(r"\(fd\d+ line 3\)", run.stdout), run.stdout
+    assert re.search(r",CMS NCCI practitioner MUE values \(fd\d+\),[^,]*,fd\d+,fd\d+ line \d+\n", run.stdout)
+    assert not re.search(r"[(,]\d+ line \d", run.stdout)

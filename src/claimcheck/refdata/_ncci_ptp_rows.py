@@ -18,6 +18,7 @@ from typing import BinaryIO
 
 from claimcheck.errors import CodeSetError
 from claimcheck.refdata._ncci_common import BadField, BadRows, is_code, open_binary, text_of
+from claimcheck.refdata._reading import file_label
 
 __all__ = ["NOT_DELETED", "PtpRows", "Rows", "as_date", "day_number"]
 
@@ -73,7 +74,7 @@ class PtpRows:
                 first = _first_data_row(lines)
                 if first is None:
                     raise CodeSetError(file, "no PTP data rows (tab-separated: column 1, column 2, *, dates, ...)")
-                self.tables.append(path.name)
+                self.tables.append(file_label(path))
                 self.table_starts.append(len(self.line))
                 self._read_rows(chain([first], lines), bad)
         except (OSError, EOFError, zlib.error) as exc:  # includes a corrupt gzip stream

@@ -12,6 +12,7 @@ import io
 import zlib
 from collections.abc import Iterator, Sequence
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from claimcheck.errors import CodeSetError
@@ -22,6 +23,17 @@ if TYPE_CHECKING:
 _GZIP_MAGIC = b"\x1f\x8b"
 
 _FLAG_VALUES = {"1": True, "Y": True, "0": False, "N": False}
+
+
+def file_label(path: Path) -> str:
+    """How findings name a user's file: its name; ``fd63`` for a descriptor (``/dev/fd/63``, a
+    process substitution ``<(zcat ...)``), whose number alone would read as a name or release."""
+    return f"fd{path.name}" if path.name.isdigit() and path.parent.name == "fd" else path.name
+
+
+def file_stem(path: Path) -> str:
+    """``file_label`` without ``.gz`` and the extension, for a version the name does not state."""
+    return Path(file_label(path).removesuffix(".gz")).stem
 
 
 def read_text(source: Traversable) -> str:

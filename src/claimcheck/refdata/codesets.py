@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, Union, cast
 
 from claimcheck.errors import CodeSetError
+from claimcheck.refdata._reading import file_label, file_stem
 from claimcheck.refdata.icd10cm import Icd10cm, load_icd10cm
 from claimcheck.refdata.info import CodeSetInfo
 from claimcheck.refdata.modifiers import Modifiers, load_modifiers
@@ -124,7 +125,7 @@ def version_from_file_name(name: str, path: Path) -> str:
     match = pattern.search(path.name)
     if match:
         return template.format(*match.groups())
-    return Path(path.name.removesuffix(".gz")).stem
+    return file_stem(path)
 
 
 def _describe(value: object) -> str:
@@ -145,7 +146,7 @@ def _override_source(name: str, value: OverrideSource) -> tuple[Path, CodeSetInf
     info = CodeSetInfo(
         name=name,
         version=version,
-        label=f"{version} (user-supplied {path.name})",
+        label=f"{version} (user-supplied {file_label(path)})",
         source=f"user-supplied file {path}",
         path=str(path),
     )

@@ -13,7 +13,7 @@ from types import MappingProxyType
 
 from claimcheck.errors import CodeSetError
 from claimcheck.refdata._ncci_common import BadField, BadRows, is_code
-from claimcheck.refdata._reading import read_text
+from claimcheck.refdata._reading import file_label, file_stem, read_text
 from claimcheck.refdata.info import CodeSetInfo
 
 __all__ = ["MueLimit", "MueTable", "load_mue"]
@@ -95,7 +95,7 @@ def load_mue(path: str | os.PathLike[str]) -> MueTable:
     source = Path(file)
     records = _records(file, read_text(source))
     positions, header_line = _find_header(records, file)
-    limits = _read_limits(records, file, source.name, positions)
+    limits = _read_limits(records, file, file_label(source), positions)
     if not limits:
         raise CodeSetError(file, "no MUE rows after the header", line=header_line)
     return MueTable(_mue_info(source), limits)
@@ -195,12 +195,12 @@ def _mue_info(path: Path) -> CodeSetInfo:
         version = f"{year}-{month}-{day}"
         label = f"CMS NCCI practitioner MUE values effective {version}"
     else:
-        version = Path(path.name.removesuffix(".gz")).stem
+        version = file_stem(path)
         label = f"CMS NCCI practitioner MUE values ({version})"
     return CodeSetInfo(
         name="mue",
         version=version,
         label=label,
-        source=f"CMS National Correct Coding Initiative, user-supplied {path.name}",
+        source=f"CMS National Correct Coding Initiative, user-supplied {file_label(path)}",
         path=str(path),
     )

@@ -18,6 +18,7 @@ from types import MappingProxyType
 
 from claimcheck.errors import CodeSetError
 from claimcheck.refdata._ncci_ptp_rows import NOT_DELETED, PtpRows, Rows, as_date, day_number
+from claimcheck.refdata._reading import file_label, file_stem
 from claimcheck.refdata.info import CodeSetInfo
 
 __all__ = ["PtpEdit", "PtpTable", "load_ptp"]
@@ -152,13 +153,13 @@ def _ptp_info(paths: list[Path]) -> CodeSetInfo:
         version = named.pop()
         label = f"CMS NCCI practitioner PTP edits v{version}"
     else:
-        version = paths[0].stem
+        version = file_stem(paths[0])
         label = f"CMS NCCI practitioner PTP edits ({version})"
     return CodeSetInfo(
         name="ptp",
         version=version,
         label=label,
-        source=f"CMS National Correct Coding Initiative, user-supplied {', '.join(path.name for path in paths)}",
+        source=f"CMS National Correct Coding Initiative, user-supplied {', '.join(file_label(path) for path in paths)}",
         path=os.pathsep.join(map(str, paths)),
     )
 
