@@ -242,7 +242,10 @@ def test_a_wrong_argument_to_the_api_is_a_type_error_saying_what_to_pass() -> No
         (lambda: claimcheck.validate_batch(batch, rules=pack), "rules must be a RuleSet"),
         (lambda: claimcheck.validate_batch({"claim_id": ["C1"]}), "RecordBatch or Table, not dict"),
         (lambda: claimcheck.validate_many(GOOD_CLAIM), r"iterable of claims, not one claim \(dict\)"),
-        (lambda: claimcheck.validate_many("C1"), "not one claim"),
+        (lambda: claimcheck.validate_many("C1"), "not a file name or text"),
+        # A path was told 'validate(claim) checks one', which reads it as a claim.
+        (lambda: claimcheck.validate_many(str(demo)), r"not a file name .*validate_file\(path\)"),
+        (lambda: claimcheck.validate_many(demo), r"not a file name .*validate_file\(path\)"),
         (lambda: claimcheck.validate_files(str(demo)), r"not one path .*validate_file\(path\)"),
         (lambda: claimcheck.load_rules(code_sets="icd10cm-order-2027.txt"), "code_sets must be a CodeSets or"),
         (lambda: claimcheck.load_rules(ptp=5), r"ptp must be a CMS PTP file, a list of them or a PtpTable, not int"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import date
 from typing import Any
@@ -123,7 +124,12 @@ def validate_many(claims: Iterable[Any], *, rules: RuleSet | None = None, as_of:
     ``claims`` is an iterable of what ``validate`` takes (read as it goes); ``rules`` and
     ``as_of`` are as there. One claim given alone is a ``TypeError``.
     """
-    if isinstance(claims, (str, bytes, Mapping, Claim)):
+    if isinstance(claims, (str, os.PathLike)):
+        raise TypeError(
+            f"validate_many takes an iterable of claims, not a file name or text ({claims!r:.80}); "
+            "validate_file(path) checks a claim file"
+        )
+    if isinstance(claims, (bytes, Mapping, Claim)):
         # Iterated, one claim would pass as its keys or letters, each a claim with an input finding.
         raise TypeError(
             f"validate_many takes an iterable of claims, not one claim ({type(claims).__name__}); "
