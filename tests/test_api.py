@@ -260,6 +260,15 @@ def test_a_wrong_argument_to_the_api_is_a_type_error_saying_what_to_pass() -> No
             call()
 
 
+def test_an_unknown_input_format_is_a_wrong_argument_as_an_unknown_engine_is() -> None:
+    # It was an InputError, the error of a file that cannot be read, naming the file.
+    demo = ROOT / "fixtures" / "demo" / "claims.csv"
+    with pytest.raises(ValueError, match="unknown input_format 'xml'; input formats: csv, json"):
+        claimcheck.validate_file(demo, input_format="xml")
+    with pytest.raises(ValueError, match="unknown engine 'fast'"):
+        claimcheck.validate_file(demo, engine="fast")
+
+
 @pytest.mark.parametrize("library", ["pandas", "polars"])
 def test_validate_many_of_a_dataframe_points_to_validate_batch(library: str) -> None:
     # A DataFrame iterates over its column names: each was taken for a claim, and the report held

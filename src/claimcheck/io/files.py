@@ -18,7 +18,7 @@ from claimcheck.engine.ruleset import RuleSet, rules_or_shipped
 from claimcheck.engine.run import ENGINES, check_claims, check_claims_with
 from claimcheck.errors import InputError, OutputError
 from claimcheck.io.fast_csv import fast_eligible
-from claimcheck.io.readers import read_claims, unreadable_file
+from claimcheck.io.readers import READERS, read_claims, unreadable_file
 from claimcheck.io.readers.layouts import ColumnLayout, load_layout
 from claimcheck.io.writers import StreamWriter
 from claimcheck.models.report import LineResult, Report, Tally
@@ -135,6 +135,9 @@ def validate_files(
         raise TypeError(
             f"validate_files takes a sequence of paths, not one path ({paths!r}); validate_file(path) checks one"
         )
+    if input_format is not None and input_format not in READERS:
+        # A wrong argument, as an unknown engine is, not a file that cannot be read.
+        raise ValueError(f"unknown input_format {input_format!r}; input formats: {', '.join(READERS)}")
     ruleset = rules_or_shipped(rules)
     lines = check_files(
         paths,
