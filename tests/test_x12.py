@@ -667,3 +667,14 @@ def test_a_file_pyx12_cannot_walk_is_reported_not_raised(tmp_path: Path) -> None
     assert [c.claim_id for c in claims] == ["P001", "P002", None]
     assert "tr3 pyx12 failed on this file (IndexError), so it was not TR3-validated" in problems(claims[0].lines[0])
     assert problems(claims[-1].lines[0]) == ["envelope GE at segment 47 has no GS before it"]
+
+
+def test_a_repeated_pointer_is_flagged_and_its_code_read_once(tmp_path: Path) -> None:
+    # SV107 1:1 names one diagnosis twice: the TR3 wants each further pointer to name another
+    # diagnosis (X12 RFI 2561), and reading it twice doubled the line's diagnosis findings.
+    text = fixture_text().replace("SV1*HC:0711T:26*100*UN*1*22**1:2~", "SV1*HC:0711T:26*100*UN*1*22**1:2:1~")
+    line = lines_of(write(tmp_path, "repeated.837", text))[0]
+    assert line.line is not None and line.line.diagnosis_codes == ("I70.213", "I73.9")
+    assert problems(line) == [
+        "diagnosis_codes pointer 1 is repeated in SV107 at segment 24; each pointer names a different HI diagnosis"
+    ]

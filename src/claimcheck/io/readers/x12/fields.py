@@ -228,6 +228,7 @@ class Diagnoses:
         """The ICD-10-CM codes the SV107 ``pointers`` name (1-based into the HI codes)."""
         codes: list[str] = []
         problems: list[InputProblem] = []
+        seen: set[int] = set()
         for pointer in pointers:
             index = as_count(pointer) or 0
             if not 1 <= index <= len(self.entries):
@@ -239,6 +240,16 @@ class Diagnoses:
                     )
                 )
                 continue
+            if index in seen:
+                problems.append(
+                    InputProblem(
+                        "diagnosis_codes",
+                        f"pointer {pointer} is repeated in SV107 at segment {segment}; "
+                        "each pointer names a different HI diagnosis",
+                    )
+                )
+                continue
+            seen.add(index)
             qualifier, code = self.entries[index - 1]
             if qualifier in _ICD10:
                 if code:
