@@ -326,7 +326,14 @@ def test_a_transaction_without_claims_still_reports_its_envelope(tmp_path: Path)
     (line,) = claims[-1].lines
     assert problems(line) == ["envelope SE02 control number 0109 at segment 50 does not match ST02 0102"]
     assert line.origin == "empty_st.837 segment 48"
-    assert line.location == {"file": "empty_st.837", "interchange": "000000101", "group": "101", "transaction": "0102"}
+    # The row points at the ST, as a claim's rows point at their LX.
+    assert line.location == {
+        "file": "empty_st.837",
+        "interchange": "000000101",
+        "group": "101",
+        "transaction": "0102",
+        "segment": 48,
+    }
 
 
 def test_a_claim_after_its_transactions_se_is_flagged_outside_the_transaction(tmp_path: Path) -> None:

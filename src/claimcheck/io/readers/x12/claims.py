@@ -83,7 +83,10 @@ class _Reader:
         if self.claims_in_transaction:
             return claim
         return EmptyTransaction(
-            context.ordinal, context.st_position, context.origin(context.st_position), context.location()
+            context.ordinal,
+            context.st_position,
+            context.origin(context.st_position),
+            context.location(segment=context.st_position),
         )
 
     def _isa(self, segment: Segment) -> Result:
