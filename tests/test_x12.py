@@ -685,3 +685,34 @@ def test_a_repeated_pointer_is_flagged_and_its_code_read_once(tmp_path: Path) ->
     assert problems(line) == [
         "diagnosis_codes pointer 1 is repeated in SV107 at segment 24; each pointer names a different HI diagnosis"
     ]
+
+
+def test_a_segment_without_an_x12_identifier_is_flagged_without_its_text(tmp_path: Path) -> None:
+    # A corrupted identifier (NM31 for NM1) was passed over in silence, though a receiver rejects
+    # the transaction for it; the segment's text is never quoted, as it may hold the patient's name.
+    text = fixture_text().replace("NM1*IL*1*DOE*JOHN", "NM31*IL*1*DOE*JOHN").replace("PAT*01~", "pat*01~")
+    lines = lines_of(write(tmp_path, "bad_id.837", text))
+    assert [line.line.procedure_code for line in lines if line.line is not None] == ["0711T", "0711T", "0711T"]
+    expected = [
+        "envelope segments 16, 37 have no X12 segment identifier (two or three capital letters or digits, "
+        "a letter first); a receiver rejects the transaction"
+    ]
+    for line in lines:
+        assert [p for p in problems(line) if "identifier" in p] == expected
+        assert "DOE" not in " ".join(problems(line))
+
+
+def test_the_bad_segment_identifiers_of_the_invalid_sample_are_named(shared_dir: Path) -> None:
+    path = shared_dir / "samples/x12-837p/invalid/ims__x12_bad_segment_identifier.txt"
+    for line in lines_of(path):
+        named = [p for p in problems(line) if "X12 segment identifier" in p]
+        assert len(named) == 1 and named[0].startswith("envelope segments 6, 11, 20 have no X12 segment identifier")
+
+
+def test_many_segments_without_an_identifier_make_one_finding(tmp_path: Path) -> None:
+    text = fixture_text().replace("PAT*01~", "PAT*01~" + "?~" * 40).replace("SE*45*0101", "SE*85*0101")
+    line = lines_of(write(tmp_path, "junk.837", text))[-1]
+    assert [p for p in problems(line) if "identifier" in p] == [
+        "envelope segments 38, 39, 40 and 37 more have no X12 segment identifier (two or three capital letters "
+        "or digits, a letter first); a receiver rejects the transaction"
+    ]

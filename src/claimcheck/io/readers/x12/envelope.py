@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from claimcheck.errors import InputError
-from claimcheck.io.readers.x12.tokens import Segment, as_count, iter_segments
+from claimcheck.io.readers.x12.tokens import Segment, as_count, is_segment_id, iter_segments, unreadable_segments
 from claimcheck.io.readers.x12.tr3 import HierarchyIssues, Issue, Tally
 from claimcheck.models.parse import InputProblem
 
@@ -71,6 +71,7 @@ class _Scope:
     children: int = 0
     version: str = ""
     controls: dict[str, int] = field(default_factory=dict)  # each child's control number: its first position
+    unreadable: list[int] = field(default_factory=list)  # segments without an X12 identifier
 
     def add(self, problem: str) -> None:
         self.problems.append(InputProblem("envelope", problem))
@@ -94,6 +95,8 @@ class _Scan:
 
     # Closing a scope hands its problems to its transactions (ordinals first..last).
     def _close(self, scope: _Scope, missing_trailer: str | None) -> None:
+        if scope.unreadable:
+            scope.add(unreadable_segments(scope.unreadable))
         if missing_trailer:
             scope.add(f"{scope.kind} {scope.control} at segment {scope.position} has no {missing_trailer} trailer")
         if not scope.problems and not scope.tr3.count:
@@ -216,6 +219,13 @@ class _Scan:
             _check_control(interchange, segment, "IEA02", "ISA13")
         self._close(interchange, "IEA" if segment is None else None)
 
+    def unreadable(self, position: int) -> None:
+        scope = self.transaction or self.group or self.interchange
+        if scope is None:
+            self._orphan(position, unreadable_segments([position]))
+        else:
+            scope.unreadable.append(position)
+
     def issue(self, position: int, text: str) -> None:
         """Route a TR3 issue at ``position``: inside a claim it waits for pass two, in a subscriber
         or patient loop for the claims under it; otherwise the innermost open scope counts it."""
@@ -286,6 +296,8 @@ def _scan(segments: Iterator[Segment], scan: _Scan) -> None:
     for segment in segments:
         name = segment.elements[0]
         handler = None
+        if not is_segment_id(name):
+            scan.unreadable(segment.position)
         if name in CLAIM_ENDERS:
             scan.in_claim = False
             if name == "CLM":

@@ -22,7 +22,17 @@ from typing import BinaryIO, NamedTuple
 from claimcheck.errors import InputError
 from claimcheck.io.readers.text_lines import open_binary
 
-__all__ = ["ISA_LENGTH", "Delimiters", "Interchange", "Segment", "as_count", "iter_segments", "parse_isa"]
+__all__ = [
+    "ISA_LENGTH",
+    "Delimiters",
+    "Interchange",
+    "Segment",
+    "as_count",
+    "is_segment_id",
+    "iter_segments",
+    "parse_isa",
+    "unreadable_segments",
+]
 
 ISA_LENGTH = 106  # characters, the segment terminator included
 _ISA_ELEMENTS = 16
@@ -74,6 +84,21 @@ class Segment(NamedTuple):
         """The components of composite element ``index`` (``[]`` when it is empty)."""
         value = self.get(index)
         return [part.strip() for part in value.split(self.interchange.delimiters.component)] if value else []
+
+
+def is_segment_id(name: str) -> bool:
+    """Whether ``name`` has the form of an X12 segment identifier: 2 or 3 capital letters or digits, a letter first."""
+    return 2 <= len(name) <= 3 and name.isascii() and name.isalnum() and name.isupper() and name[0].isalpha()
+
+
+def unreadable_segments(positions: list[int]) -> str:
+    """The finding for segments without an X12 identifier, at most three named."""
+    # Named by position only: a corrupted NM1 or DMG still holds the patient's name or birth date.
+    named = ", ".join(map(str, positions[:3])) + (f" and {len(positions) - 3} more" if len(positions) > 3 else "")
+    return (
+        f"segment{'s' if len(positions) > 1 else ''} {named} ha{'ve' if len(positions) > 1 else 's'} no X12 segment "
+        "identifier (two or three capital letters or digits, a letter first); a receiver rejects the transaction"
+    )
 
 
 def as_count(text: str) -> int | None:
