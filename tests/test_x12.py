@@ -680,10 +680,14 @@ def test_a_repeated_pointer_is_flagged_and_its_code_read_once(tmp_path: Path) ->
     # SV107 1:1 names one diagnosis twice: the TR3 wants each further pointer to name another
     # diagnosis (X12 RFI 2561), and reading it twice doubled the line's diagnosis findings.
     text = fixture_text().replace("SV1*HC:0711T:26*100*UN*1*22**1:2~", "SV1*HC:0711T:26*100*UN*1*22**1:2:1~")
-    line = lines_of(write(tmp_path, "repeated.837", text))[0]
+    path = write(tmp_path, "repeated.837", text)
+    line = lines_of(path)[0]
     assert line.line is not None and line.line.diagnosis_codes == ("I70.213", "I73.9")
+    findings = claimcheck.validate_file(path, input_format="x12", as_of=AS_OF).lines[0].findings
+    checked = [f.subject for f in findings if f.rule_id == "diagnosis.code_set"]
+    assert checked == ["I70.213", "I73.9"]  # each once, and still checked
     assert problems(line) == [
-        "diagnosis_codes pointer 1 is repeated in SV107 at segment 24; each pointer names a different HI diagnosis"
+        "diagnosis_pointers SV107 at segment 24 repeats pointer 1; each pointer names a different HI diagnosis"
     ]
 
 
@@ -716,3 +720,22 @@ def test_many_segments_without_an_identifier_make_one_finding(tmp_path: Path) ->
         "envelope segments 38, 39, 40 and 37 more have no X12 segment identifier (two or three capital letters "
         "or digits, a letter first); a receiver rejects the transaction"
     ]
+
+
+def test_a_diagnosis_sent_twice_in_hi_is_flagged_on_the_claims_lines(tmp_path: Path) -> None:
+    # X12 RFI 2561: the TR3 has HI02-HI12 carry additional diagnoses, so a repeat must not be sent
+    # and payers reject it; it was read as two diagnoses, doubling the line's diagnosis findings.
+    text = fixture_text().replace("HI*ABK:I70213*ABF:I739~", "HI*ABK:I70213*ABF:I739*ABF:I70.213~")
+    first, second, _ = lines_of(write(tmp_path, "dx_twice.837", text))
+    expected = "hi_diagnoses HI diagnosis 3 repeats diagnosis 1; each code is sent once"
+    assert expected in problems(first) and expected in problems(second)
+    assert first.line is not None and first.line.diagnosis_codes == ("I70.213", "I73.9")
+    findings = claimcheck.validate_file(tmp_path / "dx_twice.837", input_format="x12", as_of=AS_OF).lines[0].findings
+    assert [f.subject for f in findings if f.rule_id == "diagnosis.code_set"] == ["I70.213", "I73.9"]
+
+
+def test_an_837i_diagnosis_sent_twice_is_read_once_principal_first(tmp_path: Path) -> None:
+    text = fixture_text("institutional.837").replace("HI*ABF:I10~", "HI*ABF:I10*ABF:R07.89~")
+    line = lines_of(write(tmp_path, "dx_twice_i.837", text))[0]
+    assert line.line is not None and line.line.diagnosis_codes[:2] == ("R07.89", "I10")
+    assert "hi_diagnoses HI diagnosis 3 repeats diagnosis 1; each code is sent once" in problems(line)

@@ -211,6 +211,16 @@ class Diagnoses:
                     "diagnosis_codes", f"uses ICD-9-CM codes ({word} {', '.join(icd9)}), which are not supported"
                 )
             )
+        first: dict[str, int] = {}
+        for index, (_, code) in enumerate(self.entries, start=1):
+            earlier = first.setdefault(_same(code), index) if code else index
+            if earlier != index:
+                # Not "diagnosis_codes": the codes are read, and their checks still run.
+                problems.append(
+                    InputProblem(
+                        "hi_diagnoses", f"HI diagnosis {index} repeats diagnosis {earlier}; each code is sent once"
+                    )
+                )
         if self.unreadable:
             at = ", ".join(map(str, self.unreadable_at[:_QUOTED_SEGMENTS]))
             at += ", …" if len(self.unreadable_at) > _QUOTED_SEGMENTS else ""
@@ -241,11 +251,12 @@ class Diagnoses:
                 )
                 continue
             if index in seen:
+                # Not "diagnosis_codes": the codes named are read, and their checks still run.
                 problems.append(
                     InputProblem(
-                        "diagnosis_codes",
-                        f"pointer {pointer} is repeated in SV107 at segment {segment}; "
-                        "each pointer names a different HI diagnosis",
+                        "diagnosis_pointers",
+                        f"SV107 at segment {segment} repeats pointer {pointer}; each pointer names a different HI "
+                        "diagnosis",
                     )
                 )
                 continue
@@ -253,7 +264,8 @@ class Diagnoses:
             qualifier, code = self.entries[index - 1]
             if qualifier in _ICD10:
                 if code:
-                    codes.append(code)
+                    if _same(code) not in map(_same, codes):  # a repeat in HI is reported there
+                        codes.append(code)
                 else:
                     problems.append(InputProblem("diagnosis_codes", f"HI diagnosis {index} ({qualifier}) has no code"))
         return codes, problems
@@ -261,4 +273,13 @@ class Diagnoses:
     def icd10(self) -> list[str]:
         """Every ICD-10-CM code of the claim, principal first (837I lines carry no pointers)."""
         ordered = sorted(self.entries, key=lambda entry: entry[0] != "ABK")
-        return [code for qualifier, code in ordered if qualifier in _ICD10 and code]
+        codes: dict[str, str] = {}
+        for qualifier, code in ordered:
+            if qualifier in _ICD10 and code:
+                codes.setdefault(_same(code), code)
+        return list(codes.values())
+
+
+def _same(code: str) -> str:
+    """A diagnosis code as compared for repeats: I70.213 and i70213 are one code."""
+    return code.replace(".", "").upper()
