@@ -739,3 +739,23 @@ def test_an_837i_diagnosis_sent_twice_is_read_once_principal_first(tmp_path: Pat
     line = lines_of(write(tmp_path, "dx_twice_i.837", text))[0]
     assert line.line is not None and line.line.diagnosis_codes[:2] == ("R07.89", "I10")
     assert "hi_diagnoses HI diagnosis 3 repeats diagnosis 1; each code is sent once" in problems(line)
+
+
+def test_a_fifth_modifier_in_the_description_is_warned_about(tmp_path: Path) -> None:
+    # SV101 holds four modifiers (SV101-3 to -6); a fifth lands in SV101-7, the description of a
+    # not-otherwise-classified code, which payers do not read as a modifier: it was dropped in silence.
+    text = fixture_text().replace("SV1*HC:0711T:22:59*", "SV1*HC:0711T:22:59:XS:GT:76*")
+    line = lines_of(write(tmp_path, "five.837", text))[2]
+    assert line.line is not None and line.line.modifiers == ("22", "59", "XS", "GT")
+    (problem,) = line.problems
+    assert problem.unchecked and f"{problem.field} {problem.message}" == (
+        "procedure_description SV101-7 at segment 45 holds two characters after four modifiers, like a fifth "
+        "modifier; the 837 carries four (SV101-3 to SV101-6) and payers read SV101-7 as a description, not a modifier"
+    )
+    findings = claimcheck.validate_file(tmp_path / "five.837", input_format="x12", as_of=AS_OF).lines[2].findings
+    assert {f.subject for f in findings if f.rule_id == "modifier.code_set"} == {"22", "59", "XS", "GT"}
+
+
+def test_a_description_after_fewer_modifiers_is_not_warned_about(tmp_path: Path) -> None:
+    text = fixture_text().replace("SV1*HC:0711T:22:59*", "SV1*HC:0711T:22:59:::76*")
+    assert lines_of(write(tmp_path, "desc.837", text))[2].problems == ()

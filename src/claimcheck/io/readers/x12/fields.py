@@ -99,7 +99,7 @@ def _procedure(segment: Segment, index: int, what: str) -> tuple[str | None, tup
     if code is not None:
         qualifier = parts[0]
         if qualifier == _CPT_HCPCS:
-            return code, modifiers, ()
+            return code, modifiers, _fifth_modifier(parts, segment.position, what)
         # Another code system the 837 allows is valid X12, only not ours to judge: a warning.
         unchecked = qualifier in _QUALIFIERS[what][1]
         problem = InputProblem("procedure_code", _not_cpt(qualifier, segment.position, what), unchecked=unchecked)
@@ -109,6 +109,19 @@ def _procedure(segment: Segment, index: int, what: str) -> tuple[str | None, tup
     if len(parts) == 1 and not parts[0].isalpha():
         message += f" after its qualifier (the composite holds no ISA16 component separator {separator!r})"
     return None, modifiers, (InputProblem("procedure_code", message),)
+
+
+def _fifth_modifier(parts: list[str], position: int, what: str) -> tuple[InputProblem, ...]:
+    """A warning when the description (-7) after four modifiers has a modifier's two characters."""
+    description = parts[6] if len(parts) > 6 else ""
+    if len(description) != 2 or not description.isalnum() or not all(parts[2:6]):
+        return ()
+    # Not "modifiers": the four read are checked as usual; the value is not quoted (free text).
+    message = (
+        f"{what}-7 at segment {position} holds two characters after four modifiers, like a fifth modifier; the 837 "
+        f"carries four ({what}-3 to {what}-6) and payers read {what}-7 as a description, not a modifier"
+    )
+    return (InputProblem("procedure_description", message, unchecked=True),)
 
 
 def _not_cpt(qualifier: str, position: int, what: str) -> str:
