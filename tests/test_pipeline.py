@@ -76,6 +76,23 @@ def test_a_bom_and_a_quoted_header_keep_the_file_on_arrows_road(tmp_path: Path) 
     assert fast.replace(b"exported.csv", b"g.csv") == plain_report
 
 
+def test_a_header_whose_quoted_name_runs_on_is_read_line_by_line(tmp_path: Path) -> None:
+    # A quote inside an unquoted name (a"b) evens the count of quotes on the header's line,
+    # while the name after it opens a quote that the next line closes: Arrow reads a header of
+    # two lines, so its rows named the line before their own, and the line re-read the per-line
+    # way (which reads a header of one line) was reported twice.
+    path = tmp_path / "claims.csv"
+    path.write_text(
+        'claim_id,line_number,procedure_code,date_of_service,a"b,"c\nd"\n'
+        "C1,1,99213,2026-13-10,x,y\nC2,1,99213,2026-03-10,x,y\n",
+        encoding="utf-8",
+    )
+    fast = _check(path, tmp_path / "fast", "--format", "csv", "--rows", "line")
+    careful = _check(path, tmp_path / "careful", "--format", "csv", "--rows", "line", "--columns", "claimcheck")
+    assert fast == careful
+    assert fast.count(b"\nC1,") == 1 and b"claims.csv line 3)" in fast
+
+
 @pytest.mark.parametrize(
     ("output_format", "rows"),
     [("csv", "finding"), ("csv", "line"), ("jsonl", None), ("jsonl", "finding"), ("parquet", "line")],

@@ -76,7 +76,9 @@ def fast_columns(path: Path) -> list[str] | None:
     if any(header.count(d) > header.count(",") for d in _OTHER_DELIMITERS):
         return None
     try:
-        names = next(csv.reader([header]))
+        # Strict: a line that ends inside a quote goes on to the next line, however many quotes
+        # it holds (a"b,"c: a quote inside an unquoted name evens the count).
+        names = next(csv.reader([header], strict=True))
     except csv.Error:
         return None
     lowered = [n.strip().lower() for n in names]
