@@ -264,6 +264,27 @@ def test_ptp_gzip_file(tmp_path: Path) -> None:
     assert len(load_ptp(path)) == 1
 
 
+def test_ptp_gzip_file_read_from_a_pipe() -> None:
+    # --ptp <(curl -s .../ptp.txt.gz): the bytes read to see it is gzip are gone from a pipe,
+    # which opened again to decompress it held nothing more ('no PTP data rows').
+    import threading
+
+    data = gzip.compress((PTP_PREAMBLE + ptp_row("0710T", "0711T", "20220101")).encode())
+    read_end, write_end = os.pipe()
+
+    def write() -> None:
+        with os.fdopen(write_end, "wb") as stream:
+            stream.write(data)
+
+    writer = threading.Thread(target=write, daemon=True)
+    writer.start()
+    try:
+        assert len(load_ptp(Path(f"/dev/fd/{read_end}"))) == 1
+    finally:
+        writer.join(5)
+        os.close(read_end)
+
+
 def test_ptp_several_files_load_together(tmp_path: Path) -> None:
     first = write_ptp(tmp_path / "ccipra-v323r0-f1.txt", ptp_row("0623T", "0624T", "20210101"))
     second = write_ptp(

@@ -50,8 +50,10 @@ def open_binary(path: Path, file: str) -> io.BufferedIOBase:
         handle.close()
         raise CodeSetError(file, "is UTF-16 text (a spreadsheet's 'Unicode text'); save it as UTF-8 or ANSI text")
     if magic.startswith(_GZIP_MAGIC):
-        handle.close()
-        return gzip.open(path, "rb")
+        # From the handle open already: a pipe (--ptp <(curl ...)) opened again holds nothing.
+        unzipped = gzip.GzipFile(fileobj=handle, mode="rb")
+        unzipped.myfileobj = handle  # closed with it, as gzip.open(path) closes the file it opens
+        return unzipped
     return handle
 
 
