@@ -33,6 +33,8 @@ _SLOT = re.compile(r"\{\{(\w+)\}\}")
 
 _STATUSES = tuple(status.value for status in Status)
 
+_PIECE = 1 << 16  # characters of the page written at a time
+
 
 class HtmlStream:
     """Aggregates the page's figures as lines stream past, and keeps only the first ``max_lines``
@@ -64,16 +66,18 @@ class HtmlStream:
             self._rows.append(_row(line, notable))
 
     def close(self, summary: dict[str, Any]) -> None:
-        self._stream.write(
-            _page(
-                summary,
-                failing_rules=self._failing_rules.most_common(_TOP_RULES),
-                by_procedure=_top_procedures(self._by_procedure),
-                by_check=sorted(self._by_check.items()),
-                rows=self._rows,
-                listed_lines=self._listed_lines,
-            )
+        page = _page(
+            summary,
+            failing_rules=self._failing_rules.most_common(_TOP_RULES),
+            by_procedure=_top_procedures(self._by_procedure),
+            by_check=sorted(self._by_check.items()),
+            rows=self._rows,
+            listed_lines=self._listed_lines,
         )
+        # In pieces: one write of the whole page into a pipe that closed (| head) took what the
+        # pipe held and reported no error, where the next piece's write reports the closed pipe.
+        for at in range(0, len(page), _PIECE):
+            self._stream.write(page[at : at + _PIECE])
 
 
 def _count(table: dict[str, list[int]], key: str, status: str) -> None:
