@@ -8,7 +8,7 @@ import pyarrow as pa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from claimcheck.io.batch.json_text import table_jsonl
+from claimcheck.io.batch.json_text import json_value, table_jsonl
 
 # Quotes, backslashes, control characters (escaped), and text JSON leaves as it is.
 _CELL = st.one_of(st.none(), st.text(alphabet='ab "\\\n\r\t\x00\x1f\x7fé\u2028😀/', max_size=8))
@@ -47,3 +47,11 @@ def test_rows_past_one_slice_come_out_in_order() -> None:
     batch = pa.record_batch({"n": pa.array(range(rows), pa.int64()), "t": pa.array(["x"] * rows)})
     lines = b"".join(table_jsonl(batch)).decode().splitlines()
     assert [json.loads(line)["n"] for line in lines] == list(range(rows))
+
+
+def test_json_value_keeps_empty_text_when_asked() -> None:
+    # Line objects come from to_dict, where an empty claim id is "" and only a missing one null.
+    column = pa.array(["", None, 'a"b'], pa.string())
+    assert json_value(column).to_pylist() == ["null", "null", '"a\\"b"']
+    assert json_value(column, empty_as_null=False).to_pylist() == ['""', "null", '"a\\"b"']
+    assert json_value(column.dictionary_encode(), empty_as_null=False).to_pylist() == ['""', "null", '"a\\"b"']

@@ -15,9 +15,9 @@ from collections import Counter
 import pyarrow as pa
 
 from claimcheck.engine.batch import BatchFindings, LineBatch
-from claimcheck.io.batch import line_results
 from claimcheck.io.batch.csv_text import table_csv
 from claimcheck.io.batch.json_text import table_jsonl
+from claimcheck.io.batch.line_objects import line_objects_jsonl
 from claimcheck.io.batch.results import (
     FindingColumns,
     finding_csv,
@@ -90,9 +90,9 @@ def encode_batch(
     lines: LineBatch, found: BatchFindings, text: FindingColumns, output_format: str, rows: str
 ) -> Encoded:
     """A batch checked by the fast path, encoded for ``output_format``."""
-    if rows == LINE_OBJECTS:
-        return encode_lines(line_results(lines, found), output_format, rows)
     counts = status_counts(line_severity(found, text.update(found.findings).severity[found.ids]))
+    if rows == LINE_OBJECTS:
+        return line_objects_jsonl(lines, found, text), lines.rows, counts
     if rows == "finding" and output_format in ("csv", "jsonl"):
         encode = finding_csv if output_format == "csv" else finding_jsonl
         return encode(lines, found, text), lines.rows, counts

@@ -25,10 +25,11 @@ _NEEDS_ESCAPE = r'["\\\x00-\x1f]'
 _SLICE_ROWS = 1 << 15
 
 
-def json_value(column: pa.Array) -> pa.Array:
-    """Each value as JSON text: numbers as digits, text quoted and escaped, null and "" as null."""
+def json_value(column: pa.Array, empty_as_null: bool = True) -> pa.Array:
+    """Each value as JSON text: numbers as digits, text quoted and escaped, null as null, and ""
+    as null too unless ``empty_as_null`` is off."""
     if pa.types.is_dictionary(column.type):  # render each distinct value once
-        return pc.fill_null(json_value(column.dictionary).take(column.indices), "null")
+        return pc.fill_null(json_value(column.dictionary, empty_as_null).take(column.indices), "null")
     if pa.types.is_integer(column.type):
         return pc.fill_null(column.cast(pa.string()), "null")
     if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
@@ -40,18 +41,20 @@ def json_value(column: pa.Array) -> pa.Array:
         rows = np.flatnonzero(escape.to_numpy(zero_copy_only=False))
         escaped = [json.dumps(v, ensure_ascii=False) for v in text.take(pa.array(rows)).to_pylist()]
         quoted = pc.replace_with_mask(quoted, escape, pa.array(escaped, pa.string()))
-    empty = pc.fill_null(pc.equal(text, ""), True)
-    return pc.if_else(empty, pa.scalar("null"), quoted)
+    missing = pc.is_null(text)
+    if empty_as_null:
+        missing = pc.or_(missing, pc.fill_null(pc.equal(text, ""), False))
+    return pc.if_else(missing, pa.scalar("null"), quoted)
 
 
-def json_members(columns: dict[str, pa.Array], first: bool, end: str) -> pa.Array:
+def json_members(columns: dict[str, pa.Array], first: bool, end: str, empty_as_null: bool = True) -> pa.Array:
     """Per row, the ``"name": value`` members of ``columns`` joined by ", ", opened with "{" when
-    ``first`` (else led by ", " where it continues a row), then ``end``."""
+    ``first``, then ``end``; values as ``json_value`` writes them."""
     parts: list[pa.Array | pa.Scalar] = []
     for at, (name, column) in enumerate(columns.items()):
         lead = ("{" if first else "") if at == 0 else ", "
         parts.append(pa.scalar(lead + json.dumps(name, ensure_ascii=False) + ": "))
-        parts.append(json_value(column))
+        parts.append(json_value(column, empty_as_null))
     parts.append(pa.scalar(end))
     return pc.binary_join_element_wise(*parts, "")
 

@@ -7,6 +7,7 @@ findings each cost ten million small integers, not ten million strings.
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Callable
 
 import numpy as np
@@ -105,6 +106,7 @@ class FindingColumns:
         # and of a JSON line ('"rule_id": ..., "source_table": ...}\n').
         self.csv_tails = pa.array([], pa.string())
         self.json_tails = pa.array([], pa.string())
+        self.json_objects = pa.array([], pa.string())  # the JSON report's finding objects
 
     def update(self, findings: list[Finding]) -> FindingColumns:
         if findings is not self._findings:  # the engine started a new list of findings
@@ -121,6 +123,8 @@ class FindingColumns:
             self.csv_tails = pa.concat_arrays([self.csv_tails, csv_rows(fields)])
             values = {name: self.text[name].slice(self.size) for name in _FINDING_TEXT}
             self.json_tails = pa.concat_arrays([self.json_tails, json_members(values, first=False, end="}\n")])
+            objects = pa.array([json.dumps(f.to_dict(), ensure_ascii=False) for f in new], pa.string())
+            self.json_objects = pa.concat_arrays([self.json_objects, objects])
             self.severity = np.concatenate([self.severity, [f.status.severity for f in new]]).astype(np.int64)
             self.size = len(findings)
         return self
