@@ -173,6 +173,9 @@ def test_a_pack_file_given_for_its_directory_is_named_as_such(pack: Path) -> Non
         claimcheck.load_rules(pack / "pack.yaml")
     with pytest.raises(RuleFileError, match=r"units\.yaml: is a file, not a rule pack directory \(a directory holding"):
         claimcheck.load_rules(pack / "general" / "units.yaml")
+    # A device is there and is no directory: it was 'rule pack directory not found'.
+    with pytest.raises(RuleFileError, match=r"^/dev/null: is not a rule pack directory$"):
+        claimcheck.load_rules("/dev/null")
 
 
 def test_rule_ids_are_validated(pack: Path) -> None:

@@ -248,7 +248,8 @@ def load_pack(path: str | Path | None = None, *, code_sets: CodeSets) -> RulePac
         meant = f"; the pack is its directory, {root.parent}" if root.name == "pack.yaml" else ""
         raise RuleFileError(root, f"is a file, not a rule pack directory (a directory holding pack.yaml){meant}")
     if not root.is_dir():
-        raise RuleFileError(root, "rule pack directory not found")
+        found = root.exists()  # a device or a pipe (/dev/null) is there, and is no directory either
+        raise RuleFileError(root, "is not a rule pack directory" if found else "rule pack directory not found")
     if not manifest_path.is_file():
         raise RuleFileError(manifest_path, "missing: a rule pack needs pack.yaml listing its files")
     manifest_doc = read_yaml(manifest_path)
