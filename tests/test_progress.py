@@ -89,6 +89,24 @@ def test_check_files_counts_the_bytes_of_claimcheck_csv_for_the_time_left(tmp_pa
     assert len(set(seen)) >= 3 and min(seen) < first.stat().st_size  # it moved during the run
 
 
+def test_the_bytes_done_do_not_run_ahead_of_the_lines_written(tmp_path: Path) -> None:
+    # A block's bytes were counted before its lines went out (to a json or text report): the
+    # bar stood at 19% with 2,500 lines of 150,000 done.
+    from benchmarks.generate import generate
+
+    import claimcheck
+    from claimcheck.io.files import check_files, input_progress
+
+    path = generate(tmp_path / "claims.csv", 60_000, seed=8)
+    progress = input_progress([path], None, None, "compiled")
+    seen: list[tuple[int, int]] = []
+    progress.listeners.append(lambda state: seen.append((state.lines, state.bytes_done)))
+    lines = check_files([path], rules=claimcheck.load_rules(), progress=progress)
+    assert sum(1 for _ in with_progress(lines, progress=progress)) == 60_000
+    assert progress.bytes_done == progress.total_bytes
+    assert all(done / progress.total_bytes <= lines / 60_000 + 0.02 for lines, done in seen)
+
+
 def test_other_readers_leave_the_total_unknown(tmp_path: Path) -> None:
     from claimcheck.io.files import input_progress
 

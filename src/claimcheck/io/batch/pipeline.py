@@ -69,9 +69,12 @@ def fast_results(
     try:
         for batch in reader.batches():
             lines, found, _ = check_batch(batch, rules, as_of, _origin(batch, path.name))
-            if progress is not None:
-                progress.advance(0, offset + reader.bytes_done)
+            done = offset + reader.bytes_done
             yield from line_results(lines, found)
+            # Counted once its lines are out: counted before, a block of some 28,000 lines put
+            # the bar's share ahead of its line count (19% at 2,500 lines of 150,000).
+            if progress is not None:
+                progress.advance(0, done)
     except ReadStopped as stopped:
         yield from _rest_per_line(path, stopped, rules, as_of)
 
