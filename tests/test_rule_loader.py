@@ -160,6 +160,12 @@ def test_bad_params_are_reported_with_their_path(pack: Path) -> None:
     assert "regular expression" in str(caught.value)
 
 
+def test_a_key_left_empty_is_named_empty_not_the_wrong_type(pack: Path) -> None:
+    _replace(pack / "pack.yaml", "version: 2026.11.1", "version:")
+    with pytest.raises(RuleFileError, match=r"pack\.yaml:4: version: is empty; allowed: "):
+        claimcheck.load_rules(pack)
+
+
 def test_missing_pack_and_missing_manifest(tmp_path: Path) -> None:
     with pytest.raises(RuleFileError, match="not found"):
         claimcheck.load_rules(tmp_path / "nowhere")

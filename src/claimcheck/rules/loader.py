@@ -114,10 +114,10 @@ def _raise_validation(
         if expected:
             problem, allowed = "is not allowed", _ENUM_REPR.sub(r"\1", str(expected))
         elif error["type"] == "model_type":
-            problem, allowed = "is the wrong type", _mapping_of(_model_at(model, tuple(error["loc"])))
+            problem, allowed = _wrong_type(error), _mapping_of(_model_at(model, tuple(error["loc"])))
         elif error["type"].endswith("_type") and message.startswith(_TYPE_MESSAGE):
             expectation = message.removeprefix(_TYPE_MESSAGE)
-            problem, allowed = "is the wrong type", _YAML_WORDS.get(expectation, expectation)
+            problem, allowed = _wrong_type(error), _YAML_WORDS.get(expectation, expectation)
         elif error["type"] == "too_short":
             least = (error.get("ctx") or {}).get("min_length", 1)
             problem = f"must hold at least {least} item{'s' if least != 1 else ''}"
@@ -135,6 +135,11 @@ def _raise_validation(
         value=excerpt(value),
         allowed=allowed,
     )
+
+
+def _wrong_type(error: Any) -> str:
+    # A key written with nothing after it ('version:') reads as null: say so, not "wrong type".
+    return "is empty" if error.get("input", ...) is None else "is the wrong type"
 
 
 # How pydantic words a wrong type: "Input should be a valid list". Rule files hold sequences as
