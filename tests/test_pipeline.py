@@ -364,7 +364,7 @@ def test_jsonl_report_rows_are_encoded_without_a_python_object_per_cell_of_the_w
 
     import pyarrow as pa
 
-    from claimcheck.io.batch.encode import jsonl_rows
+    from claimcheck.io.batch.json_text import table_jsonl
     from claimcheck.io.batch.results import FINDING_SCHEMA
 
     rows = 40_000
@@ -375,7 +375,7 @@ def test_jsonl_report_rows_are_encoded_without_a_python_object_per_cell_of_the_w
     batch = pa.RecordBatch.from_arrays(columns, schema=FINDING_SCHEMA)
     tracemalloc.start()
     try:
-        pieces = jsonl_rows(batch)
+        pieces = table_jsonl(batch)
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()

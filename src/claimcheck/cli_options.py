@@ -257,14 +257,14 @@ def _kept_streams(files: tuple[Path, ...], streams: set[Path], folder: Path) -> 
     shown by."""
     if files.count(DASH) > 1:
         raise click.UsageError("'-' (standard input) can be given once among FILES")
+    from claimcheck.refdata._reading import file_label
+
     kept: dict[Path, tuple[Path, str]] = {}
     for index, path in enumerate(files):
         if path in kept or path not in streams:
             continue
-        # The copy keeps the stream's name: input findings name it ("stdin line 7"); a
-        # descriptor's number alone ("63 line 7" for /dev/fd/63) would read as a file name.
-        name = "stdin" if path == DASH else (f"fd{path.name}" if path.name.isdigit() else path.name)
-        copy = folder / str(index) / name
+        # The copy keeps the stream's name: input findings name it ("stdin line 7", "fd63 line 7").
+        copy = folder / str(index) / ("stdin" if path == DASH else file_label(path))
         copy.parent.mkdir()
         if path == DASH:
             if sys.stdin is None:

@@ -40,7 +40,6 @@ __all__ = [
     "encode_lines",
     "header",
     "ipc_bytes",
-    "jsonl_rows",
     "line_row",
     "read_ipc",
 ]
@@ -76,14 +75,9 @@ def _decoded(batch: pa.RecordBatch, rows: str) -> pa.RecordBatch:
     return batch.cast(schema_for(rows))
 
 
-def jsonl_rows(batch: pa.RecordBatch) -> list[pa.Buffer]:
-    """Flat report rows as JSON lines, in pieces: keys in column order, an empty value null (as
-    in Parquet); the bytes ``json.dumps`` gives each row's dict (json_text)."""
-    return table_jsonl(batch)
-
-
 def _pieces(batch: pa.RecordBatch, output_format: str) -> list[bytes | pa.Buffer | SpooledPiece]:
-    return list(jsonl_rows(batch)) if output_format == "jsonl" else [ipc_bytes(batch)]
+    # jsonl: keys in column order, an empty value null (as in Parquet), as json.dumps writes them.
+    return list(table_jsonl(batch)) if output_format == "jsonl" else [ipc_bytes(batch)]
 
 
 def encode_batch(
@@ -100,8 +94,8 @@ def encode_batch(
     if output_format == "csv":
         return [table_csv(table)], lines.rows, counts
     if output_format == "jsonl":  # the dictionaries' values are rendered once
-        return list(jsonl_rows(table)), lines.rows, counts
-    return _pieces(_decoded(table, rows), output_format), lines.rows, counts
+        return list(table_jsonl(table)), lines.rows, counts
+    return [ipc_bytes(_decoded(table, rows))], lines.rows, counts
 
 
 def line_row(line: LineResult) -> list[object]:
