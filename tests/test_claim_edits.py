@@ -39,11 +39,88 @@ def _findings(report: claimcheck.Report, rule_id: str) -> list[claimcheck.Findin
 def test_cms_ptp_table_findings_name_the_table_line_and_version() -> None:
     rules = claimcheck.load_rules(ptp=PTP)
     claim = {"claim_id": "P1", "lines": [_line(1, "71250"), _line(2, "0721T")]}
-    (yaml_finding, cms_finding) = _findings(claimcheck.validate(claim, rules=rules, as_of=AS_OF), "pair.ptp")
-    assert yaml_finding.source is not None and yaml_finding.source.table == "general/pair.yaml"
+    # The pack has this pair too; the file's row replaces it (one finding per pair, not one per source).
+    (cms_finding,) = _findings(claimcheck.validate(claim, rules=rules, as_of=AS_OF), "pair.ptp")
     assert cms_finding.source is not None and cms_finding.source.table.startswith("ptp_sample.txt line ")
     assert cms_finding.status is claimcheck.Status.FAIL
     assert rules.code_set_versions()["ptp"] == "ptp_sample"
+    (pack_finding,) = _findings(claimcheck.validate(claim, as_of=AS_OF), "pair.ptp")
+    assert pack_finding.source is not None and pack_finding.source.table == "general/pair.yaml"
+
+
+def _ptp_file(path: Path, *rows: str) -> Path:
+    path.write_text("Column 1\tColumn 2\n" + "".join(f"{row}\n" for row in rows))
+    return path
+
+
+def test_a_pair_the_ptp_file_lists_is_judged_by_the_file_alone(tmp_path: Path) -> None:
+    # The pack says 71250/0721T is indicator 1 from 2022-07-01; the file, the newer edition, says
+    # indicator 0, and deletes 0710T/0711T from 2026-01-01; 0623T/0624T it does not list.
+    ptp = _ptp_file(
+        tmp_path / "ptp.txt",
+        "71250\t0721T\t\t20220701\t*\t0\tnewer",
+        "0710T\t0711T\t\t20220701\t20260101\t0\tdeleted",
+        "74150\t0721T\t\t20220701\t*\t9\tnot applicable",
+    )
+    rules = claimcheck.load_rules(ptp=ptp)
+    claim = {
+        "claim_id": "F",
+        "lines": [
+            _line(1, "71250"),
+            _line(2, "0721T", modifiers=["59"]),
+            _line(3, "0710T"),
+            _line(4, "0711T"),
+            _line(5, "0623T", "2025-03-10"),
+            _line(6, "0624T", "2025-03-10"),
+            _line(7, "74150", "2026-03-11"),
+            _line(8, "0721T", "2026-03-11"),
+        ],
+    }
+    found = [
+        (f.subject, f.status.value, f.source.table if f.source else None)
+        for f in _findings(claimcheck.validate(claim, rules=rules, as_of=AS_OF), "pair.ptp")
+    ]
+    assert found == [
+        ("71250 0721T", "fail", "ptp.txt line 2"),
+        ("0623T 0624T", "fail", "general/pair.yaml"),
+    ]
+    claim["lines"] = [_line(1, "0710T", "2025-12-31"), _line(2, "0711T", "2025-12-31")]
+    (last_day,) = _findings(claimcheck.validate(claim, rules=rules, as_of=AS_OF), "pair.ptp")
+    assert last_day.source is not None and last_day.source.table == "ptp.txt line 3"
+
+
+@pytest.mark.parametrize(
+    "options",
+    [["--format", "json"], ["--format", "jsonl"], ["--format", "jsonl", "--jobs", "2"], ["--engine", "durable"]],
+    ids=["per-line", "batch", "batch-jobs", "durable"],
+)
+def test_one_pair_finding_when_the_pack_and_the_ptp_file_list_the_pair(
+    tmp_path: Path, options: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if "durable" in options:
+        pytest.importorskip("durable", reason="durable-rules is not installed")
+    from tests.conftest import use_workers
+
+    use_workers(monkeypatch)
+    claims = tmp_path / "claims.csv"
+    claims.write_text(
+        "claim_id,line_number,procedure_code,modifiers,diagnosis_codes,date_of_service,units\n"
+        "C1,1,0710T,,I70.213,2026-03-01,1\n"
+        "C1,2,0711T,,I70.213,2026-03-01,1\n"
+    )
+    args = ["check", str(claims), "--ptp", str(PTP), "--as-of", "2026-11-22", "--quiet", *options]
+    if "--format" not in options:
+        args += ["--format", "json"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 1, result.stderr
+    if "jsonl" in args:
+        lines = [json.loads(row) for row in result.stdout.splitlines()]
+    else:
+        lines = json.loads(result.stdout)["lines"]
+    pairs = [f for line in lines for f in line["findings"] if f["rule_id"] == "pair.ptp"]
+    assert [(f["subject"], f["status"], f["source"]["table"]) for f in pairs] == [
+        ("0710T 0711T", "fail", "ptp_sample.txt line 9")
+    ]
 
 
 def test_a_deleted_cms_edit_is_not_applied_after_its_deletion_date() -> None:

@@ -510,6 +510,9 @@ def test_flat_reports_name_the_table_each_finding_came_from(tmp_path: Path, outp
     rows = [
         "P1,1,71250,,I10,2085R0202X,1234567893,1,2026-03-10,22",
         "P1,2,0721T,,I10,2085R0202X,1234567893,1,2026-03-10,22",
+        # A pair of the pack the file does not list: its finding names the pack's table.
+        "P2,1,70450,,I10,2085R0202X,1234567893,1,2026-03-10,22",
+        "P2,2,0721T,,I10,2085R0202X,1234567893,1,2026-03-10,22",
     ]
     report = tmp_path / f"report.{output_format}"
     result = invoke("check", claims_csv(tmp_path, *rows), "--ptp", ptp, "--format", output_format, "-o", report, *AS_OF)

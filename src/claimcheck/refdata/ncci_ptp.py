@@ -77,6 +77,10 @@ class PtpTable:
         """Whether ``code`` is in some edit, either column: lines with other codes can be skipped."""
         return code.strip().upper() in self._codes
 
+    def lists(self, column1: str, column2: str) -> bool:
+        """Whether some row, in force or not, is for the ordered pair."""
+        return column2.strip().upper() in self._rows.pairs.get(column1.strip().upper(), _NO_PAIRS)
+
     def edits(self, column1: str, column2: str) -> tuple[PtpEdit, ...]:
         """Every row for the ordered pair, oldest first: a pair can be deleted and added again."""
         first, second = column1.strip().upper(), column2.strip().upper()

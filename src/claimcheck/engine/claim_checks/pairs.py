@@ -53,10 +53,9 @@ class ProcedurePairs(ClaimCheck):
         self.codes = frozenset(code for pair in self.pairs for code in pair)
 
     def _edits(self, first: str, second: str, day: date) -> Iterator[_Edit]:
-        for entry in self.pairs.get((first, second), ()):
-            if entry.in_force(day):
-                yield _Edit(entry.modifier_indicator, entry.rationale, self.entry_source(entry.source, entry))
-        if self.ptp is not None:
+        if self.ptp is not None and self.ptp.lists(first, second):
+            # The quarterly file is the newer edition: for a pair it lists, its rows (dates and
+            # indicator) replace the pack's, or the line got one finding per source.
             edit = self.ptp.in_force(first, second, day)
             if edit is not None:
                 info = self.ptp.info
@@ -70,6 +69,10 @@ class ProcedurePairs(ClaimCheck):
                     (edit.deletion - timedelta(days=1)).isoformat() if edit.deletion else None,
                 )
                 yield _Edit(edit.modifier_indicator, edit.rationale, source)
+            return
+        for entry in self.pairs.get((first, second), ()):
+            if entry.in_force(day):
+                yield _Edit(entry.modifier_indicator, entry.rationale, self.entry_source(entry.source, entry))
 
     def relevant(self, code: str) -> bool:
         """Whether ``code`` is in an edit of the pack or of the loaded PTP table."""
