@@ -451,6 +451,50 @@ def test_rules_show_code_without_profile() -> None:
     assert "No profile for 99213" in result.stdout
 
 
+_NCCI = SRC.parent / "fixtures" / "ncci"
+
+
+def test_rules_show_lists_the_ptp_rows_and_mue_limit_a_run_with_those_files_uses() -> None:
+    ptp, mue = _NCCI / "ptp_sample.txt", _NCCI / "mue_sample.csv"
+    result = invoke("rules", "show", "0711T", "--ptp", ptp, "--mue", mue, env=WIDE)
+    assert result.exit_code == 0, result.stderr
+    out = result.stdout
+    # The pack's entry is still listed; the file's row, which replaces it in a run, is shown too.
+    assert "pair.ptp: column1 0710T" in out
+    assert re.search(r"0710T\s*│\s*0711T\s*│\s*from 2022-01-01\s*│\s*0\s*│.*│\s*ptp_sample\.txt line 9", out)
+    assert "MUE 1 per day (policy)" in out and "mue_sample.csv line 5" in out
+    result = invoke("rules", "show", "99213", "--ptp", ptp, "--mue", mue, env=WIDE)
+    assert result.exit_code == 0, result.stderr
+    assert "no pair names 99213" in result.stdout and "MUE 1 per day (policy)" in result.stdout
+    result = invoke("rules", "show", "0722T", "--mue", mue, env=WIDE)
+    assert "no MUE for 0722T" in result.stdout and "PTP" not in result.stdout
+
+
+def test_rules_show_a_cms_rule_names_the_table_a_run_would_load() -> None:
+    result = invoke("rules", "show", "pair.ptp", "--ptp", _NCCI / "ptp_sample.txt", env=WIDE)
+    assert result.exit_code == 0, result.stderr
+    assert "CMS NCCI practitioner PTP edits (ptp_sample): 13 rows" in result.stdout
+    result = invoke("rules", "show", "units.mue", "--mue", _NCCI / "mue_sample.csv", env=WIDE)
+    assert result.exit_code == 0, result.stderr
+    assert ": 6 limits" in result.stdout
+    listed = invoke("rules", "list", "--ptp", _NCCI / "ptp_sample.txt", "--mue", _NCCI / "mue_sample.csv", env=WIDE)
+    assert listed.exit_code == 0, listed.stderr
+    assert "ptp ptp_sample" in listed.stdout and "mue mue_sample" in listed.stdout
+
+
+@pytest.mark.parametrize("command", [["show", "0711T"], ["list"]])
+def test_rules_ptp_and_mue_are_checked_as_check_checks_them(tmp_path: Path, command: list[str]) -> None:
+    mue = _NCCI / "mue_sample.csv"
+    twice = invoke("rules", *command, "--mue", mue, "--mue", mue)
+    assert twice.exit_code == 2 and "give one MUE file" in twice.stderr
+    missing = invoke("rules", *command, "--ptp", tmp_path / "nope.txt")
+    assert missing.exit_code == 2 and "does not exist" in missing.stderr
+    bad = tmp_path / "ptp.txt"
+    bad.write_text("Column 1\tColumn 2\n71250\t0721T\t\t2022070\t*\t0\n")
+    broken = invoke("rules", *command, "--ptp", bad)
+    assert broken.exit_code == 2 and "claimcheck: error:" in broken.stderr and "line 2" in broken.stderr
+
+
 def test_rules_list_with_broken_pack_exits_2(tmp_path: Path) -> None:
     pack, profile, _ = broken_pack(tmp_path)
     result = invoke("rules", "list", "--rules", pack)

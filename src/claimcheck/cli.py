@@ -302,13 +302,15 @@ def rules() -> None:
 @rules.command("list")
 @rules_option
 @code_set_option
+@ptp_option
+@mue_option
 @reports_errors
-def rules_list(rules_dir: Path | None, code_sets: dict[str, str]) -> None:
+def rules_list(rules_dir: Path | None, code_sets: dict[str, str], ptp: tuple[Path, ...], mue: Path | None) -> None:
     """List the procedure profiles and the general rules."""
     from claimcheck.cli_rules import print_rule_list
     from claimcheck.io.files import standard_output
 
-    ruleset = load_ruleset(rules_dir, code_sets)
+    ruleset = load_ruleset(rules_dir, code_sets, ptp, mue)
     with standard_output(what="the rule list"):
         print_rule_list(ruleset)
 
@@ -317,13 +319,18 @@ def rules_list(rules_dir: Path | None, code_sets: dict[str, str]) -> None:
 @click.argument("code")
 @rules_option
 @code_set_option
+@ptp_option
+@mue_option
 @reports_errors
-def rules_show(code: str, rules_dir: Path | None, code_sets: dict[str, str]) -> None:
-    """Show what applies to procedure CODE (or the rule with id CODE)."""
+def rules_show(
+    code: str, rules_dir: Path | None, code_sets: dict[str, str], ptp: tuple[Path, ...], mue: Path | None
+) -> None:
+    """Show what applies to procedure CODE (or the rule with id CODE), with the rows of the --ptp
+    and --mue files that a check run given them applies."""
     from claimcheck.cli_rules import print_rule_detail
     from claimcheck.io.files import standard_output
 
-    ruleset = load_ruleset(rules_dir, code_sets)
+    ruleset = load_ruleset(rules_dir, code_sets, ptp, mue)
     with standard_output(what="the rules"):
         print_rule_detail(ruleset, code)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date, timedelta
 from typing import Any
 
 import click
@@ -10,6 +11,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from claimcheck.engine.claim_checks.units import MUE_SCOPES
 from claimcheck.engine.ruleset import RuleSet
 from claimcheck.io.writers.console import ReportConsole
 from claimcheck.models.finding import Status
@@ -95,8 +97,57 @@ def _print_general_rule(ruleset: RuleSet, rule_id: str, console: Console) -> boo
             console.print(f"[dim]file:[/] {escape(loaded.file)}:{loaded.line}")
             if rule.dated:
                 console.print(f"[dim]in force:[/] {_in_force(rule)}")
+            _print_cms_table(ruleset, rule.kind, console)
             return True
     return False
+
+
+def _print_cms_table(ruleset: RuleSet, kind: str, console: Console) -> None:
+    """The --ptp or --mue table a rule of ``kind`` applies besides its own entries."""
+    if kind == "ptp_pairs" and ruleset.ptp is not None:
+        info, size, unit = ruleset.ptp.info, len(ruleset.ptp), "rows"
+        replaces = "for a pair it lists, its rows replace this rule's entries"
+    elif kind == "mue_units" and ruleset.mue is not None:
+        info, size, unit = ruleset.mue.info, len(ruleset.mue), "limits"
+        replaces = "for a code it lists, its limit replaces this rule's"
+    else:
+        return
+    console.print(f"[dim]table:[/] {escape(info.label)}: {size:,} {unit} ({escape(info.source)}); {replaces}")
+
+
+def _ptp_in_force(effective: date, deletion: date | None) -> str:
+    # CMS's deletion date is the first day without the edit; shown as the last day with it, as
+    # the pack's `expires` and the findings' sources give it.
+    if deletion is None:
+        return f"from {effective.isoformat()}"
+    if deletion <= effective:
+        return f"never (deleted {deletion.isoformat()}, the day it took effect)"
+    return f"from {effective.isoformat()} to {(deletion - timedelta(days=1)).isoformat()}"
+
+
+def _print_cms_rows(ruleset: RuleSet, code: str, console: Console) -> None:
+    """The rows of the --ptp and --mue tables that name ``code``: what a run given them applies."""
+    if ruleset.ptp is not None:
+        label, edits = escape(ruleset.ptp.info.label), ruleset.ptp.naming(code)
+        if not edits:
+            console.print(f"{label}: no pair names {code}")
+        else:
+            table = Table(title=f"{label}: pairs naming {code} (for a pair listed here, these rows replace the pack's)")
+            for column in ("column 1", "column 2", "in force", "modifier indicator", "rationale", "row"):
+                table.add_column(column, overflow="fold")
+            for edit in edits:
+                cells = (edit.column1, edit.column2, _ptp_in_force(edit.effective, edit.deletion))
+                where = f"{edit.table} line {edit.line}"
+                table.add_row(*cells, str(edit.modifier_indicator), escape(edit.rationale), escape(where))
+            console.print(table)
+    if ruleset.mue is not None:
+        label, limit = escape(ruleset.mue.info.label), ruleset.mue.get(code)
+        if limit is None:
+            console.print(f"{label}: no MUE for {code}")
+        else:
+            why = escape(f"{limit.indicator_text}; {limit.rationale}" if limit.rationale else limit.indicator_text)
+            where = escape(f"{limit.table} line {limit.line}")
+            console.print(f"{label}: MUE {limit.limit} {MUE_SCOPES[limit.indicator]} ({why}; {where})")
 
 
 def _flat(value: object) -> str:
@@ -146,6 +197,7 @@ def print_rule_detail(ruleset: RuleSet, code: str, console: Console | None = Non
             )
         console.print(f"No profile for {escape(wanted)}: only the general rules apply (see 'claimcheck rules list').")
         _print_entries_naming(ruleset, wanted, console)
+        _print_cms_rows(ruleset, wanted, console)
         return
     profile = compiled.profile
     console.print(f"[bold]{profile.procedure}[/] {escape(profile.title)}")
@@ -193,3 +245,4 @@ def print_rule_detail(ruleset: RuleSet, code: str, console: Console | None = Non
             table.add_row(*cells, *((_in_force(entry),) if dated else ()))
         console.print(table)
     _print_entries_naming(ruleset, wanted, console)
+    _print_cms_rows(ruleset, wanted, console)

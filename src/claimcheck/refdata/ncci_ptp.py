@@ -88,6 +88,16 @@ class PtpTable:
         effective = self._rows.effective
         return tuple(self._edit(first, second, row) for row in sorted(rows, key=lambda row: (effective[row], row)))
 
+    def naming(self, code: str) -> tuple[PtpEdit, ...]:
+        """Every row with ``code`` in either column, by pair and date: what ``rules show`` lists.
+        A scan of the column-1 codes, for a person asking, not for checking claims."""
+        wanted = code.strip().upper()
+        if wanted not in self._codes:
+            return ()
+        pairs = [(wanted, second) for second in self._rows.pairs.get(wanted, _NO_PAIRS)]
+        pairs += [(first, wanted) for first, seconds in self._rows.pairs.items() if wanted in seconds]
+        return tuple(edit for first, second in sorted(set(pairs)) for edit in self.edits(first, second))
+
     def in_force(self, column1: str, column2: str, on: date) -> PtpEdit | None:
         """The row for the ordered pair that applies on ``on``, if any."""
         first, second = column1.strip().upper(), column2.strip().upper()

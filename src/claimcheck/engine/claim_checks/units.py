@@ -12,9 +12,10 @@ from claimcheck.engine.claim_checks.base import ClaimCheck, ClaimLineRef, Watch,
 from claimcheck.models.finding import Finding, Source, Status
 from claimcheck.rules.kinds import UnitLimit, UnitLimitParams
 
-__all__ = ["UnitsPerDay"]
+__all__ = ["MUE_SCOPES", "UnitsPerDay"]
 
-_KIND = {1: "per line", 2: "per day (policy)", 3: "per day (clinical)"}
+# What an MUE adjudication indicator counts, as findings and `rules show` word it.
+MUE_SCOPES = {1: "per line", 2: "per day (policy)", 3: "per day (clinical)"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +81,7 @@ class UnitsPerDay(ClaimCheck):
         scope = "on this line" if limit.indicator == 1 else f"on {day} so far"
         shown = format_units(counted)
         noun = "unit" if counted == 1 else "units"
-        detail = f"{shown} {noun} of {ref.code} {scope}; MUE {limit.limit} {_KIND[limit.indicator]}"
+        detail = f"{shown} {noun} of {ref.code} {scope}; MUE {limit.limit} {MUE_SCOPES[limit.indicator]}"
         if counted > limit.limit:
             return self.finding(ref.code, self.status, f"{detail} is exceeded{because(limit.rationale)}", limit.source)
         return self.finding(ref.code, Status.PASS, f"{detail} is respected", limit.source)
