@@ -508,6 +508,31 @@ def test_as_of_must_be_written_yyyy_mm_dd() -> None:
     assert "YYYY-MM-DD" in result.stderr
 
 
+@pytest.mark.parametrize("day", ["2099-01-01", "9999-12-31", "2027-01-01"])
+@pytest.mark.parametrize("output_format", ["json", "jsonl"])
+def test_a_day_of_the_run_past_the_shipped_code_sets_is_run_and_said_on_stderr(day: str, output_format: str) -> None:
+    demo = SRC.parent / "fixtures" / "demo" / "claims.csv"
+    quiet = invoke("check", demo, "--as-of", day, "--format", output_format, "--quiet")
+    said = invoke("check", demo, "--as-of", day, "--format", output_format)
+    assert quiet.stderr == "" and quiet.exit_code in (0, 1)
+    assert (said.exit_code, said.stdout) == (quiet.exit_code, quiet.stdout)
+    assert said.stderr.count("\n") == 1 and said.stderr.startswith("claimcheck: warning: --as-of ")
+    assert day in said.stderr and "2026-12-31" in said.stderr and "icd10cm 2026" in said.stderr
+
+
+def test_a_day_of_the_run_the_shipped_code_sets_cover_says_nothing(tmp_path: Path) -> None:
+    demo = SRC.parent / "fixtures" / "demo" / "claims.csv"
+    for day in ("2026-11-22", "2026-12-31", "2020-01-01"):
+        result = invoke("check", demo, "--as-of", day, "--format", "json")
+        assert result.stderr == "", day
+    # Only the shipped sets still in use are named; a newer release passed for one leaves it out.
+    shipped = SRC / "claimcheck" / "refdata" / "data" / "place_of_service_2026-10-08.csv"
+    newer = tmp_path / "place_of_service_2027-01-05.csv"
+    newer.write_bytes(shipped.read_bytes())
+    result = invoke("check", demo, "--as-of", "2027-02-01", "--format", "json", "--code-set", f"pos={newer}")
+    assert "nucc 25.1" in result.stderr and "pos" not in result.stderr
+
+
 @pytest.mark.parametrize("output_format", ["csv", "json", "text"])
 def test_an_unreadable_file_among_several_is_reported_and_the_others_checked(
     tmp_path: Path, output_format: str

@@ -30,6 +30,7 @@ from claimcheck.cli_options import (
     reports_errors,
     rules_option,
     terminate_unwinds,
+    warn_past_code_sets,
 )
 from claimcheck.cli_serve import serve
 from claimcheck.errors import ClaimCheckError, InputError
@@ -133,7 +134,7 @@ _CHECK_EXIT_STATUSES = (
     "(default: all cores). The report is byte-for-byte the same whatever the number.",
 )
 @click.option("--verbose", "-v", is_flag=True, help="Text format: list passing findings too.")
-@click.option("--quiet", "-q", is_flag=True, help="No progress bar on stderr.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar or warnings on stderr.")
 @reports_errors
 @terminate_unwinds
 @reads_streams
@@ -182,6 +183,8 @@ def check(
         output = None
     if output is not None:
         refuse_replacing_inputs(output, files, ptp=ptp, mue=mue, columns=columns, code_sets=code_sets)
+    if as_of is not None and not quiet:
+        warn_past_code_sets(as_of, code_sets)
     skipped: list[str] = []
 
     def read_on(error: ClaimCheckError) -> None:

@@ -34,6 +34,7 @@ __all__ = [
     "reports_errors",
     "rules_option",
     "terminate_unwinds",
+    "warn_past_code_sets",
 ]
 
 
@@ -46,6 +47,25 @@ def parse_as_of(_ctx: click.Context, _param: click.Parameter, value: str | None)
         return date.fromisoformat(value)
     except ValueError:
         raise click.BadParameter(f"{value!r} is not a date written YYYY-MM-DD") from None
+
+
+def warn_past_code_sets(as_of: date, overrides: dict[str, str]) -> None:
+    """Say on stderr when the day of the run is past the years the shipped code sets still in use
+    are for: a date of service up to it passes the future-date check, and is checked against
+    codes that may have been added or deleted since (2099-01-01 is likely a typing slip)."""
+    from claimcheck.refdata.codesets import CODE_SET_NAMES, shipped_through
+
+    covered = shipped_through(name for name in CODE_SET_NAMES if name not in overrides)
+    if covered is None or as_of <= covered[0]:
+        return
+    through, versions = covered
+    shipped = ", ".join(f"{name} {version}" for name, version in versions.items())
+    click.echo(
+        f"claimcheck: warning: --as-of {as_of.isoformat()} is past {through.isoformat()}, the last day the shipped "
+        f"code sets are for ({shipped}): codes added or deleted since are not known to them; "
+        "pass newer releases with --code-set NAME=FILE",
+        err=True,
+    )
 
 
 def output_path(_ctx: click.Context, _param: click.Parameter, value: str | None) -> Path | None:

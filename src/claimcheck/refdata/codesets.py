@@ -12,8 +12,9 @@ import functools
 import json
 import os
 import re
-from collections.abc import Callable, Mapping, Sized
+from collections.abc import Callable, Iterable, Mapping, Sized
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, Union, cast
 
@@ -28,7 +29,14 @@ from claimcheck.refdata.taxonomy import Taxonomy, load_taxonomy
 if TYPE_CHECKING:
     from importlib.resources.abc import Traversable
 
-__all__ = ["CODE_SET_NAMES", "CodeSets", "OverrideSource", "load_code_sets", "shipped_code_sets"]
+__all__ = [
+    "CODE_SET_NAMES",
+    "CodeSets",
+    "OverrideSource",
+    "load_code_sets",
+    "shipped_code_sets",
+    "shipped_through",
+]
 
 CODE_SET_NAMES = ("icd10cm", "nucc", "modifiers", "pos")
 
@@ -117,6 +125,23 @@ def _load_set(name: str, loader: _Loader[_CodeSet], overrides: Mapping[str, Over
         return loaded
     # Cached per set so that overriding one set still shares the other shipped ones.
     return cast(_CodeSet, _shipped_set(name, loader))
+
+
+_YEAR_IN_VERSION = re.compile(r"20\d\d")
+
+
+def shipped_through(names: Iterable[str] = CODE_SET_NAMES) -> tuple[date, dict[str, str]] | None:
+    """The last day of the latest year the shipped releases of ``names`` are for (2026-12-31 for
+    ICD-10-CM 2026 and the October 2026 modifiers), and their versions; None when no version
+    names a year. Read from the manifest, without loading the sets."""
+    manifest = _manifest()
+    versions = {}
+    for name in names:
+        entry = manifest.get(name)
+        if isinstance(entry, dict) and isinstance(entry.get("version"), str):
+            versions[name] = entry["version"]
+    years = [int(found.group()) for version in versions.values() if (found := _YEAR_IN_VERSION.match(version))]
+    return (date(max(years), 12, 31), versions) if years else None
 
 
 def version_from_file_name(name: str, path: Path) -> str:
