@@ -671,3 +671,62 @@ def test_a_pack_code_missing_from_a_release_the_user_loaded_blames_the_release(t
     assert "is not a code in ICD-10-CM 2027 (user-supplied icd10cm-order-2027.txt)" in error.problem
     assert error.allowed is not None and f"{release} lacks it" in error.allowed
     assert "document_code" not in error.allowed
+
+
+_SECOND_PAIR = """        - column1: 0710T
+          column2: [0711T]
+          modifier_indicator: 1
+          {dates}rationale: mine
+          source: {{document: mine, section: x}}
+        - column1: 0623T
+"""
+
+
+@pytest.mark.parametrize(
+    ("dates", "refused"),
+    [("", True), ("effective: 2024-01-01\n          ", True), ("expires: 2022-06-30\n          ", False)],
+    ids=["undated", "overlapping", "before the first"],
+)
+def test_a_pair_has_one_edit_on_a_day(pack: Path, dates: str, refused: bool) -> None:
+    # A second entry for 0710T/0711T gave the 0711T line two pair.ptp findings, one saying no
+    # modifier allows the pair and one that a 59 would.
+    pairs = pack / "general" / "pair.yaml"
+    _replace(pairs, "        - column1: 0623T\n", _SECOND_PAIR.format(dates=dates))
+    if not refused:
+        claimcheck.load_rules(pack)
+        return
+    with pytest.raises(RuleFileError) as caught:
+        claimcheck.load_rules(pack)
+    error = caught.value
+    assert (error.file, error.key_path) == (str(pairs), "rules[0].params")
+    assert "0710T 0711T is in pairs[0] and pairs[1] on the same days" in error.problem
+
+
+def test_a_code_is_not_paired_with_itself(pack: Path) -> None:
+    # Accepted, and never applied: the check pairs lines of different codes.
+    pairs = pack / "general" / "pair.yaml"
+    _replace(pairs, "          column2: [0711T, 0712T, 0713T]\n", "          column2: [0711T, 0710T]\n")
+    with pytest.raises(RuleFileError) as caught:
+        claimcheck.load_rules(pack)
+    assert caught.value.key_path == "rules[0].params.pairs[0]"
+    assert "0710T is in column1 and column2" in caught.value.problem
+
+
+def test_an_add_on_has_one_entry_on_a_day(pack: Path) -> None:
+    pairs = pack / "general" / "pair.yaml"
+    entry = "        - addon: 0722T\n          primaries: [70450]\n          source: {document: mine, section: x}\n"
+    _replace(pairs, "      addons:\n", "      addons:\n" + entry)
+    with pytest.raises(RuleFileError) as caught:
+        claimcheck.load_rules(pack)
+    assert "add-on 0722T is in addons[0] and addons[1] on the same days" in caught.value.problem
+
+
+def test_a_code_has_one_unit_limit_on_a_day(pack: Path) -> None:
+    # The first limit in force was applied and the other ignored without a word.
+    units = pack / "general" / "units.yaml"
+    limit = "{code: 77011, limit: %d, indicator: 1, rationale: r, source: {document: d, section: s}}"
+    _replace(units, "      limits: []\n", f"      limits:\n        - {limit % 1}\n        - {limit % 3}\n")
+    with pytest.raises(RuleFileError) as caught:
+        claimcheck.load_rules(pack)
+    assert caught.value.key_path == "rules[1].params"
+    assert "77011 is in limits[0] and limits[1] on the same days" in caught.value.problem

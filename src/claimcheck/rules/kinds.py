@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 import typing
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from datetime import date
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
@@ -155,6 +156,24 @@ def _indicator(allowed: tuple[int, ...]) -> AfterValidator:
 Codes = Annotated[tuple[ProcedureCode, ...], BeforeValidator(_listed), Field(min_length=1)]
 
 
+def _overlap(one: Dated, other: Dated) -> bool:
+    start = max(one.effective or date.min, other.effective or date.min)
+    return start <= min(one.expires or date.max, other.expires or date.max)
+
+
+def _once_a_day(entries: Sequence[Dated], keys: Callable[[Any], Iterable[str]], field: str, what: str) -> None:
+    """Refuse a key (a code, a pair) in two of ``entries`` in force on a common day: the engine
+    applied both (two findings for one edit, of different verdicts) or the first alone, without
+    a word either way."""
+    seen: dict[str, list[int]] = {}
+    for index, entry in enumerate(entries):
+        for key in keys(entry):
+            for earlier in seen.get(key, ()):
+                if _overlap(entries[earlier], entry):
+                    raise ValueError(f"{key} is in {field}[{earlier}] and {field}[{index}] on the same days; {what}")
+            seen.setdefault(key, []).append(index)
+
+
 class PairEntry(Dated):
     """Column-1 codes that may not be billed on one day with column-2 codes (every combination)."""
 
@@ -164,10 +183,26 @@ class PairEntry(Dated):
     rationale: Text
     source: SourceRef
 
+    @model_validator(mode="after")
+    def _not_with_itself(self) -> PairEntry:
+        # The check pairs lines of different codes: such a pair was loaded and never applied.
+        both = [code for code in self.column1 if code in self.column2]
+        if both:
+            raise ValueError(f"{', '.join(both)} is in column1 and column2; a code is not paired with itself")
+        return self
+
 
 class PairParams(_Params):
     bypass_modifiers: tuple[ModifierCode, ...] = Field(min_length=1)
     pairs: tuple[PairEntry, ...] = ()
+
+    @model_validator(mode="after")
+    def _one_edit_a_day(self) -> PairParams:
+        def pairs_of(entry: PairEntry) -> Iterator[str]:
+            return (f"{first} {second}" for first in entry.column1 for second in entry.column2)
+
+        _once_a_day(self.pairs, pairs_of, "pairs", "a pair has one edit on a day (date the entries apart)")
+        return self
 
 
 class AddonEntry(Dated):
@@ -178,6 +213,12 @@ class AddonEntry(Dated):
 
 class AddonParams(_Params):
     addons: tuple[AddonEntry, ...] = ()
+
+    @model_validator(mode="after")
+    def _one_entry_a_day(self) -> AddonParams:
+        what = "list all its primaries in one entry (or date the entries apart)"
+        _once_a_day(self.addons, lambda entry: [f"add-on {entry.addon}"], "addons", what)
+        return self
 
 
 class UnitLimit(Dated):
@@ -190,6 +231,12 @@ class UnitLimit(Dated):
 
 class UnitLimitParams(_Params):
     limits: tuple[UnitLimit, ...] = ()
+
+    @model_validator(mode="after")
+    def _one_limit_a_day(self) -> UnitLimitParams:
+        what = "a code has one unit limit on a day (date the entries apart)"
+        _once_a_day(self.limits, lambda entry: [entry.code], "limits", what)
+        return self
 
 
 class DuplicateParams(_Params):
