@@ -126,7 +126,8 @@ ptp_option = click.option(
     "--ptp",
     multiple=True,
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="A CMS NCCI practitioner PTP file (ccipra-v32xr0-f1.txt …); repeat for f1-f4.",
+    help="A CMS NCCI practitioner PTP file (ccipra-v32xr0-f1.txt …); repeat for f1-f4. For a code pair "
+    "they list, their rows replace the rule pack's.",
 )
 
 
@@ -146,7 +147,8 @@ mue_option = click.option(
     multiple=True,
     callback=_one_mue,
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="The CMS practitioner MUE file (MCR_MUE_PractitionerServices_Eff_*.csv); one only.",
+    help="The CMS practitioner MUE file (MCR_MUE_PractitionerServices_Eff_*.csv); one only. For a code "
+    "it lists, its limit replaces the rule pack's.",
 )
 
 

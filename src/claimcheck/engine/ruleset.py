@@ -198,7 +198,8 @@ def load_rules(
     ``path`` is a pack directory (same layout as the shipped ``rules/``); None means the shipped
     pack. ``code_sets`` is a loaded ``CodeSets`` or a mapping of overrides such as
     ``{"icd10cm": "icd10cm-order-2027.txt"}``; None means the shipped code sets. ``ptp`` and
-    ``mue`` are the CMS practitioner PTP file(s) and MUE file (or tables already loaded).
+    ``mue`` are the CMS practitioner PTP file(s) and MUE file (or tables already loaded); for a
+    code pair or a code they list, their rows replace the pack's.
     Raises ``RuleFileError`` or ``CodeSetError``, and ``ClaimCheckError`` when a CMS table is given to a
     pack with no rule that applies it; an argument of the wrong type (a number for ``ptp``, a path
     for ``code_sets``) is a ``TypeError`` that says what to pass.
