@@ -573,6 +573,55 @@ def test_mue_rationale_column_is_optional(tmp_path: Path) -> None:
     assert (limit.limit, limit.rationale) == (0, "")
 
 
+def test_mue_zip_xlsx_and_utf16_files_get_a_clear_error(tmp_path: Path) -> None:
+    # CMS publishes the MUE table as a ZIP holding a CSV and an Excel workbook; either the ZIP or
+    # the .xlsx passed as --mue was 'no header row' or 'not UTF-8 or Windows-1252 text'.
+    archive = tmp_path / "MCR_MUE_PractitionerServices_Eff_10-01-2026.zip"
+    with zipfile.ZipFile(archive, "w") as zipped:
+        zipped.writestr("MCR_MUE_PractitionerServices_Eff_10-01-2026.csv", MUE_SAMPLE.read_text())
+    workbook = tmp_path / "MCR_MUE_PractitionerServices_Eff_10-01-2026.xlsx"
+    with zipfile.ZipFile(workbook, "w") as zipped:
+        zipped.writestr("xl/workbook.xml", "<workbook/>")
+    for path in (archive, workbook):
+        with pytest.raises(
+            CodeSetError, match=r"ZIP archive \(the download from CMS, or an Excel workbook\)"
+        ) as caught:
+            load_mue(path)
+        assert "CSV" in caught.value.problem
+    utf16 = tmp_path / "mue.csv"
+    utf16.write_text(MUE_SAMPLE.read_text(), encoding="utf-16")
+    with pytest.raises(CodeSetError, match="UTF-16"):
+        load_mue(utf16)
+
+
+def test_mue_gzip_file_read_from_a_pipe_and_corrupt_gzip() -> None:
+    import subprocess
+    import sys
+
+    script = (
+        "import gzip, os, sys\n"
+        "from claimcheck.refdata.ncci import load_mue\n"
+        "read, write = os.pipe()\n"
+        "data = gzip.compress(open(sys.argv[1], 'rb').read())\n"
+        "if os.fork() == 0:\n"
+        "    os.close(read); os.write(write, data); os._exit(0)\n"
+        "os.close(write)\n"
+        "print(len(load_mue(f'/dev/fd/{read}')))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(Path(claimcheck.__file__).parent.parent)}
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(MUE_SAMPLE)], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert done.stdout.strip() == str(len(load_mue(MUE_SAMPLE))), done.stderr
+
+
+def test_mue_corrupt_gzip_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "mue.csv.gz"
+    path.write_bytes(gzip.compress(MUE_SAMPLE.read_bytes())[:-12])
+    with pytest.raises(CodeSetError, match="gzip"):
+        load_mue(path)
+
+
 def test_mue_missing_file(tmp_path: Path) -> None:
     with pytest.raises(CodeSetError, match="file not found") as caught:
         load_mue(tmp_path / "MCR_MUE.csv")

@@ -34,8 +34,12 @@ def text_of(raw: bytes) -> str:
         return raw.decode("cp1252", errors="replace")
 
 
-def open_binary(path: Path, file: str) -> io.BufferedIOBase:
-    """The file opened for reading bytes (gzip detected from the content), or a CodeSetError."""
+_PTP_ARCHIVE = "is a ZIP archive; extract the text file(s) CMS put in it and load those"
+
+
+def open_binary(path: Path, file: str, archive: str = _PTP_ARCHIVE) -> io.BufferedIOBase:
+    """The file opened for reading bytes (gzip detected from the content), or a CodeSetError;
+    ``archive`` is the problem a ZIP file is reported with."""
     try:
         handle: io.BufferedReader = open(path, "rb")  # the caller closes it
         magic = handle.peek(4)[:4]
@@ -45,7 +49,7 @@ def open_binary(path: Path, file: str) -> io.BufferedIOBase:
         raise CodeSetError(file, f"cannot read file: {exc.strerror or exc}") from None
     if magic.startswith(_ZIP_MAGIC):
         handle.close()
-        raise CodeSetError(file, "is a ZIP archive; extract the text file(s) CMS put in it and load those")
+        raise CodeSetError(file, archive)
     if magic.startswith(_UTF16_BOMS):
         handle.close()
         raise CodeSetError(file, "is UTF-16 text (a spreadsheet's 'Unicode text'); save it as UTF-8 or ANSI text")

@@ -49,6 +49,11 @@ def read_text(source: Traversable) -> str:
             raw = gzip.decompress(raw)
         except (OSError, EOFError, zlib.error) as exc:
             raise CodeSetError(str(source), f"corrupt gzip data: {exc}") from None
+    return decode(raw, str(source))
+
+
+def decode(raw: bytes, file: str) -> str:
+    """A file's bytes as text: UTF-8 (with or without a BOM), else Windows-1252."""
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -57,7 +62,7 @@ def read_text(source: Traversable) -> str:
     try:
         return raw.decode("cp1252")
     except UnicodeDecodeError:
-        raise CodeSetError(str(source), "not UTF-8 or Windows-1252 text") from None
+        raise CodeSetError(file, "not UTF-8 or Windows-1252 text") from None
 
 
 def first_line(text: str) -> str:

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 import os
 import re
+import zlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 
 from claimcheck.errors import CodeSetError
-from claimcheck.refdata._ncci_common import BadField, BadRows, is_code
-from claimcheck.refdata._reading import file_label, file_stem, read_text
+from claimcheck.refdata._ncci_common import BadField, BadRows, is_code, open_binary
+from claimcheck.refdata._reading import decode, file_label, file_stem
 from claimcheck.refdata.info import CodeSetInfo
 
 __all__ = ["MueLimit", "MueTable", "load_mue"]
@@ -30,6 +32,10 @@ _AROUND_SLASH = re.compile(r" ?/ ?")
 _MAX_DIGITS = 18
 _SHOWN = 40  # how much of a bad cell a message quotes
 _INDICATORS = (1, 2, 3)
+_ARCHIVE = (
+    "is a ZIP archive (the download from CMS, or an Excel workbook); load the CSV file CMS put in the "
+    "download, or save the sheet as CSV"
+)
 # MCR_MUE_PractitionerServices_Eff_10-01-2026.csv: effective 2026-10-01.
 _DATE_IN_NAME = re.compile(r"(?<!\d)(\d\d)-(\d\d)-(20\d\d)(?!\d)")
 
@@ -93,12 +99,25 @@ def load_mue(path: str | os.PathLike[str]) -> MueTable:
     """
     file = os.fspath(path)
     source = Path(file)
-    records = _records(file, read_text(source))
+    records = _records(file, _text(source, file))
     positions, header_line = _find_header(records, file)
     limits = _read_limits(records, file, file_label(source), positions)
     if not limits:
         raise CodeSetError(file, "no MUE rows after the header", line=header_line)
     return MueTable(_mue_info(source), limits)
+
+
+def _text(source: Path, file: str) -> str:
+    # Opened as the PTP files are: CMS's ZIP download, an Excel workbook (a ZIP too) and UTF-16
+    # text get their own message, where they read as text with 'no header row'.
+    try:
+        with open_binary(source, file, _ARCHIVE) as handle:
+            raw = handle.read()
+    except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
+        raise CodeSetError(file, f"corrupt gzip data: {exc}") from None
+    except OSError as exc:
+        raise CodeSetError(file, f"cannot read file: {exc.strerror or exc}") from None
+    return decode(raw, file)
 
 
 def _records(file: str, text: str) -> Iterator[tuple[int, list[str]]]:
