@@ -197,3 +197,9 @@ def test_rules_show_of_a_code_no_rule_names_says_so() -> None:
     result = invoke("rules", "show", "99213")
     assert result.exit_code == 0
     assert "No profile for 99213" in result.stdout and "pair.ptp" not in result.stdout
+
+
+@pytest.mark.parametrize("jobs", ["0", "-3", "two"])
+def test_jobs_that_are_no_count_of_workers_are_refused(jobs: str) -> None:
+    result = invoke("check", DEMO, "--format", "csv", "--jobs", jobs, *AS_OF)
+    assert_usage_error(result, "--jobs", jobs)

@@ -111,6 +111,8 @@ def test_three_jobs_write_the_same_bytes_as_one(
     generated: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     use_workers(monkeypatch)
+    # Three cores, as far as the run knows: it runs no more workers than cores.
+    monkeypatch.setattr("claimcheck.io.workers.default_jobs", lambda: 3)
     one = _check(generated, tmp_path / "one", "--format", "csv", "--jobs", "1")
     assert _check(generated, tmp_path / "three", "--format", "csv", "--jobs", "3") == one
 
@@ -355,6 +357,36 @@ def test_a_small_file_is_checked_without_starting_workers(tmp_path: Path, monkey
 
     monkeypatch.setattr("claimcheck.io.workers.start_pool", refuse)
     assert _check(DEMO, tmp_path / "demo.csv", "--format", "csv", "--jobs", "2").startswith(b"claim_id,")
+
+
+@pytest.mark.parametrize("quiet", [False, True])
+def test_more_jobs_than_cores_start_one_worker_per_core(
+    quiet: bool, generated: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Each worker loads the rules (100+ MB): '--jobs 500' started 500 of them, which can take
+    # the machine down for no gain over one per core.
+    from claimcheck.io import workers
+
+    use_workers(monkeypatch)
+    monkeypatch.setattr("claimcheck.io.workers.default_jobs", lambda: 2)
+    started: list[int] = []
+    real_start = workers.start_pool
+
+    def start_pool(jobs: int, spec: object) -> object:
+        started.append(jobs)
+        if jobs > 2:
+            raise AssertionError(f"{jobs} workers started on 2 cores")
+        return real_start(jobs, spec)
+
+    monkeypatch.setattr("claimcheck.io.workers.start_pool", start_pool)
+    output = tmp_path / "many.csv"
+    args = ["check", str(generated), "-o", str(output), "--as-of", "2026-11-22", "--fail-on", "never"]
+    result = CliRunner().invoke(main, [*args, "--format", "csv", "--jobs", "500", *(["-q"] if quiet else [])])
+    assert result.exit_code == 0, result.stderr
+    assert started == [2]
+    note = "--jobs 500 is more than the 2 cores this run may use: running 2 workers\n"
+    assert result.stderr == ("" if quiet else f"claimcheck: {note}")
+    assert output.read_bytes() == _check(generated, tmp_path / "one.csv", "--format", "csv", "--jobs", "1")
 
 
 def test_jsonl_report_rows_are_encoded_without_a_python_object_per_cell_of_the_whole_block() -> None:

@@ -131,7 +131,8 @@ _CHECK_EXIT_STATUSES = (
     "-j",
     type=click.IntRange(min=1),
     help="Worker processes for csv, jsonl and parquet reports of CSV files in the claimcheck layout "
-    "(default: all cores). The report is byte-for-byte the same whatever the number.",
+    "(default and most: the cores this run may use; more is cut to that, with a note on stderr). "
+    "The report is byte-for-byte the same whatever the number.",
 )
 @click.option("--verbose", "-v", is_flag=True, help="Text format: list passing findings too.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar or warnings on stderr.")
@@ -197,9 +198,16 @@ def check(
     # the exit status is then 2 all the same.
     unreadable = read_on if len(files) > 1 else None
     if output_format in ENCODED_FORMATS:
-        from claimcheck.io.workers import RulesSpec
+        from claimcheck.io.workers import RulesSpec, usable_jobs
 
         spec = RulesSpec.of(rules_dir, code_sets, ptp, mue)
+        if jobs is not None and usable_jobs(jobs) < jobs and not quiet:
+            cores = usable_jobs(jobs)
+            click.echo(
+                f"claimcheck: --jobs {jobs} is more than the {cores} cores this run may use: running {cores} workers",
+                err=True,
+            )
+        jobs = usable_jobs(jobs)
         pool = None
         try:
             pool = _early_workers(files, spec, jobs, input_format, columns, engine)
@@ -249,17 +257,16 @@ def _exit_status(status: Any, fail_on: str, skipped: list[str]) -> int:
 
 
 def _early_workers(
-    files: tuple[Path, ...], spec: Any, jobs: int | None, input_format: str | None, columns: str | None, engine: str
+    files: tuple[Path, ...], spec: Any, jobs: int, input_format: str | None, columns: str | None, engine: str
 ) -> Any:
     """The ``--jobs`` workers, started before the command imports Arrow and the engine, when the
     run will want them: they do their own imports and load the rules meanwhile."""
-    from claimcheck.io.workers import default_jobs, file_size, start_pool, wants_workers
+    from claimcheck.io.workers import file_size, start_pool, wants_workers
 
     if columns is not None:  # a named layout takes the per-line road
         return None
-    count = jobs or default_jobs()
     sizes = [file_size(path) for path in files if _batch_eligible(path, input_format, engine)]
-    return start_pool(count, spec) if wants_workers(count, sizes, spec) else None
+    return start_pool(jobs, spec) if wants_workers(jobs, sizes, spec) else None
 
 
 def _batch_eligible(path: Path, input_format: str | None, engine: str) -> bool:

@@ -31,6 +31,7 @@ __all__ = [
     "file_size",
     "spooling_into",
     "start_pool",
+    "usable_jobs",
     "wants_workers",
     "worker_rules",
 ]
@@ -47,6 +48,12 @@ def default_jobs() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         return os.cpu_count() or 1
+
+
+def usable_jobs(asked: int | None) -> int:
+    """The number of workers to run for ``--jobs asked`` (None: all cores): no more than the
+    cores, since each worker loads the rules (100+ MB) and more of them than cores gain nothing."""
+    return min(asked or default_jobs(), default_jobs())
 
 
 @dataclass(frozen=True)
