@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import gzip
+import json
+import re
 import shutil
 import subprocess
 import sys
@@ -378,3 +380,23 @@ def test_a_rule_set_pickles_as_the_files_it_was_loaded_from(tmp_path: Path) -> N
     from_tables = claimcheck.load_rules(code_sets=shipped.code_sets, ptp=custom.ptp)
     with pytest.raises(TypeError, match=r"load_rules\(\.\.\.\) in each process"):
         pickle.dumps(from_tables)
+
+
+def test_claims_text_passed_for_claims_or_paths_is_not_quoted_in_the_error() -> None:
+    # json.dumps(claim) or a file's content handed over by mistake: the TypeError, which an
+    # integrator's error tracker keeps, quoted the patient data in it.
+    text = json.dumps({"claim_id": "C1", "patient_name": "Jane Roe", "member_id": "W123456789"})
+    calls = [
+        (lambda: claimcheck.validate_many(text), r"not a file name or text \(text of \d+ characters\)"),
+        (lambda: claimcheck.validate_files(text), r"not one path \(text of \d+ characters\)"),
+        (lambda: claimcheck.validate_files(text.encode()), r"not one path \(bytes, \d+ of them\)"),
+    ]
+    for call, message in calls:
+        with pytest.raises(TypeError, match=message) as raised:
+            call()
+        assert "Jane" not in str(raised.value) and "W123" not in str(raised.value)
+    # A file's name is what the caller needs to see, and is shown.
+    demo = str(ROOT / "fixtures" / "demo" / "claims.csv")
+    for call in (lambda: claimcheck.validate_many(demo), lambda: claimcheck.validate_files(demo)):
+        with pytest.raises(TypeError, match=re.escape(repr(demo))):
+            call()

@@ -14,10 +14,30 @@ The CLI prints any of them on stderr, without a traceback, and exits with status
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
-__all__ = ["ClaimCheckError", "CodeSetError", "InputError", "OutputError", "RuleFileError"]
+__all__ = ["ClaimCheckError", "CodeSetError", "InputError", "OutputError", "RuleFileError", "shown_argument"]
+
+
+def shown_argument(value: Any) -> str:
+    """A path or text passed where it does not belong, as an error message may show it: a path
+    or the name of a file as written, other text and bytes by their length only. They may be a
+    claim's JSON or a file's content, patient data that an error tracker would keep."""
+    if isinstance(value, os.PathLike) or (isinstance(value, str) and _names_a_file(value)):
+        return repr(value)
+    if isinstance(value, str):
+        return f"text of {len(value):,} characters"
+    return f"bytes, {len(value):,} of them" if isinstance(value, (bytes, bytearray)) else type(value).__name__
+
+
+def _names_a_file(text: str) -> bool:
+    try:
+        return os.path.exists(text)
+    except (OSError, ValueError):  # too long for a path, or a NUL in it
+        return False
 
 
 class ClaimCheckError(Exception):

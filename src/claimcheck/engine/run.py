@@ -11,6 +11,7 @@ from claimcheck.engine.checks import LineContext
 from claimcheck.engine.claim_checks import ClaimContext, ClaimLineRef
 from claimcheck.engine.day import day_of_run
 from claimcheck.engine.ruleset import RuleSet, rules_or_shipped
+from claimcheck.errors import shown_argument
 from claimcheck.models.claim import Claim
 from claimcheck.models.finding import Finding
 from claimcheck.models.parse import ParsedClaim, parse_claim
@@ -126,7 +127,7 @@ def validate_many(claims: Iterable[Any], *, rules: RuleSet | None = None, as_of:
     """
     if isinstance(claims, (str, os.PathLike)):
         raise TypeError(
-            f"validate_many takes an iterable of claims, not a file name or text ({claims!r:.80}); "
+            f"validate_many takes an iterable of claims, not a file name or text ({shown_argument(claims)}); "
             "validate_file(path) checks a claim file"
         )
     if isinstance(claims, (bytes, Mapping, Claim)):

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from claimcheck.engine.day import day_of_run
 from claimcheck.engine.ruleset import RuleSet, rules_or_shipped
 from claimcheck.engine.run import ENGINES, check_claims, check_claims_with
-from claimcheck.errors import InputError, OutputError
+from claimcheck.errors import InputError, OutputError, shown_argument
 from claimcheck.io.fast_csv import fast_eligible
 from claimcheck.io.readers import READERS, read_claims, unreadable_file
 from claimcheck.io.readers.layouts import ColumnLayout, load_layout
@@ -133,7 +133,8 @@ def validate_files(
     if isinstance(paths, (str, bytes, os.PathLike)):
         # Iterated, a path would be read letter by letter ("/: cannot read the file").
         raise TypeError(
-            f"validate_files takes a sequence of paths, not one path ({paths!r}); validate_file(path) checks one"
+            f"validate_files takes a sequence of paths, not one path ({shown_argument(paths)}); "
+            "validate_file(path) checks one"
         )
     if input_format is not None and input_format not in READERS:
         # A wrong argument, as an unknown engine is, not a file that cannot be read.
