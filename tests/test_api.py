@@ -400,3 +400,20 @@ def test_claims_text_passed_for_claims_or_paths_is_not_quoted_in_the_error() -> 
     for call in (lambda: claimcheck.validate_many(demo), lambda: claimcheck.validate_files(demo)):
         with pytest.raises(TypeError, match=re.escape(repr(demo))):
             call()
+
+
+def test_columns_of_a_wrong_type_is_a_type_error_and_any_path_like_names_a_map(tmp_path: Path) -> None:
+    demo = ROOT / "fixtures" / "demo" / "claims.csv"
+    # An int (a column count?) failed with "'int' object has no attribute 'delimiter'".
+    with pytest.raises(
+        TypeError, match=r"columns must be a layout name, a columns map file or a ColumnLayout, not int"
+    ):
+        claimcheck.validate_file(demo, columns=5)  # type: ignore[arg-type]
+
+    class MapPath:  # an os.PathLike that is no pathlib.Path (a cloud or test path object)
+        def __fspath__(self) -> str:
+            return str(ROOT / "fixtures" / "csv" / "wide_export_columns.yaml")
+
+    wide = ROOT / "fixtures" / "csv" / "wide_export.psv"
+    by_path = claimcheck.validate_file(wide, columns=MapPath(), as_of=AS_OF)  # type: ignore[arg-type]
+    assert by_path == claimcheck.validate_file(wide, columns=str(MapPath().__fspath__()), as_of=AS_OF)

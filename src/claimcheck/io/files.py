@@ -63,7 +63,11 @@ def check_files(
     """
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}; engines: {', '.join(ENGINES)}")
-    layout = load_layout(columns) if isinstance(columns, (str, Path)) else columns
+    layout = load_layout(columns) if isinstance(columns, (str, os.PathLike)) else columns
+    if layout is not None and not isinstance(layout, ColumnLayout):
+        raise TypeError(
+            "columns must be a layout name, a columns map file or a ColumnLayout, not " + type(columns).__name__
+        )
     day = day_of_run(as_of)
     offset = 0
     for path in paths:
