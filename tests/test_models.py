@@ -214,6 +214,19 @@ def test_claim_model_needs_lines() -> None:
         Claim.model_validate(claim())
 
 
+def test_a_claim_model_that_does_not_validate_names_fields_not_their_values() -> None:
+    # Built from a database row, a Claim with a bad birth date raised an error whose text, which
+    # an integrator logs, quoted the value: patient data.
+    with pytest.raises(ValidationError) as raised:
+        Claim.model_validate(claim({**GOOD_LINE, "units": "Jane Roe"}, patient_birth_date="1954-02-30"))
+    text = str(raised.value)
+    assert "patient_birth_date" in text and "lines.0.units" in text and "must be a number" in text
+    assert "1954" not in text and "Jane Roe" not in text
+    with pytest.raises(ValidationError) as raised:
+        line(date_of_service="Jane Roe 1954-03-02")
+    assert "date_of_service" in str(raised.value) and "Jane" not in str(raised.value)
+
+
 # --- parse_claim: lenient reading ----------------------------------------------------------------
 
 

@@ -245,10 +245,15 @@ OptionalCode = Annotated[str | None, BeforeValidator(_optional_code)]
 OptionalText = Annotated[str | None, BeforeValidator(_optional_text)]
 
 
+# A ValidationError's text names each field and what is wrong with it, never the value: the
+# value is claim data (a birth date, a member id in the wrong column), and the text gets logged.
+_CONFIG = ConfigDict(frozen=True, extra="ignore", hide_input_in_errors=True)
+
+
 class ClaimLine(BaseModel):
     """One service line of a claim, normalised."""
 
-    model_config = ConfigDict(frozen=True, extra="ignore")
+    model_config = _CONFIG
 
     line_number: Annotated[int, BeforeValidator(_line_number), Field(gt=0)]
     procedure_code: Code
@@ -266,7 +271,7 @@ class ClaimLine(BaseModel):
 class ClaimHeader(BaseModel):
     """The claim-level fields: identifier, patient sex and birth date, payer."""
 
-    model_config = ConfigDict(frozen=True, extra="ignore")
+    model_config = _CONFIG
 
     claim_id: Annotated[str, BeforeValidator(_text), Field(min_length=1)]
     patient_sex: Annotated[Literal["F", "M", "U"] | None, BeforeValidator(_optional_code)] = None
