@@ -7,6 +7,7 @@ numpy and the engine for that reason: what the workers run lives in ``io.batch.p
 
 from __future__ import annotations
 
+import math
 import multiprocessing
 import os
 import shutil
@@ -29,6 +30,7 @@ __all__ = [
     "RulesSpec",
     "default_jobs",
     "file_size",
+    "quota_cpus",
     "spooling_into",
     "start_pool",
     "usable_jobs",
@@ -43,11 +45,35 @@ _PARENT_POLL_SECONDS = 1.0
 
 
 def default_jobs() -> int:
-    """All the cores this process may use."""
+    """All the cores this process may use: those it may run on, fewer when its container's CPU
+    quota allows less (a pod limited to 2 CPUs on a 64-core node runs on all 64, 2 at a time)."""
     try:
-        return len(os.sched_getaffinity(0))
+        cores = len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
+        cores = os.cpu_count() or 1
+    quota = quota_cpus()
+    return max(1, min(cores, quota)) if quota is not None else cores
+
+
+_CGROUP = Path("/sys/fs/cgroup")
+
+
+def quota_cpus(root: Path = _CGROUP) -> int | None:
+    """The CPUs the cgroup quota at ``root`` allows (v2 ``cpu.max``, else v1 ``cpu.cfs_quota_us``),
+    rounded up; None without a quota. A container sees its own cgroup at ``/sys/fs/cgroup``."""
+    try:
+        quota, _, period = (root / "cpu.max").read_text().partition(" ")
+    except OSError:
+        try:
+            quota = (root / "cpu" / "cpu.cfs_quota_us").read_text()
+            period = (root / "cpu" / "cpu.cfs_period_us").read_text()
+        except OSError:
+            return None
+    try:
+        share = int(quota) / int(period)
+    except (ValueError, ZeroDivisionError):  # "max", or not what a kernel writes
+        return None
+    return math.ceil(share) if share > 0 else None
 
 
 def usable_jobs(asked: int | None) -> int:
