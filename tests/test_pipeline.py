@@ -384,7 +384,7 @@ def test_more_jobs_than_cores_start_one_worker_per_core(
     result = CliRunner().invoke(main, [*args, "--format", "csv", "--jobs", "500", *(["-q"] if quiet else [])])
     assert result.exit_code == 0, result.stderr
     assert started == [2]
-    note = "--jobs 500 is more than the 2 cores this run may use: running 2 workers\n"
+    note = "--jobs 500 is more than the 2 cores this run may use: it runs at most 2 workers\n"
     assert result.stderr == ("" if quiet else f"claimcheck: {note}")
     assert output.read_bytes() == _check(generated, tmp_path / "one.csv", "--format", "csv", "--jobs", "1")
 

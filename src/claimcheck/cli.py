@@ -204,7 +204,8 @@ def check(
         if jobs is not None and usable_jobs(jobs) < jobs and not quiet:
             cores = usable_jobs(jobs)
             click.echo(
-                f"claimcheck: --jobs {jobs} is more than the {cores} cores this run may use: running {cores} workers",
+                f"claimcheck: --jobs {jobs} is more than the {cores} cores this run may use: "
+                f"it runs at most {cores} workers",
                 err=True,
             )
         jobs = usable_jobs(jobs)
