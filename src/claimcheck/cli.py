@@ -135,7 +135,9 @@ _CHECK_EXIT_STATUSES = (
     "The report is byte-for-byte the same whatever the number.",
 )
 @click.option("--verbose", "-v", is_flag=True, help="Text format: list passing findings too.")
-@click.option("--quiet", "-q", is_flag=True, help="No progress bar or warnings on stderr.")
+@click.option(
+    "--quiet", "-q", is_flag=True, help="No progress bar on stderr, nor warnings or the note that --jobs was cut to the cores."
+)
 @reports_errors
 @terminate_unwinds
 @reads_streams
