@@ -281,6 +281,18 @@ def test_validate_many_of_a_dataframe_points_to_validate_batch(library: str) -> 
         claimcheck.validate_many(frame)
 
 
+@pytest.mark.parametrize("kind", ["Table", "RecordBatch"])
+def test_validate_many_of_arrow_data_points_to_validate_batch(kind: str) -> None:
+    # Iterated, a pyarrow Table or RecordBatch gives its columns: each was taken for a claim, and
+    # the report held one failing line per column instead of the table's lines.
+    import pyarrow as pa
+
+    table = pa.table({"claim_id": ["C1"], "line_number": ["1"], "procedure_code": ["0711T"]})
+    data = table if kind == "Table" else table.to_batches()[0]
+    with pytest.raises(TypeError, match=rf"not a table \({kind}\); .* goes to validate_batch"):
+        claimcheck.validate_many(data)
+
+
 def test_line_results_hash_with_their_location() -> None:
     report = claimcheck.validate_file(ROOT / "fixtures" / "x12" / "professional.837", as_of=AS_OF)
     assert report.lines[0].location is not None

@@ -136,12 +136,19 @@ def validate_many(claims: Iterable[Any], *, rules: RuleSet | None = None, as_of:
             f"validate_many takes an iterable of claims, not one claim ({type(claims).__name__}); "
             "validate(claim) checks one"
         )
-    if hasattr(claims, "columns") and hasattr(claims, "dtypes"):
-        # A pandas or polars DataFrame iterates over its column names, each taken for a claim.
+    arrow = type(claims).__module__.startswith("pyarrow")
+    if arrow or (hasattr(claims, "columns") and hasattr(claims, "dtypes")):
+        # A pandas or polars DataFrame iterates over its column names, and a pyarrow Table or
+        # RecordBatch over its columns, each taken for a claim.
+        example = (
+            "validate_batch(table)"
+            if arrow
+            else "validate_batch(pyarrow.Table.from_pandas(df)) or validate_batch(df.to_arrow())"
+        )
         raise TypeError(
             f"validate_many takes an iterable of claims, not a table ({type(claims).__name__}); "
             "a table of claim lines in the claimcheck layout goes to validate_batch "
-            "(e.g. validate_batch(pyarrow.Table.from_pandas(df)) or validate_batch(df.to_arrow()))"
+            f"(e.g. {example})"
         )
     ruleset = rules_or_shipped(rules)
     lines = check_claims((_parsed(c) for c in claims), ruleset, as_of)
