@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import gzip
 import json
@@ -429,3 +430,26 @@ def test_columns_of_a_wrong_type_is_a_type_error_and_any_path_like_names_a_map(t
     wide = ROOT / "fixtures" / "csv" / "wide_export.psv"
     by_path = claimcheck.validate_file(wide, columns=MapPath(), as_of=AS_OF)  # type: ignore[arg-type]
     assert by_path == claimcheck.validate_file(wide, columns=str(MapPath().__fspath__()), as_of=AS_OF)
+
+
+def test_a_pipe_given_to_validate_file_is_an_input_error_saying_to_save_it_first(tmp_path: Path) -> None:
+    # The readers open a file more than once (its format, its header, its lines): a pipe was
+    # "cannot read the file (None)".
+    import os
+    import threading
+
+    fifo = tmp_path / "claims.csv"
+    os.mkfifo(fifo)
+
+    def feed() -> None:
+        with contextlib.suppress(OSError), fifo.open("wb") as stream:
+            stream.write((ROOT / "fixtures" / "demo" / "claims.csv").read_bytes())
+
+    writer = threading.Thread(target=feed, daemon=True)
+    writer.start()
+    with pytest.raises(claimcheck.InputError, match="is a pipe or device, not a file") as raised:
+        claimcheck.validate_file(fifo)
+    assert "None" not in str(raised.value)
+    with contextlib.suppress(OSError):  # let the writer go, had the run not opened the pipe
+        os.close(os.open(fifo, os.O_RDONLY | os.O_NONBLOCK))
+    writer.join(5)

@@ -72,6 +72,7 @@ def check_files(
     offset = 0
     for path in paths:
         try:
+            _refuse_stream(Path(path))
             names = fast_eligible(Path(path), input_format, layout, engine)
             if names is not None:
                 # Arrow and the batch engine load only for the files that take them.
@@ -91,6 +92,21 @@ def check_files(
 
             offset += file_size(Path(path))
             progress.advance(0, offset)
+
+
+def _refuse_stream(path: Path) -> None:
+    """An ``InputError`` for a pipe or device (``/dev/stdin``, a FIFO), which the readers would
+    find empty or half read on their second open (the command line copies such a stream first)."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:  # the reader says why
+        return
+    if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+        raise InputError(
+            path,
+            "is a pipe or device, not a file: it is read more than once (its format, then its lines), "
+            "so save it to a file first",
+        )
 
 
 def input_progress(
