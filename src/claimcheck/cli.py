@@ -136,7 +136,10 @@ _CHECK_EXIT_STATUSES = (
 )
 @click.option("--verbose", "-v", is_flag=True, help="Text format: list passing findings too.")
 @click.option(
-    "--quiet", "-q", is_flag=True, help="No progress bar on stderr, nor warnings or the note that --jobs was cut to the cores."
+    "--quiet",
+    "-q",
+    is_flag=True,
+    help="No progress bar on stderr, nor warnings or the note that --jobs was cut to the cores.",
 )
 @reports_errors
 @terminate_unwinds
