@@ -105,3 +105,25 @@ def test_serve_with_a_metrics_directory_that_is_not_one_says_so_and_exits_2(tmp_
     assert result.stderr == (
         f"claimcheck: error: PROMETHEUS_MULTIPROC_DIR={missing}: not a directory the service can write its metrics in\n"
     )
+
+
+def test_serve_runs_no_more_workers_than_cores_and_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("uvicorn")
+    import claimcheck.io.workers as workers
+    import claimcheck.service.server as server
+
+    started = []
+    monkeypatch.setattr(workers, "default_jobs", lambda: 2)
+    monkeypatch.setattr(server, "serve", started.append)
+    arguments = ["serve", "--insecure-no-auth", "--workers", "500"]
+    result = CliRunner().invoke(main, arguments, env={"CLAIMCHECK_API_KEYS": ""})
+    assert result.exit_code == 0, result.stderr
+    assert [settings.workers for settings in started] == [2]
+    assert result.stderr == (
+        "claimcheck: --workers 500 is more than the 2 cores this service may use: it runs 2 workers\n"
+    )
+    started.clear()
+    result = CliRunner().invoke(
+        main, ["serve", "--insecure-no-auth", "--workers", "2"], env={"CLAIMCHECK_API_KEYS": ""}
+    )
+    assert [settings.workers for settings in started] == [2] and result.stderr == ""

@@ -16,7 +16,11 @@ __all__ = ["serve"]
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="Port to listen on.")
 @click.option(
-    "--workers", type=click.IntRange(min=1), default=1, show_default=True, help="Worker processes (one per core)."
+    "--workers",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Worker processes (one per core; more than the cores is cut to that, with a note on stderr).",
 )
 @click.option(
     "--api-keys",
@@ -55,8 +59,17 @@ def serve(
     SIGHUP or POST /v1/rules:reload loads the rules again; a broken pack is refused and the old
     rules stay in service.
     """
+    from claimcheck.io.workers import usable_jobs
     from claimcheck.service.settings import Settings
 
+    if usable_jobs(workers) < workers:
+        # Each worker loads the rules (100+ MB); past the cores they only take memory.
+        click.echo(
+            f"claimcheck: --workers {workers} is more than the {usable_jobs(workers)} cores this service may use: "
+            f"it runs {usable_jobs(workers)} workers",
+            err=True,
+        )
+        workers = usable_jobs(workers)
     settings = Settings.from_options(
         api_keys_file=api_keys_file,
         insecure_no_auth=insecure_no_auth,
