@@ -284,6 +284,14 @@ def test_missing_required_fields_are_each_reported() -> None:
     assert all(p.message == "is required" for p in parsed_line.problems)
 
 
+@pytest.mark.parametrize("raw", [None, "", " ", float("nan")])
+def test_an_empty_line_number_is_required_as_on_the_batch_road(raw: Any) -> None:
+    # JSON's null (or a DataFrame's NaN) said "must be a whole number", where validate_batch and
+    # Spark, given the same null, and the CSV reader, given an empty cell, say "is required".
+    parsed_line = only_line(parse_claim(claim({**GOOD_LINE, "line_number": raw})))
+    assert [(p.field, p.message) for p in parsed_line.problems] == [("line_number", "is required")]
+
+
 def test_bad_header_field_keeps_the_claim() -> None:
     parsed = parse_claim(claim(GOOD_LINE, patient_sex="X", patient_birth_date="1958-13-45"))
     assert parsed.claim_id == "C1"

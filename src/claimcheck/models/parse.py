@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from claimcheck.models.claim import Claim, ClaimHeader, ClaimLine, _code, _line_number, _text
+from claimcheck.models.claim import Claim, ClaimHeader, ClaimLine, _code, _empty, _line_number, _text
 
 __all__ = ["InputProblem", "ParsedClaim", "ParsedLine", "parse_claim"]
 
@@ -111,6 +111,11 @@ def parse_line(
         return ParsedLine(data, data.line_number, data.procedure_code, (), origin, location)
     if not isinstance(data, Mapping):
         return ParsedLine(None, None, None, (InputProblem("line", "must be an object"),), origin, location)
+    number = data.get("line_number")
+    if "line_number" in data and (_empty(number) or (isinstance(number, str) and not number.strip())):
+        # No line number at all is "is required", as an empty CSV cell and a null in
+        # validate_batch say; "must be a whole number" sent the user looking for a bad value.
+        data = {key: value for key, value in data.items() if key != "line_number"}
     line, problems = _validate_leniently(ClaimLine, data, _LINE_REQUIRED)
     if line is not None:
         return ParsedLine(line, line.line_number, line.procedure_code, tuple(problems), origin, location)
