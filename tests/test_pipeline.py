@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import csv
+import io
 import json
 import os
 import shutil
@@ -13,6 +15,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
+import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 import pytest
 from benchmarks.generate import generate
@@ -684,3 +688,40 @@ def test_a_rules_spec_takes_one_ptp_file_as_load_rules_does(tmp_path: Path) -> N
 
     one = tmp_path / "ccipra-v323r0-f1.txt"
     assert RulesSpec.of(ptp=str(one)).ptp == RulesSpec.of(ptp=one).ptp == RulesSpec.of(ptp=[one]).ptp == (str(one),)
+
+
+def test_a_value_in_a_column_past_the_layouts_last_modifier_or_dx_is_a_warning_on_both_roads(tmp_path: Path) -> None:
+    # modifier_6 and dx_26 are past the columns the layout reads: their values were lost
+    # without a word, where the X12 reader warns on a fifth modifier in SV101-7.
+    path = tmp_path / "claims.csv"
+    path.write_text(
+        "claim_id,line_number,procedure_code,diagnosis_codes,date_of_service,modifier_1,modifier_5,Modifier_6,dx_25,dx_26\n"
+        "C1,1,99213,I10,2026-03-10,25,,59,,E11.9\n"
+        "C1,2,99213,I10,2026-03-11,,,,,\n"
+        "C2,1,99213,I10,2026-03-10,,,, ,\n"
+    )
+    args = ["--format", "csv", "--rows", "finding"]
+    fast = _check(path, tmp_path / "fast.csv", *args)
+    careful = _check(path, tmp_path / "careful.csv", *args, "--columns", "claimcheck")
+    assert fast == careful
+    rows = list(csv.DictReader(io.StringIO(fast.decode())))
+    warned = [(r["claim_id"], r["line_number"], r["status"], r["subject"], r["message"]) for r in rows]
+    warned = [row for row, r in zip(warned, rows, strict=True) if r["rule_id"] == "input.not_checked"]
+    assert [row[:4] for row in warned] == [("C1", "1", "warn", "Modifier_6"), ("C1", "1", "warn", "dx_26")]
+    assert all(" is not read" in row[4] and row[4].endswith("(claims.csv line 2)") for row in warned)
+    assert not any("59" in row[4] or "E11" in row[4] for row in warned)  # the column, not its value
+    # validate_batch (and so Spark) warns of them too.
+    from claimcheck.io.batch import validate_batch
+
+    batch = pa_csv.read_csv(
+        path,
+        convert_options=pa_csv.ConvertOptions(
+            strings_can_be_null=False,
+            column_types={name: pa.string() for name in path.read_text().splitlines()[0].split(",")},
+        ),
+    )
+    found = validate_batch(batch, as_of="2026-11-22").to_pylist()
+    assert [(r["line_number"], r["subject"]) for r in found if r["rule_id"] == "input.not_checked"] == [
+        (1, "Modifier_6"),
+        (1, "dx_26"),
+    ]

@@ -11,8 +11,18 @@ from pathlib import Path
 
 from claimcheck.io.readers import detect_format
 from claimcheck.io.readers.layouts import CLAIM_FIELDS, LINE_FIELDS, LIST_FIELDS, ColumnLayout, load_layout
+from claimcheck.models.parse import InputProblem
 
-__all__ = ["FIELDS", "REQUIRED", "column_names", "fast_columns", "fast_eligible", "list_columns", "read_columns"]
+__all__ = [
+    "FIELDS",
+    "REQUIRED",
+    "column_names",
+    "fast_columns",
+    "fast_eligible",
+    "list_columns",
+    "past_columns",
+    "read_columns",
+]
 
 FIELDS = (*CLAIM_FIELDS, *LINE_FIELDS)
 REQUIRED = ("claim_id", "line_number", "procedure_code", "date_of_service")
@@ -38,10 +48,20 @@ def list_columns(names: list[str]) -> dict[str, list[str]]:
     }
 
 
+def past_columns(names: list[str]) -> list[tuple[str, InputProblem]]:
+    """The columns of ``names`` past the claimcheck layout's last modifier or diagnosis column
+    (``modifier_6``, ``dx_26``), each with the problem a value there is, as the CSV reader says it."""
+    return [
+        (names[position], InputProblem(name, message, unchecked=True))
+        for position, name, message in load_layout("claimcheck").past_columns(names)
+    ]
+
+
 def read_columns(names: list[str]) -> list[str]:
-    """Every column of ``names`` the claimcheck layout reads."""
+    """Every column of ``names`` the claimcheck layout reads or warns of."""
     lists = list_columns(names)
     wanted = {*column_names(names).values(), *(name for columns in lists.values() for name in columns)}
+    wanted |= {name for name, _ in past_columns(names)}
     return [name for name in names if name in wanted]
 
 

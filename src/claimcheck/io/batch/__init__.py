@@ -31,7 +31,7 @@ from claimcheck.io.batch.results import (
     row_keys,
     schema_for,
 )
-from claimcheck.io.fast_csv import REQUIRED, column_names, list_columns
+from claimcheck.io.fast_csv import REQUIRED, column_names, list_columns, past_columns
 from claimcheck.models.report import LineResult
 
 __all__ = ["FINDING_SCHEMA", "LINE_SCHEMA", "ROW_KINDS", "check_batch", "line_results", "validate_batch"]
@@ -78,7 +78,8 @@ def check_batch(
     with _lock:  # batches of one process share one run per rule set and take turns
         run = _run_for(rules, as_of)
         lists = list_columns(batch.schema.names)
-        lines = run.normaliser.line_batch(batch, columns, origin or _no_origin, lists)
+        past = past_columns(batch.schema.names)
+        lines = run.normaliser.line_batch(batch, columns, origin or _no_origin, lists, past)
         return lines, run.engine.check(lines), run.text
 
 

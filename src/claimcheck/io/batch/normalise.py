@@ -8,7 +8,8 @@ exactly as the CSV reader builds it, so their input findings are the same too.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import dataclasses
+from collections.abc import Callable, Mapping, Sequence
 from typing import Annotated, Any
 
 import numpy as np
@@ -21,7 +22,7 @@ from claimcheck.engine.batch.columns import CODE_BITS
 from claimcheck.io.fast_csv import FIELDS, REQUIRED
 from claimcheck.io.readers.layouts import CLAIM_FIELDS, DATE_FIELDS, LINE_FIELDS, LIST_FIELDS, load_layout
 from claimcheck.models.claim import ClaimHeader, ClaimLine
-from claimcheck.models.parse import ParsedClaim, parse_claim
+from claimcheck.models.parse import InputProblem, ParsedClaim, parse_claim
 
 __all__ = ["Normaliser"]
 
@@ -201,9 +202,11 @@ class Normaliser:
         columns: Mapping[str, str],
         origin: Callable[[int], str | None],
         lists: Mapping[str, list[str]] | None = None,
+        past: Sequence[tuple[str, InputProblem]] = (),
     ) -> LineBatch:
         """``columns`` maps each field to its column in ``batch``, ``lists`` the list fields to
-        all their columns (``modifier_1`` ...); ``origin(row)`` names where a row came from, for
+        all their columns (``modifier_1`` ...), ``past`` the columns past those (``modifier_6``)
+        with the problem a value there is; ``origin(row)`` names where a row came from, for
         input findings (``claims.csv line 7``), or None."""
         rows = batch.num_rows
         if any(len(v) + rows >= 1 << CODE_BITS for v in self._vocabularies.values()):
@@ -225,6 +228,10 @@ class Normaliser:
                 header_ok &= readable
         starts, claim_ids, has_id = _claims(raw["claim_id"])
         clean = line_ok & header_ok & has_id
+        # Rows with a value in a column past the layout's go the per-line way, with its warning.
+        unread = [(problem, _filled(batch, name)) for name, problem in past]
+        for _, filled in unread:
+            clean &= ~filled
 
         def parse(spans: list[tuple[int, int]]) -> list[ParsedClaim]:
             wanted = np.concatenate([np.arange(a, b) for a, b in spans]) if spans else np.zeros(0, np.int64)
@@ -232,7 +239,8 @@ class Normaliser:
             at = {int(row): position for position, row in enumerate(wanted)}
             # A line whose cells all read is built from the values read already, not validated again.
             read = {row: _read_line(fields, row) for row in map(int, wanted) if line_ok[row]}
-            return [_parse_claim(taken, at, read, start, stop, origin) for start, stop in spans]
+            extra = {row: tuple(p for p, filled in unread if filled[row]) for row in map(int, wanted)}
+            return [_parse_claim(taken, at, read, start, stop, origin, extra) for start, stop in spans]
 
         return LineBatch(rows, fields, claim_ids, starts, clean, parse, self.generation)
 
@@ -248,8 +256,10 @@ def _parse_claim(
     start: int,
     stop: int,
     origin: Callable[[int], str | None],
+    extra: Mapping[int, tuple[InputProblem, ...]],
 ) -> ParsedClaim:
-    """Rows ``start:stop`` as the CSV reader builds them: claim fields from the first row."""
+    """Rows ``start:stop`` as the CSV reader builds them: claim fields from the first row, the
+    ``extra`` problems of each row before those of its cells."""
     header: dict[str, Any] = {}
     for field in CLAIM_FIELDS:
         value = _cell(cells[field][at[start]], field)
@@ -267,7 +277,20 @@ def _parse_claim(
             if value is not _ABSENT:
                 line[field] = value
         lines.append(line)
-    return parse_claim({**header, "lines": lines}, [origin(row) for row in range(start, stop)])
+    parsed = parse_claim({**header, "lines": lines}, [origin(row) for row in range(start, stop)])
+    if not any(extra[row] for row in range(start, stop)):
+        return parsed
+    added = tuple(
+        dataclasses.replace(line, problems=(*extra[row], *line.problems)) if extra[row] else line
+        for row, line in zip(range(start, stop), parsed.lines, strict=True)
+    )
+    return dataclasses.replace(parsed, lines=added)
+
+
+def _filled(batch: pa.RecordBatch, column: str) -> np.ndarray:
+    """Which rows of ``column`` hold something other than blanks."""
+    cells = pc.utf8_trim_whitespace(_strings(batch, column))
+    return pc.fill_null(pc.greater(pc.utf8_length(cells), 0), False).to_numpy(zero_copy_only=False)
 
 
 def _claims(column: pa.Array) -> tuple[np.ndarray, list[str | None], np.ndarray]:

@@ -91,6 +91,9 @@ class _Layout:
                 if flag is not None and flag.lower() in index:
                     self.icd9_flag[column] = index[flag.lower()]
         self._read |= set(self.icd9_flag.values())
+        self.past = [
+            (p, InputProblem(name, message, unchecked=True)) for p, name, message in chosen.past_columns(self.header)
+        ]
 
     def not_utf8(self, row: list[str]) -> InputProblem | None:
         """The problem of a row with bytes that are not UTF-8 (read as U+FFFD) in a column read or
@@ -140,6 +143,9 @@ class _Layout:
             if len(row) < width or any(cell.strip() for cell in row[width:]):
                 problems.append(InputProblem("row", f"has {len(row)} fields where the header has {width}"))
             row = row + [""] * (width - len(row))  # every position below is a header column's
+        # A modifier or diagnosis in a column past the layout's last one is not read: a warning,
+        # as the X12 reader gives for a fifth modifier, rather than a code lost without a word.
+        problems.extend(problem for p, problem in self.past if row[p].strip())
         values: dict[str, Any] = {}
         for field, positions in self._positions:
             if field == "diagnosis_codes":

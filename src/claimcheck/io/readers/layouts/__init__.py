@@ -133,6 +133,29 @@ class ColumnLayout(BaseModel):
             named += [(column, "icd9_flags") for column in dict.fromkeys(self.icd9_flags.columns.values())]
         return [f"{column} ({field})" for column, field in named if column.lower() not in present]
 
+    def past_columns(self, header: list[str]) -> list[tuple[int, str, str]]:
+        """The columns of ``header`` that carry on a numbered run of a list field's columns past
+        its last one (``modifier_6`` after ``modifier_5``, ``dx_26``), which the layout does not
+        read: each one's position and name, and what a value there is said to be."""
+        runs: dict[str, tuple[int, str, str]] = {}  # prefix -> the last number, its column, field
+        for field in LIST_FIELDS:
+            for column in self.columns.get(field, ()):
+                numbered = _NUMBERED.fullmatch(column.strip().lower())
+                if numbered and int(numbered[2]) >= runs.get(numbered[1], (0,))[0]:
+                    runs[numbered[1]] = (int(numbered[2]), column, field)
+        named = {c.strip().lower() for columns in self.columns.values() for c in columns}
+        past = []
+        for position, name in enumerate(header):
+            numbered = _NUMBERED.fullmatch(name.strip().lower())
+            run = runs.get(numbered[1]) if numbered else None
+            if numbered and run and int(numbered[2]) > run[0] and name.strip().lower() not in named:
+                _, last, field = run
+                message = (
+                    f"is not read: layout {self.name} reads {field} up to column {last}, so its value is not checked"
+                )
+                past.append((position, name.strip(), message))
+        return past
+
     @property
     def shipped(self) -> bool:
         """Whether this is one of the layouts claimcheck ships (which name optional columns)."""
@@ -173,6 +196,7 @@ class ColumnLayout(BaseModel):
         return text
 
 
+_NUMBERED = re.compile(r"(\D.*?)(\d+)", re.ASCII)  # modifier_5: a run modifier_6 would carry on
 _ISO_DAY = "%Y-%m-%d"
 _ISO_FORM = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 _NO_SUCH_DAY = "0000-00-00"  # written YYYY-MM-DD, and no day
