@@ -725,3 +725,36 @@ def test_a_value_in_a_column_past_the_layouts_last_modifier_or_dx_is_a_warning_o
         (1, "Modifier_6"),
         (1, "dx_26"),
     ]
+
+
+def test_a_claim_field_that_differs_on_a_later_row_of_the_claim_is_an_input_finding(tmp_path: Path) -> None:
+    # A claim takes its patient and payer from its first row; a later row that said otherwise
+    # was not looked at, and its value lost without a word.
+    path = tmp_path / "claims.csv"
+    path.write_text(
+        "claim_id,line_number,procedure_code,diagnosis_codes,date_of_service,patient_sex,patient_birth_date,payer\n"
+        "C1,1,99213,I10,2026-03-10,F,1960-01-01,Acme\n"
+        "C1,2,99214,I10,2026-03-10,f,19600101,Acme\n"  # the same values, written otherwise
+        "C1,3,99215,I10,2026-03-10,M,1961-01-01,\n"  # an empty cell says nothing
+        "C2,1,99213,I10,2026-03-10,,,\n"
+        "C2,2,99214,I10,2026-03-10,,,Other\n"
+    )
+    args = ["--format", "csv", "--rows", "finding"]
+    fast = _check(path, tmp_path / "fast.csv", *args)
+    careful = _check(path, tmp_path / "careful.csv", *args, "--columns", "claimcheck")
+    assert fast == careful
+    found = [
+        (r["claim_id"], r["line_number"], r["status"], r["subject"], r["message"])
+        for r in csv.DictReader(io.StringIO(fast.decode()))
+        if r["rule_id"] == "input.field"
+    ]
+    assert [row[:4] for row in found] == [
+        ("C1", "3", "fail", "patient_sex"),
+        ("C1", "3", "fail", "patient_birth_date"),
+        ("C2", "2", "fail", "payer"),
+    ]
+    assert found[0][4] == (
+        "patient_sex differs from the claim's first row (claims.csv line 2), whose value the claim is checked "
+        "with (claims.csv line 4)"
+    )
+    assert not any(value in row[4] for row in found for value in ("1961", "Other", " M "))  # no values

@@ -19,7 +19,9 @@ from pydantic import TypeAdapter, ValidationError
 
 from claimcheck.engine.batch import FieldValues, LineBatch
 from claimcheck.engine.batch.columns import CODE_BITS
+from claimcheck.io.batch.rows import claims, filled, retold
 from claimcheck.io.fast_csv import FIELDS, REQUIRED
+from claimcheck.io.readers.claim_rows import REPEATED_FIELDS, differing_fields
 from claimcheck.io.readers.layouts import CLAIM_FIELDS, DATE_FIELDS, LINE_FIELDS, LIST_FIELDS, load_layout
 from claimcheck.models.claim import ClaimHeader, ClaimLine
 from claimcheck.models.parse import InputProblem, ParsedClaim, parse_claim
@@ -226,12 +228,13 @@ class Normaliser:
                 fields[field] = FieldValues(codes, vocabulary.values)
             else:
                 header_ok &= readable
-        starts, claim_ids, has_id = _claims(raw["claim_id"])
+        starts, claim_ids, has_id = claims(raw["claim_id"])
         clean = line_ok & header_ok & has_id
         # Rows with a value in a column past the layout's go the per-line way, with its warning.
-        unread = [(problem, _filled(batch, name)) for name, problem in past]
-        for _, filled in unread:
-            clean &= ~filled
+        unread = [(problem, filled(_strings(batch, name))) for name, problem in past]
+        for _, mask in unread:
+            clean &= ~mask
+        clean &= ~retold(raw, starts)
 
         def parse(spans: list[tuple[int, int]]) -> list[ParsedClaim]:
             wanted = np.concatenate([np.arange(a, b) for a, b in spans]) if spans else np.zeros(0, np.int64)
@@ -239,7 +242,7 @@ class Normaliser:
             at = {int(row): position for position, row in enumerate(wanted)}
             # A line whose cells all read is built from the values read already, not validated again.
             read = {row: _read_line(fields, row) for row in map(int, wanted) if line_ok[row]}
-            extra = {row: tuple(p for p, filled in unread if filled[row]) for row in map(int, wanted)}
+            extra = {row: tuple(p for p, mask in unread if mask[row]) for row in map(int, wanted)}
             return [_parse_claim(taken, at, read, start, stop, origin, extra) for start, stop in spans]
 
         return LineBatch(rows, fields, claim_ids, starts, clean, parse, self.generation)
@@ -278,6 +281,13 @@ def _parse_claim(
                 line[field] = value
         lines.append(line)
     parsed = parse_claim({**header, "lines": lines}, [origin(row) for row in range(start, stop)])
+    first = origin(start)
+    for row in range(start + 1, stop):
+        later = {
+            field: value for field in REPEATED_FIELDS if (value := _cell(cells[field][at[row]], field)) is not _ABSENT
+        }
+        if differing := differing_fields(header, later, first):
+            extra = {**extra, row: (*extra[row], *differing)}
     if not any(extra[row] for row in range(start, stop)):
         return parsed
     added = tuple(
@@ -285,24 +295,3 @@ def _parse_claim(
         for row, line in zip(range(start, stop), parsed.lines, strict=True)
     )
     return dataclasses.replace(parsed, lines=added)
-
-
-def _filled(batch: pa.RecordBatch, column: str) -> np.ndarray:
-    """Which rows of ``column`` hold something other than blanks."""
-    cells = pc.utf8_trim_whitespace(_strings(batch, column))
-    return pc.fill_null(pc.greater(pc.utf8_length(cells), 0), False).to_numpy(zero_copy_only=False)
-
-
-def _claims(column: pa.Array) -> tuple[np.ndarray, list[str | None], np.ndarray]:
-    """Where claims start (consecutive rows with one claim id form a claim; a row without an id
-    is a claim of its own), each claim's id, and which rows have an id."""
-    ids = pc.utf8_trim_whitespace(column.fill_null(""))
-    has_id = pc.greater(pc.utf8_length(ids), 0).to_numpy(zero_copy_only=False)
-    rows = len(ids)
-    new_claim = np.ones(rows, dtype=bool)
-    if rows > 1:
-        differs = pc.not_equal(ids.slice(1), ids.slice(0, rows - 1)).to_numpy(zero_copy_only=False)
-        new_claim[1:] = differs | ~has_id[1:] | ~has_id[:-1]
-    starts = np.flatnonzero(new_claim)
-    claim_ids = [value or None for value in ids.take(pa.array(starts)).to_pylist()]
-    return starts, claim_ids, has_id

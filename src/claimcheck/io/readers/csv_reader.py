@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from claimcheck.errors import InputError
+from claimcheck.io.readers.claim_rows import differing_fields
 from claimcheck.io.readers.layouts import (
     CLAIM_FIELDS,
     DATE_FIELDS,
@@ -316,6 +317,8 @@ def read_csv(path: Path, layout: ColumnLayout | None = None, *, skip_rows: int =
                     rows = []
                 if not rows:
                     current_id, claim_fields = claim_id, claim
+                else:
+                    problems.extend(differing_fields(claim_fields, claim, rows[0][2]))
                 rows.append((line, problems, f"{path.name} line {number}"))
         if rows:
             yield _claim(claim_fields, rows, columns)
