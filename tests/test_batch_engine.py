@@ -453,3 +453,31 @@ def test_validate_batch_reads_list_views_and_run_end_encoded_columns() -> None:
     found = validate_batch(pa.RecordBatch.from_pydict(typed), as_of=AS_OF).to_pylist()
     assert found == validate_batch(pa.RecordBatch.from_pydict(expected), as_of=AS_OF).to_pylist()
     assert len(found) > text.num_rows
+
+
+def test_rows_of_blank_cells_hold_no_line_in_validate_batch_as_in_a_csv_file(tmp_path: Path) -> None:
+    # The ,,, rows spreadsheets export: `check` passes over them (one claim C1 of two lines, the
+    # second a duplicate), where validate_batch, and so Spark, gave each a row failing four
+    # fields and cut C1 in two, losing the duplicate.
+    path = tmp_path / "claims.csv"
+    path.write_text(
+        "claim_id,line_number,procedure_code,diagnosis_codes,date_of_service\n"
+        "C1,1,99213,I10,2026-03-10\n,,,,\n , ,,\t,\nC1,2,99213,I10,2026-03-10\n,,,,\n"
+    )
+    rules = load_rules()
+    assert _batch(_strings(path), rules, path.name, [2, 3, 4, 5, 6]) == _per_line(path, rules)
+    # Null cells (a Spark row of nulls) are blank too, whatever the column's type.
+    typed = pa.record_batch(
+        {
+            "claim_id": ["C1", None, "C1"],
+            "line_number": pa.array([1, None, 2], pa.int64()),
+            "procedure_code": ["99213", None, "99213"],
+            "diagnosis_codes": pa.array([["I10"], None, ["I10"]]),
+            "date_of_service": pa.array([datetime.date(2026, 3, 10), None, datetime.date(2026, 3, 10)]),
+        }
+    )
+    lines = validate_batch(typed, rules=rules, as_of=AS_OF, rows="line").to_pylist()
+    assert [(r["claim_id"], r["line_number"], r["problem_rules"]) for r in lines] == [
+        ("C1", 1, None),
+        ("C1", 2, "duplicate.line"),
+    ]

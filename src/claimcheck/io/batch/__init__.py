@@ -16,12 +16,14 @@ import threading
 from collections.abc import Callable
 from datetime import date
 
+import numpy as np
 import pyarrow as pa
 
 from claimcheck.engine.batch import BatchEngine, BatchFindings, LineBatch
 from claimcheck.engine.day import day_of_run
 from claimcheck.engine.ruleset import RuleSet, rules_or_shipped
 from claimcheck.io.batch.normalise import Normaliser
+from claimcheck.io.batch.reader import PHYSICAL_LINE
 from claimcheck.io.batch.results import (
     FINDING_SCHEMA,
     LINE_SCHEMA,
@@ -31,6 +33,7 @@ from claimcheck.io.batch.results import (
     row_keys,
     schema_for,
 )
+from claimcheck.io.batch.rows import holding
 from claimcheck.io.fast_csv import REQUIRED, column_names, list_columns, past_columns
 from claimcheck.models.report import LineResult
 
@@ -75,6 +78,13 @@ def check_batch(
     missing = [name for name in REQUIRED if name not in columns]
     if missing:
         raise ValueError(f"the batch has no {', '.join(missing)} column: the claimcheck layout needs them")
+    kept = holding(batch, PHYSICAL_LINE)
+    if not kept.all():
+        # Rows of blank cells hold no line, in a CSV file and so here: `check` and validate_batch
+        # (Spark) must find the same, and such a row between two of a claim's rows cut it in two.
+        rows = np.flatnonzero(kept)
+        batch = batch.take(pa.array(rows))
+        origin = _kept_origin(origin or _no_origin, rows)
     with _lock:  # batches of one process share one run per rule set and take turns
         run = _run_for(rules, as_of)
         lists = list_columns(batch.schema.names)
@@ -96,7 +106,8 @@ def validate_batch(
 
     ``rules`` defaults to the shipped pack and ``as_of`` to today. ``origin(row)``, when given,
     names where a row came from (``claims.csv line 7``) for the input findings of lines that
-    cannot be read. Every input row yields at least one output row; the findings are those
+    cannot be read. Every input row yields at least one output row, but for rows whose cells are
+    all null or blank, which hold no line (the ``,,,`` rows of a CSV file); the findings are those
     ``check_claims`` gives for the same lines, in ``FINDING_SCHEMA`` (or ``LINE_SCHEMA``). Columns
     may be text or anything that reads as text: numbers, dates, timestamps (their day), lists of
     codes (joined by spaces), bytes; a number is read as its digits, so codes and ids with leading
@@ -140,6 +151,11 @@ def line_results(lines: LineBatch, found: BatchFindings) -> list[LineResult]:
         LineResult(claim_id, number, code, tuple(findings[i] for i in ids[offsets[row] : offsets[row + 1]]))
         for row, (claim_id, number, code) in enumerate(row_keys(lines, found))
     ]
+
+
+def _kept_origin(origin: Callable[[int], str | None], rows: np.ndarray) -> Callable[[int], str | None]:
+    """``origin`` for a batch of the ``rows`` kept: each named by its row in the batch given."""
+    return lambda row: origin(int(rows[row]))
 
 
 def _no_origin(row: int) -> None:

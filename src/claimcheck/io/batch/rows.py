@@ -8,9 +8,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from claimcheck.io.batch.text import as_text
 from claimcheck.io.readers.claim_rows import REPEATED_FIELDS
 
-__all__ = ["claims", "filled", "retold"]
+__all__ = ["claims", "filled", "holding", "retold"]
 
 
 def retold(raw: Mapping[str, pa.Array], starts: np.ndarray) -> np.ndarray:
@@ -47,3 +48,19 @@ def claims(column: pa.Array) -> tuple[np.ndarray, list[str | None], np.ndarray]:
     starts = np.flatnonzero(new_claim)
     claim_ids = [value or None for value in ids.take(pa.array(starts)).to_pylist()]
     return starts, claim_ids, has_id
+
+
+def holding(batch: pa.RecordBatch, leave_out: str) -> np.ndarray:
+    """Which rows of ``batch`` hold a line: a row whose every cell (``leave_out`` aside) is null
+    or blank holds none, as the CSV reader passes over the ``,,,`` rows spreadsheets export."""
+    mask = np.zeros(batch.num_rows, dtype=bool)
+    for name, column in zip(batch.schema.names, batch.columns, strict=True):
+        if name == leave_out:
+            continue
+        try:
+            mask |= filled(as_text(column, name))
+        except (ValueError, pa.ArrowException):  # a struct in a column the layout does not read
+            mask |= column.is_valid().to_numpy(zero_copy_only=False)
+        if mask.all():  # nearly always after the first column: stop looking
+            break
+    return mask
