@@ -154,6 +154,19 @@ def test_blank_lines_are_skipped(tmp_path: Path, rules: claimcheck.RuleSet) -> N
     assert [(ln.claim_id, ln.line_number) for ln in report.lines] == [("C1", 1), ("C1", 2)]
 
 
+@pytest.mark.parametrize(("hint", "delimiter"), [("sep=,", ","), ("\ufeffsep=;", ";"), ('"sep=|"', "|")])
+def test_an_excel_sep_line_above_the_header_names_the_delimiter(
+    tmp_path: Path, rules: claimcheck.RuleSet, hint: str, delimiter: str
+) -> None:
+    # Exports meant for Excel write "sep=;" above the header; it was read as the header, and the
+    # file refused for missing every required column, at a line that holds none of them.
+    rows = [HEADER, GOOD_ROW, row("C1", 2), row("C1", 3, units="x")]
+    path = write(tmp_path, "claims.csv", "\n".join([hint, *(r.replace(",", delimiter) for r in rows)]) + "\n")
+    report = check(path, rules)
+    assert [(ln.line_number, ln.status.value) for ln in report.lines] == [(1, "pass"), (2, "pass"), (3, "fail")]
+    assert [f.message for f in input_findings(report.lines[2])] == ["units must be a number (claims.csv line 5)"]
+
+
 @pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"], ids=["lf", "crlf", "cr"])
 def test_line_endings(tmp_path: Path, rules: claimcheck.RuleSet, newline: str) -> None:
     text = newline.join([HEADER, GOOD_ROW, row("C1", 2), row("C2", 1)]) + newline

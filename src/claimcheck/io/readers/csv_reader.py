@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from claimcheck.errors import InputError
 from claimcheck.io.readers.claim_rows import differing_fields
+from claimcheck.io.readers.csv_lines import each_line, rows_of
+from claimcheck.io.readers.csv_lines import split_line as _split_line  # tests split lines with it
 from claimcheck.io.readers.layouts import (
     CLAIM_FIELDS,
     DATE_FIELDS,
@@ -30,6 +33,7 @@ from claimcheck.models.parse import InputProblem, ParsedClaim, parse_claim
 __all__ = ["read_csv"]
 
 _DELIMITERS = (",", "|", "\t", ";")
+_EXCEL_SEP = re.compile(r'"?sep=(.)"?,*', re.IGNORECASE)  # a sep=; line, as Excel reads it
 _ICD9 = "uses ICD-9-CM codes, which are not supported (only ICD-10-CM)"
 # How compressed files begin once decoded as the header line (gzip's second byte, 8b, is not
 # UTF-8): exports are often shipped so, and "not UTF-8 text" would not tell the user why.
@@ -182,86 +186,6 @@ def _claim(
     return dataclasses.replace(parsed, lines=lines, problems=layout.dates_explained(parsed.problems))
 
 
-def _rows_of(
-    row: list[str], start: int, lines: DecodedLines, layout: _Layout, delimiter: str
-) -> Iterator[tuple[int, list[str], list[InputProblem]]]:
-    """The row as read, or, when an unclosed quote swallowed several lines into one row of the
-    wrong width or into the end of the file, each of those lines on its own, so none of them
-    goes unreported."""
-    spanned = lines.count - start + 1
-    width = len(layout.header)
-    # A row of blank cells holds no line, whatever it spans (a quoted line break in a blank
-    # cell): a quote left open would hold the text of the lines it swallowed.
-    blank = not any(cell.strip() for cell in row)
-    if (
-        spanned <= 1
-        or blank
-        or (
-            len(row) == width
-            and not _open_at_end(lines.recent, delimiter)
-            and not _whole_rows(lines.recent, width, delimiter)
-        )
-    ):
-        yield start, row, []
-        return
-    yield from _each_line(start, lines, delimiter)
-
-
-def _whole_rows(recent: list[str], width: int, delimiter: str) -> bool:
-    """Whether the first line read and a later one each split into a whole row on their own. A
-    field quoted over several lines leaves part of its row on its first line or on the others;
-    two stray quotes in one column make a row of the right width of the rows between them."""
-    first, *later = (len(text.split(delimiter)) for text in recent)
-    return first == width and width in later
-
-
-def _open_at_end(recent: list[str], delimiter: str) -> bool:
-    """Whether the row read from ``recent`` ended inside a quote, which only the end of the file
-    does: a quote opened in the last column swallows every line after it into a row of the
-    right width. Checked by adding a line: it joins the row only while the quote is open."""
-    return len(list(csv.reader([*recent, "x\n"], delimiter=delimiter))) == 1
-
-
-def _each_line(start: int, lines: DecodedLines, delimiter: str) -> Iterator[tuple[int, list[str], list[InputProblem]]]:
-    """The lines read since ``start``, each split on its own, all flagged for the unclosed quote."""
-    problem = InputProblem("row", f"has an unclosed quote that runs over lines {start}-{lines.count}")
-    for offset, text in enumerate(list(lines.recent)):
-        try:
-            cells = next(csv.reader([text.rstrip("\r\n")], delimiter=delimiter, quoting=csv.QUOTE_NONE), [])
-        except csv.Error:  # e.g. a NUL byte: split by hand rather than lose the line
-            cells = text.rstrip("\r\n").split(delimiter)
-        yield start + offset, cells, [problem]
-
-
-def _split_line(text: str, delimiter: str) -> list[str] | None:
-    """One physical line split as ``csv.reader`` splits it, without its field size limit (which
-    only guards against a quote left open swallowing the file); None when a quote is left open
-    at the end of the line."""
-    cells: list[str] = []
-    cell: list[str] = []
-    state = "start"  # start of a field, in an unquoted field, in quotes, just after a quote in quotes
-    for char in text.rstrip("\r\n"):
-        if state == "quoted":
-            if char == '"':
-                state = "quote"
-            else:
-                cell.append(char)
-        elif char == delimiter:
-            cells.append("".join(cell))
-            cell, state = [], "start"
-        elif state == "quote" and char == '"':  # a doubled quote inside quotes
-            cell.append(char)
-            state = "quoted"
-        elif state == "start" and char == '"':
-            state = "quoted"
-        else:  # csv's lenient default keeps a stray quote, or what follows a closing one, as text
-            cell.append(char)
-            state = "plain"
-    if state == "quoted":
-        return None
-    return [*cells, "".join(cell)] if cells or cell or state != "start" else []
-
-
 def read_csv(path: Path, layout: ColumnLayout | None = None, *, skip_rows: int = 0) -> Iterator[ParsedClaim]:
     """Stream the claims of a delimited file: the claimcheck contract, a shipped layout found from
     the header, or the ``layout`` given (``--columns``). ``skip_rows`` data rows (blank rows not
@@ -279,7 +203,18 @@ def read_csv(path: Path, layout: ColumnLayout | None = None, *, skip_rows: int =
                 raise InputError(path, problem)
         if lines.bad:
             raise InputError(path, "header row " + NOT_UTF8, line=lines.count)
-        delimiter = layout.delimiter if layout and layout.delimiter and layout.delimiter in first else _delimiter(first)
+        # Exports meant for Excel name their delimiter on a line of its own above the header.
+        hint = _EXCEL_SEP.fullmatch(first.strip())
+        if hint:
+            first = next(physical, "")
+            if not first.strip():
+                raise InputError(path, "has no header row after its sep= line", line=lines.count)
+        if hint and hint[1] in first:
+            delimiter = hint[1]
+        elif layout and layout.delimiter and layout.delimiter in first:
+            delimiter = layout.delimiter
+        else:
+            delimiter = _delimiter(first)
         columns = _Layout(path, next(csv.reader([first], delimiter=delimiter)), layout, lines.count)
         reader = csv.reader(physical, delimiter=delimiter)
         current_id: str | None = None
@@ -289,7 +224,7 @@ def read_csv(path: Path, layout: ColumnLayout | None = None, *, skip_rows: int =
             start = lines.count + 1  # the row starts on the next physical line
             lines.mark()
             try:
-                read = _rows_of(next(reader), start, lines, columns, delimiter)
+                read = rows_of(next(reader), start, lines, len(columns.header), delimiter)
             except StopIteration:
                 break
             except csv.Error:
@@ -299,7 +234,7 @@ def read_csv(path: Path, layout: ColumnLayout | None = None, *, skip_rows: int =
                 if lines.count < start:
                     raise InputError(path, "cannot be parsed as CSV", line=start) from None
                 cells = _split_line(lines.recent[0], delimiter) if lines.count == start else None
-                read = iter([(start, cells, [])]) if cells is not None else _each_line(start, lines, delimiter)
+                read = iter([(start, cells, [])]) if cells is not None else each_line(start, lines, delimiter)
                 reader = csv.reader(physical, delimiter=delimiter)
             for number, cells, extra in read:
                 if not any(cell.strip() for cell in cells):
