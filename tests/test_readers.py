@@ -118,6 +118,18 @@ def test_utf8_bom_is_ignored(tmp_path: Path) -> None:
     assert line.line is not None
 
 
+@pytest.mark.parametrize("start", ["\ufeff\ufeff", '\ufeff"\ufeff'], ids=["doubled", "in_quotes"])
+def test_a_bom_written_twice_is_ignored_too(tmp_path: Path, start: str) -> None:
+    # A tool that adds a BOM to text that has one already leaves two: the second stayed in the
+    # first name, and the file was refused for "missing required column(s): claim_id", which
+    # its header shows.
+    header = start + HEADER.replace(",", '",', 1) if '"' in start else start + HEADER
+    path = write(tmp_path, "bom.csv", (header + "\n" + GOOD_ROW + "\n").encode("utf-8"))
+    (line,) = lines_of(path)
+    assert line.problems == ()
+    assert line.line is not None
+
+
 @pytest.mark.parametrize("delimiter", ["|", "\t"])
 def test_delimiter_is_detected_from_the_header(tmp_path: Path, delimiter: str) -> None:
     text = "\n".join(s.replace(",", delimiter) for s in (HEADER, GOOD_ROW, row(number=2, modifiers="26 59")))

@@ -50,7 +50,8 @@ class _Layout:
     """Where each field of a column layout sits in the rows of one file."""
 
     def __init__(self, file: Path, header: list[str], layout: ColumnLayout | None, line: int = 1) -> None:
-        self.header = [h.strip() for h in header]
+        # A BOM left in a name (one written twice, or inside the first quotes) is no part of it.
+        self.header = [h.strip().strip("\ufeff").strip() for h in header]
         chosen = layout or detect_layout(self.header)
         if chosen is None:
             contract = load_layout("claimcheck")
