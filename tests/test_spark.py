@@ -174,3 +174,19 @@ def test_columns_that_share_a_name_read_the_first_as_locally(spark: SparkSession
         _sortable(tuple(row.values())) for row in local.to_pylist()
     )
     assert {row["claim_id"] for row in found} == {"A"}
+
+
+def test_rows_of_blank_cells_are_passed_over_and_a_row_filled_only_where_unread_is_not(
+    spark: SparkSession, tmp_path: Path
+) -> None:
+    # A ,,, row holds no line (as `check` reads the file); a totals row, filled only in a column
+    # the layout does not read, is a line that fails, as in `check`: Spark sends the executors
+    # only the columns read, which left such a row blank there.
+    path = tmp_path / "claims.csv"
+    path.write_text(
+        "claim_id,line_number,procedure_code,diagnosis_codes,date_of_service,charge_total\n"
+        "A,1,0711T,I70.213,2026-03-10,\n,,,,,\nA,2,0711T,I70.213,2026-03-10,\n,,,,,250.00\n"
+    )
+    found = _spark(spark, path, "line")
+    assert found == _local(path, "line")
+    assert [row[:2] for row in found] == [("", ""), ("A", "1"), ("A", "2")]

@@ -15,6 +15,8 @@ report's ``(claims.csv line 7)`` is left out.
 
 from __future__ import annotations
 
+import functools
+import operator
 import os
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import date
@@ -37,6 +39,9 @@ if TYPE_CHECKING:
 __all__ = ["validate"]
 
 _ORDER = "__claimcheck_order__"
+_FILLED = (
+    "__claimcheck_filled__"  # no column of the layout: validate_batch reads it only to see the row holds something
+)
 _rules: dict[RulesSpec, RuleSet] = {}
 
 
@@ -92,6 +97,12 @@ def validate(
         _as_text(by_place.schema[places[first[name]]], name).alias(name)
         for name in dict.fromkeys(read_columns(df.columns))
     ]
+    sent = {first[name] for name in read_columns(df.columns)}
+    unread = [by_place.schema[places[index]] for index in first.values() if index not in sent]
+    if unread:
+        # A row filled only in columns the executors are not sent is a line, as in `check`,
+        # not a row of blank cells, which validate_batch passes over: a text cell says so.
+        inputs.append(F.when(_any_filled(unread), F.lit("x")).alias(_FILLED))
     ordered = by_place.select(*inputs).withColumn(_ORDER, F.monotonically_increasing_id())
     claim = F.trim(F.col(columns["claim_id"]))
     partitions = ordered.repartition(claim).sortWithinPartitions(_ORDER)
@@ -103,6 +114,20 @@ def validate(
             yield found
 
     return partitions.mapInArrow(check, from_arrow_schema(schema))
+
+
+def _any_filled(fields: list[StructField]) -> Column:
+    """Whether any of ``fields`` holds something other than blanks (text) or null (the others)."""
+    from pyspark.sql import functions as F
+    from pyspark.sql.types import StringType
+
+    filled = [
+        F.coalesce(F.length(F.regexp_replace(F.col(f.name), r"^\s+|\s+$", "")) > 0, F.lit(False))
+        if isinstance(f.dataType, StringType)
+        else F.col(f.name).isNotNull()
+        for f in fields
+    ]
+    return functools.reduce(operator.or_, filled)
 
 
 def _as_text(field: StructField, name: str) -> Column:
