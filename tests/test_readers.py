@@ -232,6 +232,12 @@ def test_a_compressed_file_is_named_as_such(tmp_path: Path, suffix: str) -> None
         (gzip.compress, "is gzip-compressed: decompress it first"),
         (lambda text: text.decode().encode("utf-16"), "is UTF-16 text"),
         (lambda text: text.decode().encode("utf-16-be").join([b"\xfe\xff", b""]), "is UTF-16 text"),
+        # Without a BOM it was read as UTF-8 with a NUL after each letter: "missing required
+        # column(s)", which the header has; UTF-32 was named UTF-16, and iconv -f UTF-16 garbles it.
+        (lambda text: text.decode().encode("utf-16-le"), "is UTF-16 text"),
+        (lambda text: text.decode().encode("utf-16-be"), "is UTF-16 text"),
+        (lambda text: text.decode().encode("utf-32"), "is UTF-32 text"),
+        (lambda text: text.decode().encode("utf-32-be"), "is UTF-32 text"),
     ],
 )
 def test_a_file_that_holds_no_utf8_text_is_named_as_such_whatever_its_name(
@@ -245,6 +251,9 @@ def test_a_file_that_holds_no_utf8_text_is_named_as_such_whatever_its_name(
         detect_format(path)
     with pytest.raises(InputError, match=problem):
         validate_file(path, as_of=AS_OF)
+    if name.endswith(".csv") and "UTF" in problem:  # read as CSV when told so, too
+        with pytest.raises(InputError, match=problem):
+            list(read_claims(path, "csv"))
 
 
 def test_quoted_multi_line_field_keeps_line_numbers(tmp_path: Path, rules: claimcheck.RuleSet) -> None:

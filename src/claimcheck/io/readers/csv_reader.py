@@ -27,7 +27,7 @@ from claimcheck.io.readers.layouts import (
     detect_layout,
     load_layout,
 )
-from claimcheck.io.readers.text_lines import GZIP, NOT_UTF8, ZIP, DecodedLines, open_binary
+from claimcheck.io.readers.text_lines import GZIP, NOT_UTF8, UTF16, UTF32, ZIP, DecodedLines, open_binary
 from claimcheck.models.parse import InputProblem, ParsedClaim, parse_claim
 
 __all__ = ["read_csv"]
@@ -202,6 +202,8 @@ def read_csv(path: Path, layout: ColumnLayout | None = None, *, skip_rows: int =
         for magic, problem in _COMPRESSED.items():
             if first.startswith(magic):
                 raise InputError(path, problem)
+        if first.count("\x00") * 3 > len(first):  # NULs beside each letter, even with no BOM
+            raise InputError(path, UTF32 if first.count("\x00") * 3 > 2 * len(first) else UTF16)
         if lines.bad:
             raise InputError(path, "header row " + NOT_UTF8, line=lines.count)
         # Exports meant for Excel name their delimiter on a line of its own above the header.

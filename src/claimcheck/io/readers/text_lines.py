@@ -15,23 +15,40 @@ from typing import BinaryIO
 
 from claimcheck.errors import InputError
 
-__all__ = ["GZIP", "NOT_UTF8", "ZIP", "DecodedLines", "not_text", "open_binary"]
+__all__ = ["GZIP", "NOT_UTF8", "UTF16", "UTF32", "ZIP", "DecodedLines", "not_text", "open_binary"]
 
 NOT_UTF8 = "is not UTF-8 text (the bytes that could not be read were replaced)"
 GZIP = "is gzip-compressed: decompress it first, e.g. claimcheck check <(zcat FILE)"
 ZIP = "is a zip archive: extract the claim file from it first"
-_UTF16 = (
+UTF16 = (
     "is UTF-16 text (as Excel's 'Unicode text' and PowerShell's '>' write it): convert it to UTF-8 first, "
     "e.g. iconv -f UTF-16 -t UTF-8 FILE"
 )
 # How files that hold no UTF-8 text begin: exports are often shipped compressed or written as
 # UTF-16, and "not UTF-8 text" on every line would not tell the user why.
-_NOT_TEXT = {b"\x1f\x8b": GZIP, b"PK\x03\x04": ZIP, b"\xff\xfe": _UTF16, b"\xfe\xff": _UTF16}
+UTF32 = "is UTF-32 text: convert it to UTF-8 first, e.g. iconv -f UTF-32 -t UTF-8 FILE"
+# UTF-32's BOMs first: the little-endian one begins as UTF-16's does.
+_NOT_TEXT = {
+    b"\xff\xfe\x00\x00": UTF32,
+    b"\x00\x00\xfe\xff": UTF32,
+    b"\x1f\x8b": GZIP,
+    b"PK\x03\x04": ZIP,
+    b"\xff\xfe": UTF16,
+    b"\xfe\xff": UTF16,
+}
 
 
 def not_text(head: bytes) -> str | None:
-    """What a file beginning with the bytes ``head`` is, when it is no UTF-8 text at all."""
-    return next((problem for start, problem in _NOT_TEXT.items() if head.startswith(start)), None)
+    """What a file beginning with the bytes ``head`` (four or more) is, when it is no UTF-8 text at all."""
+    known = next((problem for start, problem in _NOT_TEXT.items() if head.startswith(start)), None)
+    if known is not None or len(head) < 4 or head.count(0) < 2:
+        return known
+    # No BOM: a header's ASCII letters with NULs beside them (UTF-8 text holds no NUL there).
+    if head[1:4] == b"\x00\x00\x00" or head[:3] == b"\x00\x00\x00":
+        return UTF32
+    if (head[1] == head[3] == 0 and head[0] and head[2]) or (head[0] == head[2] == 0 and head[1] and head[3]):
+        return UTF16
+    return None
 
 
 def open_binary(path: Path) -> BinaryIO:
