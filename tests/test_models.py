@@ -284,12 +284,20 @@ def test_missing_required_fields_are_each_reported() -> None:
     assert all(p.message == "is required" for p in parsed_line.problems)
 
 
+@pytest.mark.parametrize("field", ["line_number", "procedure_code", "date_of_service"])
 @pytest.mark.parametrize("raw", [None, "", " ", float("nan")])
-def test_an_empty_line_number_is_required_as_on_the_batch_road(raw: Any) -> None:
-    # JSON's null (or a DataFrame's NaN) said "must be a whole number", where validate_batch and
-    # Spark, given the same null, and the CSV reader, given an empty cell, say "is required".
-    parsed_line = only_line(parse_claim(claim({**GOOD_LINE, "line_number": raw})))
-    assert [(p.field, p.message) for p in parsed_line.problems] == [("line_number", "is required")]
+def test_an_empty_required_field_is_required_as_on_the_batch_road(field: str, raw: Any) -> None:
+    # JSON's null (or a DataFrame's NaN) said "must be a whole number", "must be text" or "must be
+    # a date written YYYY-MM-DD", where validate_batch and Spark, given the same null, and the CSV
+    # reader, given an empty cell, say "is required".
+    parsed_line = only_line(parse_claim(claim({**GOOD_LINE, field: raw})))
+    assert [(p.field, p.message) for p in parsed_line.problems] == [(field, "is required")]
+
+
+@pytest.mark.parametrize("raw", [None, float("nan")])
+def test_an_empty_claim_id_is_required_as_on_the_batch_road(raw: Any) -> None:
+    parsed = parse_claim(claim(GOOD_LINE, claim_id=raw))
+    assert [(p.field, p.message) for p in parsed.problems] == [("claim_id", "is required")]
 
 
 def test_bad_header_field_keeps_the_claim() -> None:

@@ -96,6 +96,18 @@ def _validate_leniently(
             return None, problems + _problems(again)
 
 
+def _without_empty(data: Mapping[str, Any], required: frozenset[str]) -> Mapping[str, Any]:
+    """``data`` without the ``required`` fields that hold no value (null, NaN, blank text): such a
+    field "is required", as an empty CSV cell and a null in validate_batch say; "must be a whole
+    number" or "must be text" sent the user looking for a bad value that is not there."""
+    empty = [key for key in required if key in data and (_empty(data[key]) or _blank(data[key]))]
+    return {key: value for key, value in data.items() if key not in empty} if empty else data
+
+
+def _blank(value: Any) -> bool:
+    return isinstance(value, str) and not value.strip()
+
+
 def _salvage(data: Mapping[str, Any], key: str, reader: Any) -> Any:
     try:
         return reader(data[key])
@@ -111,12 +123,7 @@ def parse_line(
         return ParsedLine(data, data.line_number, data.procedure_code, (), origin, location)
     if not isinstance(data, Mapping):
         return ParsedLine(None, None, None, (InputProblem("line", "must be an object"),), origin, location)
-    number = data.get("line_number")
-    if "line_number" in data and (_empty(number) or (isinstance(number, str) and not number.strip())):
-        # No line number at all is "is required", as an empty CSV cell and a null in
-        # validate_batch say; "must be a whole number" sent the user looking for a bad value.
-        data = {key: value for key, value in data.items() if key != "line_number"}
-    line, problems = _validate_leniently(ClaimLine, data, _LINE_REQUIRED)
+    line, problems = _validate_leniently(ClaimLine, _without_empty(data, _LINE_REQUIRED), _LINE_REQUIRED)
     if line is not None:
         return ParsedLine(line, line.line_number, line.procedure_code, tuple(problems), origin, location)
     procedure = _salvage(data, "procedure_code", _code) or None
@@ -145,7 +152,9 @@ def parse_claim(
         problem = InputProblem("claim", "must be an object with claim_id and lines")
         return ParsedClaim(None, (ParsedLine(None, None, None, (problem,), claim_origin),))
     header_fields = {k: v for k, v in data.items() if k != "lines"}
-    header, problems = _validate_leniently(ClaimHeader, header_fields, _HEADER_REQUIRED)
+    header, problems = _validate_leniently(
+        ClaimHeader, _without_empty(header_fields, _HEADER_REQUIRED), _HEADER_REQUIRED
+    )
     claim_id = header.claim_id if header else (_salvage(data, "claim_id", _text) or None)
     raw_lines = data.get("lines")
     if not isinstance(raw_lines, (list, tuple)) or not raw_lines:
