@@ -128,6 +128,17 @@ def test_diagnoses_are_split(raw: Any, expected: tuple[str, ...]) -> None:
     assert line(diagnosis_codes=raw).diagnosis_codes == expected
 
 
+def test_a_tuple_of_diagnoses_is_one_code_per_item() -> None:
+    # A tuple is what ClaimLine holds and what the X12 reader hands on (an HI code is one code
+    # whatever it holds); splitting its items again made "I70 2" the two codes I70 and 2.
+    assert split_diagnoses(("i70 2", "e119", "E11.9", "", None)) == ("I70 2", "E11.9")
+    once = line(diagnosis_codes=("I70 2",))
+    assert once.diagnosis_codes == ("I70 2",)
+    assert ClaimLine.model_validate(once.model_dump()).diagnosis_codes == ("I70 2",)
+    # Text is still split, as the CSV contract writes a line's diagnoses in one cell.
+    assert line(diagnosis_codes="I70 2").diagnosis_codes == ("I70", "2")
+
+
 def test_colon_does_not_split_diagnoses() -> None:
     assert split_diagnoses("I10:E119") == ("I10:E119",)
 

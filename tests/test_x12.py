@@ -734,6 +734,20 @@ def test_a_diagnosis_sent_twice_in_hi_is_flagged_on_the_claims_lines(tmp_path: P
     assert [f.subject for f in findings if f.rule_id == "diagnosis.code_set"] == ["I70.213", "I73.9"]
 
 
+@pytest.mark.parametrize("name", ["professional.837", "institutional.837"])
+def test_a_space_inside_an_hi_code_keeps_it_one_code_that_fails_as_sent(name: str, tmp_path: Path) -> None:
+    # An HI composite's code is one code whatever it holds: "I70 2" was split on the space into I70
+    # and 2, two diagnoses the claim never sent, each with findings of its own.
+    text = fixture_text(name).replace("ABK:I70213", "ABK:I70 2").replace("ABK:R0789", "ABK:I70 2")
+    path = write(tmp_path, name, text.replace("ABF:I739", "ABF:E11 9").replace("ABF:I10", "ABF:E11 9"))
+    line = lines_of(path)[0]
+    assert line.line is not None and line.line.diagnosis_codes == ("I70 2", "E11 9")
+    findings = claimcheck.validate_file(path, input_format="x12", as_of=AS_OF).lines[0].findings
+    code_set = [(f.subject, f.status.value) for f in findings if f.rule_id == "diagnosis.code_set"]
+    assert code_set == [("I70 2", "fail"), ("E11 9", "fail")]
+    assert any(f.message.startswith("I70 2 is not in ICD-10-CM") for f in findings)
+
+
 def test_an_837i_diagnosis_sent_twice_is_read_once_principal_first(tmp_path: Path) -> None:
     text = fixture_text("institutional.837").replace("HI*ABF:I10~", "HI*ABF:I10*ABF:R07.89~")
     line = lines_of(write(tmp_path, "dx_twice_i.837", text))[0]

@@ -147,8 +147,16 @@ def normalise_diagnosis(code: str) -> str:
 
 def split_diagnoses(value: Any) -> tuple[str, ...]:
     """Diagnosis codes as a tuple in dotted form, from a list or a string separated by space, comma
-    or semicolon; a code given twice (I702 and I70.2 alike) once, where it first appears."""
-    return tuple(dict.fromkeys(normalise_diagnosis(t) for t in _tokens(value, _DIAGNOSIS_SEPARATORS)))
+    or semicolon; a code given twice (I702 and I70.2 alike) once, where it first appears.
+
+    A tuple's items are codes already, one each: it is the form a line holds, and what readers of
+    formats that carry one code per element hand on (an X12 HI composite), so "I70 2" stays the one
+    code sent, and fails as such, rather than becoming I70 and 2."""
+    if isinstance(value, tuple):
+        tokens = [token for item in value if not _empty(item) and (token := _code(item))]
+    else:
+        tokens = _tokens(value, _DIAGNOSIS_SEPARATORS)
+    return tuple(dict.fromkeys(normalise_diagnosis(t) for t in tokens))
 
 
 def _line_number(value: Any) -> int:

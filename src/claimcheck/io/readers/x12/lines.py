@@ -79,10 +79,11 @@ def _line(loop: ClaimLoop, line: LineLoop, claim_id: str | None, inherited: list
             if place:
                 data["place_of_service"] = place
             codes, pointer_problems = loop.diagnoses.pointed(service.pointers, line.service.position)
-            data["diagnosis_codes"] = codes
+            # A tuple: each HI code is one code as sent, which the model does not split again.
+            data["diagnosis_codes"] = tuple(codes)
             problems.extend(pointer_problems)
     if institutional:
-        data["diagnosis_codes"] = loop.diagnoses.icd10()
+        data["diagnosis_codes"] = tuple(loop.diagnoses.icd10())
     provider = line.provider or loop.provider or loop.billing
     if provider.npi:
         data["rendering_npi"] = provider.npi
