@@ -423,10 +423,29 @@ def test_rd8_ranges_that_end_before_they_start_or_days_not_in_the_calendar_are_f
 
 def test_pointers_outside_the_hi_codes_are_flagged(tmp_path: Path) -> None:
     text = fixture_text().replace("SV1*HC:0711T:GN*100*UN*1***2~", "SV1*HC:0711T:GN*100*UN*1***2:5~")
-    line = lines_of(write(tmp_path, "pointers.837", text))[1]
+    path = write(tmp_path, "pointers.837", text)
+    line = lines_of(path)[1]
     assert line.line is not None and line.line.diagnosis_codes == ("I73.9",)
     assert problems(line) == [
-        "diagnosis_codes pointer 5 in SV107 at segment 27 does not name one of the claim's 2 HI diagnosis codes"
+        "diagnosis_pointers pointer 5 in SV107 at segment 27 does not name one of the claim's 2 HI diagnosis codes"
+    ]
+    # Filed under diagnosis_codes, the bad pointer turned off the line's diagnosis checks, so the
+    # code the good pointer names went unchecked.
+    findings = claimcheck.validate_file(path, input_format="x12", as_of=AS_OF).lines[1].findings
+    assert [f.subject for f in findings if f.rule_id == "diagnosis.code_set"] == ["I73.9"]
+    assert [f.subject for f in findings if f.check is claimcheck.Check.INPUT] == ["diagnosis_pointers"]
+
+
+def test_a_line_whose_every_pointer_is_out_of_range_has_one_result_saying_so(tmp_path: Path) -> None:
+    text = fixture_text().replace("SV1*HC:0711T:26*100*UN*1*22**1:2~", "SV1*HC:0711T:26*100*UN*1*22**7:8~")
+    path = write(tmp_path, "pointers.837", text)
+    report = claimcheck.validate_file(path, input_format="x12", as_of=AS_OF)
+    assert [(ln.claim_id, ln.line_number) for ln in report.lines] == [("P001", 1), ("P001", 2), ("P002", 1)]
+    failed = [(f.rule_id, f.subject) for f in report.lines[0].findings if f.status is claimcheck.Status.FAIL]
+    assert failed == [
+        ("input.field", "diagnosis_pointers"),
+        ("input.field", "diagnosis_pointers"),
+        ("diagnosis.required", None),
     ]
 
 

@@ -347,7 +347,7 @@ def test_an_lx01_in_other_digits_is_kept_as_written_in_the_location(tmp_path: Pa
     [
         ("LX*1~", "LX*{}~", "line_number"),
         ("SE*45*", "SE*{}*", "envelope SE01 at segment 47 says"),
-        ("SV1*HC:0711T:GN*100*UN*1***2~", "SV1*HC:0711T:GN*100*UN*1***{}~", "diagnosis_codes pointer"),
+        ("SV1*HC:0711T:GN*100*UN*1***2~", "SV1*HC:0711T:GN*100*UN*1***{}~", "diagnosis_pointers pointer"),
     ],
 )
 def test_numbers_of_thousands_of_digits_are_findings_not_tracebacks(

@@ -255,9 +255,11 @@ class Diagnoses:
         for pointer in pointers:
             index = as_count(pointer) or 0
             if not 1 <= index <= len(self.entries):
+                # Not "diagnosis_codes": that would turn off the diagnosis checks of the codes the
+                # line's other pointers name; a line left with none fails diagnosis.required.
                 problems.append(
                     InputProblem(
-                        "diagnosis_codes",
+                        "diagnosis_pointers",
                         f"pointer {pointer} in SV107 at segment {segment} does not name one of the claim's "
                         f"{len(self.entries)} HI diagnosis codes",
                     )
