@@ -436,6 +436,25 @@ def test_pointers_outside_the_hi_codes_are_flagged(tmp_path: Path) -> None:
     assert [f.subject for f in findings if f.check is claimcheck.Check.INPUT] == ["diagnosis_pointers"]
 
 
+@pytest.mark.parametrize(("name", "old", "new"), [
+    ("professional.837", "ABF:I739~", "ABF~"), ("institutional.837", "HI*ABF:I10~", "HI*ABF~")])  # fmt: skip
+def test_an_hi_qualifier_without_a_code_is_flagged_and_the_other_codes_still_checked(
+    name: str, old: str, new: str, tmp_path: Path
+) -> None:
+    # Filed under diagnosis_codes on the lines pointing to it, it turned off the checks of the
+    # line's other codes; on an 837I, whose lines carry no pointers, it was not reported at all.
+    path = write(tmp_path, name, fixture_text(name).replace(old, new))
+    report = claimcheck.validate_file(path, input_format="x12", as_of=AS_OF)
+    first = report.lines[0].findings
+    (flagged,) = [f for f in first if f.check is claimcheck.Check.INPUT]
+    assert (flagged.subject, flagged.status.value) == ("hi_diagnoses", "fail")
+    assert flagged.message.startswith("hi_diagnoses HI diagnosis 2 (ABF) has no code after its qualifier (")
+    checked = "I70.213" if name == "professional.837" else "R07.89"
+    assert [f.subject for f in first if f.rule_id == "diagnosis.code_set"] == [checked]
+    if name == "professional.837":  # LX 2 points to that diagnosis only
+        assert "diagnosis.required" in [f.rule_id for f in report.lines[1].findings if f.status.value == "fail"]
+
+
 def test_a_line_whose_every_pointer_is_out_of_range_has_one_result_saying_so(tmp_path: Path) -> None:
     text = fixture_text().replace("SV1*HC:0711T:26*100*UN*1*22**1:2~", "SV1*HC:0711T:26*100*UN*1*22**7:8~")
     path = write(tmp_path, "pointers.837", text)

@@ -234,6 +234,14 @@ class Diagnoses:
                         "hi_diagnoses", f"HI diagnosis {index} repeats diagnosis {earlier}; each code is sent once"
                     )
                 )
+        for index, (qualifier, code) in enumerate(self.entries, start=1):
+            # A qualifier followed by an unreadable code (HI*ABK*I10, element separators for
+            # component ones) is the unreadable composite reported below, and ICD-9 is reported above.
+            if not code and qualifier in _ICD10 and not self.unreadable:
+                # Not "diagnosis_codes": the claim's other codes are read, and their checks still run.
+                problems.append(
+                    InputProblem("hi_diagnoses", f"HI diagnosis {index} ({qualifier}) has no code after its qualifier")
+                )
         if self.unreadable:
             at = ", ".join(map(str, self.unreadable_at[:_QUOTED_SEGMENTS]))
             at += ", …" if len(self.unreadable_at) > _QUOTED_SEGMENTS else ""
@@ -277,12 +285,9 @@ class Diagnoses:
                 continue
             seen.add(index)
             qualifier, code = self.entries[index - 1]
-            if qualifier in _ICD10:
-                if code:
-                    if _same(code) not in map(_same, codes):  # a repeat in HI is reported there
-                        codes.append(code)
-                else:
-                    problems.append(InputProblem("diagnosis_codes", f"HI diagnosis {index} ({qualifier}) has no code"))
+            # An empty code, and a repeat, are reported on the HI segment, for every line.
+            if qualifier in _ICD10 and code and _same(code) not in map(_same, codes):
+                codes.append(code)
         return codes, problems
 
     def icd10(self) -> list[str]:
