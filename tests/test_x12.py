@@ -179,11 +179,16 @@ def test_institutional_claim_field_by_field() -> None:
         "rendering_taxonomy": "282N00000X", "rendering_npi": "1497758544", "units": 1.0,
         "date_of_service": date(2026, 3, 2), "place_of_service": None, "charge": 500.0,
     }  # fmt: skip
-    # SV2 with a revenue code and no SV202: still a line, flagged on procedure_code.
+    # SV2 with a revenue code and no SV202: still a line, left unchecked with a warning on
+    # procedure_code. It was failed as a missing procedure code, which the 837I does not require of
+    # every line (room and board is billed by revenue code alone).
     assert second.line is None and second.line_number == 2
     assert problems(second) == [
-        "procedure_code is missing: SV202 at segment 30 has no procedure code (revenue code 0300 in SV201)"
+        "procedure_code is not checked: SV202 at segment 30 is empty: the line bills revenue code 0300 (SV201) "
+        "alone, which the 837I allows when no HCPCS code applies (inpatient room and board); claimcheck's "
+        "procedure rules check CPT/HCPCS codes, so none checks this line"
     ]
+    assert second.problems[0].unchecked
     assert second.location is not None and second.location["segment"] == 29
 
 

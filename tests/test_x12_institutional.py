@@ -47,11 +47,39 @@ def test_a_hipps_rate_code_is_one_input_finding_naming_sv202_1_not_a_cpt_format_
     assert "not a CPT/HCPCS code" in finding.message and "segment 27" in finding.message
     assert "revenue code 0022 in SV201" in finding.message
     assert not any(f.rule_id == "procedure.format" for f in first.findings)
-    # The other line of the claim is read and checked as before.
-    assert problems(lines_of(path)[1]) == [
-        "procedure_code is missing: SV202 at segment 30 has no procedure code (revenue code 0300 in SV201)"
-    ]
-    assert (second.line_number, second.status) == (2, claimcheck.Status.FAIL)
+    # The other line of the claim, revenue code 0300 alone, is read and left unchecked as before.
+    assert [f.rule_id for f in second.findings] == ["input.not_checked"]
+    assert (second.line_number, second.status) == (2, claimcheck.Status.WARN)
+
+
+@pytest.mark.parametrize(
+    ("service", "expected"),
+    [
+        # SV202 holding a qualifier alone is a composite cut short, not a line billed by revenue code.
+        ("SV2*0450*HC*500*UN*1~", "procedure_code is missing: SV202 at segment 27 has no procedure code (revenue"),
+        ("SV2**HC:99284*500*UN*1~", None),
+        ("SV2***500*UN*1~", "procedure_code is missing: SV202 at segment 27 has no procedure code"),
+    ],
+)
+def test_only_a_revenue_code_alone_is_left_unchecked(tmp_path: Path, service: str, expected: str | None) -> None:
+    (line, _) = lines_of(institutional(tmp_path, service))
+    if expected is None:
+        assert line.line is not None and line.line.procedure_code == "99284"
+        return
+    (problem,) = line.problems
+    assert not problem.unchecked and f"{problem.field} {problem.message}".startswith(expected)
+
+
+def test_a_line_billed_by_revenue_code_alone_is_a_warning_not_a_failure(tmp_path: Path) -> None:
+    path = institutional(tmp_path, "SV2*0120**500*DA*3~", "room.837")
+    report = claimcheck.validate_file(path, input_format="x12", as_of=AS_OF)
+    first = report.lines[0]
+    assert (first.line_number, first.status) == (1, claimcheck.Status.WARN)
+    (finding,) = first.findings
+    assert (finding.rule_id, finding.subject) == ("input.not_checked", "procedure_code")
+    assert finding.message.startswith(
+        "procedure_code is not checked: SV202 at segment 27 is empty: the line bills revenue code 0120 (SV201) alone"
+    )
 
 
 @pytest.mark.parametrize(

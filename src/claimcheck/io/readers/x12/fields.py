@@ -181,7 +181,16 @@ def read_service(segment: Segment) -> Service:
         )
     revenue = segment.get(1)
     code, modifiers, problems = _procedure(segment, 2, "SV202")
-    if problems and revenue:
+    if revenue and not segment.get(2):
+        # The 837I sends SV202 only when a HCPCS (or HIPPS) code applies: room and board is
+        # billed by revenue code alone. Valid X12 that no procedure rule can judge: a warning.
+        message = (
+            f"is not checked: SV202 at segment {segment.position} is empty: the line bills revenue code {revenue} "
+            "(SV201) alone, which the 837I allows when no HCPCS code applies (inpatient room and board); "
+            "claimcheck's procedure rules check CPT/HCPCS codes, so none checks this line"
+        )
+        problems = (InputProblem("procedure_code", message, unchecked=True),)
+    elif problems and revenue:
         problems = (replace(problems[0], message=f"{problems[0].message} (revenue code {revenue} in SV201)"),)
     problems += _units_problem(segment, 4)
     return Service(code, modifiers, segment.get(5), None, (), True, problems, segment.get(3) or None)
