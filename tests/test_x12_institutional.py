@@ -59,6 +59,17 @@ def test_a_hipps_rate_code_is_one_input_finding_naming_sv202_1_not_a_cpt_format_
         ("SV2*0450*HC*500*UN*1~", "procedure_code is missing: SV202 at segment 27 has no procedure code (revenue"),
         ("SV2**HC:99284*500*UN*1~", None),
         ("SV2***500*UN*1~", "procedure_code is missing: SV202 at segment 27 has no procedure code"),
+        # A revenue code is four digits (NUBC): 300 lost its leading zero, and no payer reads it.
+        (
+            "SV2*300**500*UN*1~",
+            "procedure_code is missing: SV202 at segment 27 has no procedure code, and SV201 "
+            "holds no revenue code (four digits) to bill the line by",
+        ),
+        (
+            "SV2*03OO**500*UN*1~",
+            "procedure_code is missing: SV202 at segment 27 has no procedure code, and SV201 "
+            "holds no revenue code (four digits) to bill the line by",
+        ),
     ],
 )
 def test_only_a_revenue_code_alone_is_left_unchecked(tmp_path: Path, service: str, expected: str | None) -> None:

@@ -23,6 +23,7 @@ _ICD9 = ("BK", "BF")  # the same for ICD-9-CM, which the code sets here do not c
 _DIAGNOSIS_QUALIFIERS = frozenset(_ICD10 + _ICD9)
 _QUOTED_SEGMENTS = 3  # an HI message names this many segments at most (a claim may hold dozens)
 _MAX_QUALIFIER = 3  # HI qualifiers are 1-3 letters; a longer single component is a misread composite
+_REVENUE_CODE = re.compile(r"\d{4}", re.ASCII)  # NUBC revenue codes (SV201)
 _CPT_HCPCS = "HC"  # the procedure composite's qualifier (SV101-1, SV202-1) for a CPT/HCPCS code
 # What the other qualifiers the 5010 TR3s allow say SV101-2 / SV202-2 holds: codes of other
 # systems, which the procedure checks (built for CPT/HCPCS) must not judge. HIPPS is 837I only.
@@ -181,7 +182,13 @@ def read_service(segment: Segment) -> Service:
         )
     revenue = segment.get(1)
     code, modifiers, problems = _procedure(segment, 2, "SV202")
-    if revenue and not segment.get(2):
+    if revenue and not segment.get(2) and not _REVENUE_CODE.fullmatch(revenue):
+        message = (
+            f"is missing: SV202 at segment {segment.position} has no procedure code, and SV201 holds no revenue "
+            "code (four digits) to bill the line by"
+        )
+        problems = (InputProblem("procedure_code", message),)
+    elif revenue and not segment.get(2):
         # The 837I sends SV202 only when a HCPCS (or HIPPS) code applies: room and board is
         # billed by revenue code alone. Valid X12 that no procedure rule can judge: a warning.
         message = (
