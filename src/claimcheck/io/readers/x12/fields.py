@@ -1,4 +1,4 @@
-"""Reading the 837 elements a claim line needs: service composites, dates, diagnoses, providers.
+"""Reading the 837 elements a claim line needs: service composites, dates, providers.
 
 Each reader returns values in the JSON claims shape plus ``InputProblem``s that say, in X12
 terms, what could not be read (which element, which segment), so the report points at the file
@@ -9,20 +9,15 @@ and delimiters, never patient data.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date
 
-from claimcheck.io.readers.x12.tokens import Segment, as_count
+from claimcheck.io.readers.x12.tokens import Segment
 from claimcheck.models.parse import InputProblem
 
-__all__ = ["Diagnoses", "Provider", "Service", "inverted_range", "iso_date", "npi", "read_service", "service_date"]
+__all__ = ["Provider", "Service", "inverted_range", "iso_date", "npi", "read_service", "service_date"]
 
 _DECIMAL = re.compile(r"\d+(\.\d*)?|\.\d+", re.ASCII)  # SV104 is an R: 45, 45.5, .5
-_ICD10 = ("ABK", "ABF")  # principal, other ICD-10-CM diagnosis
-_ICD9 = ("BK", "BF")  # the same for ICD-9-CM, which the code sets here do not cover
-_DIAGNOSIS_QUALIFIERS = frozenset(_ICD10 + _ICD9)
-_QUOTED_SEGMENTS = 3  # an HI message names this many segments at most (a claim may hold dozens)
-_MAX_QUALIFIER = 3  # HI qualifiers are 1-3 letters; a longer single component is a misread composite
 _REVENUE_CODE = re.compile(r"\d{4}", re.ASCII)  # NUBC revenue codes (SV201)
 _CPT_HCPCS = "HC"  # the procedure composite's qualifier (SV101-1, SV202-1) for a CPT/HCPCS code
 # What the other qualifiers the 5010 TR3s allow say SV101-2 / SV202-2 holds: codes of other
@@ -201,121 +196,3 @@ def read_service(segment: Segment) -> Service:
         problems = (replace(problems[0], message=f"{problems[0].message} (revenue code {revenue} in SV201)"),)
     problems += _units_problem(segment, 4)
     return Service(code, modifiers, segment.get(5), None, (), True, problems, segment.get(3) or None)
-
-
-@dataclass(slots=True)
-class Diagnoses:
-    """The diagnosis codes of a claim's HI segments, in order, as SV107 pointers count them."""
-
-    entries: list[tuple[str, str]] = field(default_factory=list)  # (qualifier, code)
-    unreadable: int = 0
-    unreadable_at: list[int] = field(default_factory=list)  # the first few HI segments holding them
-    separator: str = ":"
-
-    def add(self, hi: Segment) -> None:
-        self.separator = hi.interchange.delimiters.component
-        for index in range(1, len(hi.elements)):
-            parts = hi.components(index)
-            if not parts:
-                continue
-            qualifier = parts[0]
-            if qualifier in _DIAGNOSIS_QUALIFIERS:
-                self.entries.append((qualifier, parts[1] if len(parts) > 1 else ""))
-            elif len(parts) == 1 and not (qualifier.isalpha() and len(qualifier) <= _MAX_QUALIFIER):
-                # Other qualifiers (occurrence, value, condition codes…) are not diagnoses; a lone
-                # component that is no qualifier at all is a composite we cannot split.
-                self.unreadable += 1
-                if hi.position not in self.unreadable_at:
-                    self.unreadable_at.append(hi.position)
-                    del self.unreadable_at[_QUOTED_SEGMENTS + 1 :]  # one more than named says "…"
-
-    def problems(self) -> list[InputProblem]:
-        """What every line of the claim inherits: ICD-9 codes, composites that cannot be read."""
-        problems = []
-        icd9 = sorted({q for q, _ in self.entries if q in _ICD9})
-        if icd9:
-            word = "qualifier" if len(icd9) == 1 else "qualifiers"
-            problems.append(
-                InputProblem(
-                    "diagnosis_codes", f"uses ICD-9-CM codes ({word} {', '.join(icd9)}), which are not supported"
-                )
-            )
-        first: dict[str, int] = {}
-        for index, (_, code) in enumerate(self.entries, start=1):
-            earlier = first.setdefault(_same(code), index) if code else index
-            if earlier != index:
-                # Not "diagnosis_codes": the codes are read, and their checks still run.
-                problems.append(
-                    InputProblem(
-                        "hi_diagnoses", f"HI diagnosis {index} repeats diagnosis {earlier}; each code is sent once"
-                    )
-                )
-        for index, (qualifier, code) in enumerate(self.entries, start=1):
-            # A qualifier followed by an unreadable code (HI*ABK*I10, element separators for
-            # component ones) is the unreadable composite reported below, and ICD-9 is reported above.
-            if not code and qualifier in _ICD10 and not self.unreadable:
-                # Not "diagnosis_codes": the claim's other codes are read, and their checks still run.
-                problems.append(
-                    InputProblem("hi_diagnoses", f"HI diagnosis {index} ({qualifier}) has no code after its qualifier")
-                )
-        if self.unreadable:
-            at = ", ".join(map(str, self.unreadable_at[:_QUOTED_SEGMENTS]))
-            at += ", …" if len(self.unreadable_at) > _QUOTED_SEGMENTS else ""
-            plural = "s" if len(self.unreadable_at) > 1 else ""
-            problems.append(
-                InputProblem(
-                    "diagnosis_codes",
-                    f"has {self.unreadable} HI composite(s) that cannot be read (HI at segment{plural} {at}): each "
-                    f"needs a qualifier and a code separated by the ISA16 component separator {self.separator!r}",
-                )
-            )
-        return problems
-
-    def pointed(self, pointers: tuple[str, ...], segment: int) -> tuple[list[str], list[InputProblem]]:
-        """The ICD-10-CM codes the SV107 ``pointers`` name (1-based into the HI codes)."""
-        codes: list[str] = []
-        problems: list[InputProblem] = []
-        seen: set[int] = set()
-        for pointer in pointers:
-            index = as_count(pointer) or 0
-            if not 1 <= index <= len(self.entries):
-                # Not "diagnosis_codes": that would turn off the diagnosis checks of the codes the
-                # line's other pointers name; a line left with none fails diagnosis.required.
-                problems.append(
-                    InputProblem(
-                        "diagnosis_pointers",
-                        f"pointer {pointer} in SV107 at segment {segment} does not name one of the claim's "
-                        f"{len(self.entries)} HI diagnosis codes",
-                    )
-                )
-                continue
-            if index in seen:
-                # Not "diagnosis_codes": the codes named are read, and their checks still run.
-                problems.append(
-                    InputProblem(
-                        "diagnosis_pointers",
-                        f"SV107 at segment {segment} repeats pointer {pointer}; each pointer names a different HI "
-                        "diagnosis",
-                    )
-                )
-                continue
-            seen.add(index)
-            qualifier, code = self.entries[index - 1]
-            # An empty code, and a repeat, are reported on the HI segment, for every line.
-            if qualifier in _ICD10 and code and _same(code) not in map(_same, codes):
-                codes.append(code)
-        return codes, problems
-
-    def icd10(self) -> list[str]:
-        """Every ICD-10-CM code of the claim, principal first (837I lines carry no pointers)."""
-        ordered = sorted(self.entries, key=lambda entry: entry[0] != "ABK")
-        codes: dict[str, str] = {}
-        for qualifier, code in ordered:
-            if qualifier in _ICD10 and code:
-                codes.setdefault(_same(code), code)
-        return list(codes.values())
-
-
-def _same(code: str) -> str:
-    """A diagnosis code as compared for repeats: I70.213 and i70213 are one code."""
-    return code.replace(".", "").upper()

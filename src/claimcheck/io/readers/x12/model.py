@@ -7,7 +7,8 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
-from claimcheck.io.readers.x12.fields import Diagnoses, Provider, iso_date
+from claimcheck.io.readers.x12.diagnoses import Diagnoses
+from claimcheck.io.readers.x12.fields import Provider, iso_date
 from claimcheck.io.readers.x12.tokens import Segment
 from claimcheck.models.parse import InputProblem
 
