@@ -139,6 +139,13 @@ def test_a_tuple_of_diagnoses_is_one_code_per_item() -> None:
     assert line(diagnosis_codes="I70 2").diagnosis_codes == ("I70", "2")
 
 
+def test_a_tuple_of_modifiers_is_one_modifier_per_item() -> None:
+    # As for diagnoses: an 837 SV101-3 holding "2 6" is one modifier as sent, not 2 and 6.
+    assert split_modifiers(("2 6", "lt", "", None)) == ("2 6", "LT")
+    once = line(modifiers=("2 6",))
+    assert ClaimLine.model_validate(once.model_dump()).modifiers == ("2 6",)
+
+
 def test_colon_does_not_split_diagnoses() -> None:
     assert split_diagnoses("I10:E119") == ("I10:E119",)
 

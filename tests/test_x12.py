@@ -441,6 +441,17 @@ def test_pointers_outside_the_hi_codes_are_flagged(tmp_path: Path) -> None:
     assert [f.subject for f in findings if f.check is claimcheck.Check.INPUT] == ["diagnosis_pointers"]
 
 
+def test_a_space_inside_an_sv101_modifier_keeps_it_one_modifier_that_fails_as_sent(tmp_path: Path) -> None:
+    # "2 6" in SV101-3 became the modifiers 2 and 6, and four such made eight modifiers on a line.
+    text = fixture_text().replace("SV1*HC:0711T:26*100", "SV1*HC:0711T:2 6:GN 59*100")
+    path = write(tmp_path, "modifier_space.837", text)
+    line = lines_of(path)[0]
+    assert line.line is not None and line.line.modifiers == ("2 6", "GN 59")
+    findings = claimcheck.validate_file(path, input_format="x12", as_of=AS_OF).lines[0].findings
+    code_set = [(f.subject, f.status.value) for f in findings if f.rule_id == "modifier.code_set"]
+    assert code_set == [("2 6", "fail"), ("GN 59", "fail")]
+
+
 @pytest.mark.parametrize(("name", "old", "new"), [
     ("professional.837", "ABF:I739~", "ABF~"), ("institutional.837", "HI*ABF:I10~", "HI*ABF~")])  # fmt: skip
 def test_an_hi_qualifier_without_a_code_is_flagged_and_the_other_codes_still_checked(

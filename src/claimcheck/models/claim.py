@@ -126,9 +126,20 @@ def _tokens(value: Any, separators: re.Pattern[str]) -> list[str]:
     return tokens
 
 
+def _items(value: Any, separators: re.Pattern[str]) -> list[str]:
+    """The codes of a list field. A tuple's items are codes already, one each: it is the form a
+    line holds, and what readers of formats with one code per element hand on (an X12 composite's
+    component), so "I70 2" or "2 6" stays the one code sent, and fails as such, rather than
+    becoming two codes the claim never sent. Text and lists are split on ``separators``."""
+    if isinstance(value, tuple):
+        return [token for item in value if not _empty(item) and (token := _code(item))]
+    return _tokens(value, separators)
+
+
 def split_modifiers(value: Any) -> tuple[str, ...]:
-    """Modifiers as a tuple, from a list or a string separated by space, comma, colon or semicolon."""
-    return tuple(_tokens(value, MODIFIER_SEPARATORS))
+    """Modifiers as a tuple, from a list or a string separated by space, comma, colon or semicolon
+    (a tuple's items are taken whole, see ``_items``)."""
+    return tuple(_items(value, MODIFIER_SEPARATORS))
 
 
 def normalise_diagnosis(code: str) -> str:
@@ -147,16 +158,9 @@ def normalise_diagnosis(code: str) -> str:
 
 def split_diagnoses(value: Any) -> tuple[str, ...]:
     """Diagnosis codes as a tuple in dotted form, from a list or a string separated by space, comma
-    or semicolon; a code given twice (I702 and I70.2 alike) once, where it first appears.
-
-    A tuple's items are codes already, one each: it is the form a line holds, and what readers of
-    formats that carry one code per element hand on (an X12 HI composite), so "I70 2" stays the one
-    code sent, and fails as such, rather than becoming I70 and 2."""
-    if isinstance(value, tuple):
-        tokens = [token for item in value if not _empty(item) and (token := _code(item))]
-    else:
-        tokens = _tokens(value, _DIAGNOSIS_SEPARATORS)
-    return tuple(dict.fromkeys(normalise_diagnosis(t) for t in tokens))
+    or semicolon (a tuple's items are taken whole, see ``_items``); a code given twice (I702 and
+    I70.2 alike) once, where it first appears."""
+    return tuple(dict.fromkeys(normalise_diagnosis(t) for t in _items(value, _DIAGNOSIS_SEPARATORS)))
 
 
 def _line_number(value: Any) -> int:

@@ -68,7 +68,7 @@ def _line(loop: ClaimLoop, line: LineLoop, claim_id: str | None, inherited: list
         problems.extend(service.problems)
         if service.procedure_code:
             data["procedure_code"] = service.procedure_code
-        data["modifiers"] = list(service.modifiers)
+        data["modifiers"] = service.modifiers  # a tuple, as the diagnoses below: one modifier per component
         if service.units:
             data["units"] = service.units
         if service.charge:
