@@ -203,6 +203,15 @@ def test_bom_crlf_and_indentation_are_tolerated() -> None:
     }  # fmt: skip
 
 
+@pytest.mark.parametrize("padding", ["\x1a", "\x00" * 50, "\r\n\x1a"])
+def test_dos_end_of_file_marks_and_nul_padding_are_not_segments(padding: str, tmp_path: Path) -> None:
+    # A Ctrl-Z after IEA (DOS end of file) or NULs filling a fixed-size block were read as a segment
+    # without an identifier: a failing result row with no claim beside the file's real lines.
+    expected = summary(list(read_x12(FIXTURES / "professional.837")))
+    path = write(tmp_path, "professional.837", fixture_text() + padding)
+    assert summary(list(read_x12(path))) == expected
+
+
 def test_u_in_isa11_is_not_a_repetition_separator() -> None:
     segments = list(tokens.iter_segments(FIXTURES / "isa11_u.837"))
     assert segments[0].interchange.delimiters.repetition is None

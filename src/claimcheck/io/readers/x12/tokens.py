@@ -41,6 +41,9 @@ _CHUNK = 1 << 20
 # ahead before parsing one is always enough.
 _ISA_LOOKAHEAD = 1024
 _WHITESPACE = " \t\r\n\f\v"
+# Dropped around segments like whitespace, never taken for a delimiter: a DOS end-of-file mark
+# (Ctrl-Z) after the IEA, and the NULs that fill the last fixed-size block of a transfer.
+_PADDING = "\x00\x1a"
 _COUNT_DIGITS = 18  # more than any X12 count or id holds; int() refuses text past 4,300 digits
 
 
@@ -186,9 +189,9 @@ class _Tokenizer:
 
     def _first_interchange(self) -> tuple[str, Interchange]:
         buffer = ""
-        while len(buffer.lstrip(_WHITESPACE)) < _ISA_LOOKAHEAD and not self._eof:
+        while len(buffer.lstrip(_WHITESPACE + _PADDING)) < _ISA_LOOKAHEAD and not self._eof:
             buffer += self._read()
-        text = buffer.lstrip(_WHITESPACE)
+        text = buffer.lstrip(_WHITESPACE + _PADDING)
         if not text:
             raise InputError(self._path, "is empty: expected an X12 file starting with an ISA segment")
         # Only "ISA" is asked of the first segment: ``parse_isa`` then says what is wrong with
@@ -206,7 +209,7 @@ class _Tokenizer:
         while True:
             terminator = interchange.delimiters.segment
             element = interchange.delimiters.element
-            strip = "".join(c for c in _WHITESPACE if c not in (element, terminator))
+            strip = "".join(c for c in _WHITESPACE + _PADDING if c not in (element, terminator))
             pieces = buffer.split(terminator)
             rest = pieces.pop()  # not yet terminated: the next chunk continues it
             offset = 0
