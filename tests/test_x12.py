@@ -480,6 +480,20 @@ def test_an_hi_qualifier_without_a_code_is_flagged_and_the_other_codes_still_che
         assert "diagnosis.required" in [f.rule_id for f in report.lines[1].findings if f.status.value == "fail"]
 
 
+def test_a_fifth_pointer_is_flagged_and_not_read(tmp_path: Path) -> None:
+    # SV107 holds four pointers (SV107-1 to -4); a fifth is no diagnosis the payer reads, and reading
+    # it let a supporting code there pass the line's diagnosis checks.
+    hi = "HI*ABK:R0789*ABF:R0781*ABF:R0782*ABF:R0783*ABF:I739~"
+    text = fixture_text().replace("HI*ABK:I70213*ABF:I739~", hi).replace("**1:2~", "**1:2:3:4:5~")
+    path = write(tmp_path, "five_pointers.837", text)
+    line = lines_of(path)[0]
+    assert line.line is not None and line.line.diagnosis_codes == ("R07.89", "R07.81", "R07.82", "R07.83")
+    assert problems(line) == [
+        "diagnosis_pointers SV107 at segment 24 holds 5 pointers; the 837P carries at most four (SV107-1 to "
+        "SV107-4), so the diagnoses past the fourth are not read"
+    ]
+
+
 def test_a_line_whose_every_pointer_is_out_of_range_has_one_result_saying_so(tmp_path: Path) -> None:
     text = fixture_text().replace("SV1*HC:0711T:26*100*UN*1*22**1:2~", "SV1*HC:0711T:26*100*UN*1*22**7:8~")
     path = write(tmp_path, "pointers.837", text)

@@ -18,6 +18,7 @@ _ICD10 = ("ABK", "ABF")  # principal, other ICD-10-CM diagnosis
 _ICD9 = ("BK", "BF")  # the same for ICD-9-CM, which the code sets here do not cover
 _DIAGNOSIS_QUALIFIERS = frozenset(_ICD10 + _ICD9)
 _QUOTED_SEGMENTS = 3  # an HI message names this many segments at most (a claim may hold dozens)
+_MAX_POINTERS = 4  # SV107-1 to SV107-4
 _MAX_QUALIFIER = 3  # HI qualifiers are 1-3 letters; a longer single component is a misread composite
 
 
@@ -93,8 +94,17 @@ class Diagnoses:
         """The ICD-10-CM codes the SV107 ``pointers`` name (1-based into the HI codes)."""
         codes: list[str] = []
         problems: list[InputProblem] = []
+        if len(pointers) > _MAX_POINTERS:
+            # A payer reads four; a code only a fifth names must not support the line here.
+            problems.append(
+                InputProblem(
+                    "diagnosis_pointers",
+                    f"SV107 at segment {segment} holds {len(pointers)} pointers; the 837P carries at most four "
+                    "(SV107-1 to SV107-4), so the diagnoses past the fourth are not read",
+                )
+            )
         seen: set[int] = set()
-        for pointer in pointers:
+        for pointer in pointers[:_MAX_POINTERS]:
             index = as_count(pointer) or 0
             if not 1 <= index <= len(self.entries):
                 # Not "diagnosis_codes": that would turn off the diagnosis checks of the codes the
