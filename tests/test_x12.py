@@ -247,8 +247,10 @@ def summary(claims: list[ParsedClaim]) -> list[Any]:
 
 
 def test_each_interchange_is_read_with_its_own_delimiters(tmp_path: Path) -> None:
-    # ISA11 "^" would clash with the new component separator, so it becomes "!" first.
-    second = redelimit(fixture_text().replace("*^*00501*", "*!*00501*"), "|", "^", "\n")
+    # ISA11 "^" would clash with the new component separator, so it becomes "!" first; ISA13 and
+    # IEA02 change, as a file's interchanges each have their own control number.
+    renumbered = fixture_text().replace("*^*00501*", "*!*00501*").replace("000000101", "000000201")
+    second = redelimit(renumbered, "|", "^", "\n")
     path = write(tmp_path, "two.837", fixture_text() + second)
     claims = list(read_x12(path))
     first_half = list(read_x12(FIXTURES / "professional.837"))

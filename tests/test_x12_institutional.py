@@ -440,6 +440,21 @@ def test_a_group_control_number_used_twice_in_an_interchange_is_flagged_on_the_s
         ]
 
 
+def test_an_interchange_control_number_used_twice_in_a_file_is_flagged_on_the_second(tmp_path: Path) -> None:
+    # The same interchange sent twice (a batch resubmitted by appending it) said nothing, though a
+    # receiver rejects a repeated ISA13 as a duplicate interchange (TA1 note 025).
+    text = (FIXTURES / "professional.837").read_text()
+    path = tmp_path / "dup_isa.837"
+    path.write_text(text + text)
+    lines = lines_of(path)
+    assert len(lines) == 6 and [problems(line) for line in lines[:3]] == [[], [], []]
+    for line in lines[3:]:
+        assert problems(line) == [
+            "envelope ISA13 control number 000000101 at segment 50 is also that of the interchange at segment 1 in "
+            "file dup_isa.837; each interchange's must be unique within its file"
+        ]
+
+
 # A claim without service lines.
 
 

@@ -78,7 +78,8 @@ class _Scope:
 
 
 class _Scan:
-    def __init__(self, issues: Sequence[tuple[int, str]]) -> None:
+    def __init__(self, issues: Sequence[tuple[int, str]], file: str = "") -> None:
+        self.file = _Scope("file", file, 0, 0)  # the parent of interchanges, whose ISA13s it keeps
         self.interchange: _Scope | None = None
         self.group: _Scope | None = None
         self.transaction: _Scope | None = None
@@ -124,6 +125,7 @@ class _Scan:
     def isa(self, segment: Segment) -> None:
         self.iea(None)
         self.interchange = self._open("interchange", segment, segment.get(13))
+        _unique(self.file, self.interchange, segment, 13)
         for problem in segment.interchange.problems:
             self.interchange.add(problem)
         self.interchange.version = segment.get(12)
@@ -255,8 +257,8 @@ def _version_name(gs08: str, isa12: str) -> str:
 
 
 def _unique(parent: _Scope | None, scope: _Scope, header: Segment, index: int) -> None:
-    """A group's GS06 is unique within its interchange, a transaction's ST02 within its group:
-    a receiver takes a repeat for a resubmission and rejects it."""
+    """An interchange's ISA13 is unique within its file, a group's GS06 within its interchange, a
+    transaction's ST02 within its group: a receiver takes a repeat for a resubmission and rejects it."""
     control, element = header.get(index), f"{header.id}{index:02d}"
     if parent is None or not control:
         return
@@ -327,7 +329,7 @@ def scan_envelope(path: Path, issues: Sequence[tuple[int, str]] = ()) -> Envelop
     """Check the envelope of the file at ``path``; raise ``InputError`` when nothing in it can be
     checked (no claims at all, or only X12 4010 groups). ``issues`` are TR3 validation issues
     (segment position, text) to route to the scopes they fall in."""
-    scan = _Scan(issues)
+    scan = _Scan(issues, path.name)
     _scan(iter_segments(path), scan)
     old = [version for version, is_old in scan.versions if is_old]
     if old and len(old) == len(scan.versions):
