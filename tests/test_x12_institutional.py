@@ -56,29 +56,43 @@ def test_a_hipps_rate_code_is_one_input_finding_naming_sv202_1_not_a_cpt_format_
     ("service", "expected"),
     [
         # SV202 holding a qualifier alone is a composite cut short, not a line billed by revenue code.
-        ("SV2*0450*HC*500*UN*1~", "procedure_code is missing: SV202 at segment 27 has no procedure code (revenue"),
-        ("SV2**HC:99284*500*UN*1~", None),
-        ("SV2***500*UN*1~", "procedure_code is missing: SV202 at segment 27 has no procedure code"),
+        ("SV2*0450*HC*500*UN*1~", ["procedure_code is missing: SV202 at segment 27 has no procedure code (revenue"]),
+        ("SV2***500*UN*1~", [
+            "procedure_code is missing: SV202 at segment 27 has no procedure code",
+            "revenue_code is missing: SV201 at segment 27 is empty; every 837I service line needs a revenue code",
+        ]),
         # A revenue code is four digits (NUBC): 300 lost its leading zero, and no payer reads it.
-        (
-            "SV2*300**500*UN*1~",
-            "procedure_code is missing: SV202 at segment 27 has no procedure code, and SV201 "
-            "holds no revenue code (four digits) to bill the line by",
-        ),
-        (
-            "SV2*03OO**500*UN*1~",
-            "procedure_code is missing: SV202 at segment 27 has no procedure code, and SV201 "
-            "holds no revenue code (four digits) to bill the line by",
-        ),
+        ("SV2*300**500*UN*1~", [
+            "procedure_code is missing: SV202 at segment 27 has no procedure code (revenue code 300 in SV201)",
+            "revenue_code SV201 at segment 27 is not a revenue code: NUBC revenue codes are four digits",
+        ]),
+    ],
+)  # fmt: skip
+def test_only_a_revenue_code_alone_is_left_unchecked(tmp_path: Path, service: str, expected: list[str]) -> None:
+    (line, _) = lines_of(institutional(tmp_path, service))
+    assert line.line is None and not any(problem.unchecked for problem in line.problems)
+    assert len(problems(line)) == len(expected)
+    assert all(found.startswith(prefix) for found, prefix in zip(problems(line), expected, strict=True))
+
+
+@pytest.mark.parametrize(
+    ("service", "expected"),
+    [
+        ("SV2**HC:99284*500*UN*1~", "revenue_code is missing: SV201 at segment 27 is empty"),
+        ("SV2*03OO*HC:99284*500*UN*1~", "revenue_code SV201 at segment 27 is not a revenue code"),
     ],
 )
-def test_only_a_revenue_code_alone_is_left_unchecked(tmp_path: Path, service: str, expected: str | None) -> None:
-    (line, _) = lines_of(institutional(tmp_path, service))
-    if expected is None:
-        assert line.line is not None and line.line.procedure_code == "99284"
-        return
-    (problem,) = line.problems
-    assert not problem.unchecked and f"{problem.field} {problem.message}".startswith(expected)
+def test_a_line_with_a_procedure_but_no_revenue_code_is_flagged_and_checked(
+    tmp_path: Path, service: str, expected: str
+) -> None:
+    # SV201 is required on every 837I line; a line without one passed without a word.
+    path = institutional(tmp_path, service)
+    (line, _) = lines_of(path)
+    assert line.line is not None and line.line.procedure_code == "99284"
+    (problem,) = problems(line)
+    assert problem.startswith(expected)
+    findings = claimcheck.validate_file(path, input_format="x12", as_of=AS_OF).lines[0].findings
+    assert "procedure.format" in [f.rule_id for f in findings]
 
 
 def test_a_line_billed_by_revenue_code_alone_is_a_warning_not_a_failure(tmp_path: Path) -> None:

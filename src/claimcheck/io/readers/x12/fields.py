@@ -176,14 +176,9 @@ def read_service(segment: Segment) -> Service:
             code, modifiers, units, segment.get(5) or None, pointers, False, problems, segment.get(2) or None
         )
     revenue = segment.get(1)
+    is_revenue = _REVENUE_CODE.fullmatch(revenue) is not None
     code, modifiers, problems = _procedure(segment, 2, "SV202")
-    if revenue and not segment.get(2) and not _REVENUE_CODE.fullmatch(revenue):
-        message = (
-            f"is missing: SV202 at segment {segment.position} has no procedure code, and SV201 holds no revenue "
-            "code (four digits) to bill the line by"
-        )
-        problems = (InputProblem("procedure_code", message),)
-    elif revenue and not segment.get(2):
+    if is_revenue and not segment.get(2):
         # The 837I sends SV202 only when a HCPCS (or HIPPS) code applies: room and board is
         # billed by revenue code alone. Valid X12 that no procedure rule can judge: a warning.
         message = (
@@ -194,5 +189,13 @@ def read_service(segment: Segment) -> Service:
         problems = (InputProblem("procedure_code", message, unchecked=True),)
     elif problems and revenue:
         problems = (replace(problems[0], message=f"{problems[0].message} (revenue code {revenue} in SV201)"),)
+    # Its own field: no rule reads the revenue code, and the line's procedure is still checked.
+    where = f"SV201 at segment {segment.position}"
+    if not revenue:
+        message = f"is missing: {where} is empty; every 837I service line needs a revenue code"
+        problems += (InputProblem("revenue_code", message),)
+    elif not is_revenue:
+        message = f"{where} is not a revenue code: NUBC revenue codes are four digits"
+        problems += (InputProblem("revenue_code", message),)
     problems += _units_problem(segment, 4)
     return Service(code, modifiers, segment.get(5), None, (), True, problems, segment.get(3) or None)
