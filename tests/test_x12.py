@@ -482,6 +482,17 @@ def test_an_hi_qualifier_without_a_code_is_flagged_and_the_other_codes_still_che
         assert "diagnosis.required" in [f.rule_id for f in report.lines[1].findings if f.status.value == "fail"]
 
 
+def test_pointers_of_a_claim_without_hi_codes_say_it_has_none(tmp_path: Path) -> None:
+    # "does not name one of the claim's 0 HI diagnosis codes" left the reader to work out that the
+    # HI segment, which the 837P requires, is missing.
+    path = write(tmp_path, "no_hi.837", fixture_text().replace("HI*ABK:I702~\n", "").replace("SE*45*", "SE*44*"))
+    line = lines_of(path)[-1]
+    assert problems(line) == [
+        "diagnosis_pointers pointer 1 in SV107 at segment 44 names an HI diagnosis, but the claim has no HI "
+        "diagnosis codes"
+    ]
+
+
 def test_a_fifth_pointer_is_flagged_and_not_read(tmp_path: Path) -> None:
     # SV107 holds four pointers (SV107-1 to -4); a fifth is no diagnosis the payer reads, and reading
     # it let a supporting code there pass the line's diagnosis checks.

@@ -109,13 +109,12 @@ class Diagnoses:
             if not 1 <= index <= len(self.entries):
                 # Not "diagnosis_codes": that would turn off the diagnosis checks of the codes the
                 # line's other pointers name; a line left with none fails diagnosis.required.
-                problems.append(
-                    InputProblem(
-                        "diagnosis_pointers",
-                        f"pointer {pointer} in SV107 at segment {segment} does not name one of the claim's "
-                        f"{len(self.entries)} HI diagnosis codes",
-                    )
-                )
+                said = f"pointer {pointer} in SV107 at segment {segment}"
+                if self.entries:
+                    said += f" does not name one of the claim's {len(self.entries)} HI diagnosis codes"
+                else:
+                    said += " names an HI diagnosis, but the claim has no HI diagnosis codes"
+                problems.append(InputProblem("diagnosis_pointers", said))
                 continue
             if index in seen:
                 # Not "diagnosis_codes": the codes named are read, and their checks still run.
