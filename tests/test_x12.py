@@ -186,7 +186,8 @@ def test_institutional_claim_field_by_field() -> None:
     assert problems(second) == [
         "procedure_code is not checked: SV202 at segment 30 is empty: the line bills revenue code 0300 (SV201) "
         "alone, which the 837I allows when no HCPCS code applies (inpatient room and board); claimcheck's "
-        "procedure rules check CPT/HCPCS codes, so none checks this line"
+        "line checks start from a CPT/HCPCS code, so none checks this line, its diagnoses, provider and date "
+        "included"
     ]
     assert second.problems[0].unchecked
     assert second.location is not None and second.location["segment"] == 29

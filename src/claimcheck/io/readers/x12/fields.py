@@ -184,7 +184,8 @@ def read_service(segment: Segment) -> Service:
         message = (
             f"is not checked: SV202 at segment {segment.position} is empty: the line bills revenue code {revenue} "
             "(SV201) alone, which the 837I allows when no HCPCS code applies (inpatient room and board); "
-            "claimcheck's procedure rules check CPT/HCPCS codes, so none checks this line"
+            "claimcheck's line checks start from a CPT/HCPCS code, so none checks this line, its diagnoses, "
+            "provider and date included"
         )
         problems = (InputProblem("procedure_code", message, unchecked=True),)
     elif problems and revenue:
