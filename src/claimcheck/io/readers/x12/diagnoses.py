@@ -1,8 +1,8 @@
 """The diagnosis codes of a claim's HI segments, as SV107 pointers (837P) or a whole 837I line reads them.
 
-Problems are said in X12 terms (which HI diagnosis, which segment), never quoting a code's
-neighbours; a problem that leaves the claim's other codes readable is filed under a field of its
-own (``hi_diagnoses``, ``diagnosis_pointers``), so the diagnosis checks still run on those codes.
+Problems are said in X12 terms (which HI diagnosis, which segment, which pointer); a problem
+that leaves the claim's other codes readable is filed under a field of its own (``hi_diagnoses``,
+``diagnosis_pointers``), so the diagnosis checks still run on those codes.
 """
 
 from __future__ import annotations
@@ -49,7 +49,8 @@ class Diagnoses:
                     del self.unreadable_at[_QUOTED_SEGMENTS + 1 :]  # one more than named says "…"
 
     def problems(self) -> list[InputProblem]:
-        """What every line of the claim inherits: ICD-9 codes, composites that cannot be read."""
+        """What every line of the claim inherits: ICD-9 codes, repeated or empty codes, composites
+        that cannot be read."""
         problems = []
         icd9 = sorted({q for q, _ in self.entries if q in _ICD9})
         if icd9:
