@@ -6,6 +6,7 @@ import os
 import shutil
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pyarrow as pa
@@ -190,3 +191,70 @@ def test_rows_of_blank_cells_are_passed_over_and_a_row_filled_only_where_unread_
     found = _spark(spark, path, "line")
     assert found == _local(path, "line")
     assert [row[:2] for row in found] == [("", ""), ("A", "1"), ("A", "2")]
+
+
+@contextmanager
+def _settings(spark: SparkSession, keys: dict[str, str]) -> Iterator[None]:
+    """Spark SQL settings for one test."""
+    before = {key: spark.conf.get(key, None) for key in keys}
+    for key, value in keys.items():
+        spark.conf.set(key, value)
+    try:
+        yield
+    finally:
+        for key, value in before.items():
+            spark.conf.unset(key) if value is None else spark.conf.set(key, value)
+
+
+# Small shuffles stay in their partitions: claims go to several, as at scale.
+_UNCOALESCED = {"spark.sql.adaptive.coalescePartitions.enabled": "false"}
+
+
+def _apart(source: Path, path: Path) -> Path:
+    """``source`` with claims whose lines are not consecutive: the last line of every third claim
+    of several lines moved after the next claim, and one claim's repeated line number and 26/TC
+    split apart by another claim, twelve times; a row of blank cells after every seventh row."""
+    header, *rows = source.read_text(encoding="utf-8").splitlines()
+    claims: dict[str, list[str]] = {}
+    for row in rows:
+        claims.setdefault(row.split(",")[0], []).append(row)
+    out: list[str] = []
+    held: str | None = None
+    for number, lines in enumerate(claims.values()):
+        out.extend(lines if held is not None or number % 3 or len(lines) < 2 else lines[:-1])
+        if held is not None:
+            out.append(held)
+            held = None
+        elif not number % 3 and len(lines) >= 2:
+            held = lines[-1]
+    out.append(held or "")
+    fields = len(header.split(","))
+    for claim in range(12):  # the claims go to different Spark partitions: some pairs apart
+        x = f"X{claim},1,0711T,26,I70.213,2085R0202X,1234567893,1,2026-03-10,22"
+        y = f"Y{claim},1,99213,,I10,207R00000X,1234567893,1,2026-03-10,11"
+        out += [row + "," * (fields - 10) for row in (x, y, x.replace(",26,", ",TC,"))]
+    # Rows of blank cells (,,, from a spreadsheet) inside claims and between them.
+    blank = "," * (fields - 1)
+    out = [cell for number, row in enumerate(filter(None, out)) for cell in (row, *[blank] * (number % 7 == 3))]
+    path.write_text("\n".join([header, *out]) + "\n", encoding="utf-8")
+    return path
+
+
+def test_a_claim_whose_lines_are_apart_is_checked_as_locally_on_any_partitioning(
+    spark: SparkSession, tmp_path: Path
+) -> None:
+    # A claim is a run of consecutive rows, locally and in Spark (README): rows of one claim id
+    # apart are separate claims for the claim-level edits. Spark's shuffle by claim id put them
+    # side by side whenever the rows between went to another partition, so the same file gave
+    # repeated-line-number, 26/TC, pair and MUE findings through Spark that it did not locally.
+    # Small input splits put claims across input partitions, and with coalescing off the
+    # shuffle keeps its four partitions.
+    path = _apart(generate(tmp_path / "claims.csv", 1_500, seed=21), tmp_path / "apart.csv")
+    local = _local(path, "finding")
+    with _settings(spark, {"spark.sql.files.maxPartitionBytes": "4096", **_UNCOALESCED}):
+        assert spark.read.csv(str(path), header=True).rdd.getNumPartitions() > 4
+        found = _spark(spark, path, "finding")
+    assert found == local
+    apart = [row for row in found if row[0].startswith("X")]
+    assert len(apart) == 12 * 2 * 12  # twelve findings on each line, none a claim-level edit's
+    assert not [row for row in apart if row[4] in ("input.line_number_unique", "pair.split_components")]

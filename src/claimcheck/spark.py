@@ -6,11 +6,13 @@ findings in the CSV report's columns, one row per finding (``rows="line"``: one 
 partition goes through ``validate_batch`` with ``mapInArrow``, so Spark finds exactly what
 ``claimcheck check`` finds. Needs ``pip install 'claimcheck[spark]'`` (pyspark 4, Java 17).
 
-The lines of a claim must be consecutive in the input, as in a claim file: the DataFrame is
-partitioned by claim id and each partition keeps the input order. The findings come back
-partition by partition, not in input order: sort by ``claim_id`` and ``line_number`` when the
-order matters. Input findings cannot name the file line (Spark does not know it); the local
-report's ``(claims.csv line 7)`` is left out.
+A claim is a run of consecutive rows with one claim id in the DataFrame's order (one CSV file
+read with ``spark.read.csv``: the file's order), as for ``claimcheck check``: it is kept whole
+across input partitions and across rows of blank cells, and rows of one claim id that other
+rows separate are separate claims for the claim-level edits, however Spark partitions them.
+The findings come back partition by partition, not in input order: sort by ``claim_id`` and
+``line_number`` when the order matters. Input findings cannot name the file line (Spark does
+not know it); the local report's ``(claims.csv line 7)`` is left out.
 """
 
 from __future__ import annotations
@@ -20,8 +22,10 @@ import operator
 import os
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import date
+from itertools import groupby, pairwise
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pyarrow as pa
 
 from claimcheck.engine.day import day_of_run
@@ -38,7 +42,10 @@ if TYPE_CHECKING:
 
 __all__ = ["validate"]
 
-_ORDER = "__claimcheck_order__"
+_ORDER = "__claimcheck_order__"  # a row's place among the rows that are not blank, from 0 with no gaps
+_RUN = "__claimcheck_run__"  # which run of its claim id a row is in: 0 for the first
+_PART, _SIZE, _START = "__claimcheck_part__", "__claimcheck_size__", "__claimcheck_start__"
+_IN_PART = (1 << 33) - 1  # monotonically_increasing_id: the partition above bit 33, the row below
 _FILLED = (
     "__claimcheck_filled__"  # no column of the layout: validate_batch reads it only to see the row holds something
 )
@@ -103,17 +110,20 @@ def validate(
         # A row filled only in columns the executors are not sent is a line, as in `check`,
         # not a row of blank cells, which validate_batch passes over: a text cell says so.
         inputs.append(F.when(_any_filled(unread), F.lit("x")).alias(_FILLED))
-    ordered = by_place.select(*inputs).withColumn(_ORDER, F.monotonically_increasing_id())
-    claim = F.trim(F.col(columns["claim_id"]))
-    partitions = ordered.repartition(claim).sortWithinPartitions(_ORDER)
+    # Rows of blank cells only (in every column) are passed over, as validate_batch passes over
+    # them: left in, one would part the runs of the claim around it.
+    filled = by_place.filter(_any_filled(list(by_place.schema.fields)))
+    in_runs = _in_runs(filled.select(*inputs), columns["claim_id"])
+    claim_name = columns["claim_id"]
+    hidden = [_ORDER, _RUN]
 
     def check(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         ruleset = _rules_for(spec)
-        for batch in whole_claims(batches, columns["claim_id"]):
-            found = validate_batch(batch.drop_columns([_ORDER]), rules=ruleset, as_of=day, rows=rows)
-            yield found
+        for _, pieces in groupby(_pieces_by_run(batches), key=operator.itemgetter(0)):
+            for batch in whole_claims((piece for _, piece in pieces), claim_name):
+                yield validate_batch(batch.drop_columns(hidden), rules=ruleset, as_of=day, rows=rows)
 
-    return partitions.mapInArrow(check, from_arrow_schema(schema))
+    return in_runs.mapInArrow(check, from_arrow_schema(schema))
 
 
 def _any_filled(fields: list[StructField]) -> Column:
@@ -165,3 +175,43 @@ def _as_text(field: StructField, name: str) -> Column:
     if isinstance(field.dataType, (FloatType, DoubleType, BinaryType)):
         return column
     return column.cast("string")
+
+
+def _in_runs(frame: DataFrame, claim_id: str) -> DataFrame:
+    """``frame`` partitioned by claim id, each row with its place in the input (``_ORDER``) and
+    the run of consecutive rows of its claim id it belongs to (``_RUN``), sorted by run, then
+    place. A claim is a run of consecutive rows, as in ``claimcheck check``: rows of one claim id
+    that other rows separate are separate claims, which the shuffle by claim id would otherwise
+    put side by side whenever the rows between them went to another partition."""
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    mark = F.monotonically_increasing_id()
+    marked = frame.withColumn(_PART, F.shiftright(mark, 33)).withColumn(_ORDER, mark.bitwiseAND(F.lit(_IN_PART)))
+    # Each input partition's first place: the rows of the partitions before it (a small table,
+    # one row per partition that holds rows, joined to every row as a broadcast).
+    sizes = marked.groupBy(_PART).agg((F.max(_ORDER) + 1).alias(_SIZE))
+    before = Window.partitionBy(F.lit(0)).orderBy(_PART).rowsBetween(Window.unboundedPreceding, -1)
+    starts = sizes.select(_PART, F.coalesce(F.sum(_SIZE).over(before), F.lit(0)).alias(_START))
+    placed = marked.join(F.broadcast(starts), _PART).select(
+        *frame.columns, (F.col(_START) + F.col(_ORDER)).alias(_ORDER)
+    )
+    # A blank or missing id is one id, as the claim boundaries read it.
+    claim = F.coalesce(F.trim(F.col(claim_id)), F.lit(""))
+    rows = Window.partitionBy(claim).orderBy(_ORDER)
+    starts_run = F.coalesce(F.col(_ORDER) - F.lag(_ORDER).over(rows) != 1, F.lit(True)).cast("int")
+    runs = placed.withColumn(_RUN, starts_run).withColumn(
+        _RUN, F.sum(_RUN).over(rows.rowsBetween(Window.unboundedPreceding, Window.currentRow)) - 1
+    )
+    return runs.sortWithinPartitions(_RUN, _ORDER)
+
+
+def _pieces_by_run(batches: Iterator[pa.RecordBatch]) -> Iterator[tuple[int, pa.RecordBatch]]:
+    """The batches of a partition cut where the run number changes, each piece with its run: a
+    claim id's second run is checked apart from its first, which may end just before it."""
+    for batch in batches:
+        runs = batch.column(_RUN).to_numpy(zero_copy_only=False)
+        cuts = [0, *(np.flatnonzero(runs[1:] != runs[:-1]) + 1).tolist(), batch.num_rows]
+        for start, end in pairwise(cuts):
+            if end > start:
+                yield int(runs[start]), batch.slice(start, end - start)
