@@ -258,3 +258,29 @@ def test_a_claim_whose_lines_are_apart_is_checked_as_locally_on_any_partitioning
     apart = [row for row in found if row[0].startswith("X")]
     assert len(apart) == 12 * 2 * 12  # twelve findings on each line, none a claim-level edit's
     assert not [row for row in apart if row[4] in ("input.line_number_unique", "pair.split_components")]
+
+
+def test_claim_ids_with_blanks_around_them_or_as_bytes_are_grouped_as_locally(spark: SparkSession) -> None:
+    # validate_batch trims every kind of blank around a claim id; Spark's trim took spaces
+    # only, so "A\t" went to another partition than "A" and the claim's 26/TC was not seen.
+    # A claim id held as bytes failed the job on the executors (no UTF-8 trim for binary).
+    from pyspark.sql.types import BinaryType, StringType, StructField, StructType
+
+    names = ["claim_id", "line_number", "procedure_code", "modifiers", "diagnosis_codes", "date_of_service"]
+    lines = ((1, "26", ""), (2, "TC", "\t"), (3, "", "\u00a0"))  # claim A: "A", "A\t", "A\u00a0"
+    rows = [
+        (claim + blank, str(n), "0711T", modifier, "I70.213", "2026-03-10")
+        for claim in "ABCDEFG"
+        for n, modifier, blank in lines
+    ]
+    for kind in (StringType(), BinaryType()):
+        data = [(row[0].encode() if kind == BinaryType() else row[0], *row[1:]) for row in rows]
+        schema = StructType([StructField(n, kind if n == "claim_id" else StringType()) for n in names])
+        arrow = pa.table({n: pa.array([row[i] for row in data]) for i, n in enumerate(names)})
+        local = validate_batch(arrow, as_of=AS_OF, rows="line")
+        with _settings(spark, _UNCOALESCED):
+            found = validate(spark.createDataFrame(data, schema), as_of=AS_OF, rows="line").collect()
+        assert sorted(_sortable(tuple(row)) for row in found) == sorted(
+            _sortable(tuple(row.values())) for row in local.to_pylist()
+        )
+        assert sum("pair.split_components" in (row["problem_rules"] or "") for row in found) == 7

@@ -44,6 +44,10 @@ __all__ = ["validate"]
 
 _ORDER = "__claimcheck_order__"  # a row's place among the rows that are not blank, from 0 with no gaps
 _RUN = "__claimcheck_run__"  # which run of its claim id a row is in: 0 for the first
+_CLAIM = "__claimcheck_claim__"  # the claim id as text, blanks around it trimmed; "" for none
+# Trimmed as widely as validate_batch trims (Unicode blanks; Spark's trim takes spaces only) or
+# wider, which is harmless: rows one key joins are still told apart by validate_batch.
+_BLANKS = r"(?U)^[\s\p{Z}\x1c-\x1f]+|[\s\p{Z}\x1c-\x1f]+$"
 _PART, _SIZE, _START = "__claimcheck_part__", "__claimcheck_size__", "__claimcheck_start__"
 _IN_PART = (1 << 33) - 1  # monotonically_increasing_id: the partition above bit 33, the row below
 _FILLED = (
@@ -114,13 +118,12 @@ def validate(
     # them: left in, one would part the runs of the claim around it.
     filled = by_place.filter(_any_filled(list(by_place.schema.fields)))
     in_runs = _in_runs(filled.select(*inputs), columns["claim_id"])
-    claim_name = columns["claim_id"]
-    hidden = [_ORDER, _RUN]
+    hidden = [_ORDER, _RUN, _CLAIM]
 
     def check(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         ruleset = _rules_for(spec)
         for _, pieces in groupby(_pieces_by_run(batches), key=operator.itemgetter(0)):
-            for batch in whole_claims((piece for _, piece in pieces), claim_name):
+            for batch in whole_claims((piece for _, piece in pieces), _CLAIM):
                 yield validate_batch(batch.drop_columns(hidden), rules=ruleset, as_of=day, rows=rows)
 
     return in_runs.mapInArrow(check, from_arrow_schema(schema))
@@ -196,12 +199,14 @@ def _in_runs(frame: DataFrame, claim_id: str) -> DataFrame:
     placed = marked.join(F.broadcast(starts), _PART).select(
         *frame.columns, (F.col(_START) + F.col(_ORDER)).alias(_ORDER)
     )
-    # A blank or missing id is one id, as the claim boundaries read it.
-    claim = F.coalesce(F.trim(F.col(claim_id)), F.lit(""))
-    rows = Window.partitionBy(claim).orderBy(_ORDER)
+    # Bytes are read as text here (U+FFFD for what is not UTF-8), as validate_batch reads them.
+    claim = F.coalesce(F.regexp_replace(F.col(claim_id).cast("string"), _BLANKS, ""), F.lit(""))
+    rows = Window.partitionBy(_CLAIM).orderBy(_ORDER)
     starts_run = F.coalesce(F.col(_ORDER) - F.lag(_ORDER).over(rows) != 1, F.lit(True)).cast("int")
-    runs = placed.withColumn(_RUN, starts_run).withColumn(
-        _RUN, F.sum(_RUN).over(rows.rowsBetween(Window.unboundedPreceding, Window.currentRow)) - 1
+    runs = (
+        placed.withColumn(_CLAIM, claim)
+        .withColumn(_RUN, starts_run)
+        .withColumn(_RUN, F.sum(_RUN).over(rows.rowsBetween(Window.unboundedPreceding, Window.currentRow)) - 1)
     )
     return runs.sortWithinPartitions(_RUN, _ORDER)
 
