@@ -284,3 +284,10 @@ def test_claim_ids_with_blanks_around_them_or_as_bytes_are_grouped_as_locally(sp
             _sortable(tuple(row.values())) for row in local.to_pylist()
         )
         assert sum("pair.split_components" in (row["problem_rules"] or "") for row in found) == 7
+
+
+@pytest.mark.parametrize("given", [DEMO, str(DEMO), pa.table({"claim_id": ["A"]})])
+def test_what_is_not_a_spark_dataframe_is_refused_naming_it(spark: SparkSession, given: object) -> None:
+    # A path or an Arrow table (whose .columns are arrays) failed inside, with AttributeError.
+    with pytest.raises(TypeError, match="Spark DataFrame"):
+        validate(given)  # type: ignore[arg-type]

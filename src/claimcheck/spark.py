@@ -79,15 +79,19 @@ def validate(
     ``rules``, ``code_sets``, ``ptp`` and ``mue`` are what ``load_rules`` takes, as paths every
     executor can read (None: the shipped pack); ``as_of`` is the day of the run (default today);
     ``rows`` is ``finding`` (one row per finding, the CSV report's columns) or ``line``.
-    Raises ``ValueError`` when a required column is missing, a column of the layout holds a map,
-    a struct or nested arrays, ``rows`` is unknown or ``as_of`` is not a calendar day. The rules
+    Raises ``TypeError`` when ``df`` is not a Spark DataFrame, ``ValueError`` when a required
+    column is missing, a column of the layout holds a map, a struct or nested arrays, ``rows`` is
+    unknown or ``as_of`` is not a calendar day. The rules
     load on the executors, when the result is computed: a broken pack or CMS file fails the job
     then, with the ``RuleFileError`` or ``CodeSetError`` inside Spark's ``PythonException``
     (``claimcheck.load_rules(...)`` on the driver checks them first).
     """
+    from pyspark.sql import DataFrame
     from pyspark.sql import functions as F
     from pyspark.sql.pandas.types import from_arrow_schema
 
+    if not isinstance(df, DataFrame):  # a path or an Arrow table failed inside, AttributeError
+        raise TypeError(f"validate takes a Spark DataFrame, not {type(df).__name__} (Arrow data: validate_batch)")
     if rows not in ROW_KINDS:
         raise ValueError(f"unknown rows {rows!r}; rows: {', '.join(ROW_KINDS)}")
     columns = column_names(df.columns)
