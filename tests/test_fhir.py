@@ -261,6 +261,24 @@ def test_diagnosis_reference_is_left_out_with_an_input_problem(tmp_path: Path) -
     ]
 
 
+def test_a_space_inside_a_diagnosis_or_modifier_code_keeps_it_one_code_that_fails_as_sent(tmp_path: Path) -> None:
+    # A coding's code is one code whatever it holds: "I70 2" and a modifier "2 6" were handed to the
+    # model as lists, split on the space into I70 and 2, 2 and 6, codes the claim never sent, each
+    # with findings of its own (I70 even passed diagnosis.code_set).
+    data = fixture("claim-professional.json")
+    data["diagnosis"][0]["diagnosisCodeableConcept"]["coding"][0]["code"] = "I70 2"
+    data["item"][0]["modifier"] = [{"coding": [{"system": "http://www.ama-assn.org/go/cpt", "code": "2 6"}]}]
+    path = write(tmp_path, data)
+    (parsed,) = lines_of(path)
+    assert parsed.line is not None
+    assert (parsed.line.diagnosis_codes, parsed.line.modifiers) == (("I70 2",), ("2 6",))
+    (result,) = claimcheck.validate_file(path, input_format="fhir", as_of=AS_OF).lines
+    code_sets = [(f.rule_id, f.subject, f.status.value) for f in result.findings if f.rule_id.endswith(".code_set")]
+    assert ("diagnosis.code_set", "I70 2", "fail") in code_sets
+    assert ("modifier.code_set", "2 6", "fail") in code_sets
+    assert not {"I70", "2", "6"} & {f.subject for f in result.findings}
+
+
 def test_icd9_coded_diagnoses_are_reported_not_read_as_icd10(tmp_path: Path) -> None:
     # ICD-9-CM V70.0 (a routine examination) has the shape of ICD-10-CM V70.0 (a motorcycle
     # rider's injury): read as a code, it was judged as the other one. X12 BK/BF and CSV version

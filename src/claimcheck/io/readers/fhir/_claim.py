@@ -125,7 +125,7 @@ class _ClaimReader:
         return _present(line)
 
     @staticmethod
-    def modifiers(item: ClaimItem, problems: list[InputProblem]) -> list[str]:
+    def modifiers(item: ClaimItem, problems: list[InputProblem]) -> tuple[str, ...]:
         codes = []
         for number, concept in enumerate(item.modifier or (), start=1):
             # CPT and HCPCS modifiers are coded in their code systems, as the procedure is.
@@ -134,9 +134,10 @@ class _ClaimReader:
                 codes.append(code)
             else:
                 problems.append(InputProblem("modifiers", f"lack modifier {number}: it has no code"))
-        return codes
+        # A tuple: each coding's code is one code as sent ("2 6" too), which the model does not split.
+        return tuple(codes)
 
-    def diagnosis_codes(self, item: ClaimItem, problems: list[InputProblem]) -> list[str]:
+    def diagnosis_codes(self, item: ClaimItem, problems: list[InputProblem]) -> tuple[str, ...]:
         sequences = item.diagnosisSequence or sorted(self.diagnoses)  # sequence 1 is the primary
         codes = []
         for sequence in sequences:
@@ -157,7 +158,7 @@ class _ClaimReader:
                 problems.append(InputProblem("diagnosis_codes", f"lack diagnosis {sequence}: {why}"))
             else:
                 problems.append(InputProblem("diagnosis_codes", f"lack diagnosis {sequence}: it has no code"))
-        return codes
+        return tuple(codes)  # one code per coding, as the modifiers
 
     def rendering(self, item: ClaimItem, problems: list[InputProblem]) -> ClaimCareTeam | None:
         """The care-team member who rendered ``item``: among those it points to (or, when it
