@@ -257,7 +257,7 @@ def test_diagnosis_reference_is_left_out_with_an_input_problem(tmp_path: Path) -
     assert parsed.line is not None and parsed.line.diagnosis_codes == ("I70.213",)
     assert problems(parsed) == [
         ("diagnosis_codes", "lack diagnosis 2: it refers to a Condition instead of giving a code"),
-        ("diagnosis_codes", "lack diagnosis 3: the Claim has none"),
+        ("diagnosis_pointers", "diagnosisSequence 3 does not name one of the Claim's 2 diagnoses"),
     ]
 
 
@@ -277,6 +277,45 @@ def test_a_space_inside_a_diagnosis_or_modifier_code_keeps_it_one_code_that_fail
     assert ("diagnosis.code_set", "I70 2", "fail") in code_sets
     assert ("modifier.code_set", "2 6", "fail") in code_sets
     assert not {"I70", "2", "6"} & {f.subject for f in result.findings}
+
+
+def test_a_diagnosis_sequence_the_claim_lacks_leaves_the_other_diagnoses_checked(tmp_path: Path) -> None:
+    # Filed under diagnosis_codes, a sequence out of range turned off the line's diagnosis checks,
+    # so the code its valid sequence names went unchecked; X12 files an SV107 pointer so too.
+    data = fixture("claim-professional.json")
+    data["item"][0]["diagnosisSequence"] = [1, 5]
+    path = write(tmp_path, data)
+    (parsed,) = lines_of(path)
+    assert parsed.line is not None and parsed.line.diagnosis_codes == ("I70.213",)
+    assert problems(parsed) == [
+        ("diagnosis_pointers", "diagnosisSequence 5 does not name one of the Claim's 1 diagnoses")
+    ]
+    (result,) = claimcheck.validate_file(path, input_format="fhir", as_of=AS_OF).lines
+    assert [(f.subject, f.status.value) for f in result.findings if f.rule_id == "diagnosis.code_set"] == [
+        ("I70.213", "pass")
+    ]
+    assert [f.subject for f in result.findings if f.check is claimcheck.Check.INPUT] == ["diagnosis_pointers"]
+
+
+@pytest.mark.parametrize("diagnoses", [True, False], ids=["out-of-range", "claim-has-none"])
+def test_an_item_whose_every_diagnosis_sequence_is_out_of_range_has_one_result_saying_so(
+    tmp_path: Path, diagnoses: bool
+) -> None:
+    data = fixture("claim-professional.json")
+    data["item"][0]["diagnosisSequence"] = [5, 6]
+    if not diagnoses:
+        del data["diagnosis"]
+    report = claimcheck.validate_file(write(tmp_path, data), input_format="fhir", as_of=AS_OF)
+    (result,) = report.lines
+    failed = [(f.rule_id, f.subject) for f in result.findings if f.status is claimcheck.Status.FAIL]
+    assert failed == [
+        ("input.field", "diagnosis_pointers"),
+        ("input.field", "diagnosis_pointers"),
+        ("modifier.profile", "GN"),
+        ("diagnosis.required", None),
+    ]
+    said = "does not name one of the Claim's 1 diagnoses" if diagnoses else "names a diagnosis, but the Claim has none"
+    assert f"diagnosisSequence 5 {said}" in result.findings[0].message
 
 
 def test_icd9_coded_diagnoses_are_reported_not_read_as_icd10(tmp_path: Path) -> None:

@@ -143,7 +143,9 @@ class _ClaimReader:
         for sequence in sequences:
             entry = self.diagnoses.get(sequence)
             if entry is None:
-                problems.append(InputProblem("diagnosis_codes", f"lack diagnosis {sequence}: the Claim has none"))
+                # Not "diagnosis_codes": that would turn off the diagnosis checks of the codes the
+                # item's other sequences name; an item left with none fails diagnosis.required.
+                problems.append(InputProblem("diagnosis_pointers", self._missing(sequence)))
                 continue
             concept = entry.diagnosisCodeableConcept
             if only_in(concept, ICD9_SYSTEMS, DIAGNOSIS_SYSTEMS):
@@ -159,6 +161,11 @@ class _ClaimReader:
             else:
                 problems.append(InputProblem("diagnosis_codes", f"lack diagnosis {sequence}: it has no code"))
         return tuple(codes)  # one code per coding, as the modifiers
+
+    def _missing(self, sequence: int) -> str:
+        if not self.diagnoses:
+            return f"diagnosisSequence {sequence} names a diagnosis, but the Claim has none"
+        return f"diagnosisSequence {sequence} does not name one of the Claim's {len(self.diagnoses)} diagnoses"
 
     def rendering(self, item: ClaimItem, problems: list[InputProblem]) -> ClaimCareTeam | None:
         """The care-team member who rendered ``item``: among those it points to (or, when it
