@@ -21,6 +21,7 @@ from tests.conftest import AS_OF, ROOT, SHARED
 pytest.importorskip("fhir.resources", reason="the fhir extra is not installed: pip install 'claimcheck[fhir]'")
 
 FIXTURES = ROOT / "fixtures" / "fhir"
+_ICD10CM = "http://hl7.org/fhir/sid/icd-10-cm"
 SAMPLES = SHARED / "samples" / "fhir-claim"
 
 
@@ -316,6 +317,40 @@ def test_an_item_whose_every_diagnosis_sequence_is_out_of_range_has_one_result_s
     ]
     said = "does not name one of the Claim's 1 diagnoses" if diagnoses else "names a diagnosis, but the Claim has none"
     assert f"diagnosisSequence 5 {said}" in result.findings[0].message
+
+
+def test_a_diagnosis_sequence_given_twice_is_reported_and_the_first_is_read(tmp_path: Path) -> None:
+    # Two Claim.diagnosis entries with sequence 1: the last silently replaced the first, so the line
+    # was judged on I73.9 and I70.213 was lost without a word, though an item's sequence cannot tell
+    # which it names. Bundle references and X12 HI codes sent twice keep the first, and say so.
+    data = fixture("claim-professional.json")
+    data["diagnosis"].append(
+        {"sequence": 1, "diagnosisCodeableConcept": {"coding": [{"system": _ICD10CM, "code": "I73.9"}]}}
+    )
+    other = {"sequence": 1, "provider": {"identifier": {"system": "http://hl7.org/fhir/sid/us-npi", "value": "1"}}}
+    data["careTeam"].append(other)
+    (claim,) = read_fhir(write(tmp_path, data))
+    assert [(p.field, p.message) for p in claim.problems] == [
+        ("diagnosis", "sequence 1 is given to 2 diagnoses; each needs its own, so items name the first"),
+        ("careTeam", "sequence 1 is given to 2 members; each needs its own, so items name the first"),
+    ]
+    (parsed,) = claim.lines
+    assert parsed.line is not None and parsed.line.diagnosis_codes == ("I70.213",)
+    assert parsed.line.rendering_npi == "1234567893"
+
+
+def test_a_diagnosis_sequence_an_item_repeats_is_reported_and_its_code_still_checked(tmp_path: Path) -> None:
+    # [1, 1] was read as one code without a word; X12 reports an SV107 pointer given twice so.
+    data = fixture("claim-professional.json")
+    data["item"][0]["diagnosisSequence"] = [1, 1]
+    path = write(tmp_path, data)
+    (parsed,) = lines_of(path)
+    assert parsed.line is not None and parsed.line.diagnosis_codes == ("I70.213",)
+    assert problems(parsed) == [("diagnosis_pointers", "diagnosisSequence repeats 1; each names a different diagnosis")]
+    (result,) = claimcheck.validate_file(path, input_format="fhir", as_of=AS_OF).lines
+    assert [(f.subject, f.status.value) for f in result.findings if f.rule_id == "diagnosis.code_set"] == [
+        ("I70.213", "pass")
+    ]
 
 
 def test_icd9_coded_diagnoses_are_reported_not_read_as_icd10(tmp_path: Path) -> None:

@@ -6,6 +6,7 @@ contract's own normalisation and messages apply to FHIR input as to any other.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
@@ -69,15 +70,36 @@ def _first_day(period: Period | None) -> date | str | None:
     return (period.start or period.end) if period is not None else None
 
 
+def _by_sequence(entries: list[Any] | None) -> dict[int, Any]:
+    """Entries by sequence; the first of those that share one, as Bundle references are resolved."""
+    found: dict[int, Any] = {}
+    for entry in entries or ():
+        found.setdefault(entry.sequence, entry)
+    return found
+
+
+def _repeated(element: str, entries: list[Any] | None, kind: str, read: str) -> list[InputProblem]:
+    """A problem for each sequence that several entries share: an item's sequence cannot tell
+    which it names, and reading one without a word hid the others."""
+    counts = Counter(entry.sequence for entry in entries or ())
+    return [
+        InputProblem(element, f"sequence {sequence} is given to {count} {kind}; each needs its own, so {read}")
+        for sequence, count in counts.items()
+        if count > 1
+    ]
+
+
 class _ClaimReader:
     def __init__(self, claim: Claim, references: References) -> None:
         self.claim = claim
         self.references = references
-        self.diagnoses = {entry.sequence: entry for entry in claim.diagnosis or ()}
-        self.care_team = {member.sequence: member for member in claim.careTeam or ()}
+        self.diagnoses = _by_sequence(claim.diagnosis)
+        self.care_team = _by_sequence(claim.careTeam)
 
     def header(self, problems: list[InputProblem]) -> dict[str, Any]:
         claim = self.claim
+        problems.extend(_repeated("diagnosis", claim.diagnosis, "diagnoses", "items name the first"))
+        problems.extend(_repeated("careTeam", claim.careTeam, "members", "items name the first"))
         identifiers = [identifier.value for identifier in claim.identifier or () if identifier.value]
         fields: dict[str, Any] = {"claim_id": claim.id or (identifiers[0] if identifiers else None)}
         patient, problem = self.references.resolve(claim.patient)
@@ -139,8 +161,14 @@ class _ClaimReader:
 
     def diagnosis_codes(self, item: ClaimItem, problems: list[InputProblem]) -> tuple[str, ...]:
         sequences = item.diagnosisSequence or sorted(self.diagnoses)  # sequence 1 is the primary
-        codes = []
+        codes, seen = [], set()
         for sequence in sequences:
+            if sequence in seen:
+                # Not "diagnosis_codes": the code it names is read once, and its checks still run.
+                why = "each names a different diagnosis"
+                problems.append(InputProblem("diagnosis_pointers", f"diagnosisSequence repeats {sequence}; {why}"))
+                continue
+            seen.add(sequence)
             entry = self.diagnoses.get(sequence)
             if entry is None:
                 # Not "diagnosis_codes": that would turn off the diagnosis checks of the codes the
