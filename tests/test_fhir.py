@@ -254,12 +254,31 @@ def test_diagnosis_reference_is_left_out_with_an_input_problem(tmp_path: Path) -
     data = fixture("claim-professional.json")
     data["diagnosis"].append({"sequence": 2, "diagnosisReference": {"reference": "Condition/c1"}})
     data["item"][0]["diagnosisSequence"] = [1, 2, 3]
-    (parsed,) = lines_of(write(tmp_path, data))
+    path = write(tmp_path, data)
+    (parsed,) = lines_of(path)
     assert parsed.line is not None and parsed.line.diagnosis_codes == ("I70.213",)
     assert problems(parsed) == [
-        ("diagnosis_codes", "lack diagnosis 2: it refers to a Condition instead of giving a code"),
+        ("diagnosis", "sequence 2 refers to a Condition instead of giving a code"),
         ("diagnosis_pointers", "diagnosisSequence 3 does not name one of the Claim's 2 diagnoses"),
     ]
+    # Filed under diagnosis_codes, a diagnosis without a code turned off the checks of the line's
+    # other codes, as an HI qualifier without its code did in X12; I70.213 is still checked.
+    (result,) = claimcheck.validate_file(path, input_format="fhir", as_of=AS_OF).lines
+    assert [(f.subject, f.status.value) for f in result.findings if f.rule_id == "diagnosis.code_set"] == [
+        ("I70.213", "pass")
+    ]
+
+
+def test_a_diagnosis_without_a_code_leaves_a_line_with_no_other_one_failing_diagnosis_required(
+    tmp_path: Path,
+) -> None:
+    data = fixture("claim-professional.json")
+    data["diagnosis"] = [{"sequence": 1, "diagnosisCodeableConcept": {"text": "atherosclerosis, right leg"}}]
+    (result,) = claimcheck.validate_file(write(tmp_path, data), input_format="fhir", as_of=AS_OF).lines
+    failed = [(f.rule_id, f.subject) for f in result.findings if f.status is claimcheck.Status.FAIL]
+    assert failed == [("input.field", "diagnosis"), ("modifier.profile", "GN"), ("diagnosis.required", None)]
+    assert result.findings[0].message.startswith("diagnosis sequence 1 has no code (")
+    assert "atherosclerosis" not in result.findings[0].message
 
 
 def test_a_space_inside_a_diagnosis_or_modifier_code_keeps_it_one_code_that_fails_as_sent(tmp_path: Path) -> None:

@@ -183,11 +183,11 @@ class _ClaimReader:
             code = code_from(concept, DIAGNOSIS_SYSTEMS)
             if code:
                 codes.append(code)
-            elif entry.diagnosisReference is not None:
-                why = "it refers to a Condition instead of giving a code"
-                problems.append(InputProblem("diagnosis_codes", f"lack diagnosis {sequence}: {why}"))
-            else:
-                problems.append(InputProblem("diagnosis_codes", f"lack diagnosis {sequence}: it has no code"))
+                continue
+            # Not "diagnosis_codes": that would turn off the checks of the codes the item's other
+            # sequences name (as an X12 HI qualifier without its code is filed on hi_diagnoses).
+            why = "refers to a Condition instead of giving a code" if entry.diagnosisReference else "has no code"
+            problems.append(InputProblem("diagnosis", f"sequence {sequence} {why}"))
         return tuple(codes)  # one code per coding, as the modifiers
 
     def _missing(self, sequence: int) -> str:
