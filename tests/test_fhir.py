@@ -510,6 +510,38 @@ def test_a_period_with_only_an_end_dates_the_line(tmp_path: Path, where: str) ->
     assert parsed.line.date_of_service.isoformat() == "2026-03-09"
 
 
+_ABSENT = "http://terminology.hl7.org/CodeSystem/data-absent-reason"
+_HIPPS = "https://www.cms.gov/Medicare/Medicare-Fee-for-Service-Payment/ProspMedicareFeeSvcPmtGen/HIPPSCodes"
+
+
+@pytest.mark.parametrize(
+    ("coding", "revenue", "status", "said"),
+    [
+        ({"system": _ABSENT, "code": "not-applicable"}, "0120", "warn", "is not checked: productOrService is "),
+        ({"system": _HIPPS, "code": "HAAA1"}, None, "warn", "is not checked: productOrService holds a HIPPS "),
+        ({"system": _ABSENT, "code": "not-applicable"}, None, "fail", "is missing: productOrService is "),
+    ],
+    ids=["revenue-alone", "hipps", "absent-without-revenue"],
+)
+def test_an_item_billed_without_a_cpt_or_hcpcs_code_as_the_us_claim_value_set_allows(
+    tmp_path: Path, coding: dict[str, str], revenue: str | None, status: str, said: str
+) -> None:
+    # The US claim product-or-service value set allows data-absent-reason (room and board, billed by
+    # revenue code alone) and HIPPS codes; "NOT-APPLICABLE" was read as the procedure code and failed
+    # procedure.format, blocking valid inpatient claims, where the 837I's SV201 alone is a warning.
+    data = fixture("claim-professional.json")
+    item = data["item"][0]
+    item["productOrService"] = {"coding": [{"system": "https://clinic.example/local", "code": "RB"}, coding]}
+    if revenue:
+        item["revenue"] = {"coding": [{"system": "https://www.nubc.org/CodeSystem/RevenueCodes", "code": revenue}]}
+    (result,) = claimcheck.validate_file(write(tmp_path, data), input_format="fhir", as_of=AS_OF).lines
+    assert (result.procedure_code, result.status.value) == (None, status)
+    assert [(f.rule_id, f.subject) for f in result.findings] == [
+        ("input.not_checked" if status == "warn" else "input.field", "procedure_code")
+    ]
+    assert result.findings[0].message.startswith(f"procedure_code {said}")
+
+
 def test_a_modifier_is_its_cpt_or_hcpcs_coding_as_the_procedure_is(tmp_path: Path) -> None:
     # The first coding of each modifier was taken, whatever its system: a local code listed
     # before the CPT one stood in for the modifier the rules judge.

@@ -31,6 +31,13 @@ from claimcheck.models.parse import InputProblem, ParsedClaim, ParsedLine, parse
 __all__ = ["looks_like_fhir", "read_fhir"]
 
 
+def _explained(parsed: tuple[InputProblem, ...], own: list[InputProblem]) -> tuple[InputProblem, ...]:
+    """``parsed`` without its bare "is required" for a field the FHIR mapping has said more about
+    (an item billed by revenue code alone has no procedure code, and a warning says why)."""
+    fields = {problem.field for problem in own}
+    return tuple(p for p in parsed if not (p.field in fields and p.message == "is required"))
+
+
 def _read_claim(resource: ClaimResource, claim: Any, references: References) -> ParsedClaim:
     mapped = map_claim(claim, references)
     sequences = [line["line_number"] for line in mapped.fields["lines"]]
@@ -41,7 +48,7 @@ def _read_claim(resource: ClaimResource, claim: Any, references: References) -> 
     parsed = parse_claim(mapped.fields, [resource.origin(sequence) for sequence in sequences])
     # Each line gets its place in the file and the problems only the FHIR mapping can find.
     lines = tuple(
-        replace(line, problems=line.problems + tuple(extra), location=resource.location(sequence))
+        replace(line, problems=_explained(line.problems, extra) + tuple(extra), location=resource.location(sequence))
         for line, extra, sequence in zip(parsed.lines, mapped.line_problems, sequences, strict=True)
     )
     return replace(parsed, lines=lines, problems=parsed.problems + tuple(mapped.claim_problems))

@@ -22,6 +22,7 @@ from claimcheck.io.readers.fhir._codes import (
     npi_of,
     only_in,
 )
+from claimcheck.io.readers.fhir._item import procedure, units
 from claimcheck.io.readers.fhir._references import References
 from claimcheck.models.parse import InputProblem
 
@@ -134,12 +135,12 @@ class _ClaimReader:
         served = item.servicedDate or _first_day(item.servicedPeriod) or _first_day(claim.billablePeriod)
         line = {
             "line_number": item.sequence,
-            "procedure_code": code_from(item.productOrService, PROCEDURE_SYSTEMS),
+            "procedure_code": procedure(item, problems),
             "modifiers": self.modifiers(item, problems),
             "diagnosis_codes": self.diagnosis_codes(item, problems),
             "rendering_taxonomy": self.taxonomy(member) if member else None,
             "rendering_npi": self.npi(member, problems) if member else None,
-            "units": _units(item.quantity),
+            "units": units(item.quantity),
             "date_of_service": _iso(served),
             "place_of_service": code_from(item.locationCodeableConcept, PLACE_OF_SERVICE_SYSTEMS),
             "charge": float(item.net.value) if item.net and item.net.value is not None else None,
@@ -262,17 +263,3 @@ def map_claim(claim: Claim, references: References) -> MappedClaim:
         lines.append(reader.line(item, problems))
         line_problems.append(problems)
     return MappedClaim({**fields, "lines": lines}, claim_problems, line_problems)
-
-
-_UCUM = "http://unitsofmeasure.org"
-
-
-def _units(quantity: Any) -> float | None:
-    """The number of services an item's quantity bills. Anesthesia is billed in minutes (UCUM
-    ``min``, as X12's SV103 ``MJ``); the units checks and CMS MUE values count services, and 45
-    minutes of anesthesia is one service, not 45."""
-    if quantity is None or quantity.value is None:
-        return None
-    value = float(quantity.value)
-    in_minutes = quantity.code == "min" and quantity.system in (_UCUM, None)
-    return 1.0 if in_minutes and value > 0 else value

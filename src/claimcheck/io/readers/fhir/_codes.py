@@ -7,7 +7,9 @@ from typing import Any
 from urllib.parse import parse_qs
 
 __all__ = [
+    "ABSENT_SYSTEMS",
     "DIAGNOSIS_SYSTEMS",
+    "HIPPS_SYSTEMS",
     "ICD9_SYSTEMS",
     "NPI_SYSTEMS",
     "PLACE_OF_SERVICE_SYSTEMS",
@@ -56,6 +58,12 @@ ICD9_SYSTEMS = _systems(
 PLACE_OF_SERVICE_SYSTEMS = _systems(
     "https://www.cms.gov/Medicare/Coding/place-of-service-codes/Place_of_Service_Code_Set"
 )
+# What the US claim product-or-service value sets allow besides CPT and HCPCS: a HIPPS rate code,
+# and a data-absent-reason (not-applicable) on an institutional item billed by revenue code alone.
+HIPPS_SYSTEMS = _systems(
+    "https://www.cms.gov/Medicare/Medicare-Fee-for-Service-Payment/ProspMedicareFeeSvcPmtGen/HIPPSCodes"
+)
+ABSENT_SYSTEMS = _systems("http://terminology.hl7.org/CodeSystem/data-absent-reason")
 TAXONOMY_SYSTEMS = _systems("http://nucc.org/provider-taxonomy", "urn:oid:2.16.840.1.113883.6.101")
 NPI_SYSTEMS = _systems("http://hl7.org/fhir/sid/us-npi", "urn:oid:2.16.840.1.113883.4.6")
 
