@@ -269,6 +269,36 @@ def test_diagnosis_reference_is_left_out_with_an_input_problem(tmp_path: Path) -
     ]
 
 
+def test_a_diagnosis_that_refers_to_a_condition_in_the_claim_or_bundle_is_read_from_its_code(
+    tmp_path: Path,
+) -> None:
+    # R4 lets Claim.diagnosis refer to a Condition rather than code it; one contained in the Claim or
+    # in its Bundle was reported as "instead of giving a code" though its code was in the file.
+    condition = {
+        "resourceType": "Condition",
+        "id": "pad",
+        "subject": {"reference": "Patient/p"},
+        "code": {"coding": [{"system": "http://snomed.info/sct", "code": "1"}, {"system": _ICD10CM, "code": "I739"}]},
+    }
+    claim = fixture("claim-professional.json")
+    claim["contained"].append(condition)
+    claim["diagnosis"] += [
+        {"sequence": 2, "diagnosisReference": {"reference": "#pad"}},
+        {"sequence": 3, "diagnosisReference": {"reference": "urn:uuid:c-1"}},
+        {"sequence": 4, "diagnosisReference": {"reference": "Condition/gone"}},
+    ]
+    claim["item"][0]["diagnosisSequence"] = [1, 2, 3, 4]
+    in_bundle = {**condition, "id": "other", "code": {"coding": [{"system": _ICD10CM, "code": "R91.1"}]}}
+    bundle = {
+        "resourceType": "Bundle",
+        "type": "collection",
+        "entry": [{"resource": claim}, {"fullUrl": "urn:uuid:c-1", "resource": in_bundle}],
+    }
+    (parsed,) = lines_of(write(tmp_path, bundle))
+    assert parsed.line is not None and parsed.line.diagnosis_codes == ("I70.213", "I73.9", "R91.1")
+    assert problems(parsed) == [("diagnosis", "sequence 4 refers to a Condition that is not in the Bundle")]
+
+
 def test_a_diagnosis_without_a_code_leaves_a_line_with_no_other_one_failing_diagnosis_required(
     tmp_path: Path,
 ) -> None:

@@ -176,7 +176,10 @@ class _ClaimReader:
                 # item's other sequences name; an item left with none fails diagnosis.required.
                 problems.append(InputProblem("diagnosis_pointers", self._missing(sequence)))
                 continue
-            concept = entry.diagnosisCodeableConcept
+            concept, unresolved = self._concept(entry)
+            if unresolved:
+                problems.append(InputProblem("diagnosis", f"sequence {sequence} {unresolved}"))
+                continue
             if only_in(concept, ICD9_SYSTEMS, DIAGNOSIS_SYSTEMS):
                 why = "it is an ICD-9-CM code, which is not supported (only ICD-10-CM)"
                 problems.append(InputProblem("diagnosis_codes", f"lack diagnosis {sequence}: {why}"))
@@ -187,9 +190,20 @@ class _ClaimReader:
                 continue
             # Not "diagnosis_codes": that would turn off the checks of the codes the item's other
             # sequences name (as an X12 HI qualifier without its code is filed on hi_diagnoses).
-            why = "refers to a Condition instead of giving a code" if entry.diagnosisReference else "has no code"
+            why = "refers to a Condition without a code" if entry.diagnosisReference else "has no code"
             problems.append(InputProblem("diagnosis", f"sequence {sequence} {why}"))
         return tuple(codes)  # one code per coding, as the modifiers
+
+    def _concept(self, entry: Any) -> tuple[Any, str | None]:
+        """The diagnosis's CodeableConcept, else the code of the Condition it refers to when the
+        Claim contains it or its Bundle holds it; with why a reference that should resolve did not."""
+        if entry.diagnosisCodeableConcept is not None or entry.diagnosisReference is None:
+            return entry.diagnosisCodeableConcept, None
+        condition, problem = self.references.resolve(entry.diagnosisReference)
+        if condition is not None and condition.get_resource_type() == "Condition":
+            return condition.code, None if condition.code else "refers to a Condition without a code"
+        # A Condition on a server, as a lone Claim's references are, is not ours to fetch.
+        return None, problem or "refers to a Condition instead of giving a code"
 
     def _missing(self, sequence: int) -> str:
         if not self.diagnoses:
