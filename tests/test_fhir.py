@@ -14,7 +14,7 @@ import claimcheck
 from claimcheck.errors import ClaimCheckError, InputError
 from claimcheck.io import readers
 from claimcheck.io.files import validate_file
-from claimcheck.io.readers.fhir import looks_like_fhir, read_fhir
+from claimcheck.io.readers.fhir import looks_like_fhir, read_fhir, resource_type_past_head
 from claimcheck.models.parse import ParsedLine
 from tests.conftest import AS_OF, ROOT, SHARED
 
@@ -1042,6 +1042,60 @@ def test_looks_like_fhir() -> None:
 def test_registry_detects_fhir_json() -> None:
     assert readers.detect_format(FIXTURES / "claim-professional.json") == "fhir"
     assert readers.detect_format(FIXTURES / "bundle-two-claims.json") == "fhir"
+
+
+def _sorted_bundle(copies: int) -> dict[str, Any]:
+    """The two-claim Bundle with its Claims copied, as jq -S or sort_keys writes it: every key in
+    order, so the Bundle's entry (all of it) comes before its resourceType."""
+    bundle = fixture("bundle-two-claims.json")
+    claims = [entry for entry in bundle["entry"] if entry["resource"]["resourceType"] == "Claim"]
+    others = [entry for entry in bundle["entry"] if entry["resource"]["resourceType"] != "Claim"]
+    copied = []
+    for number in range(copies):
+        for entry in claims:
+            resource = {**entry["resource"], "id": f"{entry['resource']['id']}-{number}"}
+            copied.append({"resource": resource})
+    return {**bundle, "entry": others + copied}
+
+
+@pytest.mark.parametrize("indent", [None, 2], ids=["compact", "indented"])
+def test_a_bundle_whose_resource_type_comes_past_the_head_is_still_fhir(tmp_path: Path, indent: int | None) -> None:
+    # Keys sorted put resourceType after a Bundle's entries; past the 64 KiB head the file was taken
+    # for the JSON claims shape, and its 300 lines became one row: "claim_id is required".
+    path = tmp_path / "sorted.json"
+    path.write_text(json.dumps(_sorted_bundle(100), sort_keys=True, indent=indent), encoding="utf-8")
+    assert path.stat().st_size > 65_536 and path.read_text(encoding="utf-8").rfind('"resourceType"') > 65_536
+    assert readers.detect_format(path) == "fhir"
+    assert len(claimcheck.validate_file(path, as_of=AS_OF).lines) == 300
+
+
+def test_a_long_json_claim_object_without_resource_type_is_still_the_claims_shape(tmp_path: Path) -> None:
+    # A key named resourceType deeper in, or in a string, is not the object's own.
+    lines = [{"line_number": n, "procedure_code": "0711T", "note": '{"resourceType": "Claim"}'} for n in range(900)]
+    claim = {"claim_id": "C1", "lines": lines, "extra": {"resourceType": "Claim"}}
+    path = tmp_path / "claim.json"
+    path.write_text(json.dumps(claim), encoding="utf-8")
+    assert path.stat().st_size > 65_536
+    assert readers.detect_format(path) == "json"
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 3, 5, 8, 13, 1 << 20])
+def test_the_resource_type_past_the_head_is_its_own_key_wherever_chunks_cut_the_text(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int
+) -> None:
+    monkeypatch.setattr("claimcheck.io.readers.fhir._lines._CHUNK", chunk)
+    documents = [
+        {"a": 'x\\"{[', "b\\": ["resourceType", {"resourceType": 1}], "resourceType": "Bundle"},
+        {"a": '"resourceType": "Claim"', "b": {"resourceType": "Claim"}},
+        {"resourceTypes": 1, "resourceTyp": 2, "c": "\\\\"},
+        {"z": "\u00e9\\", "resourceType": "Claim"},
+    ]
+    found = []
+    for number, document in enumerate(documents):
+        path = tmp_path / f"{number}.json"
+        path.write_text(json.dumps(document) + "\n" + json.dumps({"resourceType": "Claim"}), encoding="utf-8")
+        found.append(resource_type_past_head(path))
+    assert found == [True, False, False, True]
 
 
 # --- end to end ----------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from claimcheck.errors import InputError
 from claimcheck.io.readers import csv_reader, json_reader, x12
-from claimcheck.io.readers.fhir import looks_like_fhir, read_fhir
+from claimcheck.io.readers.fhir import looks_like_fhir, read_fhir, resource_type_past_head
 from claimcheck.io.readers.layouts import ColumnLayout
 from claimcheck.io.readers.text_lines import not_text
 from claimcheck.models.parse import InputProblem, ParsedClaim, ParsedLine
@@ -79,6 +79,8 @@ def detect_format(path: Path) -> str:
         return "x12"  # an empty 837, or an ISA with a bad separator: the X12 reader says which
     if looks_like_fhir(head):
         return "fhir"
+    if stripped.startswith("{") and len(head) == _HEAD_CHARS and resource_type_past_head(path):
+        return "fhir"  # keys sorted: a big Bundle's resourceType comes after all its entries
     if stripped.startswith(("{", "[")):
         first_line, _, rest = stripped.partition("\n")
         one_value_per_line = first_line.rstrip().endswith(("}", "]")) and rest.strip() != ""

@@ -17,7 +17,7 @@ from typing import Any
 
 from claimcheck.io.readers.fhir._claim import map_claim
 from claimcheck.io.readers.fhir._invalid import invalid_claim
-from claimcheck.io.readers.fhir._lines import looks_like_fhir
+from claimcheck.io.readers.fhir._lines import looks_like_fhir, resource_type_past_head
 from claimcheck.io.readers.fhir._references import BundleIndex, References
 from claimcheck.io.readers.fhir._source import (
     MODEL_ERRORS,
@@ -28,7 +28,7 @@ from claimcheck.io.readers.fhir._source import (
 )
 from claimcheck.models.parse import InputProblem, ParsedClaim, ParsedLine, parse_claim
 
-__all__ = ["looks_like_fhir", "read_fhir"]
+__all__ = ["looks_like_fhir", "read_fhir", "resource_type_past_head"]
 
 
 def _explained(parsed: tuple[InputProblem, ...], own: list[InputProblem]) -> tuple[InputProblem, ...]:

@@ -19,6 +19,7 @@ __all__ = [
     "is_resource",
     "looks_like_fhir",
     "opens_as_ndjson",
+    "resource_type_past_head",
     "streamed_lines",
 ]
 
@@ -59,6 +60,54 @@ def _opens_resource(text: str) -> bool:
             if depth == 1 and key == '"resourceType"':
                 return True
         key = part
+    return False
+
+
+# Outside a string: a quote or a bracket, brace or colon. Inside one: what is left of it, with
+# its closing quote (escapes as pairs), or, at the end of a chunk, as much as can be told.
+_OUTSIDE = re.compile(r'["\[\]{}:]')
+_STRING_END = re.compile(r'(?:[^"\\]|\\.)*"', re.DOTALL)
+_STRING_PART = re.compile(r"(?:[^\"\\]|\\.)*", re.DOTALL)
+_CHUNK = 1 << 20
+_KEY = "resourceType"
+
+
+def resource_type_past_head(path: Path) -> bool:
+    """Whether the file's first JSON value is an object with a ``resourceType`` key of its own
+    however far in it comes: keys sorted (jq -S, ``sort_keys``) put all of a Bundle's entries
+    before its resourceType. The file is read in chunks as far as that first value goes."""
+    depth, last, in_string, text, carry = 0, None, False, "", ""
+    with path.open(encoding="utf-8-sig", errors="replace") as source:
+        while chunk := source.read(_CHUNK):
+            chunk, carry, position = carry + chunk, "", 0
+            while True:
+                if in_string:
+                    end = _STRING_END.match(chunk, position)
+                    if end is None:
+                        part = _STRING_PART.match(chunk, position)
+                        assert part is not None  # it matches the empty string
+                        text = (text + part.group())[: len(_KEY) + 1]
+                        carry = chunk[part.end() :]  # a backslash whose escaped character is to come
+                        break
+                    last = (text + end.group()[:-1])[: len(_KEY) + 1]
+                    in_string, position = False, end.end()
+                    continue
+                token = _OUTSIDE.search(chunk, position)
+                if token is None:
+                    break
+                part, position = token.group(), token.end()
+                if part == '"':
+                    in_string, text = True, ""
+                    continue
+                if part in "[{":
+                    depth += 1
+                elif part in "]}":
+                    depth -= 1
+                    if depth <= 0:
+                        return False  # the first value ended without one
+                elif depth == 1 and last == _KEY:
+                    return True
+                last = None
     return False
 
 
