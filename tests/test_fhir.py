@@ -430,6 +430,18 @@ def test_icd9_coded_diagnoses_are_reported_not_read_as_icd10(tmp_path: Path) -> 
     ]
 
 
+def test_an_icd10_cm_coding_wins_over_a_who_icd10_one_listed_before_it(tmp_path: Path) -> None:
+    # Both count as diagnosis systems, and the first was taken: WHO's I70.2 stood in for the
+    # ICD-10-CM I70.213 beside it, and failed diagnosis.billable as a header the claim never sent.
+    data = fixture("claim-professional.json")
+    data["diagnosis"][0]["diagnosisCodeableConcept"]["coding"] = [
+        {"system": "http://hl7.org/fhir/sid/icd-10", "code": "I70.2"},
+        {"system": _ICD10CM, "code": "I70.213"},
+    ]
+    (parsed,) = lines_of(write(tmp_path, data))
+    assert parsed.line is not None and parsed.line.diagnosis_codes == ("I70.213",)
+
+
 def test_a_gender_outside_fhirs_codes_is_a_problem_as_a_bad_sex_is_in_csv_and_x12(tmp_path: Path) -> None:
     # fhir.resources takes any code; the reader dropped one it could not map without a word,
     # where CSV, JSON and X12 report a sex other than F, M or U.

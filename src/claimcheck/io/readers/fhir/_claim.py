@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from claimcheck.io.readers.fhir._codes import (
     DIAGNOSIS_SYSTEMS,
     ICD9_SYSTEMS,
+    ICD10CM_SYSTEMS,
     PLACE_OF_SERVICE_SYSTEMS,
     PROCEDURE_SYSTEMS,
     TAXONOMY_SYSTEMS,
@@ -184,7 +185,7 @@ class _ClaimReader:
                 why = "it is an ICD-9-CM code, which is not supported (only ICD-10-CM)"
                 problems.append(InputProblem("diagnosis_codes", f"lack diagnosis {sequence}: {why}"))
                 continue
-            code = code_from(concept, DIAGNOSIS_SYSTEMS)
+            code = code_from(concept, ICD10CM_SYSTEMS, only=True) or code_from(concept, DIAGNOSIS_SYSTEMS)
             if code:
                 codes.append(code)
                 continue

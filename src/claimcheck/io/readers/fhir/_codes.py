@@ -11,6 +11,7 @@ __all__ = [
     "DIAGNOSIS_SYSTEMS",
     "HIPPS_SYSTEMS",
     "ICD9_SYSTEMS",
+    "ICD10CM_SYSTEMS",
     "NPI_SYSTEMS",
     "PLACE_OF_SERVICE_SYSTEMS",
     "PROCEDURE_SYSTEMS",
@@ -44,12 +45,9 @@ PROCEDURE_SYSTEMS = _systems(
     "urn:oid:2.16.840.1.113883.6.285",
     "urn:oid:2.16.840.1.113883.6.14",
 )
-DIAGNOSIS_SYSTEMS = _systems(
-    "http://hl7.org/fhir/sid/icd-10-cm",
-    "urn:oid:2.16.840.1.113883.6.90",
-    "http://hl7.org/fhir/sid/icd-10",
-    "urn:oid:2.16.840.1.113883.6.3",
-)
+# ICD-10-CM first: WHO's ICD-10 is read only without it (its codes are often CM categories).
+ICD10CM_SYSTEMS = _systems("http://hl7.org/fhir/sid/icd-10-cm", "urn:oid:2.16.840.1.113883.6.90")
+DIAGNOSIS_SYSTEMS = ICD10CM_SYSTEMS | _systems("http://hl7.org/fhir/sid/icd-10", "urn:oid:2.16.840.1.113883.6.3")
 # ICD-9-CM diagnoses (its FHIR URI, an older spelling, its OID): many have the shape of an ICD-10-CM
 # code (V70.0, E849.0), so they are reported as not supported rather than read as one.
 ICD9_SYSTEMS = _systems(
