@@ -6,7 +6,6 @@ import errno
 import os
 import stat
 import sys
-import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
@@ -17,6 +16,7 @@ from claimcheck.engine.day import day_of_run
 from claimcheck.engine.ruleset import RuleSet, rules_or_shipped
 from claimcheck.engine.run import ENGINES, check_claims, check_claims_with
 from claimcheck.errors import InputError, OutputError, shown_argument
+from claimcheck.io.atomic import atomic_output
 from claimcheck.io.fast_csv import fast_eligible
 from claimcheck.io.readers import READERS, read_claims, unreadable_file
 from claimcheck.io.readers.layouts import ColumnLayout, load_layout
@@ -231,70 +231,3 @@ def discard_pending(stream: Any) -> None:
         pass
     finally:
         os.close(null)
-
-
-# The temporary name adds a dot, eight random characters and '.part' to the report's name: a
-# name near the file system's 255 bytes is cut to this many, so a report that can exist can be written.
-_TEMPORARY_STEM_BYTES = 200
-
-
-def _shortened(name: str) -> str:
-    encoded = os.fsencode(name)
-    return name if len(encoded) <= _TEMPORARY_STEM_BYTES else os.fsdecode(encoded[:_TEMPORARY_STEM_BYTES])
-
-
-def _not_a_file(named: Path) -> bool:
-    """Whether ``named`` (followed through links) exists and is not a regular file: a device
-    such as /dev/null or a named pipe, which a rename would replace instead of writing to (and a
-    directory, which the open then refuses before the run). The kernel follows the links: the
-    path ``realpath`` makes of /dev/stdout on a pipe (/proc/N/fd/pipe:[...]) does not exist."""
-    try:
-        return not stat.S_ISREG(named.stat().st_mode)
-    except OSError:
-        return False
-
-
-@contextmanager
-def _written_in_place(target: Path, binary: bool) -> Iterator[Any]:
-    try:
-        stream = open(target, "wb") if binary else open(target, "w", encoding="utf-8", newline="")
-    except OSError as exc:
-        raise OutputError(target, f"cannot write the report ({exc.strerror})") from None
-    try:
-        with stream:
-            yield stream
-    except OSError as exc:
-        raise OutputError(target, f"cannot write the report ({exc.strerror})") from None
-
-
-@contextmanager
-def atomic_output(path: str | Path, *, binary: bool = False) -> Iterator[Any]:
-    """Write to a temporary file beside ``path`` and rename it into place only on success,
-    so an interrupted run never leaves a partial report that looks complete.
-
-    A link is followed, so the report replaces the file it points to and the link stays; a
-    device or named pipe (``-o /dev/null``, ``-o >(gzip > r.gz)``) is written directly.
-    """
-    named, target = Path(path), Path(os.path.realpath(path))
-    if _not_a_file(named):
-        with _written_in_place(named, binary) as stream:
-            yield stream
-        return
-    try:
-        handle, temporary = tempfile.mkstemp(prefix=f".{_shortened(target.name)}.", suffix=".part", dir=target.parent)
-    except OSError as exc:
-        raise OutputError(named, f"cannot write the report ({exc.strerror})") from None
-    # mkstemp creates the file 0600; give the report the permissions any new file would get.
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(temporary, 0o666 & ~umask)
-    try:
-        with os.fdopen(handle, "wb") if binary else os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            yield stream
-        os.replace(temporary, target)
-    except OSError as exc:
-        Path(temporary).unlink(missing_ok=True)
-        raise OutputError(named, f"cannot write the report ({exc.strerror})") from None
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise

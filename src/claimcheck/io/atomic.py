@@ -1,0 +1,110 @@
+"""The report written to a temporary file beside its name and renamed into place at the end."""
+
+from __future__ import annotations
+
+import errno
+import os
+import secrets
+import stat
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from claimcheck.errors import OutputError
+
+__all__ = ["atomic_output"]
+
+
+# The temporary name adds a dot, eight random characters and '.part' to the report's name: a
+# name near the file system's 255 bytes is cut to this many, so a report that can exist can be written.
+_TEMPORARY_STEM_BYTES = 200
+
+
+def _shortened(name: str) -> str:
+    encoded = os.fsencode(name)
+    return name if len(encoded) <= _TEMPORARY_STEM_BYTES else os.fsdecode(encoded[:_TEMPORARY_STEM_BYTES])
+
+
+def _not_a_file(named: Path) -> bool:
+    """Whether ``named`` (followed through links) exists and is not a regular file: a device
+    such as /dev/null or a named pipe, which a rename would replace instead of writing to (and a
+    directory, which the open then refuses before the run). The kernel follows the links: the
+    path ``realpath`` makes of /dev/stdout on a pipe (/proc/N/fd/pipe:[...]) does not exist."""
+    try:
+        return not stat.S_ISREG(named.stat().st_mode)
+    except OSError:
+        return False
+
+
+@contextmanager
+def _written_in_place(target: Path, binary: bool) -> Iterator[Any]:
+    try:
+        stream = open(target, "wb") if binary else open(target, "w", encoding="utf-8", newline="")
+    except OSError as exc:
+        raise OutputError(target, f"cannot write the report ({exc.strerror})") from None
+    try:
+        with stream:
+            yield stream
+    except OSError as exc:
+        raise OutputError(target, f"cannot write the report ({exc.strerror})") from None
+
+
+@contextmanager
+def atomic_output(path: str | Path, *, binary: bool = False) -> Iterator[Any]:
+    """Write to a temporary file beside ``path`` and rename it into place only on success,
+    so an interrupted run never leaves a partial report that looks complete.
+
+    A link is followed, so the report replaces the file it points to and the link stays; a
+    device or named pipe (``-o /dev/null``, ``-o >(gzip > r.gz)``) is written directly.
+    """
+    named, target = Path(path), Path(os.path.realpath(path))
+    if _not_a_file(named):
+        with _written_in_place(named, binary) as stream:
+            yield stream
+        return
+    # The name is chosen before the file exists and every step after is inside the try: a
+    # signal landing just after the file appeared (a loaded machine) left it behind.
+    temporary = None
+    try:
+        for _ in range(100):
+            temporary = _temporary_name(target)
+            handle = _created(temporary)
+            if handle is not None:
+                break
+            temporary = None  # another run's
+        else:
+            raise FileExistsError(errno.EEXIST, "no free temporary name beside it")
+        with os.fdopen(handle, "wb") if binary else os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+            yield stream
+        os.replace(temporary, target)
+    except OSError as exc:
+        _remove(temporary)
+        raise OutputError(named, f"cannot write the report ({exc.strerror})") from None
+    except BaseException:
+        _remove(temporary)
+        raise
+
+
+_LETTERS = "abcdefghijklmnopqrstuvwxyz0123456789_"
+_CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+
+
+def _temporary_name(target: Path) -> str:
+    token = "".join(secrets.choice(_LETTERS) for _ in range(8))
+    return os.path.join(target.parent, f".{_shortened(target.name)}.{token}.part")
+
+
+def _created(temporary: str) -> int | None:
+    """The descriptor of the new file ``temporary``, None if the name is taken. Mode 0666 less
+    the umask, as any new file gets (mkstemp's 0600 and a chmod after it read the umask by
+    setting it, for every thread)."""
+    try:
+        return os.open(temporary, _CREATE, 0o666)
+    except FileExistsError:
+        return None
+
+
+def _remove(temporary: str | None) -> None:
+    if temporary is not None:
+        Path(temporary).unlink(missing_ok=True)
