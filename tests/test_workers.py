@@ -1,12 +1,18 @@
-"""How many ``--jobs`` workers a run may have: the cores it may use, a container's CPU quota too."""
+"""The ``--jobs`` workers: how many a run may have (the cores it may use, a container's CPU quota
+too), and how they start."""
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from claimcheck.io import workers
+from tests.conftest import ROOT
 
 
 def _cgroup(root: Path, v2: str | None = None, v1: tuple[str, str] | None = None) -> Path:
@@ -49,3 +55,37 @@ def test_the_default_is_the_cores_the_process_may_run_on_within_its_quota(monkey
     assert workers.default_jobs() == 64
     monkeypatch.setattr(workers, "quota_cpus", lambda *_args: 128)
     assert workers.default_jobs() == 64
+
+
+_FIRST_INSTRUCTIONS = """
+import signal
+
+# Run again in each worker (as __mp_main__), before it runs anything of claimcheck's.
+AT_START = signal.getsignal(signal.SIGINT)
+
+
+def at_start():
+    return "ignored" if AT_START == signal.SIG_IGN else str(AT_START)
+
+
+if __name__ == "__main__":
+    from claimcheck.io.workers import RulesSpec, start_pool
+
+    pool = start_pool(2, RulesSpec())
+    print(pool.submit(at_start).result())
+    pool.shutdown()
+"""
+
+
+@pytest.mark.skipif("forkserver" not in multiprocessing.get_all_start_methods(), reason="needs a fork server")
+def test_the_workers_ignore_ctrl_c_from_their_first_instruction(tmp_path: Path) -> None:
+    # Ctrl-C in a terminal reaches the whole process group: the workers ignored it only once
+    # their initializer ran, after a second of importing Arrow, and one still starting printed
+    # "Exception in initializer" and a KeyboardInterrupt traceback. In a new process: the fork
+    # server of this one may have started already.
+    script = tmp_path / "first_instructions.py"
+    script.write_text(_FIRST_INSTRUCTIONS)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")])}
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "ignored"

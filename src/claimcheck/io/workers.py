@@ -221,6 +221,27 @@ def _start_resource_tracker() -> None:
         signal.signal(hangup, previous)
 
 
+def _start_fork_server() -> None:
+    """Start multiprocessing's fork server ignoring SIGINT, which the workers it forks inherit:
+    they ignore Ctrl-C (the terminal sends it to the whole process group; the run shuts them
+    down) from their first instruction, not once their initializer has imported Arrow, a second
+    in which a worker starting printed a KeyboardInterrupt traceback. A Ctrl-C meanwhile is
+    held for the run, not lost."""
+    from multiprocessing import forkserver
+
+    if threading.current_thread() is not threading.main_thread():
+        return
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        try:
+            forkserver.ensure_running()
+        finally:
+            signal.signal(signal.SIGINT, previous)
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
 def start_pool(jobs: int, spec: RulesSpec) -> ProcessPoolExecutor:
     """Worker processes from a fork server, each loading the rules itself.
 
@@ -230,6 +251,8 @@ def start_pool(jobs: int, spec: RulesSpec) -> ProcessPoolExecutor:
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
     _start_resource_tracker()
+    if "forkserver" in methods:
+        _start_fork_server()
     pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker, initargs=(spec, os.getpid()))
     try:
         for _ in range(jobs):  # the pool starts a worker per task submitted: start them all now
