@@ -29,10 +29,10 @@ from claimcheck.cli_options import (
     refuse_replacing_inputs,
     reports_errors,
     rules_option,
-    terminate_unwinds,
     warn_past_code_sets,
 )
 from claimcheck.cli_serve import serve
+from claimcheck.cli_signals import terminate_unwinds
 from claimcheck.errors import ClaimCheckError, InputError
 
 __all__ = ["main"]

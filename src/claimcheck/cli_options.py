@@ -6,11 +6,9 @@ from __future__ import annotations
 import functools
 import os
 import shutil
-import signal
 import stat
 import sys
 import tempfile
-import threading
 from datetime import date
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -33,7 +31,6 @@ __all__ = [
     "refuse_replacing_inputs",
     "reports_errors",
     "rules_option",
-    "terminate_unwinds",
     "warn_past_code_sets",
 ]
 
@@ -210,40 +207,6 @@ def reports_errors(function: Any) -> Any:
 
             discard_pending(sys.stdout)
             sys.exit(CLOSED_PIPE_STATUS)
-
-    return wrapper
-
-
-def _ending_signals() -> list[signal.Signals]:
-    """SIGTERM, and SIGHUP (the terminal or ssh session closed) unless ignored: under nohup the
-    run goes on."""
-    hangup = getattr(signal, "SIGHUP", None)  # not on Windows
-    ignored = hangup is None or signal.getsignal(hangup) == signal.SIG_IGN
-    return [signal.SIGTERM] if ignored else [signal.SIGTERM, hangup]
-
-
-def terminate_unwinds(function: Any) -> Any:
-    """Let SIGTERM (a timeout, a scheduler stopping the job) and SIGHUP unwind like Ctrl-C, so
-    the temporary report and spool files are removed rather than left behind; exit status 143
-    (129 for SIGHUP). Ctrl-C ends with 130, the shell's status for SIGINT, not click's "Aborted!"
-    and 1."""
-
-    def raise_exit(signum: int, _frame: object) -> None:
-        raise SystemExit(128 + signum)
-
-    @functools.wraps(function)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        if threading.current_thread() is not threading.main_thread():
-            return function(*args, **kwargs)
-        previous = {signum: signal.signal(signum, raise_exit) for signum in _ending_signals()}
-        try:
-            return function(*args, **kwargs)
-        except KeyboardInterrupt:
-            click.echo("claimcheck: interrupted", err=True)
-            raise SystemExit(128 + signal.SIGINT) from None
-        finally:
-            for signum, handler in previous.items():
-                signal.signal(signum, handler)
 
     return wrapper
 
