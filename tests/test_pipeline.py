@@ -22,6 +22,7 @@ import pytest
 from benchmarks.generate import generate
 from click.testing import CliRunner
 
+from claimcheck import validate_batch
 from claimcheck.cli import main
 from claimcheck.rules.loader import shipped_pack_path
 from tests.conftest import ROOT, spread_lists, use_workers
@@ -758,3 +759,38 @@ def test_a_claim_field_that_differs_on_a_later_row_of_the_claim_is_an_input_find
         "with (claims.csv line 4)"
     )
     assert not any(value in row[4] for row in found for value in ("1961", "Other", " M "))  # no values
+
+
+def test_a_payer_written_in_other_capitals_on_a_later_row_is_not_a_different_payer(tmp_path: Path) -> None:
+    # No rule reads the payer and the report does not show it: ACME and Acme on two rows of one
+    # claim name one payer, and failing the second line for it blocked a claim for nothing.
+    path = tmp_path / "claims.csv"
+    path.write_text(
+        "claim_id,line_number,procedure_code,diagnosis_codes,date_of_service,payer\n"
+        "C1,1,99213,I10,2026-03-10,ACME Health\n"
+        "C1,2,99214,I10,2026-03-10,Acme  health\n"
+        "C1,3,99215,I10,2026-03-10,Other\n"
+    )
+    args = ["--format", "csv", "--rows", "finding"]
+    fast = _check(path, tmp_path / "fast.csv", *args)
+    careful = _check(path, tmp_path / "careful.csv", *args, "--columns", "claimcheck")
+    assert fast == careful
+    found = [
+        (r["line_number"], r["subject"])
+        for r in csv.DictReader(io.StringIO(fast.decode()))
+        if r["rule_id"] == "input.field"
+    ]
+    assert found == [("3", "payer")]
+    table = pa.table({name: [row[i] for row in _PAYER_ROWS] for i, name in enumerate(_PAYER_COLUMNS)})
+    batch_found = [
+        (r["line_number"], r["subject"]) for r in validate_batch(table).to_pylist() if r["rule_id"] == "input.field"
+    ]
+    assert batch_found == [(3, "payer")]
+
+
+_PAYER_COLUMNS = ("claim_id", "line_number", "procedure_code", "diagnosis_codes", "date_of_service", "payer")
+_PAYER_ROWS = (
+    ("C1", "1", "99213", "I10", "2026-03-10", "ACME Health"),
+    ("C1", "2", "99214", "I10", "2026-03-10", "Acme  health"),
+    ("C1", "3", "99215", "I10", "2026-03-10", "Other"),
+)
