@@ -550,3 +550,28 @@ def test_codes_in_a_float_column_are_read_as_validate_batch_reads_them() -> None
     for fraction in (1234567893.5, Decimal("22.5"), float("inf")):
         parsed = parse_claim(claim({**GOOD_LINE, "rendering_npi": fraction}))
         assert all_messages(parsed) == ["rendering_npi must be text"]
+
+
+def test_codes_in_a_numpy_array_are_read_as_a_list() -> None:
+    # A Parquet list column read with pandas holds numpy arrays: each line's codes were
+    # 'must be text or a list of codes', failing every line of the file.
+    import numpy as np
+
+    assert line(diagnosis_codes=np.array(["i70213", "E11.9 I10"])).diagnosis_codes == ("I70.213", "E11.9", "I10")
+    assert line(modifiers=np.array(["26", "lt"], dtype=object)).modifiers == ("26", "LT")
+    assert line(diagnosis_codes=np.array([], dtype=object)).diagnosis_codes == ()
+    report = claimcheck.validate(
+        {
+            "claim_id": "C1",
+            "lines": [
+                {
+                    "line_number": 1,
+                    "procedure_code": "99213",
+                    "diagnosis_codes": np.array(["I10"]),
+                    "date_of_service": "2026-03-10",
+                }
+            ],
+        },
+        as_of="2026-11-22",
+    )
+    assert [f.subject for f in report.lines[0].findings if f.rule_id == "diagnosis.code_set"] == ["I10"]

@@ -112,6 +112,8 @@ def _optional_text(value: Any) -> str | None:
 def _tokens(value: Any, separators: re.Pattern[str]) -> list[str]:
     if _empty(value):
         return []
+    if type(value).__module__ == "numpy" and getattr(value, "ndim", None) == 1:
+        value = value.tolist()  # a Parquet list column's cell, as pandas reads it
     if isinstance(value, (list, tuple)):
         items = value
     elif isinstance(value, str) or _whole_text(value) is not None:
