@@ -303,3 +303,19 @@ def test_an_indicator_1_pair_is_judged_in_time_linear_in_the_claim(
 def test_ptp_files_may_be_given_as_a_generator() -> None:
     rules = claimcheck.load_rules(ptp=(path for path in [PTP]))
     assert rules.ptp is not None and len(rules.ptp) == len(claimcheck.load_rules(ptp=[PTP]).ptp or ())
+
+
+def test_a_pair_the_ptp_file_lists_the_other_way_round_is_judged_by_the_file_alone(tmp_path: Path) -> None:
+    # The pack has 0710T/0711T; a file whose edition lists the pair as 0711T/0710T (indicator 1)
+    # replaces it as well: the same two lines got the file's pass and the pack's fail.
+    ptp = _ptp_file(tmp_path / "ptp.txt", "0711T\t0710T\t\t20220101\t*\t1\treversed")
+    rules = claimcheck.load_rules(ptp=ptp)
+    claim = {
+        "claim_id": "R",
+        "lines": [_line(1, "0710T", "2022-08-01"), _line(2, "0711T", "2022-08-01", modifiers=["59"])],
+    }
+    found = [
+        (f.subject, f.status.value, f.source.table if f.source else None)
+        for f in _findings(claimcheck.validate(claim, rules=rules, as_of=AS_OF), "pair.ptp")
+    ]
+    assert found == [("0711T 0710T", "pass", "ptp.txt line 2")]

@@ -70,6 +70,8 @@ class ProcedurePairs(ClaimCheck):
                 )
                 yield _Edit(edit.modifier_indicator, edit.rationale, source)
             return
+        if self.ptp is not None and self.ptp.lists(second, first):
+            return  # the file's edition has the pair the other way round: its rows replace these
         for entry in self.pairs.get((first, second), ()):
             if entry.in_force(day):
                 yield _Edit(entry.modifier_indicator, entry.rationale, self.entry_source(entry.source, entry))
