@@ -20,7 +20,7 @@ __all__ = ["serve"]
     type=click.IntRange(min=1),
     default=1,
     show_default=True,
-    help="Worker processes (one per core; more than the cores is cut to that, with a note on stderr).",
+    help="Worker processes, at most one per core (more is cut to the cores, with a note on stderr).",
 )
 @click.option(
     "--api-keys",
