@@ -31,6 +31,7 @@ from claimcheck.cli_options import (
     rules_option,
     warn_past_code_sets,
 )
+from claimcheck.cli_rules_command import rules
 from claimcheck.cli_serve import serve
 from claimcheck.cli_signals import terminate_unwinds
 from claimcheck.errors import ClaimCheckError, InputError
@@ -310,45 +311,7 @@ def _write_encoded(
 main.add_command(serve)
 
 
-@main.group()
-def rules() -> None:
-    """Show the rules the engine will apply."""
-
-
-@rules.command("list")
-@rules_option
-@code_set_option
-@ptp_option
-@mue_option
-@reports_errors
-def rules_list(rules_dir: Path | None, code_sets: dict[str, str], ptp: tuple[Path, ...], mue: Path | None) -> None:
-    """List the procedure profiles and the general rules."""
-    from claimcheck.cli_rules import print_rule_list
-    from claimcheck.io.files import standard_output
-
-    ruleset = load_ruleset(rules_dir, code_sets, ptp, mue)
-    with standard_output(what="the rule list"):
-        print_rule_list(ruleset)
-
-
-@rules.command("show")
-@click.argument("code")
-@rules_option
-@code_set_option
-@ptp_option
-@mue_option
-@reports_errors
-def rules_show(
-    code: str, rules_dir: Path | None, code_sets: dict[str, str], ptp: tuple[Path, ...], mue: Path | None
-) -> None:
-    """Show what applies to procedure CODE (or the rule with id CODE), with the rows of the --ptp
-    and --mue files that a check run given them applies."""
-    from claimcheck.cli_rules import print_rule_detail
-    from claimcheck.io.files import standard_output
-
-    ruleset = load_ruleset(rules_dir, code_sets, ptp, mue)
-    with standard_output(what="the rules"):
-        print_rule_detail(ruleset, code)
+main.add_command(rules)
 
 
 if __name__ == "__main__":  # pragma: no cover
