@@ -207,14 +207,14 @@ def check(
         from claimcheck.io.workers import RulesSpec, usable_jobs
 
         spec = RulesSpec.of(rules_dir, code_sets, ptp, mue)
-        if jobs is not None and usable_jobs(jobs) < jobs and not quiet:
-            cores = usable_jobs(jobs)
+        cores = usable_jobs(jobs)  # reads the cgroup quota: once
+        if jobs is not None and cores < jobs and not quiet:
             click.echo(
                 f"claimcheck: --jobs {jobs} is more than the {cores} cores this run may use: "
                 f"it runs at most {cores} workers",
                 err=True,
             )
-        jobs = usable_jobs(jobs)
+        jobs = cores
         pool = None
         try:
             pool = _early_workers(files, spec, jobs, input_format, columns, engine)

@@ -62,14 +62,15 @@ def serve(
     from claimcheck.io.workers import usable_jobs
     from claimcheck.service.settings import Settings
 
-    if usable_jobs(workers) < workers:
+    cores = usable_jobs(workers)
+    if cores < workers:
         # Each worker loads the rules (100+ MB); past the cores they only take memory.
         click.echo(
-            f"claimcheck: --workers {workers} is more than the {usable_jobs(workers)} cores this service may use: "
-            f"it runs {usable_jobs(workers)} workers",
+            f"claimcheck: --workers {workers} is more than the {cores} cores this service may use: "
+            f"it runs {cores} workers",
             err=True,
         )
-        workers = usable_jobs(workers)
+        workers = cores
     settings = Settings.from_options(
         api_keys_file=api_keys_file,
         insecure_no_auth=insecure_no_auth,
