@@ -83,6 +83,11 @@ def test_every_line_check_declares_what_its_findings_depend_on() -> None:
         assert implementation.memo_first is None or implementation.memo_first in key, kind
         assert not (implementation.memo_each and implementation.memo_first), kind
         assert not implementation.needs_profile or "procedure_code" in key, kind
+        fact = implementation.memo_fact
+        assert fact is None or (fact in ClaimLine.model_fields and implementation.fact is not LineCheck.fact), kind
+        # What the memo keys on when the rule is dated: a key combines at most three columns.
+        names = {*key, *(() if "date_of_service" in key else ("era",)), *(("fact",) if fact else ())}
+        assert len(names) <= 3, kind
 
 
 def test_the_line_view_has_the_claim_line_fields() -> None:
@@ -187,9 +192,11 @@ _CLAIM_IDS = st.sampled_from(["C1", "C2", " C2 ", "C3", ""])
 _CELLS = {
     "line_number": st.sampled_from(["1", "2", "3", "x", "0", ""]),
     "procedure_code": st.sampled_from(
-        ["0711T", "0721t", "0624T", "75571", "77011", "99213", "71250", "G0121", "9921", ""]
+        ["0711T", "0721t", "0624T", "75571", "77011", "99213", "71250", "G0121", "9921", "", "A0427"]
     ),
-    "modifiers": st.sampled_from(["", "26", "TC", "26 TC", "59", "xs", "76", "ZZ", "26:59", "GN 78 22 25 59"]),
+    "modifiers": st.sampled_from(
+        ["", "26", "TC", "26 TC", "59", "xs", "76", "ZZ", "26:59", "GN 78 22 25 59", "JG HR", "rh"]
+    ),
     "diagnosis_codes": st.sampled_from(["", "I70.213", "i70213", "I70.2", "R91.1 I10", "J44.9;E11.9", "R02", "Z99.9X"]),
     "rendering_taxonomy": st.sampled_from(["", "2085R0202X", "207RC0000X", "363AM0700X", "BAD"]),
     "rendering_npi": st.sampled_from(["", "1234567893", "1234567890", "12345"]),
@@ -235,6 +242,33 @@ def test_a_line_without_a_code_beside_cms_tables_gets_the_same_findings(tmp_path
     found = _batch(_strings(path), with_tables, path.name)
     assert found == _per_line(path, with_tables)
     assert any(row[4] == "units.mue" and row[6] == "fail" for row in found)
+
+
+def test_ambulance_pairs_get_the_same_findings_on_ambulance_and_other_codes(tmp_path: Path) -> None:
+    # modifier.code_set reads JG, HR... as origin/destination pairs on ambulance codes only: a memo
+    # keyed on the modifier alone gave every line the judgement of the first line it met.
+    codes = ["A0427", "99213", "A0425", "J1100", "a0999", "A4550"]
+    modifiers = ["JG", "HR", "GD RH", "SH QM", "XG", "JG 26"]
+    rows = [
+        [f"C{n}", "1", code, mods, "R07.9", "2026-03-10"]
+        for n, (code, mods) in enumerate((c, m) for m in modifiers for c in (codes if len(m) % 2 else codes[::-1]))
+    ]
+    path = tmp_path / "claims.csv"
+    path.write_text(
+        "claim_id,line_number,procedure_code,modifiers,diagnosis_codes,date_of_service\n"
+        + "".join(",".join(r) + "\n" for r in rows)
+    )
+    rules = load_rules()
+    found = _batch(_strings(path), rules, path.name)
+    assert found == _per_line(path, rules)
+    assert sum("read as an ambulance origin/destination pair" in " ".join(row) for row in found) == 18
+    # A dated modifier rule: its key (modifier, date, ambulance or not) needs no era beside the date.
+    pack = tmp_path / "rules"
+    shutil.copytree(shipped_pack_path(), pack)
+    general = pack / "general" / "modifier.yaml"
+    general.write_text(general.read_text().replace("  - id: ", "  - effective: 2026-01-01\n    id: "))
+    dated = load_rules(pack)
+    assert _batch(_strings(path), dated, path.name) == _per_line(path, dated)
 
 
 @settings(max_examples=200, deadline=None)

@@ -44,9 +44,9 @@ CODES = [
         "76376",
         "76377",
     ),  # pairs, add-on
-    *("99213", "36415"),
+    *("99213", "36415", "A0427"),  # A0427: ambulance pairs spelled like HCPCS modifiers (JG, HR)
 ]
-MODIFIERS = ["26", "TC", "59", "XS", "76", "91", "GN", "78", "LT", "25", "ZZ"]
+MODIFIERS = ["26", "TC", "59", "XS", "76", "91", "GN", "78", "LT", "25", "ZZ", "JG", "HR"]
 DAYS = ["2026-03-09", "2026-03-10", "2026-03-11", "2022-06-30", "2021-06-30", "2026-12-01"]
 BAD_DAYS = ["03/10/2026", "2026-02-30", ""]
 # Codes that meet in claim checks: global and components, CT with 0721T/0722T, CTA with 3D rendering.
@@ -177,6 +177,9 @@ HANDMADE = {
     ),
     "MUE summed over a day": _claim(("0711T", "", D), ("0711T", "", D), ("0711T", "", E), ("0711T", "", D)),
     "an unreadable line among readable ones": _claim(("0711T", "26", D), ("0711T", "TC", "!"), ("0711T", "TC", D)),
+    "ambulance pairs spelled like HCPCS modifiers, on ambulance and other codes": _claim(
+        ("A0427", "JG HR", D), ("99213", "JG HR", D), ("A0425", "GD RH", D), ("J1100", "GD RH", D)
+    ),
 }
 
 

@@ -221,6 +221,17 @@ def test_ambulance_pair_in_rule_params_is_a_modifier(pack: Path) -> None:
         claimcheck.load_rules(pack)
 
 
+def test_ambulance_procedure_ranges_are_codes_in_order(pack: Path) -> None:
+    rule_file = pack / "general" / "modifier.yaml"
+    _replace(rule_file, "[A0021, A0999]", "[A0999, A0021]")
+    with pytest.raises(RuleFileError, match="A0999 comes after A0021") as caught:
+        claimcheck.load_rules(pack)
+    assert caught.value.file == str(rule_file)
+    _replace(rule_file, "[A0999, A0021]", "[A0021, ambulance]")
+    with pytest.raises(RuleFileError, match="'ambulance'"):
+        claimcheck.load_rules(pack)
+
+
 def test_category_ii_modifier_in_rule_params_is_a_modifier(pack: Path) -> None:
     # 8P is not in the modifier file; the modifier_code_set rule accepts it on claims.
     _replace(pack / "general" / "duplicate.yaml", '["76", "77", "91"]', '["76", "77", "91", 8P]')

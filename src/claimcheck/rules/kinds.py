@@ -124,6 +124,19 @@ class ModifierCodeSetParams(_Params):
     category_ii_modifiers: FrozenMapping[Annotated[str, Field(pattern=r"^[0-9][A-Z]$")], str] = Field(
         default={}, validate_default=True
     )
+    # First and last code of each range of ambulance procedures: on these a pair is read as one
+    # even when a HCPCS modifier is spelled alike (JG, terminated; HR, current).
+    ambulance_procedures: tuple[tuple[ProcedureCode, ProcedureCode], ...] = ()
+
+    @model_validator(mode="after")
+    def _ranges_in_order(self) -> ModifierCodeSetParams:
+        for index, (first, last) in enumerate(self.ambulance_procedures):
+            if first > last:
+                raise ValueError(f"ambulance_procedures[{index}]: {first} comes after {last}")
+        return self
+
+    def is_ambulance_procedure(self, code: str) -> bool:
+        return any(len(code) == len(first) and first <= code <= last for first, last in self.ambulance_procedures)
 
     def is_ambulance_pair(self, code: str) -> bool:
         """True when ``code`` is an origin letter followed by a destination letter."""

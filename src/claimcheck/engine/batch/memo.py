@@ -120,7 +120,11 @@ class CheckMemo:
         """``judge`` gives a key's findings (default: the check itself)."""
         if check.memo_key is None:
             raise TypeError(f"{type(check).__name__} does not declare memo_key")
-        names = (*check.memo_key, "era") if check.rule.dated else check.memo_key
+        # The era of a dated rule says no more than the date of service, when the key has it: a
+        # key combines at most three columns.
+        dated = check.rule.dated and "date_of_service" not in check.memo_key
+        names = (*check.memo_key, "era") if dated else check.memo_key
+        names = (*names, "fact") if check.memo_fact else names
         self.check = check
         self.judge = judge or check
         self.names = tuple(dict.fromkeys(names))
@@ -134,12 +138,17 @@ class CheckMemo:
         self._counts = np.zeros(0, dtype=np.int64)
         self._flat = np.zeros(0, dtype=np.int64)
         self._era_of: list[int] = []
+        self._fact_of: list[int] = []  # per value of the memo_fact field
 
     def _era_codes(self, served: Any, rows: np.ndarray) -> np.ndarray:
         assert self.eras is not None
         for day in served.values[len(self._era_of) :]:
             self._era_of.append(self.eras.of(day) if isinstance(day, date) else 0)
         return np.array(self._era_of, dtype=np.int64)[served.codes[rows]]
+
+    def _fact_codes(self, field: FieldValues, rows: np.ndarray) -> np.ndarray:
+        self._fact_of.extend(self.check.fact(value) for value in field.values[len(self._fact_of) :])
+        return np.array(self._fact_of, dtype=np.int64)[field.codes[rows]]
 
     def distinct_keys(
         self,
@@ -156,6 +165,10 @@ class CheckMemo:
             if name == "era":
                 columns.append(self._era_codes(batch.fields["date_of_service"], instance_rows))
                 sizes.append(len(self._era_of) and max(self._era_of) + 1)
+            elif name == "fact":
+                assert self.check.memo_fact is not None
+                columns.append(self._fact_codes(batch.fields[self.check.memo_fact], instance_rows))
+                sizes.append(len(self._fact_of) and max(self._fact_of) + 1)
             elif name == each and items is not None and elements is not None:
                 columns.append(items)
                 sizes.append(len(elements.items))

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from claimcheck.engine.profiles import CompiledProfile
 from claimcheck.models.claim import ClaimLine
@@ -146,6 +146,9 @@ class LineCheck(CompiledRule):
     # gets no finding.
     memo_key: tuple[str, ...] | None = None
     memo_each: str | None = None
+    # A field of which the findings depend only on ``fact(value)``, a small number (say, whether
+    # the procedure is an ambulance code): keying on the whole value would multiply the keys.
+    memo_fact: str | None = None
     memo_first: str | None = None
     needs_profile = False
 
@@ -160,6 +163,10 @@ class LineCheck(CompiledRule):
         return self.run(ctx) if self.applies(ctx) else ()
 
     def run(self, ctx: LineContext) -> Iterable[Finding]:
+        raise NotImplementedError
+
+    def fact(self, value: Any) -> int:
+        """With ``memo_fact``: what of ``value`` the findings depend on, from 0 up."""
         raise NotImplementedError
 
     def accepted(self, ctx: LineContext, item: str) -> Finding | None:

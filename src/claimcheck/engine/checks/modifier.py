@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from typing import Any
 
 from claimcheck.engine.checks.base import LineCheck, LineContext, code_set_source, describe_codes, implements
 from claimcheck.models.finding import Finding, Status
@@ -23,6 +24,7 @@ _VERDICT = {
 class ModifierCodeSet(LineCheck):
     memo_key = ("modifiers", "date_of_service")
     memo_each = "modifiers"
+    memo_fact = "procedure_code"  # only whether it is an ambulance code
     reads = ("modifiers", "date_of_service")
 
     def setup(self) -> None:
@@ -31,6 +33,7 @@ class ModifierCodeSet(LineCheck):
         self.code_set = code_set_source(self.modifiers.info)
         self.locations = self.params.ambulance_locations
         self.destination_only = frozenset(self.params.destination_only)
+        self.ambulance_procedure = self.params.is_ambulance_procedure
         manual = SourceRef(document="CMS Claims Processing Manual", section="ch. 15 section 30.A, ambulance modifiers")
         self.ambulance_source = self.entry_source(manual)
         self.category_ii = self.params.category_ii_modifiers
@@ -44,13 +47,20 @@ class ModifierCodeSet(LineCheck):
         origin, destination = self.locations.get(code[0]), self.locations.get(code[1])
         return f"ambulance from {origin} to {destination}" if origin and destination else None
 
+    def fact(self, procedure_code: Any) -> int:
+        return int(isinstance(procedure_code, str) and self.ambulance_procedure(procedure_code))
+
     def run(self, ctx: LineContext) -> Iterable[Finding]:
         assert ctx.line is not None
         served = ctx.line.date_of_service
+        ambulance_line = self.fact(ctx.line.procedure_code)
         for code in ctx.line.modifiers:
             known = self.modifiers.get(code)
-            ambulance = self._ambulance(code) if known is None else None
-            if ambulance is not None:
+            ambulance = self._ambulance(code) if known is None or ambulance_line else None
+            if ambulance is not None and ambulance_line:
+                message = f"{code} ({ambulance}) is read as an ambulance origin/destination pair on an ambulance code"
+                yield self.finding(code, Status.PASS, message, self.ambulance_source)
+            elif ambulance is not None:
                 yield self.finding(
                     code, Status.PASS, f"{code} ({ambulance}) is a valid modifier", self.ambulance_source
                 )
@@ -101,12 +111,15 @@ class ProfileModifiers(LineCheck):
     needs_profile = True
     reads = ("modifiers",)
 
-    def _valid(self, code: str, served: date) -> bool:
-        """Whether modifier.code_set passes ``code`` on ``served``."""
+    def _valid(self, code: str, served: date, procedure: str) -> bool:
+        """Whether modifier.code_set passes ``code`` on ``served`` on a ``procedure`` line."""
+        params = self.env.modifier_code_set
+        if any(p.is_ambulance_pair(code) and p.is_ambulance_procedure(procedure) for p in params):
+            return True
         known = self.code_sets.modifiers.get(code)
         if known is not None:
             return known.in_force(served)
-        return any(p.is_ambulance_pair(code) or code in p.category_ii_modifiers for p in self.env.modifier_code_set)
+        return any(p.is_ambulance_pair(code) or code in p.category_ii_modifiers for p in params)
 
     def run(self, ctx: LineContext) -> Iterable[Finding]:
         assert ctx.line is not None
@@ -115,7 +128,7 @@ class ProfileModifiers(LineCheck):
             return
         served = ctx.line.date_of_service
         for code in ctx.line.modifiers:
-            if not self._valid(code, served):
+            if not self._valid(code, served, ctx.line.procedure_code):
                 continue  # modifier.code_set already failed it
             entry = profile.modifier_entry(code, served)
             if entry is None:
