@@ -180,6 +180,28 @@ def test_an_expired_profile_entry_no_longer_matches(dated_pack: Path) -> None:
     assert unlisted.status is claimcheck.Status.WARN
 
 
+def test_an_expired_specialty_entry_leaves_the_line_to_its_listed_classification(tmp_path: Path) -> None:
+    # 0721T lists 363A00000X, which covers 363AM0700X; an own entry for 363AM0700X that has
+    # expired hid it, and the line warned "not a specialty listed" beside a listing that covers it.
+    pack = tmp_path / "rules"
+    shutil.copytree(shipped_pack_path(), pack)
+    profile = pack / "procedures" / "0721T.yaml"
+    profile.write_text(
+        profile.read_text()
+        + "  - code: 363AM0700X\n    name: Physician Assistant / Medical\n    expires: 2025-12-31\n"
+        + "    source: {document: 001_4dc8b7a89db6f43d.txt, section: Coding Specifications (taxonomy table)}\n"
+    )
+    rules = claimcheck.load_rules(pack)
+    lines = [
+        _line(n, "0721T", day, rendering_taxonomy="363AM0700X") for n, day in ((1, "2025-12-31"), (2, "2026-03-10"))
+    ]
+    report = claimcheck.validate({"claim_id": "S", "lines": lines}, rules=rules, as_of=AS_OF)
+    own, covered = _findings(report, "specialty.profile")
+    assert own.status is claimcheck.Status.PASS and own.source is not None and own.source.expires == "2025-12-31"
+    assert covered.status is claimcheck.Status.PASS
+    assert "covered by 363A00000X" in covered.message
+
+
 def test_expires_before_effective_is_a_rule_file_error(dated_pack: Path) -> None:
     units = dated_pack / "general" / "units.yaml"
     units.write_text(

@@ -66,11 +66,14 @@ class CompiledProfile:
         if self.specialties is None:
             return None
         entry = self.specialties.get(taxonomy)
-        if entry is None:
-            known = code_sets.nucc.get(taxonomy)
-            if known is None:
-                return None
-            entry = self.specialty_classifications.get((known.grouping, known.classification))
+        if entry is not None and entry.in_force(on):
+            return entry
+        # The code's own entry may be out of force while its classification's is not, as a
+        # diagnosis falls back to a listed header.
+        known = code_sets.nucc.get(taxonomy)
+        if known is None:
+            return None
+        entry = self.specialty_classifications.get((known.grouping, known.classification))
         return entry if entry is not None and entry.in_force(on) else None
 
 
