@@ -237,8 +237,10 @@ def test_category_ii_modifier_in_rule_params_is_a_modifier(pack: Path) -> None:
     _replace(pack / "general" / "duplicate.yaml", '["76", "77", "91"]', '["76", "77", "91", 8P]')
     assert "8P" in claimcheck.load_rules(pack).claim_checks[-1].repeat
     _replace(pack / "general" / "duplicate.yaml", "8P]", "9P]")
-    with pytest.raises(RuleFileError, match="'9P'"):
+    with pytest.raises(RuleFileError, match="'9P'") as caught:
         claimcheck.load_rules(pack)
+    # The message listed the file's modifiers and ambulance pairs as allowed, not 8P's kind.
+    assert caught.value.allowed is not None and "Category II modifiers" in caught.value.allowed
 
 
 def test_general_rule_status_lists_the_values_as_written(pack: Path) -> None:
@@ -549,6 +551,9 @@ def test_a_profile_may_list_the_modifiers_the_code_set_rule_accepts(pack: Path) 
     with pytest.raises(RuleFileError, match="is not a code in the modifier code set") as caught:
         claimcheck.load_rules(pack)
     assert (caught.value.key_path, caught.value.value) == ("modifiers[1].code", "XH")
+    # What it allows names them, as the loader accepts them.
+    allowed = caught.value.allowed or ""
+    assert "ambulance origin/destination pairs" in allowed and "Category II modifiers" in allowed
 
 
 def test_a_merge_key_says_it_is_not_supported(pack: Path) -> None:

@@ -37,6 +37,17 @@ def _hint(info: CodeSetInfo) -> str:
     return _WRONG_CODE_HINT
 
 
+def _beyond_file(params: Sequence[ModifierCodeSetParams]) -> str:
+    """What the ``modifier_code_set`` rules accept beyond the modifier file, for "allowed"."""
+    text = ""
+    if any(p.ambulance_locations for p in params):
+        text += " or ambulance origin/destination pairs of the modifier_code_set rule"
+    listed = sorted({code for p in params for code in p.category_ii_modifiers})
+    if listed:
+        text += f" or the CPT Category II modifiers it lists ({', '.join(listed)})"
+    return text
+
+
 def _check_section(
     doc: LocatedDocument,
     section: str,
@@ -44,6 +55,7 @@ def _check_section(
     exists: Callable[[str], bool],
     set_label: str,
     hint: str = _WRONG_CODE_HINT,
+    beyond: str = "",
 ) -> None:
     seen: dict[str, int] = {}
     for index, entry in enumerate(entries or ()):
@@ -60,7 +72,7 @@ def _check_section(
         seen[code] = index
         if not exists(code):
             raise RuleFileError(
-                doc.file, f"is not a code in {set_label}", allowed=f"codes of {set_label}{hint}", **where
+                doc.file, f"is not a code in {set_label}", allowed=f"codes of {set_label}{beyond}{hint}", **where
             )
         document_code = getattr(entry, "document_code", None)
         document_codes = document_code if isinstance(document_code, tuple) else (document_code,)
@@ -94,6 +106,7 @@ def check_profile_codes(
         lambda c: c in modifiers or any(p.is_ambulance_pair(c) or c in p.category_ii_modifiers for p in beyond_file),
         f"the modifier code set ({_label('', modifiers.info).strip()})",
         _hint(modifiers.info),
+        _beyond_file(beyond_file),
     )
     _check_section(
         doc, "diagnoses", profile.diagnoses, lambda c: c in icd, _label("ICD-10-CM", icd.info), _hint(icd.info)
@@ -119,9 +132,7 @@ def check_rule_modifiers(general: Sequence[tuple[LocatedDocument, Sequence[BaseM
     modifiers = code_sets.modifiers
     ambulance = [p for _, rules in general for p in rules if isinstance(p, ModifierCodeSetParams)]
     set_label = f"the modifier code set ({modifiers.info.version})"
-    allowed = f"modifiers of {set_label}"
-    if any(p.ambulance_locations for p in ambulance):
-        allowed += " or ambulance origin/destination pairs of the modifier_code_set rule"
+    allowed = f"modifiers of {set_label}{_beyond_file(ambulance)}"
     for doc, rules in general:
         for index, params in enumerate(rules):
             for path, code in modifier_codes(params, ("rules", index, "params")):
