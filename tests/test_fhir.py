@@ -925,21 +925,71 @@ def test_resources_pretty_printed_one_after_another_are_said_to_be_so(tmp_path: 
     )
 
 
-def test_ndjson_without_claims_or_with_a_bundle_line_is_said_so(tmp_path: Path) -> None:
+def test_ndjson_without_claims_is_said_so(tmp_path: Path) -> None:
     path = tmp_path / "Patient.ndjson"
     path.write_text('{"resourceType": "Patient", "id": "a"}\n{"resourceType": "Patient", "id": "b"}\n')
     with pytest.raises(InputError, match="holds no Claim resource"):
         list(read_fhir(path))
-    bundle = {
-        "resourceType": "Bundle",
-        "type": "collection",
-        "entry": [{"resource": fixture("claim-professional.json")}],
-    }
-    path.write_text(json.dumps(fixture("claim-professional.json")) + "\n" + json.dumps(bundle) + "\n")
-    first, second = read_fhir(path)
-    assert first.claim_id == "FX-PRO-1"
-    (line,) = second.lines
-    assert problems(line) == [("resource", "holds a Bundle: an NDJSON file holds one resource per line")]
+    patients = {"resourceType": "Bundle", "type": "collection", "entry": [{"resource": {"resourceType": "Patient"}}]}
+    path.write_text(json.dumps(patients) + "\n" + json.dumps(patients) + "\n")
+    with pytest.raises(InputError, match="holds no Claim resource"):
+        list(read_fhir(path))
+
+
+def test_ndjson_of_bundles_reads_each_bundles_claims_against_that_bundle(tmp_path: Path) -> None:
+    # One Bundle a line (the Google Cloud Healthcare API's BUNDLE import, request logs of PAS
+    # Bundles): every line was one "holds a Bundle" finding, and the items of its Claims were
+    # never read or checked.
+    claim = fixture("claim-professional.json")
+    del claim["contained"]
+    claim["patient"] = {"reference": "Patient/pat"}
+    claim["careTeam"][0]["provider"] = {"reference": "urn:uuid:doc"}
+    doctor = {"resourceType": "Practitioner", "id": "d"}
+    npi = [{"system": "http://hl7.org/fhir/sid/us-npi", "value": "1234567893"}]
+
+    def bundle(claims: list[dict[str, Any]], gender: str) -> dict[str, Any]:
+        others = [
+            {"resource": {"resourceType": "Patient", "id": "pat", "gender": gender}},
+            {"fullUrl": "urn:uuid:doc", "resource": {**doctor, "identifier": npi}},
+        ]
+        return {"resourceType": "Bundle", "type": "collection", "entry": [*others, *[{"resource": c} for c in claims]]}
+
+    two = [{**claim, "id": "B2-1"}, {**claim, "id": "B2-2", "item": [{**claim["item"][0], "sequence": 7}]}]
+    text = [
+        json.dumps(bundle([{**claim, "id": "B1"}], "male")),
+        json.dumps({"resourceType": "Patient", "id": "x"}),
+        json.dumps(bundle(two, "female")),
+        json.dumps({"resourceType": "Bundle", "entry": {"resource": claim}}),
+        json.dumps({"resourceType": "Bundle", "entry": [{"resource": {**claim, "resourceType": "claim"}}]}),
+    ]
+    path = tmp_path / "Bundles.ndjson"
+    path.write_text("\n".join(text) + "\n")
+    assert readers.detect_format(path) == "fhir"
+    first, second, third, broken, misspelt = read_fhir(path)
+    assert [c.claim_id for c in (first, second, third)] == ["B1", "B2-1", "B2-2"]
+    assert [c.header.patient_sex for c in (first, second, third) if c.header] == ["M", "F", "F"]
+    assert [line.line.rendering_npi for c in (first, second, third) for line in c.lines if line.line] == [
+        "1234567893"
+    ] * 3
+    assert not any(line.problems for c in (first, second, third) for line in c.lines)
+    assert [line.location for c in (first, second, third) for line in c.lines] == [
+        {"file": "Bundles.ndjson", "line": 1, "resource": "Claim/B1", "entry": 2, "item": 1},
+        {"file": "Bundles.ndjson", "line": 3, "resource": "Claim/B2-1", "entry": 2, "item": 1},
+        {"file": "Bundles.ndjson", "line": 3, "resource": "Claim/B2-2", "entry": 3, "item": 7},
+    ]
+    assert third.lines[0].origin == "Bundles.ndjson line 3 entry 3 Claim/B2-2 item 7"
+    assert [(line.origin, problems(line)) for line in broken.lines + misspelt.lines] == [
+        ("Bundles.ndjson line 4", [("resource", "holds a Bundle whose entry is not a list of entries")]),
+        (
+            "Bundles.ndjson line 5 entry 0",
+            [
+                (
+                    "resource",
+                    "is not a FHIR resource (its resourceType is no FHIR type; they are case-sensitive, as in Claim)",
+                )
+            ],
+        ),
+    ]
 
 
 def test_a_resource_whose_resource_type_is_no_fhir_type_is_reported_not_passed_over(tmp_path: Path) -> None:

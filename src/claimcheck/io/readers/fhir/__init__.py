@@ -1,5 +1,5 @@
 """FHIR R4 Claim input: a lone Claim resource, a Bundle whose entries hold Claims, or NDJSON
-(one resource per line, as FHIR Bulk Data exports write Claim.ndjson).
+(one resource per line, as FHIR Bulk Data exports write Claim.ndjson, or one Bundle per line).
 
 Each Claim item becomes one claim line (``_claim`` holds the mapping). Patient, Organization,
 Practitioner and PractitionerRole resources, contained in the Claim or entries of the Bundle,
@@ -21,6 +21,7 @@ from claimcheck.io.readers.fhir._lines import looks_like_fhir, resource_type_pas
 from claimcheck.io.readers.fhir._references import BundleIndex, References
 from claimcheck.io.readers.fhir._source import (
     MODEL_ERRORS,
+    BundleEntry,
     ClaimResource,
     UnreadableLine,
     load,
@@ -58,9 +59,10 @@ def read_fhir(path: Path) -> Iterator[ParsedClaim]:
     """The claims of a FHIR JSON file, in file order; ``InputError`` only when the file is not
     JSON, or holds neither a Claim nor a Bundle with one (nor, as NDJSON, a line with one)."""
     claim_model = model_class("Claim")
-    document = load(path)
-    bundle = BundleIndex(document.bundle) if document.bundle is not None else None
-    for resource in document.claims:
+    # The Claims of one Bundle come one after another: its index is built once for them all.
+    entries: tuple[BundleEntry, ...] | None = None
+    bundle: BundleIndex | None = None
+    for resource in load(path).claims:
         if isinstance(resource, UnreadableLine):
             problem = InputProblem("resource", resource.problem)
             yield ParsedClaim(None, (ParsedLine(None, None, None, (problem,), resource.origin, resource.location),))
@@ -70,4 +72,7 @@ def read_fhir(path: Path) -> Iterator[ParsedClaim]:
         except MODEL_ERRORS as error:
             yield invalid_claim(resource, error)
             continue
+        if resource.bundle is not entries:
+            entries = resource.bundle
+            bundle = BundleIndex(entries) if entries is not None else None
         yield _read_claim(resource, claim, References(bundle, claim.contained))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import itertools
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -89,6 +89,8 @@ class ClaimResource:
     file: str
     entry: int | None
     line: int | None = None  # in an NDJSON file
+    # The entries of the Bundle the Claim came in, which its references resolve against.
+    bundle: tuple[BundleEntry, ...] | None = field(default=None, repr=False, compare=False)
 
     @property
     def name(self) -> str:
@@ -122,7 +124,8 @@ class UnreadableLine:
 
     @property
     def origin(self) -> str:
-        return f"{self.file} line {self.line}" if self.line is not None else f"{self.file} entry {self.entry}"
+        where = [self.file] if self.line is None else [self.file, f"line {self.line}"]
+        return " ".join(where if self.entry is None else [*where, f"entry {self.entry}"])
 
     @property
     def location(self) -> Location:
@@ -132,11 +135,10 @@ class UnreadableLine:
 
 @dataclass(frozen=True, slots=True)
 class FhirFile:
-    """The Claims of a file and, for a Bundle, every entry (references resolve against them).
-    An NDJSON file's Claims come one line at a time, with its unreadable lines among them."""
+    """The Claims of a file, each with the Bundle it came in. An NDJSON file's Claims come one
+    line at a time, with its unreadable lines among them."""
 
     claims: Iterable[ClaimResource | UnreadableLine]
-    bundle: tuple[BundleEntry, ...] | None
 
 
 def _type_problem(resource: object) -> str | None:
@@ -189,7 +191,13 @@ def _ndjson(name: str, lines: Iterable[tuple[int, str | None]]) -> Iterator[Clai
         if kind == "Claim":
             yield ClaimResource(value, name, None, number)
         elif kind == "Bundle":
-            yield UnreadableLine(name, number, "holds a Bundle: an NDJSON file holds one resource per line")
+            # One Bundle a line, as Bulk imports of Bundles (the Google Cloud Healthcare API's
+            # BUNDLE content) hold them: each Bundle's Claims, resolved against that Bundle.
+            entries = _entries(value)
+            if entries is None:
+                yield UnreadableLine(name, number, "holds a Bundle whose entry is not a list of entries")
+            else:
+                yield from _bundle_claims(name, entries, number)
         elif problem := _type_problem(value):
             yield UnreadableLine(name, number, problem)
 
@@ -199,15 +207,16 @@ def _ndjson_file(path: Path, lines: Iterable[tuple[int, str | None]]) -> FhirFil
     first = next(claims, None)
     if first is None:
         raise InputError(path, "the NDJSON file holds no Claim resource")
-    # A reference to a Patient or Organization points at the export's other files, as a lone
-    # Claim's does at a server: nothing to resolve here, and nothing to report.
-    return FhirFile(itertools.chain([first], claims), None)
+    # A bare Claim's reference to a Patient or Organization points at the export's other files,
+    # as a lone Claim's does at a server: nothing to resolve here, and nothing to report.
+    return FhirFile(itertools.chain([first], claims))
 
 
-def _entries(path: Path, bundle: Mapping[str, Any]) -> tuple[BundleEntry | None, ...]:
+def _entries(bundle: Mapping[str, Any]) -> tuple[BundleEntry | None, ...] | None:
+    """The Bundle's entries; None when ``entry`` is not a list."""
     raw_entries = bundle.get("entry", [])
     if not isinstance(raw_entries, list):
-        raise InputError(path, "must be a list of entries", field="Bundle.entry")
+        return None
     entries: list[BundleEntry | None] = []
     for raw in raw_entries:
         resource = raw.get("resource") if isinstance(raw, dict) else None
@@ -220,17 +229,21 @@ def _entries(path: Path, bundle: Mapping[str, Any]) -> tuple[BundleEntry | None,
     return tuple(entries)
 
 
-def _bundle_claims(name: str, entries: Iterable[BundleEntry | None]) -> Iterator[ClaimResource | UnreadableLine]:
+def _bundle_claims(
+    name: str, entries: tuple[BundleEntry | None, ...], line: int | None = None
+) -> Iterator[ClaimResource | UnreadableLine]:
+    """The Claims of a Bundle (an NDJSON file's ``line``), each with its entries to resolve against."""
+    resources = tuple(entry for entry in entries if entry is not None)
     for index, entry in enumerate(entries):
         if entry is None:
             continue
         if entry.resource.get("resourceType") == "Claim":
-            yield ClaimResource(entry.resource, name, index)
+            yield ClaimResource(entry.resource, name, index, line, resources)
         elif problem := _type_problem(entry.resource):
-            yield UnreadableLine(name, None, problem, entry=index)
+            yield UnreadableLine(name, line, problem, entry=index)
         elif entry.resource.get("resourceType") == "Bundle" and _holds_claims(entry.resource):
             problem = "holds a Bundle with Claims in it, which are not read: give each Bundle a file of its own"
-            yield UnreadableLine(name, None, problem, entry=index)
+            yield UnreadableLine(name, line, problem, entry=index)
 
 
 def _holds_claims(bundle: Mapping[str, Any]) -> bool:
@@ -267,7 +280,7 @@ def load(path: Path) -> FhirFile:
         raise InputError(path, message, line=exc.line) from None
     resource_type = data.get("resourceType") if isinstance(data, dict) else None
     if resource_type == "Claim":
-        return FhirFile((ClaimResource(data, path.name, None),), None)
+        return FhirFile((ClaimResource(data, path.name, None),))
     if resource_type != "Bundle":
         problem = _type_problem(data)
         if problem is None:
@@ -275,8 +288,10 @@ def load(path: Path) -> FhirFile:
         else:
             found = "no FHIR resource" + problem.removeprefix("is not a FHIR resource")
         raise InputError(path, f"must hold a FHIR Claim or a Bundle of Claims; it holds {found}")
-    entries = _entries(path, data)
+    entries = _entries(data)
+    if entries is None:
+        raise InputError(path, "must be a list of entries", field="Bundle.entry")
     claims = tuple(_bundle_claims(path.name, entries))
     if not claims:
         raise InputError(path, "the Bundle holds no Claim resource")
-    return FhirFile(claims, tuple(entry for entry in entries if entry is not None))
+    return FhirFile(claims)
