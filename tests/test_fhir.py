@@ -992,6 +992,52 @@ def test_ndjson_of_bundles_reads_each_bundles_claims_against_that_bundle(tmp_pat
     ]
 
 
+def test_a_claim_id_given_twice_in_a_file_is_an_input_finding_on_the_second(tmp_path: Path) -> None:
+    # The same Claim twice (cat of one export twice, a resubmission) came out as two results
+    # that nothing told apart but their place, and were both checked as if distinct.
+    claim = fixture("claim-professional.json")
+    stu3 = {**claim, "id": "C2", "organization": {"display": "x"}}  # rejected by fhir.resources
+    by_identifier = {**claim, "identifier": [{"value": "FX-PRO-1"}]}
+    del by_identifier["id"]
+    path = tmp_path / "Claim.ndjson"
+    path.write_text("\n".join(json.dumps(c) for c in [claim, {**claim, "id": "C2"}, claim, stu3, by_identifier]))
+    claims = list(read_fhir(path))
+    assert [c.claim_id for c in claims] == ["FX-PRO-1", "C2", "FX-PRO-1", "C2", "FX-PRO-1"]
+    said = [[(p.field, p.message) for p in c.problems] for c in claims]
+    assert said == [
+        [],
+        [],
+        [("claim_id", "FX-PRO-1 is also the claim id of the Claim at line 1; each Claim in a file needs its own")],
+        [("claim_id", "C2 is also the claim id of the Claim at line 2; each Claim in a file needs its own")],
+        [("claim_id", "FX-PRO-1 is also the claim id of the Claim at line 1; each Claim in a file needs its own")],
+    ]
+    assert [len(c.lines) for c in claims] == [1, 1, 1, 1, 1]
+    assert claims[2].lines[0].line is not None  # still checked
+
+    bundle = {"resourceType": "Bundle", "type": "collection", "entry": [{"resource": claim}, {"resource": claim}]}
+    first, second = read_fhir(write(tmp_path, bundle))
+    assert not first.problems
+    assert [p.message for p in second.problems] == [
+        "FX-PRO-1 is also the claim id of the Claim at entry 0; each Claim in a file needs its own"
+    ]
+    path.write_text(json.dumps(claim) + "\n" + json.dumps(bundle) + "\n")
+    assert [[p.message.split(";")[0] for p in c.problems] for c in read_fhir(path)] == [
+        [],
+        ["FX-PRO-1 is also the claim id of the Claim at line 1"],
+        ["FX-PRO-1 is also the claim id of the Claim at line 1"],
+    ]
+
+
+def test_claim_ids_are_told_apart_among_thousands() -> None:
+    from claimcheck.io.readers.fhir._repeats import SeenIds
+
+    seen = SeenIds()
+    assert all(seen.first(f"C{n}", n, None) is None for n in range(20_000))
+    assert seen.first("C123", 99_999, None) == (123, None)
+    assert seen.first("C19999", None, 4) == (19_999, None)
+    assert seen.first("X", None, 3) is None and seen.first("X", 7, 0) == (None, 3)
+
+
 def test_a_resource_whose_resource_type_is_no_fhir_type_is_reported_not_passed_over(tmp_path: Path) -> None:
     # "claim" for "Claim": the line or entry was passed over as some other resource, and its
     # items went unchecked without a word; a lone one was said to hold "a claim resource".

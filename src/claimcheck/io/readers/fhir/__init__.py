@@ -19,6 +19,7 @@ from claimcheck.io.readers.fhir._claim import map_claim
 from claimcheck.io.readers.fhir._invalid import invalid_claim
 from claimcheck.io.readers.fhir._lines import looks_like_fhir, resource_type_past_head
 from claimcheck.io.readers.fhir._references import BundleIndex, References
+from claimcheck.io.readers.fhir._repeats import SeenIds
 from claimcheck.io.readers.fhir._source import (
     MODEL_ERRORS,
     BundleEntry,
@@ -58,6 +59,21 @@ def _read_claim(resource: ClaimResource, claim: Any, references: References) -> 
 def read_fhir(path: Path) -> Iterator[ParsedClaim]:
     """The claims of a FHIR JSON file, in file order; ``InputError`` only when the file is not
     JSON, or holds neither a Claim nor a Bundle with one (nor, as NDJSON, a line with one)."""
+    seen = SeenIds()
+    for resource, claim in _claims(path):
+        place = seen.first(claim.claim_id, resource.line, resource.entry) if claim.claim_id else None
+        if place is None:
+            yield claim
+            continue
+        where = " ".join(
+            f"{name} {value}" for name, value in zip(("line", "entry"), place, strict=True) if value is not None
+        )
+        # A Claim sent twice, or two that the report (and a payer) cannot tell apart by id.
+        message = f"{claim.claim_id} is also the claim id of the Claim at {where}; each Claim in a file needs its own"
+        yield replace(claim, problems=(*claim.problems, InputProblem("claim_id", message)))
+
+
+def _claims(path: Path) -> Iterator[tuple[ClaimResource | UnreadableLine, ParsedClaim]]:
     claim_model = model_class("Claim")
     # The Claims of one Bundle come one after another: its index is built once for them all.
     entries: tuple[BundleEntry, ...] | None = None
@@ -65,14 +81,15 @@ def read_fhir(path: Path) -> Iterator[ParsedClaim]:
     for resource in load(path).claims:
         if isinstance(resource, UnreadableLine):
             problem = InputProblem("resource", resource.problem)
-            yield ParsedClaim(None, (ParsedLine(None, None, None, (problem,), resource.origin, resource.location),))
+            line = ParsedLine(None, None, None, (problem,), resource.origin, resource.location)
+            yield resource, ParsedClaim(None, (line,))
             continue
         try:
             claim = claim_model.model_validate(resource.raw)
         except MODEL_ERRORS as error:
-            yield invalid_claim(resource, error)
+            yield resource, invalid_claim(resource, error)
             continue
         if resource.bundle is not entries:
             entries = resource.bundle
             bundle = BundleIndex(entries) if entries is not None else None
-        yield _read_claim(resource, claim, References(bundle, claim.contained))
+        yield resource, _read_claim(resource, claim, References(bundle, claim.contained))
