@@ -1038,6 +1038,72 @@ def test_claim_ids_are_told_apart_among_thousands() -> None:
     assert seen.first("X", None, 3) is None and seen.first("X", 7, 0) == (None, 3)
 
 
+def test_a_modifier_extension_leaves_the_lines_under_it_not_checked_not_passed(tmp_path: Path) -> None:
+    # FHIR's "must understand" extensions (a voided item, a changed arrangement) were ignored:
+    # the lines under them passed as if read in full.
+    data = fixture("claim-professional.json")
+    second = {**data["item"][0], "sequence": 2}
+    data["item"][0]["modifierExtension"] = [{"url": "http://example.org/item-void", "valueBoolean": True}]
+    code = {"coding": [{"system": "http://www.ama-assn.org/go/cpt", "code": "0711T"}]}
+    data["item"][0]["detail"] = [
+        {"sequence": 1, "productOrService": code, "modifierExtension": [{"url": "http://example.org/d"}]}
+    ]
+    data["careTeam"][0]["modifierExtension"] = [{"url": "http://example.org/locum", "valueBoolean": True}]
+    data["item"].append(second)
+    (claim,) = read_fhir(write(tmp_path, data))
+    said = "is not understood: FHIR lets a modifier extension change the meaning of what it sits on"
+    assert [(p.field, p.message, p.unchecked) for p in claim.problems] == [
+        (
+            "modifierExtension",
+            f"http://example.org/locum on the Claim's careTeam[0] {said}, and claimcheck checks the Claim's lines "
+            "as if it were absent",
+            True,
+        )
+    ]
+    first, other = claim.lines
+    assert [(p.field, p.message, p.unchecked) for p in first.problems if p.field == "modifierExtension"] == [
+        (
+            "modifierExtension",
+            f"http://example.org/item-void on the item {said}, and claimcheck checks this line as if it were absent",
+            True,
+        ),
+        (
+            "modifierExtension",
+            f"http://example.org/d on the item's detail[0] {said}, and claimcheck checks this line as if it were "
+            "absent",
+            True,
+        ),
+    ]
+    assert not [p for p in other.problems if p.field == "modifierExtension"]
+    assert first.line is not None and other.line is not None  # still checked, with the warnings beside
+
+    data = fixture("claim-professional.json")
+    data["modifierExtension"] = [{"url": "http://example.org/claim-void", "valueBoolean": True}]
+    del data["item"]
+    (claim,) = read_fhir(write(tmp_path, data))
+    assert [p.field for p in claim.problems] == ["modifierExtension"]
+
+
+@pytest.mark.usefixtures("fhir_registered")
+def test_a_modifier_extension_on_the_claim_is_a_warning_on_each_line(
+    tmp_path: Path, ruleset: claimcheck.RuleSet
+) -> None:
+    data = fixture("bundle-two-claims.json")
+    claim = next(e["resource"] for e in data["entry"] if e["resource"].get("id") == "FX-BUN-1")
+    claim["contained"] = [{"resourceType": "Patient", "id": "p", "modifierExtension": [{"url": "http://x.org/a"}]}]
+    results = check(write(tmp_path, data), ruleset).to_dict()["lines"]
+    assert [(r["claim_id"], r["status"]) for r in results] == [
+        ("FX-BUN-1", "warn"),
+        ("FX-BUN-2", "pass"),
+        ("FX-BUN-2", "pass"),
+    ]
+    (finding,) = [f for f in results[0]["findings"] if f["status"] != "pass"]
+    assert (finding["check"], finding["rule_id"]) == ("input", "input.not_checked")
+    assert finding["message"].startswith(
+        "modifierExtension http://x.org/a on the Claim's contained[0] is not understood"
+    )
+
+
 def test_a_resource_whose_resource_type_is_no_fhir_type_is_reported_not_passed_over(tmp_path: Path) -> None:
     # "claim" for "Claim": the line or entry was passed over as some other resource, and its
     # items went unchecked without a word; a lone one was said to hold "a claim resource".
