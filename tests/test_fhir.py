@@ -78,9 +78,14 @@ def test_sample_yields_one_line_per_item(path: Path) -> None:
 
 @pytest.mark.parametrize("path", [p for p in _samples(invalid=False) if p.id is None or p.id.startswith("hl7r4__")])
 def test_hl7_examples_read_without_input_problems(path: Path) -> None:
-    # The HL7 examples are complete claims (dates, codes): every item becomes a full claim line.
+    # The HL7 examples are complete claims (dates, codes): every item becomes a full claim line,
+    # with no problem but the warning that an item's details (sub-lines) are not checked.
+    data = json.loads(path.read_text(encoding="utf-8-sig"))
+    details = {item["sequence"]: len(item["detail"]) for item in data.get("item", []) if item.get("detail")}
     for line in lines_of(path):
-        assert line.line is not None and not line.problems, (line.origin, problems(line))
+        said = [p for p in line.problems if p.field == "detail"]
+        assert line.line is not None and len(line.problems) == len(said), (line.origin, problems(line))
+        assert [p.unchecked for p in said] == ([True] if line.line_number in details else []), line.origin
 
 
 @pytest.mark.parametrize("path", _samples(invalid=True))
@@ -1102,6 +1107,23 @@ def test_a_modifier_extension_on_the_claim_is_a_warning_on_each_line(
     assert finding["message"].startswith(
         "modifierExtension http://x.org/a on the Claim's contained[0] is not understood"
     )
+
+
+def test_an_item_with_details_is_a_warning_that_they_are_not_checked(tmp_path: Path) -> None:
+    # item.detail (a vision claim's lens, a compound's ingredients) was never read, and the
+    # item passed as if nothing under it was left unchecked.
+    data = fixture("claim-professional.json")
+    code = {"coding": [{"system": "http://www.ama-assn.org/go/cpt", "code": "0711T"}]}
+    data["item"][0]["detail"] = [{"sequence": n, "productOrService": code} for n in (1, 2)]
+    data["item"].append({**data["item"][0], "sequence": 2, "detail": [{"sequence": 1, "productOrService": code}]})
+    data["item"].append({**data["item"][0], "sequence": 3, "detail": None})
+    first, second, third = lines_of(write(tmp_path, data))
+    said = "(sub-lines with codes of their own), and claimcheck checks the item's own code only"
+    assert [(p.field, p.message, p.unchecked) for p in first.problems] == [
+        ("detail", f"is not checked: the item has 2 details {said}", True)
+    ]
+    assert [p.message for p in second.problems] == [f"is not checked: the item has 1 detail {said}"]
+    assert not third.problems and all(line.line is not None for line in (first, second, third))
 
 
 def test_a_resource_whose_resource_type_is_no_fhir_type_is_reported_not_passed_over(tmp_path: Path) -> None:

@@ -23,7 +23,7 @@ from claimcheck.io.readers.fhir._codes import (
     npi_of,
     only_in,
 )
-from claimcheck.io.readers.fhir._item import procedure, units
+from claimcheck.io.readers.fhir._item import procedure, unchecked_details, units
 from claimcheck.io.readers.fhir._references import References
 from claimcheck.models.parse import InputProblem
 
@@ -146,6 +146,7 @@ class _ClaimReader:
             "place_of_service": code_from(item.locationCodeableConcept, PLACE_OF_SERVICE_SYSTEMS),
             "charge": float(item.net.value) if item.net and item.net.value is not None else None,
         }
+        unchecked_details(item, problems)
         return _present(line)
 
     @staticmethod

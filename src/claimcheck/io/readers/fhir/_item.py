@@ -10,7 +10,7 @@ from claimcheck.models.parse import InputProblem
 if TYPE_CHECKING:
     from fhir.resources.R4B.claim import ClaimItem
 
-__all__ = ["procedure", "units"]
+__all__ = ["procedure", "unchecked_details", "units"]
 
 # claimcheck's line checks start from a CPT/HCPCS code; an item without one is valid FHIR they
 # cannot judge, so it is a warning (as an 837I SV201 alone or a HIPPS code is), not a failure.
@@ -44,6 +44,17 @@ def procedure(item: ClaimItem, problems: list[InputProblem]) -> str | None:
         )
         problems.append(InputProblem("procedure_code", message, unchecked=True))
     return None
+
+
+def unchecked_details(item: ClaimItem, problems: list[InputProblem]) -> None:
+    """A warning that the item's details go unchecked: a sub-line bills a code of its own (a
+    lens, a compound's ingredient) but is not one of the lines the report counts, and not one to
+    pass over without a word either."""
+    if item.detail:
+        count = len(item.detail)
+        details = f"{count} detail{'s' if count > 1 else ''} (sub-lines with codes of their own)"
+        message = f"is not checked: the item has {details}, and claimcheck checks the item's own code only"
+        problems.append(InputProblem("detail", message, unchecked=True))
 
 
 _UCUM = "http://unitsofmeasure.org"
