@@ -1089,6 +1089,46 @@ def test_a_modifier_extension_leaves_the_lines_under_it_not_checked_not_passed(t
     assert [p.field for p in claim.problems] == ["modifierExtension"]
 
 
+@pytest.mark.parametrize(
+    ("change", "field", "message"),
+    [
+        (
+            {"status": "entered-in-error"},
+            "status",
+            "is entered-in-error: the Claim was recorded in error, and claimcheck checks its lines as if it were "
+            "active",
+        ),
+        (
+            {"status": "cancelled"},
+            "status",
+            "is cancelled: the Claim was withdrawn, and claimcheck checks its lines as if it were active",
+        ),
+        (
+            {"implicitRules": "http://example.org/house-rules"},
+            "implicitRules",
+            "http://example.org/house-rules on the Claim is not understood: FHIR lets implicit rules change what a "
+            "resource means, and claimcheck checks the Claim's lines as if there were none",
+        ),
+        (
+            {"contained": [{"resourceType": "Patient", "id": "patient", "implicitRules": "http://example.org/r"}]},
+            "implicitRules",
+            "http://example.org/r on the Claim's contained[0] is not understood: FHIR lets implicit rules change what "
+            "a resource means, and claimcheck checks the Claim's lines as if there were none",
+        ),
+    ],
+)
+def test_a_status_that_voids_the_claim_or_implicit_rules_leave_its_lines_not_checked(
+    tmp_path: Path, change: dict[str, Any], field: str, message: str
+) -> None:
+    # Claim.status and implicitRules are modifier elements, as modifierExtension is: a Claim
+    # recorded in error or withdrawn (as Bulk exports keep them) was checked and passed as if active.
+    (claim,) = read_fhir(write(tmp_path, {**fixture("claim-professional.json"), **change}))
+    assert [(p.field, p.message, p.unchecked) for p in claim.problems] == [(field, message, True)]
+    assert claim.lines[0].line is not None
+    draft = {**fixture("claim-professional.json"), "status": "draft"}  # the claim before it is sent
+    assert not next(iter(read_fhir(write(tmp_path, draft)))).problems
+
+
 @pytest.mark.usefixtures("fhir_registered")
 def test_a_modifier_extension_on_the_claim_is_a_warning_on_each_line(
     tmp_path: Path, ruleset: claimcheck.RuleSet

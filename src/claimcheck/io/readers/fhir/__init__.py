@@ -18,7 +18,7 @@ from typing import Any
 from claimcheck.io.readers.fhir._claim import map_claim
 from claimcheck.io.readers.fhir._invalid import invalid_claim
 from claimcheck.io.readers.fhir._lines import looks_like_fhir, resource_type_past_head
-from claimcheck.io.readers.fhir._modifiers import modifier_extension_problems
+from claimcheck.io.readers.fhir._modifiers import modifier_problems
 from claimcheck.io.readers.fhir._references import BundleIndex, References
 from claimcheck.io.readers.fhir._repeats import SeenIds
 from claimcheck.io.readers.fhir._source import (
@@ -43,7 +43,7 @@ def _explained(parsed: tuple[InputProblem, ...], own: list[InputProblem]) -> tup
 
 def _read_claim(resource: ClaimResource, claim: Any, references: References) -> ParsedClaim:
     mapped = map_claim(claim, references)
-    claim_modifiers, item_modifiers = modifier_extension_problems(resource.raw)
+    claim_modifiers, item_modifiers = modifier_problems(resource.raw)
     mapped.claim_problems.extend(claim_modifiers)
     for problems, modifiers in zip(mapped.line_problems, item_modifiers, strict=True):
         problems.extend(modifiers)

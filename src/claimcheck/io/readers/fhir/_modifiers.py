@@ -1,7 +1,7 @@
-"""FHIR's modifier extensions: "must understand" extensions that may change what the element
-they sit on means (a voided item, a line billed under another arrangement). claimcheck
-understands none, so a line under one is a warning that its checks read it without it, never a
-plain pass."""
+"""FHIR's modifier elements: "must understand" extensions that may change what the element
+they sit on means (a voided item, a line billed under another arrangement), implicit rules, and
+a status that voids the Claim. claimcheck understands no extension or rules, so a line under one
+is a warning that its checks read it without it, never a plain pass."""
 
 from __future__ import annotations
 
@@ -11,19 +11,21 @@ from typing import Any
 from claimcheck.io.readers.fhir._invalid import _path
 from claimcheck.models.parse import InputProblem
 
-__all__ = ["modifier_extension_problems"]
+__all__ = ["modifier_problems"]
 
 _KEY = "modifierExtension"
 _LONGEST_URL = 200  # a url is the sender's text: shown, but not without end
 
 
-def modifier_extension_problems(raw: Mapping[str, Any]) -> tuple[list[InputProblem], list[list[InputProblem]]]:
-    """The problems of the Claim's modifier extensions outside its items (every line's), and
-    those under each item (in ``raw["item"]`` order), in the order they come in the file."""
+def modifier_problems(raw: Mapping[str, Any]) -> tuple[list[InputProblem], list[list[InputProblem]]]:
+    """The problems of the Claim's modifier elements outside its items (every line's: a status
+    that voids it, implicit rules, modifier extensions), and those under each item (in
+    ``raw["item"]`` order), in the order they come in the file."""
     items = raw.get("item")
     items = items if isinstance(items, list) else []
     outside = {key: value for key, value in raw.items() if key != "item"}
-    claim = [_problem(path, url, "the Claim's lines") for path, url in _found(outside, ())]
+    claim = [*_status(raw), *_implicit_rules(raw)]
+    claim += [_problem(path, url, "the Claim's lines") for path, url in _found(outside, ())]
     lines = [
         [_problem(path, url, "this line") for path, url in _found(item, ("item", index))]
         for index, item in enumerate(items)
@@ -40,6 +42,39 @@ def _problem(path: Sequence[str | int], url: str, what: str) -> InputProblem:
         f"on, and claimcheck checks {what} as if it were absent"
     )
     return InputProblem(_KEY, message, unchecked=True)
+
+
+# Claim.status is a modifier element: these two say the Claim is not (or no longer) a claim at all.
+_VOID = {"cancelled": "was withdrawn", "entered-in-error": "was recorded in error"}
+
+
+def _status(raw: Mapping[str, Any]) -> list[InputProblem]:
+    status = raw.get("status")
+    if status not in _VOID:
+        return []
+    message = f"is {status}: the Claim {_VOID[status]}, and claimcheck checks its lines as if it were active"
+    return [InputProblem("status", message, unchecked=True)]
+
+
+def _implicit_rules(raw: Mapping[str, Any]) -> list[InputProblem]:
+    """implicitRules of the Claim or a resource it contains: rules it was written under, which
+    FHIR lets change what it means, and which no reader can know."""
+    contained = raw.get("contained")
+    resources = [((), raw)] + [
+        (("contained", index), resource)
+        for index, resource in enumerate(contained if isinstance(contained, list) else ())
+    ]
+    problems = []
+    for path, resource in resources:
+        rules = resource.get("implicitRules") if isinstance(resource, dict) else None
+        if isinstance(rules, str) and rules.strip():
+            where = f"the Claim's {_path(path)}" if path else "the Claim"
+            message = (
+                f"{_shown(rules)} on {where} is not understood: FHIR lets implicit rules change what a resource "
+                "means, and claimcheck checks the Claim's lines as if there were none"
+            )
+            problems.append(InputProblem("implicitRules", message, unchecked=True))
+    return problems
 
 
 def _found(value: Any, start: tuple[str | int, ...]) -> Iterator[tuple[tuple[str | int, ...], str]]:
@@ -63,5 +98,9 @@ def _url(extension: Any) -> str:
     url = extension.get("url") if isinstance(extension, dict) else None
     if not isinstance(url, str) or not url.strip():
         return "a modifierExtension without a url"
+    return _shown(url)
+
+
+def _shown(url: str) -> str:
     url = url.strip()
     return url if len(url) <= _LONGEST_URL else url[:_LONGEST_URL] + "…"
