@@ -1166,6 +1166,28 @@ def test_an_item_with_details_is_a_warning_that_they_are_not_checked(tmp_path: P
     assert not third.problems and all(line.line is not None for line in (first, second, third))
 
 
+def test_a_contained_resource_of_a_type_r4b_dropped_leaves_a_valid_r4_claim_read(tmp_path: Path) -> None:
+    # A valid R4 Claim containing a MedicinalProduct (an R4 type the R4B models lack) was refused
+    # whole as "cannot be read by fhir.resources (KeyError)"; a misspelt contained type said no more.
+    data = fixture("claim-professional.json")
+    data["contained"].append({"resourceType": "MedicinalProduct", "id": "drug"})
+    (line,) = lines_of(write(tmp_path, data))
+    assert line.line is not None and not line.problems and line.line.rendering_npi == "1234567893"
+    data["contained"] = [{"resourceType": "SubstancePolymer", "id": "s"}]
+    (claim,) = read_fhir(write(tmp_path, data))  # the references to what it no longer contains are said
+    assert claim.lines[0].line is not None and [p.field for p in claim.problems] == ["patient"]
+    assert [field for field, _ in problems(claim.lines[0])] == ["rendering_npi"]
+    data["contained"] = [*fixture("claim-professional.json")["contained"], {"resourceType": "Patientt", "id": "x"}]
+    (line,) = lines_of(write(tmp_path, data))
+    assert problems(line) == [
+        (
+            "Claim/FX-PRO-1",
+            "is not a valid FHIR R4 Claim: contained[2] is not a FHIR resource (its resourceType is no FHIR type; "
+            "they are case-sensitive, as in Claim)",
+        )
+    ]
+
+
 def test_a_resource_whose_resource_type_is_no_fhir_type_is_reported_not_passed_over(tmp_path: Path) -> None:
     # "claim" for "Claim": the line or entry was passed over as some other resource, and its
     # items went unchecked without a word; a lone one was said to hold "a claim resource".

@@ -10,7 +10,7 @@ and the other Claims of its Bundle are read as usual.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -23,6 +23,7 @@ from claimcheck.io.readers.fhir._references import BundleIndex, References
 from claimcheck.io.readers.fhir._repeats import SeenIds
 from claimcheck.io.readers.fhir._source import (
     MODEL_ERRORS,
+    R4_ONLY,
     BundleEntry,
     ClaimResource,
     UnreadableLine,
@@ -90,7 +91,7 @@ def _claims(path: Path) -> Iterator[tuple[ClaimResource | UnreadableLine, Parsed
             yield resource, ParsedClaim(None, (line,))
             continue
         try:
-            claim = claim_model.model_validate(resource.raw)
+            claim = claim_model.model_validate(_readable(resource.raw))
         except MODEL_ERRORS as error:
             yield resource, invalid_claim(resource, error)
             continue
@@ -98,3 +99,21 @@ def _claims(path: Path) -> Iterator[tuple[ClaimResource | UnreadableLine, Parsed
             entries = resource.bundle
             bundle = BundleIndex(entries) if entries is not None else None
         yield resource, _read_claim(resource, claim, References(bundle, claim.contained))
+
+
+def _readable(raw: Mapping[str, Any]) -> Mapping[str, Any]:
+    """``raw`` without its contained resources of the R4 types R4B dropped, which the R4B models
+    cannot read (a KeyError refused the whole Claim) and which nothing a line needs can be: its
+    patient, providers and conditions are other types."""
+    contained = raw.get("contained")
+    if not isinstance(contained, list):
+        return raw
+    kept = [
+        resource
+        for resource in contained
+        if not (isinstance(resource, dict) and resource.get("resourceType") in R4_ONLY)
+    ]
+    if len(kept) == len(contained):
+        return raw
+    readable = {key: value for key, value in raw.items() if key != "contained"}
+    return {**readable, "contained": kept} if kept else readable

@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from claimcheck.io.readers.fhir._source import ClaimResource
+from claimcheck.io.readers.fhir._source import ClaimResource, type_problem
 from claimcheck.models.parse import InputProblem, ParsedClaim, ParsedLine
 
 __all__ = ["invalid_claim"]
@@ -24,10 +24,13 @@ def _path(loc: Sequence[str | int]) -> str:
     return text.lstrip(".") or "the resource"
 
 
-def _describe(error: Exception) -> str:
+def _describe(error: Exception, raw: Mapping[str, Any]) -> str:
     """The first validation error's path and kind; never the value, which may be patient data."""
     if isinstance(error, RecursionError):
         return "cannot be read by fhir.resources: its elements are nested too deeply"
+    if isinstance(error, KeyError) and (unknown := _unknown_contained(raw)):
+        # fhir.resources looks the type of a contained resource up without a word of its own.
+        return f"is not a valid FHIR R4 Claim: {unknown}"
     if not isinstance(error, ValidationError):
         # fhir.resources fails with other exceptions on some input (a KeyError for a contained
         # resource of an unknown type); their messages are internal, so only the kind is shown.
@@ -39,6 +42,14 @@ def _describe(error: Exception) -> str:
     what = _WHAT.get(first["type"]) or message[:1].lower() + message[1:]
     more = f" (and {len(errors) - 1} more problems)" if len(errors) > 1 else ""
     return f"is not a valid FHIR R4 Claim: {_path(first['loc'])} {what}{more}"
+
+
+def _unknown_contained(raw: Mapping[str, Any]) -> str | None:
+    contained = raw.get("contained")
+    for index, resource in enumerate(contained if isinstance(contained, list) else ()):
+        if isinstance(resource, dict) and "resourceType" in resource and (problem := type_problem(resource)):
+            return f"contained[{index}] {problem}"
+    return None
 
 
 # FHIR's positiveInt: a larger sequence is one of the errors that lands a Claim here, and as a
@@ -75,7 +86,7 @@ def _claim_id(raw: Mapping[str, Any]) -> str | None:
 
 def invalid_claim(resource: ClaimResource, error: Exception) -> ParsedClaim:
     """One line per raw item (one line when there is none), each with an ``input`` problem."""
-    problem = InputProblem(resource.name, _describe(error))
+    problem = InputProblem(resource.name, _describe(error, resource.raw))
     items = resource.raw.get("item")
     raw_items = [item for item in items if isinstance(item, dict)] if isinstance(items, list) else []
     lines = []

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "MODEL_ERRORS",
+    "R4_ONLY",
     "BundleEntry",
     "ClaimResource",
     "FhirFile",
@@ -25,13 +26,14 @@ __all__ = [
     "UnreadableLine",
     "load",
     "model_class",
+    "type_problem",
 ]
 
 Location = Mapping[str, str | int | None]
 
 _MISSING_EXTRA = "reading FHIR needs the extra: pip install 'claimcheck[fhir]'"
 # The R4 resources that R4B (whose models read R4 here) dropped or renamed: a file may hold them.
-_R4_ONLY = frozenset(
+R4_ONLY = frozenset(
     {
         "EffectEvidenceSynthesis",
         "RiskEvidenceSynthesis",
@@ -141,7 +143,7 @@ class FhirFile:
     claims: Iterable[ClaimResource | UnreadableLine]
 
 
-def _type_problem(resource: object) -> str | None:
+def type_problem(resource: object) -> str | None:
     """Why ``resource`` is no FHIR resource; None when it is one, of whatever type."""
     kind = resource.get("resourceType") if isinstance(resource, dict) else None
     if not isinstance(kind, str):
@@ -155,7 +157,7 @@ def _type_problem(resource: object) -> str | None:
 
 @functools.lru_cache(maxsize=256)
 def _is_resource_type(kind: str) -> bool:
-    if kind in _R4_ONLY:
+    if kind in R4_ONLY:
         return True
     try:
         # A resource, not a data type or a part of one, as ClaimItem is.
@@ -198,7 +200,7 @@ def _ndjson(name: str, lines: Iterable[tuple[int, str | None]]) -> Iterator[Clai
                 yield UnreadableLine(name, number, "holds a Bundle whose entry is not a list of entries")
             else:
                 yield from _bundle_claims(name, entries, number)
-        elif problem := _type_problem(value):
+        elif problem := type_problem(value):
             yield UnreadableLine(name, number, problem)
 
 
@@ -239,7 +241,7 @@ def _bundle_claims(
             continue
         if entry.resource.get("resourceType") == "Claim":
             yield ClaimResource(entry.resource, name, index, line, resources)
-        elif problem := _type_problem(entry.resource):
+        elif problem := type_problem(entry.resource):
             yield UnreadableLine(name, line, problem, entry=index)
         elif entry.resource.get("resourceType") == "Bundle" and _holds_claims(entry.resource):
             problem = "holds a Bundle with Claims in it, which are not read: give each Bundle a file of its own"
@@ -282,7 +284,7 @@ def load(path: Path) -> FhirFile:
     if resource_type == "Claim":
         return FhirFile((ClaimResource(data, path.name, None),))
     if resource_type != "Bundle":
-        problem = _type_problem(data)
+        problem = type_problem(data)
         if problem is None:
             found = f"{'an' if resource_type[:1] in tuple('AEIOU') else 'a'} {resource_type} resource"
         else:
