@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import gzip
 import json
 import sys
 from pathlib import Path
@@ -1279,6 +1280,24 @@ def test_unreadable_files_raise_input_error(tmp_path: Path, content: str, expect
     with pytest.raises(InputError, match=expected) as caught:
         list(read_fhir(path))
     assert caught.value.file == str(path)
+
+
+@pytest.mark.parametrize(
+    ("encode", "expected"),
+    [
+        (lambda text: gzip.compress(text.encode()), "is gzip-compressed"),
+        (lambda text: text.encode("utf-16"), "is UTF-16 text"),
+    ],
+    ids=["gzip", "utf-16"],
+)
+def test_a_compressed_or_utf16_file_read_as_fhir_says_what_it_is(tmp_path: Path, encode: Any, expected: str) -> None:
+    # A Bulk export as downloaded (Claim.ndjson.gz) given with --input-format fhir was only "is
+    # not UTF-8 text"; format detection already said what such a file is.
+    path = tmp_path / "Claim.ndjson.gz"
+    text = "".join(json.dumps({**fixture("claim-professional.json"), "id": f"C{n}"}) + "\n" for n in (1, 2))
+    path.write_bytes(encode(text))
+    with pytest.raises(InputError, match=expected):
+        list(read_fhir(path))
 
 
 def test_missing_extra_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

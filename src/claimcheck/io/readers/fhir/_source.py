@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from claimcheck.errors import ClaimCheckError, InputError
 from claimcheck.io.readers.fhir._lines import is_ndjson, opens_as_ndjson, streamed_lines
 from claimcheck.io.readers.json_text import BadJson, parse_json
+from claimcheck.io.readers.text_lines import not_text, open_binary
 
 if TYPE_CHECKING:
     from fhir_core.fhirabstractmodel import FHIRAbstractModel
@@ -266,7 +267,8 @@ def load(path: Path) -> FhirFile:
         # Not one JSON document then, so NDJSON cut off in its first line may be read line by line.
         if is_ndjson(path):
             return _ndjson_file(path, streamed_lines(path))
-        raise InputError(path, "is not UTF-8 text")
+        with open_binary(path) as binary:  # a Bulk export as it is downloaded (.ndjson.gz), UTF-16...
+            raise InputError(path, not_text(binary.read(4)) or "is not UTF-8 text")
     if not text.strip():
         raise InputError(path, "is empty: it holds no FHIR resource")
     try:
