@@ -1230,6 +1230,36 @@ def test_a_resource_whose_resource_type_is_no_fhir_type_is_reported_not_passed_o
         list(read_fhir(write(tmp_path, misspelt[0])))
 
 
+def test_a_bundle_entry_whose_resource_is_no_json_object_is_reported_not_passed_over(tmp_path: Path) -> None:
+    # A resource sent as a JSON string (encoded twice), or an entry that is no object, was passed
+    # over as an entry without a resource (a DELETE): a Claim in it went unchecked without a word.
+    claim = fixture("claim-professional.json")
+    entries = [
+        {"resource": claim},
+        {"fullUrl": "urn:uuid:1", "resource": json.dumps({**claim, "id": "C2"})},
+        {"request": {"method": "DELETE", "url": "Claim/old"}},  # no resource, as FHIR allows
+        None,
+        [{"resource": claim}],
+    ]
+    bundle = {"resourceType": "Bundle", "type": "transaction", "entry": entries}
+    first, *rest = read_fhir(write(tmp_path, bundle))
+    assert first.claim_id == "FX-PRO-1"
+    assert [(line.origin, problems(line)) for claim in rest for line in claim.lines] == [
+        ("claim.json entry 1", [("resource", "is not a JSON object, so no FHIR resource can be read from it")]),
+        ("claim.json entry 3", [("resource", "is not a Bundle entry (a JSON object with the resource in it)")]),
+        ("claim.json entry 4", [("resource", "is not a Bundle entry (a JSON object with the resource in it)")]),
+    ]
+    path = tmp_path / "Bundles.ndjson"
+    path.write_text(json.dumps(bundle) + "\n" + json.dumps(claim | {"id": "C9"}) + "\n")
+    assert [line.origin for claim in read_fhir(path) for line in claim.lines] == [
+        "Bundles.ndjson line 1 entry 0 Claim/FX-PRO-1 item 1",
+        "Bundles.ndjson line 1 entry 1",
+        "Bundles.ndjson line 1 entry 3",
+        "Bundles.ndjson line 1 entry 4",
+        "Bundles.ndjson line 2 Claim/C9 item 1",
+    ]
+
+
 def test_a_bundle_entry_that_is_a_bundle_of_claims_is_reported_not_passed_over(tmp_path: Path) -> None:
     # A collection of request Bundles (as Da Vinci PAS test kits keep them): the Claims of the
     # inner Bundles were passed over without a word, or the file said it "holds no Claim".

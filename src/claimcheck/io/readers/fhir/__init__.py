@@ -21,15 +21,8 @@ from claimcheck.io.readers.fhir._lines import looks_like_fhir, resource_type_pas
 from claimcheck.io.readers.fhir._modifiers import modifier_problems
 from claimcheck.io.readers.fhir._references import BundleIndex, References
 from claimcheck.io.readers.fhir._repeats import SeenIds
-from claimcheck.io.readers.fhir._source import (
-    MODEL_ERRORS,
-    R4_ONLY,
-    BundleEntry,
-    ClaimResource,
-    UnreadableLine,
-    load,
-    model_class,
-)
+from claimcheck.io.readers.fhir._source import BundleEntry, ClaimResource, UnreadableLine, load
+from claimcheck.io.readers.fhir._types import MODEL_ERRORS, R4_ONLY, model_class
 from claimcheck.models.parse import InputProblem, ParsedClaim, ParsedLine, parse_claim
 
 __all__ = ["looks_like_fhir", "read_fhir", "resource_type_past_head"]

@@ -12,7 +12,8 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from claimcheck.io.readers.fhir._source import MODEL_ERRORS, BundleEntry, model_class
+from claimcheck.io.readers.fhir._source import BundleEntry
+from claimcheck.io.readers.fhir._types import MODEL_ERRORS, model_class
 
 __all__ = ["BundleIndex", "References"]
 

@@ -2,79 +2,28 @@
 
 from __future__ import annotations
 
-import functools
 import itertools
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from claimcheck.errors import ClaimCheckError, InputError
+from claimcheck.errors import InputError
 from claimcheck.io.readers.fhir._lines import is_ndjson, opens_as_ndjson, streamed_lines
+from claimcheck.io.readers.fhir._types import type_problem
 from claimcheck.io.readers.json_text import BadJson, parse_json
 from claimcheck.io.readers.text_lines import not_text, open_binary
 
-if TYPE_CHECKING:
-    from fhir_core.fhirabstractmodel import FHIRAbstractModel
-
 __all__ = [
-    "MODEL_ERRORS",
-    "R4_ONLY",
     "BundleEntry",
     "ClaimResource",
     "FhirFile",
     "Location",
     "UnreadableLine",
     "load",
-    "model_class",
-    "type_problem",
 ]
 
 Location = Mapping[str, str | int | None]
-
-_MISSING_EXTRA = "reading FHIR needs the extra: pip install 'claimcheck[fhir]'"
-# The R4 resources that R4B (whose models read R4 here) dropped or renamed: a file may hold them.
-R4_ONLY = frozenset(
-    {
-        "EffectEvidenceSynthesis",
-        "RiskEvidenceSynthesis",
-        "MedicinalProduct",
-        "MedicinalProductAuthorization",
-        "MedicinalProductContraindication",
-        "MedicinalProductIndication",
-        "MedicinalProductIngredient",
-        "MedicinalProductInteraction",
-        "MedicinalProductManufactured",
-        "MedicinalProductPackaged",
-        "MedicinalProductPharmaceutical",
-        "MedicinalProductUndesirableEffect",
-        "SubstanceNucleicAcid",
-        "SubstancePolymer",
-        "SubstanceProtein",
-        "SubstanceReferenceInformation",
-        "SubstanceSourceMaterial",
-        "SubstanceSpecification",
-    }
-)
-
-
-# What fhir.resources raises on a resource it cannot read: a ValidationError or an unknown
-# resourceType is a ValueError, a contained resource of an unknown type a KeyError, and it
-# validates nested elements by recursion, so deep nesting runs out of stack.
-MODEL_ERRORS = (ValueError, TypeError, KeyError, RecursionError)
-
-
-def model_class(resource_type: str) -> type[FHIRAbstractModel]:
-    """The fhir.resources model of ``resource_type``, imported on first use.
-
-    The R4B models read R4 claims (Claim, Patient, Practitioner and Organization did not change
-    between R4 and R4B). Importing lazily keeps fhir.resources an optional extra.
-    """
-    try:
-        from fhir.resources.R4B import get_fhir_model_class
-    except ImportError:
-        raise ClaimCheckError(_MISSING_EXTRA) from None
-    return get_fhir_model_class(resource_type)
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,29 +93,6 @@ class FhirFile:
     claims: Iterable[ClaimResource | UnreadableLine]
 
 
-def type_problem(resource: object) -> str | None:
-    """Why ``resource`` is no FHIR resource; None when it is one, of whatever type."""
-    kind = resource.get("resourceType") if isinstance(resource, dict) else None
-    if not isinstance(kind, str):
-        return "is not a FHIR resource (it has no resourceType)"
-    if not _is_resource_type(kind):
-        # A misspelt Claim ("claim", "Clai"), not one of the other types a file may hold, so it
-        # is reported rather than passed over; never echoed, as it is the sender's text.
-        return "is not a FHIR resource (its resourceType is no FHIR type; they are case-sensitive, as in Claim)"
-    return None
-
-
-@functools.lru_cache(maxsize=256)
-def _is_resource_type(kind: str) -> bool:
-    if kind in R4_ONLY:
-        return True
-    try:
-        # A resource, not a data type or a part of one, as ClaimItem is.
-        return issubclass(model_class(kind), model_class("Resource"))
-    except ValueError:
-        return False
-
-
 def _text(path: Path) -> str | None:
     """The file's text; None when it is not UTF-8 throughout."""
     try:
@@ -215,32 +141,43 @@ def _ndjson_file(path: Path, lines: Iterable[tuple[int, str | None]]) -> FhirFil
     return FhirFile(itertools.chain([first], claims))
 
 
-def _entries(bundle: Mapping[str, Any]) -> tuple[BundleEntry | None, ...] | None:
-    """The Bundle's entries; None when ``entry`` is not a list."""
+# An entry that is there but holds nothing to read: reported, not taken for one without a
+# resource (a DELETE), which FHIR allows.
+_NOT_ENTRY = "is not a Bundle entry (a JSON object with the resource in it)"
+_NOT_OBJECT = "is not a JSON object, so no FHIR resource can be read from it"
+
+
+def _entries(bundle: Mapping[str, Any]) -> tuple[BundleEntry | str | None, ...] | None:
+    """The Bundle's entries: each a ``BundleEntry``, None when it holds no resource, or what is
+    wrong with it; None when ``entry`` is not a list."""
     raw_entries = bundle.get("entry", [])
     if not isinstance(raw_entries, list):
         return None
-    entries: list[BundleEntry | None] = []
+    entries: list[BundleEntry | str | None] = []
     for raw in raw_entries:
         resource = raw.get("resource") if isinstance(raw, dict) else None
-        if isinstance(resource, dict):
+        if not isinstance(raw, dict):
+            entries.append(_NOT_ENTRY)
+        elif isinstance(resource, dict):
             full_url = raw.get("fullUrl")
             entries.append(BundleEntry(full_url if isinstance(full_url, str) else None, resource))
         else:
             # Kept as a gap so entry indexes in locations match the file.
-            entries.append(None)
+            entries.append(None if resource is None else _NOT_OBJECT)
     return tuple(entries)
 
 
 def _bundle_claims(
-    name: str, entries: tuple[BundleEntry | None, ...], line: int | None = None
+    name: str, entries: tuple[BundleEntry | str | None, ...], line: int | None = None
 ) -> Iterator[ClaimResource | UnreadableLine]:
     """The Claims of a Bundle (an NDJSON file's ``line``), each with its entries to resolve against."""
-    resources = tuple(entry for entry in entries if entry is not None)
+    resources = tuple(entry for entry in entries if isinstance(entry, BundleEntry))
     for index, entry in enumerate(entries):
         if entry is None:
             continue
-        if entry.resource.get("resourceType") == "Claim":
+        if isinstance(entry, str):
+            yield UnreadableLine(name, line, entry, entry=index)
+        elif entry.resource.get("resourceType") == "Claim":
             yield ClaimResource(entry.resource, name, index, line, resources)
         elif problem := type_problem(entry.resource):
             yield UnreadableLine(name, line, problem, entry=index)
