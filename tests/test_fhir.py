@@ -1330,6 +1330,28 @@ def test_a_compressed_or_utf16_file_read_as_fhir_says_what_it_is(tmp_path: Path,
         list(read_fhir(path))
 
 
+def test_a_file_without_claims_says_what_it_holds_instead(tmp_path: Path) -> None:
+    # An ExplanationOfBenefit export (CMS Blue Button, CARIN) given for checking was only "holds
+    # no Claim resource", which did not say why a file full of claims data was refused.
+    eob = {"resourceType": "ExplanationOfBenefit", "id": "e"}
+    kinds = ["ExplanationOfBenefit"] * 3 + ["Patient", "Coverage", "Coverage", "Organization"]
+    path = tmp_path / "ExplanationOfBenefit.ndjson"
+    path.write_text("".join(json.dumps({"resourceType": kind, "id": "x"}) + "\n" for kind in kinds))
+    with pytest.raises(InputError) as caught:
+        list(read_fhir(path))
+    assert caught.value.problem == (
+        "the NDJSON file holds no Claim resource; it holds ExplanationOfBenefit (3), Coverage (2), Patient (1), "
+        "and others, and claimcheck reads Claim resources only"
+    )
+    bundle = {"resourceType": "Bundle", "type": "searchset", "entry": [{"resource": eob}, {"resource": eob}]}
+    with pytest.raises(InputError) as caught:
+        list(read_fhir(write(tmp_path, bundle)))
+    assert caught.value.problem == (
+        "the Bundle holds no Claim resource; it holds ExplanationOfBenefit (2), and claimcheck reads Claim "
+        "resources only"
+    )
+
+
 def test_missing_extra_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "fhir.resources.R4B", None)  # makes the import fail
     with pytest.raises(ClaimCheckError, match=r"pip install 'claimcheck\[fhir\]'"):

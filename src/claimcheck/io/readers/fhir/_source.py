@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -103,8 +104,11 @@ def _text(path: Path) -> str | None:
         return None
 
 
-def _ndjson(name: str, lines: Iterable[tuple[int, str | None]]) -> Iterator[ClaimResource | UnreadableLine]:
-    """The Claims of NDJSON lines, one per line; other resources are passed over."""
+def _ndjson(
+    name: str, lines: Iterable[tuple[int, str | None]], others: Counter[str]
+) -> Iterator[ClaimResource | UnreadableLine]:
+    """The Claims of NDJSON lines, one per line; other resources are passed over, counted by type
+    in ``others``."""
     for number, line in lines:
         if line is None:
             yield UnreadableLine(name, number, "is not UTF-8 text")
@@ -126,16 +130,19 @@ def _ndjson(name: str, lines: Iterable[tuple[int, str | None]]) -> Iterator[Clai
             if entries is None:
                 yield UnreadableLine(name, number, "holds a Bundle whose entry is not a list of entries")
             else:
-                yield from _bundle_claims(name, entries, number)
+                yield from _bundle_claims(name, entries, number, others)
         elif problem := type_problem(value):
             yield UnreadableLine(name, number, problem)
+        else:
+            others[kind] += 1
 
 
 def _ndjson_file(path: Path, lines: Iterable[tuple[int, str | None]]) -> FhirFile:
-    claims = _ndjson(path.name, lines)
+    others: Counter[str] = Counter()
+    claims = _ndjson(path.name, lines, others)
     first = next(claims, None)
     if first is None:
-        raise InputError(path, "the NDJSON file holds no Claim resource")
+        raise InputError(path, "the NDJSON file holds no Claim resource" + _held(others))
     # A bare Claim's reference to a Patient or Organization points at the export's other files,
     # as a lone Claim's does at a server: nothing to resolve here, and nothing to report.
     return FhirFile(itertools.chain([first], claims))
@@ -168,9 +175,10 @@ def _entries(bundle: Mapping[str, Any]) -> tuple[BundleEntry | str | None, ...] 
 
 
 def _bundle_claims(
-    name: str, entries: tuple[BundleEntry | str | None, ...], line: int | None = None
+    name: str, entries: tuple[BundleEntry | str | None, ...], line: int | None, others: Counter[str]
 ) -> Iterator[ClaimResource | UnreadableLine]:
-    """The Claims of a Bundle (an NDJSON file's ``line``), each with its entries to resolve against."""
+    """The Claims of a Bundle (an NDJSON file's ``line``), each with its entries to resolve
+    against; the other resources counted by type in ``others``."""
     resources = tuple(entry for entry in entries if isinstance(entry, BundleEntry))
     for index, entry in enumerate(entries):
         if entry is None:
@@ -184,6 +192,18 @@ def _bundle_claims(
         elif entry.resource.get("resourceType") == "Bundle" and _holds_claims(entry.resource):
             problem = "holds a Bundle with Claims in it, which are not read: give each Bundle a file of its own"
             yield UnreadableLine(name, line, problem, entry=index)
+        else:
+            others[entry.resource["resourceType"]] += 1
+
+
+def _held(others: Counter[str]) -> str:
+    """What a file without Claims holds instead (an ExplanationOfBenefit export, say): the
+    resource types, which FHIR defines, so no sender's text is echoed."""
+    if not others:
+        return ""
+    kinds = [f"{kind} ({count})" for kind, count in others.most_common(3)]
+    more = ", and others" if len(others) > 3 else ""
+    return f"; it holds {', '.join(kinds)}{more}, and claimcheck reads Claim resources only"
 
 
 def _holds_claims(bundle: Mapping[str, Any]) -> bool:
@@ -232,7 +252,8 @@ def load(path: Path) -> FhirFile:
     entries = _entries(data)
     if entries is None:
         raise InputError(path, "must be a list of entries", field="Bundle.entry")
-    claims = tuple(_bundle_claims(path.name, entries))
+    others: Counter[str] = Counter()
+    claims = tuple(_bundle_claims(path.name, entries, None, others))
     if not claims:
-        raise InputError(path, "the Bundle holds no Claim resource")
+        raise InputError(path, "the Bundle holds no Claim resource" + _held(others))
     return FhirFile(claims)
