@@ -1272,6 +1272,13 @@ def test_a_bundle_entry_that_is_a_bundle_of_claims_is_reported_not_passed_over(t
     assert problems(line) == [
         ("resource", "holds a Bundle with Claims in it, which are not read: give each Bundle a file of its own")
     ]
+    # A Bundle of Bundles of Bundles (a test kit's folder of collections) passed over the Claims two
+    # levels down without a word.
+    deeper = {"resourceType": "Bundle", "type": "collection", "entry": [{"resource": outer}]}
+    (read,) = read_fhir(write(tmp_path, {**deeper, "entry": [{"resource": deeper}]}))
+    assert [(line.origin, problems(line)[0][1][:40]) for line in read.lines] == [
+        ("claim.json entry 0", "holds a Bundle with Claims in it, which ")
+    ]
     patients = {**inner, "entry": [{"resource": {"resourceType": "Patient", "id": "p"}}]}
     outer["entry"] = [{"resource": patients}, {"resource": claim}]  # a Bundle without Claims is another resource
     (read,) = read_fhir(write(tmp_path, outer))

@@ -207,11 +207,18 @@ def _held(others: Counter[str]) -> str:
 
 
 def _holds_claims(bundle: Mapping[str, Any]) -> bool:
-    entries = bundle.get("entry")
-    resources = (
-        (entry.get("resource") for entry in entries if isinstance(entry, dict)) if isinstance(entries, list) else ()
-    )
-    return any(isinstance(resource, dict) and resource.get("resourceType") == "Claim" for resource in resources)
+    """Whether a Claim is among the Bundle's entries or those of a Bundle in it, however deep."""
+    bundles = [bundle]
+    while bundles:
+        entries = bundles.pop().get("entry")
+        for entry in entries if isinstance(entries, list) else ():
+            resource = entry.get("resource") if isinstance(entry, dict) else None
+            kind = resource.get("resourceType") if isinstance(resource, dict) else None
+            if kind == "Claim":
+                return True
+            if kind == "Bundle":
+                bundles.append(resource)
+    return False
 
 
 def load(path: Path) -> FhirFile:
