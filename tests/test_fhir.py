@@ -967,11 +967,13 @@ def test_ndjson_of_bundles_reads_each_bundles_claims_against_that_bundle(tmp_pat
         json.dumps(bundle(two, "female")),
         json.dumps({"resourceType": "Bundle", "entry": {"resource": claim}}),
         json.dumps({"resourceType": "Bundle", "entry": [{"resource": {**claim, "resourceType": "claim"}}]}),
+        json.dumps({**claim, "id": "BARE"}),  # its references are not the previous line's Bundle's
     ]
     path = tmp_path / "Bundles.ndjson"
     path.write_text("\n".join(text) + "\n")
     assert readers.detect_format(path) == "fhir"
-    first, second, third, broken, misspelt = read_fhir(path)
+    first, second, third, broken, misspelt, bare = read_fhir(path)
+    assert bare.header is not None and bare.header.patient_sex is None and not bare.problems
     assert [c.claim_id for c in (first, second, third)] == ["B1", "B2-1", "B2-2"]
     assert [c.header.patient_sex for c in (first, second, third) if c.header] == ["M", "F", "F"]
     assert [line.line.rendering_npi for c in (first, second, third) for line in c.lines if line.line] == [
