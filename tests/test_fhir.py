@@ -1132,6 +1132,43 @@ def test_a_status_that_voids_the_claim_or_implicit_rules_leave_its_lines_not_che
     assert not next(iter(read_fhir(write(tmp_path, draft)))).problems
 
 
+def test_a_modifier_element_on_a_bundle_resource_the_claim_reads_is_a_warning(tmp_path: Path) -> None:
+    # A Patient or Practitioner of the Bundle under a modifierExtension (or implicitRules) gave
+    # the line its sex, birth date or NPI as if read in full; contained ones already said so.
+    claim = fixture("claim-professional.json")
+    del claim["contained"]
+    claim["patient"] = {"reference": "Patient/pat"}
+    claim["careTeam"][0]["provider"] = {"reference": "urn:uuid:doc"}
+    npi = [{"system": "http://hl7.org/fhir/sid/us-npi", "value": "1234567893"}]
+    patient = {"resourceType": "Patient", "id": "pat", "gender": "male", "implicitRules": "http://example.org/r"}
+    doctor = {
+        "resourceType": "Practitioner",
+        "identifier": npi,
+        "qualification": [
+            {"code": {"text": "MD"}, "modifierExtension": [{"url": "http://example.org/alias", "valueBoolean": True}]}
+        ],
+    }
+    unused = {"resourceType": "Organization", "id": "o", "modifierExtension": [{"url": "http://example.org/u"}]}
+    entries = [{"resource": claim}, {"resource": patient}, {"fullUrl": "urn:uuid:doc", "resource": doctor}]
+    bundle = {"resourceType": "Bundle", "type": "collection", "entry": [*entries, {"resource": unused}]}
+    (read,) = read_fhir(write(tmp_path, bundle))
+    assert [(p.field, p.message, p.unchecked) for p in read.problems] == [
+        (
+            "implicitRules",
+            "http://example.org/r on the Patient the Claim refers to is not understood: FHIR lets it change what "
+            "the Patient means, and claimcheck reads the Patient without it",
+            True,
+        ),
+        (
+            "modifierExtension",
+            "http://example.org/alias on the Practitioner the Claim refers to is not understood: FHIR lets it change "
+            "what the Practitioner means, and claimcheck reads the Practitioner without it",
+            True,
+        ),
+    ]
+    assert read.lines[0].line is not None and read.lines[0].line.rendering_npi == "1234567893"
+
+
 @pytest.mark.usefixtures("fhir_registered")
 def test_a_modifier_extension_on_the_claim_is_a_warning_on_each_line(
     tmp_path: Path, ruleset: claimcheck.RuleSet

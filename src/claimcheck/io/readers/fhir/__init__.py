@@ -38,7 +38,7 @@ def _explained(parsed: tuple[InputProblem, ...], own: list[InputProblem]) -> tup
 def _read_claim(resource: ClaimResource, claim: Any, references: References) -> ParsedClaim:
     mapped = map_claim(claim, references)
     claim_modifiers, item_modifiers = modifier_problems(resource.raw)
-    mapped.claim_problems.extend(claim_modifiers)
+    mapped.claim_problems.extend(claim_modifiers + references.modifier_problems())
     for problems, modifiers in zip(mapped.line_problems, item_modifiers, strict=True):
         problems.extend(modifiers)
     sequences = [line["line_number"] for line in mapped.fields["lines"]]

@@ -11,7 +11,7 @@ from typing import Any
 from claimcheck.io.readers.fhir._invalid import _path
 from claimcheck.models.parse import InputProblem
 
-__all__ = ["modifier_problems"]
+__all__ = ["modifier_problems", "referred_problems"]
 
 _KEY = "modifierExtension"
 _LONGEST_URL = 200  # a url is the sender's text: shown, but not without end
@@ -42,6 +42,21 @@ def _problem(path: Sequence[str | int], url: str, what: str) -> InputProblem:
         f"on, and claimcheck checks {what} as if it were absent"
     )
     return InputProblem(_KEY, message, unchecked=True)
+
+
+def referred_problems(raw: Mapping[str, Any]) -> list[InputProblem]:
+    """The modifier elements of a resource of the Bundle that the Claim refers to (its Patient,
+    a Practitioner): named by type only, as its id may be the patient's."""
+    kind = str(raw.get("resourceType"))
+    found = [("modifierExtension", url) for _, url in _found(raw, ())]
+    rules = raw.get("implicitRules")
+    if isinstance(rules, str) and rules.strip():
+        found.insert(0, ("implicitRules", _shown(rules)))
+    said = f"the {kind} the Claim refers to is not understood: FHIR lets it change what the {kind} means"
+    return [
+        InputProblem(field, f"{url} on {said}, and claimcheck reads the {kind} without it", unchecked=True)
+        for field, url in found
+    ]
 
 
 # Claim.status is a modifier element: these two say the Claim is not (or no longer) a claim at all.

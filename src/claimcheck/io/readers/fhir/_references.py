@@ -12,8 +12,10 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from claimcheck.io.readers.fhir._modifiers import referred_problems
 from claimcheck.io.readers.fhir._source import BundleEntry
 from claimcheck.io.readers.fhir._types import MODEL_ERRORS, model_class
+from claimcheck.models.parse import InputProblem
 
 __all__ = ["BundleIndex", "References"]
 
@@ -49,6 +51,7 @@ class BundleIndex:
             if entry.full_url:
                 self._raw.setdefault(entry.full_url, entry.resource)
         self._models: dict[int, Resolved] = {}
+        self._modifiers: dict[int, list[InputProblem]] = {}
 
     def find(self, reference: str) -> Resolved:
         raw = self._raw.get(reference) or self._raw.get(_key(reference))
@@ -59,6 +62,16 @@ class BundleIndex:
         if cached is None:
             cached = self._models[id(raw)] = self._validate(raw, _type_of(reference))
         return cached
+
+    def modifiers(self, reference: str) -> tuple[int, list[InputProblem]]:
+        """The resource ``reference`` finds (by identity) and the problems of its modifier elements."""
+        raw = self._raw.get(reference) or self._raw.get(_key(reference))
+        if raw is None:
+            return 0, []
+        problems = self._modifiers.get(id(raw))
+        if problems is None:
+            problems = self._modifiers[id(raw)] = referred_problems(raw)
+        return id(raw), problems
 
     @staticmethod
     def _validate(raw: Mapping[str, Any], expected: str) -> Resolved:
@@ -75,6 +88,8 @@ class References:
     def __init__(self, bundle: BundleIndex | None, contained: Iterable[Any] | None) -> None:
         self._bundle = bundle
         self._contained = {resource.id: resource for resource in contained or () if resource.id}
+        # The Bundle resources this Claim read, by identity, with their modifier elements.
+        self._referred: dict[int, list[InputProblem]] = {}
 
     def resolve(self, reference: Any) -> Resolved:
         """The resource ``reference`` (a FHIR Reference or None) points to, or why it cannot be had."""
@@ -87,4 +102,12 @@ class References:
         if self._bundle is None or "?" in target:
             # A search URL (conditional reference) is resolved by the server the file goes to.
             return None, None
-        return self._bundle.find(target)
+        found = self._bundle.find(target)
+        if found[0] is not None:
+            resource, problems = self._bundle.modifiers(target)
+            self._referred.setdefault(resource, problems)
+        return found
+
+    def modifier_problems(self) -> list[InputProblem]:
+        """The modifier elements of the Bundle resources resolved so far, each resource once."""
+        return [problem for problems in self._referred.values() for problem in problems]
