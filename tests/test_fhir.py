@@ -79,14 +79,10 @@ def test_sample_yields_one_line_per_item(path: Path) -> None:
 
 @pytest.mark.parametrize("path", [p for p in _samples(invalid=False) if p.id is None or p.id.startswith("hl7r4__")])
 def test_hl7_examples_read_without_input_problems(path: Path) -> None:
-    # The HL7 examples are complete claims (dates, codes): every item becomes a full claim line,
-    # with no problem but the warning that an item's details (sub-lines) are not checked.
-    data = json.loads(path.read_text(encoding="utf-8-sig"))
-    details = {item["sequence"]: len(item["detail"]) for item in data.get("item", []) if item.get("detail")}
+    # The HL7 examples are complete claims (dates, codes): every item becomes a full claim line.
+    # Their items' details are coded in local systems (drug cost, frame, lens), not CPT/HCPCS.
     for line in lines_of(path):
-        said = [p for p in line.problems if p.field == "detail"]
-        assert line.line is not None and len(line.problems) == len(said), (line.origin, problems(line))
-        assert [p.unchecked for p in said] == ([True] if line.line_number in details else []), line.origin
+        assert line.line is not None and not line.problems, (line.origin, problems(line))
 
 
 @pytest.mark.parametrize("path", _samples(invalid=True))
@@ -1198,12 +1194,37 @@ def test_an_item_with_details_is_a_warning_that_they_are_not_checked(tmp_path: P
     data["item"].append({**data["item"][0], "sequence": 2, "detail": [{"sequence": 1, "productOrService": code}]})
     data["item"].append({**data["item"][0], "sequence": 3, "detail": None})
     first, second, third = lines_of(write(tmp_path, data))
-    said = "(sub-lines with codes of their own), and claimcheck checks the item's own code only"
+    said = "(sub-lines with CPT/HCPCS codes of their own), and claimcheck checks the item's own code only"
     assert [(p.field, p.message, p.unchecked) for p in first.problems] == [
         ("detail", f"is not checked: the item has 2 details {said}", True)
     ]
     assert [p.message for p in second.problems] == [f"is not checked: the item has 1 detail {said}"]
     assert not third.problems and all(line.line is not None for line in (first, second, third))
+
+
+def test_details_in_other_code_systems_are_no_warning(tmp_path: Path) -> None:
+    # A pharmacy or vision item's details price it (drug cost, markup, lens); no check reads
+    # those codes, so they are no reason to warn. One CPT-coded detail among them is.
+    data = fixture("claim-professional.json")
+    local = {"coding": [{"system": "http://hl7.org/fhir/ex-pharmaservice", "code": "markup"}]}
+    cpt = {"coding": [{"system": "http://www.ama-assn.org/go/cpt", "code": "0711T"}]}
+    data["item"][0]["detail"] = [{"sequence": 1, "productOrService": local}]
+    data["item"].append(
+        {
+            **data["item"][0],
+            "sequence": 2,
+            "detail": [{"sequence": 1, "productOrService": local}, {"sequence": 2, "productOrService": cpt}],
+        }
+    )
+    first, second = lines_of(write(tmp_path, data))
+    assert not first.problems
+    assert [(p.field, p.message) for p in second.problems] == [
+        (
+            "detail",
+            "is not checked: the item has 1 detail (sub-lines with CPT/HCPCS codes of their own), "
+            "and claimcheck checks the item's own code only",
+        )
+    ]
 
 
 def test_a_contained_resource_of_a_type_r4b_dropped_leaves_a_valid_r4_claim_read(tmp_path: Path) -> None:

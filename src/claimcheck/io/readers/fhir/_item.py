@@ -47,12 +47,15 @@ def procedure(item: ClaimItem, problems: list[InputProblem]) -> str | None:
 
 
 def unchecked_details(item: ClaimItem, problems: list[InputProblem]) -> None:
-    """A warning that the item's details go unchecked: a sub-line bills a code of its own (a
-    lens, a compound's ingredient) but is not one of the lines the report counts, and not one to
-    pass over without a word either."""
-    if item.detail:
-        count = len(item.detail)
-        details = f"{count} detail{'s' if count > 1 else ''} (sub-lines with codes of their own)"
+    """A warning that the item's details go unchecked when a sub-line bills a CPT/HCPCS code of
+    its own: such a detail is a service the line checks would judge, but it is not one of the
+    lines the report counts, and not one to pass over without a word either. Details coded in
+    other systems (a pharmacy claim's drug cost and markup, a vision claim's frame and lens) break
+    down the item's price, as the HL7 examples do; no claimcheck check reads those codes."""
+    coded = [detail for detail in item.detail or () if code_from(detail.productOrService, PROCEDURE_SYSTEMS, only=True)]
+    if coded:
+        count = len(coded)
+        details = f"{count} detail{'s' if count > 1 else ''} (sub-lines with CPT/HCPCS codes of their own)"
         message = f"is not checked: the item has {details}, and claimcheck checks the item's own code only"
         problems.append(InputProblem("detail", message, unchecked=True))
 
