@@ -8,7 +8,10 @@ interchanges may each use other delimiters.
 
 The file is decoded in 1 MiB chunks (UTF-8, a BOM dropped, bad bytes replaced) and split on the
 segment terminator, so memory stays flat however large the file. Whitespace around segments
-(CR/LF after the terminator, indentation) is dropped; empty segments are not counted.
+(CR/LF after the terminator, indentation) is dropped; empty segments are not counted. A CR or LF
+that is not the terminator is dropped wherever it is, the ISA included: clearinghouses deliver
+837s wrapped at a fixed width (a line break every 80 characters, mid-segment), to be read as the
+unwrapped file, segment positions included.
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ _CHUNK = 1 << 20
 # ahead before parsing one is always enough.
 _ISA_LOOKAHEAD = 1024
 _WHITESPACE = " \t\r\n\f\v"
+_WRAP = "\r\n"
 # Dropped around segments like whitespace, never taken for a delimiter: a DOS end-of-file mark
 # (Ctrl-Z) after the IEA, and the NULs that fill the last fixed-size block of a transfer.
 _PADDING = "\x00\x1a"
@@ -118,34 +122,54 @@ def _bad_delimiter(name: str, char: str, others: dict[str, str]) -> str | None:
     return None
 
 
+def _unwrap(text: str) -> str:
+    return text.replace("\r", "").replace("\n", "") if "\r" in text or "\n" in text else text
+
+
+def _skip_wraps(text: str, at: int) -> int:
+    while at < len(text) and text[at] in _WRAP:
+        at += 1
+    return at
+
+
 def parse_isa(text: str) -> tuple[Interchange, int] | str:
-    """Read the ISA at the start of ``text``: the interchange and the ISA's length with its
-    terminator, or why no delimiters can be read from it."""
-    if len(text) < 4:
+    """Read the ISA at the start of ``text``: the interchange and how many characters of ``text``
+    the ISA takes with its terminator (line wraps included), or why no delimiters can be read."""
+    head = _unwrap(text[:16])
+    if len(head) < 4:
         return "the ISA header is cut short"
-    element = text[3]
+    element = head[3]
     if element.isalnum() or element in _WHITESPACE:
         return f"the ISA element separator {element!r} is a letter, digit or space"
-    at = 3
-    for _ in range(_ISA_ELEMENTS - 1):
+    at = -1
+    for _ in range(_ISA_ELEMENTS):
         at = text.find(element, at + 1)
         if at < 0:
             return f"the ISA header has fewer than {_ISA_ELEMENTS} elements"
-    if at + 2 >= len(text):
+    # ISA16 and the terminator: a line break there is a wrap, unless what follows it cannot be a
+    # terminator (a segment id, whitespace, the end): then the line break is the terminator.
+    at_component = _skip_wraps(text, at + 1)
+    at_segment = _skip_wraps(text, at_component + 1)
+    if at_segment > at_component + 1 and (
+        at_segment >= len(text) or text[at_segment].isalnum() or text[at_segment] in _WHITESPACE + _PADDING
+    ):
+        at_segment = at_component + 1
+    if at_segment >= len(text):
         return "the ISA header is cut short"
-    component, segment = text[at + 1], text[at + 2]
+    component, segment = text[at_component], text[at_segment]
     problem = _bad_delimiter("ISA16 component separator", component, {"element separator": element}) or (
         _bad_delimiter("segment terminator", segment, {"element separator": element, "ISA16 separator": component})
     )
     if problem:
         return f"the ISA header cannot be read: {problem}"
+    elements = _unwrap(text[:at])
     problems = []
-    if at + 3 != ISA_LENGTH:
+    if len(elements) + 3 != ISA_LENGTH:
         problems.append(
-            f"ISA segment is {at + 3} characters long where X12 fixes it at {ISA_LENGTH}; receivers that read "
-            "the delimiters by position will misread this interchange"
+            f"ISA segment is {len(elements) + 3} characters long where X12 fixes it at {ISA_LENGTH}; receivers that "
+            "read the delimiters by position will misread this interchange"
         )
-    isa11 = text.split(element, 12)[11]
+    isa11 = elements.split(element, 12)[11]
     repetition: str | None = None
     # "U" is the 4010 standards identifier in ISA11, not a separator; any letter or digit is.
     if len(isa11) == 1 and not isa11.isalnum():
@@ -158,7 +182,7 @@ def parse_isa(text: str) -> tuple[Interchange, int] | str:
         if clash:
             problems.append(clash + "; repeated elements cannot be told apart")
             repetition = None
-    return Interchange(Delimiters(element, component, repetition, segment), tuple(problems)), at + 3
+    return Interchange(Delimiters(element, component, repetition, segment), tuple(problems)), at_segment + 1
 
 
 def _is_isa(text: str) -> bool:
@@ -196,7 +220,7 @@ class _Tokenizer:
             raise InputError(self._path, "is empty: expected an X12 file starting with an ISA segment")
         # Only "ISA" is asked of the first segment: ``parse_isa`` then says what is wrong with
         # its separator, which is more use than "no ISA" for a header spelled out correctly.
-        if not text.startswith("ISA"):
+        if not _unwrap(text[:8]).startswith("ISA"):
             raise InputError(self._path, "does not start with an ISA segment, so its X12 delimiters cannot be read")
         parsed = parse_isa(text)
         if isinstance(parsed, str):
@@ -217,14 +241,15 @@ class _Tokenizer:
             for piece in pieces:
                 start = offset
                 offset += len(piece) + 1
-                text = piece.strip(strip)
+                raw = piece.strip(strip)
+                text = _unwrap(raw)
                 if not text:
                     continue
                 if position and text.startswith("ISA") and _is_isa(text):
                     # A new interchange: its delimiters may differ from the current ones.
                     isa_at = start + len(piece) - len(piece.lstrip(strip))
-                    parsed = parse_isa(text + terminator)
-                    if isinstance(parsed, str) or parsed[1] != len(text) + 1:
+                    parsed = parse_isa(raw + terminator)
+                    if isinstance(parsed, str) or parsed[1] != len(raw) + 1:
                         restart = isa_at
                         break
                     interchange = parsed[0]
@@ -233,7 +258,7 @@ class _Tokenizer:
                         break
                 position += 1
                 yield Segment(position, text.split(element), interchange)
-            if restart is None and _is_isa(rest.lstrip(strip)[:4]):
+            if restart is None and _is_isa(_unwrap(rest.lstrip(strip)[:8])[:4]):
                 # An ISA after the last terminator: its own terminator may not be this one.
                 restart = len(buffer) - len(rest.lstrip(strip))
             if restart is not None:
@@ -243,7 +268,7 @@ class _Tokenizer:
                 continue
             more = self._read()
             if not more and self._eof:
-                text = rest.strip(strip)
+                text = _unwrap(rest.strip(strip))
                 if text:
                     position += 1
                     yield Segment(position, text.split(element), interchange)
@@ -259,9 +284,9 @@ class _Tokenizer:
             end = text.find(current.delimiters.segment)
             end = len(text) if end < 0 else end
             problem = parsed + "; its segments were split with the previous interchange's delimiters"
-            return text[end + 1 :], Interchange(current.delimiters, (problem,)), text[:end]
+            return text[end + 1 :], Interchange(current.delimiters, (problem,)), _unwrap(text[:end])
         interchange, length = parsed
-        return text[length:], interchange, text[: length - 1]
+        return text[length:], interchange, _unwrap(text[: length - 1])
 
 
 def iter_segments(path: Path) -> Iterator[Segment]:
