@@ -1,10 +1,7 @@
 """The segment stream of an X12 file: delimiters from each ISA header, segments read in chunks.
 
-X12 names its own delimiters in the ISA header, so nothing can be split before the header is
-read. We find them by counting element separators rather than by the fixed 106-character layout,
-so an ISA with a short or long field still yields its delimiters; the wrong length is recorded
-as a problem of that interchange instead. Every later ISA is read again, because concatenated
-interchanges may each use other delimiters.
+Each ISA is read by ``isa.py``; every later ISA is read again, because concatenated interchanges
+may each use other delimiters.
 
 The file is decoded in 1 MiB chunks (UTF-8, a BOM dropped, bad bytes replaced) and split on the
 segment terminator, so memory stays flat however large the file. Whitespace around segments
@@ -18,12 +15,21 @@ from __future__ import annotations
 
 import codecs
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, NamedTuple
 
 from claimcheck.errors import InputError
 from claimcheck.io.readers.text_lines import open_binary
+from claimcheck.io.readers.x12.isa import (
+    ISA_LENGTH,
+    PADDING,
+    WHITESPACE,
+    Delimiters,
+    Interchange,
+    is_isa,
+    parse_isa,
+    unwrap,
+)
 
 __all__ = [
     "ISA_LENGTH",
@@ -37,34 +43,11 @@ __all__ = [
     "unreadable_segments",
 ]
 
-ISA_LENGTH = 106  # characters, the segment terminator included
-_ISA_ELEMENTS = 16
 _CHUNK = 1 << 20
 # An ISA is at most a few hundred characters even when its padding is wrong; reading this far
 # ahead before parsing one is always enough.
 _ISA_LOOKAHEAD = 1024
-_WHITESPACE = " \t\r\n\f\v"
-_WRAP = "\r\n"
-# Dropped around segments like whitespace, never taken for a delimiter: a DOS end-of-file mark
-# (Ctrl-Z) after the IEA, and the NULs that fill the last fixed-size block of a transfer.
-_PADDING = "\x00\x1a"
 _COUNT_DIGITS = 18  # more than any X12 count or id holds; int() refuses text past 4,300 digits
-
-
-@dataclass(frozen=True, slots=True)
-class Delimiters:
-    element: str
-    component: str
-    repetition: str | None
-    segment: str
-
-
-@dataclass(frozen=True, slots=True)
-class Interchange:
-    """What one ISA header declares: its delimiters and what is wrong with the header itself."""
-
-    delimiters: Delimiters
-    problems: tuple[str, ...] = ()
 
 
 class Segment(NamedTuple):
@@ -113,82 +96,6 @@ def as_count(text: str) -> int | None:
     return int(text) if text.isascii() and text.isdecimal() and len(text) <= _COUNT_DIGITS else None
 
 
-def _bad_delimiter(name: str, char: str, others: dict[str, str]) -> str | None:
-    if char.isalnum():
-        return f"{name} {char!r} is a letter or digit (the ISA must have exactly {_ISA_ELEMENTS} elements)"
-    for other_name, other in others.items():
-        if char == other:
-            return f"{name} {char!r} is also the {other_name}"
-    return None
-
-
-def _unwrap(text: str) -> str:
-    return text.replace("\r", "").replace("\n", "") if "\r" in text or "\n" in text else text
-
-
-def _skip_wraps(text: str, at: int) -> int:
-    while at < len(text) and text[at] in _WRAP:
-        at += 1
-    return at
-
-
-def parse_isa(text: str) -> tuple[Interchange, int] | str:
-    """Read the ISA at the start of ``text``: the interchange and how many characters of ``text``
-    the ISA takes with its terminator (line wraps included), or why no delimiters can be read."""
-    head = _unwrap(text[:16])
-    if len(head) < 4:
-        return "the ISA header is cut short"
-    element = head[3]
-    if element.isalnum() or element in _WHITESPACE:
-        return f"the ISA element separator {element!r} is a letter, digit or space"
-    at = -1
-    for _ in range(_ISA_ELEMENTS):
-        at = text.find(element, at + 1)
-        if at < 0:
-            return f"the ISA header has fewer than {_ISA_ELEMENTS} elements"
-    # ISA16 and the terminator: a line break there is a wrap, unless what follows it cannot be a
-    # terminator (a segment id, whitespace, the end): then the line break is the terminator.
-    at_component = _skip_wraps(text, at + 1)
-    at_segment = _skip_wraps(text, at_component + 1)
-    if at_segment > at_component + 1 and (
-        at_segment >= len(text) or text[at_segment].isalnum() or text[at_segment] in _WHITESPACE + _PADDING
-    ):
-        at_segment = at_component + 1
-    if at_segment >= len(text):
-        return "the ISA header is cut short"
-    component, segment = text[at_component], text[at_segment]
-    problem = _bad_delimiter("ISA16 component separator", component, {"element separator": element}) or (
-        _bad_delimiter("segment terminator", segment, {"element separator": element, "ISA16 separator": component})
-    )
-    if problem:
-        return f"the ISA header cannot be read: {problem}"
-    elements = _unwrap(text[:at])
-    problems = []
-    if len(elements) + 3 != ISA_LENGTH:
-        problems.append(
-            f"ISA segment is {len(elements) + 3} characters long where X12 fixes it at {ISA_LENGTH}; receivers that "
-            "read the delimiters by position will misread this interchange"
-        )
-    isa11 = elements.split(element, 12)[11]
-    repetition: str | None = None
-    # "U" is the 4010 standards identifier in ISA11, not a separator; any letter or digit is.
-    if len(isa11) == 1 and not isa11.isalnum():
-        repetition = isa11
-        clash = _bad_delimiter(
-            "ISA11 repetition separator",
-            isa11,
-            {"element separator": element, "ISA16 component separator": component, "segment terminator": segment},
-        )
-        if clash:
-            problems.append(clash + "; repeated elements cannot be told apart")
-            repetition = None
-    return Interchange(Delimiters(element, component, repetition, segment), tuple(problems)), at_segment + 1
-
-
-def _is_isa(text: str) -> bool:
-    return text.startswith("ISA") and len(text) > 3 and not text[3].isalnum()
-
-
 class _Tokenizer:
     def __init__(self, binary: BinaryIO, path: Path) -> None:
         self._binary = binary
@@ -213,14 +120,14 @@ class _Tokenizer:
 
     def _first_interchange(self) -> tuple[str, Interchange]:
         buffer = ""
-        while len(buffer.lstrip(_WHITESPACE + _PADDING)) < _ISA_LOOKAHEAD and not self._eof:
+        while len(buffer.lstrip(WHITESPACE + PADDING)) < _ISA_LOOKAHEAD and not self._eof:
             buffer += self._read()
-        text = buffer.lstrip(_WHITESPACE + _PADDING)
+        text = buffer.lstrip(WHITESPACE + PADDING)
         if not text:
             raise InputError(self._path, "is empty: expected an X12 file starting with an ISA segment")
         # Only "ISA" is asked of the first segment: ``parse_isa`` then says what is wrong with
         # its separator, which is more use than "no ISA" for a header spelled out correctly.
-        if not _unwrap(text[:8]).startswith("ISA"):
+        if not unwrap(text[:8]).startswith("ISA"):
             raise InputError(self._path, "does not start with an ISA segment, so its X12 delimiters cannot be read")
         parsed = parse_isa(text)
         if isinstance(parsed, str):
@@ -233,7 +140,7 @@ class _Tokenizer:
         while True:
             terminator = interchange.delimiters.segment
             element = interchange.delimiters.element
-            strip = "".join(c for c in _WHITESPACE + _PADDING if c not in (element, terminator))
+            strip = "".join(c for c in WHITESPACE + PADDING if c not in (element, terminator))
             pieces = buffer.split(terminator)
             rest = pieces.pop()  # not yet terminated: the next chunk continues it
             offset = 0
@@ -242,10 +149,10 @@ class _Tokenizer:
                 start = offset
                 offset += len(piece) + 1
                 raw = piece.strip(strip)
-                text = _unwrap(raw)
+                text = unwrap(raw)
                 if not text:
                     continue
-                if position and text.startswith("ISA") and _is_isa(text):
+                if position and text.startswith("ISA") and is_isa(text):
                     # A new interchange: its delimiters may differ from the current ones.
                     isa_at = start + len(piece) - len(piece.lstrip(strip))
                     parsed = parse_isa(raw + terminator)
@@ -258,7 +165,7 @@ class _Tokenizer:
                         break
                 position += 1
                 yield Segment(position, text.split(element), interchange)
-            if restart is None and _is_isa(_unwrap(rest.lstrip(strip)[:8])[:4]):
+            if restart is None and is_isa(unwrap(rest.lstrip(strip)[:8])[:4]):
                 # An ISA after the last terminator: its own terminator may not be this one.
                 restart = len(buffer) - len(rest.lstrip(strip))
             if restart is not None:
@@ -268,7 +175,7 @@ class _Tokenizer:
                 continue
             more = self._read()
             if not more and self._eof:
-                text = _unwrap(rest.strip(strip))
+                text = unwrap(rest.strip(strip))
                 if text:
                     position += 1
                     yield Segment(position, text.split(element), interchange)
@@ -284,9 +191,9 @@ class _Tokenizer:
             end = text.find(current.delimiters.segment)
             end = len(text) if end < 0 else end
             problem = parsed + "; its segments were split with the previous interchange's delimiters"
-            return text[end + 1 :], Interchange(current.delimiters, (problem,)), _unwrap(text[:end])
+            return text[end + 1 :], Interchange(current.delimiters, (problem,)), unwrap(text[:end])
         interchange, length = parsed
-        return text[length:], interchange, _unwrap(text[: length - 1])
+        return text[length:], interchange, unwrap(text[: length - 1])
 
 
 def iter_segments(path: Path) -> Iterator[Segment]:
