@@ -47,6 +47,10 @@ _CHUNK = 1 << 20
 # An ISA is at most a few hundred characters even when its padding is wrong; reading this far
 # ahead before parsing one is always enough.
 _ISA_LOOKAHEAD = 1024
+# An 837 segment is at most a few thousand characters (an HI of twelve composites); text past
+# this without a terminator is a file that does not use the one its ISA declares, and holding it
+# as one segment would take memory in proportion to the file.
+_LONGEST = 1 << 16
 _COUNT_DIGITS = 18  # more than any X12 count or id holds; int() refuses text past 4,300 digits
 
 
@@ -173,6 +177,8 @@ class _Tokenizer:
                 position += 1
                 yield Segment(position, isa.split(interchange.delimiters.element), interchange)
                 continue
+            if len(rest) > _LONGEST:
+                rest = self._not_runaway(rest, strip, position + 1, terminator)
             more = self._read()
             if not more and self._eof:
                 text = unwrap(rest.strip(strip))
@@ -181,6 +187,20 @@ class _Tokenizer:
                     yield Segment(position, text.split(element), interchange)
                 return
             buffer = rest + more
+
+    def _not_runaway(self, rest: str, strip: str, position: int, terminator: str) -> str:
+        """``rest``, unless it is longer than any segment: then the file does not use ``terminator``."""
+        text = rest.strip(strip)
+        if not text:
+            return ""  # padding (NULs filling a block), not a segment: it need not be kept
+        if len(unwrap(text)) > _LONGEST:
+            raise InputError(
+                self._path,
+                f"segment {position} runs on past {_LONGEST:,} characters without the segment terminator "
+                f"{terminator!r} its ISA declares (no 837 segment is this long), so the file cannot be split "
+                "into segments; does it end its segments with another character?",
+            )
+        return rest
 
     def _reread_isa(self, buffer: str, start: int, current: Interchange) -> tuple[str, Interchange, str]:
         """Parse the ISA at ``buffer[start:]`` with its own delimiters: the buffer after it, its
