@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tracemalloc
 from pathlib import Path
 from typing import Any
 
@@ -43,3 +44,39 @@ def test_padding_after_the_iea_is_not_a_runaway_segment(tmp_path: Path) -> None:
     expected = summary(FIXTURES / "professional.837")
     path = write(tmp_path, "professional.837", fixture_text() + "\x00" * (3 << 20))
     assert summary(path) == expected
+
+
+def test_junk_after_the_iea_is_one_result_row_not_one_per_segment(tmp_path: Path) -> None:
+    # Each segment without an identifier after the IEA was a result row of its own: a trailer
+    # of junk made thousands of failing rows with no claim beside the file's real lines.
+    expected = summary(FIXTURES / "professional.837")
+    claims = list(read_x12(write(tmp_path, "professional.837", fixture_text() + "?~" * 1000)))
+    assert [(c.claim_id, [ln.line for ln in c.lines]) for c in claims[:-1]] == [
+        (claim_id, [line for line, _, _ in lines]) for claim_id, lines in expected
+    ]
+    (junk,) = claims[-1].lines
+    assert [p.message for p in junk.problems] == [
+        "segments 50, 51, 52 and 997 more have no X12 segment identifier (two or three capital letters or digits, "
+        "a letter first); a receiver rejects the transaction"
+    ]
+    assert junk.location == {"file": "professional.837", "segment": 50}
+
+
+def test_segments_without_an_identifier_are_counted_in_flat_memory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Every position was kept to name three of them: 300,000 junk segments held ~12 MB.
+    from claimcheck.io.readers.x12 import tokens
+    from claimcheck.io.readers.x12.envelope import scan_envelope
+
+    monkeypatch.setattr(tokens, "_CHUNK", 1 << 14)
+    text = fixture_text().replace("PAT*01~", "PAT*01~" + "?~" * 300_000)
+    path = write(tmp_path, "junk.837", text)
+    tracemalloc.start()
+    try:
+        envelope = scan_envelope(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert any("and 299997 more" in p.message for p in envelope.problems[1])
+    assert peak < 4 << 20, f"{peak / 2**20:.1f} MiB"

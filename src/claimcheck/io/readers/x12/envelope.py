@@ -83,6 +83,7 @@ def _scan(segments: Iterator[Segment], scan: Scan) -> None:
         if handler is not None and name in _TRAILERS:
             handler(segment)
     scan.iea(None)
+    scan.stray_end()
     scan.orphans.extend(Orphan(position, InputProblem("tr3", text)) for position, text in issues[next_issue:])
 
 

@@ -44,10 +44,21 @@ class _Scope:
     children: int = 0
     version: str = ""
     controls: dict[str, int] = field(default_factory=dict)  # each child's control number: its first position
-    unreadable: list[int] = field(default_factory=list)  # segments without an X12 identifier
+    # Segments without an X12 identifier: the first three (the finding names no more) and a count,
+    # so that a file of junk does not keep a position per segment.
+    unreadable: list[int] = field(default_factory=list)
+    unreadable_count: int = 0
 
     def add(self, problem: str) -> None:
         self.problems.append(InputProblem("envelope", problem))
+
+    def add_unreadable(self, position: int) -> None:
+        self.unreadable_count += 1
+        if len(self.unreadable) < 3:
+            self.unreadable.append(position)
+
+    def unreadable_problem(self) -> str | None:
+        return unreadable_segments(self.unreadable, self.unreadable_count) if self.unreadable else None
 
 
 class Scan:
@@ -71,8 +82,8 @@ class Scan:
 
     # Closing a scope hands its problems to its transactions (ordinals first..last).
     def _close(self, scope: _Scope, missing_trailer: str | None) -> None:
-        if scope.unreadable:
-            scope.add(unreadable_segments(scope.unreadable))
+        if unreadable := scope.unreadable_problem():
+            scope.add(unreadable)
         if missing_trailer:
             scope.add(f"{scope.kind} {scope.control} at segment {scope.position} has no {missing_trailer} trailer")
         if not scope.problems and not scope.tr3.count:
@@ -99,6 +110,7 @@ class Scan:
 
     def isa(self, segment: Segment) -> None:
         self.iea(None)
+        self.stray_end()
         self.interchange = self._open("interchange", segment, segment.get(13))
         _unique(self.file, self.interchange, segment, 13)
         for problem in segment.interchange.problems:
@@ -197,11 +209,14 @@ class Scan:
         self._close(interchange, "IEA" if segment is None else None)
 
     def unreadable(self, position: int) -> None:
-        scope = self.transaction or self.group or self.interchange
-        if scope is None:
-            self._orphan(position, unreadable_segments([position]))
-        else:
-            scope.unreadable.append(position)
+        # Outside any interchange a run of them is one orphan (``stray_end``), not one each.
+        (self.transaction or self.group or self.interchange or self.file).add_unreadable(position)
+
+    def stray_end(self) -> None:
+        """Segments without an identifier outside any interchange end (an ISA, or the file's end)."""
+        if unreadable := self.file.unreadable_problem():
+            self._orphan(self.file.unreadable[0], unreadable)
+            self.file.unreadable, self.file.unreadable_count = [], 0
 
     def issue(self, position: int, text: str) -> None:
         """Route a TR3 issue at ``position``: inside a claim it waits for pass two, in a subscriber

@@ -85,12 +85,14 @@ def is_segment_id(name: str) -> bool:
     return 2 <= len(name) <= 3 and name.isascii() and name.isalnum() and name.isupper() and name[0].isalpha()
 
 
-def unreadable_segments(positions: list[int]) -> str:
-    """The finding for segments without an X12 identifier, at most three named."""
+def unreadable_segments(positions: list[int], count: int | None = None) -> str:
+    """The finding for ``count`` segments without an X12 identifier (default: as many as
+    ``positions``), the first three ``positions`` named."""
     # Named by position only: a corrupted NM1 or DMG still holds the patient's name or birth date.
-    named = ", ".join(map(str, positions[:3])) + (f" and {len(positions) - 3} more" if len(positions) > 3 else "")
+    count = len(positions) if count is None else count
+    named = ", ".join(map(str, positions[:3])) + (f" and {count - 3} more" if count > 3 else "")
     return (
-        f"segment{'s' if len(positions) > 1 else ''} {named} ha{'ve' if len(positions) > 1 else 's'} no X12 segment "
+        f"segment{'s' if count > 1 else ''} {named} ha{'ve' if count > 1 else 's'} no X12 segment "
         "identifier (two or three capital letters or digits, a letter first); a receiver rejects the transaction"
     )
 
