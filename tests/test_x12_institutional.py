@@ -497,3 +497,28 @@ def test_a_claim_without_lines_keeps_its_envelope_and_hierarchy_problems(tmp_pat
             "envelope CLM at segment 43 is outside a transaction (ST…SE)",
         ],
     )
+
+
+def test_admitting_reason_for_visit_and_external_cause_diagnoses_are_read_and_checked(tmp_path: Path) -> None:
+    # HI*ABJ (admitting), APR (patient's reason for visit) and ABN (external cause of injury) are
+    # ICD-10-CM codes of the 837I claim too; they were passed over, so a wrong one went unchecked.
+    # An admitting diagnosis that is the principal one is usual, not a code sent twice.
+    text = (FIXTURES / "institutional.837").read_text()
+    path = tmp_path / "other_dx.837"
+    text = text.replace("HI*ABF:I10~", "HI*ABF:I10~HI*ABJ:R0789*APR:R69X*ABN:W010XXA~")
+    path.write_text(text.replace("SE*29*0102~", "SE*30*0102~"))
+    line = lines_of(path)[0]
+    assert line.line is not None and line.line.diagnosis_codes == ("R07.89", "I10", "R69.X", "W01.0XXA")
+    assert not [p for p in problems(line) if "diagnos" in p]
+    (report_line, *_) = claimcheck.validate_file(path, input_format="x12", as_of=AS_OF).lines
+    failed = [f.message for f in report_line.findings if f.rule_id == "diagnosis.code_set" and f.status.value == "fail"]
+    assert len(failed) == 1 and failed[0].startswith("R69.X is not in ICD-10-CM")
+
+
+def test_icd9_admitting_and_reason_for_visit_qualifiers_are_reported(tmp_path: Path) -> None:
+    text = (FIXTURES / "institutional.837").read_text()
+    path = tmp_path / "icd9_dx.837"
+    text = text.replace("HI*ABF:I10~", "HI*ABF:I10~HI*BJ:7865*PR:7865~")
+    path.write_text(text.replace("SE*29*0102~", "SE*30*0102~"))
+    for line in lines_of(path):
+        assert "diagnosis_codes uses ICD-9-CM codes (qualifiers BJ, PR), which are not supported" in problems(line)

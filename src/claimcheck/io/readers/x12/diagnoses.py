@@ -17,6 +17,11 @@ __all__ = ["Diagnoses"]
 _ICD10 = ("ABK", "ABF")  # principal, other ICD-10-CM diagnosis
 _ICD9 = ("BK", "BF")  # the same for ICD-9-CM, which the code sets here do not cover
 _DIAGNOSIS_QUALIFIERS = frozenset(_ICD10 + _ICD9)
+# 837I only: admitting diagnosis, patient's reason for visit, external cause of injury. Codes of
+# the claim for its lines to check, but outside what SV107 pointers count and what "sent twice"
+# means (an admitting diagnosis is often the principal one).
+_ICD10_OTHER = frozenset({"ABJ", "APR", "ABN"})
+_ICD9_OTHER = frozenset({"BJ", "PR", "BN"})
 _QUOTED_SEGMENTS = 3  # an HI message names this many segments at most (a claim may hold dozens)
 _MAX_POINTERS = 4  # SV107-1 to SV107-4
 _MAX_QUALIFIER = 3  # HI qualifiers are 1-3 letters; a longer single component is a misread composite
@@ -30,6 +35,8 @@ class Diagnoses:
     unreadable: int = 0
     unreadable_at: list[int] = field(default_factory=list)  # the first few HI segments holding them
     separator: str = ":"
+    other: list[str] = field(default_factory=list)  # _ICD10_OTHER codes, in order
+    other_icd9: set[str] = field(default_factory=set)  # _ICD9_OTHER qualifiers seen
 
     def add(self, hi: Segment) -> None:
         self.separator = hi.interchange.delimiters.component
@@ -40,6 +47,11 @@ class Diagnoses:
             qualifier = parts[0]
             if qualifier in _DIAGNOSIS_QUALIFIERS:
                 self.entries.append((qualifier, parts[1] if len(parts) > 1 else ""))
+            elif qualifier in _ICD10_OTHER or qualifier in _ICD9_OTHER:
+                if qualifier in _ICD9_OTHER:
+                    self.other_icd9.add(qualifier)
+                elif len(parts) > 1 and parts[1]:
+                    self.other.append(parts[1])
             elif len(parts) == 1 and not (qualifier.isalpha() and len(qualifier) <= _MAX_QUALIFIER):
                 # Other qualifiers (occurrence, value, condition codes…) are not diagnoses; a lone
                 # component that is no qualifier at all is a composite we cannot split.
@@ -52,7 +64,7 @@ class Diagnoses:
         """What every line of the claim inherits: ICD-9 codes, repeated or empty codes, composites
         that cannot be read."""
         problems = []
-        icd9 = sorted({q for q, _ in self.entries if q in _ICD9})
+        icd9 = sorted({q for q, _ in self.entries if q in _ICD9} | self.other_icd9)
         if icd9:
             word = "qualifier" if len(icd9) == 1 else "qualifiers"
             problems.append(
@@ -141,6 +153,8 @@ class Diagnoses:
         for qualifier, code in ordered:
             if qualifier in _ICD10 and code:
                 codes.setdefault(_same(code), code)
+        for code in self.other:
+            codes.setdefault(_same(code), code)
         return list(codes.values())
 
 

@@ -1,10 +1,11 @@
 """A finished 2300 loop as a claim in the JSON claims shape, each line resolved against the claim.
 
 What a line does not say itself it takes from its claim, as the 837 TR3s direct: diagnoses
-through SV107 pointers (837P) or all of the claim's HI codes (837I), the rendering provider
-from 2420A, else 2310B, else the billing provider, the date from the line's DTP*472, else the
-claim's (DTP*434 statement start on an 837I), and the place of service from SV105, else CLM05-1
-(837P only: on an 837I CLM05-1 is a facility type, not a place of service).
+through SV107 pointers (837P) or all of the claim's HI diagnosis codes (837I: principal, other,
+admitting, reason for visit, external cause), the rendering provider from 2420A, else 2310B,
+else the billing provider, the date from the line's DTP*472, else the claim's (DTP*434 statement
+start on an 837I), and the place of service from SV105, else CLM05-1 (837P only: on an 837I
+CLM05-1 is a facility type, not a place of service).
 """
 
 from __future__ import annotations
