@@ -80,3 +80,17 @@ def test_segments_without_an_identifier_are_counted_in_flat_memory(
         tracemalloc.stop()
     assert any("and 299997 more" in p.message for p in envelope.problems[1])
     assert peak < 4 << 20, f"{peak / 2**20:.1f} MiB"
+
+
+def test_segments_after_the_iea_are_one_finding_naming_them(tmp_path: Path) -> None:
+    # A segment with an identifier after the IEA (a file glued to the tail of another, its ISA
+    # lost) was passed over without a word, though a receiver rejects the interchange stream.
+    tail = "NM1*IL*1*DOE*JOHN~REF*EA*1~XYZ*1~DTP*472*D8*20260301~"
+    claims = list(read_x12(write(tmp_path, "tail.837", fixture_text() + tail)))
+    assert [c.claim_id for c in claims] == ["P001", "P002", None]
+    (row,) = claims[-1].lines
+    assert [p.message for p in row.problems] == [
+        "segments 50 (NM1), 51 (REF), 52 (XYZ) and 1 more are outside any interchange (after an IEA, before any "
+        "ISA); a receiver rejects them"
+    ]
+    assert row.location == {"file": "tail.837", "segment": 50}

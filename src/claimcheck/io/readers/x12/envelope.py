@@ -35,6 +35,9 @@ CLAIM_ENDERS = frozenset({"HL", "CLM", "ST", "SE", "GS", "GE", "ISA", "IEA"})
 # Besides CLM, a service line outside any claim opens one (pass two reads it as a claim without id).
 CLAIM_STARTERS = frozenset({"LX", "SV1", "SV2"})
 _TRAILERS = frozenset({"SE", "GE", "IEA"})
+# Outside any interchange these say so themselves (an orphan trailer, a GS or ST without its
+# parent, a claim outside a transaction); any other segment there is reported as stray.
+_HEADS = frozenset({"ISA", "GS", "ST", "SE", "GE", "IEA", "CLM"}) | CLAIM_STARTERS
 _NEVER = sys.maxsize  # the position of "no more issues"
 
 
@@ -61,6 +64,8 @@ def _scan(segments: Iterator[Segment], scan: Scan) -> None:
         handler = None
         if not is_segment_id(name):
             scan.unreadable(segment.position)
+        elif scan.interchange is None and not scan.in_claim and name not in _HEADS:
+            scan.outside(segment.position, name)
         if name in CLAIM_ENDERS:
             scan.in_claim = False
             if name == "CLM":
