@@ -36,8 +36,24 @@ def test_a_file_that_never_uses_the_terminator_its_isa_declares_is_refused_namin
     body = rest.replace("~\n", "\n")
     claims = body[body.index("HL*1") : body.index("SE*")]
     text = isa + "~\n" + body[: body.index("HL*1")] + claims * (3_000_000 // len(claims)) + "SE*1*0101\n"
-    with pytest.raises(InputError, match=r"segment 2 .*without the segment terminator '~' its ISA declares"):
+    with pytest.raises(
+        InputError, match=r"segment 2 is longer than 65,536 characters.*terminator '~' its ISA declares"
+    ):
         list(read_x12(write(tmp_path, "newlines.837", text)))
+
+
+@pytest.mark.parametrize("chunk", [7, 1 << 20])
+def test_an_overlong_segment_is_refused_wherever_the_chunks_fall(
+    chunk: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Only text still unterminated at a chunk's end was measured: the same file was refused or
+    # read depending on where the 1 MiB chunks happened to fall.
+    from claimcheck.io.readers.x12 import tokens
+
+    monkeypatch.setattr(tokens, "_CHUNK", chunk)
+    path = write(tmp_path, "long.837", fixture_text().replace("PAT*01~", "NTE*ADD*" + "A" * 70_000 + "~PAT*01~"))
+    with pytest.raises(InputError, match=r"segment 37 is longer than 65,536 characters"):
+        list(read_x12(path))
 
 
 def test_padding_after_the_iea_is_not_a_runaway_segment(tmp_path: Path) -> None:

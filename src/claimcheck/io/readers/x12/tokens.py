@@ -158,6 +158,8 @@ class _Tokenizer:
                 text = unwrap(raw)
                 if not text:
                     continue
+                if len(text) > _LONGEST:
+                    self._not_runaway(text, strip, position + 1, terminator)
                 if position and text.startswith("ISA") and is_isa(text):
                     # A new interchange: its delimiters may differ from the current ones.
                     isa_at = start + len(piece) - len(piece.lstrip(strip))
@@ -191,16 +193,17 @@ class _Tokenizer:
             buffer = rest + more
 
     def _not_runaway(self, rest: str, strip: str, position: int, terminator: str) -> str:
-        """``rest``, unless it is longer than any segment: then the file does not use ``terminator``."""
+        """``rest``, unless it is longer than any segment: then the file does not use ``terminator``
+        (or is damaged), and it cannot be split into segments."""
         text = rest.strip(strip)
         if not text:
             return ""  # padding (NULs filling a block), not a segment: it need not be kept
         if len(unwrap(text)) > _LONGEST:
             raise InputError(
                 self._path,
-                f"segment {position} runs on past {_LONGEST:,} characters without the segment terminator "
-                f"{terminator!r} its ISA declares (no 837 segment is this long), so the file cannot be split "
-                "into segments; does it end its segments with another character?",
+                f"segment {position} is longer than {_LONGEST:,} characters, as no 837 segment is, so the file "
+                f"cannot be split into segments: is it damaged, or does it end its segments with another character "
+                f"than the terminator {terminator!r} its ISA declares?",
             )
         return rest
 
