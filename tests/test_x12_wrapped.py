@@ -13,6 +13,8 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from claimcheck.cli import main
 from claimcheck.io.readers.x12 import read_x12, tokens
@@ -117,3 +119,16 @@ def test_strict_reading_of_a_wrapped_file_gives_the_same_tr3_findings(tmp_path: 
     strict = [[(ln.problems, ln.location) for ln in claim.lines] for claim in read_x12_strict(flat)]
     assert any(p.field == "tr3" for claim in strict for problems, _ in claim for p in problems)
     assert [[(ln.problems, ln.location) for ln in claim.lines] for claim in read_x12_strict(folded)] == strict
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(breaks=st.lists(st.tuples(st.integers(0, 3000), st.sampled_from(["\n", "\r\n", "\r"])), min_size=1, max_size=30))
+def test_line_breaks_anywhere_in_a_file_ended_by_tildes_change_nothing(
+    breaks: list[tuple[int, str]], tmp_path: Path
+) -> None:
+    text = (FIXTURES / "professional.837").read_text()
+    flat = wrapped(text + text.replace("000000101", "000000201"), width=10**9)
+    expected = summary(_copy(tmp_path, "flat", "two.837", flat))
+    for at, newline in breaks:
+        flat = flat[:at] + newline + flat[at:]
+    assert summary(_copy(tmp_path, "broken", "two.837", flat)) == expected
