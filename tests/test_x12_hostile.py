@@ -110,3 +110,16 @@ def test_segments_after_the_iea_are_one_finding_naming_them(tmp_path: Path) -> N
         "ISA); a receiver rejects them"
     ]
     assert row.location == {"file": "tail.837", "segment": 50}
+
+
+def test_segments_between_transactions_are_one_finding_unless_a_claim_follows(tmp_path: Path) -> None:
+    # A segment between SE and GE (or GE and IEA) was passed over without a word; a claim there
+    # says it is outside a transaction itself, so the segments before its CLM are not repeated.
+    text = fixture_text().replace("SE*45*0101~\nGE*1*101~", "SE*45*0101~\nNTE*ADD*X~\nREF*EA*1~\nGE*1*101~\nK3*X~")
+    claims = list(read_x12(write(tmp_path, "between.837", text)))
+    assert [c.claim_id for c in claims] == ["P001", "P002", None, None]
+    assert [[p.message for p in c.lines[0].problems] for c in claims[2:]] == [
+        ["segments 48 (NTE), 49 (REF) are outside a transaction (ST…SE); a receiver rejects them"],
+        ["segment 51 (K3) is outside a transaction (ST…SE); a receiver rejects it"],
+    ]
+    assert all(not line.problems for claim in claims[:2] for line in claim.lines)

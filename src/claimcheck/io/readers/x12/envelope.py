@@ -35,9 +35,7 @@ CLAIM_ENDERS = frozenset({"HL", "CLM", "ST", "SE", "GS", "GE", "ISA", "IEA"})
 # Besides CLM, a service line outside any claim opens one (pass two reads it as a claim without id).
 CLAIM_STARTERS = frozenset({"LX", "SV1", "SV2"})
 _TRAILERS = frozenset({"SE", "GE", "IEA"})
-# Outside any interchange these say so themselves (an orphan trailer, a GS or ST without its
-# parent, a claim outside a transaction); any other segment there is reported as stray.
-_HEADS = frozenset({"ISA", "GS", "ST", "SE", "GE", "IEA", "CLM"}) | CLAIM_STARTERS
+_ENVELOPE = frozenset({"ISA", "GS", "ST", "SE", "GE", "IEA"})
 _NEVER = sys.maxsize  # the position of "no more issues"
 
 
@@ -53,19 +51,54 @@ class Envelope:
     hierarchy_issues: Mapping[int, tuple[str, ...]]
 
 
+class _Strays:
+    """A run of segments outside any transaction, up to the next envelope segment: one orphan,
+    the first three named by position and id (never content), unless a claim ends the run."""
+
+    def __init__(self) -> None:
+        self.named: list[str] = []
+        self.count = self.first = 0
+        self.where = ""
+
+    def add(self, position: int, name: str, outside_interchange: bool) -> None:
+        if not self.count:
+            self.first = position
+            self.where = (
+                "any interchange (after an IEA, before any ISA)" if outside_interchange else "a transaction (ST…SE)"
+            )
+        self.count += 1
+        if len(self.named) < 3:
+            self.named.append(f"{position} ({name})")
+
+    def drop(self) -> None:
+        self.named, self.count = [], 0
+
+    def close(self, orphans: list[Orphan]) -> None:
+        if self.count:
+            many = self.count > 1
+            more = f" and {self.count - len(self.named)} more" if self.count > len(self.named) else ""
+            message = (
+                f"segment{'s' if many else ''} {', '.join(self.named)}{more} {'are' if many else 'is'} outside "
+                f"{self.where}; a receiver rejects {'them' if many else 'it'}"
+            )
+            orphans.append(Orphan(self.first, InputProblem("envelope", message)))
+        self.drop()
+
+
 def _scan(segments: Iterator[Segment], scan: Scan) -> None:
     handlers = {"ISA": scan.isa, "GS": scan.gs, "ST": scan.st, "SE": scan.se, "GE": scan.ge, "IEA": scan.iea}
     issues, next_issue = scan.issues, 0
     if issues:  # HL loops matter only to route TR3 issues; without them the scan skips the work
         handlers["HL"] = scan.hl
     next_position = issues[0][0] if issues else _NEVER
+    strays = _Strays()
     for segment in segments:
         name = segment.elements[0]
         handler = None
+        outside = scan.transaction is None
         if not is_segment_id(name):
             scan.unreadable(segment.position)
-        elif scan.interchange is None and not scan.in_claim and name not in _HEADS:
-            scan.outside(segment.position, name)
+            outside = False
         if name in CLAIM_ENDERS:
             scan.in_claim = False
             if name == "CLM":
@@ -87,8 +120,16 @@ def _scan(segments: Iterator[Segment], scan: Scan) -> None:
             next_position = issues[next_issue][0] if next_issue < len(issues) else _NEVER
         if handler is not None and name in _TRAILERS:
             handler(segment)
+        if outside:
+            if name in _ENVELOPE:
+                strays.close(scan.orphans)
+            elif name == "CLM" or name in CLAIM_STARTERS:
+                strays.drop()  # the claim says it is outside a transaction; so are the segments before it
+            elif not scan.in_claim:
+                strays.add(segment.position, name, scan.interchange is None)
     scan.iea(None)
     scan.stray_end()
+    strays.close(scan.orphans)
     scan.orphans.extend(Orphan(position, InputProblem("tr3", text)) for position, text in issues[next_issue:])
 
 

@@ -79,8 +79,6 @@ class Scan:
         self.claims = 0
         self.in_claim = False
         self.versions: list[tuple[str, bool]] = []  # each group's version, and whether it is 4010
-        self.stray: list[str] = []  # the first segments outside any interchange: "50 (NM1)"
-        self.stray_count = 0
 
     # Closing a scope hands its problems to its transactions (ordinals first..last).
     def _close(self, scope: _Scope, missing_trailer: str | None) -> None:
@@ -214,26 +212,11 @@ class Scan:
         # Outside any interchange a run of them is one orphan (``stray_end``), not one each.
         (self.transaction or self.group or self.interchange or self.file).add_unreadable(position)
 
-    def outside(self, position: int, name: str) -> None:
-        """A segment after an IEA and before any ISA; a run of them is one orphan (``stray_end``)."""
-        self.stray_count += 1
-        if len(self.stray) < 3:
-            self.stray.append(f"{position} ({name})")
-
     def stray_end(self) -> None:
-        """A run of segments outside any interchange ends (an ISA, or the file's end)."""
+        """Segments without an identifier outside any interchange end (an ISA, or the file's end)."""
         if unreadable := self.file.unreadable_problem():
             self._orphan(self.file.unreadable[0], unreadable)
             self.file.unreadable, self.file.unreadable_count = [], 0
-        if self.stray:
-            count, more = self.stray_count, self.stray_count - len(self.stray)
-            named = ", ".join(self.stray) + (f" and {more} more" if more else "")
-            self._orphan(
-                int(self.stray[0].split()[0]),
-                f"segment{'s' if count > 1 else ''} {named} {'are' if count > 1 else 'is'} outside any interchange "
-                f"(after an IEA, before any ISA); a receiver rejects {'them' if count > 1 else 'it'}",
-            )
-            self.stray, self.stray_count = [], 0
 
     def issue(self, position: int, text: str) -> None:
         """Route a TR3 issue at ``position``: inside a claim it waits for pass two, in a subscriber
