@@ -123,3 +123,10 @@ def test_segments_between_transactions_are_one_finding_unless_a_claim_follows(tm
         ["segment 51 (K3) is outside a transaction (ST…SE); a receiver rejects it"],
     ]
     assert all(not line.problems for claim in claims[:2] for line in claim.lines)
+
+
+def test_interchange_level_segments_between_isa_and_gs_are_not_strays(tmp_path: Path) -> None:
+    # X12's interchange may hold a TA1 (and the rare ISB/ISE) before its first GS.
+    ta1 = "TA1*000000099*260315*1200*A*000~\n"
+    path = write(tmp_path, "professional.837", fixture_text().replace("GS*", ta1 + "GS*", 1))
+    assert [[ln.problems for ln in c.lines] for c in read_x12(path)] == [[(), ()], [()]]

@@ -35,7 +35,9 @@ CLAIM_ENDERS = frozenset({"HL", "CLM", "ST", "SE", "GS", "GE", "ISA", "IEA"})
 # Besides CLM, a service line outside any claim opens one (pass two reads it as a claim without id).
 CLAIM_STARTERS = frozenset({"LX", "SV1", "SV2"})
 _TRAILERS = frozenset({"SE", "GE", "IEA"})
-_ENVELOPE = frozenset({"ISA", "GS", "ST", "SE", "GE", "IEA"})
+# Segments that belong outside a transaction: the envelope's, and the interchange-level TA1 (and
+# the rare ISB/ISE) that X12 allows between an ISA and its first GS.
+_ENVELOPE = frozenset({"ISA", "GS", "ST", "SE", "GE", "IEA", "TA1", "ISB", "ISE"})
 _NEVER = sys.maxsize  # the position of "no more issues"
 
 
