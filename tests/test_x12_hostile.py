@@ -130,3 +130,14 @@ def test_interchange_level_segments_between_isa_and_gs_are_not_strays(tmp_path: 
     ta1 = "TA1*000000099*260315*1200*A*000~\n"
     path = write(tmp_path, "professional.837", fixture_text().replace("GS*", ta1 + "GS*", 1))
     assert [[ln.problems for ln in c.lines] for c in read_x12(path)] == [[(), ()], [()]]
+
+
+def test_a_small_file_with_another_terminator_than_its_isa_declares_says_so(tmp_path: Path) -> None:
+    # Under the 64 KiB refusal, the whole file after the ISA was one segment and the message was
+    # only "holds no 837 claim (no CLM segment)", though the file holds two claims.
+    isa, rest = fixture_text().split("~\n", 1)
+    path = write(tmp_path, "newlines.837", isa + "~\n" + rest.replace("~\n", "\n"))
+    with pytest.raises(InputError, match=r"holds no 837 claim \(no CLM segment\): segment 2 has \d+ elements"):
+        list(read_x12(path))
+    with pytest.raises(InputError, match=r"does it end its segments with the terminator '~' its ISA declares\?"):
+        list(read_x12(path))

@@ -39,6 +39,7 @@ _TRAILERS = frozenset({"SE", "GE", "IEA"})
 # the rare ISB/ISE) that X12 allows between an ISA and its first GS.
 _ENVELOPE = frozenset({"ISA", "GS", "ST", "SE", "GE", "IEA", "TA1", "ISB", "ISE"})
 _NEVER = sys.maxsize  # the position of "no more issues"
+_MOST_ELEMENTS = 40  # more than any 837 segment holds (CLM and SV1 have 21 at most)
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +136,19 @@ def _scan(segments: Iterator[Segment], scan: Scan) -> None:
     scan.orphans.extend(Orphan(position, InputProblem("tr3", text)) for position, text in issues[next_issue:])
 
 
+def _overlong(path: Path) -> str:
+    """Why a file may seem to hold no claim: a segment with more elements than any 837 segment has
+    is several run together, the file ending its segments with another terminator than the ISA's."""
+    longest = max(iter_segments(path), key=lambda segment: len(segment.elements), default=None)
+    if longest is None or len(longest.elements) <= _MOST_ELEMENTS:
+        return ""
+    terminator = longest.interchange.delimiters.segment
+    return (
+        f": segment {longest.position} has {len(longest.elements)} elements, as no 837 segment has; does it end its "
+        f"segments with the terminator {terminator!r} its ISA declares?"
+    )
+
+
 def scan_envelope(path: Path, issues: Sequence[tuple[int, str]] = ()) -> Envelope:
     """Check the envelope of the file at ``path``; raise ``InputError`` when nothing in it can be
     checked (no claims at all, or only X12 4010 groups). ``issues`` are TR3 validation issues
@@ -148,7 +162,7 @@ def scan_envelope(path: Path, issues: Sequence[tuple[int, str]] = ()) -> Envelop
             path, f"is an X12 4010 file ({versions}), which is not supported; claimcheck reads {SUPPORTED}"
         )
     if not scan.claims:
-        raise InputError(path, "holds no 837 claim (no CLM segment)")
+        raise InputError(path, "holds no 837 claim (no CLM segment)" + _overlong(path))
     problems = {ordinal: tuple(found) for ordinal, found in scan.problems.items()}
     for ordinal, tally in scan.tr3.items():
         problems[ordinal] = (*problems.get(ordinal, ()), tally.problem())
