@@ -141,3 +141,19 @@ def test_a_small_file_with_another_terminator_than_its_isa_declares_says_so(tmp_
         list(read_x12(path))
     with pytest.raises(InputError, match=r"does it end its segments with the terminator '~' its ISA declares\?"):
         list(read_x12(path))
+
+
+@pytest.mark.parametrize("name", ["professional.837", "institutional.837"])
+def test_an_hi_code_sent_with_its_decimal_point_is_flagged_and_still_checked(name: str, tmp_path: Path) -> None:
+    # The 5010 TR3s: "Do not transmit the decimal points in the diagnosis codes"; a dotted code
+    # was read as if sent right, so the claim passed the scrub and failed at the payer.
+    hi = {"professional.837": "HI*ABK:I70213*ABF:I739~", "institutional.837": "HI*ABF:I10~"}[name]
+    dotted = hi.replace("I739", "I73.9").replace("I10", "I10.")
+    claim = next(iter(read_x12(write(tmp_path, name, fixture_text(name).replace(hi, dotted)))))
+    expected = (
+        "HI diagnosis 2 (ABF) is sent with a decimal point; the 837 sends ICD-10-CM codes without it (the TR3 "
+        "implies the point), and payers reject the claim"
+    )
+    for line in claim.lines:
+        assert [p.message for p in line.problems if p.field == "hi_diagnoses"] == [expected]
+    assert claim.lines[0].line is not None and len(claim.lines[0].line.diagnosis_codes) == 2

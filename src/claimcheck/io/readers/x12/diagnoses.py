@@ -35,7 +35,7 @@ class Diagnoses:
     unreadable: int = 0
     unreadable_at: list[int] = field(default_factory=list)  # the first few HI segments holding them
     separator: str = ":"
-    other: list[str] = field(default_factory=list)  # _ICD10_OTHER codes, in order
+    other: list[tuple[str, str]] = field(default_factory=list)  # _ICD10_OTHER (qualifier, code), in order
     other_icd9: set[str] = field(default_factory=set)  # _ICD9_OTHER qualifiers seen
 
     def add(self, hi: Segment) -> None:
@@ -51,7 +51,7 @@ class Diagnoses:
                 if qualifier in _ICD9_OTHER:
                     self.other_icd9.add(qualifier)
                 elif len(parts) > 1 and parts[1]:
-                    self.other.append(parts[1])
+                    self.other.append((qualifier, parts[1]))
             elif len(parts) == 1 and not (qualifier.isalpha() and len(qualifier) <= _MAX_QUALIFIER):
                 # Other qualifiers (occurrence, value, condition codes…) are not diagnoses; a lone
                 # component that is no qualifier at all is a composite we cannot split.
@@ -82,6 +82,17 @@ class Diagnoses:
                         "hi_diagnoses", f"HI diagnosis {index} repeats diagnosis {earlier}; each code is sent once"
                     )
                 )
+        dotted = [(f"{i}", q) for i, (q, code) in enumerate(self.entries, start=1) if "." in code and q in _ICD10]
+        for where, qualifier in [*dotted, *(("", q) for q, code in self.other if "." in code)]:
+            # Not "diagnosis_codes": the code is read (the model takes it with or without the
+            # point) and checked; the TR3s say not to send the point, and payers hold to it.
+            problems.append(
+                InputProblem(
+                    "hi_diagnoses",
+                    f"HI diagnosis {where + ' ' if where else ''}({qualifier}) is sent with a decimal point; the 837 "
+                    "sends ICD-10-CM codes without it (the TR3 implies the point), and payers reject the claim",
+                )
+            )
         for index, (qualifier, code) in enumerate(self.entries, start=1):
             # A qualifier followed by an unreadable code (HI*ABK*I10, element separators for
             # component ones) is the unreadable composite reported below, and ICD-9 is reported above.
@@ -153,7 +164,7 @@ class Diagnoses:
         for qualifier, code in ordered:
             if qualifier in _ICD10 and code:
                 codes.setdefault(_same(code), code)
-        for code in self.other:
+        for _, code in self.other:
             codes.setdefault(_same(code), code)
         return list(codes.values())
 
