@@ -39,12 +39,12 @@ def _list_sources() -> dict[str, tuple[str, ...]]:
 
 def list_columns(names: list[str]) -> dict[str, list[str]]:
     """For modifiers and diagnosis codes, the columns of ``names`` that hold them, in the
-    layout's order, matched without regard to case (the first of a repeated name wins)."""
-    first: dict[str, str] = {}
-    for name in names:
-        first.setdefault(name.strip().lower(), name)
+    layout's order, matched without regard to case (the first of a repeated name wins; ``dx_01``
+    stands for ``dx_1`` where there is no ``dx_1``, as in the CSV reader)."""
+    index = load_layout("claimcheck").column_positions(names)
     return {
-        field: [first[source] for source in sources if source in first] for field, sources in _list_sources().items()
+        field: [names[index[source]] for source in sources if source in index]
+        for field, sources in _list_sources().items()
     }
 
 

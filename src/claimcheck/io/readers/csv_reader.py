@@ -81,7 +81,7 @@ class _Layout:
                     line=line,
                 )
         self.layout = chosen
-        index = {name.lower(): i for i, name in reversed(list(enumerate(self.header)))}
+        index = chosen.column_positions(self.header)
         self.fields = {
             field: [(column, index[column.lower()]) for column in columns if column.lower() in index]
             for field, columns in chosen.columns.items()

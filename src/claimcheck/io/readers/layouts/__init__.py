@@ -133,10 +133,26 @@ class ColumnLayout(BaseModel):
             named += [(column, "icd9_flags") for column in dict.fromkeys(self.icd9_flags.columns.values())]
         return [f"{column} ({field})" for column, field in named if column.lower() not in present]
 
+    def column_positions(self, header: list[str]) -> dict[str, int]:
+        """Each name of ``header`` (lower-cased; the first of a repeated name) and its position.
+        In a shipped layout a numbered column written with leading zeros, as many tools write
+        them (``dx_01``, ``modifier_01``), stands for the layout's own (``dx_1``) when the header
+        has no column of that name: read, not left unread while its line fails for want of it."""
+        index: dict[str, int] = {}
+        for position, name in enumerate(header):
+            index.setdefault(name.strip().lower(), position)
+        if self.shipped:
+            numbered = {c.strip().lower() for field in LIST_FIELDS for c in self.columns.get(field, ())}
+            for position, name in enumerate(header):
+                plain = _unpadded(name)
+                if plain in numbered:
+                    index.setdefault(plain, position)
+        return index
+
     def past_columns(self, header: list[str]) -> list[tuple[int, str, str]]:
-        """The columns of ``header`` that carry on a numbered run of a list field's columns past
-        its last one (``modifier_6`` after ``modifier_5``, ``dx_26``), which the layout does not
-        read: each one's position and name, and what a value there is said to be."""
+        """The columns of ``header`` named like a numbered run of a list field's columns that
+        the layout does not read (``modifier_6`` after ``modifier_5``, ``dx_26``; ``dx_01`` beside
+        a ``dx_1``): each one's position and name, and what a value there is said to be."""
         runs: dict[str, tuple[int, str, str]] = {}  # prefix -> the last number, its column, field
         for field in LIST_FIELDS:
             for column in self.columns.get(field, ()):
@@ -144,16 +160,24 @@ class ColumnLayout(BaseModel):
                 if numbered and int(numbered[2]) >= runs.get(numbered[1], (0,))[0]:
                     runs[numbered[1]] = (int(numbered[2]), column, field)
         named = {c.strip().lower() for columns in self.columns.values() for c in columns}
+        index = self.column_positions(header)
+        read = {index[name]: name for name in named if name in index}
         past = []
         for position, name in enumerate(header):
             numbered = _NUMBERED.fullmatch(name.strip().lower())
             run = runs.get(numbered[1]) if numbered else None
-            if numbered and run and int(numbered[2]) > run[0] and name.strip().lower() not in named:
-                _, last, field = run
-                message = (
-                    f"is not read: layout {self.name} reads {field} up to column {last}, so its value is not checked"
-                )
-                past.append((position, name.strip(), message))
+            if not numbered or not run or position in read or name.strip().lower() in named:
+                continue
+            last, column, field = run
+            if int(numbered[2]) > last:
+                message = f"is not read: layout {self.name} reads {field} up to column {column}"
+            elif (plain := _unpadded(name)) in index:
+                other = header[index[plain]].strip()
+                said = "which the header has too" if other.lower() == plain else f"from the header's {other}"
+                message = f"is not read: layout {self.name} reads {field} column {plain}, {said}"
+            else:  # dx_0 of an export that counts from 0
+                message = f"is not read: layout {self.name} reads {field} from numbered columns up to {column}"
+            past.append((position, name.strip(), message + ", so its value is not checked"))
         return past
 
     @property
@@ -203,6 +227,14 @@ _NO_SUCH_DAY = "0000-00-00"  # written YYYY-MM-DD, and no day
 _PROBE_DAY = date(2026, 3, 9)  # day and month differ and each has one digit, so no format can mix them up
 # A format of numbers with nothing between them (%Y%m%d), where only the length tells them apart.
 _COMPACT = re.compile(r"(?:%[YmdyHMS])+")
+
+
+def _unpadded(name: str) -> str | None:
+    """``dx_1`` for ``dx_01`` or ``DX_001``; None for a name with no leading zero to drop."""
+    numbered = _NUMBERED.fullmatch(name.strip().lower())
+    if numbered is None or len(numbered[2]) < 2 or not numbered[2].startswith("0"):
+        return None
+    return f"{numbered[1]}{int(numbered[2])}"
 
 
 def _is_iso_day(text: str) -> bool:

@@ -1,0 +1,97 @@
+"""CSV files as other tools write them (pandas, spreadsheets, DOS-era systems), read alike on
+both roads of ``claimcheck check`` (Arrow's and the per-line reader's) and by ``validate_batch``."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.csv as pa_csv
+from click.testing import CliRunner
+
+from claimcheck import validate_batch
+from claimcheck.cli import main
+from claimcheck.io.fast_csv import fast_columns
+
+AS_OF = ["--as-of", "2026-11-22", "--fail-on", "never", "--quiet"]
+
+
+def _report(path: Path, *args: str) -> str:
+    result = CliRunner().invoke(main, ["check", str(path), "--format", "csv", *AS_OF, *args])
+    assert result.exit_code == 0, result.stderr
+    return result.stdout
+
+
+def _both_roads(path: Path) -> list[dict[str, str]]:
+    """The report's rows, once it is known that both roads of ``check`` wrote the same report."""
+    fast = _report(path)
+    # Naming the layout sends the file through the per-line reader and engine.
+    assert _report(path, "--columns", "claimcheck") == fast
+    return list(csv.DictReader(io.StringIO(fast)))
+
+
+def _as_text(path: Path) -> pa.Table:
+    names = pa_csv.open_csv(path).schema.names
+    text = pa_csv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False)
+    return pa_csv.read_csv(path, convert_options=text)
+
+
+def _not_passed(rows: list[dict[str, str]]) -> list[tuple[str, str, str, str]]:
+    return [(r["line_number"], r["rule_id"], r["status"], r["subject"]) for r in rows if r["status"] != "pass"]
+
+
+def test_zero_padded_modifier_and_dx_columns_are_read_as_modifier_1_and_dx_1(tmp_path: Path) -> None:
+    # dx_01, modifier_01 (as many tools number them) were neither read nor warned of: the line
+    # failed diagnosis.required though its diagnosis was in the file.
+    path = tmp_path / "claims.csv"
+    path.write_text(
+        "claim_id,line_number,procedure_code,MODIFIER_01,modifier_02,dx_01,dx_02,dx_010,rendering_taxonomy,"
+        "rendering_npi,date_of_service,place_of_service\n"
+        "C1,1,0711T,26,,I70.213,,,2085R0202X,1234567893,2026-03-10,22\n"
+        "C1,2,0711T,TC,,,I70.213,,2085R0202X,1234567893,2026-03-11,22\n"
+        "C2,1,99213,,25,I10,,E11.9,,,2026-03-10,11\n"
+    )
+    assert fast_columns(path) is not None  # Arrow's road
+    rows = _both_roads(path)
+    assert _not_passed(rows) == []
+    read = {(r["line_number"], r["rule_id"], r["subject"]) for r in rows}
+    assert {("1", "modifier.profile", "26"), ("2", "modifier.profile", "TC"), ("1", "modifier.code_set", "25")} <= read
+    assert {("1", "diagnosis.code_set", "I70.213"), ("2", "diagnosis.code_set", "I70.213")} <= read
+    assert {("1", "diagnosis.code_set", "I10"), ("1", "diagnosis.code_set", "E11.9")} <= read
+    found = validate_batch(_as_text(path), as_of="2026-11-22").to_pylist()
+    assert [r for r in found if r["status"] != "pass"] == []
+    assert {(r["claim_id"], r["line_number"], r["subject"]) for r in found if r["rule_id"] == "diagnosis.code_set"} == {
+        ("C1", 1, "I70.213"),
+        ("C1", 2, "I70.213"),
+        ("C2", 1, "I10"),
+        ("C2", 1, "E11.9"),
+    }
+
+
+def test_a_zero_padded_column_beside_the_same_column_unpadded_is_a_warning(tmp_path: Path) -> None:
+    # dx_1 is read; the dx_01 beside it (or dx_0 of an export counting from 0) cannot be read as
+    # well: its value is named as not checked rather than lost without a word; modifier_06 is
+    # past modifier_5, as modifier_6 is.
+    path = tmp_path / "claims.csv"
+    path.write_text(
+        "claim_id,line_number,procedure_code,date_of_service,dx_1,dx_01,dx_0,modifier_1,modifier_06\n"
+        "C1,1,99213,2026-03-10,I10,E11.9,,25,\n"
+        "C1,2,99213,2026-03-11,I10,,Z00.00,,59\n"
+        "C1,3,99214,2026-03-12,I10,,,,\n"
+    )
+    rows = _both_roads(path)
+    warned = [(r["line_number"], r["subject"], r["message"]) for r in rows if r["rule_id"] == "input.not_checked"]
+    assert [row[:2] for row in warned] == [("1", "dx_01"), ("2", "dx_0"), ("2", "modifier_06")]
+    assert warned[0][2] == (
+        "dx_01 is not read: layout claimcheck reads diagnosis_codes column dx_1, which the header has too, "
+        "so its value is not checked (claims.csv line 2)"
+    )
+    assert all(" is not read: " in message and "E11" not in message for _, _, message in warned)
+    found = validate_batch(_as_text(path), as_of="2026-11-22").to_pylist()
+    assert [(r["line_number"], r["subject"]) for r in found if r["rule_id"] == "input.not_checked"] == [
+        (1, "dx_01"),
+        (2, "dx_0"),
+        (2, "modifier_06"),
+    ]
