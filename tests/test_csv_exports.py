@@ -95,3 +95,58 @@ def test_a_zero_padded_column_beside_the_same_column_unpadded_is_a_warning(tmp_p
         (2, "dx_0"),
         (2, "modifier_06"),
     ]
+
+
+_PANDAS_FLOATS = (
+    # As pandas writes columns of numbers with an empty cell somewhere: as floats.
+    "claim_id,line_number,procedure_code,modifier_1,modifier_2,diagnosis_codes,rendering_npi,units,date_of_service,"
+    "place_of_service\n"
+    "C1,1.0,99213.0,25.0,,I10,1234567893.0,1.0,2026-03-10,11.0\n"
+    "C1,2.0,99214.0,59.0,76.0,I10,,2.00,2026-03-10,2.0\n"
+    "C2,1.0,99213.0,,,I10,1234567893.5,1.5,2026-03-10,11.5\n"
+    "C2,2.5,99213.0,,,I10,,,2026-03-11,\n"
+)
+
+
+def test_whole_numbers_written_as_floats_read_as_validate_reads_the_floats(tmp_path: Path) -> None:
+    # A CSV written by pandas from float columns failed line_number, the NPI, the place of
+    # service, the procedure code and modifiers, which validate() reads from the same floats.
+    import claimcheck
+
+    path = tmp_path / "claims.csv"
+    path.write_text(_PANDAS_FLOATS)
+    rows = _both_roads(path)
+    failed = [(r["claim_id"], r["line_number"], r["rule_id"], r["subject"]) for r in rows if r["status"] != "pass"]
+    # A fraction is no whole number: the line number fails, the NPI and place of service as written.
+    assert failed == [
+        ("C2", "1", "provider.npi", "1234567893.5"),
+        ("C2", "1", "place_of_service.code_set", "11.5"),
+        ("C2", "", "input.field", "line_number"),
+    ]
+    read = {(r["claim_id"], r["line_number"], r["rule_id"], r["subject"]) for r in rows}
+    assert {("C1", "1", "procedure.format", "99213"), ("C1", "1", "modifier.code_set", "25")} <= read
+    assert {("C1", "2", "modifier.code_set", "59"), ("C1", "2", "modifier.code_set", "76")} <= read
+    assert {("C1", "1", "place_of_service.code_set", "11"), ("C1", "2", "place_of_service.code_set", "02")} <= read
+    assert ("C1", "1", "provider.npi", "1234567893") in read
+    batch = validate_batch(_as_text(path), as_of="2026-11-22").to_pylist()
+    assert sorted((r["claim_id"], r["rule_id"], r["subject"]) for r in batch if r["status"] != "pass") == sorted(
+        (claim, rule, subject) for claim, _, rule, subject in failed
+    )
+    # validate() of the floats themselves passes the lines of C1 alike.
+    claim = {
+        "claim_id": "C1",
+        "lines": [
+            {"line_number": 1.0, "procedure_code": 99213.0, "modifiers": [25.0], "diagnosis_codes": "I10",
+             "rendering_npi": 1234567893.0, "units": 1.0, "date_of_service": "2026-03-10", "place_of_service": 11.0},
+            {"line_number": 2.0, "procedure_code": 99214.0, "modifiers": [59.0, 76.0], "diagnosis_codes": "I10",
+             "units": 2.0, "date_of_service": "2026-03-10", "place_of_service": 2.0},
+        ],
+    }  # fmt: skip
+    report = claimcheck.validate(claim, as_of="2026-11-22")
+    from_floats = {
+        (str(line.line_number), f.rule_id, f.subject or "", f.status.value)
+        for line in report.lines
+        for f in line.findings
+    }
+    from_csv = {(r["line_number"], r["rule_id"], r["subject"], r["status"]) for r in rows if r["claim_id"] == "C1"}
+    assert from_floats == from_csv

@@ -23,6 +23,7 @@ from claimcheck.io.batch.rows import claims, filled, retold
 from claimcheck.io.batch.text import as_text
 from claimcheck.io.fast_csv import FIELDS, REQUIRED
 from claimcheck.io.readers.claim_rows import REPEATED_FIELDS, differing_fields
+from claimcheck.io.readers.csv_cells import whole_spelling
 from claimcheck.io.readers.layouts import CLAIM_FIELDS, DATE_FIELDS, LINE_FIELDS, LIST_FIELDS, load_layout
 from claimcheck.models.claim import ClaimHeader, ClaimLine
 from claimcheck.models.parse import InputProblem, ParsedClaim, parse_claim
@@ -51,8 +52,7 @@ def _cell(raw: str | None, field: str) -> Any:
     cell = (raw or "").strip()
     if not cell:
         return _ABSENT
-    if field in DATE_FIELDS:
-        cell = _parse_date(cell)
+    cell = _parse_date(cell) if field in DATE_FIELDS else whole_spelling(field, cell)
     return [cell] if field in LIST_FIELDS else cell
 
 

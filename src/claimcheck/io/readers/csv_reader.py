@@ -15,6 +15,7 @@ from typing import Any
 
 from claimcheck.errors import InputError
 from claimcheck.io.readers.claim_rows import differing_fields
+from claimcheck.io.readers.csv_cells import whole_spelling
 from claimcheck.io.readers.csv_lines import each_line, rows_of
 from claimcheck.io.readers.csv_lines import split_line as _split_line  # tests split lines with it
 from claimcheck.io.readers.layouts import (
@@ -157,12 +158,12 @@ class _Layout:
             if field == "diagnosis_codes":
                 value: Any = self._diagnoses(row, problems)
             elif field in LIST_FIELDS:
-                value = [cell for p in positions if (cell := row[p].strip())]
+                value = [whole_spelling(field, cell) for p in positions if (cell := row[p].strip())]
             else:
                 value = ""
                 for p in positions:
                     if cell := row[p].strip():
-                        value = self.layout.parse_date(cell) if field in DATE_FIELDS else cell
+                        value = self.layout.parse_date(cell) if field in DATE_FIELDS else whole_spelling(field, cell)
                         break
             if value:
                 values[field] = value

@@ -1,0 +1,32 @@
+"""What a CSV cell's text says, beyond the text itself, before the claim models read it.
+
+Shared by the per-line CSV reader and the batch road (Arrow's reader, ``validate_batch``), which
+read a text column as the cells of a CSV file: both must read a cell alike.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["WHOLE_FIELDS", "whole_spelling"]
+
+# Fields that hold whole numbers or codes of digits. pandas writes a numeric column with an empty
+# cell as floats (line number 2.0, NPI 1234567893.0, place of service 11.0, modifier 59.0), the
+# same numbers validate() reads as 2, "1234567893", "11" and "59" when handed the floats; the text
+# failed the line (2.0 "must be a whole number", 11.0 "is not a place-of-service code").
+WHOLE_FIELDS = frozenset({"line_number", "procedure_code", "modifiers", "rendering_npi", "place_of_service"})
+_WHOLE = re.compile(r"([0-9]+)\.0+", re.ASCII)
+# Modifiers share a cell, split as the model splits them: each code on its own.
+_WHOLE_ITEM = re.compile(r"(?<![^\s,:;])([0-9]+)\.0+(?![^\s,:;])", re.ASCII)
+
+
+def whole_spelling(field: str, text: str) -> str:
+    """``text`` (stripped) with a whole number written as a float (``2.0``, ``1.00``) written as
+    its digits, for the fields in ``WHOLE_FIELDS``; a fraction (``1.5``) is left as written, to
+    fail as it does. ``units`` reads ``1.0`` as a number already."""
+    if field not in WHOLE_FIELDS or "." not in text:
+        return text
+    if field == "modifiers":
+        return _WHOLE_ITEM.sub(r"\1", text)
+    whole = _WHOLE.fullmatch(text)
+    return whole[1] if whole else text
