@@ -9,11 +9,14 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.csv as pa_csv
+import pytest
 from click.testing import CliRunner
 
 from claimcheck import validate_batch
 from claimcheck.cli import main
 from claimcheck.io.fast_csv import fast_columns
+from claimcheck.io.readers.text_lines import end_padding
+from tests.conftest import ROOT
 
 AS_OF = ["--as-of", "2026-11-22", "--fail-on", "never", "--quiet"]
 
@@ -150,3 +153,49 @@ def test_whole_numbers_written_as_floats_read_as_validate_reads_the_floats(tmp_p
     }
     from_csv = {(r["line_number"], r["rule_id"], r["subject"], r["status"]) for r in rows if r["claim_id"] == "C1"}
     assert from_floats == from_csv
+
+
+_HEADER = b"claim_id,line_number,procedure_code,diagnosis_codes,date_of_service,place_of_service,payer\r\n"
+_LINES = b"C1,1,99213,I10,2026-03-10,11,Acme\r\nC1,2,99214,I10,2026-03-10,11,Acme"
+
+
+@pytest.mark.parametrize(
+    "end", [b"\r\n\x1a", b"\x1a", b"\x1a\r\n", b"\r\n\x1a\x00\x00\x00\r\n\x00", b"\n\x1a\x1a"], ids=repr
+)
+def test_a_dos_end_of_file_mark_ends_a_csv_file(end: bytes, tmp_path: Path) -> None:
+    # A Ctrl-Z at the end (DOS's end-of-file mark; NULs fill a transfer's last block) became a
+    # row of its own that failed, or the end of the last row's payer, which then differed from
+    # the claim's first row.
+    path = tmp_path / "claims.csv"
+    path.write_bytes(_HEADER + _LINES + end)
+    rows = _both_roads(path)
+    assert {(r["line_number"], r["status"]) for r in rows} == {("1", "pass"), ("2", "pass")}
+    assert not any(r["check"] == "input" for r in rows)
+
+
+def test_a_ctrl_z_with_rows_after_it_is_no_end_of_file(tmp_path: Path) -> None:
+    # Only the end of the file is padding: a row of NULs longer than a read, with rows after
+    # it, is a row of the file, reported (its NULs no longer dropped).
+    path = tmp_path / "claims.csv"
+    path.write_bytes(_HEADER + _LINES + b"\r\n" + b"\x00" * 70_000 + b"\x1a\r\nC2,1,99213,I10,2026-03-10,11,Acme\r\n")
+    rows = _both_roads(path)
+    assert {r["claim_id"] for r in rows if r["check"] == "input"} == {"\x00" * 70_000 + "\x1a"}  # held, then kept
+    assert ("C2", "1", "pass") in {(r["claim_id"], r["line_number"], r["status"]) for r in rows}
+
+
+@pytest.mark.parametrize("name", ["claims.json", "claims.jsonl"])
+def test_a_dos_end_of_file_mark_ends_a_json_claims_file(name: str, tmp_path: Path) -> None:
+    # A .json file failed as a whole ("Extra data"), a .jsonl one had a line that was no JSON.
+    path = tmp_path / name
+    path.write_bytes((ROOT / "fixtures" / "json" / name).read_bytes() + b"\x1a")
+    result = CliRunner().invoke(main, ["check", str(path), "--format", "csv", *AS_OF])
+    assert result.exit_code == 0, result.stderr
+    assert ",input.field," not in result.stdout
+
+
+def test_end_padding_is_the_ctrl_z_or_nuls_at_the_end_only() -> None:
+    assert end_padding(b"a,b\r\n\x1a") == 5
+    assert end_padding(b"a,b\x1a \x00\r\n") == 3
+    assert end_padding(b"a,b\r\n  \r\n") == 9  # blank lines alone are no padding
+    assert end_padding(b"a\x1ab\r\n") == 5
+    assert end_padding(b"") == 0

@@ -24,6 +24,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from claimcheck.io.fast_csv import column_names
+from claimcheck.io.readers.text_lines import WithoutEndPadding
 
 __all__ = ["PHYSICAL_LINE", "FastReader", "ReadStopped", "whole_claims"]
 
@@ -135,7 +136,8 @@ class FastReader:
 
         block = self.block_bytes or _BLOCK_BYTES
         with self.path.open("rb") as raw:
-            counting = _Counting(raw)
+            # Read as the per-line reader reads it: a Ctrl-Z or NULs at the end are its end.
+            counting = _Counting(WithoutEndPadding(raw))  # type: ignore[arg-type]
             size = os.fstat(raw.fileno()).st_size
             source = counting.whole(size) if size < block else pa.PythonFile(counting, mode="r")
             try:

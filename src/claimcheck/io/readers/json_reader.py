@@ -8,7 +8,7 @@ from typing import Any
 
 from claimcheck.errors import InputError
 from claimcheck.io.readers.json_text import BadJson, parse_json
-from claimcheck.io.readers.text_lines import NOT_UTF8, DecodedLines, open_binary
+from claimcheck.io.readers.text_lines import NOT_UTF8, DecodedLines, end_padding, open_binary
 from claimcheck.models.parse import InputProblem, ParsedClaim, ParsedLine, parse_claim
 
 __all__ = ["read_json", "read_jsonl"]
@@ -24,9 +24,11 @@ def _origins(name: str, claim: Any) -> list[str | None]:
 
 def _open_text(path: Path) -> str:
     try:
-        return path.read_text(encoding="utf-8-sig")
+        data = path.read_bytes()
     except OSError as exc:
         raise InputError(path, f"cannot read the file ({exc.strerror})") from None
+    try:
+        return data[: end_padding(data)].decode("utf-8-sig")
     except UnicodeDecodeError:
         raise InputError(path, "is not UTF-8 text") from None
 

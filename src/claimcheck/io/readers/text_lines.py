@@ -15,7 +15,18 @@ from typing import BinaryIO
 
 from claimcheck.errors import InputError
 
-__all__ = ["GZIP", "NOT_UTF8", "UTF16", "UTF32", "ZIP", "DecodedLines", "not_text", "open_binary"]
+__all__ = [
+    "GZIP",
+    "NOT_UTF8",
+    "UTF16",
+    "UTF32",
+    "ZIP",
+    "DecodedLines",
+    "WithoutEndPadding",
+    "end_padding",
+    "not_text",
+    "open_binary",
+]
 
 NOT_UTF8 = "is not UTF-8 text (the bytes that could not be read were replaced)"
 GZIP = "is gzip-compressed: decompress it first, e.g. claimcheck check <(zcat FILE)"
@@ -58,8 +69,51 @@ def open_binary(path: Path) -> BinaryIO:
         raise InputError(path, f"cannot read the file ({exc.strerror})") from None
 
 
+_BLANKS = b" \t\r\n\f\v"
+_CHUNK = 1 << 16
+
+
+def end_padding(data: bytes) -> int:
+    """Where the padding at the end of ``data`` starts (``len(data)`` when it has none): a DOS
+    end-of-file mark (Ctrl-Z) or the NULs that fill a transfer's last block, with any blanks
+    among and after them. Such a file ends there, as the X12 reader takes it; read as text, the
+    Ctrl-Z became a row of its own, or the end of the last row's last cell, and failed it."""
+    kept = len(data.rstrip(b"\x00\x1a" + _BLANKS))
+    tail = data[kept:]
+    starts = [i for i in (tail.find(b"\x00"), tail.find(b"\x1a")) if i >= 0]
+    return kept + min(starts) if starts else len(data)
+
+
+class WithoutEndPadding(io.RawIOBase):
+    """``raw`` less its ``end_padding``: bytes that could be padding are held back until the
+    file goes on after them (they are data then) or ends (they are dropped)."""
+
+    def __init__(self, raw: BinaryIO) -> None:
+        self.raw = raw
+        self._ready = memoryview(b"")  # read, and known to be no padding
+        self._held = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        view = memoryview(buffer).cast("B")
+        while not self._ready:
+            chunk = self.raw.read(max(len(view), _CHUNK))
+            if not chunk:
+                return 0  # what is held is the padding at the end of the file
+            data = self._held + chunk if self._held else chunk
+            cut = end_padding(data)
+            self._ready, self._held = memoryview(data)[:cut], data[cut:]
+        count = min(len(view), len(self._ready))
+        view[:count] = self._ready[:count]
+        self._ready = self._ready[count:]
+        return count
+
+
 class DecodedLines:
-    """Iterate the decoded lines of ``stream`` (LF, CRLF or CR endings; a UTF-8 BOM is dropped).
+    """Iterate the decoded lines of ``stream`` (LF, CRLF or CR endings; a UTF-8 BOM is dropped, and
+    so is the padding at the end of the file, see ``end_padding``).
 
     ``bad`` holds the 1-based numbers of the lines that were not valid UTF-8; ``recent`` the
     lines read since the last ``mark()``, so a reader can re-read a row line by line.
@@ -68,7 +122,7 @@ class DecodedLines:
     def __init__(self, stream: BinaryIO) -> None:
         # Latin-1 maps every byte to one character and back, so this wrapper only finds the
         # line endings (universal newlines); the real decoding is per line, below.
-        self._lines = io.TextIOWrapper(stream, encoding="latin-1", newline=None)
+        self._lines = io.TextIOWrapper(io.BufferedReader(WithoutEndPadding(stream)), encoding="latin-1", newline=None)
         self.bad: set[int] = set()
         self.count = 0
         self.recent: list[str] = []
