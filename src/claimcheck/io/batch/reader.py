@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import bisect
 import codecs
-import csv
 import io
 import os
 from collections.abc import Iterable, Iterator
@@ -24,6 +23,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from claimcheck.io.fast_csv import column_names
+from claimcheck.io.readers.csv_lines import split_line
 from claimcheck.io.readers.text_lines import WithoutEndPadding
 
 __all__ = ["PHYSICAL_LINE", "FastReader", "ReadStopped", "whole_claims"]
@@ -203,8 +203,11 @@ class FastReader:
 
 
 def _all_blank(text: str) -> bool:
-    """Whether the cells of this line, split as the per-line reader splits it, are all blank."""
-    return not any(cell.strip() for cell in next(csv.reader([text]), []))
+    """Whether the cells of this line, split as the per-line reader splits it, are all blank.
+    Split without csv's field size limit, which raised inside Arrow's call for a long cell (a
+    traceback on stderr); a quote left open is no blank row: the per-line reader looks at it."""
+    cells = split_line(text, ",")
+    return cells is not None and not any(cell.strip() for cell in cells)
 
 
 def _breaks_line(text: str) -> bool:
