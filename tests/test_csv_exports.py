@@ -214,3 +214,40 @@ def test_a_row_of_the_wrong_width_with_a_cell_past_csvs_field_limit_prints_no_tr
     careful = _report(path, "--columns", "claimcheck")
     assert run.stdout == careful
     assert "row has 1 fields where the header has 7 (claims.csv line 4)" in careful
+
+
+def test_nan_in_a_float_column_is_no_value_to_validate_batch_as_to_validate() -> None:
+    # A float column with NaN (polars, numpy; pandas' from_pandas makes it null) was read as the
+    # text "nan": "NPI nan is not ten digits", "nan is not a place-of-service code", a modifier
+    # "NAN", where validate() reads NaN as no value (and units' NaN as no number).
+    import claimcheck
+
+    nan = float("nan")
+    lines = [
+        {"line_number": 1.0, "rendering_npi": 1234567893.0, "place_of_service": nan, "units": nan, "modifier": nan},
+        {"line_number": nan, "rendering_npi": nan, "place_of_service": 11.0, "units": 1.0, "modifier": 59.0},
+    ]
+    common = {"claim_id": "C1", "procedure_code": "99213", "diagnosis_codes": "I10", "date_of_service": "2026-03-10"}
+    table = pa.table(
+        {
+            **{name: [value] * len(lines) for name, value in common.items()},
+            **{name: pa.array([line[name] for line in lines], pa.float64()) for name in lines[0]},
+        }
+    ).rename_columns([*common, "line_number", "rendering_npi", "place_of_service", "units", "modifier_1"])
+    found = validate_batch(table, as_of="2026-11-22").to_pylist()
+    claim = {
+        "claim_id": "C1",
+        "lines": [
+            {**{k: v for k, v in common.items() if k != "claim_id"}, **line, "modifiers": [line["modifier"]]}
+            for line in lines
+        ],
+    }
+    report = claimcheck.validate(claim, as_of="2026-11-22")
+    expected = [
+        (line.line_number, f.rule_id, f.status.value, f.subject) for line in report.lines for f in line.findings
+    ]
+    assert [(r["line_number"], r["rule_id"], r["status"], r["subject"]) for r in found] == expected
+    assert {(r["line_number"], r["rule_id"], r["subject"]) for r in found if r["status"] != "pass"} == {
+        (1, "input.field", "units"),
+        (None, "input.field", "line_number"),
+    }

@@ -68,10 +68,16 @@ def _read(raw: str | None, field: str) -> tuple[bool, Any]:
     return True, value
 
 
-def _strings(batch: pa.RecordBatch, column: str | None) -> pa.Array:
+def _strings(batch: pa.RecordBatch, column: str | None, field: str | None = None) -> pa.Array:
     if column is None:
         return pa.nulls(batch.num_rows, pa.string())
-    return as_text(batch.column(column), column)
+    array = batch.column(column)
+    if pa.types.is_floating(array.type) and field != "units":
+        # NaN in a float column (polars, numpy) is no value, as validate() reads it: as the text
+        # "nan", an NPI or place of service failed as such. Units keep validate()'s "must be a
+        # number" for it, which "nan" gives.
+        array = pc.if_else(pc.is_nan(array), pa.scalar(None, array.type), array)
+    return as_text(array, column)
 
 
 def _merged_cells(batch: pa.RecordBatch, sources: list[str], distinct: bool) -> pa.Array:
@@ -81,7 +87,7 @@ def _merged_cells(batch: pa.RecordBatch, sources: list[str], distinct: bool) -> 
     absent = pa.scalar(None, pa.string())
     cells: list[pa.Array] = []
     for name in sources:
-        cell = pc.utf8_trim_whitespace(_strings(batch, name))
+        cell = pc.utf8_trim_whitespace(_strings(batch, name, "list"))
         cell = pc.if_else(pc.equal(pc.utf8_length(cell), 0), absent, cell)
         if distinct:
             for earlier in cells:
@@ -160,7 +166,7 @@ class Normaliser:
         if any(len(v) + rows >= 1 << CODE_BITS for v in self._vocabularies.values()):
             self.generation += 1
             self._start()
-        raw = {field: _strings(batch, columns.get(field)) for field in FIELDS}
+        raw = {field: _strings(batch, columns.get(field), field) for field in FIELDS}
         for field, sources in (lists or {}).items():
             if sources and sources != [columns.get(field)]:
                 raw[field] = _merged_cells(batch, sources, distinct=field == "diagnosis_codes")
