@@ -251,3 +251,19 @@ def test_nan_in_a_float_column_is_no_value_to_validate_batch_as_to_validate() ->
         (1, "input.field", "units"),
         (None, "input.field", "line_number"),
     }
+
+
+def test_a_json_record_of_a_whole_line_is_told_how_a_claim_holds_its_lines(tmp_path: Path) -> None:
+    # A table's rows written as JSON records (pandas' to_json(orient="records", lines=True)) put
+    # a line's fields beside the claim id; "lines must be a non-empty list" did not say why.
+    path = tmp_path / "claims.jsonl"
+    path.write_text(
+        '{"claim_id": "C1", "line_number": 1, "procedure_code": "99213", "date_of_service": "2026-03-10"}\n'
+        '{"claim_id": "C2"}\n'
+    )
+    rows = list(csv.DictReader(io.StringIO(_report(path))))
+    assert [r["message"] for r in rows] == [
+        "lines must be a non-empty list of lines; this object gives line_number, procedure_code, date_of_service "
+        "at the claim's level, where a claim lists each line under lines (claims.jsonl line 1)",
+        "lines must be a non-empty list of lines (claims.jsonl line 2)",
+    ]

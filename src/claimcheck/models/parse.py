@@ -131,6 +131,18 @@ def parse_line(
     return ParsedLine(None, number, procedure, tuple(problems), origin, location)
 
 
+def _flat_hint(data: Mapping[str, Any]) -> str:
+    """What to do when ``data`` holds a line's fields beside its claim id, as a table's rows
+    written as JSON records do (pandas' ``to_json(orient="records")``): said, since "lines must be
+    a list" alone does not tell why a record of a whole line has none."""
+    if "lines" in data:
+        return ""
+    given = [name for name in ("line_number", "procedure_code", "date_of_service") if name in data]
+    if not given:
+        return ""
+    return f"; this object gives {', '.join(given)} at the claim's level, where a claim lists each line under lines"
+
+
 def parse_claim(
     data: Any,
     origins: Sequence[str | None] | None = None,
@@ -158,7 +170,7 @@ def parse_claim(
     claim_id = header.claim_id if header else (_salvage(data, "claim_id", _text) or None)
     raw_lines = data.get("lines")
     if not isinstance(raw_lines, (list, tuple)) or not raw_lines:
-        problems.append(InputProblem("lines", "must be a non-empty list of lines"))
+        problems.append(InputProblem("lines", "must be a non-empty list of lines" + _flat_hint(data)))
         return ParsedClaim(claim_id, (ParsedLine(None, None, None, origin=claim_origin),), header, tuple(problems))
     origins = list(origins or ())
     locations = list(locations or ())
