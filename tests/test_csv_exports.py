@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -266,4 +267,21 @@ def test_a_json_record_of_a_whole_line_is_told_how_a_claim_holds_its_lines(tmp_p
         "lines must be a non-empty list of lines; this object gives line_number, procedure_code, date_of_service "
         "at the claim's level, where a claim lists each line under lines (claims.jsonl line 1)",
         "lines must be a non-empty list of lines (claims.jsonl line 2)",
+    ]
+
+
+def test_claims_wrapped_in_an_object_are_told_how_a_claim_looks(tmp_path: Path) -> None:
+    # {"claims": [...]}, as APIs send lists, was read as one claim that "is required" a claim_id
+    # and lines, without a word of the list of claims under its key.
+    path = tmp_path / "claims.json"
+    line = {"line_number": 1, "procedure_code": "99213", "date_of_service": "2026-03-10"}
+    path.write_text(json.dumps({"claims": [{"claim_id": "C1", "lines": [line]}]}))
+    rows = list(csv.DictReader(io.StringIO(_report(path))))
+    assert [(r["subject"], r["message"]) for r in rows] == [
+        ("claim_id", "claim_id is required (claims.json [0])"),
+        (
+            "lines",
+            "lines must be a non-empty list of lines; this object holds a list of objects under claims: a claim "
+            "gives its claim_id and lines itself (claims.json [0])",
+        ),
     ]

@@ -132,15 +132,23 @@ def parse_line(
 
 
 def _flat_hint(data: Mapping[str, Any]) -> str:
-    """What to do when ``data`` holds a line's fields beside its claim id, as a table's rows
-    written as JSON records do (pandas' ``to_json(orient="records")``): said, since "lines must be
-    a list" alone does not tell why a record of a whole line has none."""
+    """Why ``data`` has no lines, when it looks like something else than a claim: said, since
+    "lines must be a list" alone does not tell. A line's fields beside its claim id are a table's
+    rows written as JSON records (pandas' ``to_json(orient="records")``); a list of objects under
+    another key (``{"claims": [...]}``) is claims wrapped in an object, as APIs send them."""
     if "lines" in data:
         return ""
     given = [name for name in ("line_number", "procedure_code", "date_of_service") if name in data]
-    if not given:
-        return ""
-    return f"; this object gives {', '.join(given)} at the claim's level, where a claim lists each line under lines"
+    if given:
+        return f"; this object gives {', '.join(given)} at the claim's level, where a claim lists each line under lines"
+    wrapped = [
+        key
+        for key, value in data.items()
+        if isinstance(value, list) and value and all(isinstance(item, Mapping) for item in value)
+    ]
+    if "claim_id" not in data and wrapped:
+        return f"; this object holds a list of objects under {wrapped[0]}: a claim gives its claim_id and lines itself"
+    return ""
 
 
 def parse_claim(
