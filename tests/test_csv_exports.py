@@ -285,3 +285,15 @@ def test_claims_wrapped_in_an_object_are_told_how_a_claim_looks(tmp_path: Path) 
             "gives its claim_id and lines itself (claims.json [0])",
         ),
     ]
+
+
+def test_an_empty_json_claims_file_is_said_to_be_empty(tmp_path: Path) -> None:
+    # It was "claims.json:4: is not valid JSON (Expecting value, column 1)", past its end.
+    path = tmp_path / "claims.json"
+    path.write_bytes(b"\xef\xbb\xbf\n\n  \n")
+    result = CliRunner().invoke(main, ["check", str(path), "--input-format", "json", *AS_OF])
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"claimcheck: error: {path}: is empty: it holds no claim "
+        "(a .json file holds one claim object or a list of them)\n"
+    )

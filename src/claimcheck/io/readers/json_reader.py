@@ -36,6 +36,8 @@ def _open_text(path: Path) -> str:
 def read_json(path: Path) -> Iterator[ParsedClaim]:
     """Claims of a ``.json`` file: one claim object or a list of them."""
     text = _open_text(path)
+    if not text.strip():  # JSON's "Expecting value" came with a line past the file's end
+        raise InputError(path, "is empty: it holds no claim (a .json file holds one claim object or a list of them)")
     try:
         data = parse_json(text)
     except BadJson as exc:
