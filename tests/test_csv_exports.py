@@ -297,3 +297,27 @@ def test_an_empty_json_claims_file_is_said_to_be_empty(tmp_path: Path) -> None:
         f"claimcheck: error: {path}: is empty: it holds no claim "
         "(a .json file holds one claim object or a list of them)\n"
     )
+
+
+def test_a_header_row_again_in_joined_files_is_said_to_be_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # cat jan.csv feb.csv: feb's header is a row of the joined file. It failed as a line of claim
+    # "claim_id" whose line number "must be a whole number", which did not say what it was.
+    monkeypatch.setattr("claimcheck.io.batch.reader._BLOCK_BYTES", 256)  # headers at block edges too
+    header = "Claim_ID,line_number,procedure_code,diagnosis_codes,date_of_service,payer\n"
+    month = "".join(f"C{n},1,99213,I10,2026-03-10,Acme\nC{n},2,99214,I10,2026-03-10,Acme\n" for n in range(6))
+    path = tmp_path / "joined.csv"
+    path.write_text(header + month + header.lower() + month + header + header.upper().replace(",", " ,"))
+    rows = _both_roads(path)
+    again = [(r["claim_id"], r["line_number"], r["procedure_code"], r["status"], r["message"]) for r in rows]
+    again = [row for row, r in zip(again, rows, strict=True) if r["subject"] == "row"]
+    assert again == [
+        ("", "", "", "warn", f"row repeats the header row, as files joined one after another do: it holds no line "
+         f"(joined.csv line {number})")
+        for number in (14, 27, 28)
+    ]  # fmt: skip
+    assert sum(r["rule_id"] == "procedure.format" for r in rows) == 24  # every line of both months was checked
+    assert all(r["status"] == "pass" for r in rows if r["subject"] != "row")
+    table = pa.table({name: [name.upper(), "C1"] for name in header.strip().split(",")})
+    table = table.set_column(1, "line_number", pa.array(["LINE_NUMBER", "1"]))
+    found = validate_batch(table, as_of="2026-11-22").to_pylist()
+    assert [(r["claim_id"], r["rule_id"], r["subject"]) for r in found][:1] == [(None, "input.not_checked", "row")]

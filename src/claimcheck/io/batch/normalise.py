@@ -19,14 +19,15 @@ from pydantic import TypeAdapter, ValidationError
 
 from claimcheck.engine.batch import FieldValues, LineBatch
 from claimcheck.engine.batch.columns import CODE_BITS
+from claimcheck.io.batch.reader import PHYSICAL_LINE
 from claimcheck.io.batch.rows import claims, filled, retold
 from claimcheck.io.batch.text import as_text
 from claimcheck.io.fast_csv import FIELDS, REQUIRED
 from claimcheck.io.readers.claim_rows import REPEATED_FIELDS, differing_fields
-from claimcheck.io.readers.csv_cells import whole_spelling
+from claimcheck.io.readers.csv_cells import HEADER_AGAIN, repeats_header, whole_spelling
 from claimcheck.io.readers.layouts import CLAIM_FIELDS, DATE_FIELDS, LINE_FIELDS, LIST_FIELDS, load_layout
 from claimcheck.models.claim import ClaimHeader, ClaimLine
-from claimcheck.models.parse import InputProblem, ParsedClaim, parse_claim
+from claimcheck.models.parse import InputProblem, ParsedClaim, ParsedLine, parse_claim
 
 __all__ = ["Normaliser"]
 
@@ -187,6 +188,8 @@ class Normaliser:
         for _, mask in unread:
             clean &= ~mask
         clean &= ~retold(raw, starts)
+        again = _header_again(batch, raw["claim_id"], columns["claim_id"])
+        clean &= ~again
 
         def parse(spans: list[tuple[int, int]]) -> list[ParsedClaim]:
             wanted = np.concatenate([np.arange(a, b) for a, b in spans]) if spans else np.zeros(0, np.int64)
@@ -195,9 +198,35 @@ class Normaliser:
             # A line whose cells all read is built from the values read already, not validated again.
             read = {row: _read_line(fields, row) for row in map(int, wanted) if line_ok[row]}
             extra = {row: tuple(p for p, mask in unread if mask[row]) for row in map(int, wanted)}
-            return [_parse_claim(taken, at, read, start, stop, origin, extra) for start, stop in spans]
+            return [
+                _header_rows(start, stop, origin)
+                if again[start:stop].all()
+                else _parse_claim(taken, at, read, start, stop, origin, extra)
+                for start, stop in spans
+            ]
 
         return LineBatch(rows, fields, claim_ids, starts, clean, parse, self.generation)
+
+
+def _header_again(batch: pa.RecordBatch, claim_ids: pa.Array, claim_column: str) -> np.ndarray:
+    """Rows that are the header again (files joined one after another), as the CSV reader finds
+    them; only rows whose claim id is the claim id column's name are looked at whole."""
+    lowered = pc.utf8_lower(pc.utf8_trim_whitespace(claim_ids.fill_null("")))
+    again = pc.equal(lowered, claim_column.strip().lower()).to_numpy(zero_copy_only=False)
+    if not again.any():
+        return again
+    names = [name for name in batch.schema.names if name != PHYSICAL_LINE]
+    rows = np.flatnonzero(again)
+    cells = [as_text(batch.column(name), name).take(pa.array(rows)).fill_null("").to_pylist() for name in names]
+    for position, row in enumerate(rows):
+        again[row] = repeats_header([column[position] for column in cells], names)
+    return again
+
+
+def _header_rows(start: int, stop: int, origin: Callable[[int], str | None]) -> ParsedClaim:
+    return ParsedClaim(
+        None, tuple(ParsedLine(None, None, None, (HEADER_AGAIN,), origin(row)) for row in range(start, stop))
+    )
 
 
 def _read_line(fields: Mapping[str, FieldValues], row: int) -> ClaimLine:

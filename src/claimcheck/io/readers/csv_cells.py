@@ -7,8 +7,11 @@ read a text column as the cells of a CSV file: both must read a cell alike.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
-__all__ = ["WHOLE_FIELDS", "whole_spelling"]
+from claimcheck.models.parse import InputProblem
+
+__all__ = ["HEADER_AGAIN", "WHOLE_FIELDS", "repeats_header", "whole_spelling"]
 
 # Fields that hold whole numbers or codes of digits. pandas writes a numeric column with an empty
 # cell as floats (line number 2.0, NPI 1234567893.0, place of service 11.0, modifier 59.0), the
@@ -30,3 +33,22 @@ def whole_spelling(field: str, text: str) -> str:
         return _WHOLE_ITEM.sub(r"\1", text)
     whole = _WHOLE.fullmatch(text)
     return whole[1] if whole else text
+
+
+# Files joined one after another (cat jan.csv feb.csv) hold the second file's header as a row: it
+# is no claim line, and its "line_number must be a whole number" findings did not say what it was.
+HEADER_AGAIN = InputProblem(
+    "row", "repeats the header row, as files joined one after another do: it holds no line", True
+)
+
+
+def repeats_header(cells: Sequence[str], header: Sequence[str]) -> bool:
+    """Whether a row's cells are the header's names again (case and blanks aside)."""
+    if len(cells) > len(header) and any(cell.strip() for cell in cells[len(header) :]):
+        return False
+    padded = [*cells, *[""] * (len(header) - len(cells))]
+    return all(_name(cell) == _name(name) for cell, name in zip(padded, header, strict=False))
+
+
+def _name(text: str) -> str:
+    return text.strip().strip("\ufeff").strip().lower()

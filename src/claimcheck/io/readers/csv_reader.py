@@ -15,7 +15,7 @@ from typing import Any
 
 from claimcheck.errors import InputError
 from claimcheck.io.readers.claim_rows import differing_fields
-from claimcheck.io.readers.csv_cells import whole_spelling
+from claimcheck.io.readers.csv_cells import HEADER_AGAIN, repeats_header, whole_spelling
 from claimcheck.io.readers.csv_lines import each_line, rows_of
 from claimcheck.io.readers.csv_lines import split_line as _split_line  # tests split lines with it
 from claimcheck.io.readers.layouts import (
@@ -29,7 +29,7 @@ from claimcheck.io.readers.layouts import (
     load_layout,
 )
 from claimcheck.io.readers.text_lines import GZIP, NOT_UTF8, UTF16, UTF32, ZIP, DecodedLines, open_binary
-from claimcheck.models.parse import InputProblem, ParsedClaim, parse_claim
+from claimcheck.models.parse import InputProblem, ParsedClaim, ParsedLine, parse_claim
 
 __all__ = ["read_csv"]
 
@@ -245,6 +245,14 @@ def read_csv(path: Path, layout: ColumnLayout | None = None, *, skip_rows: int =
                     continue
                 if skip_rows:
                     skip_rows -= 1
+                    continue
+                if repeats_header(cells, columns.header):
+                    if rows:
+                        yield _claim(claim_fields, rows, columns)
+                        rows = []
+                    yield ParsedClaim(
+                        None, (ParsedLine(None, None, None, (HEADER_AGAIN,), f"{path.name} line {number}"),)
+                    )
                     continue
                 claim, line, problems = columns.split(cells)
                 problems.extend(extra)
