@@ -321,3 +321,41 @@ def test_a_header_row_again_in_joined_files_is_said_to_be_one(tmp_path: Path, mo
     table = table.set_column(1, "line_number", pa.array(["LINE_NUMBER", "1"]))
     found = validate_batch(table, as_of="2026-11-22").to_pylist()
     assert [(r["claim_id"], r["rule_id"], r["subject"]) for r in found][:1] == [(None, "input.not_checked", "row")]
+
+
+def test_a_date_with_its_time_of_day_is_read_as_its_day_as_validate_reads_a_datetime(tmp_path: Path) -> None:
+    # SQL and pandas export datetime columns with their time (2026-03-10 00:00:00): every line
+    # failed "must be a date written YYYY-MM-DD", where validate() reads a datetime as its day.
+    from datetime import datetime
+
+    import claimcheck
+
+    path = tmp_path / "claims.csv"
+    path.write_text(
+        "claim_id,line_number,procedure_code,diagnosis_codes,date_of_service,patient_birth_date\n"
+        "C1,1,99213,I10,2026-03-10 00:00:00,1958-01-01 00:00:00.000\n"
+        "C1,2,99214,I10,2026-03-11T14:30:00Z,1958-01-01\n"
+        "C1,3,99215,I10,20260312 09:15,\n"
+        "C1,4,99212,I10,2026-03-13T25:00:00,\n"  # no hour 25: no time of day, and no date
+        "C1,5,99211,I10,2026-02-30 00:00:00,\n"  # no such day
+    )
+    rows = _both_roads(path)
+    assert _not_passed(rows) == [
+        ("4", "input.field", "fail", "date_of_service"),
+        ("5", "input.field", "fail", "date_of_service"),
+    ]
+    days = {(r["line_number"], r["subject"]) for r in rows if r["rule_id"] == "date.not_future"}
+    assert days == {("1", "2026-03-10"), ("2", "2026-03-11"), ("3", "2026-03-12")}
+    found = validate_batch(_as_text(path), as_of="2026-11-22").to_pylist()
+    assert [(r["line_number"], r["rule_id"], r["subject"]) for r in found] == [
+        (int(r["line_number"]) if r["line_number"] else None, r["rule_id"], r["subject"]) for r in rows
+    ]
+    line = {"procedure_code": "99213", "diagnosis_codes": "I10"}
+    claim = {
+        "claim_id": "C1",
+        "patient_birth_date": datetime(1958, 1, 1),
+        "lines": [{**line, "line_number": 1, "date_of_service": datetime(2026, 3, 10)}],
+    }
+    report = claimcheck.validate(claim, as_of="2026-11-22")
+    expected = {(f.rule_id, f.status.value, f.subject) for f in report.lines[0].findings}
+    assert {(r["rule_id"], r["status"], r["subject"]) for r in rows if r["line_number"] == "1"} == expected

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from claimcheck.models.parse import InputProblem
 
-__all__ = ["HEADER_AGAIN", "WHOLE_FIELDS", "repeats_header", "whole_spelling"]
+__all__ = ["HEADER_AGAIN", "WHOLE_FIELDS", "repeats_header", "whole_spelling", "without_time"]
 
 # Fields that hold whole numbers or codes of digits. pandas writes a numeric column with an empty
 # cell as floats (line number 2.0, NPI 1234567893.0, place of service 11.0, modifier 59.0), the
@@ -52,3 +52,18 @@ def repeats_header(cells: Sequence[str], header: Sequence[str]) -> bool:
 
 def _name(text: str) -> str:
     return text.strip().strip("\ufeff").strip().lower()
+
+
+# A date with its time of day, as SQL and pandas export datetime columns (2026-03-10 00:00:00,
+# 2026-03-10T14:30:00.000Z, 3/10/2026 12:00:00 AM): validate() reads a datetime as its day, and
+# validate_batch a timestamp; as text every line failed "must be a date written YYYY-MM-DD".
+_TIME_OF_DAY = re.compile(
+    r"(\S+)[ T](?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{1,9})?)?(?: ?[AaPp][Mm])?(?:Z|[+-]\d{2}:?\d{2})?",
+    re.ASCII,
+)
+
+
+def without_time(text: str) -> str:
+    """``text`` without a time of day after its date; ``text`` when it has none."""
+    timed = _TIME_OF_DAY.fullmatch(text)
+    return timed[1] if timed else text

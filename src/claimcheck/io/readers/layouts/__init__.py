@@ -16,6 +16,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 
 from claimcheck.errors import InputError, RuleFileError
+from claimcheck.io.readers.csv_cells import without_time
 from claimcheck.rules.yamlsource import read_yaml, render_key_path
 
 __all__ = ["SHIPPED_LAYOUTS", "ColumnLayout", "detect_layout", "load_layout"]
@@ -217,7 +218,8 @@ class ColumnLayout(BaseModel):
             # The model then says the day is not in the calendar, not that the date is written in
             # a form the layout does not read; it never shows the value, which is not kept.
             return _NO_SUCH_DAY
-        return text
+        day_alone = without_time(text)  # after the formats: a map's own may read the time
+        return self.parse_date(day_alone) if day_alone != text else text
 
 
 _NUMBERED = re.compile(r"(\D.*?)(\d+)", re.ASCII)  # modifier_5: a run modifier_6 would carry on
