@@ -359,3 +359,13 @@ def test_a_date_with_its_time_of_day_is_read_as_its_day_as_validate_reads_a_date
     report = claimcheck.validate(claim, as_of="2026-11-22")
     expected = {(f.rule_id, f.status.value, f.subject) for f in report.lines[0].findings}
     assert {(r["rule_id"], r["status"], r["subject"]) for r in rows if r["line_number"] == "1"} == expected
+
+
+@pytest.mark.parametrize("input_format", ["json", "jsonl"])
+def test_utf16_json_claims_read_with_their_format_named_are_said_to_be_utf16(input_format: str, tmp_path: Path) -> None:
+    # Detection says so; with --input-format named, each line failed as "not valid JSON".
+    path = tmp_path / f"claims.{input_format}"
+    path.write_bytes((ROOT / "fixtures" / "json" / f"claims.{input_format}").read_text().encode("utf-16-le"))
+    result = CliRunner().invoke(main, ["check", str(path), "--input-format", input_format, *AS_OF])
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"claimcheck: error: {path}: is UTF-16 text")

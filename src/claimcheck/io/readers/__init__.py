@@ -11,7 +11,7 @@ from claimcheck.errors import InputError
 from claimcheck.io.readers import csv_reader, json_reader, x12
 from claimcheck.io.readers.fhir import looks_like_fhir, read_fhir, resource_type_past_head
 from claimcheck.io.readers.layouts import ColumnLayout
-from claimcheck.io.readers.text_lines import not_text
+from claimcheck.io.readers.text_lines import not_text, open_binary
 from claimcheck.models.parse import InputProblem, ParsedClaim, ParsedLine
 
 __all__ = ["READERS", "detect_format", "read_claims", "unreadable_file"]
@@ -110,6 +110,12 @@ def read_claims(
     """
     file = Path(path)
     name = input_format or detect_format(file)
+    if input_format in ("json", "jsonl"):
+        # As detection says it: read as JSON, UTF-16 text failed line by line as "not valid JSON".
+        with open_binary(file) as binary:
+            packed = not_text(binary.read(4))
+        if packed is not None:
+            raise InputError(file, packed)
     if name == "csv":
         return csv_reader.read_csv(file, columns)
     if name == "x12" and x12_strict:
