@@ -188,7 +188,7 @@ class Normaliser:
         for _, mask in unread:
             clean &= ~mask
         clean &= ~retold(raw, starts)
-        again = _header_again(batch, raw["claim_id"], columns["claim_id"])
+        again = _header_again(batch, ~line_ok, raw["claim_id"], columns["claim_id"])
         clean &= ~again
 
         def parse(spans: list[tuple[int, int]]) -> list[ParsedClaim]:
@@ -208,15 +208,19 @@ class Normaliser:
         return LineBatch(rows, fields, claim_ids, starts, clean, parse, self.generation)
 
 
-def _header_again(batch: pa.RecordBatch, claim_ids: pa.Array, claim_column: str) -> np.ndarray:
+def _header_again(batch: pa.RecordBatch, unread: np.ndarray, claim_ids: pa.Array, claim_column: str) -> np.ndarray:
     """Rows that are the header again (files joined one after another), as the CSV reader finds
-    them; only rows whose claim id is the claim id column's name are looked at whole."""
-    lowered = pc.utf8_lower(pc.utf8_trim_whitespace(claim_ids.fill_null("")))
-    again = pc.equal(lowered, claim_column.strip().lower()).to_numpy(zero_copy_only=False)
-    if not again.any():
+    them. Only ``unread`` rows (whose line does not read: "line_number" is no line number) whose
+    claim id is the claim id column's name are looked at whole."""
+    again = np.zeros(batch.num_rows, dtype=bool)
+    rows = np.flatnonzero(unread)
+    if not len(rows):
+        return again
+    lowered = pc.utf8_lower(pc.utf8_trim_whitespace(claim_ids.take(pa.array(rows)).fill_null("")))
+    rows = rows[pc.equal(lowered, claim_column.strip().lower()).to_numpy(zero_copy_only=False)]
+    if not len(rows):
         return again
     names = [name for name in batch.schema.names if name != PHYSICAL_LINE]
-    rows = np.flatnonzero(again)
     cells = [as_text(batch.column(name), name).take(pa.array(rows)).fill_null("").to_pylist() for name in names]
     for position, row in enumerate(rows):
         again[row] = repeats_header([column[position] for column in cells], names)
