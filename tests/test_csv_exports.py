@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import subprocess
 import sys
 from pathlib import Path
@@ -19,7 +18,6 @@ from claimcheck import validate_batch
 from claimcheck.cli import main
 from claimcheck.io.fast_csv import fast_columns
 from claimcheck.io.readers.text_lines import end_padding
-from tests.conftest import ROOT
 
 AS_OF = ["--as-of", "2026-11-22", "--fail-on", "never", "--quiet"]
 
@@ -186,16 +184,6 @@ def test_a_ctrl_z_with_rows_after_it_is_no_end_of_file(tmp_path: Path) -> None:
     assert ("C2", "1", "pass") in {(r["claim_id"], r["line_number"], r["status"]) for r in rows}
 
 
-@pytest.mark.parametrize("name", ["claims.json", "claims.jsonl"])
-def test_a_dos_end_of_file_mark_ends_a_json_claims_file(name: str, tmp_path: Path) -> None:
-    # A .json file failed as a whole ("Extra data"), a .jsonl one had a line that was no JSON.
-    path = tmp_path / name
-    path.write_bytes((ROOT / "fixtures" / "json" / name).read_bytes() + b"\x1a")
-    result = CliRunner().invoke(main, ["check", str(path), "--format", "csv", *AS_OF])
-    assert result.exit_code == 0, result.stderr
-    assert ",input.field," not in result.stdout
-
-
 def test_end_padding_is_the_ctrl_z_or_nuls_at_the_end_only() -> None:
     assert end_padding(b"a,b\r\n\x1a") == 5
     assert end_padding(b"a,b\x1a \x00\r\n") == 3
@@ -252,51 +240,6 @@ def test_nan_in_a_float_column_is_no_value_to_validate_batch_as_to_validate() ->
         (1, "input.field", "units"),
         (None, "input.field", "line_number"),
     }
-
-
-def test_a_json_record_of_a_whole_line_is_told_how_a_claim_holds_its_lines(tmp_path: Path) -> None:
-    # A table's rows written as JSON records (pandas' to_json(orient="records", lines=True)) put
-    # a line's fields beside the claim id; "lines must be a non-empty list" did not say why.
-    path = tmp_path / "claims.jsonl"
-    path.write_text(
-        '{"claim_id": "C1", "line_number": 1, "procedure_code": "99213", "date_of_service": "2026-03-10"}\n'
-        '{"claim_id": "C2"}\n'
-    )
-    rows = list(csv.DictReader(io.StringIO(_report(path))))
-    assert [r["message"] for r in rows] == [
-        "lines must be a non-empty list of lines; this object gives line_number, procedure_code, date_of_service "
-        "at the claim's level, where a claim lists each line under lines (claims.jsonl line 1)",
-        "lines must be a non-empty list of lines (claims.jsonl line 2)",
-    ]
-
-
-def test_claims_wrapped_in_an_object_are_told_how_a_claim_looks(tmp_path: Path) -> None:
-    # {"claims": [...]}, as APIs send lists, was read as one claim that "is required" a claim_id
-    # and lines, without a word of the list of claims under its key.
-    path = tmp_path / "claims.json"
-    line = {"line_number": 1, "procedure_code": "99213", "date_of_service": "2026-03-10"}
-    path.write_text(json.dumps({"claims": [{"claim_id": "C1", "lines": [line]}]}))
-    rows = list(csv.DictReader(io.StringIO(_report(path))))
-    assert [(r["subject"], r["message"]) for r in rows] == [
-        ("claim_id", "claim_id is required (claims.json [0])"),
-        (
-            "lines",
-            "lines must be a non-empty list of lines; this object holds a list of objects under claims: a claim "
-            "gives its claim_id and lines itself (claims.json [0])",
-        ),
-    ]
-
-
-def test_an_empty_json_claims_file_is_said_to_be_empty(tmp_path: Path) -> None:
-    # It was "claims.json:4: is not valid JSON (Expecting value, column 1)", past its end.
-    path = tmp_path / "claims.json"
-    path.write_bytes(b"\xef\xbb\xbf\n\n  \n")
-    result = CliRunner().invoke(main, ["check", str(path), "--input-format", "json", *AS_OF])
-    assert result.exit_code == 2
-    assert result.stderr == (
-        f"claimcheck: error: {path}: is empty: it holds no claim "
-        "(a .json file holds one claim object or a list of them)\n"
-    )
 
 
 def test_a_header_row_again_in_joined_files_is_said_to_be_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -359,13 +302,3 @@ def test_a_date_with_its_time_of_day_is_read_as_its_day_as_validate_reads_a_date
     report = claimcheck.validate(claim, as_of="2026-11-22")
     expected = {(f.rule_id, f.status.value, f.subject) for f in report.lines[0].findings}
     assert {(r["rule_id"], r["status"], r["subject"]) for r in rows if r["line_number"] == "1"} == expected
-
-
-@pytest.mark.parametrize("input_format", ["json", "jsonl"])
-def test_utf16_json_claims_read_with_their_format_named_are_said_to_be_utf16(input_format: str, tmp_path: Path) -> None:
-    # Detection says so; with --input-format named, each line failed as "not valid JSON".
-    path = tmp_path / f"claims.{input_format}"
-    path.write_bytes((ROOT / "fixtures" / "json" / f"claims.{input_format}").read_text().encode("utf-16-le"))
-    result = CliRunner().invoke(main, ["check", str(path), "--input-format", input_format, *AS_OF])
-    assert result.exit_code == 2
-    assert result.stderr.startswith(f"claimcheck: error: {path}: is UTF-16 text")
