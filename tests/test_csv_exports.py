@@ -74,6 +74,31 @@ def test_zero_padded_modifier_and_dx_columns_are_read_as_modifier_1_and_dx_1(tmp
     }
 
 
+def test_numbered_columns_written_without_the_underscore_are_read_as_dx_1_and_modifier_1(tmp_path: Path) -> None:
+    # DX1 ... DX12 and "Modifier 1" are as common in claim extracts as dx_01: they too were extra
+    # columns, ignored, and the lines failed diagnosis.required. DX26 is past dx_25, as dx_26 is.
+    path = tmp_path / "claims.csv"
+    path.write_text(
+        "claim_id,line_number,procedure_code,Modifier 1,DX1,DX2,dx-3,date_of_service,DX26\n"
+        "C1,1,99213,25,I10,E11.9,Z00.00,2026-03-10,\n"
+        "C1,2,99214,,I10,,,2026-03-11,R05\n"
+    )
+    rows = _both_roads(path)
+    assert _not_passed(rows) == [("2", "input.not_checked", "warn", "DX26")]
+    read = [(r["line_number"], r["rule_id"], r["subject"]) for r in rows if r["rule_id"].endswith("code_set")]
+    assert read == [
+        ("1", "modifier.code_set", "25"),
+        ("1", "diagnosis.code_set", "I10"),
+        ("1", "diagnosis.code_set", "E11.9"),
+        ("1", "diagnosis.code_set", "Z00.00"),
+        ("2", "diagnosis.code_set", "I10"),
+    ]
+    found = validate_batch(_as_text(path), as_of="2026-11-22").to_pylist()
+    assert [
+        (str(r["line_number"]), r["rule_id"], r["subject"]) for r in found if r["rule_id"].endswith("code_set")
+    ] == read
+
+
 def test_a_zero_padded_column_beside_the_same_column_unpadded_is_a_warning(tmp_path: Path) -> None:
     # dx_1 is read; the dx_01 beside it (or dx_0 of an export counting from 0) cannot be read as
     # well: its value is named as not checked rather than lost without a word; modifier_06 is

@@ -136,19 +136,27 @@ class ColumnLayout(BaseModel):
 
     def column_positions(self, header: list[str]) -> dict[str, int]:
         """Each name of ``header`` (lower-cased; the first of a repeated name) and its position.
-        In a shipped layout a numbered column written with leading zeros, as many tools write
-        them (``dx_01``, ``modifier_01``), stands for the layout's own (``dx_1``) when the header
+        In a shipped layout a numbered column written otherwise, as many tools write them
+        (``dx_01``, ``DX1``, ``Modifier 1``), stands for the layout's own (``dx_1``) when the header
         has no column of that name: read, not left unread while its line fails for want of it."""
         index: dict[str, int] = {}
         for position, name in enumerate(header):
             index.setdefault(name.strip().lower(), position)
         if self.shipped:
-            numbered = {c.strip().lower() for field in LIST_FIELDS for c in self.columns.get(field, ())}
+            keyed = self._numbered()
             for position, name in enumerate(header):
-                plain = _unpadded(name)
-                if plain in numbered:
-                    index.setdefault(plain, position)
+                if (key := _number_key(name)) in keyed:
+                    index.setdefault(keyed[key].strip().lower(), position)  # type: ignore[index]
         return index
+
+    def _numbered(self) -> dict[tuple[str, int], str]:
+        """The list fields' numbered columns by their number key (``dx_1``: ``("dx", 1)``)."""
+        return {
+            key: column
+            for field in LIST_FIELDS
+            for column in self.columns.get(field, ())
+            if (key := _number_key(column)) is not None
+        }
 
     def past_columns(self, header: list[str]) -> list[tuple[int, str, str]]:
         """The columns of ``header`` named like a numbered run of a list field's columns that
@@ -157,25 +165,27 @@ class ColumnLayout(BaseModel):
         runs: dict[str, tuple[int, str, str]] = {}  # prefix -> the last number, its column, field
         for field in LIST_FIELDS:
             for column in self.columns.get(field, ()):
-                numbered = _NUMBERED.fullmatch(column.strip().lower())
-                if numbered and int(numbered[2]) >= runs.get(numbered[1], (0,))[0]:
-                    runs[numbered[1]] = (int(numbered[2]), column, field)
+                key = _number_key(column)
+                if key and key[1] >= runs.get(key[0], (0,))[0]:
+                    runs[key[0]] = (key[1], column, field)
+        keyed = self._numbered()
         named = {c.strip().lower() for columns in self.columns.values() for c in columns}
         index = self.column_positions(header)
-        read = {index[name]: name for name in named if name in index}
+        read = {index[name] for name in named if name in index}
         past = []
         for position, name in enumerate(header):
-            numbered = _NUMBERED.fullmatch(name.strip().lower())
-            run = runs.get(numbered[1]) if numbered else None
-            if not numbered or not run or position in read or name.strip().lower() in named:
+            key = _number_key(name)
+            run = runs.get(key[0]) if key else None
+            if key is None or run is None or position in read or name.strip().lower() in named:
                 continue
             last, column, field = run
-            if int(numbered[2]) > last:
+            own = keyed.get(key, "").strip().lower()
+            if key[1] > last:
                 message = f"is not read: layout {self.name} reads {field} up to column {column}"
-            elif (plain := _unpadded(name)) in index:
-                other = header[index[plain]].strip()
-                said = "which the header has too" if other.lower() == plain else f"from the header's {other}"
-                message = f"is not read: layout {self.name} reads {field} column {plain}, {said}"
+            elif own in index:
+                other = header[index[own]].strip()
+                said = "which the header has too" if other.lower() == own else f"from the header's {other}"
+                message = f"is not read: layout {self.name} reads {field} column {own}, {said}"
             else:  # dx_0 of an export that counts from 0
                 message = f"is not read: layout {self.name} reads {field} from numbered columns up to {column}"
             past.append((position, name.strip(), message + ", so its value is not checked"))
@@ -222,7 +232,8 @@ class ColumnLayout(BaseModel):
         return self.parse_date(day_alone) if day_alone != text else text
 
 
-_NUMBERED = re.compile(r"(\D.*?)(\d+)", re.ASCII)  # modifier_5: a run modifier_6 would carry on
+# A numbered column's name: dx_1, DX1, Dx 01 and dx-1 all end in the number 1 after the word dx.
+_NUMBERED = re.compile(r"(\D*?)[ _-]*(\d+)", re.ASCII)
 _ISO_DAY = "%Y-%m-%d"
 _ISO_FORM = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 _NO_SUCH_DAY = "0000-00-00"  # written YYYY-MM-DD, and no day
@@ -231,12 +242,12 @@ _PROBE_DAY = date(2026, 3, 9)  # day and month differ and each has one digit, so
 _COMPACT = re.compile(r"(?:%[YmdyHMS])+")
 
 
-def _unpadded(name: str) -> str | None:
-    """``dx_1`` for ``dx_01`` or ``DX_001``; None for a name with no leading zero to drop."""
+def _number_key(name: str) -> tuple[str, int] | None:
+    """``("dx", 1)`` for ``dx_1``, ``DX1``, ``dx_01`` or ``Dx 1``; None for a name not so numbered."""
     numbered = _NUMBERED.fullmatch(name.strip().lower())
-    if numbered is None or len(numbered[2]) < 2 or not numbered[2].startswith("0"):
+    if numbered is None or not numbered[1]:
         return None
-    return f"{numbered[1]}{int(numbered[2])}"
+    return numbered[1], int(numbered[2])
 
 
 def _is_iso_day(text: str) -> bool:
