@@ -575,3 +575,23 @@ def test_codes_in_a_numpy_array_are_read_as_a_list() -> None:
         as_of="2026-11-22",
     )
     assert [f.subject for f in report.lines[0].findings if f.rule_id == "diagnosis.code_set"] == ["I10"]
+
+
+def test_a_line_dumped_to_json_reads_back_as_the_same_line() -> None:
+    # JSON has no tuples: "I70 2" and "2 6", one code each as an 837 sent them, were dumped as
+    # list items, and a list's items are split, so the line read back held I70 and 2, 2 and 6.
+    once = line(modifiers=("2 6", "LT"), diagnosis_codes=("I70 2", "I10:E119", "E11.9"))
+    assert ClaimLine.model_validate_json(once.model_dump_json()) == once
+    assert ClaimLine.model_validate(once.model_dump(mode="json")) == once
+    claim = Claim.model_validate({"claim_id": "C1", "lines": [once, GOOD_LINE]})
+    assert Claim.model_validate_json(claim.model_dump_json()) == claim
+    # An ordinary line keeps the plain list of codes in its JSON.
+    assert line().model_dump(mode="json")["diagnosis_codes"] == ["I70.213"]
+    assert once.model_dump(mode="json")["diagnosis_codes"] == [["I70 2"], "I10:E119", "E11.9"]
+    assert once.model_dump(mode="json")["modifiers"] == [["2 6"], "LT"]
+
+
+def test_a_list_item_that_is_a_list_holds_codes_taken_whole() -> None:
+    # The JSON form of a code that holds a separator; a plain list item is still split.
+    assert split_diagnoses(["i702 e119", ["i70 2"]]) == ("I70.2", "E11.9", "I70 2")
+    assert split_modifiers([["2 6", "lt"], "59,xs"]) == ("2 6", "LT", "59", "XS")

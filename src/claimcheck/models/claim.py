@@ -15,7 +15,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
 
 __all__ = [
     "MODIFIER_SEPARATORS",
@@ -124,6 +124,10 @@ def _tokens(value: Any, separators: re.Pattern[str]) -> list[str]:
     for item in items:
         if _empty(item):
             continue
+        if isinstance(item, (list, tuple)):
+            # The JSON form of a tuple's item that holds a separator (see ``_dump_codes``).
+            tokens.extend(_items(tuple(item), separators))
+            continue
         tokens.extend(t for t in separators.split(_code(item)) if t)
     return tokens
 
@@ -136,6 +140,17 @@ def _items(value: Any, separators: re.Pattern[str]) -> list[str]:
     if isinstance(value, tuple):
         return [token for item in value if not _empty(item) and (token := _code(item))]
     return _tokens(value, separators)
+
+
+def _dump_codes(separators: re.Pattern[str]) -> Any:
+    """A JSON serialiser for a tuple of codes. JSON has no tuples, and a list's items are split, so
+    a code holding a separator ("I70 2" as an 837 sent it) is written as a list of its own, which
+    reads back whole; other codes stay plain list items."""
+
+    def dump(codes: tuple[str, ...]) -> list[str | list[str]]:
+        return [[code] if separators.search(code) else code for code in codes]
+
+    return PlainSerializer(dump, return_type=list[str | list[str]], when_used="json")
 
 
 def split_modifiers(value: Any) -> tuple[str, ...]:
@@ -271,8 +286,10 @@ class ClaimLine(BaseModel):
 
     line_number: Annotated[int, BeforeValidator(_line_number), Field(gt=0)]
     procedure_code: Code
-    modifiers: Annotated[tuple[str, ...], BeforeValidator(split_modifiers)] = ()
-    diagnosis_codes: Annotated[tuple[str, ...], BeforeValidator(split_diagnoses)] = ()
+    modifiers: Annotated[tuple[str, ...], BeforeValidator(split_modifiers), _dump_codes(MODIFIER_SEPARATORS)] = ()
+    diagnosis_codes: Annotated[
+        tuple[str, ...], BeforeValidator(split_diagnoses), _dump_codes(_DIAGNOSIS_SEPARATORS)
+    ] = ()
     rendering_taxonomy: OptionalCode = None
     rendering_npi: OptionalText = None
     units: Annotated[float, BeforeValidator(_units)] = 1.0
