@@ -8,13 +8,16 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
 import pytest
 from benchmarks.generate import generate
 
+from claimcheck import ClaimCheckError, load_rules
 from claimcheck.io.batch import validate_batch
+from claimcheck.rules.loader import shipped_pack_path
 from tests.conftest import AS_OF, ROOT, spread_lists
 
 pyspark = pytest.importorskip("pyspark", reason="the Spark test needs claimcheck[spark]")
@@ -291,3 +294,37 @@ def test_what_is_not_a_spark_dataframe_is_refused_naming_it(spark: SparkSession,
     # A path or an Arrow table (whose .columns are arrays) failed inside, with AttributeError.
     with pytest.raises(TypeError, match="Spark DataFrame"):
         validate(given)  # type: ignore[arg-type]
+
+
+def _broken_pack(tmp_path: Path) -> Path:
+    pack = tmp_path / "rules"
+    shutil.copytree(shipped_pack_path(), pack)
+    profile = pack / "procedures" / "0711T.yaml"
+    text = profile.read_text(encoding="utf-8")
+    profile.write_text(text.replace("status: fail", "status: maybe", 1), encoding="utf-8")
+    return pack
+
+
+@pytest.mark.parametrize("what", ["rules", "no rules", "mue", "ptp", "code_sets"])
+def test_broken_rule_files_are_refused_on_the_driver_as_load_rules_refuses_them(
+    spark: SparkSession, tmp_path: Path, what: str
+) -> None:
+    # They were read on the executors only, when the result was computed: the user got a Java
+    # stack trace with the RuleFileError somewhere inside it, not the message `check` gives.
+    bad = tmp_path / "bad.csv"
+    bad.write_text("junk\n1,2\n", encoding="utf-8")
+    rules = {"rules": _broken_pack(tmp_path), "no rules": tmp_path / "missing"}.get(what)
+    tables: dict[str, Any] = {
+        "mue": {"mue": bad},
+        "ptp": {"ptp": [bad]},
+        "code_sets": {"code_sets": {"icd10cm": str(bad)}},
+    }.get(what, {})
+    with pytest.raises(ClaimCheckError) as expected:
+        load_rules(rules, **tables)
+    frame = spark.createDataFrame(
+        [("C1", "1", "0711T", "2026-03-10")],
+        "claim_id string, line_number string, procedure_code string, date_of_service string",
+    )
+    with pytest.raises(type(expected.value)) as caught:
+        validate(frame, rules=rules, as_of=AS_OF, **tables)
+    assert str(caught.value) == str(expected.value)

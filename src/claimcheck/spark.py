@@ -81,10 +81,9 @@ def validate(
     ``rows`` is ``finding`` (one row per finding, the CSV report's columns) or ``line``.
     Raises ``TypeError`` when ``df`` is not a Spark DataFrame, ``ValueError`` when a required
     column is missing, a column of the layout holds a map, a struct or nested arrays, ``rows`` is
-    unknown or ``as_of`` is not a calendar day. The rules
-    load on the executors, when the result is computed: a broken pack or CMS file fails the job
-    then, with the ``RuleFileError`` or ``CodeSetError`` inside Spark's ``PythonException``
-    (``claimcheck.load_rules(...)`` on the driver checks them first).
+    unknown or ``as_of`` is not a calendar day; ``RuleFileError`` or ``CodeSetError``, with the
+    message ``claimcheck check`` gives, when the pack or a CMS or code-set file cannot be loaded:
+    they are loaded here on the driver first, then again on each executor.
     """
     from pyspark.sql import DataFrame
     from pyspark.sql import functions as F
@@ -100,6 +99,9 @@ def validate(
         raise ValueError(f"the DataFrame has no {', '.join(missing)} column: the claimcheck layout needs them")
     spec = RulesSpec.of(rules, code_sets, ptp, mue)
     day = day_of_run(as_of)
+    # Loaded on the executors only, a broken file surfaced when the result was computed, as a
+    # Java stack trace with the message somewhere inside it.
+    spec.load()
     schema = schema_for(rows)
     # Each column taken by its place: a name held twice (or Claim_ID beside claim_id, which Spark
     # matches alike) is ambiguous to Spark, where the layout reads the first of them.
