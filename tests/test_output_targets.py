@@ -75,3 +75,17 @@ def test_dev_stdout_on_a_pipe_gets_the_report(tmp_path: Path) -> None:
     done = subprocess.run([*command, "-o", "/dev/stdout"], capture_output=True)
     assert done.returncode == 0, done.stderr
     assert done.stdout == expected
+
+
+@pytest.mark.parametrize("output_format", ["text", "csv", "parquet"])
+def test_a_loop_of_links_is_refused_and_left_alone(tmp_path: Path, output_format: str) -> None:
+    # realpath hands a loop back as it is, and the rename replaced the link with the report.
+    loop, other = tmp_path / "loop", tmp_path / "other"
+    loop.symlink_to(other)
+    other.symlink_to(loop)
+    result = invoke("check", claims_csv(tmp_path, GOOD), "--format", output_format, "-o", loop, *AS_OF)
+    assert result.exit_code == 2
+    assert "loop: cannot write the report" in result.stderr and "symbolic links" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert loop.is_symlink() and os.readlink(loop) == str(other)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["claims.csv", "loop", "other"]

@@ -37,6 +37,16 @@ def _not_a_file(named: Path) -> bool:
         return False
 
 
+def _refuse_a_loop(named: Path) -> None:
+    """An OutputError when ``named`` is a loop of links (``ln -s loop loop``): realpath hands such
+    a path back as it is, and the rename then replaced the link with the report."""
+    try:
+        named.stat()
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise OutputError(named, f"cannot write the report ({exc.strerror})") from None
+
+
 @contextmanager
 def _written_in_place(target: Path, binary: bool) -> Iterator[Any]:
     try:
@@ -58,7 +68,9 @@ def atomic_output(path: str | Path, *, binary: bool = False) -> Iterator[Any]:
     A link is followed, so the report replaces the file it points to and the link stays; a
     device or named pipe (``-o /dev/null``, ``-o >(gzip > r.gz)``) is written directly.
     """
-    named, target = Path(path), Path(os.path.realpath(path))
+    named = Path(path)
+    _refuse_a_loop(named)
+    target = Path(os.path.realpath(path))
     if _not_a_file(named):
         with _written_in_place(named, binary) as stream:
             yield stream
