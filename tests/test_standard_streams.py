@@ -258,3 +258,22 @@ def test_a_process_substitution_is_named_fd_and_its_number(tmp_path: Path) -> No
     assert re.search(r"\(fd\d+ line 3\)", run.stdout), run.stdout
     assert re.search(r",CMS NCCI practitioner MUE values \(fd\d+\),[^,]*,fd\d+,fd\d+ line \d+\n", run.stdout)
     assert not re.search(r"[(,]\d+ line \d", run.stdout)
+
+
+@pytest.mark.parametrize("output_format", ["csv", "text"])
+def test_output_onto_the_file_standard_input_reads_is_refused(tmp_path: Path, output_format: str) -> None:
+    # '-' is checked from a copy, which the output was compared with: the report replaced the
+    # claims file redirected into the run (`check - -o claims.csv < claims.csv`).
+    claims = claims_csv(tmp_path, GOOD, FAIL)
+    before = claims.read_bytes()
+    with claims.open("rb") as stream:
+        done = subprocess.run(
+            [_claimcheck(), "check", "-", "--format", output_format, "-o", str(claims), *AS_OF],
+            stdin=stream,
+            capture_output=True,
+            text=True,
+        )
+    assert done.returncode == 2
+    assert f"--output {claims} is one of the FILES checked (standard input)" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert claims.read_bytes() == before

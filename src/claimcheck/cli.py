@@ -189,7 +189,10 @@ def check(
     if output == DASH:  # '-o -': standard output, as without --output
         output = None
     if output is not None:
-        refuse_replacing_inputs(output, files, ptp=ptp, mue=mue, columns=columns, code_sets=code_sets)
+        stdin = "stdin" in stream_names.values()
+        refuse_replacing_inputs(
+            output, files, ptp=ptp, mue=mue, columns=columns, code_sets=code_sets, reads_stdin=stdin
+        )
     if as_of is not None and not quiet:
         warn_past_code_sets(as_of, code_sets)
     skipped: list[str] = []

@@ -164,6 +164,16 @@ def _same_file(one: Path, other: Path) -> bool:
         return False
 
 
+def _is_standard_input(path: Path) -> bool:
+    """Whether ``path`` is the file redirected into standard input (``- < claims.csv``); a device
+    (``-o /dev/null < /dev/null``) is written in place, not replaced."""
+    try:
+        output = path.stat()
+        return stat.S_ISREG(output.st_mode) and os.path.samestat(output, os.fstat(0))
+    except OSError:  # the output does not exist yet, or standard input is closed
+        return False
+
+
 def refuse_replacing_inputs(
     output: Path,
     files: tuple[Path, ...],
@@ -172,11 +182,17 @@ def refuse_replacing_inputs(
     mue: Path | None,
     columns: str | None,
     code_sets: dict[str, str],
+    reads_stdin: bool = False,
 ) -> None:
     """A usage error when ``--output`` is a file the run reads: the report, renamed over it at the
-    end, would destroy a claims file, or a CMS table or columns map the user downloaded or wrote."""
+    end, would destroy a claims file, or a CMS table or columns map the user downloaded or wrote.
+    ``reads_stdin``: '-' is among FILES, which the run checks from a copy of standard input."""
     if any(_same_file(output, path) for path in files):
         raise click.UsageError(f"--output {output} is one of the FILES checked: the report would replace it")
+    if reads_stdin and _is_standard_input(output):
+        raise click.UsageError(
+            f"--output {output} is one of the FILES checked (standard input): the report would replace it"
+        )
     read = [*(("--ptp", path) for path in ptp), ("--mue", mue), ("--columns", columns)]
     read += [("--code-set", path) for path in code_sets.values()]
     for option, path in read:
