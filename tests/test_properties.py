@@ -159,6 +159,24 @@ def test_claim_line_round_trips_through_model_dump(
     assert ClaimLine.model_validate(line.model_dump(mode="json")) == line
 
 
+@SETTINGS
+@given(modifiers=st.lists(code_like, max_size=5), diagnoses=st.lists(code_like, max_size=8))
+def test_codes_taken_whole_round_trip_through_json(modifiers: list[str], diagnoses: list[str]) -> None:
+    # A tuple's items are one code each, separators and all (as the X12 reader hands them on);
+    # JSON has no tuples, so the dump must write them in a form that reads back whole.
+    line = ClaimLine.model_validate(
+        {
+            "line_number": 1,
+            "procedure_code": "0711T",
+            "modifiers": tuple(modifiers),
+            "diagnosis_codes": tuple(diagnoses),
+            "date_of_service": "2026-03-10",
+        }
+    )
+    assert ClaimLine.model_validate_json(line.model_dump_json()) == line
+    assert ClaimLine.model_validate(line.model_dump(mode="json")) == line
+
+
 # --- (c) the report never loses a line ---------------------------------------------------------------
 
 line_dicts = st.fixed_dictionaries({column: cells for column in LINE_COLUMNS})
