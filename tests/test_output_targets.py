@@ -89,3 +89,14 @@ def test_a_loop_of_links_is_refused_and_left_alone(tmp_path: Path, output_format
     assert "Traceback" not in result.stderr
     assert loop.is_symlink() and os.readlink(loop) == str(other)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["claims.csv", "loop", "other"]
+
+
+@pytest.mark.parametrize("output_format", ["text", "csv"])
+def test_a_path_under_a_file_is_one_message_not_a_traceback(tmp_path: Path, output_format: str) -> None:
+    # The temporary name's clean-up, unlink under a file, raised NotADirectoryError over the
+    # error it was cleaning up after: a traceback and exit status 1, which reads as "lines fail".
+    claims = claims_csv(tmp_path, GOOD)
+    result = invoke("check", claims, "--format", output_format, "-o", claims / "report.csv", *AS_OF)
+    assert result.exit_code == 2
+    assert "claims.csv/report.csv: cannot write the report (Not a directory)" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import secrets
@@ -118,5 +119,9 @@ def _created(temporary: str) -> int | None:
 
 
 def _remove(temporary: str | None) -> None:
+    """Remove the temporary file, if it was made. Its name is chosen before the file exists, and
+    where it cannot be made (a path under a regular file, a folder that cannot be searched) the
+    unlink fails too: that must not replace the error being cleaned up after with a traceback."""
     if temporary is not None:
-        Path(temporary).unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            Path(temporary).unlink()
