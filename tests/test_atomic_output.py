@@ -76,3 +76,19 @@ def test_the_report_gets_the_permissions_of_any_new_file(tmp_path: Path) -> None
     finally:
         os.umask(umask)
     assert (tmp_path / "report.csv").stat().st_mode & 0o777 == 0o640
+
+
+def test_a_report_written_over_another_keeps_its_permissions(tmp_path: Path) -> None:
+    # The new report got the umask's 0644 and a report the user had made private (0600: it
+    # holds claim ids, NPIs and diagnoses) became readable by everyone; '>' keeps the mode.
+    report = tmp_path / "report.csv"
+    report.write_text("yesterday\n", encoding="utf-8")
+    report.chmod(0o600)
+    umask = os.umask(0o022)
+    try:
+        with atomic_output(report) as stream:
+            stream.write("claim_id\n")
+    finally:
+        os.umask(umask)
+    assert report.read_text(encoding="utf-8") == "claim_id\n"
+    assert report.stat().st_mode & 0o777 == 0o600

@@ -89,6 +89,7 @@ def atomic_output(path: str | Path, *, binary: bool = False) -> Iterator[Any]:
         else:
             raise FileExistsError(errno.EEXIST, "no free temporary name beside it")
         with os.fdopen(handle, "wb") if binary else os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+            _keep_permissions(stream.fileno(), target)
             yield stream
         os.replace(temporary, target)
     except OSError as exc:
@@ -116,6 +117,24 @@ def _created(temporary: str) -> int | None:
         return os.open(temporary, _CREATE, 0o666)
     except FileExistsError:
         return None
+
+
+def _keep_permissions(descriptor: int, target: Path) -> None:
+    """Give the new report the mode and group of the report it replaces, as writing over it
+    with '>' would: a report made private (0600: claim ids, NPIs, diagnoses) became readable by
+    everyone when a run replaced it with a new file (0666 less the umask)."""
+    try:
+        replaced = target.stat()
+    except OSError:
+        return  # nothing there yet
+    if not stat.S_ISREG(replaced.st_mode) or not hasattr(os, "fchmod"):
+        return
+    # Best effort: a group the user is not in is refused, and file systems without Unix modes
+    # (a Windows share, vfat) may refuse a chmod; neither must keep the report from being written.
+    with contextlib.suppress(OSError):
+        os.fchown(descriptor, -1, replaced.st_gid)
+    with contextlib.suppress(OSError):
+        os.fchmod(descriptor, replaced.st_mode & 0o777)
 
 
 def _remove(temporary: str | None) -> None:
