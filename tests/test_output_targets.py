@@ -100,3 +100,24 @@ def test_a_path_under_a_file_is_one_message_not_a_traceback(tmp_path: Path, outp
     assert result.exit_code == 2
     assert "claims.csv/report.csv: cannot write the report (Not a directory)" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.skipif(not Path("/dev/stdout").exists(), reason="needs /dev/stdout")
+@pytest.mark.parametrize("output_format", ["csv", "text"])
+def test_dev_stdout_closed_early_stops_the_report_quietly_as_standard_output_does(
+    tmp_path: Path, output_format: str
+) -> None:
+    # Written in place, a closed pipe was 'cannot write the report (Broken pipe)' and status 2,
+    # where '| head' on standard output ends quietly with 141.
+    rows = [FAIL.replace("C3,", f"C{n},") for n in range(1, 3_000)]
+    command = [sys.executable, "-m", "claimcheck.cli", "check", str(claims_csv(tmp_path, *rows))]
+    process = subprocess.Popen(
+        [*command, "--format", output_format, "-o", "/dev/stdout", *AS_OF, "-q"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdout is not None and process.stderr is not None
+    assert process.stdout.readline()
+    process.stdout.close()
+    assert process.wait(timeout=120) == 141
+    assert process.stderr.read() == b""

@@ -58,6 +58,10 @@ def _written_in_place(target: Path, binary: bool) -> Iterator[Any]:
         with stream:
             yield stream
     except OSError as exc:
+        if exc.errno == errno.EPIPE:
+            # A reader that went away (-o /dev/stdout | head): the command line ends the run
+            # quietly with 141, as for standard output.
+            raise BrokenPipeError(errno.EPIPE, exc.strerror) from None
         raise OutputError(target, f"cannot write the report ({exc.strerror})") from None
 
 
