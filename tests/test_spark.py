@@ -328,3 +328,18 @@ def test_broken_rule_files_are_refused_on_the_driver_as_load_rules_refuses_them(
     with pytest.raises(type(expected.value)) as caught:
         validate(frame, rules=rules, as_of=AS_OF, **tables)
     assert str(caught.value) == str(expected.value)
+
+
+@pytest.mark.parametrize("what", ["rules", "code_sets", "mue"])
+def test_loaded_tables_instead_of_paths_are_a_type_error_naming_the_argument(spark: SparkSession, what: str) -> None:
+    # Every other entry point takes rules=load_rules(...): here a RuleSet became its own repr as
+    # a path (OSError: File name too long), a CodeSets an AttributeError, a MueTable 'not found'.
+    loaded = load_rules(mue=ROOT / "fixtures" / "ncci" / "mue_sample.csv")
+    given = {"rules": loaded, "code_sets": loaded.code_sets, "mue": loaded.mue}[what]
+    frame = spark.createDataFrame(
+        [("C1", "1", "0711T", "2026-03-10")],
+        "claim_id string, line_number string, procedure_code string, date_of_service string",
+    )
+    with pytest.raises(TypeError, match=f"^{what} takes the path"):
+        validate(frame, as_of=AS_OF, **{what: given})
+    validate(frame, as_of=AS_OF, rules=None, code_sets=None, ptp=None, mue=None)  # None: none, as load_rules reads it

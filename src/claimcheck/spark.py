@@ -20,10 +20,10 @@ from __future__ import annotations
 import functools
 import operator
 import os
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date
 from itertools import groupby, pairwise
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 import numpy as np
 import pyarrow as pa
@@ -69,7 +69,7 @@ def validate(
     *,
     rules: str | os.PathLike[str] | None = None,
     code_sets: Mapping[str, str] | None = None,
-    ptp: str | os.PathLike[str] | Sequence[str | os.PathLike[str]] = (),
+    ptp: str | os.PathLike[str] | Sequence[str | os.PathLike[str]] | None = (),
     mue: str | os.PathLike[str] | None = None,
     as_of: date | str | None = None,
     rows: str = "finding",
@@ -79,7 +79,8 @@ def validate(
     ``rules``, ``code_sets``, ``ptp`` and ``mue`` are what ``load_rules`` takes, as paths every
     executor can read (None: the shipped pack); ``as_of`` is the day of the run (default today);
     ``rows`` is ``finding`` (one row per finding, the CSV report's columns) or ``line``.
-    Raises ``TypeError`` when ``df`` is not a Spark DataFrame, ``ValueError`` when a required
+    Raises ``TypeError`` when ``df`` is not a Spark DataFrame or the rules are given as loaded
+    tables (a ``RuleSet``, ``CodeSets``, ``PtpTable`` or ``MueTable``), ``ValueError`` when a required
     column is missing, a column of the layout holds a map, a struct or nested arrays, ``rows`` is
     unknown or ``as_of`` is not a calendar day; ``RuleFileError`` or ``CodeSetError``, with the
     message ``claimcheck check`` gives, when the pack or a CMS or code-set file cannot be loaded:
@@ -97,6 +98,7 @@ def validate(
     missing = [name for name in REQUIRED if name not in columns]
     if missing:
         raise ValueError(f"the DataFrame has no {', '.join(missing)} column: the claimcheck layout needs them")
+    ptp = _paths_only(rules, code_sets, ptp, mue)
     spec = RulesSpec.of(rules, code_sets, ptp, mue)
     day = day_of_run(as_of)
     # Loaded on the executors only, a broken file surfaced when the result was computed, as a
@@ -133,6 +135,33 @@ def validate(
                 yield validate_batch(batch.drop_columns(hidden), rules=ruleset, as_of=day, rows=rows)
 
     return in_runs.mapInArrow(check, from_arrow_schema(schema))
+
+
+def _paths_only(rules: object, code_sets: object, ptp: object, mue: object) -> list[str | os.PathLike[str]]:
+    """The PTP files as a list, after a ``TypeError`` for anything but paths: the executors load
+    the rules from files. A RuleSet, as ``validate`` and ``validate_batch`` take, became its own
+    repr as a path (OSError: File name too long), a CodeSets an AttributeError."""
+    path = (str, os.PathLike)
+
+    def refuse(name: str, what: str, value: object) -> NoReturn:
+        raise TypeError(f"{name} takes {what}, which each executor loads, not {type(value).__name__}")
+
+    if rules is not None and not isinstance(rules, path):
+        refuse("rules", "the path of a rule pack directory", rules)
+    if mue is not None and not isinstance(mue, path):
+        refuse("mue", "the path of the CMS MUE file", mue)
+    if code_sets is not None and not (
+        isinstance(code_sets, Mapping) and all(isinstance(file, path) for file in code_sets.values())
+    ):
+        refuse(
+            "code_sets", "the paths of code-set files by name, e.g. {'icd10cm': 'icd10cm-order-2027.txt'}", code_sets
+        )
+    if ptp is None:  # as load_rules takes it: no PTP files
+        return []
+    files = [ptp] if isinstance(ptp, path) else list(ptp) if isinstance(ptp, Iterable) else None
+    if files is None or not all(isinstance(file, path) for file in files):
+        refuse("ptp", "the paths of CMS PTP files", ptp)
+    return files
 
 
 def _any_filled(fields: list[StructField]) -> Column:
