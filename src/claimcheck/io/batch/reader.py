@@ -108,6 +108,21 @@ class _Counting(io.RawIOBase):
         return pa.BufferReader(buffer.slice(0, done))
 
 
+def _stopped(reader: pacsv.CSVStreamingReader, rows_done: int) -> ReadStopped:
+    """The stop at ``rows_done`` rows, once Arrow has read the file to its end. Left with a block
+    being read ahead, the reader's last reference went to Arrow's I/O thread, which released its
+    Python row handler when that read ended: after a short run's interpreter had begun to exit,
+    that aborted the process ("terminate called without an active exception", status 134)."""
+    while True:
+        try:
+            reader.read_next_batch()
+        except StopIteration:
+            break
+        except (pa.ArrowException, UnicodeDecodeError):  # a read that fails ends the reading too
+            break
+    return ReadStopped(rows_done)
+
+
 @dataclass
 class FastReader:
     """Batches of whole claims from ``path``, each with a ``PHYSICAL_LINE`` column."""
@@ -168,9 +183,9 @@ class FastReader:
             except StopIteration:
                 break
             except (pa.ArrowInvalid, UnicodeDecodeError):
-                raise ReadStopped(self.rows_done) from None
+                raise _stopped(reader, self.rows_done) from None
             if invalid or counting.not_utf8 or (counting.quoted and _line_breaks(batch)):
-                raise ReadStopped(self.rows_done)
+                raise _stopped(reader, self.rows_done)
             numbers = _line_numbers(next_line, batch.num_rows, blank)
             lines = pa.array(numbers)
             next_line = int(numbers[-1]) + 1 if batch.num_rows else next_line
@@ -191,7 +206,7 @@ class FastReader:
         # a batch's arrival looks at them).
         next_line += sum(1 for number in blank if number >= next_line)
         if invalid or counting.not_utf8 or next_line - 1 != counting.lines:
-            raise ReadStopped(self.rows_done)
+            raise _stopped(reader, self.rows_done)
         if carry is not None and carry.num_rows:
             yield from self._deliver(carry)
 
