@@ -174,39 +174,37 @@ class Scan:
     def se(self, segment: Segment | None) -> None:
         self.leave_hierarchy()
         transaction, self.transaction = self.transaction, None
-        if transaction is None:
-            if segment is not None:
-                self._orphan(segment.position, f"SE at segment {segment.position} has no ST before it")
-            return
-        if segment is not None:
-            counted = segment.position - transaction.position + 1
-            _check_count(transaction, segment, "SE01", "segments", counted)
-            _check_control(transaction, segment, "SE02", "ST02")
-        self._close(transaction, "SE" if segment is None else None)
+        counted = segment.position - transaction.position + 1 if segment is not None and transaction is not None else 0
+        self._end(transaction, segment, ("SE", "ST", "ST02"), "segments", counted)
 
     def ge(self, segment: Segment | None) -> None:
         self.se(None)
         group, self.group = self.group, None
-        if group is None:
-            if segment is not None:
-                self._orphan(segment.position, f"GE at segment {segment.position} has no GS before it")
-            return
-        if segment is not None:
-            _check_count(group, segment, "GE01", "transactions", group.children)
-            _check_control(group, segment, "GE02", "GS06")
-        self._close(group, "GE" if segment is None else None)
+        self._end(group, segment, ("GE", "GS", "GS06"), "transactions", group.children if group is not None else 0)
 
     def iea(self, segment: Segment | None) -> None:
         self.ge(None)
         interchange, self.interchange = self.interchange, None
-        if interchange is None:
-            if segment is not None:
-                self._orphan(segment.position, f"IEA at segment {segment.position} has no ISA before it")
+        counted = interchange.children if interchange is not None else 0
+        self._end(interchange, segment, ("IEA", "ISA", "ISA13"), "groups", counted)
+
+    def _end(
+        self, scope: _Scope | None, trailer: Segment | None, names: tuple[str, str, str], what: str, counted: int
+    ) -> None:
+        """Close ``scope`` at its ``trailer`` (None: the trailer is missing, a header or the end of
+        the file closes it); ``names`` are the trailer's id, the header's id and the header's
+        control number element."""
+        trailer_id, header_id, header_control = names
+        if scope is None:
+            if trailer is not None:
+                self._orphan(
+                    trailer.position, f"{trailer_id} at segment {trailer.position} has no {header_id} before it"
+                )
             return
-        if segment is not None:
-            _check_count(interchange, segment, "IEA01", "groups", interchange.children)
-            _check_control(interchange, segment, "IEA02", "ISA13")
-        self._close(interchange, "IEA" if segment is None else None)
+        if trailer is not None:
+            _check_count(scope, trailer, f"{trailer_id}01", what, counted)
+            _check_control(scope, trailer, f"{trailer_id}02", header_control)
+        self._close(scope, trailer_id if trailer is None else None)
 
     def unreadable(self, position: int) -> None:
         # Outside any interchange a run of them is one orphan (``stray_end``), not one each.
