@@ -17,15 +17,12 @@ from typing import Any
 import click
 
 from claimcheck.cli_options import (
-    DASH,
-    as_shown,
     code_set_option,
     load_ruleset,
     mue_option,
     output_path,
     parse_as_of,
     ptp_option,
-    reads_streams,
     refuse_replacing_inputs,
     reports_errors,
     rules_option,
@@ -34,6 +31,7 @@ from claimcheck.cli_options import (
 from claimcheck.cli_rules_command import rules
 from claimcheck.cli_serve import serve
 from claimcheck.cli_signals import terminate_unwinds
+from claimcheck.cli_streams import DASH, as_shown, reads_streams
 from claimcheck.errors import ClaimCheckError, InputError
 
 __all__ = ["main"]
