@@ -370,6 +370,34 @@ def test_bad_rows_raise_code_set_error_with_line(
     assert raised.value.file == str(path) and raised.value.line == line
 
 
+@pytest.mark.parametrize(
+    ("name", "missing"),
+    [
+        ("icd10cm", "code, code_nodot, billable, parent"),
+        ("nucc", "code, grouping, classification, specialization"),
+        ("modifiers", "modifier"),
+        ("pos", "pos_code, name"),
+    ],
+)
+def test_a_header_error_names_the_columns_but_quotes_no_cell(tmp_path: Path, name: str, missing: str) -> None:
+    # A claims file without its header given as a code set: its first row is patient data, which
+    # an error message must not repeat (only a claim id and line number may appear in one).
+    path = write(tmp_path / "nohdr.csv", "D001,1,99213,,I10,,1234567893,1,2026-03-10,11,F,1958-01-01,Acme Health\n")
+    with pytest.raises(CodeSetError) as raised:
+        load_code_sets(overrides={name: path})
+    message = str(raised.value)
+    assert f"missing column(s) {missing}" in message and "13 columns" in message, message
+    for cell in ("D001", "99213", "1234567893", "1958-01-01", "Acme Health", "acme health", "i10"):
+        assert cell not in message, message
+    assert raised.value.line == 1
+
+
+def test_a_header_error_names_the_expected_columns_the_header_has(tmp_path: Path) -> None:
+    path = write(tmp_path / "nucc.csv", "Code,Grouping,Classification,Notes\n")
+    with pytest.raises(CodeSetError, match=re.escape("it names code, grouping, classification")):
+        load_code_sets(overrides={"nucc": path})
+
+
 def test_bad_override_value() -> None:
     with pytest.raises(CodeSetError, match=r"path or \(path, version\)"):
         load_code_sets(overrides={"nucc": 42})  # type: ignore[dict-item]

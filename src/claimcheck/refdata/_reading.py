@@ -86,11 +86,7 @@ def csv_records(
         raise CodeSetError(file, f"bad CSV header: {exc}", line=1) from None
     missing = [name for name in required if name not in header]
     if missing:
-        raise CodeSetError(
-            file,
-            f"missing column(s) {', '.join(missing)}; header has {', '.join(header)}",
-            line=1,
-        )
+        raise CodeSetError(file, _header_problem(missing, header, (*required, *optional)), line=1)
     positions = {name: header.index(name) for name in (*required, *optional) if name in header}
     needed = max(positions[name] for name in required) + 1
     while True:
@@ -107,6 +103,17 @@ def csv_records(
         values = {name: "" for name in optional}
         values.update({name: row[index].strip() for name, index in positions.items() if index < len(row)})
         yield reader.line_num, values
+
+
+def _header_problem(missing: Sequence[str], header: Sequence[str], expected: Sequence[str]) -> str:
+    # Only expected names are repeated: a file without its header (a claims extract given by
+    # mistake) has a data row there, and an error message must not carry patient data.
+    known = [name for name in expected if name in header]
+    names = f"it names {', '.join(known)}" if known else "it names none of them; is the header row missing?"
+    return (
+        f"missing column(s) {', '.join(missing)}; the first row must be a header naming the columns "
+        f"{', '.join(expected)}; it has {len(header)} columns, and {names}"
+    )
 
 
 def parse_flag(file: str, line: int, raw: str, field: str) -> bool:
