@@ -778,6 +778,46 @@ def test_ndjson_claims_one_resource_per_line_as_bulk_data_exports_them(tmp_path:
     assert [line.line_number for line in claims[2].lines] == [1, 2]
 
 
+@pytest.mark.parametrize(
+    "padding",
+    [b"\x1a", b"\r\n\x1a", b"\n" + b"\x00" * 300, b"\x00\x1a\n\x00"],
+    ids=["eof", "crlf-eof", "nuls", "mixed"],
+)
+@pytest.mark.parametrize("kind", ["claim", "bundle", "ndjson", "one-line ndjson"])
+def test_a_dos_end_of_file_mark_or_nul_padding_ends_a_fhir_file(tmp_path: Path, kind: str, padding: bytes) -> None:
+    # As the CSV, JSON and X12 readers take it: the .json file was refused as "Extra data", and
+    # an NDJSON file got a line that was no JSON.
+    claim = fixture("claim-professional.json")
+    if kind == "claim":
+        text, ids = json.dumps(claim, indent=2), ["FX-PRO-1"]
+    elif kind == "bundle":
+        text, ids = (FIXTURES / "bundle-two-claims.json").read_text(encoding="utf-8"), ["FX-BUN-1", "FX-BUN-2"]
+    elif kind == "ndjson":
+        text, ids = json.dumps(claim) + "\n" + json.dumps({**claim, "id": "FX-PRO-2"}) + "\n", ["FX-PRO-1", "FX-PRO-2"]
+    else:
+        text, ids = json.dumps(claim) + "\n", ["FX-PRO-1"]
+    path = tmp_path / ("Claim.ndjson" if "ndjson" in kind else "claim.json")
+    path.write_bytes(text.encode() + padding)
+    assert readers.detect_format(path) == "fhir"
+    claims = list(read_fhir(path))
+    assert [claim.claim_id for claim in claims] == ids
+    assert not [p for claim in claims for line in claim.lines for p in line.problems if p.field == "resource"]
+
+
+def test_a_dos_end_of_file_mark_with_data_after_it_is_data_in_fhir(tmp_path: Path) -> None:
+    claim = json.dumps(fixture("claim-professional.json"))
+    path = tmp_path / "Claim.ndjson"
+    path.write_bytes(f"{claim}\n\x1a\n{claim}\n".encode())
+    claims = list(read_fhir(path))
+    assert [problems(line) for line in claims[1].lines] == [
+        [("resource", "is not valid JSON (Expecting value, column 1)")]
+    ]
+    single = tmp_path / "claim.json"
+    single.write_bytes(f"{claim}\x1a{{}}".encode())
+    with pytest.raises(InputError, match="Extra data"):
+        list(read_fhir(single))
+
+
 def test_ndjson_whose_first_line_is_cut_off_keeps_the_claims_after_it(tmp_path: Path) -> None:
     # An export cut off in its first line was refused whole, as one broken JSON document
     # ("line 3: Expecting ',' delimiter"): the Claims after it were lost.

@@ -4,6 +4,8 @@ NDJSON, decoded one by one, so an export is read without being read whole."""
 from __future__ import annotations
 
 import codecs
+import contextlib
+import io
 import itertools
 import re
 from collections.abc import Iterator
@@ -11,7 +13,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from claimcheck.io.readers.json_text import BadJson, parse_json
-from claimcheck.io.readers.text_lines import open_binary
+from claimcheck.io.readers.text_lines import WithoutEndPadding, open_binary
 
 __all__ = [
     "decoded_lines",
@@ -125,7 +127,7 @@ def is_ndjson(path: Path) -> bool:
     export cut off in its first line is still NDJSON, and a broken document's second line is
     never a whole resource of its own. Lines are decoded one by one, so a byte that is not UTF-8
     elsewhere does not decide it."""
-    with open_binary(path) as binary:
+    with _padless(path) as binary:
         lines = (line for _, line in decoded_lines(binary) if line is None or line.strip())
         return any(line is not None and is_resource(line) for line in itertools.islice(lines, 2))
 
@@ -156,7 +158,7 @@ def opens_as_ndjson(path: Path) -> bool:
     without reading it whole first. (A single-line document is left to the whole-file reader,
     so it is not parsed twice.) A first line that is not UTF-8 says nothing either way, so the
     second decides: the whole-file reader would refuse the export for that one line."""
-    with open_binary(path) as binary:
+    with _padless(path) as binary:
         lines = ((number, line) for number, line in decoded_lines(binary) if line is None or line.strip())
         first, second = next(lines, None), next(lines, None)
     if first is None or second is None:
@@ -165,6 +167,14 @@ def opens_as_ndjson(path: Path) -> bool:
     return deciding is not None and is_resource(deciding)
 
 
-def streamed_lines(path: Path) -> Iterator[tuple[int, str | None]]:
+@contextlib.contextmanager
+def _padless(path: Path) -> Iterator[BinaryIO]:
+    """The file less the padding at its end (a DOS Ctrl-Z, NULs), as the CSV and JSON readers
+    take it: read as lines, it was a last line that was no JSON."""
     with open_binary(path) as binary:
+        yield io.BufferedReader(WithoutEndPadding(binary))
+
+
+def streamed_lines(path: Path) -> Iterator[tuple[int, str | None]]:
+    with _padless(path) as binary:
         yield from decoded_lines(binary)

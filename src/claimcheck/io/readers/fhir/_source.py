@@ -13,7 +13,7 @@ from claimcheck.errors import InputError
 from claimcheck.io.readers.fhir._lines import is_ndjson, opens_as_ndjson, streamed_lines
 from claimcheck.io.readers.fhir._types import type_problem
 from claimcheck.io.readers.json_text import BadJson, parse_json
-from claimcheck.io.readers.text_lines import not_text, open_binary
+from claimcheck.io.readers.text_lines import end_padding, not_text, open_binary
 
 __all__ = [
     "BundleEntry",
@@ -95,11 +95,14 @@ class FhirFile:
 
 
 def _text(path: Path) -> str | None:
-    """The file's text; None when it is not UTF-8 throughout."""
+    """The file's text, less the padding at its end (``end_padding``); None when it is not UTF-8
+    throughout."""
     try:
-        return path.read_text(encoding="utf-8-sig")
+        data = path.read_bytes()
     except OSError as exc:
         raise InputError(path, f"cannot read the file ({exc.strerror})") from None
+    try:
+        return data[: end_padding(data)].decode("utf-8-sig")
     except UnicodeDecodeError:
         return None
 
