@@ -343,3 +343,28 @@ def test_loaded_tables_instead_of_paths_are_a_type_error_naming_the_argument(spa
     with pytest.raises(TypeError, match=f"^{what} takes the path"):
         validate(frame, as_of=AS_OF, **{what: given})
     validate(frame, as_of=AS_OF, rules=None, code_sets=None, ptp=None, mue=None)  # None: none, as load_rules reads it
+
+
+def test_a_rule_file_shipped_to_spark_but_absent_where_the_driver_runs_is_read_from_spark_files(
+    spark: SparkSession, tmp_path: Path
+) -> None:
+    # spark-submit --files mue.csv in client mode: the driver's working directory may lack the
+    # file, which Spark hands the executors (SparkFiles). The check on the driver refused the job
+    # with 'file not found' though the executors could read it.
+    shipped = tmp_path / "shipped"
+    shipped.mkdir()
+    name = "claimcheck-test-shipped-mue.csv"
+    shutil.copy(ROOT / "fixtures" / "ncci" / "mue_sample.csv", shipped / name)
+    spark.sparkContext.addFile(str(shipped / name))
+    assert not Path(name).exists()
+    frame = spark.createDataFrame(
+        [("C1", "1", "0711T", "2026-03-10", "9")],
+        "claim_id string, line_number string, procedure_code string, date_of_service string, units string",
+    )
+    found = validate(frame, mue=name, as_of=AS_OF).collect()
+    expected = validate(frame, mue=shipped / name, as_of=AS_OF).collect()
+    assert sorted(map(_sortable, found)) == sorted(map(_sortable, expected))
+    assert [row["status"] for row in found if row["rule_id"] == "units.mue"] == ["fail"]
+    # Neither on the driver nor among Spark's files: left to the executors, which fail on it.
+    with pytest.raises(Exception, match="file not found"):
+        validate(frame, mue="claimcheck-test-nowhere.csv", as_of=AS_OF).collect()

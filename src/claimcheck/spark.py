@@ -60,8 +60,38 @@ def _rules_for(spec: RulesSpec) -> RuleSet:
     """The rules on an executor, loaded once per Python worker."""
     rules = _rules.get(spec)
     if rules is None:
-        rules = _rules[spec] = spec.load()
+        rules = _rules[spec] = _located(spec, on_driver=False).load()
     return rules
+
+
+def _located(spec: RulesSpec, *, on_driver: bool) -> RulesSpec:
+    """``spec`` with each rule file that is not where it is named taken from Spark's files, when
+    they hold one of its name (``spark-submit --files``, ``SparkContext.addFile``): in client
+    mode the driver's working directory may lack a file the executors are handed. On the driver,
+    a file in neither place is left out of the check there, for the executors to load."""
+
+    def find(file: str | os.PathLike[str]) -> str | None:
+        if os.path.exists(file):
+            return os.fspath(file)
+        shipped = _spark_file(os.path.basename(file))
+        if shipped is not None:
+            return shipped
+        return None if on_driver else os.fspath(file)
+
+    ptp = [found for file in spec.ptp if (found := find(file)) is not None]
+    mue = find(spec.mue) if spec.mue is not None else None
+    code_sets = {name: found for name, file in spec.code_sets if (found := find(file)) is not None}
+    return RulesSpec.of(spec.path, code_sets, ptp, mue)
+
+
+def _spark_file(name: str) -> str | None:
+    from pyspark import SparkFiles
+
+    try:
+        path = SparkFiles.get(name)
+    except Exception:  # no SparkContext, nor a worker's file directory: no Spark files then
+        return None
+    return path if os.path.isfile(path) else None
 
 
 def validate(
@@ -84,7 +114,9 @@ def validate(
     column is missing, a column of the layout holds a map, a struct or nested arrays, ``rows`` is
     unknown or ``as_of`` is not a calendar day; ``RuleFileError`` or ``CodeSetError``, with the
     message ``claimcheck check`` gives, when the pack or a CMS or code-set file cannot be loaded:
-    they are loaded here on the driver first, then again on each executor.
+    they are loaded here on the driver first, then again on each executor. A file not found where
+    it is named is looked for among Spark's files (``--files``, ``addFile``), by its name; one the
+    driver finds in neither place is left to the executors, which may have it.
     """
     from pyspark.sql import DataFrame
     from pyspark.sql import functions as F
@@ -103,7 +135,7 @@ def validate(
     day = day_of_run(as_of)
     # Loaded on the executors only, a broken file surfaced when the result was computed, as a
     # Java stack trace with the message somewhere inside it.
-    spec.load()
+    _located(spec, on_driver=True).load()
     schema = schema_for(rows)
     # Each column taken by its place: a name held twice (or Claim_ID beside claim_id, which Spark
     # matches alike) is ambiguous to Spark, where the layout reads the first of them.
