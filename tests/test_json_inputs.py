@@ -10,10 +10,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+import claimcheck
 from claimcheck.cli import main
 from tests.conftest import ROOT
 
 AS_OF = ["--as-of", "2026-11-22", "--fail-on", "never", "--quiet"]
+AS_OF_DAY = "2026-11-22"
 
 
 def _report(path: Path) -> str:
@@ -85,3 +87,59 @@ def test_utf16_json_claims_read_with_their_format_named_are_said_to_be_utf16(inp
     result = CliRunner().invoke(main, ["check", str(path), "--input-format", input_format, *AS_OF])
     assert result.exit_code == 2
     assert result.stderr.startswith(f"claimcheck: error: {path}: is UTF-16 text")
+
+
+def _line_findings(line: dict[str, object]) -> list[tuple[str, str, str, str]]:
+    claim = {"claim_id": "C1", "lines": [{"line_number": 1, "date_of_service": "2026-03-10", **line}]}
+    report = claimcheck.validate(claim, as_of=AS_OF_DAY)
+    return [(f.rule_id, f.status.value, f.subject or "", f.message) for f in report.lines[0].findings]
+
+
+def test_wide_layout_keys_in_a_json_line_are_read_as_the_csv_wide_layout_reads_them() -> None:
+    # A CSV row of the wide layout turned into a dict (dx_1, modifier_1 ...), as validate_batch
+    # and the CSV reader take them, was read without its codes: the line failed diagnosis.required.
+    wide = _line_findings(
+        {"procedure_code": "0711T", "modifier_1": "26", "dx_1": "I70.213", "dx_2": "I10", "rendering_taxonomy": ""}
+    )
+    listed = _line_findings({"procedure_code": "0711T", "modifiers": ["26"], "diagnosis_codes": ["I70.213", "I10"]})
+    assert wide == listed
+    assert ("modifier.profile", "pass", "26") in [finding[:3] for finding in wide]
+    assert not [finding for finding in wide if finding[0] == "diagnosis.required"]
+    both = _line_findings({"procedure_code": "99213", "diagnosis_codes": "I10", "DX_2": "E11.9", "modifier_1": None})
+    assert [f[2] for f in both if f[0] == "diagnosis.code_set"] == ["I10", "E11.9"]
+
+
+def test_numbered_keys_a_json_line_does_not_read_are_warned_of_as_csv_columns_are() -> None:
+    # As the CSV reader warns of modifier_6 or a dx_01 beside a dx_1: a code not checked is said.
+    found = _line_findings(
+        {"procedure_code": "99213", "DX1": "I10", "dx_01": "E11.9", "modifier_6": "59", "dx_2": "", "note": "x"}
+    )
+    assert [f[2] for f in found if f[0] == "diagnosis.code_set"] == ["I10"]
+    warned = [(rule, subject, message) for rule, status, subject, message in found if rule.startswith("input")]
+    assert warned == [
+        (
+            "input.not_checked",
+            "modifier_6",
+            "modifier_6 is not read: a line reads modifiers and modifier_1 to modifier_5, so its value is not checked",
+        ),
+        (
+            "input.not_checked",
+            "dx_01",
+            "dx_01 is not read: DX1 is read for diagnosis_codes 1, so its value is not checked",
+        ),
+    ]
+
+
+def test_an_unknown_key_of_a_line_in_a_json_claims_file_is_a_warning_naming_it(tmp_path: Path) -> None:
+    # {"modifier": "26"} for "modifiers" was dropped without a word and the line passed with no
+    # modifier checked; a CSV column past the layout's is an input.not_checked warning, as here.
+    line = {"line_number": 1, "procedure_code": "99213", "diagnosis_codes": ["I10"], "date_of_service": "2026-03-10"}
+    claim = {"claim_id": "C1", "payer": "Acme", "lines": [{**line, "modifier": "26", "payer": "Acme", "note": ""}]}
+    for name, text in (("claims.json", json.dumps([claim])), ("claims.jsonl", json.dumps(claim) + "\n")):
+        path = tmp_path / name
+        path.write_text(text)
+        rows = list(csv.DictReader(io.StringIO(_report(path))))
+        warned = [(r["rule_id"], r["status"], r["subject"], r["message"]) for r in rows if r["check"] == "input"]
+        assert len(warned) == 1 and warned[0][:3] == ("input.not_checked", "warn", "modifier")
+        assert warned[0][3].startswith("modifier is not read: a claim line has no such field (its fields: line_number,")
+        assert "26" not in warned[0][3]

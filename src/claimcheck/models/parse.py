@@ -9,6 +9,7 @@ Problem messages name the field, never its value (the value may be patient data)
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -115,15 +116,80 @@ def _salvage(data: Mapping[str, Any], key: str, reader: Any) -> Any:
         return None
 
 
+# The CSV contract's numbered columns as a line's keys (a wide CSV row turned into a dict), named
+# as the CSV reader takes them: dx_1, DX1, dx_01, "Modifier 1".
+_NUMBERED = re.compile(r"(modifier|dx)[ _-]*(\d+)", re.ASCII)
+_RUNS = {"modifier": ("modifiers", 5), "dx": ("diagnosis_codes", 25)}
+_LINE_FIELDS = ", ".join(ClaimLine.model_fields)
+_CLAIM_FIELDS = frozenset(ClaimHeader.model_fields)
+
+
+def _no_value(value: Any) -> bool:
+    return _empty(value) or _blank(value) or (isinstance(value, (list, tuple)) and not value)
+
+
+def _items(value: Any) -> list[Any]:
+    """A list field's value as items of a list, read as the value alone is read: a tuple's codes
+    are taken whole, and so are a list's inside a list."""
+    if isinstance(value, tuple):
+        return [list(value)]
+    if isinstance(value, str) or not hasattr(value, "__iter__"):
+        return [value]
+    return list(value)
+
+
+def _unread(key: str, why: str) -> InputProblem:
+    return InputProblem(key, f"is not read: {why}, so its value is not checked", unchecked=True)
+
+
+def _widened(data: Mapping[str, Any], strict: bool) -> tuple[Mapping[str, Any], list[InputProblem]]:
+    """``data`` with its numbered keys (``modifier_1``..``modifier_5``, ``dx_1``..``dx_25``) read
+    after ``modifiers`` and ``diagnosis_codes``, as the CSV reader and validate_batch read those
+    columns, and a warning for a numbered key with a value that is not read (``dx_26``), as the
+    CSV reader gives; ``strict`` (a JSON claims file), for any other key with a value that no
+    field reads, a claim's field aside: ``{"modifier": "26"}`` left the line passing unchecked."""
+    numbered: dict[tuple[str, int], list[tuple[str, Any]]] = {}
+    problems = []
+    for key, value in data.items():
+        if not isinstance(key, str) or key in ClaimLine.model_fields or _no_value(value):
+            continue
+        match = _NUMBERED.fullmatch(key.strip().lower())
+        if match is not None:
+            field, last = _RUNS[match[1]]
+            if 1 <= int(match[2]) <= last:
+                numbered.setdefault((field, int(match[2])), []).append((key, value))
+            else:
+                problems.append(_unread(key, f"a line reads {field} and {match[1]}_1 to {match[1]}_{last}"))
+        elif strict and key not in _CLAIM_FIELDS:  # a table's rows as lines repeat their claim's
+            problems.append(_unread(key, f"a claim line has no such field (its fields: {_LINE_FIELDS})"))
+    if not numbered:
+        return data, problems
+    widened = dict(data)
+    for (field, number), given in sorted(numbered.items()):
+        # One key a number: its own name (dx_1) before another spelling of it (DX1, dx_01).
+        own = f"{'dx' if field == 'diagnosis_codes' else 'modifier'}_{number}"
+        (key, value), *others = sorted(given, key=lambda pair: pair[0].strip().lower() != own)
+        present = [] if _no_value(widened.get(field)) else _items(widened[field])
+        widened[field] = [*present, *_items(value)]
+        problems.extend(_unread(other, f"{key} is read for {field} {number}") for other, _ in others)
+    return widened, problems
+
+
 def parse_line(
-    data: Any, origin: str | None = None, location: Mapping[str, str | int | None] | None = None
+    data: Any,
+    origin: str | None = None,
+    location: Mapping[str, str | int | None] | None = None,
+    *,
+    strict: bool = False,
 ) -> ParsedLine:
-    """Read one line mapping; never raises."""
+    """Read one line mapping; never raises. ``strict``: a key no field reads is warned of."""
     if isinstance(data, ClaimLine):
         return ParsedLine(data, data.line_number, data.procedure_code, (), origin, location)
     if not isinstance(data, Mapping):
         return ParsedLine(None, None, None, (InputProblem("line", "must be an object"),), origin, location)
+    data, unread = _widened(data, strict)
     line, problems = _validate_leniently(ClaimLine, _without_empty(data, _LINE_REQUIRED), _LINE_REQUIRED)
+    problems = unread + problems
     if line is not None:
         return ParsedLine(line, line.line_number, line.procedure_code, tuple(problems), origin, location)
     procedure = _salvage(data, "procedure_code", _code) or None
@@ -155,13 +221,17 @@ def parse_claim(
     data: Any,
     origins: Sequence[str | None] | None = None,
     locations: Sequence[Mapping[str, str | int | None] | None] | None = None,
+    *,
+    strict: bool = False,
 ) -> ParsedClaim:
     """Read one claim (a ``Claim`` or a mapping in the JSON claims shape); never raises.
 
     ``origins``, when given, names where each line came from (e.g. ``claims.csv line 7``), so
     input findings can point back into the file (the first names the claim when it has no
     lines); ``locations`` gives each line's structured location (X12 interchange, claim, LX,
-    segment), which the report carries.
+    segment), which the report carries. ``strict`` (a JSON claims file, whose keys are the
+    contract's): a line's key that no field reads is an ``input.not_checked`` warning; elsewhere
+    such keys are passed over, as a CSV file's extra columns are (a DataFrame's rows carry them).
     """
     if isinstance(data, Claim):
         lines = tuple(ParsedLine(ln, ln.line_number, ln.procedure_code) for ln in data.lines)
@@ -187,6 +257,7 @@ def parse_claim(
             raw,
             origins[index] if index < len(origins) else None,
             locations[index] if index < len(locations) else None,
+            strict=strict,
         )
         for index, raw in enumerate(raw_lines)
     )

@@ -47,7 +47,7 @@ def read_json(path: Path) -> Iterator[ParsedClaim]:
     if not isinstance(data, list):
         raise InputError(path, "must hold a claim object or a list of claim objects")
     for index, claim in enumerate(data):
-        yield parse_claim(claim, _origins(f"{path.name} [{index}]", claim))
+        yield parse_claim(claim, _origins(f"{path.name} [{index}]", claim), strict=True)
 
 
 def read_jsonl(path: Path) -> Iterator[ParsedClaim]:
@@ -67,4 +67,4 @@ def read_jsonl(path: Path) -> Iterator[ParsedClaim]:
             if problem is not None:
                 yield ParsedClaim(None, (ParsedLine(None, None, None, (problem,), where),))
                 continue
-            yield parse_claim(claim, [where] * len(_origins(where, claim)))
+            yield parse_claim(claim, [where] * len(_origins(where, claim)), strict=True)
