@@ -105,6 +105,28 @@ def test_the_text_report_shows_the_first_lines_and_counts_them_all() -> None:
     assert "problems by check:" in text and "top failing rules:" in text
 
 
+def test_counts_of_one_are_written_in_the_singular() -> None:
+    # "1 lines: 1 pass, 0 warn, 0 fail" and "1 more lines not shown".
+    from claimcheck.io.writers.html_writer import write_html
+    from claimcheck.io.writers.text_writer import TextStream
+
+    report = claimcheck.validate_file(DEMO, as_of=AS_OF)
+    one = claimcheck.Report.build(report.lines[:1], report.rules_version, report.code_sets)
+    stream = io.StringIO()
+    writer = TextStream(stream, table_limit=1)
+    for line in report.lines[:2]:
+        writer.write(line)
+    writer.close(report.summary())
+    assert "1 more line not shown;" in stream.getvalue() and "2 lines: " in stream.getvalue()
+    text = io.StringIO()
+    WRITERS["text"](one, text)
+    assert f"\n1 line: {one.counts()['pass']} pass, " in text.getvalue()
+    failing = next(line for line in report.lines if line.status.value == "fail")
+    page = io.StringIO()
+    write_html(claimcheck.Report.build([failing], report.rules_version, report.code_sets), page)
+    assert "1 line with warnings, failures or bypasses." in page.getvalue()
+
+
 def test_the_text_report_sends_readers_of_a_long_run_to_formats_that_list_every_line() -> None:
     _, text = _demo_text_report(5)
     (note,) = [line for line in text.splitlines() if "more lines not shown" in line]

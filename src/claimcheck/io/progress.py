@@ -72,7 +72,7 @@ def progress_bar(
                 return
             bar = Progress(
                 SpinnerColumn(),
-                TextColumn("{task.fields[lines]:,} lines checked"),
+                TextColumn("{task.fields[lines]:,} {task.fields[unit]} checked"),
                 TextColumn("{task.fields[rate]:,.0f} lines/s"),
                 BarColumn(),
                 TaskProgressColumn(),
@@ -81,9 +81,10 @@ def progress_bar(
                 transient=True,
             )
             bar.start()
-            task = bar.add_task("check", total=state.total_bytes or None, lines=0, rate=0.0)
+            task = bar.add_task("check", total=state.total_bytes or None, lines=0, unit="lines", rate=0.0)
         assert task is not None
-        bar.update(task, completed=state.bytes_done, lines=state.lines, rate=state.lines / elapsed)
+        unit = "line" if state.lines == 1 else "lines"
+        bar.update(task, completed=state.bytes_done, lines=state.lines, unit=unit, rate=state.lines / elapsed)
 
     progress.listeners.append(update)
     try:

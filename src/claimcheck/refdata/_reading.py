@@ -112,7 +112,7 @@ def _header_problem(missing: Sequence[str], header: Sequence[str], expected: Seq
     names = f"it names {', '.join(known)}" if known else "it names none of them; is the header row missing?"
     return (
         f"missing column(s) {', '.join(missing)}; the first row must be a header naming the columns "
-        f"{', '.join(expected)}; it has {len(header)} columns, and {names}"
+        f"{', '.join(expected)}; it has {len(header)} column{'' if len(header) == 1 else 's'}, and {names}"
     )
 
 

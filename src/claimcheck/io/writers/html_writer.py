@@ -177,7 +177,7 @@ def _page(
     note = (
         f"Showing the first {shown:,} of {listed_lines:,} lines with warnings, failures or bypasses."
         if listed_lines > shown
-        else f"{shown:,} lines with warnings, failures or bypasses."
+        else f"{shown:,} line{'' if shown == 1 else 's'} with warnings, failures or bypasses."
     )
     versions = ", ".join(f"{k} {v}" for k, v in summary["code_sets"].items())
     # "<" in a script block can end it ("</script") or start a comment ("<!--") that swallows the

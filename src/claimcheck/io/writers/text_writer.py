@@ -96,10 +96,10 @@ class TextStream:
         console.print(table)
         hidden = self._lines - len(self._shown)
         if hidden:
-            console.print(f"[dim]… {hidden:,} more lines not shown; --format csv or jsonl lists them all[/]")
+            console.print(f"[dim]… {hidden:,} more {_noun(hidden)} not shown; --format csv or jsonl lists them all[/]")
         counts = self._by_status
         console.print(
-            f"{self._lines} lines: [green]{counts[Status.PASS]} pass[/], "
+            f"{self._lines} {_noun(self._lines)}: [green]{counts[Status.PASS]} pass[/], "
             f"[yellow]{counts[Status.WARN]} warn[/], [bold red]{counts[Status.FAIL]} fail[/]"
         )
         if self._by_check:
@@ -109,6 +109,10 @@ class TextStream:
             console.print("top failing rules: " + ", ".join(f"{escape(rule)} {count}" for rule, count in top))
         versions = ", ".join(f"{name} {version}" for name, version in summary["code_sets"].items())
         console.print(f"[dim]rules {summary['rules_version']}; code sets: {versions}[/]")
+
+
+def _noun(count: int) -> str:
+    return "line" if count == 1 else "lines"
 
 
 def write_text(report: Report, stream: TextIO, *, verbose: bool = False) -> None:
