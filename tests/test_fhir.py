@@ -865,11 +865,42 @@ def test_a_document_whose_second_line_is_a_whole_resource_is_still_one_document(
     }
 
 
-def test_a_json_array_of_claims_is_still_refused_whole(tmp_path: Path) -> None:
+def test_a_json_array_of_claims_is_read_whole_not_as_ndjson(tmp_path: Path) -> None:
+    # Its second line is a whole resource, as NDJSON cut off in its first line has: still one
+    # JSON document, whose Claims are read from the array (it was refused whole before arrays of
+    # resources were read), not lines of which two ("[" and "]") are no JSON.
     path = tmp_path / "claims.json"
     path.write_text("[\n" + json.dumps(fixture("claim-professional.json")) + "\n]\n")
-    with pytest.raises(InputError, match="it holds no FHIR resource"):
-        list(read_fhir(path))
+    (claim,) = read_fhir(path)
+    assert claim.claim_id == "FX-PRO-1"
+    assert [line.location for line in claim.lines] == [
+        {"file": "claims.json", "resource": "Claim/FX-PRO-1", "entry": 0, "item": 1}
+    ]
+    assert not [problem for line in claim.lines for problem in line.problems]
+
+
+def test_a_json_array_of_fhir_resources_as_jq_slurps_them_is_read_as_fhir(tmp_path: Path) -> None:
+    # jq -s writes resources together as an array: it was taken for the JSON claims shape, and
+    # each Claim became one row saying claim_id is required, whatever its items.
+    claim = fixture("claim-professional.json")
+    second = {**claim, "id": "FX-PRO-2", "item": [{**claim["item"][0], "sequence": n} for n in (1, 2)]}
+    patient = {"resourceType": "Patient", "id": "p9"}
+    for indent in (None, 2):
+        path = tmp_path / "slurped.json"
+        path.write_text(json.dumps([claim, patient, second, {"claim_id": "C1"}], indent=indent), encoding="utf-8")
+        assert readers.detect_format(path) == "fhir"
+        lines = [line for claim in readers.read_claims(path) for line in claim.lines]
+        assert [(line.location or {}).get("entry") for line in lines] == [0, 2, 2, 3]
+        assert [line.line_number for line in lines] == [1, 1, 2, None]
+        assert problems(lines[3]) == [("resource", "is not a FHIR resource (it has no resourceType)")]
+        assert not [p for line in lines[:3] for p in line.problems]
+    ours = tmp_path / "claims.json"
+    ours.write_text(json.dumps([{"claim_id": "C1", "lines": [], "note": {"resourceType": "Claim"}}]))
+    assert readers.detect_format(ours) == "json"
+    patients = tmp_path / "patients.json"
+    patients.write_text(json.dumps([patient, patient]))
+    with pytest.raises(InputError, match=r"the list holds no Claim resource; it holds Patient \(2\)"):
+        list(read_fhir(patients))
 
 
 @pytest.mark.parametrize("name", ["Claim.ndjson", "Claim.json", "Claim.jsonl"])

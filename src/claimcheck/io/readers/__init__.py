@@ -9,7 +9,7 @@ from pathlib import Path
 
 from claimcheck.errors import InputError
 from claimcheck.io.readers import csv_reader, json_reader, x12
-from claimcheck.io.readers.fhir import looks_like_fhir, read_fhir, resource_type_past_head
+from claimcheck.io.readers.fhir import looks_like_fhir, opens_resource_array, read_fhir, resource_type_past_head
 from claimcheck.io.readers.layouts import ColumnLayout
 from claimcheck.io.readers.text_lines import not_text, open_binary
 from claimcheck.models.parse import InputProblem, ParsedClaim, ParsedLine
@@ -58,7 +58,8 @@ def detect_format(path: Path) -> str:
     """The reader for ``path``, from its first characters; the extension only breaks ties.
     Raises ``InputError`` for a file that holds no UTF-8 text (gzip, zip, UTF-16).
 
-    An 837 starts with ``ISA``; a FHIR file is a JSON object with a ``resourceType``; other JSON
+    An 837 starts with ``ISA``; a FHIR file is a JSON object with a ``resourceType`` (or an array
+    whose first object has one); other JSON
     is our claims shape (one compact object per line: ``jsonl``); anything else is read as
     delimited text, a ``.json`` or ``.jsonl`` file too when its first line is delimited text.
     """
@@ -77,7 +78,7 @@ def detect_format(path: Path) -> str:
         return "x12"
     if by_extension == "x12" and (not stripped or stripped.startswith("ISA")):
         return "x12"  # an empty 837, or an ISA with a bad separator: the X12 reader says which
-    if looks_like_fhir(head):
+    if looks_like_fhir(head) or opens_resource_array(head):
         return "fhir"
     if stripped.startswith("{") and len(head) == _HEAD_CHARS and resource_type_past_head(path):
         return "fhir"  # keys sorted: a big Bundle's resourceType comes after all its entries

@@ -1,5 +1,6 @@
-"""FHIR R4 Claim input: a lone Claim resource, a Bundle whose entries hold Claims, or NDJSON
-(one resource per line, as FHIR Bulk Data exports write Claim.ndjson, or one Bundle per line).
+"""FHIR R4 Claim input: a lone Claim resource, a Bundle whose entries hold Claims, NDJSON (one
+resource per line, as FHIR Bulk Data exports write Claim.ndjson, or one Bundle per line), or a
+JSON array of resources (as ``jq -s`` writes them).
 
 Each Claim item becomes one claim line (``_claim`` holds the mapping). Patient, Organization,
 Practitioner and PractitionerRole resources, contained in the Claim or entries of the Bundle,
@@ -17,7 +18,7 @@ from typing import Any
 
 from claimcheck.io.readers.fhir._claim import map_claim
 from claimcheck.io.readers.fhir._invalid import invalid_claim
-from claimcheck.io.readers.fhir._lines import looks_like_fhir, resource_type_past_head
+from claimcheck.io.readers.fhir._lines import looks_like_fhir, opens_resource_array, resource_type_past_head
 from claimcheck.io.readers.fhir._modifiers import modifier_problems
 from claimcheck.io.readers.fhir._references import BundleIndex, References
 from claimcheck.io.readers.fhir._repeats import SeenIds
@@ -25,7 +26,7 @@ from claimcheck.io.readers.fhir._source import BundleEntry, ClaimResource, Unrea
 from claimcheck.io.readers.fhir._types import MODEL_ERRORS, R4_ONLY, model_class
 from claimcheck.models.parse import InputProblem, ParsedClaim, ParsedLine, parse_claim
 
-__all__ = ["looks_like_fhir", "read_fhir", "resource_type_past_head"]
+__all__ = ["looks_like_fhir", "opens_resource_array", "read_fhir", "resource_type_past_head"]
 
 
 def _explained(parsed: tuple[InputProblem, ...], own: list[InputProblem]) -> tuple[InputProblem, ...]:

@@ -21,6 +21,7 @@ __all__ = [
     "is_resource",
     "looks_like_fhir",
     "opens_as_ndjson",
+    "opens_resource_array",
     "resource_type_past_head",
     "streamed_lines",
 ]
@@ -44,6 +45,13 @@ def looks_like_fhir(head: str) -> bool:
     second, newline, _ = rest.lstrip().partition("\n")
     # Past the head a line is judged by its opening; within it, as the FHIR reader judges it.
     return is_resource(second) if newline else _opens_resource(second)
+
+
+def opens_resource_array(head: str) -> bool:
+    """Whether a file opens as a JSON array whose first item is a FHIR resource, as ``jq -s``
+    writes resources together; an array of claims in our own shape has no ``resourceType``."""
+    text = head.lstrip()
+    return text.startswith("[") and _opens_resource(text[1:])
 
 
 def _opens_resource(text: str) -> bool:

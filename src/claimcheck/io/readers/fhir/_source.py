@@ -224,9 +224,30 @@ def _holds_claims(bundle: Mapping[str, Any]) -> bool:
     return False
 
 
+def _array_file(path: Path, items: list[Any]) -> FhirFile:
+    """Resources written together as a JSON array (``jq -s``): each item's place is its index,
+    given as ``entry``; a Bundle among them is not opened, as one inside a Bundle is not."""
+    others: Counter[str] = Counter()
+    claims: list[ClaimResource | UnreadableLine] = []
+    for index, item in enumerate(items):
+        kind = item.get("resourceType") if isinstance(item, dict) else None
+        if kind == "Claim":
+            claims.append(ClaimResource(item, path.name, index))
+        elif problem := type_problem(item):
+            claims.append(UnreadableLine(path.name, None, problem, entry=index))
+        elif kind == "Bundle" and _holds_claims(item):
+            problem = "holds a Bundle with Claims in it, which are not read: give each Bundle a file of its own"
+            claims.append(UnreadableLine(path.name, None, problem, entry=index))
+        else:
+            others[kind] += 1
+    if not any(isinstance(claim, ClaimResource) for claim in claims):
+        raise InputError(path, "the list holds no Claim resource" + _held(others))
+    return FhirFile(claims)
+
+
 def load(path: Path) -> FhirFile:
-    """Read ``path``; raises ``InputError`` unless it holds a Claim, a Bundle with a Claim, or
-    Claims one per line (NDJSON)."""
+    """Read ``path``; raises ``InputError`` unless it holds a Claim, a Bundle with a Claim, Claims
+    one per line (NDJSON) or a JSON array with a Claim."""
     if opens_as_ndjson(path):
         return _ndjson_file(path, streamed_lines(path))
     text = _text(path)
@@ -249,6 +270,8 @@ def load(path: Path) -> FhirFile:
                 ": more text follows the first JSON value; NDJSON holds each resource on a line of its own (jq -c)"
             )
         raise InputError(path, message, line=exc.line) from None
+    if isinstance(data, list) and any(isinstance(item, dict) and "resourceType" in item for item in data):
+        return _array_file(path, data)  # else no FHIR resource, as said below
     resource_type = data.get("resourceType") if isinstance(data, dict) else None
     if resource_type == "Claim":
         return FhirFile((ClaimResource(data, path.name, None),))
