@@ -879,6 +879,19 @@ def test_a_json_array_of_claims_is_read_whole_not_as_ndjson(tmp_path: Path) -> N
     assert not [problem for line in claim.lines for problem in line.problems]
 
 
+def test_a_json_array_of_bundles_says_each_bundle_needs_a_file_of_its_own(tmp_path: Path) -> None:
+    # jq -s over Bundle files: refused as "the list holds no Claim resource", with Claims in it.
+    bundle = fixture("bundle-two-claims.json")
+    path = tmp_path / "bundles.json"
+    path.write_text(json.dumps([bundle, bundle]), encoding="utf-8")
+    assert readers.detect_format(path) == "fhir"
+    lines = [line for claim in read_fhir(path) for line in claim.lines]
+    assert [(line.location or {}).get("entry") for line in lines] == [0, 1]
+    assert {problems(line)[0][1] for line in lines} == {
+        "holds a Bundle with Claims in it, which are not read: give each Bundle a file of its own"
+    }
+
+
 def test_a_json_array_of_fhir_resources_as_jq_slurps_them_is_read_as_fhir(tmp_path: Path) -> None:
     # jq -s writes resources together as an array: it was taken for the JSON claims shape, and
     # each Claim became one row saying claim_id is required, whatever its items.

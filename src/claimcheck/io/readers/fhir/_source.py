@@ -240,7 +240,7 @@ def _array_file(path: Path, items: list[Any]) -> FhirFile:
             claims.append(UnreadableLine(path.name, None, problem, entry=index))
         else:
             others[kind] += 1
-    if not any(isinstance(claim, ClaimResource) for claim in claims):
+    if not claims:  # items that hold no resource are rows of their own, as NDJSON lines are
         raise InputError(path, "the list holds no Claim resource" + _held(others))
     return FhirFile(claims)
 
