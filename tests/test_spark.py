@@ -365,6 +365,7 @@ def test_a_rule_file_shipped_to_spark_but_absent_where_the_driver_runs_is_read_f
     expected = validate(frame, mue=shipped / name, as_of=AS_OF).collect()
     assert sorted(map(_sortable, found)) == sorted(map(_sortable, expected))
     assert [row["status"] for row in found if row["rule_id"] == "units.mue"] == ["fail"]
-    # Neither on the driver nor among Spark's files: left to the executors, which fail on it.
-    with pytest.raises(Exception, match="file not found"):
-        validate(frame, mue="claimcheck-test-nowhere.csv", as_of=AS_OF).collect()
+    # Neither on the driver nor among Spark's files, with executors that share the driver's
+    # machine (local mode): refused on the driver as before, not as a Java stack trace later.
+    with pytest.raises(ClaimCheckError, match=r"claimcheck-test-nowhere\.csv: file not found"):
+        validate(frame, mue="claimcheck-test-nowhere.csv", as_of=AS_OF)

@@ -60,15 +60,16 @@ def _rules_for(spec: RulesSpec) -> RuleSet:
     """The rules on an executor, loaded once per Python worker."""
     rules = _rules.get(spec)
     if rules is None:
-        rules = _rules[spec] = _located(spec, on_driver=False).load()
+        rules = _rules[spec] = _located(spec, leave_out_missing=False).load()
     return rules
 
 
-def _located(spec: RulesSpec, *, on_driver: bool) -> RulesSpec:
+def _located(spec: RulesSpec, *, leave_out_missing: bool) -> RulesSpec:
     """``spec`` with each rule file that is not where it is named taken from Spark's files, when
     they hold one of its name (``spark-submit --files``, ``SparkContext.addFile``): in client
-    mode the driver's working directory may lack a file the executors are handed. On the driver,
-    a file in neither place is left out of the check there, for the executors to load."""
+    mode the driver's working directory may lack a file the executors are handed.
+    ``leave_out_missing``: a file in neither place is left out (the driver's check of a cluster's
+    files), for the executors to load."""
 
     def find(file: str | os.PathLike[str]) -> str | None:
         if os.path.exists(file):
@@ -76,12 +77,19 @@ def _located(spec: RulesSpec, *, on_driver: bool) -> RulesSpec:
         shipped = _spark_file(os.path.basename(file))
         if shipped is not None:
             return shipped
-        return None if on_driver else os.fspath(file)
+        return None if leave_out_missing else os.fspath(file)
 
     ptp = [found for file in spec.ptp if (found := find(file)) is not None]
     mue = find(spec.mue) if spec.mue is not None else None
     code_sets = {name: found for name, file in spec.code_sets if (found := find(file)) is not None}
     return RulesSpec.of(spec.path, code_sets, ptp, mue)
+
+
+def _master(df: DataFrame) -> str:
+    try:
+        return str(df.sparkSession.conf.get("spark.master", ""))
+    except Exception:  # a session that does not say (Spark Connect may not): taken for a cluster
+        return ""
 
 
 def _spark_file(name: str) -> str | None:
@@ -116,7 +124,8 @@ def validate(
     message ``claimcheck check`` gives, when the pack or a CMS or code-set file cannot be loaded:
     they are loaded here on the driver first, then again on each executor. A file not found where
     it is named is looked for among Spark's files (``--files``, ``addFile``), by its name; one the
-    driver finds in neither place is left to the executors, which may have it.
+    driver finds in neither place is left to a cluster's executors, which may have it (a local
+    master's executors share the driver's files: it is refused there).
     """
     from pyspark.sql import DataFrame
     from pyspark.sql import functions as F
@@ -135,7 +144,8 @@ def validate(
     day = day_of_run(as_of)
     # Loaded on the executors only, a broken file surfaced when the result was computed, as a
     # Java stack trace with the message somewhere inside it.
-    _located(spec, on_driver=True).load()
+    # Executors of a local master share the driver's files: one it lacks, they lack too.
+    _located(spec, leave_out_missing=not _master(df).startswith("local")).load()
     schema = schema_for(rows)
     # Each column taken by its place: a name held twice (or Claim_ID beside claim_id, which Spark
     # matches alike) is ambiguous to Spark, where the layout reads the first of them.
