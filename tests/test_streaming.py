@@ -125,6 +125,7 @@ def test_counts_of_one_are_written_in_the_singular() -> None:
     page = io.StringIO()
     write_html(claimcheck.Report.build([failing], report.rules_version, report.code_sets), page)
     assert "1 line with warnings, failures or bypasses." in page.getvalue()
+    assert "<b>1</b>line</div>" in page.getvalue()
 
 
 def test_the_text_report_sends_readers_of_a_long_run_to_formats_that_list_every_line() -> None:

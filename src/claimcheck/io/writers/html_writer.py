@@ -185,6 +185,7 @@ def _page(
     payload = json.dumps(rows, ensure_ascii=False).replace("<", "\\u003c")
     slots = {
         "lines": f"{summary['lines']:,}",
+        "lines_noun": "line" if summary["lines"] == 1 else "lines",
         **{status: f"{summary[status]:,}" for status in _STATUSES},
         "versions": escape(f"rules {summary['rules_version']}; code sets: {versions}"),
         "chart": _bar_chart(failing_rules),
