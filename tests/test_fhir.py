@@ -879,6 +879,22 @@ def test_a_json_array_of_claims_is_read_whole_not_as_ndjson(tmp_path: Path) -> N
     assert not [problem for line in claim.lines for problem in line.problems]
 
 
+def test_a_json_array_whose_first_claim_has_its_resource_type_past_the_head_is_still_fhir(tmp_path: Path) -> None:
+    # jq -S -s: keys sorted put a big Claim's resourceType after its items, past the 64 KiB head.
+    claim = fixture("claim-professional.json")
+    claim["item"] = [{**claim["item"][0], "sequence": n} for n in range(1, 400)]
+    path = tmp_path / "sorted.json"
+    path.write_text(json.dumps([claim, {**claim, "id": "FX-PRO-2"}], sort_keys=True, indent=2), encoding="utf-8")
+    assert path.read_text(encoding="utf-8").find('"resourceType": "Claim"') > 65_536
+    assert readers.detect_format(path) == "fhir"
+    assert len(claimcheck.validate_file(path, as_of=AS_OF).lines) == 798
+    ours = tmp_path / "claims.json"
+    lines = [{"line_number": n, "procedure_code": "0711T", "note": {"resourceType": "Claim"}} for n in range(900)]
+    ours.write_text(json.dumps([{"claim_id": "C1", "lines": lines}, {"resourceType": "Claim"}]), encoding="utf-8")
+    assert ours.stat().st_size > 65_536
+    assert readers.detect_format(ours) == "json"
+
+
 def test_a_json_array_of_bundles_says_each_bundle_needs_a_file_of_its_own(tmp_path: Path) -> None:
     # jq -s over Bundle files: refused as "the list holds no Claim resource", with Claims in it.
     bundle = fixture("bundle-two-claims.json")

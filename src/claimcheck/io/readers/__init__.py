@@ -80,8 +80,8 @@ def detect_format(path: Path) -> str:
         return "x12"  # an empty 837, or an ISA with a bad separator: the X12 reader says which
     if looks_like_fhir(head) or opens_resource_array(head):
         return "fhir"
-    if stripped.startswith("{") and len(head) == _HEAD_CHARS and resource_type_past_head(path):
-        return "fhir"  # keys sorted: a big Bundle's resourceType comes after all its entries
+    if stripped.startswith(("{", "[")) and len(head) == _HEAD_CHARS and resource_type_past_head(path):
+        return "fhir"  # keys sorted: a big Bundle's (or Claim's) resourceType comes after its entries (items)
     if stripped.startswith(("{", "[")):
         first_line, _, rest = stripped.partition("\n")
         one_value_per_line = first_line.rstrip().endswith(("}", "]")) and rest.strip() != ""

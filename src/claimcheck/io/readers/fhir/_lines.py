@@ -84,9 +84,11 @@ _KEY = "resourceType"
 
 def resource_type_past_head(path: Path) -> bool:
     """Whether the file's first JSON value is an object with a ``resourceType`` key of its own
-    however far in it comes: keys sorted (jq -S, ``sort_keys``) put all of a Bundle's entries
-    before its resourceType. The file is read in chunks as far as that first value goes."""
+    however far in it comes (or, for an array, its first object): keys sorted (jq -S,
+    ``sort_keys``) put all of a Bundle's entries, or a Claim's items, before its resourceType.
+    The file is read in chunks as far as that first value goes."""
     depth, last, in_string, text, carry = 0, None, False, "", ""
+    base: int | None = None  # the depth the object's own keys are at, less one
     with path.open(encoding="utf-8-sig", errors="replace") as source:
         while chunk := source.read(_CHUNK):
             chunk, carry, position = carry + chunk, "", 0
@@ -110,12 +112,14 @@ def resource_type_past_head(path: Path) -> bool:
                     in_string, text = True, ""
                     continue
                 if part in "[{":
+                    if base is None:
+                        base = 1 if part == "[" else 0
                     depth += 1
                 elif part in "]}":
                     depth -= 1
-                    if depth <= 0:
-                        return False  # the first value ended without one
-                elif depth == 1 and last == _KEY:
+                    if depth <= (base or 0):
+                        return False  # the first value (an array's first item) ended without one
+                elif base is not None and depth == base + 1 and last == _KEY:
                     return True
                 last = None
     return False
