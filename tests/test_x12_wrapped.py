@@ -132,3 +132,11 @@ def test_line_breaks_anywhere_in_a_file_ended_by_tildes_change_nothing(
     for at, newline in breaks:
         flat = flat[:at] + newline + flat[at:]
     assert summary(_copy(tmp_path, "broken", "two.837", flat)) == expected
+
+
+def test_line_breaks_that_part_the_isa_tag_by_more_than_eight_characters_change_nothing(tmp_path: Path) -> None:
+    # A failing example of the property above: only the first 8 characters were unwrapped to find
+    # "ISA", so "I" and four CRLFs refused the file as not starting with an ISA segment.
+    flat = wrapped((FIXTURES / "professional.837").read_text(), width=10**9)
+    expected = summary(_copy(tmp_path, "flat", "one.837", flat))
+    assert summary(_copy(tmp_path, "broken", "one.837", flat[:1] + "\r\n" * 4 + flat[1:])) == expected

@@ -133,7 +133,7 @@ class _Tokenizer:
             raise InputError(self._path, "is empty: expected an X12 file starting with an ISA segment")
         # Only "ISA" is asked of the first segment: ``parse_isa`` then says what is wrong with
         # its separator, which is more use than "no ISA" for a header spelled out correctly.
-        if not unwrap(text[:8]).startswith("ISA"):
+        if not unwrap(text[:_ISA_LOOKAHEAD]).startswith("ISA"):
             raise InputError(self._path, "does not start with an ISA segment, so its X12 delimiters cannot be read")
         parsed = parse_isa(text)
         if isinstance(parsed, str):
