@@ -157,3 +157,18 @@ def test_an_hi_code_sent_with_its_decimal_point_is_flagged_and_still_checked(nam
     for line in claim.lines:
         assert [p.message for p in line.problems if p.field == "hi_diagnoses"] == [expected]
     assert claim.lines[0].line is not None and len(claim.lines[0].line.diagnosis_codes) == 2
+
+
+@pytest.mark.parametrize("separator", ["\x1c", "\x1d", "\x1e", "\x1f"])
+def test_a_control_character_component_separator_is_not_trimmed_off_a_composite(separator: str, tmp_path: Path) -> None:
+    # ISA16 may be any character not used in data, and \x1c-\x1f are common; Python counts them
+    # as whitespace, so trimming elements with a bare strip() dropped the separator in front of an
+    # empty first component and the qualifier was read as the code ("SV101-1 qualifier 0711T").
+    text = fixture_text().replace("SV1*HC:0711T:26", "SV1*:0711T:26").replace("HI*ABK:I70213", "HI*:I70213")
+    (tmp_path / "colon").mkdir()
+    (tmp_path / "control").mkdir()
+    colon = summary(write(tmp_path / "colon", "claims.837", text))
+    control = summary(write(tmp_path / "control", "claims.837", text.replace(":", separator)))
+    assert [(c, [(ln, p) for ln, p, _ in lines]) for c, lines in control] == [
+        (c, [(ln, p) for ln, p, _ in lines]) for c, lines in colon
+    ]

@@ -9,7 +9,7 @@ wrapped at a fixed width), never data, and only right after ISA16 can one be the
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 __all__ = ["ISA_LENGTH", "PADDING", "WHITESPACE", "Delimiters", "Interchange", "is_isa", "parse_isa", "unwrap"]
 
@@ -28,6 +28,13 @@ class Delimiters:
     component: str
     repetition: str | None
     segment: str
+    # What an element or component is trimmed of. Not a bare strip(): Python counts the control
+    # characters \x1c-\x1f as whitespace, and ISA16 is often one of them.
+    trim: str = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        used = (self.element, self.component, self.repetition, self.segment)
+        object.__setattr__(self, "trim", "".join(c for c in WHITESPACE if c not in used))
 
 
 @dataclass(frozen=True, slots=True)

@@ -72,12 +72,13 @@ class Segment(NamedTuple):
     def get(self, index: int) -> str:
         """Element ``index`` trimmed, or ``""`` when the segment is shorter."""
         elements = self.elements
-        return elements[index].strip() if index < len(elements) else ""
+        return elements[index].strip(self.interchange.delimiters.trim) if index < len(elements) else ""
 
     def components(self, index: int) -> list[str]:
         """The components of composite element ``index`` (``[]`` when it is empty)."""
         value = self.get(index)
-        return [part.strip() for part in value.split(self.interchange.delimiters.component)] if value else []
+        delimiters = self.interchange.delimiters
+        return [part.strip(delimiters.trim) for part in value.split(delimiters.component)] if value else []
 
 
 def is_segment_id(name: str) -> bool:
