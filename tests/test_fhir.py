@@ -1664,3 +1664,26 @@ def test_anesthesia_minutes_are_one_service_as_in_x12(tmp_path: Path, quantity: 
     data["item"][0]["quantity"] = quantity
     (line,) = lines_of(write(tmp_path, data))
     assert line.line is not None and line.line.units == units
+
+
+def test_a_json_array_item_that_is_no_object_or_a_bundle_without_an_entry_list_is_reported_as_such(
+    tmp_path: Path,
+) -> None:
+    # A null in the array was "not a FHIR resource (it has no resourceType)", and a Bundle whose
+    # entry is not a list was counted as holding a Bundle: said now as a Bundle entry or NDJSON
+    # line is.
+    claim = fixture("claim-professional.json")
+    path = tmp_path / "slurped.json"
+    path.write_text(json.dumps([claim, None, 7, {"resourceType": "Bundle", "entry": 3}]), encoding="utf-8")
+    lines = [line for claim in read_fhir(path) for line in claim.lines]
+    assert [(line.location or {}).get("entry") for line in lines] == [0, 1, 2, 3]
+    not_object = "is not a JSON object, so no FHIR resource can be read from it"
+    assert [problems(line) for line in lines[1:]] == [
+        [("resource", not_object)],
+        [("resource", not_object)],
+        [("resource", "holds a Bundle whose entry is not a list of entries")],
+    ]
+    alone = tmp_path / "bundles.json"
+    alone.write_text(json.dumps([{"resourceType": "Bundle", "entry": 3}]), encoding="utf-8")
+    lines = [line for claim in read_fhir(alone) for line in claim.lines]
+    assert [problems(line) for line in lines] == [[("resource", "holds a Bundle whose entry is not a list of entries")]]

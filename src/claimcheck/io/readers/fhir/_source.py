@@ -131,7 +131,7 @@ def _ndjson(
             # BUNDLE content) hold them: each Bundle's Claims, resolved against that Bundle.
             entries = _entries(value)
             if entries is None:
-                yield UnreadableLine(name, number, "holds a Bundle whose entry is not a list of entries")
+                yield UnreadableLine(name, number, _NO_ENTRY_LIST)
             else:
                 yield from _bundle_claims(name, entries, number, others)
         elif problem := type_problem(value):
@@ -155,6 +155,7 @@ def _ndjson_file(path: Path, lines: Iterable[tuple[int, str | None]]) -> FhirFil
 # resource (a DELETE), which FHIR allows.
 _NOT_ENTRY = "is not a Bundle entry (a JSON object with the resource in it)"
 _NOT_OBJECT = "is not a JSON object, so no FHIR resource can be read from it"
+_NO_ENTRY_LIST = "holds a Bundle whose entry is not a list of entries"
 
 
 def _entries(bundle: Mapping[str, Any]) -> tuple[BundleEntry | str | None, ...] | None:
@@ -233,8 +234,12 @@ def _array_file(path: Path, items: list[Any]) -> FhirFile:
         kind = item.get("resourceType") if isinstance(item, dict) else None
         if kind == "Claim":
             claims.append(ClaimResource(item, path.name, index))
+        elif not isinstance(item, dict):
+            claims.append(UnreadableLine(path.name, None, _NOT_OBJECT, entry=index))
         elif problem := type_problem(item):
             claims.append(UnreadableLine(path.name, None, problem, entry=index))
+        elif kind == "Bundle" and not isinstance(item.get("entry", []), list):
+            claims.append(UnreadableLine(path.name, None, _NO_ENTRY_LIST, entry=index))
         elif kind == "Bundle" and _holds_claims(item):
             problem = "holds a Bundle with Claims in it, which are not read: give each Bundle a file of its own"
             claims.append(UnreadableLine(path.name, None, problem, entry=index))
