@@ -143,3 +143,24 @@ def test_an_unknown_key_of_a_line_in_a_json_claims_file_is_a_warning_naming_it(t
         assert len(warned) == 1 and warned[0][:3] == ("input.not_checked", "warn", "modifier")
         assert warned[0][3].startswith("modifier is not read: a claim line has no such field (its fields: line_number,")
         assert "26" not in warned[0][3]
+
+
+def test_an_unknown_key_of_a_claim_in_a_json_claims_file_is_a_warning_naming_it(tmp_path: Path) -> None:
+    # {"patient_gender": "F"} for patient_sex was dropped without a word, as a line's unknown key
+    # was: the sex edits then judged the claim as if no sex were given.
+    line = {"line_number": 1, "procedure_code": "99213", "diagnosis_codes": ["I10"], "date_of_service": "2026-03-10"}
+    claim = {"claim_id": "C1", "patient_gender": "F", "note": "", "lines": [line, {**line, "line_number": 2}]}
+    for name, text in (("claims.json", json.dumps([claim])), ("claims.jsonl", json.dumps(claim) + "\n")):
+        path = tmp_path / name
+        path.write_text(text)
+        rows = list(csv.DictReader(io.StringIO(_report(path))))
+        warned = [(r["line_number"], r["rule_id"], r["status"], r["subject"], r["message"]) for r in rows]
+        warned = [row for row in warned if row[1].startswith("input")]
+        assert [row[:4] for row in warned] == [
+            ("1", "input.not_checked", "warn", "patient_gender"),
+            ("2", "input.not_checked", "warn", "patient_gender"),
+        ]
+        assert warned[0][4].startswith("patient_gender is not read: a claim has no such field (its fields: claim_id,")
+        assert "F" not in warned[0][4].removeprefix("patient_gender is not read")
+    # validate() passes over a claim's other keys, as it does a line's (a DataFrame's rows carry them).
+    assert not [f for r in claimcheck.validate(claim, as_of=AS_OF_DAY).lines for f in r.findings if f.check == "input"]

@@ -122,6 +122,7 @@ _NUMBERED = re.compile(r"(modifier|dx)[ _-]*(\d+)", re.ASCII)
 _RUNS = {"modifier": ("modifiers", 5), "dx": ("diagnosis_codes", 25)}
 _LINE_FIELDS = ", ".join(ClaimLine.model_fields)
 _CLAIM_FIELDS = frozenset(ClaimHeader.model_fields)
+_CLAIM_KEYS = ", ".join([*ClaimHeader.model_fields, "lines"])
 
 
 def _no_value(value: Any) -> bool:
@@ -197,6 +198,16 @@ def parse_line(
     return ParsedLine(None, number, procedure, tuple(problems), origin, location)
 
 
+def _claim_unread(data: Mapping[str, Any]) -> list[InputProblem]:
+    """A warning for each key of a claim with a value that no field reads (``patient_gender``);
+    named, never quoted: a claim's values are patient data."""
+    return [
+        _unread(key, f"a claim has no such field (its fields: {_CLAIM_KEYS})")
+        for key, value in data.items()
+        if isinstance(key, str) and key not in _CLAIM_FIELDS and key != "lines" and not _no_value(value)
+    ]
+
+
 def _flat_hint(data: Mapping[str, Any]) -> str:
     """Why ``data`` has no lines, when it looks like something else than a claim: said, since
     "lines must be a list" alone does not tell. A line's fields beside its claim id are a table's
@@ -230,7 +241,7 @@ def parse_claim(
     input findings can point back into the file (the first names the claim when it has no
     lines); ``locations`` gives each line's structured location (X12 interchange, claim, LX,
     segment), which the report carries. ``strict`` (a JSON claims file, whose keys are the
-    contract's): a line's key that no field reads is an ``input.not_checked`` warning; elsewhere
+    contract's): a claim's or a line's key that no field reads is an ``input.not_checked`` warning; elsewhere
     such keys are passed over, as a CSV file's extra columns are (a DataFrame's rows carry them).
     """
     if isinstance(data, Claim):
@@ -250,6 +261,8 @@ def parse_claim(
     if not isinstance(raw_lines, (list, tuple)) or not raw_lines:
         problems.append(InputProblem("lines", "must be a non-empty list of lines" + _flat_hint(data)))
         return ParsedClaim(claim_id, (ParsedLine(None, None, None, origin=claim_origin),), header, tuple(problems))
+    if strict:
+        problems.extend(_claim_unread(data))
     origins = list(origins or ())
     locations = list(locations or ())
     lines = tuple(
