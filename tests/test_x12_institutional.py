@@ -352,6 +352,17 @@ def test_unreadable_hi_composites_name_their_segments(tmp_path: Path) -> None:
     ]
 
 
+def test_an_hi_composite_without_its_qualifier_is_unreadable_not_passed_over(tmp_path: Path) -> None:
+    # HI*:I10 was taken for "another qualifier" and dropped without a word, so the SV107
+    # pointers of an 837P, which count the HI codes in order, named the codes after it instead.
+    path = institutional(tmp_path, HC_LINE)
+    path.write_text(path.read_text().replace("HI*ABF:I10~", "HI*:I10~"))
+    assert problems(lines_of(path)[0]) == [
+        "diagnosis_codes has 1 HI composite(s) that cannot be read (HI at segment 23): each needs a "
+        "qualifier and a code separated by the ISA16 component separator ':'"
+    ]
+
+
 def test_many_unreadable_hi_segments_are_named_up_to_three(tmp_path: Path) -> None:
     path = institutional(tmp_path, HC_LINE)
     many = "HI*ABF>I10~\n" * 5

@@ -52,9 +52,12 @@ class Diagnoses:
                     self.other_icd9.add(qualifier)
                 elif len(parts) > 1 and parts[1]:
                     self.other.append((qualifier, parts[1]))
-            elif len(parts) == 1 and not (qualifier.isalpha() and len(qualifier) <= _MAX_QUALIFIER):
+            elif (not qualifier and any(parts[1:])) or (
+                len(parts) == 1 and not (qualifier.isalpha() and len(qualifier) <= _MAX_QUALIFIER)
+            ):
                 # Other qualifiers (occurrence, value, condition codes…) are not diagnoses; a lone
-                # component that is no qualifier at all is a composite we cannot split.
+                # component that is no qualifier at all, or a code without its qualifier, is a
+                # composite we cannot read (passing it over would shift what SV107 pointers name).
                 self.unreadable += 1
                 if hi.position not in self.unreadable_at:
                     self.unreadable_at.append(hi.position)
