@@ -38,6 +38,15 @@ def _check(path: Path, output: Path, *args: str) -> bytes:
     return output.read_bytes()
 
 
+def _finding_rows_on_both_roads(path: Path, tmp_path: Path) -> bytes:
+    """The CSV report, one row per finding, of ``path`` by the fast (Arrow) road, which must equal
+    the careful (per-line) road's byte for byte."""
+    args = ["--format", "csv", "--rows", "finding"]
+    fast = _check(path, tmp_path / "fast.csv", *args)
+    assert fast == _check(path, tmp_path / "careful.csv", *args, "--columns", "claimcheck")
+    return fast
+
+
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     # Several Arrow blocks' worth, with the generator's bad rows.
@@ -701,10 +710,7 @@ def test_a_value_in_a_column_past_the_layouts_last_modifier_or_dx_is_a_warning_o
         "C1,2,99213,I10,2026-03-11,,,,,\n"
         "C2,1,99213,I10,2026-03-10,,,, ,\n"
     )
-    args = ["--format", "csv", "--rows", "finding"]
-    fast = _check(path, tmp_path / "fast.csv", *args)
-    careful = _check(path, tmp_path / "careful.csv", *args, "--columns", "claimcheck")
-    assert fast == careful
+    fast = _finding_rows_on_both_roads(path, tmp_path)
     rows = list(csv.DictReader(io.StringIO(fast.decode())))
     warned = [(r["claim_id"], r["line_number"], r["status"], r["subject"], r["message"]) for r in rows]
     warned = [row for row, r in zip(warned, rows, strict=True) if r["rule_id"] == "input.not_checked"]
@@ -740,10 +746,7 @@ def test_a_claim_field_that_differs_on_a_later_row_of_the_claim_is_an_input_find
         "C2,1,99213,I10,2026-03-10,,,\n"
         "C2,2,99214,I10,2026-03-10,,,Other\n"
     )
-    args = ["--format", "csv", "--rows", "finding"]
-    fast = _check(path, tmp_path / "fast.csv", *args)
-    careful = _check(path, tmp_path / "careful.csv", *args, "--columns", "claimcheck")
-    assert fast == careful
+    fast = _finding_rows_on_both_roads(path, tmp_path)
     found = [
         (r["claim_id"], r["line_number"], r["status"], r["subject"], r["message"])
         for r in csv.DictReader(io.StringIO(fast.decode()))
@@ -771,10 +774,7 @@ def test_a_payer_written_in_other_capitals_on_a_later_row_is_not_a_different_pay
         "C1,2,99214,I10,2026-03-10,Acme  health\n"
         "C1,3,99215,I10,2026-03-10,Other\n"
     )
-    args = ["--format", "csv", "--rows", "finding"]
-    fast = _check(path, tmp_path / "fast.csv", *args)
-    careful = _check(path, tmp_path / "careful.csv", *args, "--columns", "claimcheck")
-    assert fast == careful
+    fast = _finding_rows_on_both_roads(path, tmp_path)
     found = [
         (r["line_number"], r["subject"])
         for r in csv.DictReader(io.StringIO(fast.decode()))
