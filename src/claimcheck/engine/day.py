@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from claimcheck.models.claim import iso_date
+from claimcheck.models.fields import iso_date
 
 __all__ = ["day_of_run"]
 

@@ -16,7 +16,8 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from claimcheck.models.claim import Claim, ClaimHeader, ClaimLine, _code, _empty, _line_number, _text
+from claimcheck.models.claim import Claim, ClaimHeader, ClaimLine
+from claimcheck.models.fields import _code, _empty, _line_number, _text
 
 __all__ = ["InputProblem", "ParsedClaim", "ParsedLine", "parse_claim"]
 

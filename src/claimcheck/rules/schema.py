@@ -20,7 +20,7 @@ from typing import Annotated, Any, Literal, TypeVar
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
-from claimcheck.models.claim import iso_date, normalise_diagnosis
+from claimcheck.models.fields import iso_date, normalise_diagnosis
 from claimcheck.models.finding import Check, Status
 
 __all__ = [
