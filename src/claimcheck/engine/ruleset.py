@@ -17,8 +17,8 @@ from claimcheck.engine.profiles import CompiledProfile, compile_profile
 from claimcheck.errors import ClaimCheckError, RuleFileError
 from claimcheck.refdata import CodeSets, load_code_sets, shipped_code_sets
 from claimcheck.refdata.ncci import MueTable, PtpTable, load_mue, load_ptp
-from claimcheck.rules.kinds import ModifierCodeSetParams
 from claimcheck.rules.loader import RulePack, load_pack
+from claimcheck.rules.params import ModifierCodeSetParams
 
 __all__ = ["CodeSetOverrides", "RuleSet", "load_rules", "rules_or_shipped"]
 

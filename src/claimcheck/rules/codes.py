@@ -13,7 +13,7 @@ from pydantic import BaseModel
 
 from claimcheck.errors import RuleFileError
 from claimcheck.refdata import CodeSetInfo, CodeSets
-from claimcheck.rules.kinds import ModifierCodeSetParams, modifier_codes
+from claimcheck.rules.params import ModifierCodeSetParams, modifier_codes
 from claimcheck.rules.schema import ProcedureProfile
 from claimcheck.rules.yamlsource import LocatedDocument, excerpt, render_key_path
 

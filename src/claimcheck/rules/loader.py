@@ -16,7 +16,8 @@ from pydantic import BaseModel, ValidationError
 from claimcheck.errors import RuleFileError
 from claimcheck.refdata import CodeSets
 from claimcheck.rules.codes import check_profile_codes, check_rule_modifiers
-from claimcheck.rules.kinds import KIND_CHECK, KIND_PARAMS, ModifierCodeSetParams
+from claimcheck.rules.kinds import KIND_CHECK, KIND_PARAMS
+from claimcheck.rules.params import ModifierCodeSetParams
 from claimcheck.rules.schema import (
     GeneralFile,
     GeneralRule,

@@ -14,8 +14,8 @@ from claimcheck.models.claim import ClaimLine
 from claimcheck.models.finding import Check, Finding, Source, Status
 from claimcheck.models.parse import InputProblem, ParsedLine
 from claimcheck.refdata import CodeSetInfo, CodeSets
-from claimcheck.rules.kinds import ModifierCodeSetParams
 from claimcheck.rules.loader import LoadedRule
+from claimcheck.rules.params import ModifierCodeSetParams
 from claimcheck.rules.schema import Dated, SourceRef
 
 if TYPE_CHECKING:

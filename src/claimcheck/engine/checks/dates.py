@@ -8,7 +8,7 @@ from types import MappingProxyType
 
 from claimcheck.engine.checks.base import LineCheck, LineContext, implements
 from claimcheck.models.finding import Finding, Source, Status
-from claimcheck.rules.kinds import EffectiveDateParams
+from claimcheck.rules.params import EffectiveDateParams
 
 __all__ = ["CodeEffectiveDate", "DateNotAfterRun"]
 

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from claimcheck.engine.checks.base import LineCheck, LineContext, implements
 from claimcheck.models.finding import Finding
-from claimcheck.rules.kinds import ModifierCountParams
+from claimcheck.rules.params import ModifierCountParams
 
 __all__ = ["ModifierCount", "UncheckedValue", "UniqueLineNumber", "UnreadableField"]
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from claimcheck.engine.checks.base import LineCheck, LineContext, code_set_source, describe_codes, implements
 from claimcheck.models.finding import Finding, Status
-from claimcheck.rules.kinds import ModifierCodeSetParams, ModifierConflictParams
+from claimcheck.rules.params import ModifierCodeSetParams, ModifierConflictParams
 from claimcheck.rules.schema import SourceRef
 
 __all__ = ["ModifierCodeSet", "ModifierConflict", "ProfileModifiers"]

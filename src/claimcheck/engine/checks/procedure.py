@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from claimcheck.engine.checks.base import LineCheck, LineContext, implements, join_or
 from claimcheck.models.finding import Finding, Status
-from claimcheck.rules.kinds import ProcedureFormatParams
+from claimcheck.rules.params import ProcedureFormatParams
 
 __all__ = ["ProcedureFormat"]
 

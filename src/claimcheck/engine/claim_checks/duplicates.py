@@ -8,7 +8,7 @@ from datetime import date
 from claimcheck.engine.checks.base import implements, join_or
 from claimcheck.engine.claim_checks.base import ClaimCheck, ClaimLineRef, Watch
 from claimcheck.models.finding import Finding, Status
-from claimcheck.rules.kinds import DuplicateParams
+from claimcheck.rules.claim_params import DuplicateParams
 
 __all__ = ["DuplicateLines"]
 

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from claimcheck.engine.checks.base import describe_codes, implements
 from claimcheck.engine.claim_checks.base import ClaimCheck, ClaimLineRef, Watch, because, grouped
 from claimcheck.models.finding import Finding, Source, Status
-from claimcheck.rules.kinds import AddonEntry, AddonParams, PairEntry, PairParams, SplitComponentParams
+from claimcheck.rules.claim_params import AddonEntry, AddonParams, PairEntry, PairParams, SplitComponentParams
 
 __all__ = ["AddonPrimary", "ProcedurePairs", "SplitComponents"]
 

@@ -10,7 +10,7 @@ from claimcheck.engine.checks.base import implements
 from claimcheck.engine.checks.units import format_units
 from claimcheck.engine.claim_checks.base import ClaimCheck, ClaimLineRef, Watch, because, grouped
 from claimcheck.models.finding import Finding, Source, Status
-from claimcheck.rules.kinds import UnitLimit, UnitLimitParams
+from claimcheck.rules.claim_params import UnitLimit, UnitLimitParams
 
 __all__ = ["MUE_SCOPES", "UnitsPerDay"]
 

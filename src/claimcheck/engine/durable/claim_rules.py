@@ -30,7 +30,7 @@ from claimcheck.engine.claim_checks.units import UnitsPerDay
 from claimcheck.engine.durable.conditions import Cond, codes_in, compare, go_fact, in_force, readable_line, same
 from claimcheck.engine.durable.model import ClaimState, FieldProvider, Handler, RuleSpec, bound_ref
 from claimcheck.errors import ClaimCheckError
-from claimcheck.rules.kinds import AddonEntry
+from claimcheck.rules.claim_params import AddonEntry
 
 __all__ = ["claim_check_rules"]
 

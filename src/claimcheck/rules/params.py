@@ -1,0 +1,160 @@
+"""Parameter schemas of the line-level rule kinds, and what every kind's parameters share.
+
+The loader validates a rule's ``params`` block against its kind's schema (see ``kinds``), so a
+bad block is refused with its file and key path before the engine sees it.
+"""
+
+from __future__ import annotations
+
+import re
+import typing
+from collections.abc import Iterator, Mapping
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+from claimcheck.rules.schema import Day, FrozenMapping, ProcedureCode, SourceRef, UpperCode
+from claimcheck.rules.yamlsource import KeyPath
+
+__all__ = [
+    "EffectiveDateParams",
+    "EffectiveDates",
+    "ModifierCode",
+    "ModifierCodeSetParams",
+    "ModifierConflictParams",
+    "ModifierCountParams",
+    "NoParams",
+    "Params",
+    "ProcedureFormatParams",
+    "modifier_codes",
+]
+
+
+class _ModifierCodeMark:
+    """Marks a parameter that holds a modifier, so the loader checks it against the code set."""
+
+
+_MODIFIER_CODE = _ModifierCodeMark()
+ModifierCode = Annotated[UpperCode, _MODIFIER_CODE]
+
+
+def modifier_codes(params: BaseModel, base: KeyPath = ()) -> Iterator[tuple[KeyPath, str]]:
+    """Every modifier in ``params`` with its key path, found through the ``ModifierCode`` type."""
+    for name, field in type(params).model_fields.items():
+        yield from _codes_in(field.annotation, field.metadata, getattr(params, name), (*base, name))
+
+
+def _codes_in(annotation: Any, metadata: list[Any], value: Any, path: KeyPath) -> Iterator[tuple[KeyPath, str]]:
+    if any(mark is _MODIFIER_CODE for mark in metadata):
+        yield path, value
+        return
+    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
+    if origin is Annotated:
+        yield from _codes_in(args[0], list(args[1:]), value, path)
+    elif isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        yield from modifier_codes(value, path)
+    elif origin is list or (origin is tuple and args[-1] is Ellipsis):
+        for index, item in enumerate(value):
+            yield from _codes_in(args[0], [], item, (*path, index))
+    elif origin is tuple:
+        for index, (item_type, item) in enumerate(zip(args, value, strict=True)):
+            yield from _codes_in(item_type, [], item, (*path, index))
+    elif origin in (dict, Mapping):
+        for key, item in value.items():
+            yield from _codes_in(args[1], [], item, (*path, key))
+
+
+class Params(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class NoParams(Params):
+    """This kind takes no parameters."""
+
+
+class ModifierCountParams(Params):
+    maximum: int = Field(4, gt=0)
+
+
+def _regex(value: str) -> str:
+    try:
+        re.compile(value)
+    except re.error as exc:
+        raise ValueError(f"not a valid regular expression ({exc})") from None
+    return value
+
+
+class ProcedureFormatParams(Params):
+    formats: FrozenMapping[str, Annotated[str, AfterValidator(_regex)]] = Field(min_length=1)
+
+
+class EffectiveDates(Params):
+    """Codes in the code set from ``effective`` through ``expires`` (inclusive; None: not deleted)."""
+
+    codes: tuple[ProcedureCode, ...] = Field(min_length=1)
+    effective: Day
+    expires: Day | None = None
+    source: SourceRef
+
+    @model_validator(mode="after")
+    def _expires_after_effective(self) -> EffectiveDates:
+        if self.expires is not None and self.expires < self.effective:
+            raise ValueError("expires is before effective")
+        return self
+
+
+class EffectiveDateParams(Params):
+    codes: tuple[EffectiveDates, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _one_group_per_code(self) -> EffectiveDateParams:
+        # A code in two groups took the later group's dates without a word.
+        first: dict[str, int] = {}
+        for index, group in enumerate(self.codes):
+            for code in group.codes:
+                if first.setdefault(code, index) != index:
+                    raise ValueError(
+                        f"{code} is in codes[{first[code]}] and codes[{index}]; a code has one effective date"
+                    )
+        return self
+
+
+class ModifierCodeSetParams(Params):
+    """Ambulance origin/destination modifiers are pairs of location letters (RH = residence to
+    hospital) that the HCPCS modifier file does not list one by one."""
+
+    ambulance_locations: FrozenMapping[Annotated[str, Field(pattern=r"^[A-Z]$")], str] = Field(
+        default={}, validate_default=True
+    )
+    destination_only: tuple[Annotated[str, Field(pattern=r"^[A-Z]$")], ...] = ()
+    # Valid modifiers the shipped modifier file lacks (its CPT rows are the Level I modifiers
+    # only), each with its meaning.
+    category_ii_modifiers: FrozenMapping[Annotated[str, Field(pattern=r"^[0-9][A-Z]$")], str] = Field(
+        default={}, validate_default=True
+    )
+    # First and last code of each range of ambulance procedures: on these a pair is read as one
+    # even when a HCPCS modifier is spelled alike (JG, terminated; HR, current).
+    ambulance_procedures: tuple[tuple[ProcedureCode, ProcedureCode], ...] = ()
+
+    @model_validator(mode="after")
+    def _ranges_in_order(self) -> ModifierCodeSetParams:
+        for index, (first, last) in enumerate(self.ambulance_procedures):
+            if first > last:
+                raise ValueError(f"ambulance_procedures[{index}]: {first} comes after {last}")
+        return self
+
+    def is_ambulance_procedure(self, code: str) -> bool:
+        return any(len(code) == len(first) and first <= code <= last for first, last in self.ambulance_procedures)
+
+    def is_ambulance_pair(self, code: str) -> bool:
+        """True when ``code`` is an origin letter followed by a destination letter."""
+        return (
+            len(code) == 2
+            and code[0] not in self.destination_only
+            and code[0] in self.ambulance_locations
+            and code[1] in self.ambulance_locations
+        )
+
+
+class ModifierConflictParams(Params):
+    pairs: tuple[tuple[ModifierCode, ModifierCode], ...] = Field(min_length=1)
