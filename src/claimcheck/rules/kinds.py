@@ -33,7 +33,10 @@ __all__ = ["KIND_CHECK", "KIND_PARAMS"]
 # The check whose findings each kind makes: a rule filed under another check labelled them
 # wrongly (a units rule's findings reported, and counted, as diagnosis ones).
 KIND_CHECK: dict[str, Check] = {
-    **dict.fromkeys(("unreadable_field", "unchecked_value", "modifier_count", "unique_line_number"), Check.INPUT),
+    **dict.fromkeys(
+        ("unreadable_field", "unchecked_value", "modifier_count", "repeated_modifier", "unique_line_number"),
+        Check.INPUT,
+    ),
     "procedure_format": Check.PROCEDURE,
     **dict.fromkeys(("code_effective_date", "date_not_after_run"), Check.DATE),
     **dict.fromkeys(("modifier_code_set", "modifier_conflict", "profile_modifiers"), Check.MODIFIER),
@@ -52,6 +55,7 @@ KIND_PARAMS: dict[str, type[BaseModel]] = {
     "unreadable_field": NoParams,
     "unchecked_value": NoParams,
     "modifier_count": ModifierCountParams,
+    "repeated_modifier": NoParams,
     "unique_line_number": NoParams,
     "procedure_format": ProcedureFormatParams,
     "code_effective_date": EffectiveDateParams,

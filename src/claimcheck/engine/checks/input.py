@@ -1,5 +1,5 @@
 """``input`` checks: fields that cannot be read or hold values the rules do not judge, too many
-modifiers, repeated line numbers."""
+modifiers, a modifier given twice, repeated line numbers."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from claimcheck.engine.checks.base import LineCheck, LineContext, implements
 from claimcheck.models.finding import Finding
 from claimcheck.rules.params import ModifierCountParams
 
-__all__ = ["ModifierCount", "UncheckedValue", "UniqueLineNumber", "UnreadableField"]
+__all__ = ["ModifierCount", "RepeatedModifier", "UncheckedValue", "UniqueLineNumber", "UnreadableField"]
 
 
 class _ProblemFindings(LineCheck):
@@ -55,6 +55,26 @@ class ModifierCount(LineCheck):
                 self.status,
                 f"{len(modifiers)} modifiers on one line; a claim line carries at most {self.maximum}",
             )
+
+
+@implements("repeated_modifier")
+class RepeatedModifier(LineCheck):
+    memo_key = ("modifiers",)
+
+    def run(self, ctx: LineContext) -> Iterable[Finding]:
+        assert ctx.line is not None
+        seen: set[str] = set()
+        reported: set[str] = set()
+        for modifier in ctx.line.modifiers:
+            if modifier in seen and modifier not in reported:
+                reported.add(modifier)
+                times = ctx.line.modifiers.count(modifier)
+                yield self.finding(
+                    modifier,
+                    self.status,
+                    f"modifier {modifier} is given {times} times on one line; a modifier is reported once",
+                )
+            seen.add(modifier)
 
 
 @implements("unique_line_number")
