@@ -203,3 +203,11 @@ def test_rules_show_of_a_code_no_rule_names_says_so() -> None:
 def test_jobs_that_are_no_count_of_workers_are_refused(jobs: str) -> None:
     result = invoke("check", DEMO, "--format", "csv", "--jobs", jobs, *AS_OF)
     assert_usage_error(result, "--jobs", jobs)
+
+
+def test_check_help_ties_the_batches_on_all_cores_to_the_report_formats_that_take_them() -> None:
+    """A json, text or html report of a claimcheck CSV is checked line by line in one process;
+    the help said every such CSV was checked in batches on all cores."""
+    result = invoke("check", "--help")
+    text = " ".join(result.stdout.split())
+    assert "For csv, jsonl and parquet reports, CSV files in the claimcheck layout are checked in batches" in text

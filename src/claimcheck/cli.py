@@ -167,8 +167,9 @@ def check(
     and report every finding.
 
     Reports are streamed: memory stays flat whatever the size of the input (the text and HTML
-    reports keep their counts and the lines they list). CSV files in the claimcheck layout are
-    checked in batches on all cores (--jobs).
+    reports keep their counts and the lines they list). For csv, jsonl and parquet reports, CSV
+    files in the claimcheck layout are checked in batches on all cores (--jobs); other inputs and
+    formats are checked line by line in one process.
     """
     if output_format is None:
         # '-o findings.csv' alone meant a CSV report, and got the text table under that name.
