@@ -628,3 +628,32 @@ def test_a_ctrl_c_while_the_cli_loads_ends_with_130_and_no_traceback(
         launch.run()
     assert ended.value.code == 130
     assert capsys.readouterr().err == "claimcheck: interrupted\n"
+
+
+def test_python_dash_m_claimcheck_runs_the_cli_on_all_cores(tmp_path: Path) -> None:
+    # `python -m claimcheck` is how a user without the venv's bin on PATH runs it, workers included.
+    report = tmp_path / "report.csv"
+    args = ["check", str(claims_csv(tmp_path, GOOD)), "--format", "csv", "-o", str(report), "--jobs", "2", *AS_OF]
+    done = subprocess.run(
+        [sys.executable, "-m", "claimcheck", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(SRC)},
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert (
+        "python -m claimcheck"
+        in subprocess.run(
+            [sys.executable, "-m", "claimcheck", "--help"],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "PYTHONPATH": str(SRC)},
+            timeout=60,
+            check=True,
+        ).stdout
+    )
+    rows = report.read_text().splitlines()
+    assert rows[0].startswith("claim_id,line_number,")
+    assert {row.split(",")[0] for row in rows[1:]} == {"C1"}
