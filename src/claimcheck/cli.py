@@ -8,7 +8,6 @@ closed (``| head``).
 
 from __future__ import annotations
 
-import contextlib
 import sys
 from datetime import date
 from pathlib import Path
@@ -18,7 +17,6 @@ import click
 
 from claimcheck.cli_options import (
     code_set_option,
-    load_ruleset,
     mue_option,
     output_path,
     parse_as_of,
@@ -28,6 +26,7 @@ from claimcheck.cli_options import (
     rules_option,
     warn_past_code_sets,
 )
+from claimcheck.cli_reports import RunOptions, write_batch_report, write_line_report
 from claimcheck.cli_rules_command import rules
 from claimcheck.cli_serve import serve
 from claimcheck.cli_signals import terminate_unwinds
@@ -205,57 +204,26 @@ def check(
     # With several FILES, one that cannot be read is reported and the others still checked;
     # the exit status is then 2 all the same.
     unreadable = read_on if len(files) > 1 else None
+    run = RunOptions(rules_dir, code_sets, ptp, mue, as_of, input_format, columns, x12_strict, engine, quiet)
     if output_format in ENCODED_FORMATS:
-        from claimcheck.io.workers import RulesSpec, usable_jobs
-
-        spec = RulesSpec.of(rules_dir, code_sets, ptp, mue)
-        cores = usable_jobs(jobs)  # reads the cgroup quota: once
-        if jobs is not None and cores < jobs and not quiet:
-            click.echo(
-                f"claimcheck: --jobs {jobs} is more than the {cores} cores this run may use: "
-                f"it runs at most {cores} workers",
-                err=True,
-            )
-        jobs = cores
-        pool = None
-        try:
-            pool = _early_workers(files, spec, jobs, input_format, columns, engine)
-            from claimcheck.io.no_pandas import skip_pandas_lookup
-
-            skip_pandas_lookup()
-            from claimcheck.io.batch.report import ReportOptions
-
-            options = ReportOptions(output_format, rows, jobs, as_of, input_format, columns, x12_strict, engine)
-            status = _write_encoded(files, spec, options, output, quiet, pool, unreadable)
-        finally:
-            if pool is not None:  # the run shut it down already, unless it never began
-                pool.shutdown(wait=True, cancel_futures=True)
-        sys.exit(_exit_status(status, fail_on, skipped))
-    from claimcheck.io.files import atomic_output, check_files, input_progress, standard_output, stream_report
-    from claimcheck.io.progress import with_progress
-    from claimcheck.io.writers import STREAM_WRITERS
-    from claimcheck.io.writers.text_writer import TextStream
-
-    ruleset = load_ruleset(rules_dir, code_sets, ptp, mue)
-    progress = None if quiet else input_progress(files, input_format, columns, engine)
-    lines = check_files(
-        files,
-        rules=ruleset,
-        as_of=as_of,
-        input_format=input_format,
-        columns=columns,
-        x12_strict=x12_strict,
-        engine=engine,
-        unreadable=unreadable,
-        progress=progress,
-    )
-    if progress is not None:
-        lines = with_progress(lines, progress=progress)
-    with atomic_output(output) if output is not None else standard_output() as stream:
-        if output_format == "text":
-            status = stream_report(lines, TextStream(stream, verbose=verbose), ruleset).status
-        else:
-            status = stream_report(lines, STREAM_WRITERS[output_format](stream), ruleset).status
+        status = write_batch_report(
+            files,
+            run,
+            output_format=output_format,
+            rows=rows,
+            jobs=jobs,
+            output=output,
+            unreadable=unreadable,
+        )
+    else:
+        status = write_line_report(
+            files,
+            run,
+            output_format=output_format,
+            verbose=verbose,
+            output=output,
+            unreadable=unreadable,
+        )
     sys.exit(_exit_status(status, fail_on, skipped))
 
 
@@ -263,51 +231,6 @@ def _exit_status(status: Any, fail_on: str, skipped: list[str]) -> int:
     if skipped:
         return 2
     return 1 if status.value in _THRESHOLDS[fail_on] else 0
-
-
-def _early_workers(
-    files: tuple[Path, ...], spec: Any, jobs: int, input_format: str | None, columns: str | None, engine: str
-) -> Any:
-    """The ``--jobs`` workers, started before the command imports Arrow and the engine, when the
-    run will want them: they do their own imports and load the rules meanwhile."""
-    from claimcheck.io.workers import file_size, start_pool, wants_workers
-
-    if columns is not None:  # a named layout takes the per-line road
-        return None
-    sizes = [file_size(path) for path in files if _batch_eligible(path, input_format, engine)]
-    return start_pool(jobs, spec) if wants_workers(jobs, sizes, spec) else None
-
-
-def _batch_eligible(path: Path, input_format: str | None, engine: str) -> bool:
-    from claimcheck.io.fast_csv import fast_eligible
-
-    try:
-        return fast_eligible(path, input_format, None, engine) is not None
-    except ClaimCheckError:
-        # A file that cannot be opened: the run reports it where it reads it, and with several
-        # FILES checks the others, rather than stopping here before any.
-        return False
-
-
-def _write_encoded(
-    files: tuple[Path, ...],
-    spec: Any,
-    options: Any,
-    output: Path | None,
-    quiet: bool,
-    pool: Any = None,
-    unreadable: Any = None,
-) -> Any:
-    """A csv, jsonl or parquet report through the batch pipeline, with a progress bar for long runs."""
-    from claimcheck.io.batch.report import write_encoded_report
-    from claimcheck.io.files import atomic_output, standard_output
-    from claimcheck.io.progress import RunProgress, progress_bar
-
-    progress = RunProgress()
-    with contextlib.nullcontext() if quiet else progress_bar(progress):
-        target = atomic_output(output, binary=True) if output else standard_output(binary=True)
-        with target as stream:
-            return write_encoded_report(files, spec, options, stream, progress, pool, unreadable)
 
 
 main.add_command(serve)
