@@ -3,7 +3,8 @@
 A reference that points into the file and misses (``#id`` with no such contained resource, or
 a Bundle reference to a resource the Bundle lacks) is reported, because the field it would
 have filled cannot be read. A lone Claim's ``Patient/1`` points at a server we cannot see:
-that is normal FHIR, not an error, so it is left alone.
+that is normal FHIR, not an error, so it is left alone; its ``urn:uuid:`` can only name an entry
+of the Bundle it is not in, so that one is reported.
 """
 
 from __future__ import annotations
@@ -31,6 +32,11 @@ def _key(reference: str) -> str:
 # A FHIR resource type's name; any other text where the type should be is the sender's own
 # (a name, a search query) and may be patient data, so it is never echoed.
 _RESOURCE_TYPE = re.compile(r"[A-Z][A-Za-z]{1,63}")
+
+
+# References that name a Bundle entry by its fullUrl and nothing else (R4 "Resolving references in Bundles").
+_ENTRY_ONLY = ("urn:uuid:", "urn:oid:")
+_NO_BUNDLE = "refers to a Bundle entry (a urn:uuid or urn:oid reference), but the Claim is not in a Bundle"
 
 
 def _type_of(reference: str) -> str:
@@ -99,6 +105,8 @@ class References:
         if target.startswith("#"):
             found = self._contained.get(target[1:])
             return (found, None) if found is not None else (None, "refers to a contained resource the Claim lacks")
+        if self._bundle is None and target.lower().startswith(_ENTRY_ONLY):
+            return None, _NO_BUNDLE
         if self._bundle is None or "?" in target:
             # A search URL (conditional reference) is resolved by the server the file goes to.
             return None, None

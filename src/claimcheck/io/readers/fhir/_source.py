@@ -147,7 +147,8 @@ def _ndjson_file(path: Path, lines: Iterable[tuple[int, str | None]]) -> FhirFil
     if first is None:
         raise InputError(path, "the NDJSON file holds no Claim resource" + _held(others))
     # A bare Claim's reference to a Patient or Organization points at the export's other files,
-    # as a lone Claim's does at a server: nothing to resolve here, and nothing to report.
+    # as a lone Claim's does at a server: nothing to resolve here, and nothing to report (but a
+    # urn:uuid, which only a Bundle resolves).
     return FhirFile(itertools.chain([first], claims))
 
 

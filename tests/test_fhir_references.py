@@ -1,0 +1,94 @@
+"""FHIR input: references that cannot resolve where the Claim is, contained resources that
+share an id, a Bundle that is one page of several, and NDJSON lines that are no object."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import claimcheck
+from claimcheck.io.files import validate_file
+from claimcheck.io.readers.fhir import read_fhir
+from tests.conftest import AS_OF
+from tests.test_fhir import fhir_registered, fixture, problems, write  # noqa: F401 (a fixture)
+
+pytest.importorskip("fhir.resources", reason="the fhir extra is not installed: pip install 'claimcheck[fhir]'")
+
+_NPI = [{"system": "http://hl7.org/fhir/sid/us-npi", "value": "1234567893"}]
+
+
+def _lone_claim_by_urn() -> dict[str, Any]:
+    """The professional fixture with its patient, provider, insurer and diagnosis given as
+    Bundle entries (urn:uuid / urn:oid), as a Bundle's Claim taken out of its Bundle has them."""
+    claim = fixture("claim-professional.json")
+    del claim["contained"]
+    claim["patient"] = {"reference": "urn:uuid:0b9a5b4e-6f3a-4e0e-9a55-3c1c0f1e2d01"}
+    claim["insurer"] = {"reference": "urn:oid:2.16.840.1.113883.3.1"}
+    claim["insurance"][0]["coverage"] = {"reference": "Coverage/9"}
+    claim["careTeam"][0]["provider"] = {"reference": "urn:uuid:0b9a5b4e-6f3a-4e0e-9a55-3c1c0f1e2d02"}
+    claim["diagnosis"].append({"sequence": 2, "diagnosisReference": {"reference": "urn:uuid:3"}})
+    claim["item"][0]["diagnosisSequence"] = [1, 2]
+    return claim
+
+
+_NO_BUNDLE = "refers to a Bundle entry (a urn:uuid or urn:oid reference), but the Claim is not in a Bundle"
+
+
+def test_a_urn_reference_of_a_claim_in_no_bundle_is_reported_as_a_dangling_bundle_reference_is(
+    tmp_path: Path,
+) -> None:
+    # A urn:uuid names a Bundle entry and nothing else; a lone Claim's resolved to nothing
+    # without a word, though the same reference missing from a Bundle is reported.
+    claim = _lone_claim_by_urn()
+    (read,) = read_fhir(write(tmp_path, claim))
+    assert [(p.field, p.message) for p in read.problems] == [
+        ("patient", f"{_NO_BUNDLE}, so sex and birth date are unknown"),
+        ("payer", f"is unknown: insurer {_NO_BUNDLE}"),
+    ]
+    (line,) = read.lines
+    assert problems(line) == [
+        ("diagnosis", f"sequence 2 {_NO_BUNDLE}"),
+        ("rendering_npi", f"is unknown: careTeam 1 {_NO_BUNDLE}"),
+    ]
+    assert "0b9a5b4e" not in repr(read)  # the reference is not echoed
+    # A server's reference (Coverage/9 above, Patient/1 here) is still nobody's business here.
+    claim["patient"] = {"reference": "Patient/1"}
+    claim["careTeam"][0]["provider"] = {"reference": "Practitioner/1", "identifier": _NPI[0]}
+    (read,) = read_fhir(write(tmp_path, claim))
+    assert [p.field for p in read.problems] == ["payer"]
+    assert [field for field, _ in problems(read.lines[0])] == ["diagnosis"]
+
+
+def test_a_urn_reference_in_ndjson_or_a_json_array_is_reported_and_one_in_its_bundle_resolves(
+    tmp_path: Path,
+) -> None:
+    claim = _lone_claim_by_urn()
+    path = tmp_path / "Claim.ndjson"
+    path.write_text(json.dumps(claim) + "\n" + json.dumps({**claim, "id": "C2"}) + "\n", encoding="utf-8")
+    array = tmp_path / "slurped.json"
+    array.write_text(json.dumps([claim]), encoding="utf-8")
+    for read in (*read_fhir(path), *read_fhir(array)):
+        assert [p.field for p in read.problems] == ["patient", "payer"]
+    patient = {"fullUrl": claim["patient"]["reference"], "resource": {"resourceType": "Patient", "gender": "male"}}
+    bundle = {"resourceType": "Bundle", "type": "collection", "entry": [{"resource": claim}, patient]}
+    (read,) = read_fhir(write(tmp_path, bundle))
+    assert read.header is not None and read.header.patient_sex == "M"
+    assert [(p.field, p.message) for p in read.problems] == [
+        ("payer", "is unknown: insurer refers to a resource that is not in the Bundle")
+    ]
+
+
+@pytest.mark.usefixtures("fhir_registered")
+def test_a_urn_reference_of_a_lone_claim_is_an_input_finding(tmp_path: Path, ruleset: claimcheck.RuleSet) -> None:
+    report = validate_file(write(tmp_path, _lone_claim_by_urn()), rules=ruleset, as_of=AS_OF, input_format="fhir")
+    (result,) = report.to_dict()["lines"]
+    found = {(f["rule_id"], f["subject"], f["status"]) for f in result["findings"] if f["check"] == "input"}
+    assert found == {
+        ("input.field", "patient", "fail"),
+        ("input.field", "payer", "fail"),
+        ("input.field", "rendering_npi", "fail"),
+        ("input.field", "diagnosis", "fail"),
+    }
