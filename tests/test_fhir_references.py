@@ -92,3 +92,29 @@ def test_a_urn_reference_of_a_lone_claim_is_an_input_finding(tmp_path: Path, rul
         ("input.field", "rendering_npi", "fail"),
         ("input.field", "diagnosis", "fail"),
     }
+
+
+def test_contained_resources_sharing_an_id_are_reported_and_the_first_is_read(tmp_path: Path) -> None:
+    # The last of them was read without a word: which one "#patient" names is anyone's guess.
+    claim = fixture("claim-professional.json")
+    male = {"resourceType": "Patient", "id": "patient", "gender": "male"}
+    device = {"resourceType": "Device", "id": "radiologist"}
+    claim["contained"] += [male, device, {**male, "gender": "other"}]
+    (read,) = read_fhir(write(tmp_path, claim))
+    assert read.header is not None and read.header.patient_sex == "F"
+    assert [(p.field, p.message, p.unchecked) for p in read.problems] == [
+        (
+            "contained",
+            "contained[0], contained[2] and contained[4] have one id; each contained resource needs its own, "
+            "so a reference to it reads the first",
+            False,
+        ),
+        (
+            "contained",
+            "contained[1] and contained[3] have one id; each contained resource needs its own, "
+            "so a reference to it reads the first",
+            False,
+        ),
+    ]
+    assert read.lines[0].line is not None and read.lines[0].line.rendering_npi == "1234567893"
+    assert "radiologist" not in repr(read.problems)  # ids are the sender's text

@@ -20,7 +20,7 @@ from claimcheck.io.readers.fhir._claim import map_claim
 from claimcheck.io.readers.fhir._invalid import invalid_claim
 from claimcheck.io.readers.fhir._lines import looks_like_fhir, opens_resource_array, resource_type_past_head
 from claimcheck.io.readers.fhir._modifiers import modifier_problems
-from claimcheck.io.readers.fhir._references import BundleIndex, References
+from claimcheck.io.readers.fhir._references import BundleIndex, References, repeated_contained_ids
 from claimcheck.io.readers.fhir._repeats import SeenIds
 from claimcheck.io.readers.fhir._source import BundleEntry, ClaimResource, UnreadableLine, load
 from claimcheck.io.readers.fhir._types import MODEL_ERRORS, R4_ONLY, model_class
@@ -39,7 +39,9 @@ def _explained(parsed: tuple[InputProblem, ...], own: list[InputProblem]) -> tup
 def _read_claim(resource: ClaimResource, claim: Any, references: References) -> ParsedClaim:
     mapped = map_claim(claim, references)
     claim_modifiers, item_modifiers = modifier_problems(resource.raw)
-    mapped.claim_problems.extend(claim_modifiers + references.modifier_problems())
+    mapped.claim_problems.extend(
+        claim_modifiers + references.modifier_problems() + repeated_contained_ids(resource.raw)
+    )
     for problems, modifiers in zip(mapped.line_problems, item_modifiers, strict=True):
         problems.extend(modifiers)
     sequences = [line["line_number"] for line in mapped.fields["lines"]]

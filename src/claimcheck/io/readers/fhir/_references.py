@@ -18,7 +18,7 @@ from claimcheck.io.readers.fhir._source import BundleEntry
 from claimcheck.io.readers.fhir._types import MODEL_ERRORS, model_class
 from claimcheck.models.parse import InputProblem
 
-__all__ = ["BundleIndex", "References"]
+__all__ = ["BundleIndex", "References", "repeated_contained_ids"]
 
 Resolved = tuple[Any | None, str | None]  # (the resource, or why a reference that should resolve did not)
 
@@ -93,7 +93,11 @@ class References:
 
     def __init__(self, bundle: BundleIndex | None, contained: Iterable[Any] | None) -> None:
         self._bundle = bundle
-        self._contained = {resource.id: resource for resource in contained or () if resource.id}
+        # The first of those that share an id, as a Bundle's (``repeated_contained_ids`` says so).
+        self._contained: dict[str, Any] = {}
+        for resource in contained or ():
+            if resource.id:
+                self._contained.setdefault(resource.id, resource)
         # The Bundle resources this Claim read, by identity, with their modifier elements.
         self._referred: dict[int, list[InputProblem]] = {}
 
@@ -119,3 +123,23 @@ class References:
     def modifier_problems(self) -> list[InputProblem]:
         """The modifier elements of the Bundle resources resolved so far, each resource once."""
         return [problem for problems in self._referred.values() for problem in problems]
+
+
+def repeated_contained_ids(raw: Mapping[str, Any]) -> list[InputProblem]:
+    """A problem for each id that several of the Claim's contained resources share (FHIR wants
+    each its own): ``#id`` cannot tell which it names. Named by place, as an id may be the
+    patient's."""
+    contained = raw.get("contained")
+    places: dict[str, list[int]] = {}
+    for index, resource in enumerate(contained if isinstance(contained, list) else ()):
+        resource_id = resource.get("id") if isinstance(resource, dict) else None
+        if isinstance(resource_id, str) and resource_id:
+            places.setdefault(resource_id, []).append(index)
+    problems = []
+    for indexes in places.values():
+        if len(indexes) > 1:
+            *others, last = [f"contained[{index}]" for index in indexes]
+            shared = f"{', '.join(others)} and {last} have one id"
+            message = f"{shared}; each contained resource needs its own, so a reference to it reads the first"
+            problems.append(InputProblem("contained", message))
+    return problems
