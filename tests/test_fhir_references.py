@@ -118,3 +118,15 @@ def test_contained_resources_sharing_an_id_are_reported_and_the_first_is_read(tm
     ]
     assert read.lines[0].line is not None and read.lines[0].line.rendering_npi == "1234567893"
     assert "radiologist" not in repr(read.problems)  # ids are the sender's text
+
+
+@pytest.mark.parametrize("value", ["null", "[]", "7", '"Claim"', "true"])
+def test_an_ndjson_line_that_is_no_json_object_says_so(tmp_path: Path, value: str) -> None:
+    # A null line was "not a FHIR resource (it has no resourceType)", as if an object lacked one.
+    claim = fixture("claim-professional.json")
+    path = tmp_path / "Claim.ndjson"
+    path.write_text(json.dumps(claim) + "\n" + value + "\n", encoding="utf-8")
+    _, read = read_fhir(path)
+    assert [(line.origin, problems(line)) for line in read.lines] == [
+        ("Claim.ndjson line 2", [("resource", "is not a JSON object, so no FHIR resource can be read from it")])
+    ]

@@ -123,7 +123,10 @@ def _ndjson(
         except BadJson as exc:
             yield UnreadableLine(name, number, exc.message)
             continue
-        kind = value.get("resourceType") if isinstance(value, dict) else None
+        if not isinstance(value, dict):  # a null line too: not an object that lacks a resourceType
+            yield UnreadableLine(name, number, _NOT_OBJECT)
+            continue
+        kind = value.get("resourceType")
         if kind == "Claim":
             yield ClaimResource(value, name, None, number)
         elif kind == "Bundle":
