@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 import claimcheck
+from claimcheck.io import readers
 from claimcheck.io.files import validate_file
 from claimcheck.io.readers.fhir import read_fhir
 from tests.conftest import AS_OF
@@ -118,6 +119,67 @@ def test_contained_resources_sharing_an_id_are_reported_and_the_first_is_read(tm
     ]
     assert read.lines[0].line is not None and read.lines[0].line.rendering_npi == "1234567893"
     assert "radiologist" not in repr(read.problems)  # ids are the sender's text
+
+
+def _page(claims: list[dict[str, Any]], *relations: str) -> dict[str, Any]:
+    links = [
+        {"relation": relation, "url": f"https://fhir.example/Claim?patient=Jane&page={n}"}
+        for n, relation in enumerate(relations)
+    ]
+    return {
+        "resourceType": "Bundle",
+        "type": "searchset",
+        "total": 40,
+        "link": links,
+        "entry": [{"fullUrl": f"https://fhir.example/Claim/{c['id']}", "resource": c} for c in claims],
+    }
+
+
+_ONE_PAGE = (
+    "has a next page: the Bundle is one page of several, and only its Claims are checked here; "
+    "fetch every page (follow each page's next link) to check the Claims on the others"
+)
+
+
+def test_a_searchset_page_with_a_next_link_says_once_that_only_this_page_was_read(tmp_path: Path) -> None:
+    # A search's first page read as if it were all there was: the other pages' Claims were
+    # never checked, and nothing said they exist.
+    claim = fixture("claim-professional.json")
+    claims = [claim, {**claim, "id": "FX-PRO-2"}]
+    first, second = read_fhir(write(tmp_path, _page(claims, "self", "next")))
+    assert [(p.field, p.message, p.unchecked) for p in first.problems] == [("Bundle.link", _ONE_PAGE, True)]
+    assert not second.problems
+    assert "Jane" not in repr(first.problems)  # the search URL may hold what was searched for
+    # The last page (no next), and a Bundle without links, say nothing.
+    for bundle in (_page(claims, "self", "previous"), {**_page(claims), "link": None}):
+        assert not any(read.problems for read in read_fhir(write(tmp_path, bundle)))
+
+
+def test_each_page_bundle_of_ndjson_says_it_once_even_when_its_first_entry_is_unreadable(tmp_path: Path) -> None:
+    claim = fixture("claim-professional.json")
+    broken = {**_page([claim, {**claim, "id": "FX-PRO-2"}], "next")}
+    broken["entry"].insert(0, None)
+    path = tmp_path / "pages.ndjson"
+    path.write_text("\n".join(json.dumps(b) for b in (_page([claim | {"id": "P1"}], "next"), broken)) + "\n")
+    assert readers.detect_format(path) == "fhir"
+    read = list(read_fhir(path))
+    assert [(r.lines[0].origin, [p.field for p in r.problems]) for r in read] == [
+        ("pages.ndjson line 1 entry 0 Claim/P1 item 1", ["Bundle.link"]),
+        ("pages.ndjson line 2 entry 0", ["Bundle.link"]),
+        ("pages.ndjson line 2 entry 1 Claim/FX-PRO-1 item 1", []),
+        ("pages.ndjson line 2 entry 2 Claim/FX-PRO-2 item 1", []),
+    ]
+
+
+@pytest.mark.usefixtures("fhir_registered")
+def test_a_page_of_search_results_is_a_warning_not_a_failure(tmp_path: Path, ruleset: claimcheck.RuleSet) -> None:
+    claim = fixture("claim-professional.json")
+    claim["item"][0]["modifier"] = []  # GN fails 0711T's profile; the page notice alone is left
+    path = write(tmp_path, _page([claim], "next"))
+    (result,) = validate_file(path, rules=ruleset, as_of=AS_OF, input_format="fhir").to_dict()["lines"]
+    assert result["status"] == "warn"
+    (notice,) = [f for f in result["findings"] if f["status"] != "pass"]
+    assert (notice["rule_id"], notice["subject"]) == ("input.not_checked", "Bundle.link")
 
 
 @pytest.mark.parametrize("value", ["null", "[]", "7", '"Claim"', "true"])

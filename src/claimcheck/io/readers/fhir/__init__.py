@@ -84,17 +84,18 @@ def _claims(path: Path) -> Iterator[tuple[ClaimResource | UnreadableLine, Parsed
         if isinstance(resource, UnreadableLine):
             problem = InputProblem("resource", resource.problem)
             line = ParsedLine(None, None, None, (problem,), resource.origin, resource.location)
-            yield resource, ParsedClaim(None, (line,))
-            continue
-        try:
-            claim = claim_model.model_validate(_readable(resource.raw))
-        except MODEL_ERRORS as error:
-            yield resource, invalid_claim(resource, error)
-            continue
-        if resource.bundle is not entries:
-            entries = resource.bundle
-            bundle = BundleIndex(entries) if entries is not None else None
-        yield resource, _read_claim(resource, claim, References(bundle, claim.contained))
+            read = ParsedClaim(None, (line,))
+        else:
+            try:
+                claim = claim_model.model_validate(_readable(resource.raw))
+            except MODEL_ERRORS as error:
+                read = invalid_claim(resource, error)
+            else:
+                if resource.bundle is not entries:
+                    entries = resource.bundle
+                    bundle = BundleIndex(entries) if entries is not None else None
+                read = _read_claim(resource, claim, References(bundle, claim.contained))
+        yield resource, replace(read, problems=read.problems + resource.notes) if resource.notes else read
 
 
 def _readable(raw: Mapping[str, Any]) -> Mapping[str, Any]:

@@ -14,6 +14,7 @@ from claimcheck.io.readers.fhir._lines import is_ndjson, opens_as_ndjson, stream
 from claimcheck.io.readers.fhir._types import type_problem
 from claimcheck.io.readers.json_text import BadJson, parse_json
 from claimcheck.io.readers.text_lines import end_padding, not_text, open_binary
+from claimcheck.models.parse import InputProblem
 
 __all__ = [
     "BundleEntry",
@@ -44,6 +45,8 @@ class ClaimResource:
     line: int | None = None  # in an NDJSON file
     # The entries of the Bundle the Claim came in, which its references resolve against.
     bundle: tuple[BundleEntry, ...] | None = field(default=None, repr=False, compare=False)
+    # What the file says beyond the Claim: its Bundle is one page of several (on the first only).
+    notes: tuple[InputProblem, ...] = field(default=(), compare=False)
 
     @property
     def name(self) -> str:
@@ -74,6 +77,7 @@ class UnreadableLine:
     line: int | None
     problem: str
     entry: int | None = None
+    notes: tuple[InputProblem, ...] = field(default=(), compare=False)  # as a ClaimResource's
 
     @property
     def origin(self) -> str:
@@ -136,7 +140,7 @@ def _ndjson(
             if entries is None:
                 yield UnreadableLine(name, number, _NO_ENTRY_LIST)
             else:
-                yield from _bundle_claims(name, entries, number, others)
+                yield from _bundle_claims(name, entries, number, others, _page_notes(value))
         elif problem := type_problem(value):
             yield UnreadableLine(name, number, problem)
         else:
@@ -183,25 +187,51 @@ def _entries(bundle: Mapping[str, Any]) -> tuple[BundleEntry | str | None, ...] 
 
 
 def _bundle_claims(
-    name: str, entries: tuple[BundleEntry | str | None, ...], line: int | None, others: Counter[str]
+    name: str,
+    entries: tuple[BundleEntry | str | None, ...],
+    line: int | None,
+    others: Counter[str],
+    notes: tuple[InputProblem, ...] = (),
 ) -> Iterator[ClaimResource | UnreadableLine]:
     """The Claims of a Bundle (an NDJSON file's ``line``), each with its entries to resolve
-    against; the other resources counted by type in ``others``."""
+    against, the first with ``notes``; the other resources counted by type in ``others``."""
     resources = tuple(entry for entry in entries if isinstance(entry, BundleEntry))
     for index, entry in enumerate(entries):
         if entry is None:
             continue
         if isinstance(entry, str):
-            yield UnreadableLine(name, line, entry, entry=index)
+            yield UnreadableLine(name, line, entry, entry=index, notes=notes)
         elif entry.resource.get("resourceType") == "Claim":
-            yield ClaimResource(entry.resource, name, index, line, resources)
+            yield ClaimResource(entry.resource, name, index, line, resources, notes)
         elif problem := type_problem(entry.resource):
-            yield UnreadableLine(name, line, problem, entry=index)
+            yield UnreadableLine(name, line, problem, entry=index, notes=notes)
         elif entry.resource.get("resourceType") == "Bundle" and _holds_claims(entry.resource):
             problem = "holds a Bundle with Claims in it, which are not read: give each Bundle a file of its own"
-            yield UnreadableLine(name, line, problem, entry=index)
+            yield UnreadableLine(name, line, problem, entry=index, notes=notes)
         else:
             others[entry.resource["resourceType"]] += 1
+            continue
+        notes = ()  # said once, on the Bundle's first result
+
+
+# Said of a Bundle whose links name a next page (a search's or a history's page, FHIR R4 paging).
+_ONE_PAGE = InputProblem(
+    "Bundle.link",
+    "has a next page: the Bundle is one page of several, and only its Claims are checked here; fetch every "
+    "page (follow each page's next link) to check the Claims on the others",
+    unchecked=True,
+)
+
+
+def _page_notes(bundle: Mapping[str, Any]) -> tuple[InputProblem, ...]:
+    """``_ONE_PAGE`` when the Bundle links to a next page; its url is not echoed, as a search
+    url may hold what was searched for (a patient's name)."""
+    links = bundle.get("link")
+    for link in links if isinstance(links, list) else ():
+        relation = link.get("relation") if isinstance(link, dict) else None
+        if isinstance(relation, str) and relation.strip().lower() == "next":
+            return (_ONE_PAGE,)
+    return ()
 
 
 def _held(others: Counter[str]) -> str:
@@ -295,7 +325,7 @@ def load(path: Path) -> FhirFile:
     if entries is None:
         raise InputError(path, "must be a list of entries", field="Bundle.entry")
     others: Counter[str] = Counter()
-    claims = tuple(_bundle_claims(path.name, entries, None, others))
+    claims = tuple(_bundle_claims(path.name, entries, None, others, _page_notes(data)))
     if not claims:
         raise InputError(path, "the Bundle holds no Claim resource" + _held(others))
     return FhirFile(claims)
