@@ -22,7 +22,8 @@ from claimcheck.io.readers.fhir._lines import looks_like_fhir, opens_resource_ar
 from claimcheck.io.readers.fhir._modifiers import modifier_problems
 from claimcheck.io.readers.fhir._references import BundleIndex, References, repeated_contained_ids
 from claimcheck.io.readers.fhir._repeats import SeenIds
-from claimcheck.io.readers.fhir._source import BundleEntry, ClaimResource, UnreadableLine, load
+from claimcheck.io.readers.fhir._resources import BundleEntry, ClaimResource, UnreadableLine
+from claimcheck.io.readers.fhir._source import load
 from claimcheck.io.readers.fhir._types import MODEL_ERRORS, R4_ONLY, model_class
 from claimcheck.models.parse import InputProblem, ParsedClaim, ParsedLine, parse_claim
 

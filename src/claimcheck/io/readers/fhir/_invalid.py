@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from claimcheck.io.readers.fhir._source import ClaimResource
+from claimcheck.io.readers.fhir._resources import ClaimResource
 from claimcheck.io.readers.fhir._types import type_problem
 from claimcheck.models.parse import InputProblem, ParsedClaim, ParsedLine
 

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from claimcheck.io.readers.fhir._modifiers import referred_problems
-from claimcheck.io.readers.fhir._source import BundleEntry
+from claimcheck.io.readers.fhir._resources import BundleEntry
 from claimcheck.io.readers.fhir._types import MODEL_ERRORS, model_class
 from claimcheck.models.parse import InputProblem
 
