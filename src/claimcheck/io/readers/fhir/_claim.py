@@ -17,18 +17,16 @@ from claimcheck.io.readers.fhir._codes import (
     ICD10CM_SYSTEMS,
     PLACE_OF_SERVICE_SYSTEMS,
     PROCEDURE_SYSTEMS,
-    TAXONOMY_SYSTEMS,
     code_from,
-    npi_in_search,
-    npi_of,
     only_in,
 )
 from claimcheck.io.readers.fhir._item import procedure, unchecked_details, units
+from claimcheck.io.readers.fhir._providers import Providers
 from claimcheck.io.readers.fhir._references import References
 from claimcheck.models.parse import InputProblem
 
 if TYPE_CHECKING:
-    from fhir.resources.R4B.claim import Claim, ClaimCareTeam, ClaimItem
+    from fhir.resources.R4B.claim import Claim, ClaimItem
     from fhir.resources.R4B.period import Period
 
 __all__ = ["MappedClaim", "map_claim"]
@@ -36,11 +34,6 @@ __all__ = ["MappedClaim", "map_claim"]
 # FHIR administrative gender to the contract's F/M/U.
 _SEX = {"female": "F", "male": "M", "other": "U", "unknown": "U"}
 _GENDERS = "male, female, other, unknown"
-# Care-team roles that name who rendered the service (FHIR claimcareteamrole, and the "rendering"
-# role of the CARIN and Da Vinci guides).
-_RENDERING_ROLES = frozenset({"primary", "rendering"})
-# What a care-team provider may be (R4 ClaimCareTeam.provider); each has a list of identifiers.
-_PROVIDERS = frozenset({"Practitioner", "PractitionerRole", "Organization"})
 
 
 @dataclass(slots=True)
@@ -96,7 +89,7 @@ class _ClaimReader:
         self.claim = claim
         self.references = references
         self.diagnoses = _by_sequence(claim.diagnosis)
-        self.care_team = _by_sequence(claim.careTeam)
+        self.providers = Providers(_by_sequence(claim.careTeam), references)
 
     def header(self, problems: list[InputProblem]) -> dict[str, Any]:
         claim = self.claim
@@ -132,15 +125,15 @@ class _ClaimReader:
 
     def line(self, item: ClaimItem, problems: list[InputProblem]) -> dict[str, Any]:
         claim = self.claim
-        member = self.rendering(item, problems)
+        member = self.providers.rendering(item, problems)
         served = item.servicedDate or _first_day(item.servicedPeriod) or _first_day(claim.billablePeriod)
         line = {
             "line_number": item.sequence,
             "procedure_code": procedure(item, problems),
             "modifiers": self.modifiers(item, problems),
             "diagnosis_codes": self.diagnosis_codes(item, problems),
-            "rendering_taxonomy": self.taxonomy(member) if member else None,
-            "rendering_npi": self.npi(member, problems) if member else None,
+            "rendering_taxonomy": self.providers.taxonomy(member) if member else None,
+            "rendering_npi": self.providers.npi(member, problems) if member else None,
             "units": units(item.quantity),
             "date_of_service": _iso(served),
             "place_of_service": code_from(item.locationCodeableConcept, PLACE_OF_SERVICE_SYSTEMS),
@@ -211,61 +204,6 @@ class _ClaimReader:
         if not self.diagnoses:
             return f"diagnosisSequence {sequence} names a diagnosis, but the Claim has none"
         return f"diagnosisSequence {sequence} does not name one of the Claim's {len(self.diagnoses)} diagnoses"
-
-    def rendering(self, item: ClaimItem, problems: list[InputProblem]) -> ClaimCareTeam | None:
-        """The care-team member who rendered ``item``: among those it points to (or, when it
-        points to none, the whole team) the first in a rendering role; else the first it points to."""
-        if not item.careTeamSequence:
-            return next((member for member in self.care_team.values() if self._renders(member)), None)
-        members = []
-        for sequence in item.careTeamSequence:
-            if sequence in self.care_team:
-                members.append(self.care_team[sequence])
-            else:
-                problems.append(InputProblem("rendering_npi", f"is unknown: the Claim has no careTeam {sequence}"))
-        return next((member for member in members if self._renders(member)), members[0] if members else None)
-
-    @staticmethod
-    def _renders(member: ClaimCareTeam) -> bool:
-        codes = [coding.code for coding in (member.role.coding or ()) if coding.code] if member.role else []
-        return any(code.lower() in _RENDERING_ROLES for code in codes)
-
-    def taxonomy(self, member: ClaimCareTeam) -> str | None:
-        """The member's NUCC qualification, else the NUCC specialty of the PractitionerRole or
-        qualification of the Practitioner it refers to (a reference that misses is reported
-        with the NPI)."""
-        code = code_from(member.qualification, TAXONOMY_SYSTEMS, only=True)
-        provider = self.references.resolve(member.provider)[0] if code is None and member.provider else None
-        kind = provider.get_resource_type() if provider is not None else None
-        if kind == "PractitionerRole":
-            concepts = provider.specialty or []
-        elif kind == "Practitioner":
-            concepts = [qualification.code for qualification in provider.qualification or ()]
-        else:
-            return code
-        return next(filter(None, (code_from(concept, TAXONOMY_SYSTEMS, only=True) for concept in concepts)), None)
-
-    def npi(self, member: ClaimCareTeam, problems: list[InputProblem]) -> str | None:
-        """The NPI on the provider reference itself, else on the Practitioner, PractitionerRole
-        or Organization it points to (a PractitionerRole without one: its Practitioner's)."""
-        if member.provider is None:  # required, but fhir.resources lets a null through
-            problems.append(InputProblem("rendering_npi", f"is unknown: careTeam {member.sequence} has no provider"))
-            return None
-        npi = npi_of([member.provider.identifier] if member.provider.identifier else None)
-        npi = npi or npi_in_search(member.provider.reference)
-        if npi:
-            return npi
-        provider, problem = self.references.resolve(member.provider)
-        kind = provider.get_resource_type() if provider is not None else None
-        if kind in _PROVIDERS:
-            npi = npi_of(provider.identifier)
-        if npi is None and kind == "PractitionerRole":
-            practitioner, problem = self.references.resolve(provider.practitioner)
-            if practitioner is not None and practitioner.get_resource_type() == "Practitioner":
-                npi = npi_of(practitioner.identifier)
-        if problem:
-            problems.append(InputProblem("rendering_npi", f"is unknown: careTeam {member.sequence} {problem}"))
-        return npi
 
 
 def map_claim(claim: Claim, references: References) -> MappedClaim:
