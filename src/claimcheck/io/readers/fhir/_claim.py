@@ -89,7 +89,7 @@ class _ClaimReader:
         self.claim = claim
         self.references = references
         self.diagnoses = _by_sequence(claim.diagnosis)
-        self.providers = Providers(_by_sequence(claim.careTeam), references)
+        self.providers = Providers(_by_sequence(claim.careTeam), claim.provider, references)
 
     def header(self, problems: list[InputProblem]) -> dict[str, Any]:
         claim = self.claim

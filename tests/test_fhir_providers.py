@@ -1,0 +1,62 @@
+"""FHIR input: who rendered a line (care team, else the billing provider), and references that
+resolve to a resource of another type than the element allows."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.test_fhir import fixture, lines_of, problems, write
+
+pytest.importorskip("fhir.resources", reason="the fhir extra is not installed: pip install 'claimcheck[fhir]'")
+
+_NUCC = "http://nucc.org/provider-taxonomy"
+_ROLE = "http://terminology.hl7.org/CodeSystem/claimcareteamrole"
+
+
+def _without_care_team() -> dict[str, Any]:
+    """The professional fixture with no care team: Claim.provider (#radiologist, NPI 1234567893)
+    is the billing provider."""
+    data = fixture("claim-professional.json")
+    del data["careTeam"]
+    del data["item"][0]["careTeamSequence"]
+    return data
+
+
+def test_a_line_no_care_team_member_renders_is_rendered_by_the_billing_provider_as_in_x12(tmp_path: Path) -> None:
+    # As the X12 reader takes the billing provider (2010AA) when neither 2420A nor 2310B names a
+    # rendering one, Claim.provider renders a line whose care team names no one; its NPI and
+    # taxonomy went unread, so the NPI and specialty checks passed the line over.
+    data = _without_care_team()
+    data["contained"][1]["qualification"] = [{"code": {"coding": [{"system": _NUCC, "code": "2085R0202X"}]}}]
+    (parsed,) = lines_of(write(tmp_path, data))
+    assert parsed.line is not None and not parsed.problems
+    assert (parsed.line.rendering_npi, parsed.line.rendering_taxonomy) == ("1234567893", "2085R0202X")
+    # A team in which no one renders (an assistant only) and an item pointing at no one: the same.
+    assistant = {"sequence": 1, "provider": {"reference": "#nobody"}, "role": {"coding": [{"code": "assist"}]}}
+    data["careTeam"] = [assistant]
+    (parsed,) = lines_of(write(tmp_path, data))
+    assert parsed.line is not None and parsed.line.rendering_npi == "1234567893" and not parsed.problems
+
+
+def test_the_billing_provider_renders_only_lines_that_name_no_care_team_member(tmp_path: Path) -> None:
+    data = _without_care_team()
+    data["item"][0]["careTeamSequence"] = [3]  # names one the Claim lacks: said, not guessed
+    (parsed,) = lines_of(write(tmp_path, data))
+    assert parsed.line is not None and parsed.line.rendering_npi is None
+    assert problems(parsed) == [("rendering_npi", "is unknown: the Claim has no careTeam 3")]
+
+
+def test_a_billing_provider_reference_that_misses_is_said_as_a_care_team_ones_is(tmp_path: Path) -> None:
+    data = _without_care_team()
+    data["provider"] = {"reference": "#billing"}
+    (parsed,) = lines_of(write(tmp_path, data))
+    assert parsed.line is not None and parsed.line.rendering_npi is None
+    assert problems(parsed) == [
+        ("rendering_npi", "is unknown: Claim.provider refers to a contained resource the Claim lacks")
+    ]
+    data["provider"] = {"reference": "Organization/1"}  # on a server: nothing to say
+    (parsed,) = lines_of(write(tmp_path, data))
+    assert parsed.line is not None and parsed.line.rendering_npi is None and not parsed.problems
