@@ -60,3 +60,17 @@ def test_a_billing_provider_reference_that_misses_is_said_as_a_care_team_ones_is
     data["provider"] = {"reference": "Organization/1"}  # on a server: nothing to say
     (parsed,) = lines_of(write(tmp_path, data))
     assert parsed.line is not None and parsed.line.rendering_npi is None and not parsed.problems
+
+
+def test_a_practitioner_role_without_a_nucc_specialty_gives_its_practitioners_taxonomy(tmp_path: Path) -> None:
+    # The NPI was taken from the role's Practitioner when the role had none, the taxonomy not.
+    data = fixture("claim-professional.json")
+    del data["careTeam"][0]["qualification"]
+    data["contained"][1]["qualification"] = [{"code": {"coding": [{"system": _NUCC, "code": "2085R0202X"}]}}]
+    data["contained"].append(
+        {"resourceType": "PractitionerRole", "id": "r", "practitioner": {"reference": "#radiologist"}}
+    )
+    data["careTeam"][0]["provider"] = {"reference": "#r"}
+    (parsed,) = lines_of(write(tmp_path, data))
+    assert parsed.line is not None and not parsed.problems
+    assert (parsed.line.rendering_taxonomy, parsed.line.rendering_npi) == ("2085R0202X", "1234567893")

@@ -3,6 +3,7 @@ that provider's NUCC taxonomy and NPI, read from the reference itself or the res
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -70,19 +71,20 @@ class Providers:
 
     def taxonomy(self, rendering: Rendering) -> str | None:
         """The member's NUCC qualification, else the NUCC specialty of the PractitionerRole or
-        qualification of the Practitioner it refers to (a reference that misses is reported
-        with the NPI)."""
+        qualification of the Practitioner it refers to, else (as for the NPI) the qualification
+        of the role's Practitioner (a reference that misses is reported with the NPI)."""
         code = code_from(rendering.qualification, TAXONOMY_SYSTEMS, only=True)
         reference = rendering.provider
         provider = self.references.resolve(reference)[0] if code is None and reference else None
         kind = provider.get_resource_type() if provider is not None else None
         if kind == "PractitionerRole":
-            concepts = provider.specialty or []
+            code = _nucc(provider.specialty)
+            practitioner = self.references.resolve(provider.practitioner)[0] if code is None else None
+            if practitioner is not None and practitioner.get_resource_type() == "Practitioner":
+                code = _nucc(qualification.code for qualification in practitioner.qualification or ())
         elif kind == "Practitioner":
-            concepts = [qualification.code for qualification in provider.qualification or ()]
-        else:
-            return code
-        return next(filter(None, (code_from(concept, TAXONOMY_SYSTEMS, only=True) for concept in concepts)), None)
+            code = _nucc(qualification.code for qualification in provider.qualification or ())
+        return code
 
     def npi(self, rendering: Rendering, problems: list[InputProblem]) -> str | None:
         """The NPI on the provider reference itself, else on the Practitioner, PractitionerRole
@@ -106,3 +108,9 @@ class Providers:
         if problem:
             problems.append(InputProblem("rendering_npi", f"is unknown: {rendering.name} {problem}"))
         return npi
+
+
+def _nucc(concepts: Iterable[Any] | None) -> str | None:
+    """The first NUCC taxonomy code among ``concepts``."""
+    codes = (code_from(concept, TAXONOMY_SYSTEMS, only=True) for concept in concepts or ())
+    return next(filter(None, codes), None)
