@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from claimcheck.io.readers.fhir import read_fhir
 from tests.test_fhir import fixture, lines_of, problems, write
 
 pytest.importorskip("fhir.resources", reason="the fhir extra is not installed: pip install 'claimcheck[fhir]'")
@@ -74,3 +75,29 @@ def test_a_practitioner_role_without_a_nucc_specialty_gives_its_practitioners_ta
     (parsed,) = lines_of(write(tmp_path, data))
     assert parsed.line is not None and not parsed.problems
     assert (parsed.line.rendering_taxonomy, parsed.line.rendering_npi) == ("2085R0202X", "1234567893")
+
+
+def test_a_reference_to_a_resource_of_another_type_is_said_not_passed_over(tmp_path: Path) -> None:
+    # "#radiologist" as the patient gave a claim without sex or birth date, and "#patient" as a
+    # provider a line without NPI, without a word.
+    data = fixture("claim-professional.json")
+    data["patient"] = {"reference": "#radiologist"}
+    data["careTeam"][0]["provider"] = {"reference": "#patient"}
+    data["insurer"] = {"reference": "#patient"}
+    data["insurance"][0]["coverage"] = {"reference": "#patient"}
+    data["diagnosis"].append({"sequence": 2, "diagnosisReference": {"reference": "#radiologist"}})
+    data["item"][0]["diagnosisSequence"] = [1, 2]
+    (claim,) = read_fhir(write(tmp_path, data))
+    assert claim.header is not None and claim.header.patient_sex is None
+    assert [(p.field, p.message) for p in claim.problems] == [
+        ("patient", "refers to a Practitioner, not a Patient, so sex and birth date are unknown"),
+        ("payer", "is unknown: insurer refers to a Patient, not an Organization"),
+    ]
+    (parsed,) = claim.lines
+    assert problems(parsed) == [
+        ("diagnosis", "sequence 2 refers to a Practitioner, not a Condition"),
+        (
+            "rendering_npi",
+            "is unknown: careTeam 1 refers to a Patient, not a Practitioner, PractitionerRole or Organization",
+        ),
+    ]

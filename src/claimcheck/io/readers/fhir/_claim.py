@@ -97,10 +97,10 @@ class _ClaimReader:
         problems.extend(_repeated("careTeam", claim.careTeam, "members", "items name the first"))
         identifiers = [identifier.value for identifier in claim.identifier or () if identifier.value]
         fields: dict[str, Any] = {"claim_id": claim.id or (identifiers[0] if identifiers else None)}
-        patient, problem = self.references.resolve(claim.patient)
+        patient, problem = self.references.resolve(claim.patient, ("Patient",))
         if problem:
             problems.append(InputProblem("patient", f"{problem}, so sex and birth date are unknown"))
-        if patient is not None and patient.get_resource_type() == "Patient":
+        if patient is not None:
             fields["patient_sex"] = _SEX.get(patient.gender or "")
             if patient.gender and fields["patient_sex"] is None:
                 # fhir.resources takes any code here; CSV and X12 report a sex they cannot read.
@@ -113,8 +113,8 @@ class _ClaimReader:
         insurer = self.claim.insurer
         if insurer is not None and insurer.display:
             return str(insurer.display)
-        organization, problem = self.references.resolve(insurer)
-        if organization is not None and organization.get_resource_type() == "Organization" and organization.name:
+        organization, problem = self.references.resolve(insurer, ("Organization",))
+        if organization is not None and organization.name:
             return str(organization.name)
         coverage = self.claim.insurance[0].coverage if self.claim.insurance else None
         if coverage is not None and coverage.display:
@@ -194,8 +194,8 @@ class _ClaimReader:
         Claim contains it or its Bundle holds it; with why a reference that should resolve did not."""
         if entry.diagnosisCodeableConcept is not None or entry.diagnosisReference is None:
             return entry.diagnosisCodeableConcept, None
-        condition, problem = self.references.resolve(entry.diagnosisReference)
-        if condition is not None and condition.get_resource_type() == "Condition":
+        condition, problem = self.references.resolve(entry.diagnosisReference, ("Condition",))
+        if condition is not None:
             return condition.code, None if condition.code else "refers to a Condition without a code"
         # A Condition on a server, as a lone Claim's references are, is not ours to fetch.
         return None, problem or "refers to a Condition instead of giving a code"

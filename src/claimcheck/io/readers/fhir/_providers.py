@@ -20,7 +20,7 @@ __all__ = ["Providers"]
 # role of the CARIN and Da Vinci guides).
 _RENDERING_ROLES = frozenset({"primary", "rendering"})
 # What a care-team provider may be (R4 ClaimCareTeam.provider); each has a list of identifiers.
-_PROVIDERS = frozenset({"Practitioner", "PractitionerRole", "Organization"})
+_PROVIDERS = ("Practitioner", "PractitionerRole", "Organization")
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,12 +75,14 @@ class Providers:
         of the role's Practitioner (a reference that misses is reported with the NPI)."""
         code = code_from(rendering.qualification, TAXONOMY_SYSTEMS, only=True)
         reference = rendering.provider
-        provider = self.references.resolve(reference)[0] if code is None and reference else None
+        provider = self.references.resolve(reference, _PROVIDERS)[0] if code is None and reference else None
         kind = provider.get_resource_type() if provider is not None else None
         if kind == "PractitionerRole":
             code = _nucc(provider.specialty)
-            practitioner = self.references.resolve(provider.practitioner)[0] if code is None else None
-            if practitioner is not None and practitioner.get_resource_type() == "Practitioner":
+            practitioner = (
+                self.references.resolve(provider.practitioner, ("Practitioner",))[0] if code is None else None
+            )
+            if practitioner is not None:
                 code = _nucc(qualification.code for qualification in practitioner.qualification or ())
         elif kind == "Practitioner":
             code = _nucc(qualification.code for qualification in provider.qualification or ())
@@ -97,13 +99,13 @@ class Providers:
         npi = npi or npi_in_search(reference.reference)
         if npi:
             return npi
-        provider, problem = self.references.resolve(reference)
+        provider, problem = self.references.resolve(reference, _PROVIDERS)
         kind = provider.get_resource_type() if provider is not None else None
         if kind in _PROVIDERS:
             npi = npi_of(provider.identifier)
         if npi is None and kind == "PractitionerRole":
-            practitioner, problem = self.references.resolve(provider.practitioner)
-            if practitioner is not None and practitioner.get_resource_type() == "Practitioner":
+            practitioner, problem = self.references.resolve(provider.practitioner, ("Practitioner",))
+            if practitioner is not None:
                 npi = npi_of(practitioner.identifier)
         if problem:
             problems.append(InputProblem("rendering_npi", f"is unknown: {rendering.name} {problem}"))

@@ -101,21 +101,27 @@ class References:
         # The Bundle resources this Claim read, by identity, with their modifier elements.
         self._referred: dict[int, list[InputProblem]] = {}
 
-    def resolve(self, reference: Any) -> Resolved:
-        """The resource ``reference`` (a FHIR Reference or None) points to, or why it cannot be had."""
+    def resolve(self, reference: Any, kinds: tuple[str, ...]) -> Resolved:
+        """The resource ``reference`` (a FHIR Reference or None) points to, one of the resource
+        types ``kinds`` the element allows, or why it cannot be had."""
         target = reference.reference if reference is not None else None
         if not target:
             return None, None
         if target.startswith("#"):
             found = self._contained.get(target[1:])
-            return (found, None) if found is not None else (None, "refers to a contained resource the Claim lacks")
+            if found is None:
+                return None, "refers to a contained resource the Claim lacks"
+            return _of_kind(found, kinds)
         if self._bundle is None and target.lower().startswith(_ENTRY_ONLY):
             return None, _NO_BUNDLE
         if self._bundle is None or "?" in target:
             # A search URL (conditional reference) is resolved by the server the file goes to.
             return None, None
         found = self._bundle.find(target)
-        if found[0] is not None:
+        if found[0] is None:
+            return found
+        found = _of_kind(found[0], kinds)
+        if found[0] is not None:  # a resource of another type is not read, nor its modifiers
             resource, problems = self._bundle.modifiers(target)
             self._referred.setdefault(resource, problems)
         return found
@@ -123,6 +129,20 @@ class References:
     def modifier_problems(self) -> list[InputProblem]:
         """The modifier elements of the Bundle resources resolved so far, each resource once."""
         return [problem for problems in self._referred.values() for problem in problems]
+
+
+def _of_kind(resource: Any, kinds: tuple[str, ...]) -> Resolved:
+    """``resource`` when it is of one of ``kinds``; else why not (a FHIR type, never the id)."""
+    kind = resource.get_resource_type()
+    if kind in kinds:
+        return resource, None
+    *others, last = kinds
+    allowed = f"{', '.join(others)} or {last}" if others else last
+    return None, f"refers to {_a(kind)}, not {_a(allowed)}"
+
+
+def _a(noun: str) -> str:
+    return f"{'an' if noun[:1] in 'AEIOU' else 'a'} {noun}"
 
 
 def repeated_contained_ids(raw: Mapping[str, Any]) -> list[InputProblem]:
