@@ -493,7 +493,7 @@ def test_units_default_and_codes_from_other_systems(tmp_path: Path) -> None:
             "urn:oid:2.16.840.1.113883.6.90",
             "urn:oid:2.16.840.1.113883.6.101",
             "urn:oid:2.16.840.1.113883.4.6",
-            "https://www.cms.gov/Medicare/Coding/place-of-service-codes/Place_of_Service_Code_Set",
+            "urn:oid:2.16.840.1.113883.6.50",
         ),
         (  # https for http and back (THO names HCPCS with http, many senders with https)
             "https://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets",
@@ -509,8 +509,15 @@ def test_units_default_and_codes_from_other_systems(tmp_path: Path) -> None:
             "http://hl7.org/fhir/sid/us-npi",
             "https://www.cms.gov/Medicare/Coding/place-of-service-codes/Place_of_Service_Code_Set",
         ),
+        (  # CMS Blue Button's own URLs for HCPCS and place of service (Synthea and BFD write them)
+            "https://bluebutton.cms.gov/resources/codesystem/hcpcs",
+            "http://hl7.org/fhir/sid/icd-10-cm",
+            "http://nucc.org/provider-taxonomy",
+            "http://hl7.org/fhir/sid/us-npi",
+            "https://bluebutton.cms.gov/resources/variables/line_place_of_srvc_cd",
+        ),
     ],
-    ids=["oids", "other-scheme", "hcpcs-oid"],
+    ids=["oids", "other-scheme", "hcpcs-oid", "blue-button"],
 )
 def test_code_systems_by_oid_or_other_scheme_are_the_same_systems(
     tmp_path: Path, cpt: str, icd10cm: str, nucc: str, npi: str, pos: str

@@ -53,8 +53,11 @@ DIAGNOSIS_SYSTEMS = ICD10CM_SYSTEMS | _systems("http://hl7.org/fhir/sid/icd-10",
 ICD9_SYSTEMS = _systems(
     "http://hl7.org/fhir/sid/icd-9-cm", "http://hl7.org/fhir/sid/icd-9", "urn:oid:2.16.840.1.113883.6.103"
 )
+# CMS's code set by its THO URL and OID, and by CMS Blue Button's URL for the claim line's code.
 PLACE_OF_SERVICE_SYSTEMS = _systems(
-    "https://www.cms.gov/Medicare/Coding/place-of-service-codes/Place_of_Service_Code_Set"
+    "https://www.cms.gov/Medicare/Coding/place-of-service-codes/Place_of_Service_Code_Set",
+    "urn:oid:2.16.840.1.113883.6.50",
+    "https://bluebutton.cms.gov/resources/variables/line_place_of_srvc_cd",
 )
 # What the US claim product-or-service value sets allow besides CPT and HCPCS: a HIPPS rate code,
 # and a data-absent-reason (not-applicable) on an institutional item billed by revenue code alone.
