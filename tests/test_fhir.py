@@ -561,6 +561,29 @@ def test_a_period_with_only_an_end_dates_the_line(tmp_path: Path, where: str) ->
     assert parsed.line.date_of_service.isoformat() == "2026-03-09"
 
 
+@pytest.mark.parametrize(
+    ("where", "said"), [("item", "the item's servicedPeriod"), ("claim", "Claim.billablePeriod")], ids=["item", "claim"]
+)
+def test_a_period_that_ends_before_it_starts_dates_no_line(tmp_path: Path, where: str, said: str) -> None:
+    # Its start was taken as the date without a word, though FHIR's Period requires start <= end
+    # (per-1) and the X12 reader reports an RD8 range that ends before it starts.
+    data = fixture("claim-professional.json")
+    item = data["item"][0]
+    del item["servicedDate"]
+    period = {"start": "2026-03-12", "end": "2026-03-10T08:00:00-05:00"}
+    if where == "item":
+        item["servicedPeriod"] = period
+        data["billablePeriod"] = {"start": "2026-03-01"}  # not taken for a period that cannot be read
+    else:
+        data["billablePeriod"] = period
+    (parsed,) = lines_of(write(tmp_path, data))
+    assert parsed.line is None
+    assert problems(parsed) == [("date_of_service", f"is unknown: {said} ends before it starts")]
+    period["end"] = "2026-03-12T08:00:00Z"  # the same day: a period of hours
+    (parsed,) = lines_of(write(tmp_path, data))
+    assert parsed.line is not None and parsed.line.date_of_service.isoformat() == "2026-03-12"
+
+
 _ABSENT = "http://terminology.hl7.org/CodeSystem/data-absent-reason"
 _HIPPS = "https://www.cms.gov/Medicare/Medicare-Fee-for-Service-Payment/ProspMedicareFeeSvcPmtGen/HIPPSCodes"
 

@@ -27,7 +27,6 @@ from claimcheck.models.parse import InputProblem
 
 if TYPE_CHECKING:
     from fhir.resources.R4B.claim import Claim, ClaimItem
-    from fhir.resources.R4B.period import Period
 
 __all__ = ["MappedClaim", "map_claim"]
 
@@ -60,9 +59,26 @@ def _iso(value: date | str | None) -> str | None:
     return value
 
 
-def _first_day(period: Period | None) -> date | str | None:
-    """A Period's start; its end when it has none (FHIR allows either alone)."""
-    return (period.start or period.end) if period is not None else None
+def _service_date(item: ClaimItem, claim: Claim, problems: list[InputProblem]) -> date | str | None:
+    """The item's servicedDate, else the first day of its servicedPeriod, else of the Claim's
+    billablePeriod: a Period's start, its end when it has none (FHIR allows either alone). A
+    period that ends before it starts (FHIR's per-1 forbids it) dates nothing, as an X12 RD8
+    range that does, and is reported."""
+    if item.servicedDate:
+        return item.servicedDate
+    for name, period in (
+        ("the item's servicedPeriod", item.servicedPeriod),
+        ("Claim.billablePeriod", claim.billablePeriod),
+    ):
+        if period is None:
+            continue
+        start, end = _iso(period.start), _iso(period.end)
+        if isinstance(start, str) and isinstance(end, str) and len(start) == len(end) == 10 and end < start:
+            problems.append(InputProblem("date_of_service", f"is unknown: {name} ends before it starts"))
+            return None
+        if period.start or period.end:
+            return period.start or period.end
+    return None
 
 
 def _by_sequence(entries: list[Any] | None) -> dict[int, Any]:
@@ -126,7 +142,7 @@ class _ClaimReader:
     def line(self, item: ClaimItem, problems: list[InputProblem]) -> dict[str, Any]:
         claim = self.claim
         member = self.providers.rendering(item, problems)
-        served = item.servicedDate or _first_day(item.servicedPeriod) or _first_day(claim.billablePeriod)
+        served = _service_date(item, claim, problems)
         line = {
             "line_number": item.sequence,
             "procedure_code": procedure(item, problems),
