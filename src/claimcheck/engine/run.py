@@ -10,6 +10,7 @@ from typing import Any
 from claimcheck.engine.checks import LineContext
 from claimcheck.engine.claim_checks import ClaimContext, ClaimLineRef
 from claimcheck.engine.day import day_of_run
+from claimcheck.engine.line_memo import LineMemo
 from claimcheck.engine.ruleset import RuleSet, rules_or_shipped
 from claimcheck.errors import shown_argument
 from claimcheck.models.claim import Claim
@@ -55,14 +56,18 @@ def line_results(parsed: ParsedClaim, per_line: Iterable[Iterable[Finding]]) -> 
     ]
 
 
-def check_claim(parsed: ParsedClaim, rules: RuleSet, as_of: date) -> list[LineResult]:
-    """One result per input line of ``parsed``, in input order: line checks, then claim checks."""
+def check_claim(parsed: ParsedClaim, rules: RuleSet, as_of: date, memo: LineMemo | None = None) -> list[LineResult]:
+    """One result per input line of ``parsed``, in input order: line checks, then claim checks.
+    ``memo`` (built for ``rules`` and kept for one ``as_of``) reuses line checks' findings."""
     per_line: list[list[Finding]] = []
     readable: list[ClaimLineRef] = []
     for index, ctx in enumerate(line_contexts(parsed, rules, as_of)):
-        findings: list[Finding] = []
-        for check in rules.checks:
-            findings.extend(check(ctx))
+        if memo is not None and memo.applies(ctx):
+            findings = memo.findings(ctx)
+        else:
+            findings = []
+            for check in rules.checks:
+                findings.extend(check(ctx))
         per_line.append(findings)
         if ctx.line is not None:
             readable.append(ClaimLineRef(index, ctx.line, ctx.unreadable))
@@ -79,8 +84,9 @@ def check_claims(
 ) -> Iterator[LineResult]:
     """Stream line results for a stream of parsed claims."""
     day = day_of_run(as_of)
+    memo = LineMemo(rules, day)
     for parsed in claims:
-        yield from check_claim(parsed, rules, day)
+        yield from check_claim(parsed, rules, day, memo)
 
 
 ENGINES = ("compiled", "durable")

@@ -10,8 +10,8 @@ from typing import Any, cast
 import numpy as np
 
 from claimcheck.engine.batch.columns import FieldValues, LineBatch, distinct_keys, positions
-from claimcheck.engine.batch.eras import Eras
 from claimcheck.engine.checks import LineCheck, LineContext
+from claimcheck.engine.eras import Eras
 from claimcheck.engine.ruleset import RuleSet
 from claimcheck.models.claim import ClaimLine
 from claimcheck.models.finding import Finding
