@@ -3,8 +3,9 @@
 Each ISA is read by ``isa.py``; every later ISA is read again, because concatenated interchanges
 may each use other delimiters.
 
-The file is decoded in 1 MiB chunks (UTF-8, a BOM dropped, bad bytes replaced) and split on the
-segment terminator, so memory stays flat however large the file. Whitespace around segments
+The file is decoded in 1 MiB chunks (UTF-8, a BOM dropped, bad bytes replaced) and cut at each
+segment terminator as it is found, so memory stays flat however large the file, and each character
+is looked at once whatever delimiters the interchanges use. Whitespace around segments
 (CR/LF after the terminator, indentation) is dropped; empty segments are not counted. A CR or LF
 that is not the terminator is dropped wherever it is, the ISA included: clearinghouses deliver
 837s wrapped at a fixed width (a line break every 80 characters, mid-segment), to be read as the
@@ -118,13 +119,6 @@ class _Tokenizer:
             self._eof = True
         return self._decoder.decode(chunk, final=not chunk)
 
-    def _ahead(self, buffer: str, start: int) -> str:
-        """``buffer`` from ``start``, read on until the lookahead an ISA needs is there."""
-        text = buffer[start:]
-        while len(text) < _ISA_LOOKAHEAD and not self._eof:
-            text += self._read()
-        return text
-
     def _first_interchange(self) -> tuple[str, Interchange]:
         buffer = ""
         while len(buffer.lstrip(WHITESPACE + PADDING)) < _ISA_LOOKAHEAD and not self._eof:
@@ -142,19 +136,20 @@ class _Tokenizer:
         return text, parsed[0]
 
     def segments(self) -> Iterator[Segment]:
+        # The buffer is scanned from ``start`` with find(), never split whole: an interchange with
+        # other delimiters then costs nothing more than its ISA, where splitting the rest of the
+        # buffer again at each one made interchanges that alternate delimiters quadratic.
         buffer, interchange = self._first_interchange()
-        position = 0
+        position = start = 0
         while True:
             terminator = interchange.delimiters.segment
             element = interchange.delimiters.element
-            strip = "".join(c for c in WHITESPACE + PADDING if c not in (element, terminator))
-            pieces = buffer.split(terminator)
-            rest = pieces.pop()  # not yet terminated: the next chunk continues it
-            offset = 0
+            strip = _strip(element, terminator)
             restart: int | None = None
-            for piece in pieces:
-                start = offset
-                offset += len(piece) + 1
+            find = buffer.find
+            while (end := find(terminator, start)) >= 0:
+                piece = buffer[start:end]
+                piece_start, start = start, end + 1
                 raw = piece.strip(strip)
                 text = unwrap(raw)
                 if not text:
@@ -163,22 +158,23 @@ class _Tokenizer:
                     self._not_runaway(text, strip, position + 1, terminator)
                 if position and text.startswith("ISA") and is_isa(text):
                     # A new interchange: its delimiters may differ from the current ones.
-                    isa_at = start + len(piece) - len(piece.lstrip(strip))
-                    parsed = parse_isa(raw + terminator)
+                    parsed = parse_isa(raw + terminator) if len(raw) < _ISA_LOOKAHEAD else "longer than an ISA"
                     if isinstance(parsed, str) or parsed[1] != len(raw) + 1:
-                        restart = isa_at
+                        # Its own terminator is another one (or it cannot be read as split).
+                        restart = piece_start + len(piece) - len(piece.lstrip(strip))
                         break
                     interchange = parsed[0]
                     if interchange.delimiters.element != element:
-                        restart = isa_at
-                        break
+                        element = interchange.delimiters.element
+                        strip = _strip(element, terminator)
                 position += 1
                 yield Segment(position, text.split(element), interchange)
+            rest = buffer[start:] if restart is None else ""
             if restart is None and is_isa(unwrap(rest.lstrip(strip)[:8])[:4]):
                 # An ISA after the last terminator: its own terminator may not be this one.
                 restart = len(buffer) - len(rest.lstrip(strip))
             if restart is not None:
-                buffer, interchange, isa = self._reread_isa(buffer, restart, interchange)
+                buffer, start, interchange, isa = self._reread_isa(buffer, restart, interchange)
                 position += 1
                 yield Segment(position, isa.split(interchange.delimiters.element), interchange)
                 continue
@@ -191,7 +187,7 @@ class _Tokenizer:
                     position += 1
                     yield Segment(position, text.split(element), interchange)
                 return
-            buffer = rest + more
+            buffer, start = rest + more, 0
 
     def _not_runaway(self, rest: str, strip: str, position: int, terminator: str) -> str:
         """``rest``, unless it is longer than any segment: then the file does not use ``terminator``
@@ -208,18 +204,30 @@ class _Tokenizer:
             )
         return rest
 
-    def _reread_isa(self, buffer: str, start: int, current: Interchange) -> tuple[str, Interchange, str]:
-        """Parse the ISA at ``buffer[start:]`` with its own delimiters: the buffer after it, its
-        interchange and its text. An ISA that cannot be read keeps the current delimiters."""
-        text = self._ahead(buffer, start)
-        parsed = parse_isa(text)
+    def _reread_isa(self, buffer: str, start: int, current: Interchange) -> tuple[str, int, Interchange, str]:
+        """Parse the ISA at ``buffer[start:]`` with its own delimiters: the buffer and where the
+        segment after the ISA starts in it, its interchange and its text. An ISA that cannot be
+        read keeps the current delimiters."""
+        if len(buffer) - start < _ISA_LOOKAHEAD and not self._eof:
+            # Read on, keeping only what is left: at most once per chunk read.
+            buffer, start = buffer[start:], 0
+            while len(buffer) < _ISA_LOOKAHEAD and not self._eof:
+                buffer += self._read()
+        # Parsed from the lookahead only: an ISA is never longer, and handing it the rest of the
+        # buffer would copy that rest at each interchange.
+        parsed = parse_isa(buffer[start : start + _ISA_LOOKAHEAD])
         if isinstance(parsed, str):
-            end = text.find(current.delimiters.segment)
-            end = len(text) if end < 0 else end
+            end = buffer.find(current.delimiters.segment, start)
+            end = len(buffer) if end < 0 else end
             problem = parsed + "; its segments were split with the previous interchange's delimiters"
-            return text[end + 1 :], Interchange(current.delimiters, (problem,)), unwrap(text[:end])
+            return buffer, end + 1, Interchange(current.delimiters, (problem,)), unwrap(buffer[start:end])
         interchange, length = parsed
-        return text[length:], interchange, unwrap(text[: length - 1])
+        return buffer, start + length, interchange, unwrap(buffer[start : start + length - 1])
+
+
+def _strip(element: str, terminator: str) -> str:
+    """What is dropped around a segment: whitespace and padding that are not its delimiters."""
+    return "".join(c for c in WHITESPACE + PADDING if c not in (element, terminator))
 
 
 def iter_segments(path: Path) -> Iterator[Segment]:
