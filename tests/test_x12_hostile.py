@@ -213,3 +213,89 @@ def test_interchanges_that_alternate_delimiters_are_read_in_linear_work(
     later = parsed[1:]  # the first ISA is parsed from the first chunk read
     assert len(later) <= 2 * (2 * pairs - 1)  # at most twice each: as split, then with its own terminator
     assert max(later) <= tokens._ISA_LOOKAHEAD
+
+
+def _claim_of(lines: int, tmp_path: Path, name: str = "professional.837") -> Path:
+    """The fixture with claim P002 (837P) or the claim (837I) billing ``lines`` service lines, SE counted."""
+    text = fixture_text(name)
+    if name == "professional.837":
+        one = "LX*{}~\nSV1*HC:0711T:22:59*300*UN*2***1~\nDTP*472*D8*20260315~\n"
+        head, tail = text.split("LX*1~\nSV1*HC:0711T:22:59", 1)
+        tail = tail[tail.index("SE*") :]
+    else:
+        one = "LX*{}~\nSV2*0450*HC:99284:25*500*UN*1~\n"
+        head, rest = text.split("LX*1~", 1)
+        tail = rest[rest.index("SE*") :]
+    body = head + "".join(one.format(number) for number in range(1, lines + 1))
+    st = body.rindex("ST*")
+    count = body[st:].count("~") + 1
+    control = tail[: tail.index("~")].split("*")[2]
+    return write(tmp_path, name, body + f"SE*{count}*{control}~" + tail[tail.index("~") + 1 :])
+
+
+def _line_count_problems(claims: list[Any]) -> list[list[str]]:
+    return [[p.message for p in ln.problems if p.field == "lines"] for c in claims for ln in c.lines]
+
+
+def test_a_claim_of_more_lines_than_any_837_allows_is_handed_on_in_bounded_blocks(tmp_path: Path) -> None:
+    # The whole CLM loop was held until its end: a claim of millions of LX loops held them all.
+    # Every line still yields one result, in order, and says why its claim-wide edits are partial.
+    claims = list(read_x12(_claim_of(2_500, tmp_path)))
+    assert [c.claim_id for c in claims] == ["P001", "P002", "P002", "P002"]
+    assert [len(c.lines) for c in claims[1:]] == [999, 999, 502]
+    assert [ln.line_number for c in claims[1:] for ln in c.lines] == list(range(1, 2_501))
+    said = (
+        "are more than 999 in the claim at segment 42, where the 837P allows 50 service lines (2400 loops), so a "
+        "receiver rejects the claim; its lines are checked 999 at a time, so the edits across a claim's lines "
+        "(pairs, duplicates, units per day, repeated line numbers) do not look from one block into another"
+    )
+    assert _line_count_problems(claims) == [[]] * 2 + [[said]] * 2_500
+    assert all(ln.location and ln.location["claim_id"] == "P002" for c in claims[1:] for ln in c.lines)
+
+
+def test_an_837p_claim_of_more_than_50_lines_is_flagged_on_each_and_checked_whole(tmp_path: Path) -> None:
+    claims = list(read_x12(_claim_of(51, tmp_path)))
+    assert [len(c.lines) for c in claims] == [2, 51]
+    said = (
+        "are 51 in the claim at segment 42, where the 837P allows 50 service lines (2400 loops), so a receiver "
+        "rejects the claim"
+    )
+    assert _line_count_problems(claims) == [[]] * 2 + [[said]] * 51
+    assert _line_count_problems(list(read_x12(_claim_of(50, tmp_path)))) == [[]] * 52
+
+
+def test_an_837i_claim_may_bill_999_lines(tmp_path: Path) -> None:
+    claims = list(read_x12(_claim_of(999, tmp_path, "institutional.837")))
+    assert [len(c.lines) for c in claims] == [999]
+    assert not any(ln.problems for c in claims for ln in c.lines)
+    claims = list(read_x12(_claim_of(1_000, tmp_path, "institutional.837")))
+    assert [len(c.lines) for c in claims] == [999, 1]
+    assert {m for ms in _line_count_problems(claims) for m in ms} == {
+        "are more than 999 in the claim at segment 19, where the 837I allows 999 service lines (2400 loops), so a "
+        "receiver rejects the claim; its lines are checked 999 at a time, so the edits across a claim's lines "
+        "(pairs, duplicates, units per day, repeated line numbers) do not look from one block into another"
+    }
+
+
+def test_tr3_issues_of_a_claim_handed_on_in_blocks_go_where_they_fall(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # An issue in the claim before its first LX belongs on every line of the claim, each block's.
+    from claimcheck.io.readers import x12_validate
+    from claimcheck.io.readers.x12 import read_x12_strict
+
+    # P002's CLM is segment 42, its HI 43, then three segments a line: line 999's DTP is 3040,
+    # line 1000's LX 3041.
+    issues = [
+        x12_validate.X12Issue(position, name, "odd") for position, name in ((43, "HI"), (3040, "DTP"), (3041, "LX"))
+    ]
+    monkeypatch.setattr(x12_validate, "validate_with_pyx12", lambda path: issues)
+    claims = list(read_x12_strict(_claim_of(1_500, tmp_path)))
+    tr3 = [[p.message for p in ln.problems if p.field == "tr3"] for c in claims[1:] for ln in c.lines]
+    header = "segment 43 (HI): odd"
+    assert (
+        tr3
+        == [[header]] * 998
+        + [[header, "segment 3040 (DTP): odd"], [header, "segment 3041 (LX): odd"]]
+        + [[header]] * 500
+    )

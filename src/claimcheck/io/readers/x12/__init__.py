@@ -92,6 +92,7 @@ def _read(path: Path, issues: Sequence[tuple[int, str]]) -> Iterator[ParsedClaim
     envelope: Envelope = scan_envelope(path, issues)
     orphans = deque(sorted(envelope.orphans, key=lambda orphan: orphan.position))
     claim_issues = deque(envelope.claim_issues)
+    header_issues: list[tuple[int, str]] = []  # of the claim read, before its first LX: for each block
     for item in read_loops(iter_segments(path), path.name):
         start = item.position if isinstance(item, EmptyTransaction) else item.start
         while orphans and orphans[0].position < start:
@@ -108,6 +109,10 @@ def _read(path: Path, issues: Sequence[tuple[int, str]]) -> Iterator[ParsedClaim
         mine = []
         while claim_issues and claim_issues[0][0] <= item.end:
             mine.append(claim_issues.popleft())
+        if item.continued:
+            mine = [*header_issues, *mine]
+        elif item.lines:
+            header_issues = [issue for issue in mine if issue[0] < item.lines[0].position]
         yield _claim(item, shared, mine)
     for orphan in orphans:
         yield _orphan(path, orphan)

@@ -4,7 +4,7 @@ A state machine over the segment stream. The hierarchy (2000A billing provider, 
 subscriber with its payer, 2000C patient) is kept while it applies; a claim (2300 CLM) collects
 its HI codes, dates and rendering provider; each 2400 LX opens a service line. A claim is handed
 on as soon as a segment that cannot belong to it arrives (``CLAIM_ENDERS``), so memory holds one
-claim at a time. Loops the lines do not need (2320/2330 other payers, 2430 adjudication…) are
+claim at a time, and of a claim longer than any 837 allows, ``MOST_LINES`` lines at a time. Loops the lines do not need (2320/2330 other payers, 2430 adjudication…) are
 passed over, taking care that their NM1*82, NM1*PR, DMG and DTP do not overwrite the claim's own.
 """
 
@@ -13,10 +13,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
-from claimcheck.io.readers.x12.envelope import CLAIM_ENDERS, INSTITUTIONAL
+from claimcheck.io.readers.x12.envelope import CLAIM_ENDERS, INSTITUTIONAL, PROFESSIONAL
 from claimcheck.io.readers.x12.fields import Provider, npi
 from claimcheck.io.readers.x12.hierarchy import HLChain, HLCheck
-from claimcheck.io.readers.x12.lines import build_claim
+from claimcheck.io.readers.x12.lines import MOST_LINES, build_claim
 from claimcheck.io.readers.x12.model import ClaimLoop, Context, EmptyTransaction, LineLoop, Person, RawClaim
 from claimcheck.io.readers.x12.tokens import Segment
 from claimcheck.models.parse import InputProblem
@@ -71,8 +71,11 @@ class _Reader:
         if claim is None:
             return None
         self.claims_in_transaction += 1
+        return build_claim(claim, self._person())
+
+    def _person(self) -> Person:
         hierarchy = self.hierarchy
-        return build_claim(claim, hierarchy.subscriber if hierarchy.patient is None else hierarchy.patient)
+        return hierarchy.subscriber if hierarchy.patient is None else hierarchy.patient
 
     def _end_transaction(self) -> Result:
         claim = self._end_claim()
@@ -102,7 +105,9 @@ class _Reader:
     def _st(self, segment: Segment) -> Result:
         result = self._end_transaction()
         version = segment.get(3) or self.context.version
-        self.context = self.context.open_transaction(segment.get(2), segment.position, INSTITUTIONAL in version)
+        self.context = self.context.open_transaction(
+            segment.get(2), segment.position, INSTITUTIONAL in version, PROFESSIONAL in version
+        )
         self.claims_in_transaction = 0
         self.hierarchy = _Hierarchy()
         self.chain = HLChain()
@@ -240,17 +245,28 @@ class _Reader:
             claim.dates.setdefault(segment.get(1), segment)
         return None
 
+    def _new_line(self, claim: ClaimLoop, line: LineLoop) -> Result:
+        result = None
+        if len(claim.lines) == MOST_LINES:
+            # More lines than any 837 allows: hand on those read so far, so that a hostile claim
+            # of millions of LX loops is held MOST_LINES lines at a time.
+            result = build_claim(claim, self._person(), more=True)
+            claim.blocks += 1
+            claim.lines = []
+        claim.lines.append(line)
+        return result
+
     def _lx(self, segment: Segment) -> Result:
         claim = self.claim or self._open_claim(None, segment.position)
-        claim.lines.append(LineLoop(segment.position, segment.get(1)))
-        return None
+        return self._new_line(claim, LineLoop(segment.position, segment.get(1)))
 
     def _service(self, segment: Segment) -> Result:
         claim = self.claim or self._open_claim(None, segment.position)
+        result = None
         if not claim.lines or claim.lines[-1].service is not None:
-            claim.lines.append(LineLoop(segment.position, None))
+            result = self._new_line(claim, LineLoop(segment.position, None))
         claim.lines[-1].service = segment
-        return None
+        return result
 
 
 def read_loops(segments: Iterable[Segment], file: str) -> Iterator[RawClaim | EmptyTransaction]:

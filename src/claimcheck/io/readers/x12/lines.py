@@ -17,7 +17,13 @@ from claimcheck.io.readers.x12.model import ClaimLoop, LineLoop, Person, RawClai
 from claimcheck.io.readers.x12.tokens import Segment, as_count
 from claimcheck.models.parse import InputProblem
 
-__all__ = ["build_claim"]
+__all__ = ["MOST_LINES", "build_claim"]
+
+# The most service lines (2400 loops) an 837 claim may hold: 999 on an 837I, 50 on an 837P. A
+# claim is held this many lines at a time: every claim a receiver accepts is checked whole, and a
+# longer one, which a receiver rejects, cannot take memory in proportion to its length.
+MOST_LINES = 999
+_PROFESSIONAL_LINES = 50
 
 
 def _date(loop: ClaimLoop, line: LineLoop, institutional: bool) -> tuple[str | None, InputProblem | None]:
@@ -102,9 +108,31 @@ def _line(loop: ClaimLoop, line: LineLoop, claim_id: str | None, inherited: list
     return RawLine(data, tuple(problems), context.origin(line.position, detail), location, line.position)
 
 
-def build_claim(loop: ClaimLoop, person: Person) -> RawClaim:
+def _line_count(loop: ClaimLoop, more: bool) -> InputProblem | None:
+    """What is wrong with the number of the claim's lines: more than its TR3 allows, and, past
+    ``MOST_LINES``, checked in blocks."""
+    context, count, split = loop.context, len(loop.lines), more or loop.blocks > 0
+    if context.professional or context.institutional:
+        kind, allowed = ("837P", _PROFESSIONAL_LINES) if context.professional else ("837I", MOST_LINES)
+        allows = f"the {kind} allows {allowed} service lines (2400 loops)"
+    else:
+        allowed, allows = MOST_LINES, f"no 837 allows more than {MOST_LINES} service lines (2400 loops)"
+    if not split and count <= allowed:
+        return None
+    said = f"{'more than ' + str(MOST_LINES) if split else count} in the claim at segment {loop.start}, where {allows}"
+    said += ", so a receiver rejects the claim"
+    if split:
+        said += (
+            f"; its lines are checked {MOST_LINES} at a time, so the edits across a claim's lines (pairs, "
+            "duplicates, units per day, repeated line numbers) do not look from one block into another"
+        )
+    return InputProblem("lines", "are " + said)
+
+
+def build_claim(loop: ClaimLoop, person: Person, more: bool = False) -> RawClaim:
     """The claim of a finished 2300 loop; ``person`` is the patient (2010CA) or, without a 2000C
-    loop, the subscriber (2010BA)."""
+    loop, the subscriber (2010BA). ``more``: the loop goes on past ``MOST_LINES`` lines, and these
+    are a block of them (so are they when ``loop.blocks`` were handed on before)."""
     claim_id = (loop.clm.get(1) or None) if loop.clm is not None else None
     header = {
         "claim_id": claim_id,
@@ -116,6 +144,9 @@ def build_claim(loop: ClaimLoop, person: Person) -> RawClaim:
     if loop.clm is None:
         problems.append(InputProblem("claim_id", f"is missing: the service line at segment {loop.start} has no CLM"))
     inherited = loop.diagnoses.problems()
+    line_count = _line_count(loop, more)
+    if line_count is not None:
+        inherited.append(line_count)
     if not loop.lines:
         problems.append(
             InputProblem("lines", f"is missing: the claim at segment {loop.start} has no service line (2400 LX)")
@@ -132,7 +163,8 @@ def build_claim(loop: ClaimLoop, person: Person) -> RawClaim:
         context.transaction_ordinal,
         loop.hierarchy,
         loop.start,
-        loop.end,
+        loop.end - 1 if more else loop.end,  # a block ends before the LX that opens the next one
         context.origin(loop.start, detail),
         context.location(claim_id=claim_id, segment=loop.start),
+        continued=loop.blocks > 0,
     )

@@ -29,13 +29,19 @@ class Context:
     ordinal: int = 0  # of the last ST opened; counted the same way as the envelope pass counts
     st_position: int = 0
     institutional: bool = False
+    professional: bool = False  # neither, when ST03 and GS08 name another version
 
     def enter(self, **changes: Any) -> Context:
         return dataclasses.replace(self, **changes)
 
-    def open_transaction(self, control: str, position: int, institutional: bool) -> Context:
+    def open_transaction(self, control: str, position: int, institutional: bool, professional: bool) -> Context:
         return dataclasses.replace(
-            self, transaction=control, ordinal=self.ordinal + 1, st_position=position, institutional=institutional
+            self,
+            transaction=control,
+            ordinal=self.ordinal + 1,
+            st_position=position,
+            institutional=institutional,
+            professional=professional,
         )
 
     @property
@@ -104,7 +110,8 @@ class ClaimLoop:
     provider: Provider | None = None  # 2310B rendering provider
     last_nm1: str = ""
     other_payers: bool = False  # inside 2320/2330, whose NM1/DTP are not the claim's own
-    lines: list[LineLoop] = field(default_factory=list)
+    lines: list[LineLoop] = field(default_factory=list)  # of the block being read (``lines.MOST_LINES`` at most)
+    blocks: int = 0  # blocks of lines already handed on, for a claim longer than any 837 allows
     problems: list[InputProblem] = field(default_factory=list)  # for every line of the claim
 
 
@@ -132,6 +139,7 @@ class RawClaim:
     end: int
     origin: str
     location: Location
+    continued: bool = False  # a later block of a claim's lines (``lines.MOST_LINES``): its header was handed on
 
 
 @dataclass(frozen=True, slots=True)
