@@ -4,8 +4,9 @@ A state machine over the segment stream. The hierarchy (2000A billing provider, 
 subscriber with its payer, 2000C patient) is kept while it applies; a claim (2300 CLM) collects
 its HI codes, dates and rendering provider; each 2400 LX opens a service line. A claim is handed
 on as soon as a segment that cannot belong to it arrives (``CLAIM_ENDERS``), so memory holds one
-claim at a time, and of a claim longer than any 837 allows, ``MOST_LINES`` lines at a time. Loops the lines do not need (2320/2330 other payers, 2430 adjudication…) are
-passed over, taking care that their NM1*82, NM1*PR, DMG and DTP do not overwrite the claim's own.
+claim at a time, and of a claim longer than any 837 allows, ``MOST_LINES`` lines at a time. Loops
+the lines do not need (2320/2330 other payers, 2430 adjudication…) are passed over, taking care
+that their NM1*82, NM1*PR, DMG and DTP do not overwrite the claim's own.
 """
 
 from __future__ import annotations
