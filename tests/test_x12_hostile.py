@@ -299,3 +299,21 @@ def test_tr3_issues_of_a_claim_handed_on_in_blocks_go_where_they_fall(
         + [[header, "segment 3040 (DTP): odd"], [header, "segment 3041 (LX): odd"]]
         + [[header]] * 500
     )
+
+
+def test_padding_before_the_isa_is_dropped_as_it_is_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Blank and NUL padding before the first ISA was all kept, and stripped again at each chunk read.
+    from claimcheck.io.readers.x12 import tokens
+
+    monkeypatch.setattr(tokens, "_CHUNK", 1 << 14)
+    expected = summary(FIXTURES / "professional.837")
+    path = write(tmp_path, "professional.837", "\x00" * (4 << 20) + "\r\n" + fixture_text())
+    tracemalloc.start()
+    try:
+        first = next(tokens.iter_segments(path))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert first.id == "ISA"
+    assert peak < 1 << 20, f"{peak / 2**20:.1f} MiB"
+    assert summary(path) == expected

@@ -120,10 +120,10 @@ class _Tokenizer:
         return self._decoder.decode(chunk, final=not chunk)
 
     def _first_interchange(self) -> tuple[str, Interchange]:
-        buffer = ""
-        while len(buffer.lstrip(WHITESPACE + PADDING)) < _ISA_LOOKAHEAD and not self._eof:
-            buffer += self._read()
-        text = buffer.lstrip(WHITESPACE + PADDING)
+        text = ""
+        while len(text) < _ISA_LOOKAHEAD and not self._eof:
+            # Padding before the ISA is dropped as it comes: a file may start with megabytes of it.
+            text = (text + self._read()).lstrip(WHITESPACE + PADDING)
         if not text:
             raise InputError(self._path, "is empty: expected an X12 file starting with an ISA segment")
         # Only "ISA" is asked of the first segment: ``parse_isa`` then says what is wrong with
