@@ -53,6 +53,17 @@ def test_serve_on_a_port_in_use_says_so_and_exits_2(workers: str) -> None:
     assert result.stderr == f"claimcheck: error: cannot listen on 127.0.0.1:{port}: Address already in use\n"
 
 
+@pytest.mark.parametrize("workers", ["1", "2"])
+@pytest.mark.parametrize("host", ["a..b", "x" * 64 + ".example"])
+def test_serve_on_a_host_that_is_no_host_name_says_so_and_exits_2(workers: str, host: str) -> None:
+    # An empty or over-long label fails the host name's IDNA encoding: that was a UnicodeError traceback, exit 1.
+    pytest.importorskip("uvicorn")
+    arguments = ["serve", "--host", host, "--port", "0", "--workers", workers]
+    result = CliRunner().invoke(main, arguments, env={"CLAIMCHECK_API_KEYS": "k1"})
+    assert result.exit_code == 2
+    assert result.stderr == f"claimcheck: error: cannot listen on {host}:0: not a host name or IP address\n"
+
+
 def test_serve_logs_where_it_listens_with_the_port_the_system_chose(tmp_path) -> None:
     pytest.importorskip("uvicorn")
     import json

@@ -112,6 +112,9 @@ def _listening_socket(host: str, port: int) -> socket.socket:
         listener = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     except OSError as exc:
         raise ServiceConfigError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    except UnicodeError:
+        # A label that is empty (a..b) or over 63 characters fails its IDNA encoding before any lookup.
+        raise ServiceConfigError(f"cannot listen on {host}:{port}: not a host name or IP address") from None
     try:
         listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         listener.bind(address)
