@@ -407,6 +407,26 @@ def test_a_claim_with_bad_fields_gets_200_with_input_findings(client: TestClient
     assert all(any(f["check"] == "input" for f in line["findings"]) for line in lines)
 
 
+def test_a_key_that_no_field_reads_is_an_input_warning_as_in_a_json_claims_file(
+    client: TestClient, tmp_path: Path
+) -> None:
+    # A misspelt key ("modifier", "patient_gender") was dropped without a word: the line passed with
+    # its GN modifier unchecked, where `claimcheck check claims.json` warns of the key.
+    claim = {**CLAIM, "patient_gender": "F", "lines": [{**CLAIM["lines"][0], "modifier": ["GN"]}]}
+    response = client.post(VALIDATE, json=claim, headers=AUTH)
+    (line,) = response.json()["lines"]
+    unread = [(f["rule_id"], f["status"], f["subject"]) for f in line["findings"] if f["check"] == "input"]
+    assert unread == [("input.not_checked", "warn", "patient_gender"), ("input.not_checked", "warn", "modifier")]
+    assert line["status"] == "warn"
+    claims_file = tmp_path / "claims.json"
+    claims_file.write_text(json.dumps(claim), encoding="utf-8")
+    from_file = claimcheck.validate_file(claims_file, as_of=AS_OF).to_dict()
+    # The file's messages add where the line is in it: " (claims.json [0] lines[0])".
+    file_message = [f["message"].removesuffix(" (claims.json [0] lines[0])") for f in from_file["lines"][0]["findings"]]
+    assert [f["message"] for f in line["findings"]] == file_message
+    assert [f["rule_id"] for f in line["findings"]] == [f["rule_id"] for f in from_file["lines"][0]["findings"]]
+
+
 def test_a_lone_surrogate_in_a_claim_comes_back_escaped_not_as_a_500(client: TestClient) -> None:
     body = b'{"claim_id": "C\\ud800", "lines": [{"line_number": 1, "procedure_code": "0711T"}]}'
     response = client.post(VALIDATE, content=body, headers={**AUTH, "Content-Type": "application/json"})

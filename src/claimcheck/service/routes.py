@@ -19,6 +19,7 @@ from claimcheck.engine.ruleset import RuleSet
 from claimcheck.engine.run import validate_many
 from claimcheck.errors import ClaimCheckError, InputError
 from claimcheck.io.readers import READERS, read_claims
+from claimcheck.models.parse import parse_claim
 from claimcheck.models.report import LineResult, Report
 from claimcheck.service.auth import bearer_scheme
 from claimcheck.service.json_body import JsonBodyRoute, refuse_unreadable_media
@@ -100,7 +101,11 @@ def _line_json(line: LineResult) -> str:
 
 
 def _checked(claims: list[dict[str, Any]], rules: RuleSet, as_of: date | None) -> tuple[Report, Response]:
-    report = validate_many(claims, rules=rules, as_of=as_of)
+    # Read as a JSON claims file reads them (strict): the body's keys are the contract's, so a
+    # misspelt one ("modifier") is an input.not_checked warning, not a field left unchecked in
+    # silence as validate() leaves the extra keys of a DataFrame's rows.
+    parsed = (parse_claim(claim, strict=True) for claim in claims)
+    report = validate_many(parsed, rules=rules, as_of=as_of)
     return report, _report_response(report)
 
 
@@ -145,7 +150,8 @@ router.add_api_route("/healthz", healthz, methods=["HEAD"], response_model=Healt
 async def validate_claims(request: Request, claims: Annotated[ClaimsBody, Body()], as_of: AsOf = None) -> Response:
     """Check one claim, or a list of up to 1,000 with up to 100,000 lines in all, in the JSON claims shape.
 
-    A claim with wrong fields is answered with ``input`` findings on its lines, not with a 422.
+    A claim with wrong fields is answered with ``input`` findings on its lines, not with a 422;
+    a key that no field reads (``modifier`` for ``modifiers``) with an ``input.not_checked`` warning.
     The body is read as JSON whatever its Content-Type (none, text/plain or a form type too).
     """
     rules = _state(request).rules.current
