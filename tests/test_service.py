@@ -164,7 +164,22 @@ def test_a_request_without_a_key_gets_401_with_a_bearer_challenge(client: TestCl
     response = client.post(VALIDATE, json=CLAIM)
     assert response.status_code == 401
     assert response.headers["WWW-Authenticate"] == "Bearer"
-    assert response.json() == {"detail": "an API key is required"}
+    assert response.json() == {"detail": "an API key is required: send it as 'Authorization: Bearer <API key>'"}
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [{"Authorization": f"Basic {KEY}"}, {"Authorization": KEY}, {"Authorization": "Bearer "}, {"X-API-Key": KEY}],
+)
+def test_a_key_sent_another_way_than_bearer_gets_401_saying_how_to_send_it(
+    client: TestClient, headers: dict[str, str]
+) -> None:
+    # Each was told "an API key is required", though the caller had sent one.
+    response = client.get("/v1/rules", headers=headers)
+    assert response.status_code == 401
+    assert response.headers["WWW-Authenticate"] == "Bearer"  # RFC 6750: no error code for another scheme
+    assert "'Authorization: Bearer <API key>'" in response.json()["detail"]
+    assert KEY not in response.text
 
 
 @pytest.mark.parametrize("header", [f"Bearer {KEY}x", f"Basic {KEY}", KEY, "Bearer "])

@@ -41,12 +41,23 @@ class ApiKeys:
         return matched
 
 
-def _bearer_token(scope: Scope) -> bytes | None:
+_HOW = "send it as 'Authorization: Bearer <API key>'"
+_NO_KEY = f"an API key is required: {_HOW}"
+# Basic, a bare key, "Bearer" without one: told so, since the caller did send something.
+_NOT_BEARER = f"the Authorization header is not a bearer token: {_HOW}"
+_WRONG_KEY = "the API key is not valid"
+
+
+def _authorization(scope: Scope) -> bytes | None:
     for name, value in scope["headers"]:
         if name == b"authorization":
-            scheme, _, token = value.partition(b" ")
-            return token.strip() if scheme.lower() == b"bearer" and token.strip() else None
+            return value
     return None
+
+
+def _bearer_token(authorization: bytes) -> bytes | None:
+    scheme, _, token = authorization.partition(b" ")
+    return token.strip() if scheme.lower() == b"bearer" and token.strip() else None
 
 
 class ApiKeyMiddleware:
@@ -61,12 +72,16 @@ class ApiKeyMiddleware:
         if scope["type"] != "http" or not self.keys or scope["path"] in OPEN_PATHS:
             await self.app(scope, receive, send)
             return
-        token = _bearer_token(scope)
+        authorization = _authorization(scope)
+        token = _bearer_token(authorization) if authorization is not None else None
         if token is not None and self.keys.accepts(token):
             await self.app(scope, receive, send)
             return
-        # RFC 6750: no error code when no credentials were sent, invalid_token when they were wrong.
+        # RFC 6750: no error code when no bearer credentials were sent, invalid_token when they were wrong.
         challenge = "Bearer" if token is None else 'Bearer error="invalid_token"'
-        detail = "an API key is required" if token is None else "the API key is not valid"
+        if token is not None:
+            detail = _WRONG_KEY
+        else:
+            detail = _NO_KEY if authorization is None else _NOT_BEARER
         response = JSONResponse({"detail": detail}, status_code=401, headers={"WWW-Authenticate": challenge})
         await response(scope, receive, send)
