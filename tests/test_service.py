@@ -311,6 +311,17 @@ def test_malformed_json_or_a_wrong_shape_gets_422_pointing_at_it(
     assert response.json()["detail"][0]["loc"] == loc
 
 
+def test_an_empty_body_gets_422_saying_it_is_empty(client: TestClient) -> None:
+    # It was pydantic's "Field required", which does not say what was missing.
+    response = client.post(VALIDATE, content=b"", headers={**AUTH, "Content-Type": "application/json"})
+    assert response.status_code == 422
+    assert response.json() == {
+        "detail": [
+            {"type": "missing", "loc": ["body"], "msg": "the body is empty: send one claim object or a list of them"}
+        ]
+    }
+
+
 @pytest.mark.parametrize(
     ("body", "offset", "error"),
     [

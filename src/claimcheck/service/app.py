@@ -36,6 +36,10 @@ _DESCRIPTION = """Pre-submission claim scrubbing: send claims in the JSON claims
 and get the JSON report back. Every endpoint but /healthz needs `Authorization: Bearer <API key>`."""
 
 
+# The only body FastAPI reads is /v1/claims:validate's (the 837 endpoint reads its own).
+_EMPTY_BODY = "the body is empty: send one claim object or a list of them"
+
+
 async def _validation_error(_request: Request, exc: Exception) -> AsciiJSONResponse:
     """FastAPI's 422, without the ``input`` it echoes: that may be 5 MB of claims."""
     assert isinstance(exc, RequestValidationError)
@@ -43,6 +47,9 @@ async def _validation_error(_request: Request, exc: Exception) -> AsciiJSONRespo
         {key: _context(value) if key == "ctx" else value for key, value in error.items() if key != "input"}
         for error in exc.errors()
     ]
+    for error in errors:
+        if error["type"] == "missing" and tuple(error["loc"]) == ("body",):
+            error["msg"] = _EMPTY_BODY  # pydantic's "Field required" does not say which field
     return AsciiJSONResponse({"detail": jsonable_encoder(errors)}, status_code=422)
 
 
