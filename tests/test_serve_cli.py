@@ -138,3 +138,18 @@ def test_serve_runs_no_more_workers_than_cores_and_says_so(monkeypatch: pytest.M
         main, ["serve", "--insecure-no-auth", "--workers", "2"], env={"CLAIMCHECK_API_KEYS": ""}
     )
     assert [settings.workers for settings in started] == [2] and result.stderr == ""
+
+
+def test_serve_without_the_service_extra_says_how_to_install_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    for name in [name for name in sys.modules if name.startswith("claimcheck.service.") or name == "fastapi"]:
+        if name != "claimcheck.service.settings":
+            monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "fastapi", None)  # as if not installed: importing it fails
+    result = CliRunner().invoke(main, ["serve", "--insecure-no-auth"], env={"CLAIMCHECK_API_KEYS": ""})
+    assert result.exit_code == 2
+    assert result.stderr.startswith(
+        "claimcheck: error: serve needs the service extra: pip install 'claimcheck[service]'"
+    )
+    assert "Traceback" not in result.stderr
