@@ -323,6 +323,49 @@ def test_an_empty_body_gets_422_saying_it_is_empty(client: TestClient) -> None:
 
 
 @pytest.mark.parametrize(
+    ("body", "detail"),
+    [
+        (
+            b"null",
+            {
+                "type": "list_type",
+                "loc": ["body"],
+                "msg": "the body must be one claim object or a list of them, not null",
+            },
+        ),
+        (
+            b"42",
+            {
+                "type": "list_type",
+                "loc": ["body"],
+                "msg": "the body must be one claim object or a list of them, not a number",
+            },
+        ),
+        (
+            json.dumps(json.dumps(CLAIM)).encode(),
+            {
+                "type": "list_type",
+                "loc": ["body"],
+                "msg": "the body must be one claim object or a list of them, not a string "
+                "(it holds JSON encoded a second time: send that JSON itself)",
+            },
+        ),
+        (b'[{}, "C1"]', {"type": "dict_type", "loc": ["body", 1], "msg": "a claim must be an object, not a string"}),
+        (b"[[{}]]", {"type": "dict_type", "loc": ["body", 0], "msg": "a claim must be an object, not a list"}),
+    ],
+)
+def test_a_body_of_another_shape_gets_422_saying_what_it_is(
+    client: TestClient, body: bytes, detail: dict[str, Any]
+) -> None:
+    # It was pydantic's "Input should be a valid list" (though one claim object is taken too) or
+    # "a valid dictionary", which did not say what had been sent: a claim JSON-encoded twice, say.
+    response = client.post(VALIDATE, content=body, headers={**AUTH, "Content-Type": "application/json"})
+    assert response.status_code == 422
+    assert response.json() == {"detail": [detail]}
+    assert SECRET_CLAIM_ID not in response.text
+
+
+@pytest.mark.parametrize(
     ("body", "offset", "error"),
     [
         (b'{"claim_id": "C\xff1", "lines": []}', 15, "not valid UTF-8"),

@@ -10,7 +10,6 @@ from contextlib import asynccontextmanager
 from importlib.metadata import version
 
 from fastapi import FastAPI, Request
-from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from starlette.requests import ClientDisconnect
@@ -27,6 +26,7 @@ from claimcheck.service.observe import STATS_KEY, ObserveMiddleware
 from claimcheck.service.routes import AsciiJSONResponse, ServiceState, router
 from claimcheck.service.rules import RulesHolder
 from claimcheck.service.settings import Settings
+from claimcheck.service.validation_errors import validation_error
 
 __all__ = ["app_from_env", "create_app"]
 
@@ -34,28 +34,6 @@ _log = logging.getLogger(EVENT_LOGGER)
 
 _DESCRIPTION = """Pre-submission claim scrubbing: send claims in the JSON claims shape, or an 837,
 and get the JSON report back. Every endpoint but /healthz needs `Authorization: Bearer <API key>`."""
-
-
-# The only body FastAPI reads is /v1/claims:validate's (the 837 endpoint reads its own).
-_EMPTY_BODY = "the body is empty: send one claim object or a list of them"
-
-
-async def _validation_error(_request: Request, exc: Exception) -> AsciiJSONResponse:
-    """FastAPI's 422, without the ``input`` it echoes: that may be 5 MB of claims."""
-    assert isinstance(exc, RequestValidationError)
-    errors = [
-        {key: _context(value) if key == "ctx" else value for key, value in error.items() if key != "input"}
-        for error in exc.errors()
-    ]
-    for error in errors:
-        if error["type"] == "missing" and tuple(error["loc"]) == ("body",):
-            error["msg"] = _EMPTY_BODY  # pydantic's "Field required" does not say which field
-    return AsciiJSONResponse({"detail": jsonable_encoder(errors)}, status_code=422)
-
-
-def _context(ctx: dict[str, object]) -> dict[str, object]:
-    # A validator's ValueError would be encoded as an empty object; its text is what it says.
-    return {key: str(value) if isinstance(value, Exception) else value for key, value in ctx.items()}
 
 
 async def _internal_error(request: Request, exc: Exception) -> AsciiJSONResponse:
@@ -98,7 +76,7 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.service = ServiceState(settings, rules, metrics)
     app.include_router(router)
-    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(ClientDisconnect, _client_gone)
     app.add_exception_handler(Exception, _internal_error)
     # Inside the key check: a client without a key learns nothing, not even the size limit.
