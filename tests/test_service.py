@@ -249,6 +249,8 @@ def test_up_to_1000_claims_are_checked_and_1001_get_422(client: TestClient) -> N
     (error,) = response.json()["detail"]
     assert error["loc"] == ["body"] and error["type"] == "too_long"
     assert "input" not in error  # the claims are not echoed back
+    # As the line limit's 422 says it; pydantic's was "List should have at most 1000 items after validation".
+    assert error["msg"] == "a request may carry at most 1,000 claims, not 1,001: send them in several requests"
     assert client.post(VALIDATE, json=[small] * 1000, headers=AUTH).json()["summary"]["lines"] == 1000
 
 

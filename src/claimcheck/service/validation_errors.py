@@ -19,6 +19,9 @@ __all__ = ["validation_error"]
 _EMPTY_BODY = "the body is empty: send one claim object or a list of them"
 _NOT_CLAIMS = "the body must be one claim object or a list of them, not {kind}"
 _NOT_A_CLAIM = "a claim must be an object, not {kind}"
+_TOO_MANY_CLAIMS = (
+    "a request may carry at most {max_length:,} claims, not {actual_length:,}: send them in several requests"
+)
 
 
 async def validation_error(_request: Request, exc: Exception) -> AsciiJSONResponse:
@@ -38,7 +41,13 @@ def _explained(error: dict[str, Any]) -> dict[str, Any]:
         shown["msg"] = _NOT_CLAIMS.format(kind=_json_kind(error.get("input")))
     elif kind == "dict_type" and len(loc) == 2 and loc[0] == "body":
         shown["msg"] = _NOT_A_CLAIM.format(kind=_json_kind(error.get("input")))
+    elif kind == "too_long" and loc == ("body",) and _counted(error.get("ctx")):
+        shown["msg"] = _TOO_MANY_CLAIMS.format(**error["ctx"])
     return shown
+
+
+def _counted(ctx: Any) -> bool:
+    return isinstance(ctx, dict) and all(isinstance(ctx.get(key), int) for key in ("max_length", "actual_length"))
 
 
 def _json_kind(value: Any) -> str:
