@@ -153,3 +153,17 @@ def test_serve_without_the_service_extra_says_how_to_install_it(monkeypatch: pyt
         "claimcheck: error: serve needs the service extra: pip install 'claimcheck[service]'"
     )
     assert "Traceback" not in result.stderr
+
+
+def test_serve_interrupted_while_it_starts_ends_with_130_as_check_does(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Ctrl-C while the rules load was click's "Aborted!" and status 1, which claimcheck gives to failing lines.
+    pytest.importorskip("uvicorn")
+    import claimcheck.service.server as server
+
+    def interrupted(_settings: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(server, "serve", interrupted)
+    result = CliRunner().invoke(main, ["serve", "--insecure-no-auth"], env={"CLAIMCHECK_API_KEYS": ""})
+    assert result.exit_code == 130
+    assert result.stderr == "claimcheck: interrupted\n"
