@@ -164,3 +164,37 @@ def test_an_unknown_key_of_a_claim_in_a_json_claims_file_is_a_warning_naming_it(
         assert "F" not in warned[0][4].removeprefix("patient_gender is not read")
     # validate() passes over a claim's other keys, as it does a line's (a DataFrame's rows carry them).
     assert not [f for r in claimcheck.validate(claim, as_of=AS_OF_DAY).lines for f in r.findings if f.check == "input"]
+
+
+def _input_rows(path: Path) -> list[tuple[str, str, str, str, str]]:
+    rows = csv.DictReader(io.StringIO(_report(path)))
+    return [
+        (r["line_number"], r["rule_id"], r["status"], r["subject"], r["message"]) for r in rows if r["check"] == "input"
+    ]
+
+
+def test_a_key_given_twice_in_a_json_claims_file_is_a_warning_naming_it(tmp_path: Path) -> None:
+    # {"modifiers": "GN", ..., "modifiers": "26"}: Python's JSON reader keeps the last value, others
+    # the first; the 26 was checked and passed, and the GN a payer's reader may take went unremarked.
+    line = '"line_number": 1, "procedure_code": "0711T", "modifiers": "GN", "date_of_service": "2026-03-10"'
+    claim = '{"claim_id": "C1", "payer": "Acme", "payer": "Other", "lines": [{' + line + ', "modifiers": "26"}]}'
+    for name, text in (("claims.json", f"[{claim}]"), ("claims.jsonl", claim + "\n")):
+        path = tmp_path / name
+        path.write_text(text)
+        warned = _input_rows(path)
+        assert [row[:4] for row in warned] == [
+            ("1", "input.not_checked", "warn", "payer"),
+            ("1", "input.not_checked", "warn", "modifiers"),
+        ], name
+        assert warned[1][4].startswith("modifiers is given 2 times in one object, so its value is not checked")
+        assert "GN" not in warned[1][4] and "Other" not in warned[0][4]
+        # Neither value is judged: the modifier checks stay silent, as for a value that cannot be read.
+        assert not [r for r in csv.DictReader(io.StringIO(_report(path))) if r["check"] == "modifier"]
+
+
+def test_keys_given_once_and_repeated_keys_elsewhere_in_the_value_say_nothing(tmp_path: Path) -> None:
+    # Only a claim's and a line's own keys are its fields; a repeat inside a value is no field of the claim.
+    line = '"line_number": 1, "procedure_code": "99213", "diagnosis_codes": ["I10"], "date_of_service": "2026-03-10"'
+    path = tmp_path / "claims.jsonl"
+    path.write_text('{"claim_id": "C1", "lines": [{' + line + "}]}\n")
+    assert _input_rows(path) == []

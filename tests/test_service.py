@@ -498,6 +498,20 @@ def test_a_key_that_no_field_reads_is_an_input_warning_as_in_a_json_claims_file(
     assert [f["rule_id"] for f in line["findings"]] == [f["rule_id"] for f in from_file["lines"][0]["findings"]]
 
 
+def test_a_key_given_twice_is_an_input_warning_as_in_a_json_claims_file(client: TestClient) -> None:
+    # json.loads keeps the last of two "modifiers"; another reader of the same body takes the first.
+    line = '{"line_number": 1, "procedure_code": "0711T", "modifiers": ["26"], "date_of_service": "2026-03-10"'
+    body = '{"claim_id": "C1", "claim_id": "C2", "lines": [' + line + ', "modifiers": ["GN"]}]}'
+    response = client.post(VALIDATE, content=body, headers={**AUTH, "Content-Type": "application/json"})
+    assert response.status_code == 200
+    (line_report,) = response.json()["lines"]
+    repeated = [(f["rule_id"], f["subject"], f["message"]) for f in line_report["findings"] if f["check"] == "input"]
+    assert repeated == [
+        ("input.not_checked", "claim_id", "claim_id is given 2 times in one object, so its value is not checked"),
+        ("input.not_checked", "modifiers", "modifiers is given 2 times in one object, so its value is not checked"),
+    ]
+
+
 def test_a_lone_surrogate_in_a_claim_comes_back_escaped_not_as_a_500(client: TestClient) -> None:
     body = b'{"claim_id": "C\\ud800", "lines": [{"line_number": 1, "procedure_code": "0711T"}]}'
     response = client.post(VALIDATE, content=body, headers={**AUTH, "Content-Type": "application/json"})

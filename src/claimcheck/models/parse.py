@@ -144,6 +144,17 @@ def _unread(key: str, why: str) -> InputProblem:
     return InputProblem(key, f"is not read: {why}, so its value is not checked", unchecked=True)
 
 
+def _repeated(data: Mapping[str, Any]) -> list[InputProblem]:
+    """A warning for each key a JSON object gave more than once (its reader marks such objects
+    with ``repeated_keys``). Readers differ on which value they take (Python's the last, others
+    the first), so the field is not judged: a check of one value would pass a claim that a
+    payer reads with the other. Named, never quoted."""
+    return [
+        InputProblem(key, f"is given {count} times in one object, so its value is not checked", unchecked=True)
+        for key, count in getattr(data, "repeated_keys", {}).items()
+    ]
+
+
 def _widened(data: Mapping[str, Any], strict: bool) -> tuple[Mapping[str, Any], list[InputProblem]]:
     """``data`` with its numbered keys (``modifier_1``..``modifier_5``, ``dx_1``..``dx_25``) read
     after ``modifiers`` and ``diagnosis_codes``, as the CSV reader and validate_batch read those
@@ -189,9 +200,10 @@ def parse_line(
         return ParsedLine(data, data.line_number, data.procedure_code, (), origin, location)
     if not isinstance(data, Mapping):
         return ParsedLine(None, None, None, (InputProblem("line", "must be an object"),), origin, location)
+    repeated = _repeated(data) if strict else []
     data, unread = _widened(data, strict)
     line, problems = _validate_leniently(ClaimLine, _without_empty(data, _LINE_REQUIRED), _LINE_REQUIRED)
-    problems = unread + problems
+    problems = repeated + unread + problems
     if line is not None:
         return ParsedLine(line, line.line_number, line.procedure_code, tuple(problems), origin, location)
     procedure = _salvage(data, "procedure_code", _code) or None
@@ -263,6 +275,7 @@ def parse_claim(
         problems.append(InputProblem("lines", "must be a non-empty list of lines" + _flat_hint(data)))
         return ParsedClaim(claim_id, (ParsedLine(None, None, None, origin=claim_origin),), header, tuple(problems))
     if strict:
+        problems.extend(_repeated(data))
         problems.extend(_claim_unread(data))
     origins = list(origins or ())
     locations = list(locations or ())

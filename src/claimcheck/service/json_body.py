@@ -27,6 +27,8 @@ from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
+from claimcheck.io.readers.json_text import object_with_repeats
+
 __all__ = ["CLIENT_CLOSED_REQUEST", "JsonBodyRoute", "parse_json", "refuse_unreadable_media"]
 
 CLIENT_CLOSED_REQUEST = 499  # nginx's status for a client that went away before it was answered
@@ -46,7 +48,7 @@ _TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"?|[\[\]{}]|-?[0-9]+(?:\.[0-9]+)?(?:[eE][-
 def parse_json(body: bytes) -> Any:
     """``json.loads(body)``; raises ``json.JSONDecodeError`` for every body that is not JSON it can read."""
     try:
-        return json.loads(body)
+        return json.loads(body, object_pairs_hook=object_with_repeats)
     except UnicodeDecodeError as exc:
         # The offset in characters, as FastAPI gives it for syntax errors; the bytes before it decode.
         offset = len(exc.object[: exc.start].decode(exc.encoding, "surrogatepass"))

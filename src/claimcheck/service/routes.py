@@ -155,6 +155,10 @@ async def validate_claims(request: Request, claims: Annotated[ClaimsBody, Body()
     The body is read as JSON whatever its Content-Type (none, text/plain or a form type too).
     """
     rules = _state(request).rules.current
+    # The claims as parse_json read them, which ClaimsBody validated: its dicts are copies, which
+    # drop the mark of an object that gave a key twice (see json_text.KeyedTwice).
+    body = await request.json()
+    claims = [body] if isinstance(body, dict) else body
     lines = sum(len(claim["lines"]) if isinstance(claim.get("lines"), list) else 1 for claim in claims)
     if lines > MAX_LINES:
         msg = f"a request may carry at most {MAX_LINES:,} claim lines, not {lines:,}: send them in several requests"

@@ -6,7 +6,7 @@ import json
 import re
 from typing import Any
 
-__all__ = ["BadJson", "parse_json"]
+__all__ = ["BadJson", "KeyedTwice", "object_with_repeats", "parse_json"]
 
 # A \uD800-\uDFFF escape: JSON may spell half of a surrogate pair on its own, which Python keeps
 # as a lone surrogate that no UTF-8 report (or terminal) can encode.
@@ -23,10 +23,32 @@ class BadJson(ValueError):
         self.line = line
 
 
+class KeyedTwice(dict[str, Any]):
+    """A JSON object that gave some key more than once: ``json.loads`` keeps the last value, and
+    ``repeated_keys`` says which keys (with how many times each) so a reader can say the others
+    were not read, rather than check a value some other reader of the file would not take."""
+
+    repeated_keys: dict[str, int]
+
+
+def object_with_repeats(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """``json.loads``'s ``object_pairs_hook``: the object as a dict, a ``KeyedTwice`` when a key repeats."""
+    value = dict(pairs)
+    if len(value) == len(pairs):
+        return value
+    counts: dict[str, int] = {}
+    for key, _ in pairs:
+        counts[key] = counts.get(key, 0) + 1
+    keyed = KeyedTwice(value)
+    keyed.repeated_keys = {key: count for key, count in counts.items() if count > 1}
+    return keyed
+
+
 def parse_json(text: str) -> Any:
-    """``json.loads``, with lone surrogates replaced by U+FFFD as undecodable bytes are elsewhere."""
+    """``json.loads``, with lone surrogates replaced by U+FFFD as undecodable bytes are elsewhere,
+    and objects that repeat a key marked (``KeyedTwice``)."""
     try:
-        value = json.loads(text)
+        value = json.loads(text, object_pairs_hook=object_with_repeats)
     except json.JSONDecodeError as exc:
         raise BadJson(f"is not valid JSON ({exc.msg}, column {exc.colno})", exc.lineno) from None
     except RecursionError:
@@ -47,5 +69,11 @@ def _without_lone_surrogates(value: Any) -> Any:
     if isinstance(value, list):
         return [_without_lone_surrogates(item) for item in value]
     if isinstance(value, dict):
-        return {_without_lone_surrogates(key): _without_lone_surrogates(item) for key, item in value.items()}
+        pairs = [(_without_lone_surrogates(key), _without_lone_surrogates(item)) for key, item in value.items()]
+        cleaned = object_with_repeats(pairs)
+        if isinstance(value, KeyedTwice):
+            repeats = {_without_lone_surrogates(key): count for key, count in value.repeated_keys.items()}
+            cleaned = KeyedTwice(cleaned)
+            cleaned.repeated_keys = {**repeats, **getattr(cleaned, "repeated_keys", {})}
+        return cleaned
     return value
