@@ -4,6 +4,7 @@ same exit code: each report is read back to (claim id, line number, rule id, sta
 from __future__ import annotations
 
 import csv
+import io
 import json
 import re
 from collections import Counter
@@ -15,7 +16,9 @@ import pytest
 from benchmarks.generate import generate
 from click.testing import CliRunner
 
+import claimcheck
 from claimcheck.cli import main
+from claimcheck.io.writers.csv_writer import write_csv
 from tests.conftest import ROOT, SHARED
 
 DEMO = ROOT / "fixtures" / "demo" / "claims.csv"
@@ -196,3 +199,26 @@ def test_every_format_holds_the_same_lines_and_findings(inputs: str, tmp_path: P
     assert by_check == ", ".join(f"{check} {n}" for check, n in problems.most_common())
     fails = Counter(f["rule_id"] for f in findings if f["status"] == "fail")
     assert failing == ", ".join(f"{rule} {n}" for rule, n in fails.most_common(5))
+
+
+def _cells(row: dict[str, Any]) -> dict[str, str]:
+    return {name: "" if value is None else str(value) for name, value in row.items()}
+
+
+@pytest.mark.parametrize("rows", ["finding", "line"])
+def test_a_carriage_return_in_a_value_is_quoted_in_the_csv_report(rows: str, tmp_path: Path) -> None:
+    # csv.writer quotes only the line end it writes ("\n"): a lone CR (a JSON or X12 value can
+    # hold one) was written bare, and CSV readers (Python's, Excel, pandas) end the row there.
+    line = {"line_number": 1, "procedure_code": "99\r213", "modifiers": ["2\r6"], "diagnosis_codes": ["I10"]}
+    claim = {"claim_id": "R\r1", "lines": [{**line, "date_of_service": "2026-03-10"}]}
+    path = tmp_path / "claims.jsonl"
+    path.write_text(json.dumps(claim) + "\n", encoding="utf-8")
+    _run([path], tmp_path / "report.csv", "csv", "--rows", rows)
+    _run([path], tmp_path / "report.jsonl", "jsonl", "--rows", rows)
+    as_csv = _table(tmp_path / "report.csv", "csv")
+    assert [_cells(row) for row in as_csv] == [_cells(row) for row in _table(tmp_path / "report.jsonl", "jsonl")]
+    assert {row["claim_id"] for row in as_csv} == {"R\r1"}
+    if rows == "finding":  # the library's writer writes the same
+        written = io.StringIO()
+        write_csv(claimcheck.validate(claim, as_of="2026-11-22"), written)
+        assert written.getvalue().encode() == (tmp_path / "report.csv").read_bytes()

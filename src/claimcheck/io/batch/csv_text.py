@@ -1,6 +1,7 @@
-"""CSV text from Arrow columns, written exactly as Python's ``csv`` module writes it.
+"""CSV text from Arrow columns, written exactly as the per-line path writes it.
 
-The per-line path writes with ``csv.writer`` (minimal quoting, ``\\n`` line ends); this module
+The per-line path writes with ``csv.writer`` (minimal quoting, ``\\n`` line ends, a field with a
+carriage return quoted too: ``writers.csv_writer.csv_text``); this module
 produces the same bytes with Arrow compute kernels, so a report is the same whichever path a
 line took. A finding's columns are rendered once per distinct finding and a line's keys once
 per line; a row is the two joined, which is what makes a million-line report quick to write.
@@ -14,9 +15,9 @@ import pyarrow.compute as pc
 
 __all__ = ["csv_field", "csv_rows", "joined_bytes", "table_csv"]
 
-# csv.writer's minimal quoting with lineterminator "\n": quote a field holding a delimiter, a
-# quote character or a line feed (a carriage return alone is not quoted).
-_NEEDS_QUOTES = '[,"\n]'
+# Minimal quoting: a field holding a delimiter, a quote character, a line feed or a carriage
+# return (which csv.writer, ending rows with "\n", would leave bare: readers end the row there).
+_NEEDS_QUOTES = '[,"\n\r]'
 
 
 def csv_field(column: pa.Array) -> pa.Array:

@@ -7,8 +7,6 @@ CSV text is built with Arrow kernels to the bytes ``csv.writer`` gives (csv_text
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections import Counter
 
@@ -29,6 +27,7 @@ from claimcheck.io.batch.results import (
     status_counts,
 )
 from claimcheck.io.batch.spool import SpooledPiece
+from claimcheck.io.writers.csv_writer import csv_text
 from claimcheck.io.writers.csv_writer import finding_rows as csv_rows
 from claimcheck.models.finding import Status
 from claimcheck.models.report import LineResult
@@ -123,9 +122,8 @@ def encode_lines(results: list[LineResult], output_format: str, rows: str) -> En
         return [payload.encode()], len(results), counts
     table_rows = [line_row(line) for line in results] if rows == "line" else [r for x in results for r in csv_rows(x)]
     if output_format == "csv":
-        buffer = io.StringIO()
-        csv.writer(buffer, lineterminator="\n").writerows([["" if v is None else v for v in row] for row in table_rows])
-        return [buffer.getvalue().encode()], len(results), counts
+        text = csv_text([["" if v is None else v for v in row] for row in table_rows])
+        return [text.encode()], len(results), counts
     schema = schema_for(rows)
     columns = list(zip(*table_rows, strict=True)) if table_rows else [[] for _ in schema]
     arrays = [

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import csv
+import io
+from collections.abc import Sequence
 from typing import Any, TextIO
 
 from claimcheck.models.report import LineResult, Report
 
-__all__ = ["COLUMNS", "CsvStream", "finding_rows", "write_csv"]
+__all__ = ["COLUMNS", "CsvStream", "csv_text", "finding_rows", "write_csv"]
 
 COLUMNS = (
     "claim_id",
@@ -24,6 +26,26 @@ COLUMNS = (
     "source_version",
     "source_table",
 )
+
+
+def csv_text(rows: Sequence[Sequence[Any]]) -> str:
+    """``rows`` as the report's CSV text: ``csv.writer``'s minimal quoting and ``\\n`` line ends,
+    with a field that holds a carriage return quoted too. ``csv.writer`` quotes only the line end
+    it writes, and a lone CR (a JSON or X12 value may hold one) written bare ends the row for
+    CSV readers (Python's, pandas, spreadsheets)."""
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    text = buffer.getvalue()
+    if "\r" not in text:  # the row ends are "\n": a CR is in a field
+        return text
+    # With "\r\n" as its line end, csv.writer quotes a field holding either; each row's own
+    # "\r\n" is then written "\n".
+    pieces = []
+    for row in rows:
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="\r\n").writerow(row)
+        pieces.append(buffer.getvalue()[:-2] + "\n")
+    return "".join(pieces)
 
 
 def finding_rows(line: LineResult) -> list[list[Any]]:
@@ -55,11 +77,11 @@ class CsvStream:
     """Writes rows as lines arrive; ``close`` has nothing to add (CSV carries no summary)."""
 
     def __init__(self, stream: TextIO) -> None:
-        self._writer = csv.writer(stream, lineterminator="\n")
-        self._writer.writerow(COLUMNS)
+        self._stream = stream
+        stream.write(csv_text([COLUMNS]))
 
     def write(self, line: LineResult) -> None:
-        self._writer.writerows(finding_rows(line))
+        self._stream.write(csv_text(finding_rows(line)))
 
     def close(self, summary: dict[str, Any]) -> None:
         del summary
