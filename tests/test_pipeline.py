@@ -109,7 +109,15 @@ def test_a_header_whose_quoted_name_runs_on_is_read_line_by_line(tmp_path: Path)
 
 @pytest.mark.parametrize(
     ("output_format", "rows"),
-    [("csv", "finding"), ("csv", "line"), ("jsonl", None), ("jsonl", "finding"), ("parquet", "line")],
+    [
+        ("csv", "finding"),
+        ("csv", "line"),
+        ("jsonl", None),
+        ("jsonl", "finding"),
+        ("jsonl", "line"),
+        ("parquet", None),
+        ("parquet", "line"),
+    ],
 )
 def test_two_jobs_write_the_same_bytes_as_one(
     output_format: str, rows: str | None, generated: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch

@@ -18,6 +18,7 @@ from click.testing import CliRunner
 
 import claimcheck
 from claimcheck.cli import main
+from claimcheck.io.batch.results import schema_for
 from claimcheck.io.writers.csv_writer import write_csv
 from tests.conftest import ROOT, SHARED
 
@@ -222,3 +223,91 @@ def test_a_carriage_return_in_a_value_is_quoted_in_the_csv_report(rows: str, tmp
         written = io.StringIO()
         write_csv(claimcheck.validate(claim, as_of="2026-11-22"), written)
         assert written.getvalue().encode() == (tmp_path / "report.csv").read_bytes()
+
+
+_HEADER = (
+    "claim_id,line_number,procedure_code,modifiers,diagnosis_codes,rendering_taxonomy,rendering_npi,units,"
+    "date_of_service,place_of_service"
+)
+_EMPTY = {
+    "header only.csv": _HEADER + "\n",
+    "blank rows only.csv": _HEADER + "\n,,,,,,,,,\n\n",
+    "empty.jsonl": "",
+    "no claims.json": "[]",
+}
+
+
+@pytest.mark.parametrize("name", sorted(_EMPTY))
+def test_an_input_without_lines_gives_an_empty_report_in_every_format(name: str, tmp_path: Path) -> None:
+    path = tmp_path / name
+    path.write_text(_EMPTY[name], encoding="utf-8")
+    for output_format in ("json", "jsonl", "html", "text"):
+        output = tmp_path / f"report.{output_format}"
+        assert _run([path], output, output_format) == 0
+        text = output.read_text(encoding="utf-8")
+        if output_format == "json":
+            report = json.loads(text)
+            assert (
+                report["lines"] == [] and [report["summary"][k] for k in ("lines", "pass", "warn", "fail")] == [0] * 4
+            )
+        elif output_format == "jsonl":
+            assert text == ""
+        elif output_format == "html":
+            assert _HTML_ROWS.search(text)[1] == "[]"  # type: ignore[index]
+        else:
+            assert _text_summary(text) == ((0, 0, 0, 0), "", "")
+    for rows in ("finding", "line"):
+        for output_format in TABLES:
+            output = tmp_path / f"{rows}.{output_format}"
+            assert _run([path], output, output_format, "--rows", rows) == 0
+            if output_format == "csv":
+                assert output.read_text(encoding="utf-8") == ",".join(schema_for(rows).names) + "\n"
+            elif output_format == "parquet":
+                table = pq.read_table(output)
+                assert table.num_rows == 0 and table.schema.equals(schema_for(rows))
+            else:
+                assert output.read_bytes() == b""
+
+
+def test_parquet_columns_keep_their_types_when_a_file_leaves_them_all_empty(tmp_path: Path) -> None:
+    # A file whose lines have no line number, no claim id or no source table must still give
+    # int64 and string columns, so that a folder of such reports reads as one data set.
+    odd = tmp_path / "odd.jsonl"
+    odd.write_text(json.dumps({"lines": [{"line_number": "x", "procedure_code": "0711T"}]}) + "\n", encoding="utf-8")
+    empty = tmp_path / "empty.csv"
+    empty.write_text(_HEADER + "\n", encoding="utf-8")
+    for rows in ("finding", "line"):
+        schemas = []
+        for path in (DEMO, odd, empty):
+            output = tmp_path / f"{path.stem}.{rows}.parquet"
+            _run([path], output, "parquet", "--rows", rows)
+            schemas.append(pq.read_schema(output).remove_metadata())
+        assert all(schema.equals(schema_for(rows)) for schema in schemas), schemas
+    assert pq.read_table(tmp_path / "odd.line.parquet").column("line_number").to_pylist() == [None]
+
+
+_PASS = "P1,1,0711T,26,I70.213,2085R0202X,1234567893,1,2026-03-10,22"
+_WARN = "P2,1,0711T,78,I70.213,2085R0202X,1234567893,1,2026-03-10,22"
+_FAIL = "P3,1,0711T,GN,I70.213,2085R0202X,1234567893,1,2026-03-10,22"
+
+
+@pytest.mark.parametrize(
+    ("rows", "codes"),
+    [([_PASS], (0, 0, 0)), ([_PASS, _WARN], (1, 0, 0)), ([_WARN, _FAIL, _PASS], (1, 1, 0)), ([], (0, 0, 0))],
+)
+def test_every_format_exits_as_fail_on_says(rows: list[str], codes: tuple[int, int, int], tmp_path: Path) -> None:
+    path = tmp_path / "claims.csv"
+    path.write_text("\n".join([_HEADER, *rows]) + "\n", encoding="utf-8")
+    for output_format in ("text", "json", "jsonl", "csv", "html", "parquet"):
+        for fail_on, code in zip(("warn", "fail", "never"), codes, strict=True):
+            output = tmp_path / f"report.{output_format}"
+            assert _run([path], output, output_format, "--fail-on", fail_on) == code, (output_format, fail_on)
+
+
+@pytest.mark.parametrize("output_format", ["json", "text", "html"])
+def test_jobs_change_nothing_in_the_reports_of_the_per_line_writers(output_format: str, tmp_path: Path) -> None:
+    # test_pipeline compares the csv, jsonl and parquet reports of one and two jobs.
+    files = _inputs("mixed off arrow's road", tmp_path)
+    one, two = tmp_path / f"one.{output_format}", tmp_path / f"two.{output_format}"
+    assert _run(files, one, output_format, "--jobs", "1") == _run(files, two, output_format, "--jobs", "2")
+    assert one.read_bytes() == two.read_bytes()
