@@ -6,7 +6,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
+import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -311,3 +314,21 @@ def test_jobs_change_nothing_in_the_reports_of_the_per_line_writers(output_forma
     one, two = tmp_path / f"one.{output_format}", tmp_path / f"two.{output_format}"
     assert _run(files, one, output_format, "--jobs", "1") == _run(files, two, output_format, "--jobs", "2")
     assert one.read_bytes() == two.read_bytes()
+
+
+@pytest.mark.parametrize("output_format", ["json", "html", "text", "csv", "jsonl"])
+def test_standard_output_in_an_encoding_other_than_utf8_gets_the_report(output_format: str, tmp_path: Path) -> None:
+    # A Latin-1 or ASCII locale, or Windows' cp1252 behind a redirection: the json, html and text
+    # reports (whose messages hold "…" and the table "✓") ended in a UnicodeEncodeError's
+    # traceback and status 1, which says some line fails. JSON and HTML are UTF-8 files, as -o
+    # writes them; the text table is for the terminal, in its encoding, what it cannot show replaced.
+    saved = tmp_path / f"report.{output_format}"
+    _run([DEMO], saved, output_format)
+    command = [sys.executable, "-m", "claimcheck.cli", "check", str(DEMO), "--format", output_format, *AS_OF]
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "PYTHONIOENCODING": "ascii"}
+    completed = subprocess.run(command, capture_output=True, env=env, check=False)
+    assert (completed.returncode, completed.stderr) == (1, b"")
+    if output_format == "text":
+        assert b"39 lines: 17 pass, 5 warn, 17 fail" in completed.stdout
+    else:
+        assert completed.stdout == saved.read_bytes()

@@ -106,7 +106,9 @@ def write_line_report(
     )
     if progress is not None:
         lines = with_progress(lines, progress=progress)
-    with atomic_output(output) if output is not None else standard_output() as stream:
+    # JSON and HTML are UTF-8 on standard output as in a file; the text table is in the terminal's encoding.
+    target = atomic_output(output) if output is not None else standard_output(utf8=output_format != "text")
+    with target as stream:
         if output_format == "text":
             return stream_report(lines, TextStream(stream, verbose=verbose), ruleset).status
         return stream_report(lines, STREAM_WRITERS[output_format](stream), ruleset).status

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import stat
@@ -205,12 +206,19 @@ def validate_file(
 
 
 @contextmanager
-def standard_output(*, binary: bool = False, what: str = "the report") -> Iterator[Any]:
+def standard_output(*, binary: bool = False, what: str = "the report", utf8: bool = False) -> Iterator[Any]:
     """Standard output for a report (or ``what`` else): a write that fails (a full disk behind a
-    redirection) becomes an ``OutputError``; a closed pipe (``| head``) is left to the command line."""
+    redirection) becomes an ``OutputError``; a closed pipe (``| head``) is left to the command line.
+    Text is written in the locale's encoding, what it cannot encode replaced (a table on a Latin-1
+    terminal), or with ``utf8`` in UTF-8 whatever the locale, as ``-o`` writes a JSON or HTML file:
+    either way, not a UnicodeEncodeError part-way."""
     if sys.stdout is None:  # started with it closed (">&-", some service managers)
         raise OutputError("standard output", f"closed, so {what} cannot be written")
     stream = sys.stdout.buffer if binary else sys.stdout
+    if not binary:
+        # A stand-in without reconfigure (a StringIO) writes text as it is.
+        with contextlib.suppress(AttributeError, ValueError):
+            stream.reconfigure(**({"encoding": "utf-8"} if utf8 else {"errors": "replace"}))
     try:
         yield stream
         stream.flush()
