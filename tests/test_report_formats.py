@@ -332,3 +332,15 @@ def test_standard_output_in_an_encoding_other_than_utf8_gets_the_report(output_f
         assert b"39 lines: 17 pass, 5 warn, 17 fail" in completed.stdout
     else:
         assert completed.stdout == saved.read_bytes()
+
+
+def test_the_text_summary_keeps_each_of_its_lines_whole(tmp_path: Path) -> None:
+    # At the 140 columns of a file or pipe, "problems by check: ..." of the demo went on to a
+    # second line, so that a grep or a log parser found it cut short.
+    _run([DEMO], tmp_path / "report.json", "json")
+    findings = [f for line in json.loads((tmp_path / "report.json").read_text())["lines"] for f in line["findings"]]
+    problems = Counter(f["check"] for f in findings if f["status"] != "pass")
+    _run([DEMO], tmp_path / "report.txt", "text")
+    text = (tmp_path / "report.txt").read_text(encoding="utf-8").splitlines()
+    (by_check,) = [line for line in text if line.startswith("problems by check: ")]
+    assert by_check == "problems by check: " + ", ".join(f"{check} {n}" for check, n in problems.most_common())

@@ -94,21 +94,27 @@ class TextStream:
                 _findings_cell(line, self._verbose),
             )
         console.print(table)
+        # The summary's lines are not wrapped at the table's width: each stays one line for a
+        # grep or a log parser (a terminal folds them as it shows them).
         hidden = self._lines - len(self._shown)
         if hidden:
-            console.print(f"[dim]… {hidden:,} more {_noun(hidden)} not shown; --format csv or jsonl lists them all[/]")
+            note = f"[dim]… {hidden:,} more {_noun(hidden)} not shown; --format csv or jsonl lists them all[/]"
+            console.print(note, soft_wrap=True)
         counts = self._by_status
         console.print(
             f"{self._lines} {_noun(self._lines)}: [green]{counts[Status.PASS]} pass[/], "
-            f"[yellow]{counts[Status.WARN]} warn[/], [bold red]{counts[Status.FAIL]} fail[/]"
+            f"[yellow]{counts[Status.WARN]} warn[/], [bold red]{counts[Status.FAIL]} fail[/]",
+            soft_wrap=True,
         )
         if self._by_check:
-            console.print("problems by check: " + ", ".join(f"{k} {v}" for k, v in self._by_check.most_common()))
+            by_check = ", ".join(f"{k} {v}" for k, v in self._by_check.most_common())
+            console.print("problems by check: " + by_check, soft_wrap=True)
         if self._failing:
             top = self._failing.most_common(5)
-            console.print("top failing rules: " + ", ".join(f"{escape(rule)} {count}" for rule, count in top))
+            failing = ", ".join(f"{escape(rule)} {count}" for rule, count in top)
+            console.print("top failing rules: " + failing, soft_wrap=True)
         versions = ", ".join(f"{name} {version}" for name, version in summary["code_sets"].items())
-        console.print(f"[dim]rules {summary['rules_version']}; code sets: {versions}[/]")
+        console.print(f"[dim]rules {summary['rules_version']}; code sets: {versions}[/]", soft_wrap=True)
 
 
 def _noun(count: int) -> str:
