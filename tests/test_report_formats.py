@@ -133,6 +133,14 @@ def _as_line_tuples(rows: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
     ]
 
 
+def _html_counts(page: str, table_id: str) -> list[list[Any]]:
+    """The rows of one of the page's count tables: a name, then counts by status."""
+    body = re.search(rf'<table id="{table_id}">.*?<tbody>(.*?)</tbody>', page, re.S)
+    assert body is not None, table_id
+    rows = [re.findall(r"<td>(.*?)</td>", row, re.S) for row in re.findall(r"<tr>(.*?)</tr>", body[1], re.S)]
+    return [[name, *(int(n.replace(",", "")) for n in counts)] for name, *counts in rows]
+
+
 def _text_summary(text: str) -> tuple[tuple[int, ...], str, str]:
     """The counts of the text report's summary, and its lines by check and top failing rules."""
     summary = " ".join(text[text.rindex("┘") :].split())  # a long line of counts wraps
@@ -194,6 +202,13 @@ def test_every_format_holds_the_same_lines_and_findings(inputs: str, tmp_path: P
     cards = re.findall(r'<div class="card[^"]*"><b>([\d,]+)</b>', page)
     assert [int(n.replace(",", "")) for n in cards] == [len(lines), *(by_status[s] for s in ("pass", "warn", "fail"))]
     assert f"var listed = {len(notable)};" in page
+    by_check: dict[str, Counter[str]] = {}
+    for finding in (f for line in lines for f in line["findings"]):
+        by_check.setdefault(finding["check"], Counter())[finding["status"]] += 1
+    statuses = ("pass", "warn", "fail")  # the columns of the page's count tables
+    assert _html_counts(page, "by-check") == [[k, *(v[s] for s in statuses)] for k, v in sorted(by_check.items())]
+    procedure_rows = _html_counts(page, "by-procedure")
+    assert [sum(row[i] for row in procedure_rows) for i in (1, 2, 3)] == [by_status[s] for s in statuses]
 
     assert _run(files, tmp_path / "report.txt", "text", "--verbose") == code
     counts, by_check, failing = _text_summary((tmp_path / "report.txt").read_text(encoding="utf-8"))
