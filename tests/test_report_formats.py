@@ -360,3 +360,16 @@ def test_the_text_summary_keeps_each_of_its_lines_whole(tmp_path: Path) -> None:
     text = (tmp_path / "report.txt").read_text(encoding="utf-8").splitlines()
     (by_check,) = [line for line in text if line.startswith("problems by check: ")]
     assert by_check == "problems by check: " + ", ".join(f"{check} {n}" for check, n in problems.most_common())
+
+
+@pytest.mark.parametrize("setting", ["FORCE_COLOR", "TTY_COMPATIBLE"])
+def test_a_text_report_written_to_a_file_holds_no_terminal_escapes(setting: str, tmp_path: Path) -> None:
+    # CI jobs set FORCE_COLOR (or TTY_COMPATIBLE) for coloured logs; rich then wrote its colour
+    # codes into the -o file too, a saved report full of "\x1b[1;31m". Standard output keeps them.
+    output = tmp_path / "report.txt"
+    command = ["check", str(DEMO), "-o", str(output), *AS_OF]
+    assert CliRunner().invoke(main, command, env={setting: "1"}).exit_code == 1
+    text = output.read_text(encoding="utf-8")
+    assert "\x1b[" not in text and "39 lines: 17 pass, 5 warn, 17 fail" in text
+    shown = CliRunner().invoke(main, command[:2] + command[4:], env={setting: "1"})
+    assert "\x1b[" in shown.stdout

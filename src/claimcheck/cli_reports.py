@@ -110,7 +110,8 @@ def write_line_report(
     target = atomic_output(output) if output is not None else standard_output(utf8=output_format != "text")
     with target as stream:
         if output_format == "text":
-            return stream_report(lines, TextStream(stream, verbose=verbose), ruleset).status
+            text = TextStream(stream, verbose=verbose, plain=output is not None)
+            return stream_report(lines, text, ruleset).status
         return stream_report(lines, STREAM_WRITERS[output_format](stream), ruleset).status
 
 

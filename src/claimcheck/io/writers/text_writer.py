@@ -46,8 +46,13 @@ class TextStream:
     for the table, and counts for the summary, so a run of millions of lines stays in flat memory.
     """
 
-    def __init__(self, stream: TextIO, *, verbose: bool = False, table_limit: int = TABLE_LIMIT) -> None:
+    def __init__(
+        self, stream: TextIO, *, verbose: bool = False, table_limit: int = TABLE_LIMIT, plain: bool = False
+    ) -> None:
+        """``plain``: no colour or other terminal escapes unless ``stream`` is a terminal, whatever
+        FORCE_COLOR or TTY_COMPATIBLE say (which colour CI logs): a report saved with -o."""
         self._stream = stream
+        self._plain = plain
         self._verbose = verbose
         self._limit = table_limit
         self._shown: list[LineResult] = []
@@ -74,7 +79,9 @@ class TextStream:
         from claimcheck.io.writers.console import ReportConsole
 
         stream = self._stream
-        console = ReportConsole(file=stream, width=None if stream.isatty() else 140, soft_wrap=False)
+        terminal = stream.isatty()
+        plain = {"force_terminal": False, "color_system": None} if self._plain and not terminal else {}
+        console = ReportConsole(file=stream, width=None if terminal else 140, soft_wrap=False, **plain)
         table = Table(title="claimcheck findings", show_lines=True)
         # A claim id can be as wide as the page (a UUID, a long export key), a procedure code cell
         # too when it holds something else: they fold, and the findings keep the room rich
