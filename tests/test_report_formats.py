@@ -6,10 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import re
-import subprocess
-import sys
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -21,7 +18,6 @@ from click.testing import CliRunner
 
 import claimcheck
 from claimcheck.cli import main
-from claimcheck.io.batch.results import schema_for
 from claimcheck.io.writers.csv_writer import write_csv
 from tests.conftest import ROOT, SHARED
 
@@ -30,7 +26,7 @@ SAMPLES = SHARED / "samples"
 AS_OF = ["--as-of", "2026-11-22", "--quiet"]
 TABLES = ("csv", "jsonl", "parquet")
 _ACROSS_LINES = ("pair", "duplicate")  # whose passes the text and html reports list
-_HTML_ROWS = re.compile(r'<script id="rows" type="application/json">(.*?)</script>', re.S)
+HTML_ROWS = re.compile(r'<script id="rows" type="application/json">(.*?)</script>', re.S)
 
 # Bad cells that Arrow's reader takes, so they stay on the fast road: quotes and commas in what
 # the messages repeat, a line number that is no number, no claim id, a repeated line, blanks.
@@ -68,7 +64,7 @@ def _samples(*globs: str) -> list[Path]:
     return sorted(path for pattern in globs for path in SAMPLES.glob(pattern))
 
 
-def _inputs(name: str, tmp_path: Path) -> list[Path]:
+def inputs_named(name: str, tmp_path: Path) -> list[Path]:
     if name == "demo":
         return [DEMO]
     if name == "mixed on arrow's road":
@@ -81,7 +77,7 @@ def _inputs(name: str, tmp_path: Path) -> list[Path]:
     return [DEMO, *_samples("x12-837p/invalid/*", "fhir-claim/invalid/*")]
 
 
-def _run(files: list[Path], output: Path, output_format: str, *args: str) -> int:
+def run_check(files: list[Path], output: Path, output_format: str, *args: str) -> int:
     command = ["check", *map(str, files), "--format", output_format, "-o", str(output), *AS_OF, *args]
     result = CliRunner().invoke(main, command)
     assert result.exit_code in (0, 1, 2) and "Traceback" not in result.stderr, result.stderr
@@ -142,7 +138,7 @@ def _html_counts(page: str, table_id: str) -> list[list[Any]]:
     return [[name, *(int(n.replace(",", "")) for n in counts)] for name, *counts in rows]
 
 
-def _text_summary(text: str) -> tuple[tuple[int, ...], str, str]:
+def text_summary(text: str) -> tuple[tuple[int, ...], str, str]:
     """The counts of the text report's summary, and its lines by check and top failing rules."""
     summary = " ".join(text[text.rindex("┘") :].split())  # a long line of counts wraps
     counts = re.search(r"([\d,]+) lines?: (\d+) pass, (\d+) warn, (\d+) fail", summary)
@@ -160,8 +156,8 @@ def _text_summary(text: str) -> tuple[tuple[int, ...], str, str]:
     "inputs", ["demo", "mixed on arrow's road", "mixed off arrow's road", "x12 and fhir", "refused"]
 )
 def test_every_format_holds_the_same_lines_and_findings(inputs: str, tmp_path: Path) -> None:
-    files = _inputs(inputs, tmp_path)
-    code = _run(files, tmp_path / "report.json", "json")
+    files = inputs_named(inputs, tmp_path)
+    code = run_check(files, tmp_path / "report.json", "json")
     report = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
     lines = report["lines"]
     by_status = Counter(line["status"] for line in lines)
@@ -171,7 +167,7 @@ def test_every_format_holds_the_same_lines_and_findings(inputs: str, tmp_path: P
         *(by_status[s] for s in ("pass", "warn", "fail")),
     ]
 
-    assert _run(files, tmp_path / "objects.jsonl", "jsonl") == code
+    assert run_check(files, tmp_path / "objects.jsonl", "jsonl") == code
     assert _table(tmp_path / "objects.jsonl", "jsonl") == lines
     for output_format in TABLES:
         for rows, convert, want in (
@@ -179,14 +175,14 @@ def test_every_format_holds_the_same_lines_and_findings(inputs: str, tmp_path: P
             ("line", _as_line_tuples, _line_tuples(lines)),
         ):
             output = tmp_path / f"{rows}.{output_format}"
-            assert _run(files, output, output_format, "--rows", rows) == code
+            assert run_check(files, output, output_format, "--rows", rows) == code
             assert convert(_table(output, output_format)) == want, (output_format, rows)
 
-    assert _run(files, tmp_path / "report.html", "html") == code
+    assert run_check(files, tmp_path / "report.html", "html") == code
     page = (tmp_path / "report.html").read_text(encoding="utf-8")
     listed = [
         (*_key(r["claim"], r["line"]), r["status"], [(f["rule"], f["status"]) for f in r["findings"]])
-        for r in json.loads(_HTML_ROWS.search(page)[1])  # type: ignore[index]
+        for r in json.loads(HTML_ROWS.search(page)[1])  # type: ignore[index]
     ]
     notable = [
         (*_key(line["claim_id"], line["line_number"]), line["status"], shown)
@@ -211,8 +207,8 @@ def test_every_format_holds_the_same_lines_and_findings(inputs: str, tmp_path: P
     procedure_rows = _html_counts(page, "by-procedure")
     assert [sum(row[i] for row in procedure_rows) for i in (1, 2, 3)] == [by_status[s] for s in statuses]
 
-    assert _run(files, tmp_path / "report.txt", "text", "--verbose") == code
-    counts, by_check, failing = _text_summary((tmp_path / "report.txt").read_text(encoding="utf-8"))
+    assert run_check(files, tmp_path / "report.txt", "text", "--verbose") == code
+    counts, by_check, failing = text_summary((tmp_path / "report.txt").read_text(encoding="utf-8"))
     assert counts == (len(lines), by_status["pass"], by_status["warn"], by_status["fail"])
     findings = [f for line in lines for f in line["findings"]]
     problems = Counter(f["check"] for f in findings if f["status"] != "pass")
@@ -233,8 +229,8 @@ def test_a_carriage_return_in_a_value_is_quoted_in_the_csv_report(rows: str, tmp
     claim = {"claim_id": "R\r1", "lines": [{**line, "date_of_service": "2026-03-10"}]}
     path = tmp_path / "claims.jsonl"
     path.write_text(json.dumps(claim) + "\n", encoding="utf-8")
-    _run([path], tmp_path / "report.csv", "csv", "--rows", rows)
-    _run([path], tmp_path / "report.jsonl", "jsonl", "--rows", rows)
+    run_check([path], tmp_path / "report.csv", "csv", "--rows", rows)
+    run_check([path], tmp_path / "report.jsonl", "jsonl", "--rows", rows)
     as_csv = _table(tmp_path / "report.csv", "csv")
     assert [_cells(row) for row in as_csv] == [_cells(row) for row in _table(tmp_path / "report.jsonl", "jsonl")]
     assert {row["claim_id"] for row in as_csv} == {"R\r1"}
@@ -244,132 +240,13 @@ def test_a_carriage_return_in_a_value_is_quoted_in_the_csv_report(rows: str, tmp
         assert written.getvalue().encode() == (tmp_path / "report.csv").read_bytes()
 
 
-_HEADER = (
-    "claim_id,line_number,procedure_code,modifiers,diagnosis_codes,rendering_taxonomy,rendering_npi,units,"
-    "date_of_service,place_of_service"
-)
-_EMPTY = {
-    "header only.csv": _HEADER + "\n",
-    "blank rows only.csv": _HEADER + "\n,,,,,,,,,\n\n",
-    "empty.jsonl": "",
-    "no claims.json": "[]",
-}
-
-
-@pytest.mark.parametrize("name", sorted(_EMPTY))
-def test_an_input_without_lines_gives_an_empty_report_in_every_format(name: str, tmp_path: Path) -> None:
-    path = tmp_path / name
-    path.write_text(_EMPTY[name], encoding="utf-8")
-    for output_format in ("json", "jsonl", "html", "text"):
-        output = tmp_path / f"report.{output_format}"
-        assert _run([path], output, output_format) == 0
-        text = output.read_text(encoding="utf-8")
-        if output_format == "json":
-            report = json.loads(text)
-            assert (
-                report["lines"] == [] and [report["summary"][k] for k in ("lines", "pass", "warn", "fail")] == [0] * 4
-            )
-        elif output_format == "jsonl":
-            assert text == ""
-        elif output_format == "html":
-            assert _HTML_ROWS.search(text)[1] == "[]"  # type: ignore[index]
-        else:
-            assert _text_summary(text) == ((0, 0, 0, 0), "", "")
-    for rows in ("finding", "line"):
-        for output_format in TABLES:
-            output = tmp_path / f"{rows}.{output_format}"
-            assert _run([path], output, output_format, "--rows", rows) == 0
-            if output_format == "csv":
-                assert output.read_text(encoding="utf-8") == ",".join(schema_for(rows).names) + "\n"
-            elif output_format == "parquet":
-                table = pq.read_table(output)
-                assert table.num_rows == 0 and table.schema.equals(schema_for(rows))
-            else:
-                assert output.read_bytes() == b""
-
-
-def test_parquet_columns_keep_their_types_when_a_file_leaves_them_all_empty(tmp_path: Path) -> None:
-    # A file whose lines have no line number, no claim id or no source table must still give
-    # int64 and string columns, so that a folder of such reports reads as one data set.
-    odd = tmp_path / "odd.jsonl"
-    odd.write_text(json.dumps({"lines": [{"line_number": "x", "procedure_code": "0711T"}]}) + "\n", encoding="utf-8")
-    empty = tmp_path / "empty.csv"
-    empty.write_text(_HEADER + "\n", encoding="utf-8")
-    for rows in ("finding", "line"):
-        schemas = []
-        for path in (DEMO, odd, empty):
-            output = tmp_path / f"{path.stem}.{rows}.parquet"
-            _run([path], output, "parquet", "--rows", rows)
-            schemas.append(pq.read_schema(output).remove_metadata())
-        assert all(schema.equals(schema_for(rows)) for schema in schemas), schemas
-    assert pq.read_table(tmp_path / "odd.line.parquet").column("line_number").to_pylist() == [None]
-
-
-_PASS = "P1,1,0711T,26,I70.213,2085R0202X,1234567893,1,2026-03-10,22"
-_WARN = "P2,1,0711T,78,I70.213,2085R0202X,1234567893,1,2026-03-10,22"
-_FAIL = "P3,1,0711T,GN,I70.213,2085R0202X,1234567893,1,2026-03-10,22"
-
-
-@pytest.mark.parametrize(
-    ("rows", "codes"),
-    [([_PASS], (0, 0, 0)), ([_PASS, _WARN], (1, 0, 0)), ([_WARN, _FAIL, _PASS], (1, 1, 0)), ([], (0, 0, 0))],
-)
-def test_every_format_exits_as_fail_on_says(rows: list[str], codes: tuple[int, int, int], tmp_path: Path) -> None:
-    path = tmp_path / "claims.csv"
-    path.write_text("\n".join([_HEADER, *rows]) + "\n", encoding="utf-8")
-    for output_format in ("text", "json", "jsonl", "csv", "html", "parquet"):
-        for fail_on, code in zip(("warn", "fail", "never"), codes, strict=True):
-            output = tmp_path / f"report.{output_format}"
-            assert _run([path], output, output_format, "--fail-on", fail_on) == code, (output_format, fail_on)
-
-
-@pytest.mark.parametrize("output_format", ["json", "text", "html"])
-def test_jobs_change_nothing_in_the_reports_of_the_per_line_writers(output_format: str, tmp_path: Path) -> None:
-    # test_pipeline compares the csv, jsonl and parquet reports of one and two jobs.
-    files = _inputs("mixed off arrow's road", tmp_path)
-    one, two = tmp_path / f"one.{output_format}", tmp_path / f"two.{output_format}"
-    assert _run(files, one, output_format, "--jobs", "1") == _run(files, two, output_format, "--jobs", "2")
-    assert one.read_bytes() == two.read_bytes()
-
-
-@pytest.mark.parametrize("output_format", ["json", "html", "text", "csv", "jsonl"])
-def test_standard_output_in_an_encoding_other_than_utf8_gets_the_report(output_format: str, tmp_path: Path) -> None:
-    # A Latin-1 or ASCII locale, or Windows' cp1252 behind a redirection: the json, html and text
-    # reports (whose messages hold "…" and the table "✓") ended in a UnicodeEncodeError's
-    # traceback and status 1, which says some line fails. JSON and HTML are UTF-8 files, as -o
-    # writes them; the text table is for the terminal, in its encoding, what it cannot show replaced.
-    saved = tmp_path / f"report.{output_format}"
-    _run([DEMO], saved, output_format)
-    command = [sys.executable, "-m", "claimcheck.cli", "check", str(DEMO), "--format", output_format, *AS_OF]
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "PYTHONIOENCODING": "ascii"}
-    completed = subprocess.run(command, capture_output=True, env=env, check=False)
-    assert (completed.returncode, completed.stderr) == (1, b"")
-    if output_format == "text":
-        assert b"39 lines: 17 pass, 5 warn, 17 fail" in completed.stdout
-    else:
-        assert completed.stdout == saved.read_bytes()
-
-
 def test_the_text_summary_keeps_each_of_its_lines_whole(tmp_path: Path) -> None:
     # At the 140 columns of a file or pipe, "problems by check: ..." of the demo went on to a
     # second line, so that a grep or a log parser found it cut short.
-    _run([DEMO], tmp_path / "report.json", "json")
+    run_check([DEMO], tmp_path / "report.json", "json")
     findings = [f for line in json.loads((tmp_path / "report.json").read_text())["lines"] for f in line["findings"]]
     problems = Counter(f["check"] for f in findings if f["status"] != "pass")
-    _run([DEMO], tmp_path / "report.txt", "text")
+    run_check([DEMO], tmp_path / "report.txt", "text")
     text = (tmp_path / "report.txt").read_text(encoding="utf-8").splitlines()
     (by_check,) = [line for line in text if line.startswith("problems by check: ")]
     assert by_check == "problems by check: " + ", ".join(f"{check} {n}" for check, n in problems.most_common())
-
-
-@pytest.mark.parametrize("setting", ["FORCE_COLOR", "TTY_COMPATIBLE"])
-def test_a_text_report_written_to_a_file_holds_no_terminal_escapes(setting: str, tmp_path: Path) -> None:
-    # CI jobs set FORCE_COLOR (or TTY_COMPATIBLE) for coloured logs; rich then wrote its colour
-    # codes into the -o file too, a saved report full of "\x1b[1;31m". Standard output keeps them.
-    output = tmp_path / "report.txt"
-    command = ["check", str(DEMO), "-o", str(output), *AS_OF]
-    assert CliRunner().invoke(main, command, env={setting: "1"}).exit_code == 1
-    text = output.read_text(encoding="utf-8")
-    assert "\x1b[" not in text and "39 lines: 17 pass, 5 warn, 17 fail" in text
-    shown = CliRunner().invoke(main, command[:2] + command[4:], env={setting: "1"})
-    assert "\x1b[" in shown.stdout
