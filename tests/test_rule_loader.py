@@ -718,6 +718,45 @@ def test_a_pair_has_one_edit_on_a_day(pack: Path, dates: str, refused: bool) -> 
     assert "0710T 0711T is in pairs[0] and pairs[1] on the same days" in error.problem
 
 
+_REVERSED_PAIR = """        - column1: 0711T
+          column2: [0710T]
+          modifier_indicator: 1
+          {dates}rationale: mine
+          source: {{document: mine, section: x}}
+        - column1: 0623T
+"""
+
+
+@pytest.mark.parametrize(
+    ("dates", "refused"),
+    [("", True), ("effective: 2024-01-01\n          ", True), ("expires: 2022-06-30\n          ", False)],
+    ids=["undated", "overlapping", "before the first"],
+)
+def test_a_pair_has_one_column_order_on_a_day(pack: Path, dates: str, refused: bool) -> None:
+    # 0710T/0711T at indicator 0 and 0711T/0710T at indicator 1: a claim of both, 59 on the 0711T
+    # line, failed that line (no modifier allows the pair) and passed the 0710T line by the 59.
+    pairs = pack / "general" / "pair.yaml"
+    _replace(pairs, "        - column1: 0623T\n", _REVERSED_PAIR.format(dates=dates))
+    if not refused:
+        claimcheck.load_rules(pack)
+        return
+    with pytest.raises(RuleFileError) as caught:
+        claimcheck.load_rules(pack)
+    error = caught.value
+    assert (error.file, error.key_path) == (str(pairs), "rules[0].params")
+    assert "0710T 0711T is in pairs[0] and 0711T 0710T in pairs[1] on the same days" in error.problem
+
+
+def test_split_components_are_two_modifiers(pack: Path) -> None:
+    # With one modifier for both, a line carrying it had "both" components and none was judged.
+    pairs = pack / "general" / "pair.yaml"
+    _replace(pairs, "      technical: TC\n", '      technical: "26"\n')
+    with pytest.raises(RuleFileError) as caught:
+        claimcheck.load_rules(pack)
+    assert caught.value.key_path == "rules[2].params"
+    assert "professional and technical are both 26" in caught.value.problem
+
+
 def test_a_code_is_not_paired_with_itself(pack: Path) -> None:
     # Accepted, and never applied: the check pairs lines of different codes.
     pairs = pack / "general" / "pair.yaml"

@@ -78,6 +78,24 @@ class PairEntry(Dated):
         return self
 
 
+def _one_column_order(entries: Sequence[PairEntry]) -> None:
+    """Refuse two codes paired both ways round on a common day: each line was then the other's
+    column-2 line, and both failed, or one failed as no modifier allowing the pair while the other
+    passed by the 59 on the first (CMS lists a pair in one order: its column-2 code is denied)."""
+    seen: dict[tuple[str, str], list[int]] = {}
+    for index, entry in enumerate(entries):
+        for first in entry.column1:
+            for second in entry.column2:
+                for earlier in seen.get((second, first), ()):
+                    if _overlap(entries[earlier], entry):
+                        raise ValueError(
+                            f"{second} {first} is in pairs[{earlier}] and {first} {second} in pairs[{index}] "
+                            "on the same days; a pair has one column order (keep the entry whose column-2 "
+                            "code is the one denied, or date the entries apart)"
+                        )
+                seen.setdefault((first, second), []).append(index)
+
+
 class PairParams(Params):
     bypass_modifiers: tuple[ModifierCode, ...] = Field(min_length=1)
     pairs: tuple[PairEntry, ...] = ()
@@ -88,6 +106,7 @@ class PairParams(Params):
             return (f"{first} {second}" for first in entry.column1 for second in entry.column2)
 
         _once_a_day(self.pairs, pairs_of, "pairs", "a pair has one edit on a day (date the entries apart)")
+        _one_column_order(self.pairs)
         return self
 
 
@@ -132,3 +151,10 @@ class DuplicateParams(Params):
 class SplitComponentParams(Params):
     professional: ModifierCode = "26"
     technical: ModifierCode = "TC"
+
+    @model_validator(mode="after")
+    def _two_components(self) -> SplitComponentParams:
+        # One modifier for both: a line carrying it held "both" components and was never judged.
+        if self.professional == self.technical:
+            raise ValueError(f"professional and technical are both {self.professional}; they name two modifiers")
+        return self
