@@ -4,18 +4,24 @@ Each case gives a claim line (overrides of a plain, valid base line; ``~`` remov
 several ``lines``, or a ``file`` of the repository to read (an 837 line no JSON claim can
 express), and the findings the file's rule must produce, in order, as status and
 subject (and optionally a fragment of the message, and the section of the source document the
-finding cites). ``expect: []`` means the rule stays silent.
+finding cites). ``expect: []`` means the rule stays silent. Each case that is a claim is also
+run through the batch engine and the durable executor, which must give every line the same findings.
 """
 
 from __future__ import annotations
 
 import functools
+import importlib.util
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 import pytest
 
 import claimcheck
+from claimcheck.engine.run import check_claim
+from claimcheck.io.batch import check_batch, line_results
+from claimcheck.models.parse import parse_claim
 from claimcheck.rules.yamlsource import read_yaml
 from tests.conftest import AS_OF, ROOT
 
@@ -81,6 +87,56 @@ def test_rule_case(rule_id: str, case: dict[str, Any]) -> None:
             assert wanted["message"] in finding.message
         if "section" in wanted:
             assert finding.source is not None and finding.source.section == wanted["section"]
+
+
+def _texts(claim: dict[str, Any]) -> dict[str, Any] | None:
+    """``claim`` with every value as the text a CSV cell holds, or None when a value is no
+    scalar (a mapping of modifiers) or a line lacks a column the batch layout requires."""
+    lines = claim["lines"]
+    values = [v for k, v in claim.items() if k != "lines"] + [v for line in lines for v in line.values()]
+    if any(isinstance(v, (dict, list)) for v in values):
+        return None
+    if not all(name in line for line in lines for name in ("line_number", "procedure_code", "date_of_service")):
+        return None
+
+    def text(value: Any) -> str:
+        return "" if value is None else str(value)
+
+    fields = {k: text(v) for k, v in claim.items() if k != "lines"}
+    return {**fields, "lines": [{k: text(v) for k, v in line.items()} for line in lines]}
+
+
+def _findings(results: Any) -> list[list[tuple[str, str, str | None, str]]]:
+    return [[(f.rule_id, f.status.value, f.subject, f.message) for f in r.findings] for r in results]
+
+
+@functools.cache
+def _durable(ptp: str | None, mue: str | None) -> Any:
+    from claimcheck.engine.durable import DurableExecutor
+
+    return DurableExecutor(_rules(ptp, mue))
+
+
+@pytest.mark.parametrize(("rule_id", "case"), [c for c in _cases() if "file" not in c.values[1]])
+def test_rule_case_is_judged_alike_by_every_engine(rule_id: str, case: dict[str, Any]) -> None:
+    """The per-line engine, the batch engine (on the case as CSV cells) and, when installed,
+    the durable executor give each line of the case the same findings, every rule's."""
+    del rule_id
+    tables = case.get("tables") or {}
+    rules = _rules(tables.get("ptp"), tables.get("mue"))
+    parsed = parse_claim(_claim(case))
+    compiled = _findings(check_claim(parsed, rules, AS_OF))
+    if importlib.util.find_spec("durable") is not None:
+        durable = _durable(tables.get("ptp"), tables.get("mue"))
+        assert _findings(durable.check_claim(parsed, AS_OF)) == compiled
+    texts = _texts(_claim(case))
+    if texts is None:
+        return
+    names = dict.fromkeys(name for line in texts["lines"] for name in line)
+    columns = {name: [texts[name]] * len(texts["lines"]) for name in texts if name != "lines"}
+    columns.update({name: [line.get(name, "") for line in texts["lines"]] for name in names})
+    lines, found, _ = check_batch(pa.record_batch(columns), rules, AS_OF)
+    assert _findings(line_results(lines, found)) == _findings(check_claim(parse_claim(texts), rules, AS_OF))
 
 
 def test_every_shipped_rule_has_passing_and_failing_cases(ruleset: claimcheck.RuleSet) -> None:
