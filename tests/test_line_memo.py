@@ -82,3 +82,29 @@ def test_a_memo_that_starts_again_finds_the_same(tmp_path: Path, monkeypatch: py
     rules = load_rules()
     monkeypatch.setattr("claimcheck.engine.line_memo._MEMO_LIMIT", 2)
     assert _memoised(path, rules) == _afresh(path, rules)
+
+
+def test_a_check_runs_once_per_distinct_key_after_the_first_lines(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = generate(tmp_path / "claims.csv", 2_000, seed=9)
+    rules = load_rules()
+    (check,) = [c for c in rules.checks if c.rule_id == "procedure.format"]
+    kind = type(check)
+    real_run = kind.run
+    runs = 0
+
+    def counted(self: object, ctx: object) -> object:
+        nonlocal runs
+        runs += 1
+        return real_run(self, ctx)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(kind, "run", counted)
+    results = _memoised(path, rules)
+    clean = [r for r in results if not any(f.check.value == "input" for f in r.findings)]
+    codes = {r.procedure_code for r in clean}
+    # The first 64 lines are checked directly, then each distinct code once; lines with input
+    # problems are checked in full each time.
+    assert len(results) == 2_000
+    assert runs <= 64 + len(codes) + (len(results) - len(clean))
+    assert runs < len(results) / 2

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from datetime import date
 from operator import attrgetter
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from claimcheck.engine.checks import LineCheck, LineContext
 from claimcheck.engine.eras import Eras
@@ -23,6 +24,12 @@ __all__ = ["LineMemo"]
 
 # Past this many distinct keys a check's memo starts again, so memory stays bounded.
 _MEMO_LIMIT = 100_000
+# Each check's key for a day of the run. Building one (its eras walk the profiles and the modifier
+# list) costs more than checking a claim, and validate() makes a memo for every call: kept for the
+# check's life (a check belongs to one RuleSet), for a few days of the run.
+_KEYS: WeakKeyDictionary[LineCheck, dict[date, Callable[[Any], Any]]] = WeakKeyDictionary()
+_DAYS_KEPT = 4
+_DIRECT_LINES = 64
 
 
 def _key_of(check: LineCheck, rules: RuleSet, as_of: date) -> Callable[[Any], Any]:
@@ -52,13 +59,34 @@ def _no_key(line: Any) -> tuple[()]:
     return ()
 
 
+def _kept_key_of(check: LineCheck, rules: RuleSet, as_of: date) -> Callable[[Any], Any]:
+    by_day = _KEYS.get(check)
+    if by_day is None:
+        by_day = _KEYS.setdefault(check, {})
+    key = by_day.get(as_of)
+    if key is None:
+        if len(by_day) >= _DAYS_KEPT:
+            by_day.clear()
+        key = by_day[as_of] = _key_of(check, rules, as_of)
+    return key
+
+
 class LineMemo:
     """Runs each line check once per distinct key of the lines it is given, then reuses its findings."""
 
     def __init__(self, rules: RuleSet, as_of: date) -> None:
+        self._rules = rules
+        self._as_of = as_of
+        # The first lines are checked directly: a claim or two (validate()) gains nothing from a
+        # memo, and looking up each check's key would cost it a fifth more.
+        self._direct = _DIRECT_LINES
+        self._plans: list[tuple[LineCheck, Callable[[Any], Any] | None, dict[Any, tuple[Finding, ...]]]] | None = None
+
+    def _start(self) -> list[tuple[LineCheck, Callable[[Any], Any] | None, dict[Any, tuple[Finding, ...]]]]:
         # A check that declares no key is run on every line, in its place among the others.
-        self._plans: list[tuple[LineCheck, Callable[[Any], Any] | None, dict[Any, tuple[Finding, ...]]]] = [
-            (check, _key_of(check, rules, as_of) if check.memo_key is not None else None, {}) for check in rules.checks
+        return [
+            (check, _kept_key_of(check, self._rules, self._as_of) if check.memo_key is not None else None, {})
+            for check in self._rules.checks
         ]
 
     @staticmethod
@@ -71,6 +99,13 @@ class LineMemo:
     def findings(self, ctx: LineContext) -> list[Finding]:
         """The findings of every check on ``ctx``, a line for which ``applies`` holds, in check order."""
         found: list[Finding] = []
+        if self._plans is None:
+            if self._direct > 0:
+                self._direct -= 1
+                for check in self._rules.checks:
+                    found.extend(check(ctx))
+                return found
+            self._plans = self._start()
         line = ctx.line
         for check, key_of, known in self._plans:
             if key_of is None:
