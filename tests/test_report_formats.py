@@ -198,7 +198,7 @@ def test_every_format_holds_the_same_lines_and_findings(inputs: str, tmp_path: P
     assert listed == notable[:5000]
     cards = re.findall(r'<div class="card[^"]*"><b>([\d,]+)</b>', page)
     assert [int(n.replace(",", "")) for n in cards] == [len(lines), *(by_status[s] for s in ("pass", "warn", "fail"))]
-    assert f"var listed = {len(notable)};" in page
+    assert f'data-listed="{len(notable)}"' in page
     by_check: dict[str, Counter[str]] = {}
     for finding in (f for line in lines for f in line["findings"]):
         by_check.setdefault(finding["check"], Counter())[finding["status"]] += 1
