@@ -8,7 +8,9 @@ import io
 import re
 
 import claimcheck
-from claimcheck.io.writers.html_writer import write_html
+from claimcheck.io.writers.html_writer import HtmlStream, write_html
+from claimcheck.models.finding import Check, Finding, Status
+from claimcheck.models.report import LineResult
 from tests.conftest import AS_OF, ROOT
 
 DEMO = ROOT / "fixtures" / "demo" / "claims.csv"
@@ -46,3 +48,35 @@ def test_the_script_is_the_same_on_every_page() -> None:
     stream = io.StringIO()
     write_html(claimcheck.validate_many([], as_of=AS_OF), stream)
     assert re.findall(r"<script>(.*?)</script>", stream.getvalue(), flags=re.DOTALL) == first
+
+
+def _with_rule(rule_id: str) -> str:
+    finding = Finding(Check.PROCEDURE, rule_id, "procedure_code", Status.FAIL, "not billable")
+    stream = io.StringIO()
+    writer = HtmlStream(stream)
+    writer.write(LineResult("C1", 1, "99213", (finding,)))
+    writer.close({"lines": 1, "pass": 0, "warn": 0, "fail": 1, "rules_version": "test", "code_sets": {}})
+    return stream.getvalue()
+
+
+def test_the_chart_shrinks_to_the_width_of_a_printed_page_or_a_narrow_window() -> None:
+    # 760 px wide as drawn: on an A4 or Letter page (about 720 px inside the margins) its right
+    # end, the counts at the ends of the bars, was cut off.
+    page = _demo_page()
+    svg = re.search(r'<svg id="rule-chart"[^>]*>', page)[0]  # type: ignore[index]
+    width, height = re.search(r'width="(\d+)" height="(\d+)"', svg).groups()  # type: ignore[union-attr]
+    assert f'viewBox="0 0 {width} {height}"' in svg
+    assert re.search(r"#rule-chart \{[^}]*max-width: 100%;[^}]*height: auto;", page)
+
+
+def test_a_long_rule_id_is_shortened_in_the_chart_and_given_in_full_on_hover() -> None:
+    # A rule pack's own ids can be long; the label is drawn right-aligned before its bar, so the
+    # start of a long one, which says what the rule is about, fell off the left of the chart.
+    rule = "payer_acme.prior_authorization_required_for_advanced_imaging"
+    svg = re.search(r'<svg id="rule-chart".*?</svg>', _with_rule(rule))[0]  # type: ignore[index]
+    label = re.search(r'<text x="\d+" y="\d+" text-anchor="end">(.*?)</text>', svg)[1]  # type: ignore[index]
+    assert len(re.sub(r"<title>.*?</title>", "", label)) <= 32 and "…" in label
+    assert label.startswith("payer_acme.") and label.endswith(f"<title>{rule}</title>")
+    assert f"<title>{rule}: 1</title>" in svg
+    assert ">modifier.profile</text>" in _with_rule("modifier.profile")  # a short id is drawn as it is
+

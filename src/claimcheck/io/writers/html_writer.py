@@ -26,6 +26,7 @@ __all__ = ["MAX_LINES", "HtmlStream", "write_html"]
 
 MAX_LINES = 5000
 _TOP_RULES = 12
+_LABEL_CHARS = 32  # of a rule id in the chart: as many as its 222 px label column holds at 12 px
 # A column mapped wrong (a charge or a claim number where the code goes) gives every line a code
 # of its own, and a page of a row per line; the rest of the codes share one row.
 _TOP_PROCEDURES = 100
@@ -132,20 +133,32 @@ def _top_procedures(by_procedure: dict[str, list[int]]) -> list[tuple[str, list[
     return [*ranked[:_TOP_PROCEDURES], (f"{len(ranked) - _TOP_PROCEDURES:,} other procedure codes", others)]
 
 
+def _label(rule: str) -> str:
+    """A rule id short enough for the chart's label column, its start (what the rule is about)
+    and end kept: the label is right-aligned, and a long one ran off the chart's left edge."""
+    if len(rule) <= _LABEL_CHARS:
+        return escape(rule)
+    head = (_LABEL_CHARS - 1) // 2
+    short = f"{rule[:head]}…{rule[head + 1 - _LABEL_CHARS :]}"
+    return f"{escape(short)}<title>{escape(rule)}</title>"
+
+
 def _bar_chart(failing_rules: list[tuple[str, int]]) -> str:
     if not failing_rules:
         return '<p class="empty">No failing rules.</p>'
     width, bar_height, label_width = 760, 22, 230
+    height = len(failing_rules) * (bar_height + 6) + 6
     most = failing_rules[0][1]
+    # The viewBox lets the page's style shrink the chart to a printed page or a narrow window.
     parts = [
         f'<svg id="rule-chart" role="img" aria-label="Most frequent failing rules" width="{width}" '
-        f'height="{len(failing_rules) * (bar_height + 6) + 6}" xmlns="http://www.w3.org/2000/svg">'
+        f'height="{height}" viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg">'
     ]
     for index, (rule, count) in enumerate(failing_rules):
         y = 6 + index * (bar_height + 6)
         length = max(2, int((width - label_width - 70) * count / most))
         parts.append(
-            f'<text x="{label_width - 8}" y="{y + 16}" text-anchor="end">{escape(rule)}</text>'
+            f'<text x="{label_width - 8}" y="{y + 16}" text-anchor="end">{_label(rule)}</text>'
             f'<rect class="bar" x="{label_width}" y="{y}" width="{length}" height="{bar_height}">'
             f"<title>{escape(rule)}: {count}</title></rect>"
             f'<text x="{label_width + length + 6}" y="{y + 16}">{count:,}</text>'
