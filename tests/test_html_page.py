@@ -80,3 +80,13 @@ def test_a_long_rule_id_is_shortened_in_the_chart_and_given_in_full_on_hover() -
     assert f"<title>{rule}: 1</title>" in svg
     assert ">modifier.profile</text>" in _with_rule("modifier.profile")  # a short id is drawn as it is
 
+
+def test_without_javascript_the_page_says_the_table_needs_it() -> None:
+    # Opened where scripts do not run (a mail preview, a locked-down viewer), the summary and
+    # counts are all there; the table of lines stayed empty under its filters, as if none failed.
+    page = _demo_page()
+    head, body = page.split("<body>", 1)
+    assert re.search(r"<noscript><style>[^<]*\.controls, #problems \{ display: none; \}[^<]*</style></noscript>", head)
+    notice = re.search(r"<noscript>(.*?)</noscript>", body)[1]  # type: ignore[index]
+    assert "needs JavaScript" in notice and "summary and counts above" in notice
+
