@@ -6,12 +6,16 @@ import base64
 import hashlib
 import io
 import re
+from pathlib import Path
+
+from benchmarks.generate import generate
 
 import claimcheck
 from claimcheck.io.writers.html_writer import HtmlStream, write_html
 from claimcheck.models.finding import Check, Finding, Status
 from claimcheck.models.report import LineResult
 from tests.conftest import AS_OF, ROOT
+from tests.test_html_report import browser_or_skip, rendered, with_test_script
 
 DEMO = ROOT / "fixtures" / "demo" / "claims.csv"
 
@@ -90,3 +94,29 @@ def test_without_javascript_the_page_says_the_table_needs_it() -> None:
     notice = re.search(r"<noscript>(.*?)</noscript>", body)[1]  # type: ignore[index]
     assert "needs JavaScript" in notice and "summary and counts above" in notice
 
+
+def test_a_printout_holds_every_line_the_filters_kept_and_no_buttons() -> None:
+    page = _demo_page()
+    printed = re.search(r"@media print \{(.*?)\n  \}", page, flags=re.DOTALL)[1]  # type: ignore[index]
+    assert ".controls button" in printed and "display: none" in printed
+    script = re.findall(r"<script>(.*?)</script>", page, flags=re.DOTALL)[0]
+    assert 'addEventListener("beforeprint"' in script and 'addEventListener("afterprint"' in script
+
+
+def test_a_printout_in_chromium_lists_every_line_then_the_screen_its_page(tmp_path: Path) -> None:
+    # Printed, the table held the 50 lines of the page on screen under "page 1 of 14".
+    claims = generate(tmp_path / "claims.csv", 3_000, seed=5)
+    stream = io.StringIO()
+    write_html(claimcheck.validate_file(claims, as_of=AS_OF), stream)
+    listed = int(re.search(r'data-listed="(\d+)"', stream.getvalue())[1])  # type: ignore[index]
+    assert listed > 100
+    printing = "<script>window.dispatchEvent(new Event('beforeprint'));</script></body>"
+    page = tmp_path / "report.html"
+    page.write_text(with_test_script(stream.getvalue(), printing), encoding="utf-8")
+    browser, profile = browser_or_skip(), ["--user-data-dir=" + str(tmp_path / "profile")]
+    dom, body = rendered(browser, page, profile)
+    assert body.count("<tr>") == listed + 1 and f" all {listed:,} lines " in dom
+    done = printing.replace("'beforeprint'));", "'beforeprint')); window.dispatchEvent(new Event('afterprint'));")
+    page.write_text(with_test_script(stream.getvalue(), done), encoding="utf-8")
+    dom, body = rendered(browser, page, profile)
+    assert body.count("<tr>") == 51 and "page 1 of " in dom

@@ -156,7 +156,7 @@ def with_test_script(page: str, script_and_body_end: str) -> str:
     return page.replace("</body>", script_and_body_end)
 
 
-def _browser() -> str:
+def browser_or_skip() -> str:
     for name in ("chromium", "chromium-browser", "google-chrome"):
         found = shutil.which(name)
         if found:
@@ -164,7 +164,7 @@ def _browser() -> str:
     pytest.skip("no headless browser (Debian's chromium package) on this machine; .ci/run installs it")
 
 
-def _rendered(browser: str, page: Path, profile: list[str]) -> tuple[str, str]:
+def rendered(browser: str, page: Path, profile: list[str]) -> tuple[str, str]:
     """The page's DOM after its scripts ran, and the body of its problem table."""
     dom = subprocess.run(
         [browser, *BROWSER_FLAGS, *profile, "--dump-dom", page.as_uri()],
@@ -177,11 +177,11 @@ def _rendered(browser: str, page: Path, profile: list[str]) -> tuple[str, str]:
 
 
 def test_the_report_renders_in_headless_chromium(tmp_path: Path) -> None:
-    browser = _browser()
+    browser = browser_or_skip()
     page = tmp_path / "report.html"
     page.write_text(_demo_html(), encoding="utf-8")
     profile = ["--user-data-dir=" + str(tmp_path / "profile")]
-    dom, body = _rendered(browser, page, profile)
+    dom, body = rendered(browser, page, profile)
     assert body.count("<tr>") > 10, "the script should have filled the problem table"
     assert "modifier.profile" in body and "page 1 of 1" in dom
     assert dom.count('class="bar"') >= 5
@@ -201,7 +201,7 @@ def test_the_report_renders_in_headless_chromium(tmp_path: Path) -> None:
 def test_hostile_claim_text_still_renders_every_row(tmp_path: Path) -> None:
     page = tmp_path / "report.html"
     page.write_text(_hostile_html(tmp_path), encoding="utf-8")
-    dom, body = _rendered(_browser(), page, ["--user-data-dir=" + str(tmp_path / "profile")])
+    dom, body = rendered(browser_or_skip(), page, ["--user-data-dir=" + str(tmp_path / "profile")])
     assert body.count("<tr>") >= 4 and "page 1 of 1" in dom
 
 
@@ -222,7 +222,9 @@ def test_a_long_unbroken_value_keeps_the_tables_inside_the_window(tmp_path: Path
     )
     page = tmp_path / "report.html"
     page.write_text(with_test_script(stream.getvalue(), measure), encoding="utf-8")
-    dom, body = _rendered(_browser(), page, ["--user-data-dir=" + str(tmp_path / "profile"), "--window-size=1024,768"])
+    dom, body = rendered(
+        browser_or_skip(), page, ["--user-data-dir=" + str(tmp_path / "profile"), "--window-size=1024,768"]
+    )
     assert f"<td>{long}</td>" in body  # the line is listed, its claim id in full
     assert 'data-overflow="0"' in dom
 
@@ -247,7 +249,7 @@ def test_lines_of_two_837_files_are_told_apart_by_file_and_segment(tmp_path: Pat
     assert all(f"segment {segment}" in where for where in wheres)
     html = tmp_path / "report.html"
     html.write_text(page, encoding="utf-8")
-    _, body = _rendered(_browser(), html, ["--user-data-dir=" + str(tmp_path / "profile")])
+    _, body = rendered(browser_or_skip(), html, ["--user-data-dir=" + str(tmp_path / "profile")])
     assert wheres[0] in body and wheres[1] in body
 
 
@@ -282,6 +284,6 @@ def test_a_filter_that_finds_nothing_says_it_searched_the_listed_lines_only(tmp_
         "f.dispatchEvent(new Event('input'));</script></body>"
     )
     page.write_text(with_test_script(_demo_html(max_lines=3), search), encoding="utf-8")
-    dom, body = _rendered(_browser(), page, ["--user-data-dir=" + str(tmp_path / "profile")])
+    dom, body = rendered(browser_or_skip(), page, ["--user-data-dir=" + str(tmp_path / "profile")])
     assert body.count("<tr>") == 1  # the header only: D014 is past the first 3
     assert "(0 lines; the table holds the first 3 of 26)" in dom
