@@ -120,3 +120,22 @@ def test_a_printout_in_chromium_lists_every_line_then_the_screen_its_page(tmp_pa
     page.write_text(with_test_script(stream.getvalue(), done), encoding="utf-8")
     dom, body = rendered(browser, page, profile)
     assert body.count("<tr>") == 51 and "page 1 of " in dom
+
+
+def _filtered(tmp_path: Path, status: str, check: str) -> list[str]:
+    choose = (
+        f"<script>var s = document.getElementById('status'), c = document.getElementById('check');"
+        f"s.value = '{status}'; c.value = '{check}'; c.dispatchEvent(new Event('change'));</script></body>"
+    )
+    page = tmp_path / f"{status}-{check}.html"
+    page.write_text(with_test_script(_demo_page(), choose), encoding="utf-8")
+    _, body = rendered(browser_or_skip(), page, ["--user-data-dir=" + str(tmp_path / "profile")])
+    return [f"{claim}/{line}" for claim, line in re.findall(r"<tr><td>(\w+)</td><td>(\d+)</td>", body)]
+
+
+def test_with_a_check_chosen_the_status_filter_is_that_of_the_check_findings(tmp_path: Path) -> None:
+    # D009 line 2 warns on its modifier, and its pair passed by a bypass modifier: "warn" and
+    # "pair" listed it as a pair warning, and "pass (a bypass)" and "pair" did not list its bypass.
+    assert _filtered(tmp_path, "warn", "pair") == ["D012/2"]
+    assert _filtered(tmp_path, "pass", "pair") == ["D009/2", "D011/2"]
+    assert _filtered(tmp_path, "fail", "pair") == ["D007/2", "D008/2", "D010/1"]
