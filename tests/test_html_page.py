@@ -139,3 +139,18 @@ def test_with_a_check_chosen_the_status_filter_is_that_of_the_check_findings(tmp
     assert _filtered(tmp_path, "warn", "pair") == ["D012/2"]
     assert _filtered(tmp_path, "pass", "pair") == ["D009/2", "D011/2"]
     assert _filtered(tmp_path, "fail", "pair") == ["D007/2", "D008/2", "D010/1"]
+
+
+def test_the_chart_says_when_it_shows_only_the_most_frequent_failing_rules() -> None:
+    # The demo fails 19 rules: 12 bars alone read as "these are the rules that failed".
+    page = _demo_page()
+    chart = page.split("<h2>Most frequent failing rules</h2>", 1)[1].split('<div class="grid">', 1)[0]
+    assert chart.count('class="bar"') == 12
+    rules = {
+        f.rule_id
+        for line in claimcheck.validate_file(DEMO, as_of=AS_OF).lines
+        for f in line.problems()
+        if f.status is Status.FAIL
+    }
+    assert f"The 12 most frequent of {len(rules)} failing rules" in chart
+    assert "of 1 failing rules" not in _with_rule("modifier.profile")

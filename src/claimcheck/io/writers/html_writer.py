@@ -73,6 +73,7 @@ class HtmlStream:
         page = _page(
             summary,
             failing_rules=self._failing_rules.most_common(_TOP_RULES),
+            failing_rule_count=len(self._failing_rules),
             by_procedure=_top_procedures(self._by_procedure),
             by_check=sorted(self._by_check.items()),
             rows=self._rows,
@@ -143,16 +144,23 @@ def _label(rule: str) -> str:
     return f"{escape(short)}<title>{escape(rule)}</title>"
 
 
-def _bar_chart(failing_rules: list[tuple[str, int]]) -> str:
+def _bar_chart(failing_rules: list[tuple[str, int]], failing_rule_count: int) -> str:
     if not failing_rules:
         return '<p class="empty">No failing rules.</p>'
+    note = (
+        f'<p class="note">The {len(failing_rules)} most frequent of {failing_rule_count:,} failing rules, '
+        "by failing findings; the findings by check below count them all.</p>"
+        if failing_rule_count > len(failing_rules)
+        else ""
+    )
     width, bar_height, label_width = 760, 22, 230
     height = len(failing_rules) * (bar_height + 6) + 6
     most = failing_rules[0][1]
     # The viewBox lets the page's style shrink the chart to a printed page or a narrow window.
     parts = [
+        note,
         f'<svg id="rule-chart" role="img" aria-label="Most frequent failing rules" width="{width}" '
-        f'height="{height}" viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg">'
+        f'height="{height}" viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg">',
     ]
     for index, (rule, count) in enumerate(failing_rules):
         y = 6 + index * (bar_height + 6)
@@ -194,6 +202,7 @@ def _page(
     summary: dict[str, Any],
     *,
     failing_rules: list[tuple[str, int]],
+    failing_rule_count: int,
     by_procedure: list[tuple[str, list[int]]],
     by_check: list[tuple[str, list[int]]],
     rows: list[dict[str, Any]],
@@ -216,7 +225,7 @@ def _page(
         "lines_noun": "line" if summary["lines"] == 1 else "lines",
         **{status: f"{summary[status]:,}" for status in _STATUSES},
         "versions": escape(f"rules {summary['rules_version']}; code sets: {versions}"),
-        "chart": _bar_chart(failing_rules),
+        "chart": _bar_chart(failing_rules, failing_rule_count),
         "by_procedure": _count_table("Lines by procedure", "procedure", by_procedure, "by-procedure"),
         "by_check": _count_table("Findings by check", "check", by_check, "by-check"),
         "note": escape(note),
