@@ -154,3 +154,15 @@ def test_the_chart_says_when_it_shows_only_the_most_frequent_failing_rules() -> 
     }
     assert f"The 12 most frequent of {len(rules)} failing rules" in chart
     assert "of 1 failing rules" not in _with_rule("modifier.profile")
+
+
+def test_filters_a_browser_restores_on_reload_are_applied(tmp_path: Path) -> None:
+    # Firefox on reload, and any browser going back to the page, puts the filter box and status
+    # back as they were; the table then listed every line under a filter that said otherwise.
+    restore = "document.getElementById('filter').value = 'D00'; document.getElementById('status').value = 'warn';"
+    page = tmp_path / "report.html"
+    html = with_test_script(_demo_page(), "</body>")
+    page.write_text(html.replace("<script>\n(function", f"<script>{restore}</script>\n<script>\n(function", 1))
+    _, body = rendered(browser_or_skip(), page, ["--user-data-dir=" + str(tmp_path / "profile")])
+    rows = [f"{claim}/{line}" for claim, line in re.findall(r"<tr><td>(\w+)</td><td>(\d+)</td>", body)]
+    assert rows == ["D003/2", "D003/3", "D004/4", "D009/2"]
