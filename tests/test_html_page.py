@@ -105,6 +105,7 @@ def test_a_printout_holds_every_line_the_filters_kept_and_no_buttons() -> None:
 
 def test_a_printout_in_chromium_lists_every_line_then_the_screen_its_page(tmp_path: Path) -> None:
     # Printed, the table held the 50 lines of the page on screen under "page 1 of 14".
+    browser, profile = browser_or_skip(), ["--user-data-dir=" + str(tmp_path / "profile")]
     claims = generate(tmp_path / "claims.csv", 3_000, seed=5)
     stream = io.StringIO()
     write_html(claimcheck.validate_file(claims, as_of=AS_OF), stream)
@@ -113,7 +114,6 @@ def test_a_printout_in_chromium_lists_every_line_then_the_screen_its_page(tmp_pa
     printing = "<script>window.dispatchEvent(new Event('beforeprint'));</script></body>"
     page = tmp_path / "report.html"
     page.write_text(with_test_script(stream.getvalue(), printing), encoding="utf-8")
-    browser, profile = browser_or_skip(), ["--user-data-dir=" + str(tmp_path / "profile")]
     dom, body = rendered(browser, page, profile)
     assert body.count("<tr>") == listed + 1 and f" all {listed:,} lines " in dom
     done = printing.replace("'beforeprint'));", "'beforeprint')); window.dispatchEvent(new Event('afterprint'));")
@@ -162,7 +162,9 @@ def test_filters_a_browser_restores_on_reload_are_applied(tmp_path: Path) -> Non
     restore = "document.getElementById('filter').value = 'D00'; document.getElementById('status').value = 'warn';"
     page = tmp_path / "report.html"
     html = with_test_script(_demo_page(), "</body>")
-    page.write_text(html.replace("<script>\n(function", f"<script>{restore}</script>\n<script>\n(function", 1))
+    page.write_text(
+        html.replace("<script>\n(function", f"<script>{restore}</script>\n<script>\n(function", 1), encoding="utf-8"
+    )
     _, body = rendered(browser_or_skip(), page, ["--user-data-dir=" + str(tmp_path / "profile")])
     rows = [f"{claim}/{line}" for claim, line in re.findall(r"<tr><td>(\w+)</td><td>(\d+)</td>", body)]
     assert rows == ["D003/2", "D003/3", "D004/4", "D009/2"]

@@ -173,7 +173,7 @@ def rendered(browser: str, page: Path, profile: list[str]) -> tuple[str, str]:
         timeout=120,
         check=True,
     ).stdout
-    return dom, dom.split('<table id="problems">', 1)[1].split("</table>", 1)[0]
+    return dom, dom.split('<table id="problems"', 1)[1].split(">", 1)[1].split("</table>", 1)[0]
 
 
 def test_the_report_renders_in_headless_chromium(tmp_path: Path) -> None:
