@@ -1,0 +1,108 @@
+"""A claim's header (the 2300 loop before its first LX) and a line's 2400 loop on hostile input:
+what they hold stays bounded, and a problem repeated item after item is one finding per line."""
+
+from __future__ import annotations
+
+import tracemalloc
+from pathlib import Path
+
+from claimcheck.io.readers.x12 import read_x12
+from claimcheck.models.parse import ParsedLine
+from tests.conftest import ROOT
+
+FIXTURES = ROOT / "fixtures" / "x12"
+PROFESSIONAL, INSTITUTIONAL = "professional.837", "institutional.837"
+
+
+def fixture_text(name: str = PROFESSIONAL) -> str:
+    return (FIXTURES / name).read_text()
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_bytes(text.encode())
+    return path
+
+
+def lines_of(path: Path) -> list[ParsedLine]:
+    return [line for claim in read_x12(path) for line in claim.lines]
+
+
+def messages(line: ParsedLine, field: str) -> list[str]:
+    return [p.message for p in line.problems if p.field == field]
+
+
+def test_a_code_repeated_in_hi_is_one_finding_naming_the_first_three(tmp_path: Path) -> None:
+    # Each repeat was a finding of its own on every line: an HI of 8,000 repeats on a claim of
+    # 999 lines made eight million findings.
+    repeats = "*".join(["ABF:I10"] * 40)
+    path = write(tmp_path, INSTITUTIONAL, fixture_text(INSTITUTIONAL).replace("HI*ABF:I10~", f"HI*{repeats}~"))
+    lines = lines_of(path)
+    assert len(lines) == 2
+    for line in lines:
+        assert messages(line, "hi_diagnoses") == [
+            "HI diagnosis 3 repeats diagnosis 2, 4 repeats 2, 5 repeats 2 and 36 more repeat earlier ones; each "
+            "code is sent once"
+        ]
+    assert lines[0].line is not None and lines[0].line.diagnosis_codes == ("R07.89", "I10")
+
+
+def test_two_repeats_are_named_both(tmp_path: Path) -> None:
+    text = fixture_text().replace("HI*ABK:I70213*ABF:I739~", "HI*ABK:I70213*ABF:I739*ABF:I70213*ABF:I739~")
+    (line, *_) = lines_of(write(tmp_path, PROFESSIONAL, text))
+    assert messages(line, "hi_diagnoses") == ["HI diagnosis 3 repeats diagnosis 1, 4 repeats 2; each code is sent once"]
+
+
+def test_codes_sent_with_a_decimal_point_are_one_finding(tmp_path: Path) -> None:
+    dotted = "*".join(f"ABF:A0{n}.{n}" for n in range(5))
+    text = fixture_text(INSTITUTIONAL).replace("HI*ABF:I10~", f"HI*{dotted}*ABJ:R07.1~")
+    for line in lines_of(write(tmp_path, INSTITUTIONAL, text)):
+        assert messages(line, "hi_diagnoses") == [
+            "HI diagnoses 2 (ABF), 3 (ABF), 4 (ABF) and 3 more are sent with a decimal point; the 837 sends "
+            "ICD-10-CM codes without it (the TR3 implies the point), and payers reject the claim"
+        ]
+
+
+def test_qualifiers_without_a_code_are_one_finding(tmp_path: Path) -> None:
+    text = fixture_text(INSTITUTIONAL).replace("HI*ABF:I10~", "HI*ABF:I10*ABF*ABF:*ABF*ABF~")
+    for line in lines_of(write(tmp_path, INSTITUTIONAL, text)):
+        assert messages(line, "hi_diagnoses") == [
+            "HI diagnoses 3 (ABF), 4 (ABF), 5 (ABF) and 1 more have no code after their qualifier"
+        ]
+
+
+def test_more_hi_codes_than_any_claim_holds_are_counted_not_kept(tmp_path: Path) -> None:
+    # Every composite of every HI was kept, and on an 837I every line carried them all: a
+    # header of 40 HI segments of 5,000 codes held 200,000 codes, and so did each of the claim's lines.
+    from claimcheck.io.readers.x12.diagnoses import MOST_CODES
+
+    hi = "HI*" + "*".join(f"ABF:Z{n:05d}" for n in range(5_000)) + "~\n"
+    text = fixture_text(INSTITUTIONAL).replace("HI*ABF:I10~\n", hi * 40)
+    path = write(tmp_path, INSTITUTIONAL, text)
+    tracemalloc.start()
+    try:
+        lines = lines_of(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert len(lines) == 2
+    for line in lines:
+        assert messages(line, "hi_diagnoses") == [
+            f"HI segments hold 200001 diagnosis codes, more than any 837 claim carries: the first {MOST_CODES} "
+            f"(to segment 23) are read, the other {200_001 - MOST_CODES} are not; a receiver rejects the claim"
+        ]
+    assert lines[0].line is not None and len(lines[0].line.diagnosis_codes) == MOST_CODES
+    assert peak < 8 << 20, f"{peak / 2**20:.1f} MiB"
+
+
+def test_a_code_longer_than_x12_allows_is_not_read(tmp_path: Path) -> None:
+    # C022-02 is at most 30 characters; a code of 60,000 was handed on, and quoted in the
+    # findings of every line of an 837I claim.
+    text = fixture_text(INSTITUTIONAL).replace("HI*ABF:I10~", "HI*ABF:I10*ABF:" + "Q" * 60_000 + "~")
+    lines = lines_of(write(tmp_path, INSTITUTIONAL, text))
+    for line in lines:
+        assert messages(line, "hi_diagnoses") == [
+            "HI diagnosis 3 (ABF) holds a code longer than the 30 characters X12 allows an industry code (C022-02), "
+            "so it is not read"
+        ]
+    assert lines[0].line is not None and lines[0].line.diagnosis_codes == ("R07.89", "I10")
