@@ -71,6 +71,25 @@ def test_qualifiers_without_a_code_are_one_finding(tmp_path: Path) -> None:
         ]
 
 
+def test_nm1s_without_nm101_are_one_finding_in_the_header_and_one_in_a_line(tmp_path: Path) -> None:
+    # Each was a finding of its own; those of the header on every line of the claim.
+    text = fixture_text().replace("HI*ABK:I70213*ABF:I739~", "HI*ABK:I70213*ABF:I739~" + "NM1*~" * 5)
+    text = text.replace("DTP*472*D8*20260310~", "DTP*472*D8*20260310~" + "NM1**1*X~" * 2)
+    first, second, _ = lines_of(write(tmp_path, PROFESSIONAL, text))
+    header = "is unknown: NM1s at segments 21, 22, 23 and 2 more have no entity identifier (NM101)"
+    assert messages(first, "rendering_npi") == [
+        header,
+        "is unknown: NM1s at segments 31, 32 have no entity identifier (NM101)",
+    ]
+    assert messages(second, "rendering_npi") == [header]
+
+
+def test_one_nm1_without_nm101_is_said_as_before(tmp_path: Path) -> None:
+    text = fixture_text().replace("HI*ABK:I70213*ABF:I739~", "HI*ABK:I70213*ABF:I739~NM1~")
+    first, *_ = lines_of(write(tmp_path, PROFESSIONAL, text))
+    assert messages(first, "rendering_npi") == ["is unknown: NM1 at segment 21 has no entity identifier (NM101)"]
+
+
 def test_more_hi_codes_than_any_claim_holds_are_counted_not_kept(tmp_path: Path) -> None:
     # Every composite of every HI was kept, and on an 837I every line carried them all: a
     # header of 40 HI segments of 5,000 codes held 200,000 codes, and so did each of the claim's lines.

@@ -163,10 +163,7 @@ class _Reader:
             return None
         if not entity:
             # Without NM101 nobody can tell whether this NM1 names the rendering provider.
-            problem = InputProblem(
-                "rendering_npi", f"is unknown: NM1 at segment {segment.position} has no entity identifier (NM101)"
-            )
-            (line.problems if line is not None else claim.problems).append(problem)
+            (line if line is not None else claim).unnamed_nm1.add(str(segment.position))
         if line is not None:
             line.last_nm1 = entity
             if entity == "82":

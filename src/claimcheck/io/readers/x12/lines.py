@@ -14,6 +14,7 @@ from typing import Any
 
 from claimcheck.io.readers.x12.fields import inverted_range, read_service, service_date
 from claimcheck.io.readers.x12.model import ClaimLoop, LineLoop, Person, RawClaim, RawLine
+from claimcheck.io.readers.x12.named import Named
 from claimcheck.io.readers.x12.tokens import Segment, as_count
 from claimcheck.models.parse import InputProblem
 
@@ -55,9 +56,16 @@ def _lx_value(lx: str | None) -> str | int | None:
     return lx if number is None else number
 
 
+def _unnamed_nm1(named: Named) -> list[InputProblem]:
+    if not named.count:
+        return []
+    what = f"NM1 at segment {named.listing()} has" if named.count == 1 else f"NM1s at segments {named.listing()} have"
+    return [InputProblem("rendering_npi", f"is unknown: {what} no entity identifier (NM101)")]
+
+
 def _line(loop: ClaimLoop, line: LineLoop, claim_id: str | None, inherited: list[InputProblem]) -> RawLine:
     data: dict[str, Any] = {}
-    problems = [*inherited, *loop.problems, *line.problems]
+    problems = [*inherited, *_unnamed_nm1(line.unnamed_nm1)]
     if line.lx:
         data["line_number"] = line.lx
     else:
@@ -147,13 +155,14 @@ def build_claim(loop: ClaimLoop, person: Person, more: bool = False) -> RawClaim
     line_count = _line_count(loop, more)
     if line_count is not None:
         inherited.append(line_count)
+    shared = [*loop.problems, *_unnamed_nm1(loop.unnamed_nm1)]
     if not loop.lines:
         problems.append(
             InputProblem("lines", f"is missing: the claim at segment {loop.start} has no service line (2400 LX)")
         )
         # What each line would carry (envelope, hierarchy, HI problems) the claim carries itself.
-        problems.extend([*loop.problems, *inherited])
-    lines = tuple(_line(loop, line, claim_id, inherited) for line in loop.lines)
+        problems.extend([*shared, *inherited])
+    lines = tuple(_line(loop, line, claim_id, [*inherited, *shared]) for line in loop.lines)
     context = loop.context
     detail = f"claim {claim_id or '(no id)'}"
     return RawClaim(

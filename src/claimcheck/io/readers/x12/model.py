@@ -9,6 +9,7 @@ from typing import Any
 
 from claimcheck.io.readers.x12.diagnoses import Diagnoses
 from claimcheck.io.readers.x12.fields import Provider, iso_date
+from claimcheck.io.readers.x12.named import Named
 from claimcheck.io.readers.x12.tokens import Segment
 from claimcheck.models.parse import InputProblem
 
@@ -91,7 +92,7 @@ class LineLoop:
     date: Segment | None = None
     provider: Provider | None = None  # 2420A rendering provider, overriding the claim's
     last_nm1: str = ""
-    problems: list[InputProblem] = field(default_factory=list)
+    unnamed_nm1: Named = field(default_factory=Named)  # positions of NM1s without NM101
 
 
 @dataclass(slots=True)
@@ -109,6 +110,7 @@ class ClaimLoop:
     dates: dict[str, Segment] = field(default_factory=dict)
     provider: Provider | None = None  # 2310B rendering provider
     last_nm1: str = ""
+    unnamed_nm1: Named = field(default_factory=Named)  # positions of NM1s without NM101
     other_payers: bool = False  # inside 2320/2330, whose NM1/DTP are not the claim's own
     lines: list[LineLoop] = field(default_factory=list)  # of the block being read (``lines.MOST_LINES`` at most)
     blocks: int = 0  # blocks of lines already handed on, for a claim longer than any 837 allows
