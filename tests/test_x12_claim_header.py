@@ -125,3 +125,19 @@ def test_a_code_longer_than_x12_allows_is_not_read(tmp_path: Path) -> None:
             "so it is not read"
         ]
     assert lines[0].line is not None and lines[0].line.diagnosis_codes == ("R07.89", "I10")
+
+
+def test_dates_of_many_qualifiers_in_a_header_are_not_kept(tmp_path: Path) -> None:
+    # A DTP of each qualifier was kept, whole, though only 472 and 434 are read.
+    dtps = "".join(f"DTP*{n}*D8*{'2' * 2_000}~\n" for n in range(20_000))
+    text = fixture_text().replace("HI*ABK:I702~\n", "HI*ABK:I702~\n" + dtps)
+    path = write(tmp_path, PROFESSIONAL, text)
+    tracemalloc.start()
+    try:
+        lines = lines_of(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert [line.line_number for line in lines] == [1, 2, 1]
+    assert lines[2].line is not None and lines[2].line.date_of_service.isoformat() == "2026-03-15"
+    assert peak < 8 << 20, f"{peak / 2**20:.1f} MiB"

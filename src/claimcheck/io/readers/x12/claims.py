@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from claimcheck.io.readers.x12.envelope import CLAIM_ENDERS, INSTITUTIONAL, PROFESSIONAL
 from claimcheck.io.readers.x12.fields import Provider, npi
 from claimcheck.io.readers.x12.hierarchy import HLChain, HLCheck
-from claimcheck.io.readers.x12.lines import MOST_LINES, build_claim
+from claimcheck.io.readers.x12.lines import CLAIM_DATES, MOST_LINES, build_claim
 from claimcheck.io.readers.x12.model import ClaimLoop, Context, EmptyTransaction, LineLoop, Person, RawClaim
 from claimcheck.io.readers.x12.tokens import Segment
 from claimcheck.models.parse import InputProblem
@@ -239,8 +239,8 @@ class _Reader:
         if claim.lines:
             if segment.get(1) == "472":
                 claim.lines[-1].date = segment
-        elif not claim.other_payers:
-            claim.dates.setdefault(segment.get(1), segment)
+        elif not claim.other_payers and (qualifier := segment.get(1)) in CLAIM_DATES:
+            claim.dates.setdefault(qualifier, segment)
         return None
 
     def _new_line(self, claim: ClaimLoop, line: LineLoop) -> Result:

@@ -18,13 +18,16 @@ from claimcheck.io.readers.x12.named import Named
 from claimcheck.io.readers.x12.tokens import Segment, as_count
 from claimcheck.models.parse import InputProblem
 
-__all__ = ["MOST_LINES", "build_claim"]
+__all__ = ["CLAIM_DATES", "MOST_LINES", "build_claim"]
 
 # The most service lines (2400 loops) an 837 claim may hold: 999 on an 837I, 50 on an 837P. A
 # claim is held this many lines at a time: every claim a receiver accepts is checked whole, and a
 # longer one, which a receiver rejects, cannot take memory in proportion to its length.
 MOST_LINES = 999
 _PROFESSIONAL_LINES = 50
+# The claim's DTP qualifiers a line may take its date from: service date, statement period (837I).
+# Only these are kept: a header of thousands of others would be held for nothing.
+CLAIM_DATES = ("472", "434")
 
 
 def _date(loop: ClaimLoop, line: LineLoop, institutional: bool) -> tuple[str | None, InputProblem | None]:

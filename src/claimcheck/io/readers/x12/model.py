@@ -107,7 +107,7 @@ class ClaimLoop:
     payer: str | None
     hierarchy: tuple[int, ...]  # positions of the HL segments of the loops it is under
     diagnoses: Diagnoses = field(default_factory=Diagnoses)
-    dates: dict[str, Segment] = field(default_factory=dict)
+    dates: dict[str, Segment] = field(default_factory=dict)  # by DTP01, of ``lines.CLAIM_DATES`` only
     provider: Provider | None = None  # 2310B rendering provider
     last_nm1: str = ""
     unnamed_nm1: Named = field(default_factory=Named)  # positions of NM1s without NM101
