@@ -4,8 +4,12 @@ what they hold stays bounded, and a problem repeated item after item is one find
 from __future__ import annotations
 
 import tracemalloc
+from datetime import date
 from pathlib import Path
 
+import pytest
+
+import claimcheck
 from claimcheck.io.readers.x12 import read_x12
 from claimcheck.models.parse import ParsedLine
 from tests.conftest import ROOT
@@ -141,3 +145,25 @@ def test_dates_of_many_qualifiers_in_a_header_are_not_kept(tmp_path: Path) -> No
     assert [line.line_number for line in lines] == [1, 2, 1]
     assert lines[2].line is not None and lines[2].line.date_of_service.isoformat() == "2026-03-15"
     assert peak < 8 << 20, f"{peak / 2**20:.1f} MiB"
+
+
+@pytest.mark.parametrize(("frequency", "warned"), [("8", True), ("7", False), ("1", False)])
+def test_a_void_claim_is_checked_as_billed_with_a_warning(frequency: str, warned: bool, tmp_path: Path) -> None:
+    text = fixture_text().replace("CLM*P001*200***22:B:1*", f"CLM*P001*200***22:B:{frequency}*")
+    claims = list(read_x12(write(tmp_path, PROFESSIONAL, text)))
+    said = [(p.field, p.message, p.unchecked) for p in claims[0].problems if p.field == "claim_frequency"]
+    expected = (
+        "claim_frequency",
+        "is 8 (void) in CLM05-3 at segment 19: the claim voids an earlier one, and claimcheck checks its lines as "
+        "if it were an original claim",
+        True,
+    )
+    assert said == ([expected] if warned else [])
+    assert all(line.line is not None for line in claims[0].lines)
+    assert not [p for p in claims[1].problems if p.field == "claim_frequency"]
+    # A warning on each of its lines, whose checks still run.
+    report = claimcheck.validate_file(tmp_path / PROFESSIONAL, input_format="x12", as_of=date(2026, 11, 23))
+    for line in report.lines[:2]:
+        said = [f.status.value for f in line.findings if f.rule_id == "input.not_checked"]
+        assert said == (["warn"] if warned else [])
+        assert any(f.rule_id == "diagnosis.code_set" for f in line.findings)

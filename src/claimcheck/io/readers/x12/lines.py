@@ -28,6 +28,7 @@ _PROFESSIONAL_LINES = 50
 # The claim's DTP qualifiers a line may take its date from: service date, statement period (837I).
 # Only these are kept: a header of thousands of others would be held for nothing.
 CLAIM_DATES = ("472", "434")
+_VOID = "8"  # CLM05-3 claim frequency code: void or cancel of a prior claim
 
 
 def _date(loop: ClaimLoop, line: LineLoop, institutional: bool) -> tuple[str | None, InputProblem | None]:
@@ -64,6 +65,18 @@ def _unnamed_nm1(named: Named) -> list[InputProblem]:
         return []
     what = f"NM1 at segment {named.listing()} has" if named.count == 1 else f"NM1s at segments {named.listing()} have"
     return [InputProblem("rendering_npi", f"is unknown: {what} no entity identifier (NM101)")]
+
+
+def _void(loop: ClaimLoop) -> list[InputProblem]:
+    """A void is sent to cancel a claim sent before; a scrubber sees only its lines."""
+    clm05 = loop.clm.components(5) if loop.clm is not None else []
+    if len(clm05) < 3 or clm05[2] != _VOID:
+        return []
+    message = (
+        f"is {_VOID} (void) in CLM05-3 at segment {loop.start}: the claim voids an earlier one, and claimcheck "
+        "checks its lines as if it were an original claim"
+    )
+    return [InputProblem("claim_frequency", message, unchecked=True)]
 
 
 def _line(loop: ClaimLoop, line: LineLoop, claim_id: str | None, inherited: list[InputProblem]) -> RawLine:
@@ -154,6 +167,7 @@ def build_claim(loop: ClaimLoop, person: Person, more: bool = False) -> RawClaim
     problems = [person.problem] if person.problem is not None else []
     if loop.clm is None:
         problems.append(InputProblem("claim_id", f"is missing: the service line at segment {loop.start} has no CLM"))
+    problems.extend(_void(loop))
     inherited = loop.diagnoses.problems()
     line_count = _line_count(loop, more)
     if line_count is not None:
