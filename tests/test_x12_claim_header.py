@@ -167,3 +167,16 @@ def test_a_void_claim_is_checked_as_billed_with_a_warning(frequency: str, warned
         said = [f.status.value for f in line.findings if f.rule_id == "input.not_checked"]
         assert said == (["warn"] if warned else [])
         assert any(f.rule_id == "diagnosis.code_set" for f in line.findings)
+
+
+def test_a_pointer_past_the_codes_read_says_they_are_the_codes_read(tmp_path: Path) -> None:
+    # "does not name one of the claim's 100 HI diagnosis codes" was untrue of a claim of 150.
+    from claimcheck.io.readers.x12.diagnoses import MOST_CODES
+
+    codes = "*".join(f"ABF:Z{n:03d}" for n in range(MOST_CODES + 50))
+    text = fixture_text().replace("HI*ABK:I70213*ABF:I739~", f"HI*ABK:I70213*{codes}~")
+    first, *_ = lines_of(write(tmp_path, PROFESSIONAL, text.replace("*22**1:2~", f"*22**1:{MOST_CODES + 20}~")))
+    assert messages(first, "diagnosis_pointers") == [
+        f"pointer {MOST_CODES + 20} in SV107 at segment 24 does not name one of the {MOST_CODES} HI diagnosis codes "
+        f"read (codes past the first {MOST_CODES} are not)"
+    ]

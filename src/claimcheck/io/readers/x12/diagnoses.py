@@ -189,7 +189,12 @@ class Diagnoses:
                 # Not "diagnosis_codes": that would turn off the diagnosis checks of the codes the
                 # line's other pointers name; a line left with none fails diagnosis.required.
                 said = f"pointer {pointer} in SV107 at segment {segment}"
-                if self.entries:
+                if self.past_most:
+                    said += (
+                        f" does not name one of the {len(self.entries)} HI diagnosis codes read (codes past the "
+                        f"first {MOST_CODES} are not)"
+                    )
+                elif self.entries:
                     said += f" does not name one of the claim's {len(self.entries)} HI diagnosis codes"
                 else:
                     said += " names an HI diagnosis, but the claim has no HI diagnosis codes"
