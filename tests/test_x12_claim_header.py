@@ -180,3 +180,20 @@ def test_a_pointer_past_the_codes_read_says_they_are_the_codes_read(tmp_path: Pa
         f"pointer {MOST_CODES + 20} in SV107 at segment 24 does not name one of the {MOST_CODES} HI diagnosis codes "
         f"read (codes past the first {MOST_CODES} are not)"
     ]
+
+
+def test_tr3_issues_of_a_claim_header_past_fifty_are_counted_on_each_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Each TR3 issue of the header was a finding on every line of the claim: N issues x M lines.
+    from claimcheck.io.readers import x12_validate
+    from claimcheck.io.readers.x12 import read_x12_strict
+
+    issues = [x12_validate.X12Issue(43, "HI", f"odd {n:02d}") for n in range(70)]
+    monkeypatch.setattr(x12_validate, "validate_with_pyx12", lambda path: issues)
+    claims = list(read_x12_strict(FIXTURES / PROFESSIONAL))
+    (line,) = claims[1].lines
+    assert messages(line, "tr3") == [
+        *(f"segment 43 (HI): odd {n:02d}" for n in range(50)),
+        "20 more TR3 errors in the claim before its first LX are counted here, not listed",
+    ]

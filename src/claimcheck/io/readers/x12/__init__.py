@@ -29,6 +29,10 @@ from claimcheck.models.parse import InputProblem, ParsedClaim, ParsedLine, parse
 
 __all__ = ["read_x12", "read_x12_strict"]
 
+# TR3 issues of a claim's header go on every line of the claim: past this many, a claim of
+# thousands of bad segments would make thousands of findings on each line, so the rest are counted.
+_LISTED_HEADER_ISSUES = 50
+
 
 def read_x12(path: Path) -> Iterator[ParsedClaim]:
     """Stream the claims of an X12 837P/837I file; ``InputError`` only when nothing can be read."""
@@ -70,9 +74,20 @@ def _claim(raw: RawClaim, shared: Sequence[InputProblem], issues: Sequence[tuple
     starts = [line.position for line in raw.lines]
     per_line: list[list[InputProblem]] = [[] for _ in raw.lines]
     claim_wide = list(shared)
+    header_issues = 0
     for position, text in issues:
         index = bisect_right(starts, position) - 1
-        (per_line[index] if index >= 0 else claim_wide).append(InputProblem("tr3", text))
+        if index >= 0:
+            per_line[index].append(InputProblem("tr3", text))
+        else:
+            header_issues += 1
+            if header_issues <= _LISTED_HEADER_ISSUES:
+                claim_wide.append(InputProblem("tr3", text))
+    if header_issues > _LISTED_HEADER_ISSUES:
+        more = header_issues - _LISTED_HEADER_ISSUES
+        claim_wide.append(
+            InputProblem("tr3", f"{more} more TR3 errors in the claim before its first LX are counted here, not listed")
+        )
     header_problems = (*raw.problems, *_without(parsed.problems, raw.problems))
     if not raw.lines:
         placeholder = parsed.lines[0]
