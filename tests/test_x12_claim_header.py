@@ -88,6 +88,22 @@ def test_nm1s_without_nm101_are_one_finding_in_the_header_and_one_in_a_line(tmp_
     assert messages(second, "rendering_npi") == [header]
 
 
+def test_nm1s_without_nm101_are_counted_in_flat_memory(tmp_path: Path) -> None:
+    # A problem was kept per NM1: 100,000 of them in a header held some 40 MB, on each line.
+    text = fixture_text().replace("HI*ABK:I70213*ABF:I739~", "HI*ABK:I70213*ABF:I739~" + "NM1~" * 100_000)
+    path = write(tmp_path, PROFESSIONAL, text)
+    tracemalloc.start()
+    try:
+        first, *_ = lines_of(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert messages(first, "rendering_npi") == [
+        "is unknown: NM1s at segments 21, 22, 23 and 99997 more have no entity identifier (NM101)"
+    ]
+    assert peak < 4 << 20, f"{peak / 2**20:.1f} MiB"
+
+
 def test_one_nm1_without_nm101_is_said_as_before(tmp_path: Path) -> None:
     text = fixture_text().replace("HI*ABK:I70213*ABF:I739~", "HI*ABK:I70213*ABF:I739~NM1~")
     first, *_ = lines_of(write(tmp_path, PROFESSIONAL, text))

@@ -6,7 +6,9 @@ its HI codes, dates and rendering provider; each 2400 LX opens a service line. A
 on as soon as a segment that cannot belong to it arrives (``CLAIM_ENDERS``), so memory holds one
 claim at a time, and of a claim longer than any 837 allows, ``MOST_LINES`` lines at a time. Loops
 the lines do not need (2320/2330 other payers, 2430 adjudication…) are passed over, taking care
-that their NM1*82, NM1*PR, DMG and DTP do not overwrite the claim's own.
+that their NM1*82, NM1*PR, DMG and DTP do not overwrite the claim's own. What a header or a line
+keeps is bounded too: HI codes past ``diagnoses.MOST_CODES`` and NM1s without NM101 are counted,
+and only the DTPs a line reads are kept.
 """
 
 from __future__ import annotations
