@@ -689,8 +689,8 @@ def test_a_pack_code_missing_from_a_release_the_user_loaded_blames_the_release(t
     assert "document_code" not in error.allowed
 
 
-_SECOND_PAIR = """        - column1: 0710T
-          column2: [0711T]
+_SECOND_PAIR = """        - column1: {first}
+          column2: [{second}]
           modifier_indicator: 1
           {dates}rationale: mine
           source: {{document: mine, section: x}}
@@ -699,44 +699,27 @@ _SECOND_PAIR = """        - column1: 0710T
 
 
 @pytest.mark.parametrize(
-    ("dates", "refused"),
-    [("", True), ("effective: 2024-01-01\n          ", True), ("expires: 2022-06-30\n          ", False)],
-    ids=["undated", "overlapping", "before the first"],
+    ("first", "second", "message"),
+    [
+        # A second entry for 0710T/0711T gave the 0711T line two pair.ptp findings, one saying no
+        # modifier allows the pair and one that a 59 would.
+        ("0710T", "0711T", "0710T 0711T is in pairs[0] and pairs[1] on the same days"),
+        # 0710T/0711T at indicator 0 and 0711T/0710T at indicator 1: a claim of both, 59 on the
+        # 0711T line, failed that line (no modifier allows the pair) and passed the 0710T line by the 59.
+        ("0711T", "0710T", "0710T 0711T is in pairs[0] and 0711T 0710T in pairs[1] on the same days"),
+    ],
+    ids=["same order", "reversed"],
 )
-def test_a_pair_has_one_edit_on_a_day(pack: Path, dates: str, refused: bool) -> None:
-    # A second entry for 0710T/0711T gave the 0711T line two pair.ptp findings, one saying no
-    # modifier allows the pair and one that a 59 would.
-    pairs = pack / "general" / "pair.yaml"
-    _replace(pairs, "        - column1: 0623T\n", _SECOND_PAIR.format(dates=dates))
-    if not refused:
-        claimcheck.load_rules(pack)
-        return
-    with pytest.raises(RuleFileError) as caught:
-        claimcheck.load_rules(pack)
-    error = caught.value
-    assert (error.file, error.key_path) == (str(pairs), "rules[0].params")
-    assert "0710T 0711T is in pairs[0] and pairs[1] on the same days" in error.problem
-
-
-_REVERSED_PAIR = """        - column1: 0711T
-          column2: [0710T]
-          modifier_indicator: 1
-          {dates}rationale: mine
-          source: {{document: mine, section: x}}
-        - column1: 0623T
-"""
-
-
 @pytest.mark.parametrize(
     ("dates", "refused"),
     [("", True), ("effective: 2024-01-01\n          ", True), ("expires: 2022-06-30\n          ", False)],
     ids=["undated", "overlapping", "before the first"],
 )
-def test_a_pair_has_one_column_order_on_a_day(pack: Path, dates: str, refused: bool) -> None:
-    # 0710T/0711T at indicator 0 and 0711T/0710T at indicator 1: a claim of both, 59 on the 0711T
-    # line, failed that line (no modifier allows the pair) and passed the 0710T line by the 59.
+def test_a_pair_has_one_edit_on_a_day(
+    pack: Path, first: str, second: str, message: str, dates: str, refused: bool
+) -> None:
     pairs = pack / "general" / "pair.yaml"
-    _replace(pairs, "        - column1: 0623T\n", _REVERSED_PAIR.format(dates=dates))
+    _replace(pairs, "        - column1: 0623T\n", _SECOND_PAIR.format(first=first, second=second, dates=dates))
     if not refused:
         claimcheck.load_rules(pack)
         return
@@ -744,7 +727,7 @@ def test_a_pair_has_one_column_order_on_a_day(pack: Path, dates: str, refused: b
         claimcheck.load_rules(pack)
     error = caught.value
     assert (error.file, error.key_path) == (str(pairs), "rules[0].params")
-    assert "0710T 0711T is in pairs[0] and 0711T 0710T in pairs[1] on the same days" in error.problem
+    assert message in error.problem
 
 
 def test_split_components_are_two_modifiers(pack: Path) -> None:
