@@ -66,28 +66,30 @@ def seeds(shared_dir: Path) -> Path:
     return shared_dir / "seeds"
 
 
+def _rows_by(path: Path, key: str) -> dict[str, dict[str, str]]:
+    """The rows of a reference CSV by their ``key`` column (a BOM, as NUCC's file has, is dropped)."""
+    with path.open(newline="", encoding="utf-8-sig") as file:
+        return {row[key]: row for row in csv.DictReader(file)}
+
+
 @pytest.fixture(scope="module")
 def icd(shared_dir: Path) -> dict[str, dict[str, str]]:
-    with (shared_dir / "refdata" / "icd10cm_2026_april_codes.csv").open(newline="", encoding="utf-8") as file:
-        return {row["code"]: row for row in csv.DictReader(file)}
+    return _rows_by(shared_dir / "refdata" / "icd10cm_2026_april_codes.csv", "code")
 
 
 @pytest.fixture(scope="module")
 def nucc(shared_dir: Path) -> dict[str, dict[str, str]]:
-    with (shared_dir / "refdata" / "nucc_taxonomy_251.csv").open(newline="", encoding="utf-8-sig") as file:
-        return {row["Code"]: row for row in csv.DictReader(file)}
+    return _rows_by(shared_dir / "refdata" / "nucc_taxonomy_251.csv", "Code")
 
 
 @pytest.fixture(scope="module")
 def modifiers(shared_dir: Path) -> dict[str, dict[str, str]]:
-    with (shared_dir / "refdata" / "modifiers.csv").open(newline="", encoding="utf-8") as file:
-        return {row["modifier"]: row for row in csv.DictReader(file)}
+    return _rows_by(shared_dir / "refdata" / "modifiers.csv", "modifier")
 
 
 @pytest.fixture(scope="module")
 def scope(shared_dir: Path) -> dict[str, dict[str, str]]:
-    with (shared_dir / "refdata" / "cpt_scope_reference.csv").open(newline="", encoding="utf-8") as file:
-        return {row["code"]: row for row in csv.DictReader(file)}
+    return _rows_by(shared_dir / "refdata" / "cpt_scope_reference.csv", "code")
 
 
 def test_every_source_is_the_profiles_seed_document_and_a_section_it_has(
