@@ -100,7 +100,8 @@ rules_option = click.option(
     "--rules",
     "rules_dir",
     callback=_rules_dir,
-    type=click.Path(file_okay=False, path_type=Path),
+    # A file is let through: the loader says it is no pack and, for pack.yaml, names the directory.
+    type=click.Path(path_type=Path),
     help="Rule pack directory (same layout as the shipped rules/) to use instead of the shipped one.",
 )
 code_set_option = click.option(
