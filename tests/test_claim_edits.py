@@ -207,7 +207,7 @@ def test_expires_before_effective_is_a_rule_file_error(dated_pack: Path) -> None
     units.write_text(
         units.read_text().replace("    effective: 2026-01-01\n", "    effective: 2026-01-01\n    expires: 2025-01-01\n")
     )
-    with pytest.raises(claimcheck.RuleFileError, match="expires is before effective"):
+    with pytest.raises(claimcheck.RuleFileError, match=r"expires: .2025-01-01.: is before effective \(2026-01-01\)"):
         claimcheck.load_rules(dated_pack)
 
 

@@ -48,3 +48,24 @@ def test_rules_given_a_file_on_the_command_line_names_the_pack_directory(pack: P
         f"claimcheck: error: {pack / 'pack.yaml'}: is a file, not a rule pack directory (a directory"
         f" holding pack.yaml); the pack is its directory, {pack}\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("file", "after", "key_path"),
+    [
+        ("procedures/0711T.yaml", "    status: warn\n    meaning: Left side\n", "modifiers[8].expires"),
+        ("general/diagnosis.yaml", "    check: diagnosis\n    kind: diagnosis_required\n", "rules[0].expires"),
+        ("general/date.yaml", "          effective: 2022-07-01\n", "rules[0].params.codes[0].expires"),
+    ],
+)
+def test_an_entry_that_expires_before_it_takes_effect_points_at_expires(
+    pack: Path, file: str, after: str, key_path: str
+) -> None:
+    """It pointed at the whole entry and quoted it cut short ({code: LT, status: warn, effecti…)."""
+    path = pack / file
+    dates = "effective: 2026-01-01\n" if "effective" not in after else ""
+    indent = after.splitlines()[-1][: len(after.splitlines()[-1]) - len(after.splitlines()[-1].lstrip())]
+    _replace(path, after, after + "".join(f"{indent}{line}\n" for line in (*dates.splitlines(), "expires: 2021-12-31")))
+    error = _refused(pack)
+    assert (error.line, error.key_path, error.value) == (_line_of(path, "expires: 2021-12-31"), key_path, "2021-12-31")
+    assert error.problem.startswith("is before effective (20")

@@ -404,7 +404,7 @@ def test_an_effective_date_entry_may_expire(pack: Path) -> None:
 
 def test_an_entry_cannot_expire_before_it_takes_effect(pack: Path) -> None:
     _replace(pack / "general" / "date.yaml", DELETED_GROUP, DELETED_GROUP + "          expires: 2020-12-31\n")
-    with pytest.raises(RuleFileError, match="expires is before effective"):
+    with pytest.raises(RuleFileError, match=r"codes\[2\]\.expires: .2020-12-31.: is before effective \(2021-07-01\)"):
         claimcheck.load_rules(pack)
 
 

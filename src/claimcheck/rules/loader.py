@@ -19,6 +19,7 @@ from claimcheck.rules.codes import check_profile_codes, check_rule_modifiers
 from claimcheck.rules.kinds import KIND_CHECK, KIND_PARAMS
 from claimcheck.rules.params import ModifierCodeSetParams
 from claimcheck.rules.schema import (
+    EXPIRES_BEFORE_EFFECTIVE,
     GeneralFile,
     GeneralRule,
     PackManifest,
@@ -109,6 +110,9 @@ def _raise_validation(
     elif error["type"] == "missing":
         problem = "required key is missing"
         value = None
+    elif error["type"] == EXPIRES_BEFORE_EFFECTIVE:
+        # Raised for the entry as a whole; the date to fix is its expires (or its effective).
+        loc, value, problem = (*loc, "expires"), error["ctx"]["expires"], str(error["msg"])
     else:
         expected = (error.get("ctx") or {}).get("expected")
         message = str(error["msg"])

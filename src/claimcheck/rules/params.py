@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-from claimcheck.rules.schema import Day, FrozenMapping, ProcedureCode, SourceRef, UpperCode
+from claimcheck.rules.schema import Day, FrozenMapping, ProcedureCode, SourceRef, UpperCode, expires_before_effective
 from claimcheck.rules.yamlsource import KeyPath
 
 __all__ = [
@@ -99,7 +99,7 @@ class EffectiveDates(Params):
     @model_validator(mode="after")
     def _expires_after_effective(self) -> EffectiveDates:
         if self.expires is not None and self.expires < self.effective:
-            raise ValueError("expires is before effective")
+            raise expires_before_effective(self.effective, self.expires)
         return self
 
 

@@ -24,6 +24,7 @@ from claimcheck.models.fields import iso_date, normalise_diagnosis
 from claimcheck.models.finding import Check, Status
 
 __all__ = [
+    "EXPIRES_BEFORE_EFFECTIVE",
     "Dated",
     "Day",
     "DiagnosisEntry",
@@ -35,6 +36,7 @@ __all__ = [
     "ProcedureProfile",
     "SourceRef",
     "SpecialtyEntry",
+    "expires_before_effective",
 ]
 
 RULE_ID = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
@@ -81,6 +83,18 @@ def _day(value: Any) -> date:
 
 Day = Annotated[date, BeforeValidator(_day)]
 
+
+def expires_before_effective(effective: date, expires: date) -> PydanticCustomError:
+    """The error of an entry dated backwards; the loader points it at the entry's ``expires``."""
+    return PydanticCustomError(
+        EXPIRES_BEFORE_EFFECTIVE,
+        "is before effective ({effective})",
+        {"effective": effective.isoformat(), "expires": expires.isoformat()},
+    )
+
+
+EXPIRES_BEFORE_EFFECTIVE = "expires_before_effective"
+
 _Key = TypeVar("_Key")
 _Value = TypeVar("_Value")
 FrozenMapping = Annotated[Mapping[_Key, _Value], AfterValidator(_frozen)]
@@ -109,7 +123,7 @@ class Dated(_Strict):
     @model_validator(mode="after")
     def _expires_after_effective(self) -> Dated:
         if self.effective and self.expires and self.expires < self.effective:
-            raise ValueError("expires is before effective")
+            raise expires_before_effective(self.effective, self.expires)
         return self
 
     def in_force(self, on: date) -> bool:
