@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import difflib
-import re
 import types
-import typing
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from claimcheck.errors import RuleFileError
 from claimcheck.refdata import CodeSets
@@ -19,17 +15,15 @@ from claimcheck.rules.codes import check_profile_codes, check_rule_modifiers
 from claimcheck.rules.kinds import KIND_CHECK, KIND_PARAMS
 from claimcheck.rules.params import ModifierCodeSetParams
 from claimcheck.rules.schema import (
-    EXPIRES_BEFORE_EFFECTIVE,
     GeneralFile,
     GeneralRule,
     PackManifest,
     ProcedureProfile,
 )
-from claimcheck.rules.yamlsource import KeyPath, LocatedDocument, excerpt, read_yaml, render_key_path
+from claimcheck.rules.validation import validate_document
+from claimcheck.rules.yamlsource import KeyPath, LocatedDocument, read_yaml, render_key_path
 
 __all__ = ["LoadedRule", "RulePack", "load_pack", "shipped_pack_path"]
-
-_ModelT = TypeVar("_ModelT", bound=BaseModel)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,121 +51,6 @@ class RulePack:
 def shipped_pack_path() -> Path:
     """The rule pack that ships inside the package."""
     return Path(__file__).resolve().parent.parent / "rulepack"
-
-
-def _model_at(model: type[BaseModel] | None, loc: KeyPath) -> type[BaseModel] | None:
-    """The pydantic model that validates the mapping at ``loc`` (to list its allowed keys)."""
-    for part in loc:
-        if model is None:
-            return None
-        if isinstance(part, int):
-            continue
-        field = model.model_fields.get(part)
-        model = _find_model(field.annotation) if field else None
-    return model
-
-
-def _find_model(annotation: Any) -> type[BaseModel] | None:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    if typing.get_origin(annotation) in (typing.Union, types.UnionType, list, tuple, dict):
-        for arg in typing.get_args(annotation):
-            found = _find_model(arg)
-            if found is not None:
-                return found
-    if typing.get_origin(annotation) is typing.Annotated:
-        return _find_model(typing.get_args(annotation)[0])
-    return None
-
-
-# pydantic lists the allowed members of a Literal of enum members by repr (<Status.WARN: 'warn'>);
-# the rule file writes the value.
-_ENUM_REPR = re.compile(r"<\w+\.\w+: ('[^']*')>")
-
-
-def _raise_validation(
-    exc: ValidationError, doc: LocatedDocument, model: type[BaseModel], base: KeyPath = ()
-) -> typing.NoReturn:
-    # A misspelt key shows up twice, as unknown and as missing: report the unknown one, which
-    # points at the line to fix.
-    errors = sorted(exc.errors(include_url=False), key=lambda e: e["type"] != "extra_forbidden")
-    error = errors[0]
-    loc: KeyPath = (*base, *error["loc"])
-    allowed: str | None = None
-    value: Any = error.get("input")
-    if error["type"] == "extra_forbidden":
-        parent = _model_at(model, tuple(error["loc"][:-1]))
-        allowed = ", ".join(parent.model_fields) if parent else None
-        problem = "unknown key"
-        close = difflib.get_close_matches(str(loc[-1]), list(parent.model_fields) if parent else [], n=1)
-        if close:
-            problem += f" (did you mean {close[0]!r}?)"
-        value = None
-    elif error["type"] == "missing":
-        problem = "required key is missing"
-        value = None
-    elif error["type"] == EXPIRES_BEFORE_EFFECTIVE:
-        # Raised for the entry as a whole; the date to fix is its expires (or its effective).
-        loc, value, problem = (*loc, "expires"), error["ctx"]["expires"], str(error["msg"])
-    else:
-        expected = (error.get("ctx") or {}).get("expected")
-        message = str(error["msg"])
-        if expected:
-            problem, allowed = "is not allowed", _ENUM_REPR.sub(r"\1", str(expected))
-        elif error["type"] == "model_type":
-            problem, allowed = _wrong_type(error), _mapping_of(_model_at(model, tuple(error["loc"])))
-        elif error["type"].endswith("_type") and message.startswith(_TYPE_MESSAGE):
-            expectation = message.removeprefix(_TYPE_MESSAGE)
-            problem, allowed = _wrong_type(error), _YAML_WORDS.get(expectation, expectation)
-        elif error["type"] == "too_short":
-            least = (error.get("ctx") or {}).get("min_length", 1)
-            problem = f"must hold at least {least} item{'s' if least != 1 else ''}"
-        else:  # a value out of range or not a real date: pydantic's words, as the author's rule
-            problem = message.removeprefix("Value error, ").replace(_TYPE_MESSAGE, "must be ", 1)
-    # A list whose only item fails is also too short: that follows from the first problem.
-    others = [e for e in errors[1:] if tuple(e["loc"]) != tuple(error["loc"])[: len(e["loc"])]]
-    if others:
-        problem += f" (and {len(others)} more problem{'s' if len(others) > 1 else ''} in this file)"
-    raise RuleFileError(
-        doc.file,
-        problem,
-        line=doc.line_of(loc),
-        key_path=render_key_path(loc),
-        value=excerpt(value),
-        allowed=allowed,
-    )
-
-
-def _wrong_type(error: Any) -> str:
-    # A key written with nothing after it ('version:') reads as null: say so, not "wrong type".
-    return "is empty" if error.get("input", ...) is None else "is the wrong type"
-
-
-# How pydantic words a wrong type: "Input should be a valid list". Rule files hold sequences as
-# tuples and mappings as read-only views; the author wrote YAML lists and mappings.
-_TYPE_MESSAGE = "Input should be "
-_YAML_WORDS = {"a valid tuple": "a valid list", "a valid dictionary": "a valid mapping"}
-
-
-def _mapping_of(model: type[BaseModel] | None) -> str:
-    return f"a mapping with keys {', '.join(model.model_fields)}" if model else "a mapping"
-
-
-def _validate(model: type[_ModelT], doc: LocatedDocument, data: Any = None, base: KeyPath = ()) -> _ModelT:
-    data = doc.data if data is None else data
-    if not isinstance(data, dict):
-        raise RuleFileError(
-            doc.file,
-            "must be a mapping of keys to values",
-            line=doc.line_of(base),
-            key_path=render_key_path(base) if base else None,
-            value=excerpt(data),
-            allowed=_mapping_of(model),
-        )
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        _raise_validation(exc, doc, model, base)
 
 
 def _check_listed(folder: Path, listed: Sequence[str], manifest: LocatedDocument, key: str) -> None:
@@ -210,7 +89,7 @@ def _check_listed(folder: Path, listed: Sequence[str], manifest: LocatedDocument
 
 
 def _load_general(doc: LocatedDocument, seen: dict[str, str]) -> list[LoadedRule]:
-    general = _validate(GeneralFile, doc)
+    general = validate_document(GeneralFile, doc)
     loaded = []
     for index, rule in enumerate(general.rules):
         where: KeyPath = ("rules", index)
@@ -245,7 +124,7 @@ def _load_general(doc: LocatedDocument, seen: dict[str, str]) -> list[LoadedRule
             )
         # The rule holds its params frozen; validate what the file says, so errors quote it.
         written = doc.data["rules"][index].get("params", {})
-        params = _validate(params_model, doc, written, (*where, "params"))
+        params = validate_document(params_model, doc, written, (*where, "params"))
         loaded.append(LoadedRule(rule, params, doc.file, doc.line_of(where)))
     return loaded
 
@@ -263,7 +142,7 @@ def load_pack(path: str | Path | None = None, *, code_sets: CodeSets) -> RulePac
     if not manifest_path.is_file():
         raise RuleFileError(manifest_path, "missing: a rule pack needs pack.yaml listing its files")
     manifest_doc = read_yaml(manifest_path)
-    manifest = _validate(PackManifest, manifest_doc)
+    manifest = validate_document(PackManifest, manifest_doc)
     _check_listed(root / "general", manifest.general, manifest_doc, "general")
     _check_listed(root / "procedures", manifest.procedures, manifest_doc, "procedures")
 
@@ -282,7 +161,7 @@ def load_pack(path: str | Path | None = None, *, code_sets: CodeSets) -> RulePac
     files: dict[str, str] = {}
     for code in manifest.procedures:
         doc = read_yaml(root / "procedures" / f"{code}.yaml")
-        profile = _validate(ProcedureProfile, doc)
+        profile = validate_document(ProcedureProfile, doc)
         if profile.procedure != code:
             raise RuleFileError(
                 doc.file,
