@@ -69,3 +69,20 @@ def test_an_entry_that_expires_before_it_takes_effect_points_at_expires(
     error = _refused(pack)
     assert (error.line, error.key_path, error.value) == (_line_of(path, "expires: 2021-12-31"), key_path, "2021-12-31")
     assert error.problem.startswith("is before effective (20")
+
+
+def test_a_misspelt_key_is_one_problem_not_two(pack: Path) -> None:
+    """'sumary' was also counted as the missing 'summary': '(and 1 more problem in this file)'
+    sent the author looking for a second mistake that fixing the first one fixes."""
+    path = pack / "general" / "diagnosis.yaml"
+    _replace(path, "    summary: Every line has", "    sumary: Every line has")
+    error = _refused(pack)
+    assert (error.line, error.key_path) == (_line_of(path, "sumary:"), "rules[0].sumary")
+    assert error.problem == "unknown key (did you mean 'summary'?)"
+
+
+def test_a_second_real_problem_is_still_counted(pack: Path) -> None:
+    path = pack / "general" / "diagnosis.yaml"
+    _replace(path, "    summary: Every line has", "    sumary: Every line has")
+    _replace(path, "    status: fail\n", "    status: maybe\n")
+    assert _refused(pack).problem == "unknown key (did you mean 'summary'?) (and 1 more problem in this file)"

@@ -64,9 +64,9 @@ def _raise_validation(
         parent = _model_at(model, tuple(error["loc"][:-1]))
         allowed = ", ".join(parent.model_fields) if parent else None
         problem = "unknown key"
-        close = difflib.get_close_matches(str(loc[-1]), list(parent.model_fields) if parent else [], n=1)
+        close = _meant(error, model)
         if close:
-            problem += f" (did you mean {close[0]!r}?)"
+            problem += f" (did you mean {close[-1]!r}?)"
         value = None
     elif error["type"] == "missing":
         problem = "required key is missing"
@@ -89,8 +89,15 @@ def _raise_validation(
             problem = f"must hold at least {least} item{'s' if least != 1 else ''}"
         else:  # a value out of range or not a real date: pydantic's words, as the author's rule
             problem = message.removeprefix("Value error, ").replace(_TYPE_MESSAGE, "must be ", 1)
-    # A list whose only item fails is also too short: that follows from the first problem.
-    others = [e for e in errors[1:] if tuple(e["loc"]) != tuple(error["loc"])[: len(e["loc"])]]
+    # A list whose only item fails is also too short: that follows from the first problem. A
+    # misspelt key's twin, the key it was meant to be, goes when the spelling is fixed.
+    twins = {_meant(e, model) for e in errors if e["type"] == "extra_forbidden"}
+    others = [
+        e
+        for e in errors[1:]
+        if tuple(e["loc"]) != tuple(error["loc"])[: len(e["loc"])]
+        and not (e["type"] == "missing" and tuple(e["loc"]) in twins)
+    ]
     if others:
         problem += f" (and {len(others)} more problem{'s' if len(others) > 1 else ''} in this file)"
     raise RuleFileError(
@@ -101,6 +108,14 @@ def _raise_validation(
         value=excerpt(value),
         allowed=allowed,
     )
+
+
+def _meant(error: Any, model: type[BaseModel]) -> KeyPath | None:
+    """The key path an unknown key was probably meant to be (``summary`` for ``sumary``)."""
+    loc = tuple(error["loc"])
+    parent = _model_at(model, loc[:-1])
+    close = difflib.get_close_matches(str(loc[-1]), list(parent.model_fields) if parent else [], n=1)
+    return (*loc[:-1], close[0]) if close else None
 
 
 def _wrong_type(error: Any) -> str:
