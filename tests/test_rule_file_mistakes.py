@@ -86,3 +86,32 @@ def test_a_second_real_problem_is_still_counted(pack: Path) -> None:
     _replace(path, "    summary: Every line has", "    sumary: Every line has")
     _replace(path, "    status: fail\n", "    status: maybe\n")
     assert _refused(pack).problem == "unknown key (did you mean 'summary'?) (and 1 more problem in this file)"
+
+
+def test_a_rule_id_used_twice_names_both_places(pack: Path) -> None:
+    """It named the other file only: in a pack of many rules the author had to search it."""
+    modifier, diagnosis = pack / "general" / "modifier.yaml", pack / "general" / "diagnosis.yaml"
+    _replace(modifier, "id: modifier.26_tc", "id: diagnosis.required")
+    error = _refused(pack)
+    assert (error.file, error.line, error.key_path) == (str(diagnosis), 2, "rules[0].id")
+    first = _line_of(modifier, "id: diagnosis.required")
+    assert error.problem == f"rule id is already used in {modifier}:{first} (rules[1].id)"
+
+
+def test_an_alias_used_as_another_rule_id_is_named_at_the_alias(pack: Path) -> None:
+    """It was reported at the rule's id, which is not the duplicate."""
+    diagnosis = pack / "general" / "diagnosis.yaml"
+    _replace(
+        diagnosis, "    kind: diagnosis_required\n", "    kind: diagnosis_required\n    aliases: [modifier.26_tc]\n"
+    )
+    error = _refused(pack)
+    assert (error.line, error.key_path, error.value) == (
+        _line_of(diagnosis, "aliases: [modifier.26_tc]"),
+        "rules[0].aliases[0]",
+        "modifier.26_tc",
+    )
+    modifier = pack / "general" / "modifier.yaml"
+    assert (
+        error.problem
+        == f"rule id is already used in {modifier}:{_line_of(modifier, 'id: modifier.26_tc')} (rules[1].id)"
+    )

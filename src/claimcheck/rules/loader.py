@@ -93,16 +93,18 @@ def _load_general(doc: LocatedDocument, seen: dict[str, str]) -> list[LoadedRule
     loaded = []
     for index, rule in enumerate(general.rules):
         where: KeyPath = ("rules", index)
-        for rule_id in (rule.id, *rule.aliases):
+        named = [((*where, "id"), rule.id)] + [((*where, "aliases", n), alias) for n, alias in enumerate(rule.aliases)]
+        for path, rule_id in named:
+            place = f"{doc.file}:{doc.line_of(path)} ({render_key_path(path)})"
             if rule_id in seen:
                 raise RuleFileError(
                     doc.file,
                     f"rule id is already used in {seen[rule_id]}",
-                    line=doc.line_of((*where, "id")),
-                    key_path=render_key_path((*where, "id")),
+                    line=doc.line_of(path),
+                    key_path=render_key_path(path),
                     value=rule_id,
                 )
-            seen[rule_id] = doc.file
+            seen[rule_id] = place
         params_model = KIND_PARAMS.get(rule.kind)
         if params_model is None:
             raise RuleFileError(
