@@ -115,3 +115,55 @@ def test_an_alias_used_as_another_rule_id_is_named_at_the_alias(pack: Path) -> N
         error.problem
         == f"rule id is already used in {modifier}:{_line_of(modifier, 'id: modifier.26_tc')} (rules[1].id)"
     )
+
+
+def test_a_status_left_empty_is_named_empty(pack: Path) -> None:
+    """'status:' with nothing after it was 'modifiers[9].status: is not allowed', no value shown."""
+    path = pack / "procedures" / "0711T.yaml"
+    _replace(path, "status: fail", "status:")
+    error = _refused(pack)
+    assert (error.line, error.key_path, error.problem) == (68, "modifiers[9].status", "is empty")
+    assert error.allowed == "'pass', 'warn' or 'fail'"
+
+
+@pytest.mark.parametrize("text", ["", "\n\n", "# to do: list the modifiers\n", "---\n"])
+def test_an_empty_rule_file_says_it_is_empty(pack: Path, text: str) -> None:
+    """It said 'must be a mapping of keys to values', which an empty file does not look like it breaks."""
+    path = pack / "procedures" / "0711T.yaml"
+    path.write_text(text, encoding="utf-8")
+    error = _refused(pack)
+    assert (error.file, error.line, error.problem) == (str(path), None, "is empty")
+    assert error.allowed is not None and error.allowed.startswith("a mapping with keys procedure, title, source")
+
+
+def test_a_pair_of_three_says_how_many_items_a_pair_holds(pack: Path) -> None:
+    """It was pydantic's 'Tuple should have at most 2 items after validation, not 3'."""
+    path = pack / "general" / "modifier.yaml"
+    _replace(path, '- ["26", TC]', '- ["26", TC, "59"]')
+    error = _refused(pack)
+    assert (error.key_path, error.problem) == ("rules[1].params.pairs[0]", "must hold at most 2 items, not 3")
+    _replace(path, '- ["26", TC, "59"]', '- ["26"]')
+    error = _refused(pack)
+    assert (error.key_path, error.value, error.problem) == (
+        "rules[1].params.pairs[0]",
+        "[26]",
+        "must hold at least 2 items, not 1",
+    )
+
+
+def test_a_rule_written_without_the_rules_key_is_pointed_at_it(pack: Path) -> None:
+    path = pack / "general" / "units.yaml"
+    text = path.read_text(encoding="utf-8").split("\n\n")[0]
+    path.write_text(text.replace("rules:\n  - ", "").replace("\n    ", "\n"), encoding="utf-8")
+    error = _refused(pack)
+    assert (error.line, error.key_path) == (1, "id")
+    assert error.problem.startswith("unknown key; a rule goes under rules:, as an item of its list (- id: …)")
+
+
+def test_rules_written_without_the_rules_key_are_pointed_at_it(pack: Path) -> None:
+    """A general file that is a list of rules: 'must be a mapping' did not say of what."""
+    path = pack / "general" / "units.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("rules:\n", "", 1).replace("\n  ", "\n").lstrip(" "), encoding="utf-8")
+    error = _refused(pack)
+    assert (error.line, error.problem) == (1, "is a list; a general file holds its list of rules under the key rules")

@@ -283,7 +283,7 @@ def test_file_that_is_not_a_mapping_shows_what_it_holds(pack: Path) -> None:
     with pytest.raises(RuleFileError) as caught:
         claimcheck.load_rules(pack)
     assert caught.value.line == 1
-    assert "[{id: units.positive}]: must be a mapping" in str(caught.value)
+    assert "[{id: units.positive}]: is a list; a general file holds its list of rules under" in str(caught.value)
     assert caught.value.allowed == "a mapping with keys rules"
 
 

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from claimcheck.errors import RuleFileError
-from claimcheck.rules.schema import EXPIRES_BEFORE_EFFECTIVE
+from claimcheck.rules.schema import EXPIRES_BEFORE_EFFECTIVE, GeneralFile, GeneralRule
 from claimcheck.rules.yamlsource import KeyPath, LocatedDocument, excerpt, render_key_path
 
 __all__ = ["validate_document"]
@@ -67,7 +67,13 @@ def _raise_validation(
         close = _meant(error, model)
         if close:
             problem += f" (did you mean {close[-1]!r}?)"
+        elif parent is GeneralFile and loc[-1] in GeneralRule.model_fields:
+            problem += "; a rule goes under rules:, as an item of its list (- id: …)"
         value = None
+    elif error["type"] == "missing" and isinstance(loc[-1], int):
+        # A pair written with one code: pydantic names the absent item as a missing field.
+        loc, least = loc[:-1], loc[-1] + 1
+        problem = f"must hold at least {least} items, not {len(value)}"
     elif error["type"] == "missing":
         problem = "required key is missing"
         value = None
@@ -78,7 +84,8 @@ def _raise_validation(
         expected = (error.get("ctx") or {}).get("expected")
         message = str(error["msg"])
         if expected:
-            problem, allowed = "is not allowed", _ENUM_REPR.sub(r"\1", str(expected))
+            problem = "is empty" if value is None else "is not allowed"
+            allowed = _ENUM_REPR.sub(r"\1", str(expected))
         elif error["type"] == "model_type":
             problem, allowed = _wrong_type(error), _mapping_of(_model_at(model, tuple(error["loc"])))
         elif error["type"].endswith("_type") and message.startswith(_TYPE_MESSAGE):
@@ -87,6 +94,9 @@ def _raise_validation(
         elif error["type"] == "too_short":
             least = (error.get("ctx") or {}).get("min_length", 1)
             problem = f"must hold at least {least} item{'s' if least != 1 else ''}"
+        elif error["type"] == "too_long":
+            ctx = error.get("ctx") or {}
+            problem = f"must hold at most {ctx.get('max_length')} items, not {ctx.get('actual_length')}"
         else:  # a value out of range or not a real date: pydantic's words, as the author's rule
             problem = message.removeprefix("Value error, ").replace(_TYPE_MESSAGE, "must be ", 1)
     # A list whose only item fails is also too short: that follows from the first problem. A
@@ -137,10 +147,16 @@ def validate_document(model: type[_ModelT], doc: LocatedDocument, data: Any = No
     """``data`` (the whole of ``doc`` when None, else the part of it at ``base``) as ``model``."""
     data = doc.data if data is None else data
     if not isinstance(data, dict):
+        problem = "must be a mapping of keys to values"
+        line = doc.line_of(base)
+        if data is None and not base:  # nothing in the file but comments, if that
+            problem, line = "is empty", None
+        elif isinstance(data, list) and model is GeneralFile:
+            problem = "is a list; a general file holds its list of rules under the key rules"
         raise RuleFileError(
             doc.file,
-            "must be a mapping of keys to values",
-            line=doc.line_of(base),
+            problem,
+            line=line,
             key_path=render_key_path(base) if base else None,
             value=excerpt(data),
             allowed=_mapping_of(model),
