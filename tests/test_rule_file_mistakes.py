@@ -167,3 +167,19 @@ def test_rules_written_without_the_rules_key_are_pointed_at_it(pack: Path) -> No
     path.write_text(text.replace("rules:\n", "", 1).replace("\n  ", "\n").lstrip(" "), encoding="utf-8")
     error = _refused(pack)
     assert (error.line, error.problem) == (1, "is a list; a general file holds its list of rules under the key rules")
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ('  - code: "22"', '\t- code: "22"'),
+        ("    status: pass\n    meaning: Increased", "    status:\tpass\n    meaning: Increased"),
+    ],
+)
+def test_a_tab_says_to_use_spaces(pack: Path, old: str, new: str) -> None:
+    """PyYAML says "found character '\\t' that cannot start any token", which does not say what to do."""
+    path = pack / "procedures" / "0711T.yaml"
+    _replace(path, old, new)
+    error = _refused(pack)
+    assert error.line == _line_of(path, "\t")
+    assert error.problem == "invalid YAML: a tab where YAML allows only spaces; indent and separate with spaces"

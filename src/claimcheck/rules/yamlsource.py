@@ -171,6 +171,15 @@ def _flow(value: Any) -> str:
     return "null" if value is None else str(value)
 
 
+def _yaml_problem(exc: yaml.MarkedYAMLError) -> str:
+    problem = str(exc.problem or exc.context)
+    # PyYAML's words for a tab ("found character '\t' that cannot start any token") say what it
+    # could not do, not that an editor put a tab where YAML takes spaces only.
+    if "'\\t'" in problem or "tab character" in problem:
+        return "a tab where YAML allows only spaces; indent and separate with spaces"
+    return problem
+
+
 def read_yaml(path: Path) -> LocatedDocument:
     """Parse one YAML file; bad YAML raises ``RuleFileError`` with the line of the problem."""
     file = str(path)
@@ -196,7 +205,7 @@ def read_yaml(path: Path) -> LocatedDocument:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
-        raise RuleFileError(file, f"invalid YAML: {exc.problem or exc.context}", line=line) from None
+        raise RuleFileError(file, f"invalid YAML: {_yaml_problem(exc)}", line=line) from None
     except yaml.YAMLError as exc:
         raise RuleFileError(file, f"invalid YAML: {exc}") from None
     walk = _Walk(file)
