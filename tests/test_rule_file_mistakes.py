@@ -183,3 +183,52 @@ def test_a_tab_says_to_use_spaces(pack: Path, old: str, new: str) -> None:
     error = _refused(pack)
     assert error.line == _line_of(path, "\t")
     assert error.problem == "invalid YAML: a tab where YAML allows only spaces; indent and separate with spaces"
+
+
+def test_a_colon_in_a_text_value_says_to_quote_it(pack: Path) -> None:
+    """'reason: note: …' is a common slip; PyYAML's 'mapping values are not allowed here' is all it said."""
+    path = pack / "procedures" / "0711T.yaml"
+    _replace(path, "reason: the document allows it when data preparation", "reason: note: the document allows it")
+    error = _refused(pack)
+    assert error.line == _line_of(path, "reason: note:")
+    assert error.problem == (
+        "invalid YAML: mapping values are not allowed here (a text value holding ': ' needs quotes,"
+        " or a key is indented differently from the keys around it)"
+    )
+
+
+@pytest.mark.parametrize(("written", "meant"), [("Warn", "warn"), ("FAIL", "fail")])
+def test_a_status_in_capitals_suggests_the_lower_case(pack: Path, written: str, meant: str) -> None:
+    _replace(pack / "general" / "diagnosis.yaml", "status: fail", f"status: {written}")
+    error = _refused(pack)
+    assert (error.key_path, error.value) == ("rules[0].status", written)
+    assert error.problem == f"is not allowed (did you mean {meant!r}?)"
+
+
+def test_params_given_to_a_kind_that_takes_none_say_so(pack: Path) -> None:
+    """It was 'unknown key' with nothing allowed named."""
+    path = pack / "general" / "diagnosis.yaml"
+    _replace(path, "    kind: diagnosis_required\n", "    kind: diagnosis_required\n    params: {strict: true}\n")
+    error = _refused(pack)
+    assert (error.line, error.key_path) == (_line_of(path, "params: {strict"), "rules[0].params.strict")
+    assert error.problem == "unknown key; a rule of this kind takes no params (leave params out)"
+
+
+def test_a_profile_file_named_in_lower_case_is_pointed_out(pack: Path) -> None:
+    """The manifest reads 0711t as 0711T; with the file 0711t.yaml, 'no file procedures/0711T.yaml'
+    left the author looking at a file that is there."""
+    (pack / "procedures" / "0711T.yaml").rename(pack / "procedures" / "0711t.yaml")
+    _replace(pack / "pack.yaml", "  - 0711T", "  - 0711t")
+    error = _refused(pack)
+    assert (error.key_path, error.value) == ("procedures[0]", "0711t")
+    assert error.problem == (
+        "no file procedures/0711T.yaml in the pack (0711t.yaml is there: a profile's file is named by"
+        " its code in capitals)"
+    )
+
+
+def test_a_code_listed_twice_in_pack_yaml_is_quoted_as_written(pack: Path) -> None:
+    _replace(pack / "pack.yaml", "  - 0711T\n", "  - 0711T\n  - 0711t\n")
+    error = _refused(pack)
+    assert (error.key_path, error.value) == ("procedures[1]", "0711t")
+    assert error.problem == "listed twice (also procedures[0]); list each file once"

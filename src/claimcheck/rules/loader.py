@@ -53,6 +53,18 @@ def shipped_pack_path() -> Path:
     return Path(__file__).resolve().parent.parent / "rulepack"
 
 
+def _near_miss(folder: Path, name: str, present: set[str]) -> str:
+    """Why the file the manifest names is not there, when one like it is."""
+    if (folder / f"{name}.yml").is_file():
+        return f" ({name}.yml is there: rule files end in .yaml)"
+    other = next((stem for stem in sorted(present) if stem.upper() == name.upper()), None)
+    if other is None:
+        return ""
+    if folder.name == "procedures":
+        return f" ({other}.yaml is there: a profile's file is named by its code in capitals)"
+    return f" ({other}.yaml is there: file names are case-sensitive)"
+
+
 def _check_listed(folder: Path, listed: Sequence[str], manifest: LocatedDocument, key: str) -> None:
     present = {p.stem for p in folder.glob("*.yaml")} if folder.is_dir() else set()
     first: dict[str, int] = {}
@@ -64,16 +76,15 @@ def _check_listed(folder: Path, listed: Sequence[str], manifest: LocatedDocument
                 f"listed twice (also {key}[{first[name]}]); list each file once",
                 line=manifest.line_of((key, index)),
                 key_path=render_key_path((key, index)),
-                value=name,
+                value=manifest.data[key][index],
             )
         if name not in present:
             raise RuleFileError(
                 manifest.file,
-                f"no file {folder.name}/{name}.yaml in the pack"
-                + (f" ({name}.yml is there: rule files end in .yaml)" if (folder / f"{name}.yml").is_file() else ""),
+                f"no file {folder.name}/{name}.yaml in the pack{_near_miss(folder, name, present)}",
                 line=manifest.line_of((key, index)),
                 key_path=render_key_path((key, index)),
-                value=name,
+                value=manifest.data[key][index],  # as written: 0711t, which reads as 0711T
                 allowed=", ".join(sorted(present)) or f"(no files in {folder.name}/)",
             )
     # The fix is usually to list the file, so point at the list rather than at the file.

@@ -67,6 +67,8 @@ def _raise_validation(
         close = _meant(error, model)
         if close:
             problem += f" (did you mean {close[-1]!r}?)"
+        elif parent is not None and not parent.model_fields:
+            problem += "; a rule of this kind takes no params (leave params out)"
         elif parent is GeneralFile and loc[-1] in GeneralRule.model_fields:
             problem += "; a rule goes under rules:, as an item of its list (- id: …)"
         value = None
@@ -86,6 +88,8 @@ def _raise_validation(
         if expected:
             problem = "is empty" if value is None else "is not allowed"
             allowed = _ENUM_REPR.sub(r"\1", str(expected))
+            if isinstance(value, str) and value != value.lower() and repr(value.lower()) in allowed:
+                problem += f" (did you mean {value.lower()!r}?)"  # statuses and checks are lower case
         elif error["type"] == "model_type":
             problem, allowed = _wrong_type(error), _mapping_of(_model_at(model, tuple(error["loc"])))
         elif error["type"].endswith("_type") and message.startswith(_TYPE_MESSAGE):

@@ -177,6 +177,8 @@ def _yaml_problem(exc: yaml.MarkedYAMLError) -> str:
     # could not do, not that an editor put a tab where YAML takes spaces only.
     if "'\\t'" in problem or "tab character" in problem:
         return "a tab where YAML allows only spaces; indent and separate with spaces"
+    if problem == "mapping values are not allowed here":
+        problem += " (a text value holding ': ' needs quotes, or a key is indented differently from the keys around it)"
     return problem
 
 
