@@ -232,3 +232,34 @@ def test_a_code_listed_twice_in_pack_yaml_is_quoted_as_written(pack: Path) -> No
     error = _refused(pack)
     assert (error.key_path, error.value) == ("procedures[1]", "0711t")
     assert error.problem == "listed twice (also procedures[0]); list each file once"
+
+
+def test_rules_show_gives_the_source_of_an_entry_a_pack_cites_from_elsewhere(pack: Path) -> None:
+    """A payer's policy cited for one modifier was in findings but not in 'rules show', which gave
+    the profile's document only: the author could not check the edit took."""
+    profile = pack / "procedures" / "0711T.yaml"
+    seed = "source: {document: 000_5ab7308402be0f6e.txt, section: Coding Specifications}"
+    _replace(
+        profile,
+        "reason: the document gives laterality limited applicability for this service\n    " + seed,
+        "reason: Acme denies laterality on 0711T\n    source: {document: acme-policy.pdf, section: p. 4}",
+    )
+    table = "source: {document: 000_5ab7308402be0f6e.txt, section: Coding Specifications (taxonomy table)}"
+    _replace(
+        profile,
+        "note: 213E00000X is Podiatrist\n    " + table,
+        "note: 213E00000X is Podiatrist\n    source: {document: acme-network.pdf, section: radiology}",
+    )
+    shown = CliRunner().invoke(main, ["rules", "show", "0711T", "--rules", str(pack)], env={"COLUMNS": "300"})
+    assert shown.exit_code == 0, shown.output
+    row = next(line for line in shown.stdout.splitlines() if "Acme denies laterality" in line)
+    assert "acme-policy.pdf / p. 4" in row
+    seeded = next(line for line in shown.stdout.splitlines() if "│ GN " in line)
+    assert "000_5ab7308402be0f6e.txt / Coding Specifications" in seeded
+    specialty = next(line for line in shown.stdout.splitlines() if "│ 2086S0129X " in line)
+    assert "acme-network.pdf / radiology" in specialty
+    diagnosis = next(line for line in shown.stdout.splitlines() if "│ I96 " in line)
+    assert "000_5ab" not in diagnosis  # the diagnoses all cite the profile's document
+    # Where every entry cites the profile's document, as in the shipped pack, the column is left out.
+    shipped = CliRunner().invoke(main, ["rules", "show", "0711T"], env={"COLUMNS": "300"})
+    assert "Coding Specifications" not in shipped.stdout

@@ -38,6 +38,16 @@ def _in_force(entry: Any) -> str:
     return " ".join(parts)
 
 
+def _cited(entry: Any) -> str:
+    return f"{entry.source.document} / {entry.source.section}"
+
+
+def _cites_elsewhere(profile: Any, entries: Any) -> bool:
+    """Whether an entry cites another document than its profile (a payer's policy in a pack of
+    one's own): then each entry's source is shown, as its findings give it."""
+    return any(entry.source.document != profile.source.document for entry in entries or ())
+
+
 def _console() -> Console:
     # Piped output has no terminal width; wide enough that rule ids and codes are never cut.
     console = ReportConsole()
@@ -211,12 +221,16 @@ def print_rule_detail(ruleset: RuleSet, code: str, console: Console | None = Non
     # Dated entries (a pack of one's own may date any) say when they apply: an expired one is
     # not applied, whatever its verdict.
     dated = any(entry.dated for entry in profile.modifiers)
+    cited = _cites_elsewhere(profile, profile.modifiers)
     for column in ("modifier", "verdict", "meaning", "reason", *(("in force",) if dated else ())):
         modifiers.add_column(column)
+    if cited:
+        modifiers.add_column("source")
     for entry in profile.modifiers:
         status = f"[{_STYLE[entry.status]}]{entry.status.value}[/]"
         cells = [entry.code, status, escape(entry.meaning), escape(entry.reason)]
-        modifiers.add_row(*cells, *((_in_force(entry),) if dated else ()))
+        cells += [*((_in_force(entry),) if dated else ()), *((escape(_cited(entry)),) if cited else ())]
+        modifiers.add_row(*cells)
     console.print(modifiers)
 
     rules = (
@@ -236,13 +250,16 @@ def print_rule_detail(ruleset: RuleSet, code: str, console: Console | None = Non
             console.print(f"{title}: none listed; the support check is skipped")
             continue
         table = Table(title=f"{title} ({rule})")
-        dated = any(entry.dated for entry in entries)
+        dated, cited = any(entry.dated for entry in entries), _cites_elsewhere(profile, entries)
         for column in ("code", "name", "document's code", "note", *(("in force",) if dated else ())):
             table.add_column(column)
+        if cited:
+            table.add_column("source")
         for entry in entries:
             name = getattr(entry, "title", None) or getattr(entry, "name", "")
             cells = [entry.code, escape(name), _document_code(entry.document_code), escape(entry.note or "")]
-            table.add_row(*cells, *((_in_force(entry),) if dated else ()))
+            cells += [*((_in_force(entry),) if dated else ()), *((escape(_cited(entry)),) if cited else ())]
+            table.add_row(*cells)
         console.print(table)
     _print_entries_naming(ruleset, wanted, console)
     _print_cms_rows(ruleset, wanted, console)
