@@ -263,3 +263,31 @@ def test_rules_show_gives_the_source_of_an_entry_a_pack_cites_from_elsewhere(pac
     # Where every entry cites the profile's document, as in the shipped pack, the column is left out.
     shipped = CliRunner().invoke(main, ["rules", "show", "0711T"], env={"COLUMNS": "300"})
     assert "Coding Specifications" not in shipped.stdout
+
+
+def test_a_custom_pack_s_sources_and_version_reach_the_findings(pack: Path) -> None:
+    profile, diagnosis = pack / "procedures" / "0711T.yaml", pack / "general" / "diagnosis.yaml"
+    seed = "source: {document: 000_5ab7308402be0f6e.txt, section: Coding Specifications}"
+    _replace(
+        profile,
+        "status: warn\n    meaning: Left side\n"
+        "    reason: the document gives laterality limited applicability for this service\n    " + seed,
+        "status: fail\n    meaning: Left side\n    reason: Acme denies laterality on 0711T\n"
+        "    source: {document: acme-policy.pdf, section: p. 4}",
+    )
+    _replace(diagnosis, "section: SV107 diagnosis code pointer}", "section: Acme companion guide 2.3}")
+    _replace(pack / "pack.yaml", "version: 2026.11.1", "version: acme-7")
+    line = {"line_number": 1, "procedure_code": "0711T", "modifiers": ["LT"], "date_of_service": "2026-03-10"}
+    report = claimcheck.validate({"claim_id": "C1", "lines": [line]}, rules=claimcheck.load_rules(pack))
+    found = {finding.rule_id: finding for finding in report.lines[0].findings}
+    modifier, required = found["modifier.profile"], found["diagnosis.required"]
+    assert modifier.status is claimcheck.Status.FAIL and "Acme denies laterality" in modifier.message
+    assert modifier.source is not None and required.source is not None
+    assert (modifier.source.document, modifier.source.section, modifier.source.version, modifier.source.table) == (
+        "acme-policy.pdf",
+        "p. 4",
+        "acme-7",
+        "procedures/0711T.yaml",
+    )
+    assert (required.source.section, required.source.table) == ("Acme companion guide 2.3", "general/diagnosis.yaml")
+    assert report.to_dict()["summary"]["rules_version"] == "acme-7"
