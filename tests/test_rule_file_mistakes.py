@@ -291,3 +291,21 @@ def test_a_custom_pack_s_sources_and_version_reach_the_findings(pack: Path) -> N
     )
     assert (required.source.section, required.source.table) == ("Acme companion guide 2.3", "general/diagnosis.yaml")
     assert report.to_dict()["summary"]["rules_version"] == "acme-7"
+
+
+def test_a_rule_file_that_is_a_broken_link_says_where_it_points(pack: Path) -> None:
+    """ls lists it, so 'cannot read the file (No such file or directory)' puzzled."""
+    profile = pack / "procedures" / "0711T.yaml"
+    profile.unlink()
+    profile.symlink_to("../../shared-profiles/0711T.yaml")
+    error = _refused(pack)
+    assert (error.file, error.line) == (str(profile), None)
+    assert error.problem == "is a link to ../../shared-profiles/0711T.yaml, which does not exist"
+
+
+def test_a_rule_file_that_is_a_link_to_a_file_is_read(pack: Path, tmp_path: Path) -> None:
+    shared = tmp_path / "shared" / "0711T.yaml"
+    shared.parent.mkdir()
+    (pack / "procedures" / "0711T.yaml").rename(shared)
+    (pack / "procedures" / "0711T.yaml").symlink_to(shared)
+    assert "0711T" in claimcheck.load_rules(pack).profiles

@@ -8,6 +8,7 @@ keeping every scalar as the string that was written. The pydantic schema then ty
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -188,6 +189,8 @@ def read_yaml(path: Path) -> LocatedDocument:
     try:
         raw = path.read_bytes()
     except OSError as exc:
+        if path.is_symlink() and not path.exists():  # ls lists it: "no such file" puzzles
+            raise RuleFileError(file, f"is a link to {os.readlink(path)}, which does not exist") from None
         raise RuleFileError(file, f"cannot read the file ({exc.strerror})") from None
     try:
         text = raw.decode("utf-8")
