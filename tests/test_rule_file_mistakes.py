@@ -309,3 +309,55 @@ def test_a_rule_file_that_is_a_link_to_a_file_is_read(pack: Path, tmp_path: Path
     (pack / "procedures" / "0711T.yaml").rename(shared)
     (pack / "procedures" / "0711T.yaml").symlink_to(shared)
     assert "0711T" in claimcheck.load_rules(pack).profiles
+
+
+_LIMIT = "{code: 77011, limit: %d, indicator: 1, rationale: r, source: {document: d, section: s}}"
+
+
+@pytest.mark.parametrize(
+    ("file", "old", "new", "marker", "key_path", "problem"),
+    [
+        (
+            "general/units.yaml",
+            "      limits: []\n",
+            f"      limits:\n        - {_LIMIT % 1}\n        - {_LIMIT % 3}  # second\n",
+            "# second",
+            "rules[1].params.limits[1]",
+            "77011 is in limits[0] and limits[1] on the same days",
+        ),
+        (
+            "general/pair.yaml",
+            "          column2: [0711T, 0712T, 0713T]\n",
+            "          column2: [0711T, 0710T]\n",
+            "column2: [0711T, 0710T]",
+            "rules[0].params.pairs[0].column2",
+            "0710T is in column1 and column2; a code is not paired with itself",
+        ),
+        (
+            "general/date.yaml",
+            "        - codes: [0721T, 0722T]\n",
+            "        - codes: [0721T, 0722T, 0711T]\n",
+            "codes: [0721T, 0722T, 0711T]",
+            "rules[0].params.codes[1].codes",
+            "0711T is in codes[0] and codes[1]; a code has one effective date",
+        ),
+        (
+            "general/modifier.yaml",
+            "[A0021, A0999]",
+            "[A0999, A0021]",
+            "[A0999, A0021]",
+            "rules[0].params.ambulance_procedures[0]",
+            "A0999 comes after A0021",
+        ),
+    ],
+)
+def test_a_clash_between_entries_points_at_the_entry_to_fix(
+    pack: Path, file: str, old: str, new: str, marker: str, key_path: str, problem: str
+) -> None:
+    """These pointed at the whole params block (or entry) and quoted it cut short:
+    'rules[1].params: {limits: [{code: 0711T, limit: 1, indicator: 2, rationale: …: 0711T is in …'."""
+    path = pack / file
+    _replace(path, old, new)
+    error = _refused(pack)
+    assert (error.line, error.key_path, error.value) == (_line_of(path, marker), key_path, None)
+    assert error.problem.startswith(problem)

@@ -636,7 +636,7 @@ def test_a_code_has_one_effective_date(pack: Path) -> None:
     with pytest.raises(RuleFileError) as caught:
         claimcheck.load_rules(pack)
     error = caught.value
-    assert (error.file, error.key_path) == (str(date_rules), "rules[0].params")
+    assert (error.file, error.key_path) == (str(date_rules), "rules[0].params.codes[1].codes")
     assert "0711T is in codes[0] and codes[1]; a code has one effective date" in error.problem
 
 
@@ -726,7 +726,7 @@ def test_a_pair_has_one_edit_on_a_day(
     with pytest.raises(RuleFileError) as caught:
         claimcheck.load_rules(pack)
     error = caught.value
-    assert (error.file, error.key_path) == (str(pairs), "rules[0].params")
+    assert (error.file, error.key_path) == (str(pairs), "rules[0].params.pairs[1]")
     assert message in error.problem
 
 
@@ -746,7 +746,7 @@ def test_a_code_is_not_paired_with_itself(pack: Path) -> None:
     _replace(pairs, "          column2: [0711T, 0712T, 0713T]\n", "          column2: [0711T, 0710T]\n")
     with pytest.raises(RuleFileError) as caught:
         claimcheck.load_rules(pack)
-    assert caught.value.key_path == "rules[0].params.pairs[0]"
+    assert caught.value.key_path == "rules[0].params.pairs[0].column2"
     assert "0710T is in column1 and column2" in caught.value.problem
 
 
@@ -766,5 +766,5 @@ def test_a_code_has_one_unit_limit_on_a_day(pack: Path) -> None:
     _replace(units, "      limits: []\n", f"      limits:\n        - {limit % 1}\n        - {limit % 3}\n")
     with pytest.raises(RuleFileError) as caught:
         claimcheck.load_rules(pack)
-    assert caught.value.key_path == "rules[1].params"
+    assert caught.value.key_path == "rules[1].params.limits[1]"
     assert "77011 is in limits[0] and limits[1] on the same days" in caught.value.problem

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BeforeValidator, Field, model_validator
 
 from claimcheck.rules.params import ModifierCode, Params
-from claimcheck.rules.schema import Dated, ProcedureCode, SourceRef, Text
+from claimcheck.rules.schema import Dated, ProcedureCode, SourceRef, Text, entry_problem
 
 __all__ = [
     "AddonEntry",
@@ -56,7 +56,8 @@ def _once_a_day(entries: Sequence[Dated], keys: Callable[[Any], Iterable[str]], 
         for key in keys(entry):
             for earlier in seen.get(key, ()):
                 if _overlap(entries[earlier], entry):
-                    raise ValueError(f"{key} is in {field}[{earlier}] and {field}[{index}] on the same days; {what}")
+                    message = f"{key} is in {field}[{earlier}] and {field}[{index}] on the same days; {what}"
+                    raise entry_problem(message, (field, index))
             seen.setdefault(key, []).append(index)
 
 
@@ -74,7 +75,8 @@ class PairEntry(Dated):
         # The check pairs lines of different codes: such a pair was loaded and never applied.
         both = [code for code in self.column1 if code in self.column2]
         if both:
-            raise ValueError(f"{', '.join(both)} is in column1 and column2; a code is not paired with itself")
+            message = f"{', '.join(both)} is in column1 and column2; a code is not paired with itself"
+            raise entry_problem(message, ("column2",))
         return self
 
 
@@ -88,11 +90,12 @@ def _one_column_order(entries: Sequence[PairEntry]) -> None:
             for second in entry.column2:
                 for earlier in seen.get((second, first), ()):
                     if _overlap(entries[earlier], entry):
-                        raise ValueError(
+                        message = (
                             f"{second} {first} is in pairs[{earlier}] and {first} {second} in pairs[{index}] "
                             "on the same days; a pair has one column order (keep the entry whose column-2 "
                             "code is the one denied, or date the entries apart)"
                         )
+                        raise entry_problem(message, ("pairs", index))
                 seen.setdefault((first, second), []).append(index)
 
 

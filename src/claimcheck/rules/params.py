@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-from claimcheck.rules.schema import Day, FrozenMapping, ProcedureCode, SourceRef, UpperCode, expires_before_effective
+from claimcheck.rules.schema import Day, FrozenMapping, ProcedureCode, SourceRef, UpperCode, entry_problem
 from claimcheck.rules.yamlsource import KeyPath
 
 __all__ = [
@@ -99,7 +99,7 @@ class EffectiveDates(Params):
     @model_validator(mode="after")
     def _expires_after_effective(self) -> EffectiveDates:
         if self.expires is not None and self.expires < self.effective:
-            raise expires_before_effective(self.effective, self.expires)
+            raise entry_problem(f"is before effective ({self.effective})", ("expires",), self.expires.isoformat())
         return self
 
 
@@ -113,9 +113,8 @@ class EffectiveDateParams(Params):
         for index, group in enumerate(self.codes):
             for code in group.codes:
                 if first.setdefault(code, index) != index:
-                    raise ValueError(
-                        f"{code} is in codes[{first[code]}] and codes[{index}]; a code has one effective date"
-                    )
+                    message = f"{code} is in codes[{first[code]}] and codes[{index}]; a code has one effective date"
+                    raise entry_problem(message, ("codes", index, "codes"))
         return self
 
 
@@ -140,7 +139,7 @@ class ModifierCodeSetParams(Params):
     def _ranges_in_order(self) -> ModifierCodeSetParams:
         for index, (first, last) in enumerate(self.ambulance_procedures):
             if first > last:
-                raise ValueError(f"ambulance_procedures[{index}]: {first} comes after {last}")
+                raise entry_problem(f"{first} comes after {last}", ("ambulance_procedures", index))
         return self
 
     def is_ambulance_procedure(self, code: str) -> bool:

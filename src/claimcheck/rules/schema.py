@@ -24,7 +24,7 @@ from claimcheck.models.fields import iso_date, normalise_diagnosis
 from claimcheck.models.finding import Check, Status
 
 __all__ = [
-    "EXPIRES_BEFORE_EFFECTIVE",
+    "ENTRY_PROBLEM",
     "Dated",
     "Day",
     "DiagnosisEntry",
@@ -36,7 +36,7 @@ __all__ = [
     "ProcedureProfile",
     "SourceRef",
     "SpecialtyEntry",
-    "expires_before_effective",
+    "entry_problem",
 ]
 
 RULE_ID = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
@@ -84,16 +84,15 @@ def _day(value: Any) -> date:
 Day = Annotated[date, BeforeValidator(_day)]
 
 
-def expires_before_effective(effective: date, expires: date) -> PydanticCustomError:
-    """The error of an entry dated backwards; the loader points it at the entry's ``expires``."""
-    return PydanticCustomError(
-        EXPIRES_BEFORE_EFFECTIVE,
-        "is before effective ({effective})",
-        {"effective": effective.isoformat(), "expires": expires.isoformat()},
-    )
+ENTRY_PROBLEM = "rule_entry"
 
 
-EXPIRES_BEFORE_EFFECTIVE = "expires_before_effective"
+def entry_problem(message: str, at: tuple[str | int, ...], value: str | None = None) -> PydanticCustomError:
+    """A problem an entry's validator finds across its keys (two entries for one code, dates
+    backwards): the loader reports it at the key ``at`` below the entry, the one to fix, rather
+    than at the entry quoted whole."""
+    return PydanticCustomError(ENTRY_PROBLEM, "{message}", {"message": message, "at": at, "value": value})
+
 
 _Key = TypeVar("_Key")
 _Value = TypeVar("_Value")
@@ -123,7 +122,7 @@ class Dated(_Strict):
     @model_validator(mode="after")
     def _expires_after_effective(self) -> Dated:
         if self.effective and self.expires and self.expires < self.effective:
-            raise expires_before_effective(self.effective, self.expires)
+            raise entry_problem(f"is before effective ({self.effective})", ("expires",), self.expires.isoformat())
         return self
 
     def in_force(self, on: date) -> bool:

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from claimcheck.errors import RuleFileError
-from claimcheck.rules.schema import EXPIRES_BEFORE_EFFECTIVE, GeneralFile, GeneralRule
+from claimcheck.rules.schema import ENTRY_PROBLEM, GeneralFile, GeneralRule
 from claimcheck.rules.yamlsource import KeyPath, LocatedDocument, excerpt, render_key_path
 
 __all__ = ["validate_document"]
@@ -79,9 +79,9 @@ def _raise_validation(
     elif error["type"] == "missing":
         problem = "required key is missing"
         value = None
-    elif error["type"] == EXPIRES_BEFORE_EFFECTIVE:
-        # Raised for the entry as a whole; the date to fix is its expires (or its effective).
-        loc, value, problem = (*loc, "expires"), error["ctx"]["expires"], str(error["msg"])
+    elif error["type"] == ENTRY_PROBLEM:
+        ctx = error["ctx"]
+        loc, value, problem = (*loc, *ctx["at"]), ctx["value"], ctx["message"]
     else:
         expected = (error.get("ctx") or {}).get("expected")
         message = str(error["msg"])
