@@ -361,3 +361,11 @@ def test_a_clash_between_entries_points_at_the_entry_to_fix(
     error = _refused(pack)
     assert (error.line, error.key_path, error.value) == (_line_of(path, marker), key_path, None)
     assert error.problem.startswith(problem)
+
+
+def test_a_misspelt_kind_suggests_the_kind(pack: Path) -> None:
+    _replace(pack / "general" / "diagnosis.yaml", "kind: diagnosis_required", "kind: diagnosis_requried")
+    error = _refused(pack)
+    assert (error.key_path, error.value) == ("rules[0].kind", "diagnosis_requried")
+    assert error.problem == "unknown rule kind (did you mean 'diagnosis_required'?)"
+    assert error.allowed is not None and "positive_units" in error.allowed

@@ -5,6 +5,7 @@ from __future__ import annotations
 import types
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from difflib import get_close_matches
 from pathlib import Path
 
 from pydantic import BaseModel
@@ -120,7 +121,8 @@ def _load_general(doc: LocatedDocument, seen: dict[str, str]) -> list[LoadedRule
         if params_model is None:
             raise RuleFileError(
                 doc.file,
-                "unknown rule kind",
+                "unknown rule kind"
+                + "".join(f" (did you mean {k!r}?)" for k in get_close_matches(rule.kind, KIND_PARAMS, 1)),
                 line=doc.line_of((*where, "kind")),
                 key_path=render_key_path((*where, "kind")),
                 value=rule.kind,
