@@ -369,3 +369,30 @@ def test_a_misspelt_kind_suggests_the_kind(pack: Path) -> None:
     assert (error.key_path, error.value) == ("rules[0].kind", "diagnosis_requried")
     assert error.problem == "unknown rule kind (did you mean 'diagnosis_required'?)"
     assert error.allowed is not None and "positive_units" in error.allowed
+
+
+def test_a_second_yaml_document_says_a_rule_file_holds_one(pack: Path) -> None:
+    """PyYAML's problem alone was 'invalid YAML: but found another document'."""
+    path = pack / "procedures" / "0711T.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "---\nprocedure: 0711T\n", encoding="utf-8")
+    error = _refused(pack)
+    assert error.line == len(path.read_text(encoding="utf-8").splitlines()) - 1
+    assert error.problem == "invalid YAML: a second document (---) begins here; a rule file holds one"
+
+
+def test_an_unclosed_bracket_gives_what_pyyaml_expected(pack: Path) -> None:
+    path = pack / "procedures" / "0711T.yaml"
+    _replace(path, "section: Billing Code Overview}", "section: Billing Code Overview")
+    error = _refused(pack)
+    assert (error.line, error.problem) == (
+        6,
+        "invalid YAML: expected ',' or '}', but got ':' (in the { opened on line 5)",
+    )
+
+
+@pytest.mark.parametrize("written", ["units.yaml", "general/units.yaml", "units.yml"])
+def test_pack_yaml_listing_a_file_by_its_path_says_to_list_its_name(pack: Path, written: str) -> None:
+    _replace(pack / "pack.yaml", "  - units\n", f"  - {written}\n")
+    error = _refused(pack)
+    assert (error.key_path, error.value) == ("general[7]", written)
+    assert error.problem.endswith("(list it as units: a file's name without its folder and .yaml)")

@@ -58,6 +58,9 @@ def _near_miss(folder: Path, name: str, present: set[str]) -> str:
     """Why the file the manifest names is not there, when one like it is."""
     if (folder / f"{name}.yml").is_file():
         return f" ({name}.yml is there: rule files end in .yaml)"
+    stem = Path(name).stem if name.endswith((".yaml", ".yml")) else Path(name).name
+    if stem != name and stem in present:  # units.yaml, general/units.yaml
+        return f" (list it as {stem}: a file's name without its folder and .yaml)"
     other = next((stem for stem in sorted(present) if stem.upper() == name.upper()), None)
     if other is None:
         return ""

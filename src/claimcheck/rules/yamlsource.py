@@ -172,14 +172,33 @@ def _flow(value: Any) -> str:
     return "null" if value is None else str(value)
 
 
+# Where PyYAML was when it failed ("while parsing a flow mapping"), as the author wrote it.
+_OPENED = {
+    "while parsing a flow mapping": "the {{ opened on line {line}",
+    "while parsing a flow sequence": "the [ opened on line {line}",
+    "while scanning a quoted scalar": "the quote opened on line {line}",
+    "while parsing a block mapping": "the keys from line {line}",
+    "while parsing a block collection": "the list from line {line}",
+    "while scanning a simple key": "the key on line {line}",
+}
+
+
 def _yaml_problem(exc: yaml.MarkedYAMLError) -> str:
     problem = str(exc.problem or exc.context)
     # PyYAML's words for a tab ("found character '\t' that cannot start any token") say what it
     # could not do, not that an editor put a tab where YAML takes spaces only.
     if "'\\t'" in problem or "tab character" in problem:
         return "a tab where YAML allows only spaces; indent and separate with spaces"
+    if problem == "but found another document":
+        return "a second document (---) begins here; a rule file holds one"
     if problem == "mapping values are not allowed here":
         problem += " (a text value holding ': ' needs quotes, or a key is indented differently from the keys around it)"
+    # The mistake is often where the bracket, quote or block began (left open), not where
+    # PyYAML noticed: name that line too.
+    opened, problem_line = exc.context_mark, exc.problem_mark.line if exc.problem_mark else None
+    if exc.problem and exc.context and opened is not None and opened.line != problem_line:
+        where = _OPENED.get(exc.context, exc.context + " on line {line}").format(line=opened.line + 1)
+        problem += f" (in {where})"
     return problem
 
 
