@@ -396,3 +396,19 @@ def test_pack_yaml_listing_a_file_by_its_path_says_to_list_its_name(pack: Path, 
     error = _refused(pack)
     assert (error.key_path, error.value) == ("general[7]", written)
     assert error.problem.endswith("(list it as units: a file's name without its folder and .yaml)")
+
+
+def test_a_folder_holding_the_pack_one_level_down_names_it(tmp_path: Path) -> None:
+    """'cp -rL rules my-rules' into an existing my-rules makes my-rules/rules: pack.yaml was only 'missing'."""
+    outer = tmp_path / "my-rules"
+    shutil.copytree(shipped_pack_path(), outer / "rules")
+    error = _refused(outer)
+    assert (
+        error.problem
+        == f"missing: a rule pack needs pack.yaml listing its files ({outer / 'rules'} holds one: pass that)"
+    )
+
+
+def test_a_folder_inside_the_pack_names_the_pack(pack: Path) -> None:
+    error = _refused(pack / "general")
+    assert error.problem == f"missing: a rule pack needs pack.yaml listing its files (the pack is {pack})"

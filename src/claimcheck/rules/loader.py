@@ -147,6 +147,14 @@ def _load_general(doc: LocatedDocument, seen: dict[str, str]) -> list[LoadedRule
     return loaded
 
 
+def _pack_nearby(root: Path) -> str:
+    """The pack the user probably meant: a folder of it (general/), or one copied into root."""
+    if (root.parent / "pack.yaml").is_file():
+        return f" (the pack is {root.parent})"
+    inner = sorted(path.parent for path in root.glob("*/pack.yaml"))
+    return f" ({inner[0]} holds one: pass that)" if len(inner) == 1 else ""
+
+
 def load_pack(path: str | Path | None = None, *, code_sets: CodeSets) -> RulePack:
     """Read, validate and cross-check the pack at ``path`` (the shipped pack when None)."""
     root = Path(path) if path is not None else shipped_pack_path()
@@ -158,7 +166,9 @@ def load_pack(path: str | Path | None = None, *, code_sets: CodeSets) -> RulePac
         found = root.exists()  # a device or a pipe (/dev/null) is there, and is no directory either
         raise RuleFileError(root, "is not a rule pack directory" if found else "rule pack directory not found")
     if not manifest_path.is_file():
-        raise RuleFileError(manifest_path, "missing: a rule pack needs pack.yaml listing its files")
+        raise RuleFileError(
+            manifest_path, "missing: a rule pack needs pack.yaml listing its files" + _pack_nearby(root)
+        )
     manifest_doc = read_yaml(manifest_path)
     manifest = validate_document(PackManifest, manifest_doc)
     _check_listed(root / "general", manifest.general, manifest_doc, "general")
