@@ -412,3 +412,16 @@ def test_a_folder_holding_the_pack_one_level_down_names_it(tmp_path: Path) -> No
 def test_a_folder_inside_the_pack_names_the_pack(pack: Path) -> None:
     error = _refused(pack / "general")
     assert error.problem == f"missing: a rule pack needs pack.yaml listing its files (the pack is {pack})"
+
+
+def test_rules_show_of_a_rule_gives_its_params_as_the_pack_writes_them(pack: Path) -> None:
+    """An edited params block (a pair added to modifier.26_tc) did not show anywhere but in findings."""
+    _replace(pack / "general" / "modifier.yaml", '- ["26", TC]', '- ["26", TC]\n        - [LT, RT]')
+    shown = CliRunner().invoke(main, ["rules", "show", "modifier.26_tc", "--rules", str(pack)], env={"COLUMNS": "200"})
+    assert shown.exit_code == 0, shown.output
+    assert "params:\n  pairs:\n    - [26, TC]\n    - [LT, RT]\n" in shown.stdout
+    pairs = CliRunner().invoke(main, ["rules", "show", "pair.ptp", "--rules", str(pack)], env={"COLUMNS": "400"})
+    assert "  bypass_modifiers: [59, XE, XS, XP, XU, 24," in pairs.stdout
+    assert "    - {column1: 0710T, column2: [0711T, 0712T, 0713T], modifier_indicator: 0, effective:" in pairs.stdout
+    bare = CliRunner().invoke(main, ["rules", "show", "diagnosis.required", "--rules", str(pack)])
+    assert "params" not in bare.stdout

@@ -107,9 +107,36 @@ def _print_general_rule(ruleset: RuleSet, rule_id: str, console: Console) -> boo
             console.print(f"[dim]file:[/] {escape(loaded.file)}:{loaded.line}")
             if rule.dated:
                 console.print(f"[dim]in force:[/] {_in_force(rule)}")
+            _print_params(rule.params, console)
             _print_cms_table(ruleset, rule.kind, console)
             return True
     return False
+
+
+def _flow(value: object) -> str:
+    """A params value as the pack writes it, in YAML flow style: [26, TC], {code: 77011, ...}."""
+    if isinstance(value, Mapping):
+        return "{" + ", ".join(f"{key}: {_flow(item)}" for key, item in value.items()) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_flow(item) for item in value) + "]"
+    return str(value)
+
+
+def _print_params(params: Mapping[str, object], console: Console) -> None:
+    """A rule's params, one list item or mapping key a line, so an edit to them can be checked."""
+    if params:
+        console.print("[dim]params:[/]")
+    for key, value in params.items():
+        if isinstance(value, Mapping) and value:
+            console.print(f"  {escape(key)}:")
+            for name, item in value.items():
+                console.print(f"    {escape(str(name))}: {escape(_flow(item))}", soft_wrap=True)
+        elif isinstance(value, tuple) and value and all(isinstance(item, (Mapping, tuple)) for item in value):
+            console.print(f"  {escape(key)}:")
+            for item in value:
+                console.print(f"    - {escape(_flow(item))}", soft_wrap=True)
+        else:
+            console.print(f"  {escape(key)}: {escape(_flow(value))}", soft_wrap=True)
 
 
 def _print_cms_table(ruleset: RuleSet, kind: str, console: Console) -> None:
