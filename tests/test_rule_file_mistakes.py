@@ -425,3 +425,11 @@ def test_rules_show_of_a_rule_gives_its_params_as_the_pack_writes_them(pack: Pat
     assert "    - {column1: 0710T, column2: [0711T, 0712T, 0713T], modifier_indicator: 0, effective:" in pairs.stdout
     bare = CliRunner().invoke(main, ["rules", "show", "diagnosis.required", "--rules", str(pack)])
     assert "params" not in bare.stdout
+
+
+def test_rules_after_an_equals_sign_expands_the_home_folder(pack: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The shell leaves '~' alone in '--rules=~/my-rules' (as --code-set=icd10cm=~/x, which is expanded)."""
+    monkeypatch.setenv("HOME", str(pack.parent))
+    result = CliRunner().invoke(main, ["rules", "list", "--rules=~/my-rules"])
+    assert result.exit_code == 0, result.stderr
+    assert f"({pack})" in result.stdout.splitlines()[0]

@@ -86,6 +86,8 @@ def _parse_code_sets(_ctx: click.Context, _param: click.Parameter, values: tuple
 
 
 def _rules_dir(_ctx: click.Context, _param: click.Parameter, value: Path | None) -> Path | None:
+    # '~' as the shell expands it everywhere but after '=' in '--rules=~/my-rules'.
+    value = None if value is None else Path(os.path.expanduser(value))
     # The repository's rules/ is a relative link to the package's pack: 'cp -r rules my-rules'
     # copies the link, which then points nowhere, and "not found" for a name ls shows puzzles.
     if value is not None and value.is_symlink() and not value.exists():
