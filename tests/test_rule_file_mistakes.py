@@ -433,3 +433,35 @@ def test_rules_after_an_equals_sign_expands_the_home_folder(pack: Path, monkeypa
     result = CliRunner().invoke(main, ["rules", "list", "--rules=~/my-rules"])
     assert result.exit_code == 0, result.stderr
     assert f"({pack})" in result.stdout.splitlines()[0]
+
+
+@pytest.mark.parametrize(
+    ("written", "key_path", "allowed"),
+    [
+        ("{code: R02}", "diagnoses[3].document_code", "a valid string or a valid list"),
+        ("[R02, {code: R03}]", "diagnoses[3].document_code[1]", "a valid string"),
+    ],
+)
+def test_a_code_or_list_of_codes_of_the_wrong_type_names_the_key_as_written(
+    pack: Path, written: str, key_path: str, allowed: str
+) -> None:
+    """The key path carried pydantic's name for a branch of the union: 'document_code.function-after[
+    functools.partial(<function min_length_validator at 0x7f…>, …)]', and a second problem was counted."""
+    path = pack / "procedures" / "0711T.yaml"
+    _replace(path, "document_code: R02", f"document_code: {written}")
+    error = _refused(pack)
+    assert (error.line, error.key_path, error.problem, error.allowed) == (
+        _line_of(path, "document_code: "),
+        key_path,
+        "is the wrong type",
+        allowed,
+    )
+
+
+def test_a_long_text_value_is_quoted_cut_short(pack: Path) -> None:
+    """A paragraph written where a list belongs was quoted whole in the one-line message."""
+    path = pack / "procedures" / "0711T.yaml"
+    _replace(path, "notes:\n  - >-", "notes: >-")
+    error = _refused(pack)
+    assert (error.key_path, error.problem) == ("notes", "is the wrong type")
+    assert repr(error.value) == "'Family 0710T (global) / 0711T (data preparation and transmi…'"

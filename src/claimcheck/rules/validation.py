@@ -50,12 +50,48 @@ def _find_model(annotation: Any) -> type[BaseModel] | None:
 _ENUM_REPR = re.compile(r"<\w+\.\w+: ('[^']*')>")
 
 
+def _as_written(errors: list[Any], data: Any) -> list[Any]:
+    """The errors with the keys the author wrote: pydantic names the branches of a union in the
+    loc (``document_code.function-after[...]``, ``tuple[...]``); of one union's errors, keep the
+    one that got furthest into the value, or one that names what each branch expects."""
+    unions: dict[KeyPath, list[Any]] = {}
+    kept: list[Any] = []  # an error, or the branches of one union (a list) in its place
+    for error in errors:
+        loc, node, union = [], data, None
+        for index, part in enumerate(error["loc"]):
+            if (isinstance(node, dict) and part in node) or (isinstance(node, list) and part in range(len(node))):
+                loc.append(part)
+                node = node[part]
+            elif error["type"] == "missing" and index == len(error["loc"]) - 1:
+                loc.append(part)
+            elif union is None:
+                union = tuple(loc)
+        error = {**error, "loc": tuple(loc)}
+        if union is None:
+            kept.append(error)
+        elif union in unions:
+            unions[union].append(error)
+        else:
+            unions[union] = [error]
+            kept.append(unions[union])
+    return [_one_branch(item) if isinstance(item, list) else item for item in kept]
+
+
+def _one_branch(branches: list[Any]) -> Any:
+    deepest = max(branches, key=lambda e: len(e["loc"]))
+    if len(deepest["loc"]) > len(branches[0]["loc"]) or not all(e["type"].endswith("_type") for e in branches):
+        return deepest
+    expected = (str(e["msg"]).removeprefix(_TYPE_MESSAGE) for e in branches)
+    return {**branches[0], "msg": _TYPE_MESSAGE + " or ".join(dict.fromkeys(_YAML_WORDS.get(e, e) for e in expected))}
+
+
 def _raise_validation(
-    exc: ValidationError, doc: LocatedDocument, model: type[BaseModel], base: KeyPath = ()
+    exc: ValidationError, doc: LocatedDocument, model: type[BaseModel], data: Any, base: KeyPath = ()
 ) -> typing.NoReturn:
     # A misspelt key shows up twice, as unknown and as missing: report the unknown one, which
     # points at the line to fix.
-    errors = sorted(exc.errors(include_url=False), key=lambda e: e["type"] != "extra_forbidden")
+    errors = _as_written(exc.errors(include_url=False), data)
+    errors.sort(key=lambda e: e["type"] != "extra_forbidden")
     error = errors[0]
     loc: KeyPath = (*base, *error["loc"])
     allowed: str | None = None
@@ -168,4 +204,4 @@ def validate_document(model: type[_ModelT], doc: LocatedDocument, data: Any = No
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        _raise_validation(exc, doc, model, base)
+        _raise_validation(exc, doc, model, data, base)

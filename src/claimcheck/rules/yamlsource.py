@@ -155,7 +155,9 @@ _EXCERPT_LENGTH = 60
 
 
 def excerpt(value: Any) -> Any:
-    """``value`` itself when it is a scalar; a list or mapping as a ``ValueExcerpt``."""
+    """``value`` itself when it is a short scalar; a long text, a list or a mapping as a ``ValueExcerpt``."""
+    if isinstance(value, str) and len(value) > _EXCERPT_LENGTH:  # a paragraph where a code belongs
+        return ValueExcerpt(repr(value[: _EXCERPT_LENGTH - 1] + "…"))
     if not isinstance(value, (list, dict)):
         return value
     text = _flow(value)
