@@ -465,3 +465,28 @@ def test_a_long_text_value_is_quoted_cut_short(pack: Path) -> None:
     error = _refused(pack)
     assert (error.key_path, error.problem) == ("notes", "is the wrong type")
     assert repr(error.value) == "'Family 0710T (global) / 0711T (data preparation and transmi…'"
+
+
+@pytest.mark.parametrize(
+    ("file", "old", "new", "meant"),
+    [
+        (
+            "general/diagnosis.yaml",
+            "check: diagnosis\n    kind: diagnosis_required",
+            "check: diagnoses\n    kind: diagnosis_required",
+            "diagnosis",
+        ),
+        ("general/diagnosis.yaml", "status: fail", "status: failed", "fail"),
+        ("procedures/0711T.yaml", "status: warn", "status: warning", "warn"),
+    ],
+)
+def test_a_near_miss_of_an_allowed_value_suggests_it(pack: Path, file: str, old: str, new: str, meant: str) -> None:
+    _replace(pack / file, old, new)
+    assert _refused(pack).problem == f"is not allowed (did you mean {meant!r}?)"
+
+
+def test_a_general_rule_with_status_pass_says_what_its_status_means(pack: Path) -> None:
+    _replace(pack / "general" / "diagnosis.yaml", "status: fail", "status: pass")
+    error = _refused(pack)
+    assert (error.key_path, error.value, error.allowed) == ("rules[0].status", "pass", "'warn' or 'fail'")
+    assert error.problem == "is not allowed (a rule's status is that of its finding when the line breaks it)"

@@ -124,8 +124,12 @@ def _raise_validation(
         if expected:
             problem = "is empty" if value is None else "is not allowed"
             allowed = _ENUM_REPR.sub(r"\1", str(expected))
-            if isinstance(value, str) and value != value.lower() and repr(value.lower()) in allowed:
-                problem += f" (did you mean {value.lower()!r}?)"  # statuses and checks are lower case
+            # Statuses and checks are lower case: Warn, diagnoses and failed are near misses.
+            close = difflib.get_close_matches(str(value).lower(), re.findall(r"'([^']*)'", allowed), n=1)
+            if value == "pass" and loc[-1] == "status" and "'pass'" not in allowed:
+                problem += " (a rule's status is that of its finding when the line breaks it)"
+            elif value is not None and close:
+                problem += f" (did you mean {close[0]!r}?)"
         elif error["type"] == "model_type":
             problem, allowed = _wrong_type(error), _mapping_of(_model_at(model, tuple(error["loc"])))
         elif error["type"].endswith("_type") and message.startswith(_TYPE_MESSAGE):
