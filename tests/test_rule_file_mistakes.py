@@ -490,3 +490,9 @@ def test_a_general_rule_with_status_pass_says_what_its_status_means(pack: Path) 
     error = _refused(pack)
     assert (error.key_path, error.value, error.allowed) == ("rules[0].status", "pass", "'warn' or 'fail'")
     assert error.problem == "is not allowed (a rule's status is that of its finding when the line breaks it)"
+
+
+def test_a_rule_file_given_for_the_pack_names_the_pack(pack: Path) -> None:
+    """Only pack.yaml named its directory; a profile or general file given for --rules did not."""
+    error = _refused(pack / "procedures" / "0711T.yaml")
+    assert error.problem == f"is a file, not a rule pack directory (a directory holding pack.yaml); the pack is {pack}"

@@ -161,6 +161,8 @@ def load_pack(path: str | Path | None = None, *, code_sets: CodeSets) -> RulePac
     manifest_path = root / "pack.yaml"
     if root.is_file():
         meant = f"; the pack is its directory, {root.parent}" if root.name == "pack.yaml" else ""
+        if not meant and (root.parent.parent / "pack.yaml").is_file():  # my-rules/procedures/0711T.yaml
+            meant = f"; the pack is {root.parent.parent}"
         raise RuleFileError(root, f"is a file, not a rule pack directory (a directory holding pack.yaml){meant}")
     if not root.is_dir():
         found = root.exists()  # a device or a pipe (/dev/null) is there, and is no directory either
