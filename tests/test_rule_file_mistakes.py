@@ -496,3 +496,19 @@ def test_a_rule_file_given_for_the_pack_names_the_pack(pack: Path) -> None:
     """Only pack.yaml named its directory; a profile or general file given for --rules did not."""
     error = _refused(pack / "procedures" / "0711T.yaml")
     assert error.problem == f"is a file, not a rule pack directory (a directory holding pack.yaml); the pack is {pack}"
+
+
+@pytest.mark.parametrize(
+    ("written", "hint"),
+    [
+        ("I73.99", "; the nearest code above it is I73.9"),
+        ("I70.2139", "; the nearest code above it is I70.213"),
+        ("XYZ", ""),
+    ],
+)
+def test_a_diagnosis_not_in_icd10cm_names_the_nearest_code_above_it(pack: Path, written: str, hint: str) -> None:
+    """A digit too many was 'is not a code in ICD-10-CM 2026' only."""
+    _replace(pack / "procedures" / "0711T.yaml", "code: I73.9", f"code: {written}")
+    error = _refused(pack)
+    assert (error.key_path, error.value) == ("diagnoses[2].code", written)
+    assert error.problem == f"is not a code in ICD-10-CM 2026{hint}"

@@ -48,6 +48,12 @@ def _beyond_file(params: Sequence[ModifierCodeSetParams]) -> str:
     return text
 
 
+def _above(code: str) -> list[str]:
+    """The ICD-10-CM codes ``code`` falls under if it is one, nearest first: I70.2139 → I70.213, …, I70."""
+    bare = code.replace(".", "")
+    return [bare[:end] if end == 3 else f"{bare[:3]}.{bare[3:end]}" for end in range(len(bare) - 1, 2, -1)]
+
+
 def _check_section(
     doc: LocatedDocument,
     section: str,
@@ -71,9 +77,9 @@ def _check_section(
             raise RuleFileError(doc.file, f"listed twice (also {section}[{seen[code]}]); list each code once", **where)
         seen[code] = index
         if not exists(code):
-            raise RuleFileError(
-                doc.file, f"is not a code in {set_label}", allowed=f"codes of {set_label}{beyond}{hint}", **where
-            )
+            near = next((above for above in _above(code) if exists(above)), None) if section == "diagnoses" else None
+            problem = f"is not a code in {set_label}" + (f"; the nearest code above it is {near}" if near else "")
+            raise RuleFileError(doc.file, problem, allowed=f"codes of {set_label}{beyond}{hint}", **where)
         document_code = getattr(entry, "document_code", None)
         document_codes = document_code if isinstance(document_code, tuple) else (document_code,)
         if code in document_codes:
