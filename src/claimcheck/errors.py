@@ -48,7 +48,7 @@ class RuleFileError(ClaimCheckError):
     """A rule file cannot be used: bad YAML, unknown key, wrong type, or a code not in the code sets.
 
     The message names the file, the line, the key path, the bad value and what is allowed, e.g.
-    ``rules/procedures/0711T.yaml:14: modifiers[2].status: 'maybe' is not allowed; allowed: pass, warn, fail``.
+    ``rules/procedures/0711T.yaml:68: modifiers[9].status: 'maybe': is not allowed; allowed: 'pass', 'warn' or 'fail'``.
     """
 
     def __init__(
