@@ -379,3 +379,20 @@ def test_a_diagnosis_not_in_icd10cm_names_the_nearest_code_above_it(pack: Path, 
     error = _refused(pack)
     assert (error.key_path, error.value) == ("diagnoses[2].code", written)
     assert error.problem == f"is not a code in ICD-10-CM 2026{hint}"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "key_path", "pattern"),
+    [
+        ("        D: a diagnostic", "        DD: a diagnostic", "rules[0].params.ambulance_locations.DD", "^[A-Z]$"),
+        ("destination_only: [X]", "destination_only: [XX]", "rules[0].params.destination_only[0]", "^[A-Z]$"),
+        ("        1P: Perf", "        1PP: Perf", "rules[0].params.category_ii_modifiers.1PP", "^[0-9][A-Z]$"),
+    ],
+)
+def test_a_value_of_the_wrong_form_gives_the_form(pack: Path, old: str, new: str, key_path: str, pattern: str) -> None:
+    """It was pydantic's "String should match pattern '^[A-Z]$'"."""
+    path = pack / "general" / "modifier.yaml"
+    _replace(path, old, new)
+    error = _refused(pack)
+    assert (error.line, error.key_path) == (_line_of(path, new.strip()), key_path)
+    assert error.problem == f"must match {pattern}"

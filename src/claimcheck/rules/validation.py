@@ -138,6 +138,8 @@ def _raise_validation(
         elif error["type"] == "too_short":
             least = (error.get("ctx") or {}).get("min_length", 1)
             problem = f"must hold at least {least} item{'s' if least != 1 else ''}"
+        elif error["type"] == "string_pattern_mismatch":
+            problem = f"must match {(error.get('ctx') or {}).get('pattern')}"
         elif error["type"] == "too_long":
             ctx = error.get("ctx") or {}
             problem = f"must hold at most {ctx.get('max_length')} items, not {ctx.get('actual_length')}"
