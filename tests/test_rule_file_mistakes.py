@@ -396,3 +396,23 @@ def test_a_value_of_the_wrong_form_gives_the_form(pack: Path, old: str, new: str
     error = _refused(pack)
     assert (error.line, error.key_path) == (_line_of(path, new.strip()), key_path)
     assert error.problem == f"must match {pattern}"
+
+
+@pytest.mark.parametrize(
+    ("file", "old", "new", "key_path", "problem"),
+    [
+        ("procedures/0711T.yaml", 'code: "22"', 'code: ""', "modifiers[0].code", "is empty"),
+        ("procedures/0711T.yaml", 'code: "22"', 'code: "  "', "modifiers[0].code", "is empty"),
+        ("procedures/77011.yaml", "title: CT guidance for stereotactic localization", 'title: ""', "title", "is empty"),
+        ("general/input.yaml", "maximum: 4", "maximum: four", "rules[1].params.maximum", "must be a whole number"),
+        ("general/input.yaml", "maximum: 4", "maximum: 2.5", "rules[1].params.maximum", "must be a whole number"),
+    ],
+)
+def test_an_empty_text_or_a_number_that_is_not_whole_says_so(
+    pack: Path, file: str, old: str, new: str, key_path: str, problem: str
+) -> None:
+    """They were 'must hold at least 1 item' (for text), pydantic's 'String should have at least 1
+    character' and 'must be a valid integer, unable to parse string as an integer'."""
+    _replace(pack / file, old, new)
+    error = _refused(pack)
+    assert (error.key_path, error.problem.split(" (and")[0]) == (key_path, problem)

@@ -135,9 +135,13 @@ def _raise_validation(
         elif error["type"].endswith("_type") and message.startswith(_TYPE_MESSAGE):
             expectation = message.removeprefix(_TYPE_MESSAGE)
             problem, allowed = _wrong_type(error), _YAML_WORDS.get(expectation, expectation)
+        elif error["type"] in ("too_short", "string_too_short") and isinstance(value, str):
+            problem = "is empty"  # every text in a rule file needs one character, after spaces
         elif error["type"] == "too_short":
             least = (error.get("ctx") or {}).get("min_length", 1)
             problem = f"must hold at least {least} item{'s' if least != 1 else ''}"
+        elif error["type"] == "int_parsing":
+            problem = "must be a whole number"
         elif error["type"] == "string_pattern_mismatch":
             problem = f"must match {(error.get('ctx') or {}).get('pattern')}"
         elif error["type"] == "too_long":
