@@ -198,3 +198,18 @@ def test_keys_given_once_and_repeated_keys_elsewhere_in_the_value_say_nothing(tm
     path = tmp_path / "claims.jsonl"
     path.write_text('{"claim_id": "C1", "lines": [{' + line + "}]}\n")
     assert _input_rows(path) == []
+
+
+def test_a_numbered_key_given_twice_leaves_the_field_it_feeds_unjudged(tmp_path: Path) -> None:
+    # {"modifier_1": "26", "modifier_1": "ZZ"}: modifier_1 is read for modifiers, so the warning must
+    # silence the modifier checks; they judged the last value (ZZ failed the code set) while the
+    # warning said the value was not checked.
+    line = '"line_number": 1, "procedure_code": "99213", "date_of_service": "2026-03-10", "diagnosis_codes": ["I10"]'
+    path = tmp_path / "claims.jsonl"
+    path.write_text('{"claim_id": "C1", "lines": [{' + line + ', "modifier_1": "26", "modifier_1": "ZZ"}]}\n')
+    rows = list(csv.DictReader(io.StringIO(_report(path))))
+    assert not [r for r in rows if r["check"] == "modifier"]
+    warned = _input_rows(path)
+    assert [row[:4] for row in warned] == [("1", "input.not_checked", "warn", "modifiers")]
+    assert warned[0][4].startswith("modifiers is not checked: modifier_1 is given 2 times in one object")
+    assert "ZZ" not in warned[0][4] and "26" not in warned[0][4]

@@ -148,11 +148,18 @@ def _repeated(data: Mapping[str, Any]) -> list[InputProblem]:
     """A warning for each key a JSON object gave more than once (its reader marks such objects
     with ``repeated_keys``). Readers differ on which value they take (Python's the last, others
     the first), so the field is not judged: a check of one value would pass a claim that a
-    payer reads with the other. Named, never quoted."""
-    return [
-        InputProblem(key, f"is given {count} times in one object, so its value is not checked", unchecked=True)
-        for key, count in getattr(data, "repeated_keys", {}).items()
-    ]
+    payer reads with the other. Named, never quoted. A numbered key (modifier_1, dx_2) is read for
+    its list field, which is the field left unjudged."""
+    problems = []
+    for key, count in getattr(data, "repeated_keys", {}).items():
+        given = f"is given {count} times in one object"
+        match = _NUMBERED.fullmatch(key.strip().lower()) if isinstance(key, str) else None
+        field, last = _RUNS[match[1]] if match else (key, 0)
+        if match and 1 <= int(match[2]) <= last:
+            problems.append(InputProblem(field, f"is not checked: {key} {given}", unchecked=True))
+        else:
+            problems.append(InputProblem(key, f"{given}, so its value is not checked", unchecked=True))
+    return problems
 
 
 def _widened(data: Mapping[str, Any], strict: bool) -> tuple[Mapping[str, Any], list[InputProblem]]:
