@@ -213,3 +213,16 @@ def test_a_numbered_key_given_twice_leaves_the_field_it_feeds_unjudged(tmp_path:
     assert [row[:4] for row in warned] == [("1", "input.not_checked", "warn", "modifiers")]
     assert warned[0][4].startswith("modifiers is not checked: modifier_1 is given 2 times in one object")
     assert "ZZ" not in warned[0][4] and "26" not in warned[0][4]
+
+
+def test_a_claims_lines_given_twice_say_which_are_checked(tmp_path: Path) -> None:
+    # {"lines": [...], "lines": [...]}: the last list's lines are checked (and reported) and the
+    # first's are not read; the warning said the value was "not checked", on lines that were.
+    line = '{"line_number": %d, "procedure_code": "99213", "date_of_service": "2026-03-10", "diagnosis_codes": ["I10"]}'
+    path = tmp_path / "claims.jsonl"
+    path.write_text('{"claim_id": "C1", "lines": [' + line % 1 + '], "lines": [' + line % 2 + "]}\n")
+    warned = _input_rows(path)
+    assert [row[:4] for row in warned] == [("2", "input.not_checked", "warn", "lines")]
+    assert warned[0][4].startswith(
+        "lines is given 2 times in one object: the lines of the last are checked, those of the others are not read"
+    )

@@ -144,21 +144,23 @@ def _unread(key: str, why: str) -> InputProblem:
     return InputProblem(key, f"is not read: {why}, so its value is not checked", unchecked=True)
 
 
-def _repeated(data: Mapping[str, Any]) -> list[InputProblem]:
+def _repeated(data: Mapping[str, Any], claim: bool = False) -> list[InputProblem]:
     """A warning for each key a JSON object gave more than once (its reader marks such objects
-    with ``repeated_keys``). Readers differ on which value they take (Python's the last, others
-    the first), so the field is not judged: a check of one value would pass a claim that a
-    payer reads with the other. Named, never quoted. A numbered key (modifier_1, dx_2) is read for
-    its list field, which is the field left unjudged."""
+    with ``repeated_keys``), named, never quoted. Readers differ on which value they take, so the
+    field is not judged (a numbered key's list field, modifier_1's modifiers); a claim's ``lines``
+    cannot be left so: the last list is checked, and said to be."""
     problems = []
     for key, count in getattr(data, "repeated_keys", {}).items():
         given = f"is given {count} times in one object"
         match = _NUMBERED.fullmatch(key.strip().lower()) if isinstance(key, str) else None
         field, last = _RUNS[match[1]] if match else (key, 0)
-        if match and 1 <= int(match[2]) <= last:
-            problems.append(InputProblem(field, f"is not checked: {key} {given}", unchecked=True))
+        if claim and key == "lines":
+            message = f"{given}: the lines of the last are checked, those of the others are not read"
+        elif match and 1 <= int(match[2]) <= last:
+            message = f"is not checked: {key} {given}"
         else:
-            problems.append(InputProblem(key, f"{given}, so its value is not checked", unchecked=True))
+            field, message = key, f"{given}, so its value is not checked"
+        problems.append(InputProblem(field, message, unchecked=True))
     return problems
 
 
@@ -282,7 +284,7 @@ def parse_claim(
         problems.append(InputProblem("lines", "must be a non-empty list of lines" + _flat_hint(data)))
         return ParsedClaim(claim_id, (ParsedLine(None, None, None, origin=claim_origin),), header, tuple(problems))
     if strict:
-        problems.extend(_repeated(data))
+        problems.extend(_repeated(data, claim=True))
         problems.extend(_claim_unread(data))
     origins = list(origins or ())
     locations = list(locations or ())
