@@ -226,3 +226,16 @@ def test_a_claims_lines_given_twice_say_which_are_checked(tmp_path: Path) -> Non
     assert warned[0][4].startswith(
         "lines is given 2 times in one object: the lines of the last are checked, those of the others are not read"
     )
+
+
+def test_modifiers_given_twice_are_neither_counted_nor_searched_for_repeats(tmp_path: Path) -> None:
+    # {"modifiers": "25", "modifiers": ["26", "26", "TC", "59", "76"]}: the warning says the value is
+    # not checked, but the count (5 modifiers, a fail) and repeat (26 twice) checks judged and quoted it.
+    line = '"line_number": 1, "procedure_code": "99213", "date_of_service": "2026-03-10", "diagnosis_codes": ["I10"]'
+    path = tmp_path / "claims.jsonl"
+    path.write_text(
+        '{"claim_id": "C1", "lines": [{'
+        + line
+        + ', "modifiers": "25", "modifiers": ["26", "26", "TC", "59", "76"]}]}\n'
+    )
+    assert [row[1:4] for row in _input_rows(path)] == [("input.not_checked", "warn", "modifiers")]

@@ -41,6 +41,7 @@ class UncheckedValue(_ProblemFindings):
 @implements("modifier_count")
 class ModifierCount(LineCheck):
     memo_key = ("modifiers",)
+    reads = ("modifiers",)
 
     def setup(self) -> None:
         assert isinstance(self.params, ModifierCountParams)
@@ -60,6 +61,7 @@ class ModifierCount(LineCheck):
 @implements("repeated_modifier")
 class RepeatedModifier(LineCheck):
     memo_key = ("modifiers",)
+    reads = ("modifiers",)
 
     def run(self, ctx: LineContext) -> Iterable[Finding]:
         assert ctx.line is not None
