@@ -239,3 +239,26 @@ def test_modifiers_given_twice_are_neither_counted_nor_searched_for_repeats(tmp_
         + ', "modifiers": "25", "modifiers": ["26", "26", "TC", "59", "76"]}]}\n'
     )
     assert [row[1:4] for row in _input_rows(path)] == [("input.not_checked", "warn", "modifiers")]
+
+
+@pytest.mark.parametrize(
+    ("key", "twice"),
+    [
+        ("procedure_code", '"procedure_code": "99214", "procedure_code": "99213"'),
+        ("date_of_service", '"date_of_service": "2026-03-03", "date_of_service": "2026-03-02"'),
+    ],
+)
+def test_a_lines_code_or_date_given_twice_leaves_the_line_unchecked(tmp_path: Path, key: str, twice: str) -> None:
+    # The claim edits compared the last value (a duplicate of line 1 failed) and the profile checks
+    # used its code's profile, under a warning that the value was not checked; a reader taking the
+    # first value sees no duplicate. Such a line is not built, as one whose code cannot be read.
+    fields = {"procedure_code": '"99213"', "date_of_service": '"2026-03-02"'}
+    first = ", ".join(f'"{name}": {value}' for name, value in fields.items())
+    second = ", ".join(f'"{name}": {value}' for name, value in fields.items() if name != key) + ", " + twice
+    lines = f'{{"line_number": 1, {first}}}, {{"line_number": 2, {second}}}'
+    path = tmp_path / "claims.json"
+    path.write_text('[{"claim_id": "C1", "lines": [' + lines + "]}]")
+    rows = list(csv.DictReader(io.StringIO(_report(path))))
+    assert [(r["rule_id"], r["status"], r["subject"]) for r in rows if r["line_number"] == "2"] == [
+        ("input.not_checked", "warn", key)
+    ]

@@ -145,10 +145,9 @@ def _unread(key: str, why: str) -> InputProblem:
 
 
 def _repeated(data: Mapping[str, Any], claim: bool = False) -> list[InputProblem]:
-    """A warning for each key a JSON object gave more than once (its reader marks such objects
-    with ``repeated_keys``), named, never quoted. Readers differ on which value they take, so the
-    field is not judged (a numbered key's list field, modifier_1's modifiers); a claim's ``lines``
-    cannot be left so: the last list is checked, and said to be."""
+    """A warning, naming it, for each key a JSON object gave more than once (``repeated_keys``):
+    readers differ on which value they take, so the field (modifier_1's: modifiers) is not judged;
+    a claim's ``lines`` cannot be left so: the last list is checked, and said to be."""
     problems = []
     for key, count in getattr(data, "repeated_keys", {}).items():
         given = f"is given {count} times in one object"
@@ -210,9 +209,11 @@ def parse_line(
     if not isinstance(data, Mapping):
         return ParsedLine(None, None, None, (InputProblem("line", "must be an object"),), origin, location)
     repeated = _repeated(data) if strict else []
-    data, unread = _widened(data, strict)
+    # A number, code or date given twice is none: the line is not built, as when it cannot be read.
+    untold = {problem.field for problem in repeated} & _LINE_REQUIRED
+    data, unread = _widened({k: v for k, v in data.items() if k not in untold} if untold else data, strict)
     line, problems = _validate_leniently(ClaimLine, _without_empty(data, _LINE_REQUIRED), _LINE_REQUIRED)
-    problems = repeated + unread + problems
+    problems = repeated + unread + [problem for problem in problems if problem.field not in untold]
     if line is not None:
         return ParsedLine(line, line.line_number, line.procedure_code, tuple(problems), origin, location)
     procedure = _salvage(data, "procedure_code", _code) or None
