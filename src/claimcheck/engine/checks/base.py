@@ -134,8 +134,9 @@ class LineCheck(CompiledRule):
 
     reads: tuple[str, ...] = ()
     needs_line = True
-    # For the batch engine, which runs a check once per distinct key (engine/batch): what the
-    # findings of a readable, problem-free line depend on. ``memo_key`` names the ``ClaimLine``
+    # For the batch engine and the per-line road's memo, which run a check once per distinct key
+    # (engine/batch, engine/line_memo.py): what the findings of a readable, problem-free line
+    # (and claim) depend on. ``memo_key`` names the ``ClaimLine``
     # fields whose exact values matter, and ``era`` when all that matters of the date of
     # service is which dated entries are in force on it (entries of the rule, of the profiles
     # when the key has the procedure code, of the modifier list when it has the modifiers).
