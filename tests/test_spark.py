@@ -286,7 +286,8 @@ def test_claim_ids_with_blanks_around_them_or_as_bytes_are_grouped_as_locally(sp
         assert sorted(_sortable(tuple(row)) for row in found) == sorted(
             _sortable(tuple(row.values())) for row in local.to_pylist()
         )
-        assert sum("pair.split_components" in (row["problem_rules"] or "") for row in found) == 7
+        # Per claim: the TC line (beside 26) and line 3 (the global service beside its components).
+        assert sum("pair.split_components" in (row["problem_rules"] or "") for row in found) == 14
 
 
 @pytest.mark.parametrize("given", [DEMO, str(DEMO), pa.table({"claim_id": ["A"]})])

@@ -123,20 +123,28 @@ def _addon(pos: int, check: AddonPrimary, window: list[Cond]) -> Compiled:
 
 
 def _split(pos: int, check: SplitComponents, window: list[Cond]) -> Compiled:
-    """A later line of a code with one component, and the first earlier line of that code with the other."""
+    """A later line of a code billed as one part (a component, or global: neither), and an earlier
+    line of that code billed as another; the action keeps the pair when the earlier line is the one
+    the compiled check names."""
     comp = f"s{pos}"
 
     def fields(ref: ClaimLineRef, state: ClaimState) -> dict[str, Any]:
-        component = check.component_of(ref) or ""
-        if component:
-            state.first_line.setdefault((pos, ref.line.date_of_service, ref.code, component), ref.index)
-        return {comp: component}
+        part = check.part_of(ref) or ""
+        if part:
+            state.first_line.setdefault((pos, ref.line.date_of_service, ref.code, part), ref.index)
+        return {comp: part}
 
     def judge(closure: Any, state: ClaimState) -> None:
         earlier, later = bound_ref(closure, "e", state), bound_ref(closure, "l", state)
         day = later.line.date_of_service
+
+        def first_before(part: str) -> ClaimLineRef | None:
+            index = state.first_line.get((pos, day, later.code, part))
+            return state.refs[index] if index is not None and index < later.index else None
+
         # In the action, not as a `none` of the rule (see the module docstring).
-        if state.first_line[(pos, day, earlier.code, closure.e[comp])] == earlier.index:
+        partner = check.partner(closure.l[comp], first_before)
+        if partner is not None and partner.index == earlier.index:
             state.add(later.index, (1, pos), check.judge_split(later, earlier, day))
 
     earlier = ("e", readable_line(compare("neq", comp, ""), *window))
