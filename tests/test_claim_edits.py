@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner
 
 import claimcheck
@@ -341,3 +342,46 @@ def test_a_pair_the_ptp_file_lists_the_other_way_round_is_judged_by_the_file_alo
         for f in _findings(claimcheck.validate(claim, rules=rules, as_of=AS_OF), "pair.ptp")
     ]
     assert found == [("0711T 0710T", "pass", "ptp.txt line 2")]
+
+
+def test_an_add_on_is_judged_beside_a_denied_primary_in_time_linear_in_the_claim(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Whether 0722T's primary is payable is pair.ptp judged again on the primary lines: each
+    # column-1 code's lines are read once a day, not once per primary line.
+    from claimcheck.engine.claim_checks.pairs import ProcedurePairs
+
+    calls = 0
+    bypass = ProcedurePairs._bypass
+
+    def counted(self: ProcedurePairs, ref: object) -> str | None:
+        nonlocal calls
+        calls += 1
+        return bypass(self, ref)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ProcedurePairs, "_bypass", counted)
+    rules = claimcheck.load_rules(ptp=PTP)
+
+    def lookups(size: int) -> int:
+        nonlocal calls
+        calls = 0
+        lines = [_line(n, "71275" if n % 2 else "71250") for n in range(1, 2 * size + 1)]
+        lines += [_line(n, "0722T") for n in range(2 * size + 1, 3 * size + 1)]
+        report = claimcheck.validate({"claim_id": "BIG", "lines": lines}, rules=rules, as_of=AS_OF)
+        assert {f.status for f in _findings(report, "pair.addon")} == {claimcheck.Status.WARN}
+        return calls
+
+    assert lookups(400) <= 2.5 * lookups(200)
+
+
+def test_without_a_ptp_rule_in_the_pack_an_add_on_passes_with_its_primary(tmp_path: Path) -> None:
+    pack = tmp_path / "rules"
+    shutil.copytree(shipped_pack_path(), pack)
+    pair = pack / "general" / "pair.yaml"
+    doc = yaml.safe_load(pair.read_text())
+    doc["rules"] = [rule for rule in doc["rules"] if rule["kind"] != "ptp_pairs"]
+    pair.write_text(yaml.safe_dump(doc))
+    claim = {"claim_id": "N", "lines": [_line(1, "71275"), _line(2, "71250"), _line(3, "0722T")]}
+    report = claimcheck.validate(claim, rules=claimcheck.load_rules(pack), as_of=AS_OF)
+    (finding,) = _findings(report, "pair.addon")
+    assert finding.status is claimcheck.Status.PASS and "(line 2)" in finding.message

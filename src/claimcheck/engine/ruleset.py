@@ -105,6 +105,8 @@ def compile_pack(
         else:
             assert isinstance(compiled, LineCheck)
             line_checks.append(compiled)
+    for claim_check in claim_checks:
+        claim_check.link(claim_checks)
     kinds = {loaded.rule.kind for loaded in pack.rules}
     for table, name, kind in ((ptp, "PTP", "ptp_pairs"), (mue, "MUE", "mue_units")):
         if table is not None and kind not in kinds:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum
@@ -88,6 +88,12 @@ class ClaimCheck(CompiledRule):
 
     def run_day(self, day: date, refs: list[ClaimLineRef]) -> Iterable[tuple[int, Finding]]:
         raise NotImplementedError
+
+    def link(self, checks: Sequence[ClaimCheck]) -> None:
+        """Called once the pack's claim checks (``checks``, this one among them) are compiled, for a
+        check whose judgement reads another's: it judges again itself, on the same lines, rather
+        than reading the other's findings, so no engine depends on the order checks run in."""
+        del checks
 
     def watches(self, code: str) -> Watch | None:
         """How a line with ``code`` can draw a finding from this check, or None when it cannot.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -87,10 +87,7 @@ class ProcedurePairs(ClaimCheck):
     def run_day(self, day: date, refs: list[ClaimLineRef]) -> Iterator[tuple[int, Finding]]:
         # A column-2 line is judged once per column-1 code of its day, however many lines bill that
         # code: pairing every two lines made findings (and time) grow with the square of the claim.
-        by_code: dict[str, list[ClaimLineRef]] = {}
-        for ref in refs:
-            if self.relevant(ref.code):
-                by_code.setdefault(ref.code, []).append(ref)
+        by_code = self._by_code(refs)
         # Each code's lines are read once, not once per line they are paired with: the latter
         # took the square of the claim's lines.
         column1: dict[str, Column1] = {}
@@ -104,6 +101,35 @@ class ProcedurePairs(ClaimCheck):
                         summary = column1[code] = self.column1(firsts)
                     for finding in self.judge_pair(firsts, second, day, summary):
                         yield second.index, finding
+
+    def _by_code(self, refs: Iterable[ClaimLineRef]) -> dict[str, list[ClaimLineRef]]:
+        by_code: dict[str, list[ClaimLineRef]] = {}
+        for ref in refs:
+            if self.relevant(ref.code):
+                by_code.setdefault(ref.code, []).append(ref)
+        return by_code
+
+    def denied(self, day: date, refs: Sequence[ClaimLineRef], seconds: Iterable[ClaimLineRef]) -> set[int]:
+        """The indices of the lines among ``seconds`` that this check fails as a column-2 line, given
+        ``refs``, every readable line of their ``day``: what ``run_day`` finds, for the add-on check."""
+        if self.rule.dated and not self.rule.in_force(day):
+            return set()
+        by_code = self._by_code(refs)
+        column1: dict[str, Column1] = {}  # read once per code, as in run_day
+        found: set[int] = set()
+        for second in seconds:
+            if second.code not in by_code:
+                continue
+            for code, firsts in by_code.items():
+                if code == second.code:
+                    continue
+                summary = column1.get(code)
+                if summary is None:
+                    summary = column1[code] = self.column1(firsts)
+                if any(f.status is Status.FAIL for f in self.judge_pair(firsts, second, day, summary)):
+                    found.add(second.index)
+                    break
+        return found
 
     def column1(self, firsts: Sequence[ClaimLineRef]) -> Column1:
         """What judging a pair reads of ``firsts``, the lines of one code on a day in input order."""
@@ -161,37 +187,86 @@ class ProcedurePairs(ClaimCheck):
 
 @implements("addon_primary")
 class AddonPrimary(ClaimCheck):
-    """An add-on code needs one of its primary codes on the same claim and date of service."""
+    """An add-on code needs one of its primary codes on the same claim and date of service, and
+    warns when every such primary line is denied by a PTP edit (CMS pays an add-on only with a
+    payable primary)."""
 
     def setup(self) -> None:
         assert isinstance(self.params, AddonParams)
         self.addons: Mapping[str, tuple[AddonEntry, ...]] = grouped(
             (entry.addon, entry) for entry in self.params.addons
         )
+        self.primary_codes = frozenset(code for entry in self.params.addons for code in entry.primaries)
+        self.pairs: tuple[ProcedurePairs, ...] | None = None  # set by link
+
+    def link(self, checks: Sequence[ClaimCheck]) -> None:
+        # The rule is sealed once set up; compile_pack links it before the rule set is shared, once.
+        if self.pairs is not None:
+            raise AttributeError(f"{self.rule_id}: a compiled rule is read-only; it is linked already")
+        object.__setattr__(self, "pairs", tuple(check for check in checks if isinstance(check, ProcedurePairs)))
 
     def watches(self, code: str) -> Watch | None:
         return Watch.ALONE if code in self.addons else None
 
     def run_day(self, day: date, refs: list[ClaimLineRef]) -> Iterator[tuple[int, Finding]]:
-        first_of: dict[str, ClaimLineRef] = {}  # a scan of the day per add-on line took the square of the claim
+        # Each entry's primary lines are gathered once a day: a scan per add-on line took the square of the claim.
+        lines_of: dict[str, list[ClaimLineRef]] = {}
         for ref in refs:
-            first_of.setdefault(ref.code, ref)
+            lines_of.setdefault(ref.code, []).append(ref)
+        primaries_of: dict[int, list[ClaimLineRef]] = {}
+        denied: set[int] | None = None
         for ref in refs:
             for entry in self.addons.get(ref.code, ()):
                 if not entry.in_force(day):
                     continue
-                found = (first_of[code] for code in entry.primaries if code in first_of)
-                primary = min(found, key=lambda line: line.index, default=None)
-                yield ref.index, self.judge_addon(ref, entry, primary, day)
+                primaries = primaries_of.get(id(entry))
+                if primaries is None:
+                    primaries = primaries_of[id(entry)] = self.primary_lines(entry, lambda c: lines_of.get(c, ()))
+                if primaries and denied is None:
+                    denied = self.denied(day, refs)
+                yield ref.index, self.judge_addon(ref, entry, primaries, day, denied or set())
 
-    def judge_addon(self, ref: ClaimLineRef, entry: AddonEntry, primary: ClaimLineRef | None, day: date) -> Finding:
-        """The finding on add-on line ``ref`` given the first line of the day with a primary code, if any."""
+    def primary_lines(self, entry: AddonEntry, lines_of: Callable[[str], Sequence[ClaimLineRef]]) -> list[ClaimLineRef]:
+        """The lines of the day with a primary code of ``entry``, in input order, given ``lines_of``
+        a code on that day."""
+        found = [ref for code in dict.fromkeys(entry.primaries) for ref in lines_of(code)]
+        return sorted(found, key=lambda ref: ref.index)
+
+    def denied(self, day: date, refs: Sequence[ClaimLineRef]) -> set[int]:
+        """The lines of ``refs`` (every readable line of ``day``) with a primary code of some add-on
+        that a PTP check of the pack fails: judged again here, so findings do not depend on the
+        order the claim checks run in, in any engine."""
+        if not self.pairs:  # no PTP rule in the pack (or not linked): every primary is payable
+            return set()
+        seconds = [ref for ref in refs if ref.code in self.primary_codes]
+        return set().union(*(pairs.denied(day, refs, seconds) for pairs in self.pairs))
+
+    def judge_addon(
+        self, ref: ClaimLineRef, entry: AddonEntry, primaries: Sequence[ClaimLineRef], day: date, denied: Set[int]
+    ) -> Finding:
+        """The finding on add-on line ``ref`` given ``primaries``, the lines of the day with a primary
+        code in input order, and ``denied``, the indices of the lines a PTP check fails."""
         source = self.entry_source(entry.source, entry)
-        if primary is not None:
-            message = f"add-on {ref.code} has its primary code {primary.code} (line {primary.number}) on {day}"
+        payable = next((line for line in primaries if line.index not in denied), None)
+        if payable is not None:
+            message = f"add-on {ref.code} has its primary code {payable.code} (line {payable.number}) on {day}"
             return self.finding(ref.code, Status.PASS, message, source)
-        primaries = describe_codes(entry.primaries)
-        message = f"add-on {ref.code} is billed without one of its primary codes on {day} ({primaries})"
+        if primaries:
+            # The primary line carries the PTP failure; the add-on falls with it, so it warns here
+            # (never above the rule's own status) rather than failing the claim twice for one cause.
+            if len(primaries) == 1:
+                only = primaries[0]
+                which = f"its only primary code, {only.code} (line {only.number}), is"
+            else:
+                numbers = [str(line.number) for line in primaries]
+                which = f"every primary line (lines {', '.join(numbers[:-1])} and {numbers[-1]}) is"
+            message = (
+                f"add-on {ref.code} on {day}: {which} denied by a PTP edit, and an add-on is paid only "
+                f"with a payable primary service"
+            )
+            return self.finding(ref.code, min(self.status, Status.WARN), message, source)
+        primaries_text = describe_codes(entry.primaries)
+        message = f"add-on {ref.code} is billed without one of its primary codes on {day} ({primaries_text})"
         return self.finding(ref.code, self.status, message, source)
 
 

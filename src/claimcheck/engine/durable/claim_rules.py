@@ -82,7 +82,12 @@ def _addon_judge(
         # In the action, not as a `none` of the rule (see the module docstring).
         if found is not None and first_of is not None and state.first_line[(pos, first_of, day)] != found.index:
             return
-        state.add(addon.index, (1, pos, n), check.judge_addon(addon, entry, found, day))
+        primaries: list[ClaimLineRef] = []
+        denied: set[int] = set()
+        if found is not None:  # whether a primary is payable: pair.ptp judged again, as compiled
+            primaries = check.primary_lines(entry, lambda code: state.lines_of(code, day))
+            denied = check.denied(day, state.lines_on(day))
+        state.add(addon.index, (1, pos, n), check.judge_addon(addon, entry, primaries, day, denied))
 
     return judge
 

@@ -50,6 +50,10 @@ class ClaimState:
             self.groups = groups
         return self.groups.get((code, day), [])
 
+    def lines_on(self, day: date) -> list[ClaimLineRef]:
+        """The readable lines of ``day``, in input order."""
+        return [ref for _, ref in sorted(self.refs.items()) if ref.line.date_of_service == day]
+
     def add(self, index: int, key: SortKey, finding: Finding) -> None:
         self.found[index].append((key, finding))
 
