@@ -24,8 +24,9 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from claimcheck.engine.claim_checks import ClaimCheck, ClaimLineRef
+from claimcheck.engine.claim_checks.components import SplitComponents
 from claimcheck.engine.claim_checks.duplicates import DuplicateLines
-from claimcheck.engine.claim_checks.pairs import AddonPrimary, ProcedurePairs, SplitComponents
+from claimcheck.engine.claim_checks.pairs import AddonPrimary, ProcedurePairs
 from claimcheck.engine.claim_checks.units import UnitsPerDay
 from claimcheck.engine.durable.conditions import Cond, codes_in, compare, go_fact, in_force, readable_line, same
 from claimcheck.engine.durable.model import ClaimState, FieldProvider, Handler, RuleSpec, bound_ref
