@@ -537,7 +537,8 @@ def test_codes_in_a_float_column_are_read_as_validate_batch_reads_them() -> None
             "rendering_npi": [1234567893.0, float("nan")],
             "place_of_service": [22.0, float("nan")],
             "units": [1, 2],
-            "date_of_service": ["2026-03-10", "2026-03-10"],
+            # Two days: on one day the global line 2 beside the 26 of line 1 would warn (pair.split_components).
+            "date_of_service": ["2026-03-10", "2026-03-11"],
         }
     )
     records = frame.to_dict("records")
