@@ -16,6 +16,7 @@ from pydantic import BaseModel
 import claimcheck
 from claimcheck.errors import RuleFileError
 from claimcheck.rules.loader import shipped_pack_path
+from tests.rule_pack_edits import line_of, replace_once
 
 
 @pytest.fixture()
@@ -23,19 +24,6 @@ def pack(tmp_path: Path) -> Path:
     target = tmp_path / "rules"
     shutil.copytree(shipped_pack_path(), target)
     return target
-
-
-def _replace(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"{old!r} not in {path}"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-
-def _line_of(path: Path, fragment: str) -> int:
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if fragment in line:
-            return number
-    raise AssertionError(fragment)
 
 
 def test_shipped_pack_loads_and_copy_loads_the_same(pack: Path) -> None:
@@ -47,12 +35,12 @@ def test_shipped_pack_loads_and_copy_loads_the_same(pack: Path) -> None:
 
 def test_bad_status_names_file_line_key_value_and_allowed(pack: Path) -> None:
     profile = pack / "procedures" / "0711T.yaml"
-    _replace(profile, "status: fail", "status: maybe")
+    replace_once(profile, "status: fail", "status: maybe")
     with pytest.raises(RuleFileError) as caught:
         claimcheck.load_rules(pack)
     error = caught.value
     assert error.file == str(profile)
-    assert error.line == _line_of(profile, "status: maybe")
+    assert error.line == line_of(profile, "status: maybe")
     assert error.key_path == "modifiers[9].status"
     assert error.value == "maybe"
     assert error.allowed is not None and all(s in error.allowed for s in ("pass", "warn", "fail"))
@@ -61,22 +49,22 @@ def test_bad_status_names_file_line_key_value_and_allowed(pack: Path) -> None:
 
 def test_unknown_key_lists_the_allowed_keys(pack: Path) -> None:
     profile = pack / "procedures" / "75571.yaml"
-    _replace(profile, "    reason:", "    reasn:")
+    replace_once(profile, "    reason:", "    reasn:")
     with pytest.raises(RuleFileError) as caught:
         claimcheck.load_rules(pack)
     assert caught.value.key_path == "modifiers[0].reasn"
-    assert caught.value.line == _line_of(profile, "reasn:")
+    assert caught.value.line == line_of(profile, "reasn:")
     assert "unknown key (did you mean 'reason'?)" in str(caught.value)
     assert caught.value.allowed is not None and "reason" in caught.value.allowed
 
 
 def test_wrong_type_is_reported(pack: Path) -> None:
     profile = pack / "procedures" / "77011.yaml"
-    _replace(profile, "title: CT guidance for stereotactic localization", "title: [CT, guidance]")
+    replace_once(profile, "title: CT guidance for stereotactic localization", "title: [CT, guidance]")
     with pytest.raises(RuleFileError) as caught:
         claimcheck.load_rules(pack)
     assert caught.value.key_path == "title"
-    assert caught.value.line == _line_of(profile, "title: [CT")
+    assert caught.value.line == line_of(profile, "title: [CT")
     assert "valid string" in str(caught.value)
 
 
@@ -100,7 +88,7 @@ def test_bad_yaml_names_the_line(pack: Path) -> None:
 )
 def test_code_not_in_code_sets_stops_the_load(pack: Path, old: str, new: str, key_path: str, value: str) -> None:
     profile = pack / "procedures" / "0711T.yaml"
-    _replace(profile, old, new)
+    replace_once(profile, old, new)
     with pytest.raises(RuleFileError) as caught:
         claimcheck.load_rules(pack)
     assert caught.value.key_path == key_path
@@ -119,14 +107,14 @@ def test_yaml_11_scalars_stay_strings(pack: Path) -> None:
     )
     manifest = pack / "pack.yaml"
     version_line = next(line for line in manifest.read_text().splitlines() if line.startswith("version:"))
-    _replace(manifest, version_line, "version: NO")
+    replace_once(manifest, version_line, "version: NO")
     rules = claimcheck.load_rules(pack)
     assert rules.version == "NO"
     assert set(rules.profiles["75571"].modifiers) == {"26"}
 
 
 def test_profile_must_match_its_file_name(pack: Path) -> None:
-    _replace(pack / "procedures" / "77011.yaml", 'procedure: "77011"', 'procedure: "77012"')
+    replace_once(pack / "procedures" / "77011.yaml", 'procedure: "77011"', 'procedure: "77012"')
     with pytest.raises(RuleFileError, match="must equal the file name"):
         claimcheck.load_rules(pack)
 
@@ -139,13 +127,13 @@ def test_unlisted_file_is_an_error_not_ignored(pack: Path) -> None:
 
 def test_duplicate_key_and_duplicate_entry(pack: Path) -> None:
     profile = pack / "procedures" / "75571.yaml"
-    _replace(profile, "title:", "title: first\ntitle:")
+    replace_once(profile, "title:", "title: first\ntitle:")
     with pytest.raises(RuleFileError, match="twice"):
         claimcheck.load_rules(pack)
 
 
 def test_unknown_rule_kind_lists_the_kinds(pack: Path) -> None:
-    _replace(pack / "general" / "units.yaml", "kind: positive_units", "kind: positive_unit")
+    replace_once(pack / "general" / "units.yaml", "kind: positive_units", "kind: positive_unit")
     with pytest.raises(RuleFileError) as caught:
         claimcheck.load_rules(pack)
     assert caught.value.key_path == "rules[0].kind"
@@ -153,7 +141,7 @@ def test_unknown_rule_kind_lists_the_kinds(pack: Path) -> None:
 
 
 def test_bad_params_are_reported_with_their_path(pack: Path) -> None:
-    _replace(pack / "general" / "procedure.yaml", "CPT PLA: '^\\d{4}U$'", "CPT PLA: '^(\\d{4}U$'")
+    replace_once(pack / "general" / "procedure.yaml", "CPT PLA: '^\\d{4}U$'", "CPT PLA: '^(\\d{4}U$'")
     with pytest.raises(RuleFileError) as caught:
         claimcheck.load_rules(pack)
     assert caught.value.key_path == "rules[0].params.formats.CPT PLA"
@@ -161,7 +149,7 @@ def test_bad_params_are_reported_with_their_path(pack: Path) -> None:
 
 
 def test_a_key_left_empty_is_named_empty_not_the_wrong_type(pack: Path) -> None:
-    _replace(pack / "pack.yaml", "version: 2026.11.1", "version:")
+    replace_once(pack / "pack.yaml", "version: 2026.11.1", "version:")
     with pytest.raises(RuleFileError, match=r"pack\.yaml:4: version: is empty; allowed: "):
         claimcheck.load_rules(pack)
 
@@ -185,7 +173,7 @@ def test_a_pack_file_given_for_its_directory_is_named_as_such(pack: Path) -> Non
 
 
 def test_rule_ids_are_validated(pack: Path) -> None:
-    _replace(pack / "general" / "units.yaml", "id: units.positive", "id: Units Positive")
+    replace_once(pack / "general" / "units.yaml", "id: units.positive", "id: Units Positive")
     with pytest.raises(RuleFileError, match="rule id must match"):
         claimcheck.load_rules(pack)
 
@@ -203,40 +191,40 @@ def test_modifier_in_rule_params_must_be_in_the_code_set(
     pack: Path, file: str, old: str, new: str, key_path: str
 ) -> None:
     rule_file = pack / "general" / file
-    _replace(rule_file, old, new)
+    replace_once(rule_file, old, new)
     with pytest.raises(RuleFileError) as caught:
         claimcheck.load_rules(pack)
     error = caught.value
-    assert (error.file, error.line) == (str(rule_file), _line_of(rule_file, new))
+    assert (error.file, error.line) == (str(rule_file), line_of(rule_file, new))
     assert (error.key_path, error.value) == (key_path, "ZQ")
     assert error.allowed is not None and "modifier code set" in error.allowed
 
 
 def test_ambulance_pair_in_rule_params_is_a_modifier(pack: Path) -> None:
     # RH is not in the HCPCS modifier file; the modifier_code_set rule accepts it on claims.
-    _replace(pack / "general" / "duplicate.yaml", '["76", "77", "91"]', '["76", "77", "91", RH]')
+    replace_once(pack / "general" / "duplicate.yaml", '["76", "77", "91"]', '["76", "77", "91", RH]')
     assert "RH" in claimcheck.load_rules(pack).claim_checks[-1].repeat
-    _replace(pack / "general" / "duplicate.yaml", "RH]", "XH]")  # X is a destination only
+    replace_once(pack / "general" / "duplicate.yaml", "RH]", "XH]")  # X is a destination only
     with pytest.raises(RuleFileError, match="'XH'"):
         claimcheck.load_rules(pack)
 
 
 def test_ambulance_procedure_ranges_are_codes_in_order(pack: Path) -> None:
     rule_file = pack / "general" / "modifier.yaml"
-    _replace(rule_file, "[A0021, A0999]", "[A0999, A0021]")
+    replace_once(rule_file, "[A0021, A0999]", "[A0999, A0021]")
     with pytest.raises(RuleFileError, match="A0999 comes after A0021") as caught:
         claimcheck.load_rules(pack)
     assert caught.value.file == str(rule_file)
-    _replace(rule_file, "[A0999, A0021]", "[A0021, ambulance]")
+    replace_once(rule_file, "[A0999, A0021]", "[A0021, ambulance]")
     with pytest.raises(RuleFileError, match="'ambulance'"):
         claimcheck.load_rules(pack)
 
 
 def test_category_ii_modifier_in_rule_params_is_a_modifier(pack: Path) -> None:
     # 8P is not in the modifier file; the modifier_code_set rule accepts it on claims.
-    _replace(pack / "general" / "duplicate.yaml", '["76", "77", "91"]', '["76", "77", "91", 8P]')
+    replace_once(pack / "general" / "duplicate.yaml", '["76", "77", "91"]', '["76", "77", "91", 8P]')
     assert "8P" in claimcheck.load_rules(pack).claim_checks[-1].repeat
-    _replace(pack / "general" / "duplicate.yaml", "8P]", "9P]")
+    replace_once(pack / "general" / "duplicate.yaml", "8P]", "9P]")
     with pytest.raises(RuleFileError, match="'9P'") as caught:
         claimcheck.load_rules(pack)
     # The message listed the file's modifiers and ambulance pairs as allowed, not 8P's kind.
@@ -244,7 +232,7 @@ def test_category_ii_modifier_in_rule_params_is_a_modifier(pack: Path) -> None:
 
 
 def test_general_rule_status_lists_the_values_as_written(pack: Path) -> None:
-    _replace(pack / "general" / "units.yaml", "status: fail", "status: pass")
+    replace_once(pack / "general" / "units.yaml", "status: fail", "status: pass")
     with pytest.raises(RuleFileError) as caught:
         claimcheck.load_rules(pack)
     assert (caught.value.key_path, caught.value.value) == ("rules[0].status", "pass")
@@ -265,14 +253,14 @@ def test_wrong_type_names_the_value_and_what_is_expected(
     pack: Path, file: str, old: str, new: str, key_path: str, shown: str, allowed: str
 ) -> None:
     path = pack / file
-    _replace(path, old, new)
+    replace_once(path, old, new)
     if new == "source: [":
-        _replace(path, "}\n", "]\n")
+        replace_once(path, "}\n", "]\n")
     with pytest.raises(RuleFileError) as caught:
         claimcheck.load_rules(pack)
     error = caught.value
     at = "modifiers:" if key_path == "modifiers" else new
-    assert (error.key_path, error.line) == (key_path, _line_of(path, at))
+    assert (error.key_path, error.line) == (key_path, line_of(path, at))
     assert f"{key_path}: {shown}" in str(error)
     assert len(error.value) <= 60, "a long value is cut short"
     assert error.allowed is not None and allowed in error.allowed
@@ -289,20 +277,20 @@ def test_file_that_is_not_a_mapping_shows_what_it_holds(pack: Path) -> None:
 
 def test_registry_errors_name_the_line_in_pack_yaml(pack: Path) -> None:
     manifest = pack / "pack.yaml"
-    _replace(manifest, "  - 77011", "  - 77011\n  - 0799T")
+    replace_once(manifest, "  - 77011", "  - 77011\n  - 0799T")
     with pytest.raises(RuleFileError) as caught:
         claimcheck.load_rules(pack)
     error = caught.value
-    assert (error.file, error.line) == (str(manifest), _line_of(manifest, "- 0799T"))
+    assert (error.file, error.line) == (str(manifest), line_of(manifest, "- 0799T"))
     assert (error.key_path, error.value) == ("procedures[5]", "0799T")
     assert error.allowed is not None and "77011" in error.allowed
 
-    _replace(manifest, "\n  - 0799T", "")
+    replace_once(manifest, "\n  - 0799T", "")
     shutil.copy(pack / "procedures" / "77011.yaml", pack / "procedures" / "12345.yaml")
     with pytest.raises(RuleFileError) as caught:
         claimcheck.load_rules(pack)
     error = caught.value
-    assert (error.file, error.line) == (str(manifest), _line_of(manifest, "procedures:"))
+    assert (error.file, error.line) == (str(manifest), line_of(manifest, "procedures:"))
     assert (error.key_path, error.value) == ("procedures", "12345")
     assert "procedures/12345.yaml" in str(error)
 
@@ -320,10 +308,10 @@ def test_every_source_names_its_section(pack: Path, file: str, fragment: str, ke
     path = pack / file
     line = next(line for line in path.read_text(encoding="utf-8").splitlines() if fragment in line)
     without_section = line.split(", section:")[0] + "}"
-    _replace(path, line, without_section)
+    replace_once(path, line, without_section)
     with pytest.raises(RuleFileError) as caught:
         claimcheck.load_rules(pack)
-    assert (caught.value.key_path, caught.value.line) == (f"{key_path}.section", _line_of(path, without_section))
+    assert (caught.value.key_path, caught.value.line) == (f"{key_path}.section", line_of(path, without_section))
     assert "required key is missing" in str(caught.value)
 
 
@@ -394,7 +382,7 @@ def _effective_finding(rules: claimcheck.RuleSet, served: str) -> claimcheck.Fin
 
 
 def test_an_effective_date_entry_may_expire(pack: Path) -> None:
-    _replace(pack / "general" / "date.yaml", DELETED_GROUP, DELETED_GROUP + "          expires: 2025-12-31\n")
+    replace_once(pack / "general" / "date.yaml", DELETED_GROUP, DELETED_GROUP + "          expires: 2025-12-31\n")
     rules = claimcheck.load_rules(pack)
     inside, after = _effective_finding(rules, "2025-12-31"), _effective_finding(rules, "2026-01-01")
     assert (inside.status.value, after.status.value) == ("pass", "fail")
@@ -403,7 +391,7 @@ def test_an_effective_date_entry_may_expire(pack: Path) -> None:
 
 
 def test_an_entry_cannot_expire_before_it_takes_effect(pack: Path) -> None:
-    _replace(pack / "general" / "date.yaml", DELETED_GROUP, DELETED_GROUP + "          expires: 2020-12-31\n")
+    replace_once(pack / "general" / "date.yaml", DELETED_GROUP, DELETED_GROUP + "          expires: 2020-12-31\n")
     with pytest.raises(RuleFileError, match=r"codes\[2\]\.expires: .2020-12-31.: is before effective \(2021-07-01\)"):
         claimcheck.load_rules(pack)
 
@@ -419,7 +407,7 @@ def test_an_entry_cannot_expire_before_it_takes_effect(pack: Path) -> None:
 def test_one_problem_is_not_counted_twice_and_values_are_not_called_the_wrong_type(
     pack: Path, file: str, old: str, new: str, problem: str
 ) -> None:
-    _replace(pack / file, old, new)
+    replace_once(pack / file, old, new)
     with pytest.raises(RuleFileError) as caught:
         claimcheck.load_rules(pack)
     assert problem in str(caught.value) and "more problem" not in str(caught.value)
@@ -459,10 +447,10 @@ def test_aliases_that_expand_without_end_are_refused(pack: Path) -> None:
         f"x{n}: &a{n} [{', '.join([f'*a{n - 1}'] * 9)}]\n" for n in range(1, 10)
     )
     profile = pack / "procedures" / "0711T.yaml"
-    _replace(profile, "notes:\n", laughs + "notes:\n")
+    replace_once(profile, "notes:\n", laughs + "notes:\n")
     with pytest.raises(RuleFileError, match=r"aliases expand to more than 100,000 values") as caught:
         claimcheck.load_rules(pack)
-    assert (caught.value.file, caught.value.line) == (str(profile), _line_of(profile, "x5: &a5"))
+    assert (caught.value.file, caught.value.line) == (str(profile), line_of(profile, "x5: &a5"))
 
 
 def test_an_anchored_block_may_be_reused(pack: Path) -> None:
@@ -497,13 +485,13 @@ def test_a_date_in_a_rule_file_is_a_day_written_yyyy_mm_dd(pack: Path, written: 
     # 1970-01-02 without a word, and 20220701 was refused as a "datetime" with a time of day.
     path = pack / file
     if file.startswith("general"):
-        _replace(path, "effective: 2022-07-01", f"effective: {written}")
+        replace_once(path, "effective: 2022-07-01", f"effective: {written}")
     else:
-        _replace(path, "    status: warn\n", f"    status: warn\n    effective: {written}\n")
+        replace_once(path, "    status: warn\n", f"    status: warn\n    effective: {written}\n")
     with pytest.raises(RuleFileError) as caught:
         claimcheck.load_rules(pack)
     error = caught.value
-    assert (error.file, error.line) == (str(path), _line_of(path, f"effective: {written}"))
+    assert (error.file, error.line) == (str(path), line_of(path, f"effective: {written}"))
     assert (error.key_path, error.value) == (key_path, written)
     assert error.allowed is not None and "YYYY-MM-DD" in error.allowed
 
@@ -512,8 +500,8 @@ def test_profile_diagnoses_are_read_with_or_without_the_dot(pack: Path) -> None:
     # Written without the dot, a listed code kept that spelling: a line coding I70.90 was told
     # it is "covered by I709", and I70.9 listed again as I709 was not caught as listed twice.
     profile = pack / "procedures" / "0711T.yaml"
-    _replace(profile, "  - code: I70.9\n", "  - code: i709\n")
-    _replace(profile, "document_code: R02", "document_code: r02")
+    replace_once(profile, "  - code: I70.9\n", "  - code: i709\n")
+    replace_once(profile, "document_code: R02", "document_code: r02")
     rules = claimcheck.load_rules(pack)
     assert "I70.9" in [entry.code for entry in rules.profiles["0711T"].profile.diagnoses or ()]
     lines = [
@@ -527,11 +515,11 @@ def test_profile_diagnoses_are_read_with_or_without_the_dot(pack: Path) -> None:
     ]
     assert "listed: I70.2, I70.9, I73.9" in wrong[0].message and "R02 is the document's code" in wrong[0].message
 
-    _replace(profile, "  - code: I73.9\n", "  - code: I70.9\n")
+    replace_once(profile, "  - code: I73.9\n", "  - code: I70.9\n")
     with pytest.raises(RuleFileError, match=r"listed twice \(also diagnoses\[1\]\)") as caught:
         claimcheck.load_rules(pack)
     assert (caught.value.key_path, caught.value.value) == ("diagnoses[2].code", "I70.9")
-    _replace(profile, "  - code: I70.9\n", "  - code: I7099\n")
+    replace_once(profile, "  - code: I70.9\n", "  - code: I7099\n")
     with pytest.raises(RuleFileError, match="is not a code in ICD-10-CM") as caught:
         claimcheck.load_rules(pack)
     assert caught.value.value == "I7099"  # as written, for the author to find
@@ -544,10 +532,10 @@ def test_a_profile_may_list_the_modifiers_the_code_set_rule_accepts(pack: Path) 
     entry = (
         "  - code: {code}\n    status: warn\n    meaning: m\n    reason: r\n    source: {{document: d, section: s}}\n"
     )
-    _replace(profile, "modifiers:\n", "modifiers:\n" + entry.format(code="8P") + entry.format(code="RH"))
+    replace_once(profile, "modifiers:\n", "modifiers:\n" + entry.format(code="8P") + entry.format(code="RH"))
     rules = claimcheck.load_rules(pack)
     assert {"8P", "RH"} <= set(rules.profiles["0711T"].modifiers)
-    _replace(profile, "code: RH", "code: XH")  # X is a destination only: no pair
+    replace_once(profile, "code: RH", "code: XH")  # X is a destination only: no pair
     with pytest.raises(RuleFileError, match="is not a code in the modifier code set") as caught:
         claimcheck.load_rules(pack)
     assert (caught.value.key_path, caught.value.value) == ("modifiers[1].code", "XH")
@@ -560,12 +548,12 @@ def test_a_merge_key_says_it_is_not_supported(pack: Path) -> None:
     # It was an "unknown key" in source, with "2 more problems" for the keys it was to bring in.
     profile = pack / "procedures" / "0711T.yaml"
     section = "source: {document: 000_5ab7308402be0f6e.txt, section: Coding Specifications}"
-    _replace(profile, section, "source: &spec {document: 000_5ab7308402be0f6e.txt, section: Coding Specifications}")
-    _replace(profile, section, "source: {<<: *spec}")
+    replace_once(profile, section, "source: &spec {document: 000_5ab7308402be0f6e.txt, section: Coding Specifications}")
+    replace_once(profile, section, "source: {<<: *spec}")
     with pytest.raises(RuleFileError) as caught:
         claimcheck.load_rules(pack)
     error = caught.value
-    assert (error.line, error.key_path) == (_line_of(profile, "{<<: *spec}"), "modifiers[1].source.<<")
+    assert (error.line, error.key_path) == (line_of(profile, "{<<: *spec}"), "modifiers[1].source.<<")
     assert error.problem == "merge keys are not supported"
     assert error.allowed is not None and "alias" in error.allowed
 
@@ -580,13 +568,13 @@ def test_a_rule_is_filed_under_the_check_its_kind_makes(pack: Path) -> None:
         c.rule.kind: c.rule.check for c in (*claimcheck.load_rules().checks, *claimcheck.load_rules().claim_checks)
     } == {kind: check for kind, check in KIND_CHECK.items()}
     units = pack / "general" / "units.yaml"
-    _replace(units, "check: units", "check: diagnosis")
+    replace_once(units, "check: units", "check: diagnosis")
     with pytest.raises(RuleFileError) as caught:
         claimcheck.load_rules(pack)
     error = caught.value
     assert (error.file, error.line, error.key_path) == (
         str(units),
-        _line_of(units, "check: diagnosis"),
+        line_of(units, "check: diagnosis"),
         "rules[0].check",
     )
     assert (error.value, error.allowed) == ("diagnosis", "'units'")
@@ -604,12 +592,12 @@ def test_a_file_listed_twice_in_pack_yaml_is_named(pack: Path, old: str, new: st
     # 0711t (read as 0711T) loaded the profile twice, silently; a general file listed twice was
     # "rule id is already used" in that file, pointing away from pack.yaml.
     manifest = pack / "pack.yaml"
-    _replace(manifest, old, new)
+    replace_once(manifest, old, new)
     with pytest.raises(RuleFileError, match=r"listed twice \(also ") as caught:
         claimcheck.load_rules(pack)
     error = caught.value
     assert (error.file, error.key_path) == (str(manifest), key_path)
-    assert error.line == _line_of(manifest, old.strip()) + 1  # the second listing, just below the first
+    assert error.line == line_of(manifest, old.strip()) + 1  # the second listing, just below the first
 
 
 @pytest.mark.parametrize("section", ["diagnoses", "specialties"])
@@ -624,7 +612,7 @@ def test_an_empty_diagnosis_or_specialty_list_is_refused(pack: Path, section: st
     with pytest.raises(RuleFileError) as caught:
         claimcheck.load_rules(pack)
     error = caught.value
-    assert (error.key_path, error.line) == (section, _line_of(profile, f"{section}: []"))
+    assert (error.key_path, error.line) == (section, line_of(profile, f"{section}: []"))
     assert "an empty list warns on every line; leave the key out" in error.problem
 
 
@@ -632,7 +620,7 @@ def test_a_code_has_one_effective_date(pack: Path) -> None:
     # 0711T listed in a second group took that group's dates without a word: with a later date
     # there, its services before it failed date.effective though the first group allows them.
     date_rules = pack / "general" / "date.yaml"
-    _replace(date_rules, "        - codes: [0721T, 0722T]\n", "        - codes: [0721T, 0722T, 0711T]\n")
+    replace_once(date_rules, "        - codes: [0721T, 0722T]\n", "        - codes: [0721T, 0722T, 0711T]\n")
     with pytest.raises(RuleFileError) as caught:
         claimcheck.load_rules(pack)
     error = caught.value
@@ -642,7 +630,7 @@ def test_a_code_has_one_effective_date(pack: Path) -> None:
 
 def test_a_procedure_format_written_without_anchors_matches_the_whole_code(pack: Path) -> None:
     # '\d{5}' matched the start of 992130, which passed as a CPT Category I code.
-    _replace(pack / "general" / "procedure.yaml", "CPT Category I: '^\\d{5}$'", "CPT Category I: '\\d{5}'")
+    replace_once(pack / "general" / "procedure.yaml", "CPT Category I: '^\\d{5}$'", "CPT Category I: '\\d{5}'")
     rules = claimcheck.load_rules(pack)
     lines = [
         {"line_number": n, "procedure_code": code, "diagnosis_codes": ["I10"], "date_of_service": "2026-03-10"}
@@ -666,7 +654,7 @@ def test_a_rule_file_named_yml_is_pointed_out(pack: Path) -> None:
 def test_a_rule_file_that_is_not_utf8_names_the_line_of_the_bad_byte(pack: Path) -> None:
     # It said only "is not UTF-8 text", leaving the author to search the whole file.
     profile = pack / "procedures" / "77011.yaml"
-    line = _line_of(profile, "title: CT guidance")
+    line = line_of(profile, "title: CT guidance")
     text = profile.read_text(encoding="utf-8")
     profile.write_bytes(text.replace("title: CT guidance", "title: CT guid\u00e9nce", 1).encode("latin-1"))
     with pytest.raises(RuleFileError, match=r"is not UTF-8 text \(byte 0xe9\); allowed: UTF-8 text") as caught:
@@ -719,7 +707,7 @@ def test_a_pair_has_one_edit_on_a_day(
     pack: Path, first: str, second: str, message: str, dates: str, refused: bool
 ) -> None:
     pairs = pack / "general" / "pair.yaml"
-    _replace(pairs, "        - column1: 0623T\n", _SECOND_PAIR.format(first=first, second=second, dates=dates))
+    replace_once(pairs, "        - column1: 0623T\n", _SECOND_PAIR.format(first=first, second=second, dates=dates))
     if not refused:
         claimcheck.load_rules(pack)
         return
@@ -733,7 +721,7 @@ def test_a_pair_has_one_edit_on_a_day(
 def test_split_components_are_two_modifiers(pack: Path) -> None:
     # With one modifier for both, a line carrying it had "both" components and none was judged.
     pairs = pack / "general" / "pair.yaml"
-    _replace(pairs, "      technical: TC\n", '      technical: "26"\n')
+    replace_once(pairs, "      technical: TC\n", '      technical: "26"\n')
     with pytest.raises(RuleFileError) as caught:
         claimcheck.load_rules(pack)
     assert caught.value.key_path == "rules[2].params"
@@ -743,7 +731,7 @@ def test_split_components_are_two_modifiers(pack: Path) -> None:
 def test_a_code_is_not_paired_with_itself(pack: Path) -> None:
     # Accepted, and never applied: the check pairs lines of different codes.
     pairs = pack / "general" / "pair.yaml"
-    _replace(pairs, "          column2: [0711T, 0712T, 0713T]\n", "          column2: [0711T, 0710T]\n")
+    replace_once(pairs, "          column2: [0711T, 0712T, 0713T]\n", "          column2: [0711T, 0710T]\n")
     with pytest.raises(RuleFileError) as caught:
         claimcheck.load_rules(pack)
     assert caught.value.key_path == "rules[0].params.pairs[0].column2"
@@ -753,7 +741,7 @@ def test_a_code_is_not_paired_with_itself(pack: Path) -> None:
 def test_an_add_on_has_one_entry_on_a_day(pack: Path) -> None:
     pairs = pack / "general" / "pair.yaml"
     entry = "        - addon: 0722T\n          primaries: [70450]\n          source: {document: mine, section: x}\n"
-    _replace(pairs, "      addons:\n", "      addons:\n" + entry)
+    replace_once(pairs, "      addons:\n", "      addons:\n" + entry)
     with pytest.raises(RuleFileError) as caught:
         claimcheck.load_rules(pack)
     assert "add-on 0722T is in addons[0] and addons[1] on the same days" in caught.value.problem
@@ -763,7 +751,7 @@ def test_a_code_has_one_unit_limit_on_a_day(pack: Path) -> None:
     # The first limit in force was applied and the other ignored without a word.
     units = pack / "general" / "units.yaml"
     limit = "{code: 77011, limit: %d, indicator: 1, rationale: r, source: {document: d, section: s}}"
-    _replace(units, "      limits: []\n", f"      limits:\n        - {limit % 1}\n        - {limit % 3}\n")
+    replace_once(units, "      limits: []\n", f"      limits:\n        - {limit % 1}\n        - {limit % 3}\n")
     with pytest.raises(RuleFileError) as caught:
         claimcheck.load_rules(pack)
     assert caught.value.key_path == "rules[1].params.limits[1]"

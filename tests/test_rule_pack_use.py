@@ -13,17 +13,12 @@ import claimcheck
 from claimcheck.cli import main
 from claimcheck.errors import RuleFileError
 from claimcheck.rules.loader import shipped_pack_path
+from tests.rule_pack_edits import replace_once
 
 
 @pytest.fixture()
 def pack(tmp_path: Path) -> Path:
     return Path(shutil.copytree(shipped_pack_path(), tmp_path / "my-rules"))
-
-
-def _replace(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"{old!r} not in {path}"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 def _refused(pack: Path) -> RuleFileError:
@@ -48,13 +43,13 @@ def test_rules_show_gives_the_source_of_an_entry_a_pack_cites_from_elsewhere(pac
     the profile's document only: the author could not check the edit took."""
     profile = pack / "procedures" / "0711T.yaml"
     seed = "source: {document: 000_5ab7308402be0f6e.txt, section: Coding Specifications}"
-    _replace(
+    replace_once(
         profile,
         "reason: the document gives laterality limited applicability for this service\n    " + seed,
         "reason: Acme denies laterality on 0711T\n    source: {document: acme-policy.pdf, section: p. 4}",
     )
     table = "source: {document: 000_5ab7308402be0f6e.txt, section: Coding Specifications (taxonomy table)}"
-    _replace(
+    replace_once(
         profile,
         "note: 213E00000X is Podiatrist\n    " + table,
         "note: 213E00000X is Podiatrist\n    source: {document: acme-network.pdf, section: radiology}",
@@ -77,15 +72,15 @@ def test_rules_show_gives_the_source_of_an_entry_a_pack_cites_from_elsewhere(pac
 def test_a_custom_pack_s_sources_and_version_reach_the_findings(pack: Path) -> None:
     profile, diagnosis = pack / "procedures" / "0711T.yaml", pack / "general" / "diagnosis.yaml"
     seed = "source: {document: 000_5ab7308402be0f6e.txt, section: Coding Specifications}"
-    _replace(
+    replace_once(
         profile,
         "status: warn\n    meaning: Left side\n"
         "    reason: the document gives laterality limited applicability for this service\n    " + seed,
         "status: fail\n    meaning: Left side\n    reason: Acme denies laterality on 0711T\n"
         "    source: {document: acme-policy.pdf, section: p. 4}",
     )
-    _replace(diagnosis, "section: SV107 diagnosis code pointer}", "section: Acme companion guide 2.3}")
-    _replace(pack / "pack.yaml", "version: 2026.11.1", "version: acme-7")
+    replace_once(diagnosis, "section: SV107 diagnosis code pointer}", "section: Acme companion guide 2.3}")
+    replace_once(pack / "pack.yaml", "version: 2026.11.1", "version: acme-7")
     line = {"line_number": 1, "procedure_code": "0711T", "modifiers": ["LT"], "date_of_service": "2026-03-10"}
     report = claimcheck.validate({"claim_id": "C1", "lines": [line]}, rules=claimcheck.load_rules(pack))
     found = {finding.rule_id: finding for finding in report.lines[0].findings}
@@ -138,7 +133,7 @@ def test_a_folder_inside_the_pack_names_the_pack(pack: Path) -> None:
 
 def test_rules_show_of_a_rule_gives_its_params_as_the_pack_writes_them(pack: Path) -> None:
     """An edited params block (a pair added to modifier.26_tc) did not show anywhere but in findings."""
-    _replace(pack / "general" / "modifier.yaml", '- ["26", TC]', '- ["26", TC]\n        - [LT, RT]')
+    replace_once(pack / "general" / "modifier.yaml", '- ["26", TC]', '- ["26", TC]\n        - [LT, RT]')
     shown = CliRunner().invoke(main, ["rules", "show", "modifier.26_tc", "--rules", str(pack)], env={"COLUMNS": "200"})
     assert shown.exit_code == 0, shown.output
     assert "params:\n  pairs:\n    - [26, TC]\n    - [LT, RT]\n" in shown.stdout
