@@ -293,32 +293,37 @@ def test_a_claim_of_many_lines_of_a_pair_gets_one_pair_finding_per_column_2_line
     assert len(_findings(report, "pair.addon")) == 1000
 
 
-@pytest.mark.parametrize("column_1_modifiers", [[], ["59"]], ids=["no bypass", "bypass on column 1"])
-def test_an_indicator_1_pair_is_judged_in_time_linear_in_the_claim(
-    monkeypatch: pytest.MonkeyPatch, column_1_modifiers: list[str]
-) -> None:
-    # Each 0721T line scanned every 71250 line of its day for one without a bypass: a claim of
-    # 16,000 such lines took 38 s. Modifier look-ups are counted, not time, to keep this exact.
+@pytest.fixture()
+def bypass_lookups(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many times pair.ptp looked for a bypass modifier (one counter, reset by the test):
+    counted, not timed, to keep tests of linear work exact."""
     from claimcheck.engine.claim_checks.pairs import ProcedurePairs
 
-    calls = 0
+    calls = [0]
     bypass = ProcedurePairs._bypass
 
     def counted(self: ProcedurePairs, ref: object) -> str | None:
-        nonlocal calls
-        calls += 1
+        calls[0] += 1
         return bypass(self, ref)  # type: ignore[arg-type]
 
     monkeypatch.setattr(ProcedurePairs, "_bypass", counted)
+    return calls
+
+
+@pytest.mark.parametrize("column_1_modifiers", [[], ["59"]], ids=["no bypass", "bypass on column 1"])
+def test_an_indicator_1_pair_is_judged_in_time_linear_in_the_claim(
+    bypass_lookups: list[int], column_1_modifiers: list[str]
+) -> None:
+    # Each 0721T line scanned every 71250 line of its day for one without a bypass: a claim of
+    # 16,000 such lines took 38 s. Modifier look-ups are counted, not time, to keep this exact.
 
     def lookups(size: int) -> int:
-        nonlocal calls
-        calls = 0
+        bypass_lookups[0] = 0
         lines = [_line(n, "71250", modifiers=column_1_modifiers) for n in range(1, size + 1)]
         lines += [_line(n, "0721T") for n in range(size + 1, 2 * size + 1)]
         report = claimcheck.validate({"claim_id": "BIG", "lines": lines}, as_of=AS_OF)
         assert len(_findings(report, "pair.ptp")) == size
-        return calls
+        return bypass_lookups[0]
 
     assert lookups(400) <= 2.5 * lookups(200)
 
@@ -345,31 +350,19 @@ def test_a_pair_the_ptp_file_lists_the_other_way_round_is_judged_by_the_file_alo
 
 
 def test_an_add_on_is_judged_beside_a_denied_primary_in_time_linear_in_the_claim(
-    monkeypatch: pytest.MonkeyPatch,
+    bypass_lookups: list[int],
 ) -> None:
     # Whether 0722T's primary is payable is pair.ptp judged again on the primary lines: each
     # column-1 code's lines are read once a day, not once per primary line.
-    from claimcheck.engine.claim_checks.pairs import ProcedurePairs
-
-    calls = 0
-    bypass = ProcedurePairs._bypass
-
-    def counted(self: ProcedurePairs, ref: object) -> str | None:
-        nonlocal calls
-        calls += 1
-        return bypass(self, ref)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(ProcedurePairs, "_bypass", counted)
     rules = claimcheck.load_rules(ptp=PTP)
 
     def lookups(size: int) -> int:
-        nonlocal calls
-        calls = 0
+        bypass_lookups[0] = 0
         lines = [_line(n, "71275" if n % 2 else "71250") for n in range(1, 2 * size + 1)]
         lines += [_line(n, "0722T") for n in range(2 * size + 1, 3 * size + 1)]
         report = claimcheck.validate({"claim_id": "BIG", "lines": lines}, rules=rules, as_of=AS_OF)
         assert {f.status for f in _findings(report, "pair.addon")} == {claimcheck.Status.WARN}
-        return calls
+        return bypass_lookups[0]
 
     assert lookups(400) <= 2.5 * lookups(200)
 
