@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from claimcheck.io.readers.fhir import read_fhir
-from tests.test_fhir import fixture, lines_of, problems, write
+from tests.fhir_inputs import fixture, lines_of, problems, write
 
 pytest.importorskip("fhir.resources", reason="the fhir extra is not installed: pip install 'claimcheck[fhir]'")
 

@@ -14,7 +14,7 @@ from claimcheck.io import readers
 from claimcheck.io.files import validate_file
 from claimcheck.io.readers.fhir import read_fhir
 from tests.conftest import AS_OF
-from tests.test_fhir import fhir_registered, fixture, problems, write  # noqa: F401 (a fixture)
+from tests.fhir_inputs import fhir_registered, fixture, problems, write  # noqa: F401 (a fixture)
 
 pytest.importorskip("fhir.resources", reason="the fhir extra is not installed: pip install 'claimcheck[fhir]'")
 
