@@ -99,7 +99,7 @@ def test_every_format_exits_as_fail_on_says(rows: list[str], codes: tuple[int, i
 
 @pytest.mark.parametrize("output_format", ["json", "text", "html"])
 def test_jobs_change_nothing_in_the_reports_of_the_per_line_writers(output_format: str, tmp_path: Path) -> None:
-    # test_pipeline compares the csv, jsonl and parquet reports of one and two jobs.
+    # test_pipeline_roads compares the csv, jsonl and parquet reports of one and two jobs.
     files = inputs_named("mixed off arrow's road", tmp_path)
     one, two = tmp_path / f"one.{output_format}", tmp_path / f"two.{output_format}"
     assert run_check(files, one, output_format, "--jobs", "1") == run_check(files, two, output_format, "--jobs", "2")
