@@ -108,9 +108,6 @@ def _checked_on_the_loop(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
     return on_loop
 
 
-# --- X12 -------------------------------------------------------------------------------------------
-
-
 @pytest.fixture(name="x12_body")
 def x12_body_fixture() -> bytes:
     if "x12" not in READERS:

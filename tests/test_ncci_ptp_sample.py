@@ -20,13 +20,6 @@ from tests.ncci_tables import (
     write_ptp,
 )
 
-# --- PTP: against a plain model ------------------------------------------------------------------
-
-
-_CODES = st.sampled_from(["0710T", "0711T", "71250", "G0463", "99213"])
-_DAYS = st.dates(min_value=date(1996, 1, 1), max_value=date(2030, 12, 31))
-
-
 # --- PTP: the sample -----------------------------------------------------------------------------
 
 
@@ -110,6 +103,13 @@ def test_ptp_info_without_version_in_name(ptp: PtpTable) -> None:
     assert ptp.info.version == "ptp_sample"
     assert ptp.info.path == str(PTP_SAMPLE)
     assert "ptp_sample.txt" in ptp.info.source
+
+
+# --- PTP: against a plain model ------------------------------------------------------------------
+
+
+_CODES = st.sampled_from(["0710T", "0711T", "71250", "G0463", "99213"])
+_DAYS = st.dates(min_value=date(1996, 1, 1), max_value=date(2030, 12, 31))
 
 
 @settings(max_examples=60, deadline=None)

@@ -62,39 +62,6 @@ def break_pack(pack: Path) -> None:
     (pack / "general" / "modifier.yaml").write_text("kind: [unclosed\n", encoding="utf-8")
 
 
-# --- the real server: serve() under uvicorn, SIGHUP --------------------------------------------------
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-def _wait_until_healthy(base: str, server: subprocess.Popen[bytes], timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        assert server.poll() is None, "the server exited while starting"
-        try:
-            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            time.sleep(0.1)
-    raise AssertionError("the server did not become healthy")
-
-
-def _poll_version(base: str, wanted: str, timeout: float = 15) -> str:
-    deadline = time.monotonic() + timeout
-    version = ""
-    while time.monotonic() < deadline:
-        version = httpx.get(f"{base}/v1/rules", headers=AUTH, timeout=5).json()["rules_version"]
-        if version == wanted:
-            break
-        time.sleep(0.1)
-    return version
-
-
 # --- reload ----------------------------------------------------------------------------------------
 
 
@@ -156,6 +123,39 @@ def test_a_worker_that_cannot_load_the_rules_logs_why_and_exits_as_a_startup_fai
     assert exited.value.code == 3  # uvicorn's STARTUP_FAILURE: its supervisor keeps the old workers
     (record,) = [r for r in caplog.records if r.getMessage() == "worker not started"]
     assert "modifier.yaml" in json.loads(JsonFormatter().format(record))["error"]
+
+
+# --- the real server: serve() under uvicorn, SIGHUP --------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def _wait_until_healthy(base: str, server: subprocess.Popen[bytes], timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert server.poll() is None, "the server exited while starting"
+        try:
+            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            time.sleep(0.1)
+    raise AssertionError("the server did not become healthy")
+
+
+def _poll_version(base: str, wanted: str, timeout: float = 15) -> str:
+    deadline = time.monotonic() + timeout
+    version = ""
+    while time.monotonic() < deadline:
+        version = httpx.get(f"{base}/v1/rules", headers=AUTH, timeout=5).json()["rules_version"]
+        if version == wanted:
+            break
+        time.sleep(0.1)
+    return version
 
 
 def test_serve_reloads_on_sighup_and_keeps_the_old_rules_when_the_new_ones_break(tmp_path: Path) -> None:
