@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_cli import AS_OF, FAIL, GOOD, claims_csv, invoke
+from tests.cli_runs import AS_OF, FAIL, GOOD, claims_csv, invoke
 
 
 def _read_fifo_in_background(fifo: Path) -> tuple[threading.Thread, list[bytes]]:

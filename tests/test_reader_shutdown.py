@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.test_cli import SRC
+from tests.cli_runs import SRC
 
 HEADER = "claim_id,line_number,procedure_code,diagnosis_codes,date_of_service"
 

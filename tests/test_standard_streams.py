@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from benchmarks.generate import generate
 
+from tests.cli_runs import AS_OF, FAIL, GOOD, HEADER, claims_csv, invoke
 from tests.conftest import use_workers
-from tests.test_cli import AS_OF, FAIL, GOOD, HEADER, claims_csv, invoke
 
 ROOT = Path(__file__).resolve().parent.parent
 X12 = ROOT / "fixtures" / "x12" / "professional.837"
