@@ -118,6 +118,18 @@ class EffectiveDateParams(Params):
         return self
 
 
+def check_ranges_in_order(ranges: tuple[tuple[str, str], ...], key: str) -> None:
+    """Each (first, last) range of procedure codes runs forward."""
+    for index, (first, last) in enumerate(ranges):
+        if first > last:
+            raise entry_problem(f"{first} comes after {last}", (key, index))
+
+
+def in_ranges(code: str, ranges: tuple[tuple[str, str], ...]) -> bool:
+    """Whether ``code`` lies in one of the (first, last) ranges, codes of the same length."""
+    return any(len(code) == len(first) and first <= code <= last for first, last in ranges)
+
+
 class ModifierCodeSetParams(Params):
     """Ambulance origin/destination modifiers are pairs of location letters (RH = residence to
     hospital) that the HCPCS modifier file does not list one by one."""
@@ -132,18 +144,25 @@ class ModifierCodeSetParams(Params):
         default={}, validate_default=True
     )
     # First and last code of each range of ambulance procedures: on these a pair is read as one
-    # even when a HCPCS modifier is spelled alike (JG, terminated; HR, current).
+    # even when a HCPCS modifier is spelled alike (JG, terminated; HR, current), and on no other
+    # code is a pair valid.
     ambulance_procedures: tuple[tuple[ProcedureCode, ProcedureCode], ...] = ()
+    # The codes the Category II modifiers are valid on: CPT Category II codes (nnnnF).
+    category_ii_procedures: Annotated[str, AfterValidator(_regex)] = r"^\d{4}F$"
 
     @model_validator(mode="after")
     def _ranges_in_order(self) -> ModifierCodeSetParams:
-        for index, (first, last) in enumerate(self.ambulance_procedures):
-            if first > last:
-                raise entry_problem(f"{first} comes after {last}", ("ambulance_procedures", index))
+        if self.ambulance_locations and not self.ambulance_procedures:
+            # Pairs are valid on ambulance codes only: without the codes every pair would fail.
+            raise entry_problem("needs ambulance_procedures, the codes the pairs go on", ("ambulance_locations",))
+        check_ranges_in_order(self.ambulance_procedures, "ambulance_procedures")
         return self
 
     def is_ambulance_procedure(self, code: str) -> bool:
-        return any(len(code) == len(first) and first <= code <= last for first, last in self.ambulance_procedures)
+        return in_ranges(code, self.ambulance_procedures)
+
+    def is_category_ii_procedure(self, code: str) -> bool:
+        return re.search(self.category_ii_procedures, code) is not None
 
     def is_ambulance_pair(self, code: str) -> bool:
         """True when ``code`` is an origin letter followed by a destination letter."""

@@ -20,11 +20,15 @@ _VERDICT = {
 }
 
 
+# What of a line's procedure code modifier.code_set's findings depend on (its memo fact).
+_OTHER_CODE, _AMBULANCE_CODE, _CATEGORY_II_CODE = 0, 1, 2
+
+
 @implements("modifier_code_set")
 class ModifierCodeSet(LineCheck):
     memo_key = ("modifiers", "date_of_service")
     memo_each = "modifiers"
-    memo_fact = "procedure_code"  # only whether it is an ambulance code
+    memo_fact = "procedure_code"  # only whether it is an ambulance code, a Category II code or other
     reads = ("modifiers", "date_of_service")
 
     def setup(self) -> None:
@@ -34,9 +38,11 @@ class ModifierCodeSet(LineCheck):
         self.locations = self.params.ambulance_locations
         self.destination_only = frozenset(self.params.destination_only)
         self.ambulance_procedure = self.params.is_ambulance_procedure
+        self.ambulance_codes = ", ".join(f"{first}-{last}" for first, last in self.params.ambulance_procedures)
         manual = SourceRef(document="CMS Claims Processing Manual", section="ch. 15 section 30.A, ambulance modifiers")
         self.ambulance_source = self.entry_source(manual)
         self.category_ii = self.params.category_ii_modifiers
+        self.category_ii_procedure = self.params.is_category_ii_procedure
         appendix = SourceRef(document="CPT Manual", section="Appendix A, Category II modifiers")
         self.category_ii_source = self.entry_source(appendix)
 
@@ -48,27 +54,23 @@ class ModifierCodeSet(LineCheck):
         return f"ambulance from {origin} to {destination}" if origin and destination else None
 
     def fact(self, procedure_code: Any) -> int:
-        return int(isinstance(procedure_code, str) and self.ambulance_procedure(procedure_code))
+        if not isinstance(procedure_code, str):
+            return _OTHER_CODE
+        if self.ambulance_procedure(procedure_code):
+            return _AMBULANCE_CODE
+        return _CATEGORY_II_CODE if self.category_ii_procedure(procedure_code) else _OTHER_CODE
 
     def run(self, ctx: LineContext) -> Iterable[Finding]:
         assert ctx.line is not None
         served = ctx.line.date_of_service
-        ambulance_line = self.fact(ctx.line.procedure_code)
+        procedure = self.fact(ctx.line.procedure_code)
         for code in ctx.line.modifiers:
             known = self.modifiers.get(code)
-            ambulance = self._ambulance(code) if known is None or ambulance_line else None
-            if ambulance is not None and ambulance_line:
-                message = f"{code} ({ambulance}) is read as an ambulance origin/destination pair on an ambulance code"
-                yield self.finding(code, Status.PASS, message, self.ambulance_source)
-            elif ambulance is not None:
-                yield self.finding(
-                    code, Status.PASS, f"{code} ({ambulance}) is a valid modifier", self.ambulance_source
-                )
+            ambulance = self._ambulance(code) if known is None or procedure == _AMBULANCE_CODE else None
+            if ambulance is not None:
+                yield self._ambulance_pair(code, ambulance, procedure == _AMBULANCE_CODE)
             elif known is None and code in self.category_ii:
-                meaning = self.category_ii[code]
-                yield self.finding(
-                    code, Status.PASS, f"{code} ({meaning}) is a valid modifier", self.category_ii_source
-                )
+                yield self._category_ii(code, procedure == _CATEGORY_II_CODE)
             elif known is None:
                 yield self.finding(code, self.status, f"{code} is not a CPT or HCPCS modifier", self.code_set)
             elif not known.in_force(served):
@@ -80,6 +82,24 @@ class ModifierCodeSet(LineCheck):
                 yield self.finding(
                     code, Status.PASS, f"{code} ({known.description}) is a valid modifier", self.code_set
                 )
+
+    def _ambulance_pair(self, code: str, meaning: str, on_ambulance_code: bool) -> Finding:
+        if on_ambulance_code:
+            message = f"{code} ({meaning}) is read as an ambulance origin/destination pair on an ambulance code"
+            return self.finding(code, Status.PASS, message, self.ambulance_source)
+        # The pair describes a trip: on any other code a payer rejects it as an invalid modifier.
+        message = (
+            f"{code} ({meaning}) is an ambulance origin/destination modifier, "
+            f"valid only on an ambulance code ({self.ambulance_codes})"
+        )
+        return self.finding(code, self.status, message, self.ambulance_source)
+
+    def _category_ii(self, code: str, on_category_ii_code: bool) -> Finding:
+        meaning = self.category_ii[code]
+        if on_category_ii_code:
+            return self.finding(code, Status.PASS, f"{code} ({meaning}) is a valid modifier", self.category_ii_source)
+        message = f"{code} ({meaning}) is a CPT Category II modifier, valid only on a Category II code"
+        return self.finding(code, self.status, message, self.category_ii_source)
 
 
 @implements("modifier_conflict")
@@ -119,7 +139,7 @@ class ProfileModifiers(LineCheck):
         known = self.code_sets.modifiers.get(code)
         if known is not None:
             return known.in_force(served)
-        return any(p.is_ambulance_pair(code) or code in p.category_ii_modifiers for p in params)
+        return any(code in p.category_ii_modifiers and p.is_category_ii_procedure(procedure) for p in params)
 
     def run(self, ctx: LineContext) -> Iterable[Finding]:
         assert ctx.line is not None
