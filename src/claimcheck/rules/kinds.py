@@ -24,6 +24,7 @@ from claimcheck.rules.params import (
     ModifierConflictParams,
     ModifierCountParams,
     NoParams,
+    OriginDestinationParams,
     ProcedureFormatParams,
 )
 
@@ -39,7 +40,10 @@ KIND_CHECK: dict[str, Check] = {
     ),
     "procedure_format": Check.PROCEDURE,
     **dict.fromkeys(("code_effective_date", "date_not_after_run"), Check.DATE),
-    **dict.fromkeys(("modifier_code_set", "modifier_conflict", "profile_modifiers"), Check.MODIFIER),
+    **dict.fromkeys(
+        ("modifier_code_set", "modifier_conflict", "ambulance_origin_destination", "profile_modifiers"),
+        Check.MODIFIER,
+    ),
     **dict.fromkeys(
         ("diagnosis_required", "diagnosis_code_set", "diagnosis_billable", "profile_diagnoses"), Check.DIAGNOSIS
     ),
@@ -62,6 +66,7 @@ KIND_PARAMS: dict[str, type[BaseModel]] = {
     "date_not_after_run": NoParams,
     "modifier_code_set": ModifierCodeSetParams,
     "modifier_conflict": ModifierConflictParams,
+    "ambulance_origin_destination": OriginDestinationParams,
     "profile_modifiers": NoParams,
     "diagnosis_required": NoParams,
     "diagnosis_code_set": NoParams,

@@ -24,6 +24,7 @@ __all__ = [
     "ModifierConflictParams",
     "ModifierCountParams",
     "NoParams",
+    "OriginDestinationParams",
     "Params",
     "ProcedureFormatParams",
     "modifier_codes",
@@ -172,6 +173,21 @@ class ModifierCodeSetParams(Params):
             and code[0] in self.ambulance_locations
             and code[1] in self.ambulance_locations
         )
+
+
+class OriginDestinationParams(Params):
+    """First and last code of each range of procedures whose lines need an ambulance
+    origin/destination modifier (the pairs are those of the modifier_code_set rules)."""
+
+    procedures: tuple[tuple[ProcedureCode, ProcedureCode], ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _ranges_in_order(self) -> OriginDestinationParams:
+        check_ranges_in_order(self.procedures, "procedures")
+        return self
+
+    def needs_pair(self, code: str) -> bool:
+        return in_ranges(code, self.procedures)
 
 
 class ModifierConflictParams(Params):

@@ -1,4 +1,5 @@
-"""``modifier`` checks: the code set, 26 with TC, and what the procedure's profile says."""
+"""``modifier`` checks: the code set, 26 with TC, an ambulance line's origin/destination modifier,
+and what the procedure's profile says."""
 
 from __future__ import annotations
 
@@ -6,12 +7,21 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from claimcheck.engine.checks.base import LineCheck, LineContext, code_set_source, describe_codes, implements
+from claimcheck.engine.checks.base import (
+    CompileEnv,
+    LineCheck,
+    LineContext,
+    code_set_source,
+    describe_codes,
+    implements,
+)
+from claimcheck.errors import RuleFileError
 from claimcheck.models.finding import Finding, Status
-from claimcheck.rules.params import ModifierCodeSetParams, ModifierConflictParams
+from claimcheck.rules.loader import LoadedRule
+from claimcheck.rules.params import ModifierCodeSetParams, ModifierConflictParams, OriginDestinationParams
 from claimcheck.rules.schema import SourceRef
 
-__all__ = ["ModifierCodeSet", "ModifierConflict", "ProfileModifiers"]
+__all__ = ["ModifierCodeSet", "ModifierConflict", "OriginDestination", "ProfileModifiers"]
 
 _VERDICT = {
     Status.PASS: "is appropriate for",
@@ -122,6 +132,45 @@ class ModifierConflict(LineCheck):
                     f"{first} and {second} on the same line: bill the global service without either, "
                     f"or the components on separate lines",
                 )
+
+
+@implements("ambulance_origin_destination")
+class OriginDestination(LineCheck):
+    memo_key = ("modifiers",)
+    memo_fact = "procedure_code"  # only whether its lines need a pair
+    reads = ("modifiers",)
+
+    def __init__(self, loaded: LoadedRule, env: CompileEnv) -> None:
+        # The pairs are the modifier_code_set rules' (their letters): without them none is known.
+        if not any(p.ambulance_locations for p in env.modifier_code_set):
+            raise RuleFileError(
+                loaded.file,
+                "needs a modifier_code_set rule with ambulance_locations, the letters of the pairs",
+                line=loaded.line,
+                value=loaded.rule.id,
+            )
+        super().__init__(loaded, env)
+
+    def setup(self) -> None:
+        assert isinstance(self.params, OriginDestinationParams)
+        self.needs_pair = self.params.needs_pair
+        self.pair_params = self.env.modifier_code_set
+
+    def fact(self, procedure_code: Any) -> int:
+        return int(isinstance(procedure_code, str) and self.needs_pair(procedure_code))
+
+    def run(self, ctx: LineContext) -> Iterable[Finding]:
+        assert ctx.line is not None
+        if not self.fact(ctx.line.procedure_code):
+            return
+        if any(p.is_ambulance_pair(code) for code in ctx.line.modifiers for p in self.pair_params):
+            return
+        yield self.finding(
+            None,
+            self.status,
+            "an ambulance transport line has no origin/destination modifier "
+            "(origin letter, then destination letter, such as RH: residence to hospital)",
+        )
 
 
 @implements("profile_modifiers")
