@@ -85,7 +85,7 @@ def test_any_row_keeps_the_readable_line_number(row: dict[str, Any]) -> None:
     (result,) = run(as_claim(row)).lines
     number = row["line_number"]
     if isinstance(number, str) and number.strip().isascii() and number.strip().isdigit():
-        assert result.line_number == int(number)
+        assert result.line_number == int(number.strip())
 
 
 def test_huge_integer_units_never_raises() -> None:
