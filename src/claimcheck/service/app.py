@@ -11,7 +11,6 @@ from importlib.metadata import version
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.routing import APIRoute
 from starlette.requests import ClientDisconnect
 from starlette.responses import Response
 from uvicorn.config import STARTUP_FAILURE
@@ -19,6 +18,7 @@ from uvicorn.config import STARTUP_FAILURE
 from claimcheck.errors import ClaimCheckError
 from claimcheck.service.auth import ApiKeyMiddleware, ApiKeys
 from claimcheck.service.body_limit import BodyLimitMiddleware
+from claimcheck.service.discovery import add_discovery
 from claimcheck.service.json_body import CLIENT_CLOSED_REQUEST
 from claimcheck.service.logs import EVENT_LOGGER
 from claimcheck.service.metrics import Metrics
@@ -73,9 +73,13 @@ def create_app(settings: Settings) -> FastAPI:
         version=version("claimcheck"),
         description=_DESCRIPTION,
         lifespan=_reload_on_sighup if settings.reload_on_sighup else None,
+        # Swagger UI and Redoc load their scripts from a CDN, which a hospital network does not reach.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.service = ServiceState(settings, rules, metrics)
     app.include_router(router)
+    paths = add_discovery(app, router.routes)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(ClientDisconnect, _client_gone)
     app.add_exception_handler(Exception, _internal_error)
@@ -83,8 +87,6 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(ApiKeyMiddleware, keys=ApiKeys(settings.api_keys))
     # Added last, so outermost: refused requests get a request id, a log record and metrics too.
-    paths = {route.path for route in router.routes if isinstance(route, APIRoute)}
-    paths |= {path for path in (app.openapi_url, app.docs_url, app.redoc_url) if path}
     app.add_middleware(ObserveMiddleware, metrics=metrics, routes=paths)
     return app
 

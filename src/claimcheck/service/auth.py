@@ -16,8 +16,9 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 __all__ = ["OPEN_PATHS", "ApiKeyMiddleware", "ApiKeys", "bearer_scheme"]
 
-# Liveness probes and the API description need no key; everything else, /metrics included, does.
-OPEN_PATHS = frozenset({"/healthz", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"})
+# Liveness probes, the index and the API description (and the paths that point to it) need no
+# key; everything else, /metrics included, does.
+OPEN_PATHS = frozenset({"/", "/healthz", "/openapi.json", "/docs", "/redoc"})
 
 bearer_scheme = HTTPBearer(auto_error=False, description="An API key given to the service at start.")
 
