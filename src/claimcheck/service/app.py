@@ -23,6 +23,7 @@ from claimcheck.service.json_body import CLIENT_CLOSED_REQUEST
 from claimcheck.service.logs import EVENT_LOGGER
 from claimcheck.service.metrics import Metrics
 from claimcheck.service.observe import STATS_KEY, ObserveMiddleware
+from claimcheck.service.query_check import QueryCheckMiddleware, query_parameters
 from claimcheck.service.routes import AsciiJSONResponse, ServiceState, router
 from claimcheck.service.rules import RulesHolder
 from claimcheck.service.settings import Settings
@@ -33,7 +34,9 @@ __all__ = ["app_from_env", "create_app"]
 _log = logging.getLogger(EVENT_LOGGER)
 
 _DESCRIPTION = """Pre-submission claim scrubbing: send claims in the JSON claims shape, or an 837,
-and get the JSON report back. Every endpoint but /healthz needs `Authorization: Bearer <API key>`."""
+and get the JSON report back. Every endpoint but /, /healthz and /openapi.json needs
+`Authorization: Bearer <API key>`. A query parameter that an endpoint does not take, or one given
+twice, is a 422 naming it (`loc` `["query", name]`), not ignored."""
 
 
 async def _internal_error(request: Request, exc: Exception) -> AsciiJSONResponse:
@@ -83,6 +86,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(ClientDisconnect, _client_gone)
     app.add_exception_handler(Exception, _internal_error)
+    # Innermost: judged before the body is read, after the key and size checks.
+    app.add_middleware(QueryCheckMiddleware, parameters=query_parameters(router.routes, paths))
     # Inside the key check: a client without a key learns nothing, not even the size limit.
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(ApiKeyMiddleware, keys=ApiKeys(settings.api_keys))
