@@ -47,6 +47,13 @@ def _interrupt_ends_130(function: Any) -> Any:
     help="File of API keys, one a line (blank lines and # comments ignored); default: the "
     "CLAIMCHECK_API_KEYS environment variable (comma-separated).",
 )
+@click.option(
+    "--admin-keys",
+    "admin_keys_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="File of admin keys, one a line: when given (or the CLAIMCHECK_ADMIN_KEYS environment variable, "
+    "comma-separated), only these keys may POST /v1/rules:reload; they are taken everywhere else too.",
+)
 @click.option("--insecure-no-auth", is_flag=True, help="Serve without API keys, on 127.0.0.1 only (local testing).")
 @click.option(
     "--max-body-bytes",
@@ -66,6 +73,7 @@ def serve(
     port: int,
     workers: int,
     api_keys_file: Path | None,
+    admin_keys_file: Path | None,
     insecure_no_auth: bool,
     max_body_bytes: int,
     rules_dir: Path | None,
@@ -92,6 +100,7 @@ def serve(
         workers = cores
     settings = Settings.from_options(
         api_keys_file=api_keys_file,
+        admin_keys_file=admin_keys_file,
         insecure_no_auth=insecure_no_auth,
         host=host,
         port=port,

@@ -90,7 +90,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_middleware(QueryCheckMiddleware, parameters=query_parameters(router.routes, paths))
     # Inside the key check: a client without a key learns nothing, not even the size limit.
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
-    app.add_middleware(ApiKeyMiddleware, keys=ApiKeys(settings.api_keys))
+    app.add_middleware(ApiKeyMiddleware, keys=ApiKeys(settings.api_keys), admin_keys=ApiKeys(settings.admin_keys))
     # Added last, so outermost: refused requests get a request id, a log record and metrics too.
     app.add_middleware(ObserveMiddleware, metrics=metrics, routes=paths)
     return app

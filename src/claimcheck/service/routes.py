@@ -256,7 +256,11 @@ def rules_info(request: Request) -> RulesOut:
 @router.post(
     "/v1/rules:reload",
     response_model=RulesOut,
-    responses={**_UNAUTHORIZED, 409: {"model": Detail}},
+    responses={
+        **_UNAUTHORIZED,
+        403: {"model": Detail, "description": "Admin keys are configured and this key is not one."},
+        409: {"model": Detail},
+    },
     tags=["rules"],
     **_KEYED,
 )
@@ -264,6 +268,7 @@ def reload_rules(request: Request) -> RulesOut:
     """Load the rules again from where they were loaded at start and put them in service.
 
     A pack that does not load is refused (409, with the rule file's error) and the old rules stay.
+    When the service has admin keys (``--admin-keys``, ``CLAIMCHECK_ADMIN_KEYS``) only they may reload (403).
     """
     state = _state(request)
     try:
