@@ -79,6 +79,10 @@ def create_app(settings: Settings) -> FastAPI:
         # Swagger UI and Redoc load their scripts from a CDN, which a hospital network does not reach.
         docs_url=None,
         redoc_url=None,
+        # Starlette answers /v1/rules/ with a 307 to an absolute URL built from the Host header, on
+        # http: behind a TLS proxy a client following it would send its key and claims in clear.
+        # A 404 naming the path without the slash tells the caller instead.
+        redirect_slashes=False,
     )
     app.state.service = ServiceState(settings, rules, metrics)
     app.include_router(router)
