@@ -21,6 +21,7 @@ from claimcheck.service.body_limit import BodyLimitMiddleware
 from claimcheck.service.discovery import add_discovery
 from claimcheck.service.json_body import CLIENT_CLOSED_REQUEST
 from claimcheck.service.logs import EVENT_LOGGER
+from claimcheck.service.methods import MethodsMiddleware
 from claimcheck.service.metrics import Metrics
 from claimcheck.service.observe import STATS_KEY, ObserveMiddleware
 from claimcheck.service.query_check import QueryCheckMiddleware, query_parameters
@@ -86,7 +87,8 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.service = ServiceState(settings, rules, metrics)
     app.include_router(router)
-    paths = add_discovery(app, router.routes)
+    methods = add_discovery(app, router.routes)
+    paths = set(methods)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(ClientDisconnect, _client_gone)
     app.add_exception_handler(Exception, _internal_error)
@@ -95,6 +97,8 @@ def create_app(settings: Settings) -> FastAPI:
     # Inside the key check: a client without a key learns nothing, not even the size limit.
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(ApiKeyMiddleware, keys=ApiKeys(settings.api_keys), admin_keys=ApiKeys(settings.admin_keys))
+    # Outside the key check: OPTIONS and a 405 tell only what the public OpenAPI document does.
+    app.add_middleware(MethodsMiddleware, methods=methods)
     # Added last, so outermost: refused requests get a request id, a log record and metrics too.
     app.add_middleware(ObserveMiddleware, metrics=metrics, routes=paths)
     return app

@@ -37,9 +37,9 @@ def _not_found_detail(path: str, known: frozenset[str]) -> str:
     return f"there is no endpoint at {path}; {hint}the API is described at {OPENAPI_PATH}"
 
 
-def add_discovery(app: FastAPI, api_routes: Iterable[Any]) -> frozenset[str]:
+def add_discovery(app: FastAPI, api_routes: Iterable[Any]) -> dict[str, frozenset[str]]:
     """Adds the root index, the docs pointers and the 404 answer to ``app``, whose endpoints are
-    ``api_routes``; returns every path ``app`` now answers."""
+    ``api_routes``; returns every path ``app`` now answers, with the methods it takes there."""
     routes = [route for route in api_routes if isinstance(route, APIRoute)]
     endpoints = _endpoints(routes)
     router = APIRouter()
@@ -55,9 +55,13 @@ def add_discovery(app: FastAPI, api_routes: Iterable[Any]) -> frozenset[str]:
     for path in DOCS_PATHS:
         router.add_api_route(path, no_docs, methods=["GET"], include_in_schema=False)
     app.include_router(router)
-    known = frozenset(route.path for route in [*routes, *router.routes] if isinstance(route, APIRoute))
+    served: dict[str, frozenset[str]] = {}
+    for route in [*routes, *router.routes]:
+        if isinstance(route, APIRoute):
+            served[route.path] = served.get(route.path, frozenset()) | route.methods
     if app.openapi_url:
-        known |= {app.openapi_url}
+        served[app.openapi_url] = frozenset({"GET"})
+    known = frozenset(served)
 
     async def not_found(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, StarletteHTTPException)
@@ -66,4 +70,4 @@ def add_discovery(app: FastAPI, api_routes: Iterable[Any]) -> frozenset[str]:
         )
 
     app.add_exception_handler(404, not_found)
-    return known
+    return served

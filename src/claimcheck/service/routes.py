@@ -143,10 +143,6 @@ async def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-# HEAD too: load balancers and uptime monitors often probe with it, and read a 405 as "down".
-router.add_api_route("/healthz", healthz, methods=["HEAD"], response_model=HealthOut, include_in_schema=False)
-
-
 async def validate_claims(request: Request, claims: Annotated[ClaimsBody, Body()], as_of: AsOf = None) -> Response:
     """Check one claim, or a list of up to 1,000 with up to 100,000 lines in all, in the JSON claims shape.
 
