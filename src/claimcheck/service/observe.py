@@ -8,6 +8,7 @@ counts are logged, never claim ids, codes or bodies.
 from __future__ import annotations
 
 import logging
+import re
 import time
 import uuid
 from collections import Counter
@@ -27,6 +28,16 @@ STATS_KEY = "claimcheck.stats"
 # Clients may send any token as a method; the metrics and logs name only these.
 _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 _access_log = logging.getLogger(ACCESS_LOGGER)
+# A caller's own X-Request-Id (a UUID, a gateway's trace id) is taken, so that its logs and ours
+# name the request alike; only as a short token, since it is written into headers and JSON logs.
+_CALLER_ID = re.compile(rb"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
+
+
+def _request_id(scope: Scope) -> str:
+    for name, value in scope["headers"]:
+        if name == b"x-request-id":
+            return value.decode("ascii") if _CALLER_ID.fullmatch(value) else uuid.uuid4().hex
+    return uuid.uuid4().hex
 
 
 @dataclass(slots=True)
@@ -62,7 +73,7 @@ class ObserveMiddleware:
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
-        stats = RequestStats(uuid.uuid4().hex)
+        stats = RequestStats(_request_id(scope))
         scope[STATS_KEY] = stats
         status = 500  # what the client gets when the app raises before answering
 
@@ -70,7 +81,7 @@ class ObserveMiddleware:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                MutableHeaders(scope=message).append("X-Request-Id", stats.request_id)
+                MutableHeaders(scope=message)["X-Request-Id"] = stats.request_id
             await send(message)
 
         try:
