@@ -15,6 +15,7 @@ the interpreter's stack (``RecursionError``) and an integer of more than 4,300 d
 
 from __future__ import annotations
 
+import codecs
 import json
 import re
 import sys
@@ -29,7 +30,7 @@ from starlette.responses import Response
 
 from claimcheck.io.readers.json_text import object_with_repeats
 
-__all__ = ["CLIENT_CLOSED_REQUEST", "JsonBodyRoute", "parse_json", "refuse_unreadable_media"]
+__all__ = ["CLIENT_CLOSED_REQUEST", "JsonBodyRoute", "charset_of", "parse_json", "refuse_unreadable_media"]
 
 CLIENT_CLOSED_REQUEST = 499  # nginx's status for a client that went away before it was answered
 
@@ -38,6 +39,7 @@ CLIENT_CLOSED_REQUEST = 499  # nginx's status for a client that went away before
 _FORM_UPLOAD = "send the file as the request body itself (curl --data-binary @FILE), not as a form upload (curl -F)"
 
 _INLINE_BYTES = 65536
+_SHOWN_CHARSET = 40  # characters of a declared charset said back
 _X12_START = re.compile(rb"(?:\xef\xbb\xbf)?\s*ISA")
 # A string, or a bracket or number outside one: enough to find where a body goes wrong. A string
 # left open runs to the end: were it required to close, each quote inside it (an escaped one too)
@@ -45,14 +47,24 @@ _X12_START = re.compile(rb"(?:\xef\xbb\xbf)?\s*ISA")
 _TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"?|[\[\]{}]|-?[0-9]+(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?')
 
 
-def parse_json(body: bytes) -> Any:
-    """``json.loads(body)``; raises ``json.JSONDecodeError`` for every body that is not JSON it can read."""
+def parse_json(body: bytes, charset: str | None = None) -> Any:
+    """``json.loads(body)``; raises ``json.JSONDecodeError`` for every body that is not JSON it can read.
+
+    JSON is UTF-8 (or UTF-16/32, which ``json`` tells by the bytes). A body that is not, and whose
+    Content-Type declares a ``charset`` (.NET's Encoding.Default and Java's text/plain default send
+    windows-1252 or ISO-8859-1, and say so), is read in that charset; a body that is valid UTF-8 is
+    read as UTF-8 whatever it declares, since that is what it is.
+    """
     try:
         return json.loads(body, object_pairs_hook=object_with_repeats)
     except UnicodeDecodeError as exc:
+        text = _in_declared_charset(body, charset)
+        if text is not None:
+            # Lone surrogates (unicode_escape can make them) come back as not valid UTF-8: a 422.
+            return parse_json(text.encode("utf-8", "surrogatepass"))
         # The offset in characters, as FastAPI gives it for syntax errors; the bytes before it decode.
         offset = len(exc.object[: exc.start].decode(exc.encoding, "surrogatepass"))
-        raise json.JSONDecodeError(f"not valid {exc.encoding.upper()}", _text(body), offset) from None
+        raise json.JSONDecodeError(_not_decoded(exc.encoding, charset), _text(body), offset) from None
     except RecursionError:
         text = _text(body)
         offset, depth = _deepest(text)
@@ -69,6 +81,34 @@ def parse_json(body: bytes) -> Any:
         text = _text(body)
         offset = _long_integer(text)
         raise json.JSONDecodeError("an integer with too many digits to read", text, offset) from None
+
+
+def _in_declared_charset(body: bytes, charset: str | None) -> str | None:
+    if charset is None:
+        return None
+    try:
+        name = codecs.lookup(charset).name
+        # UTF-8 has failed, and json reads UTF-16 and UTF-32 by itself; the escape codecs are no
+        # charset: they would read the JSON's own backslash escapes a second time.
+        return None if name.startswith("utf") or "escape" in name else body.decode(name)
+    except (LookupError, UnicodeError, ValueError):
+        return None
+
+
+def _not_decoded(encoding: str, charset: str | None) -> str:
+    problem = f"not valid {encoding.upper()}"
+    if charset is None:
+        return f"{problem} (a body in another charset says so: Content-Type: application/json; charset=windows-1252)"
+    return f"{problem}, nor {charset[:_SHOWN_CHARSET]!r} as its Content-Type declares"
+
+
+def charset_of(content_type: str) -> str | None:
+    """The ``charset`` parameter of a Content-Type header, unquoted; None when it has none."""
+    for parameter in content_type.split(";")[1:]:
+        name, _, value = parameter.partition("=")
+        if name.strip().lower() == "charset" and value.strip().strip('"'):
+            return value.strip().strip('"')
+    return None
 
 
 def _text(body: bytes) -> str:
@@ -122,9 +162,14 @@ class _JsonBodyRequest(Request):
     async def json(self) -> Any:
         if not hasattr(self, "_json"):
             body = await self.body()
+            declared = Headers(scope=self.scope).get("content-type", "")  # as sent, not as headers says
+            charset = charset_of(declared)
             # Finding where a big body goes wrong is a Python loop over its tokens (2-3 s for 5 MB
             # of brackets): in a thread, the event loop goes on answering other requests meanwhile.
-            self._json = parse_json(body) if len(body) <= _INLINE_BYTES else await run_in_threadpool(parse_json, body)
+            if len(body) <= _INLINE_BYTES:
+                self._json = parse_json(body, charset)
+            else:
+                self._json = await run_in_threadpool(parse_json, body, charset)
         return self._json
 
 
