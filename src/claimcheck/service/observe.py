@@ -81,7 +81,12 @@ class ObserveMiddleware:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                MutableHeaders(scope=message)["X-Request-Id"] = stats.request_id
+                headers = MutableHeaders(scope=message)
+                headers["X-Request-Id"] = stats.request_id
+                # A report echoes claim ids and codes: no proxy or browser may keep it, nor guess
+                # that a JSON body is a page to render.
+                headers.setdefault("Cache-Control", "no-store")
+                headers.setdefault("X-Content-Type-Options", "nosniff")
             await send(message)
 
         try:
