@@ -123,3 +123,13 @@ def test_an_837_reads_the_same_whatever_its_line_breaks(client: TestClient, body
         ("P001", 2, 26),
         ("P002", 1, 44),
     ]
+
+
+@pytest.mark.parametrize("body", [b"", b"   ", b"\r\n", b"\n\t \n"])
+def test_a_body_of_only_blanks_is_empty_as_an_empty_one_is(client: TestClient, body: bytes) -> None:
+    # Blanks got "Expecting value" at their end, where the 837 endpoint says "the body is empty".
+    response = _post(client, body, "application/json")
+    assert response.status_code == 422
+    (error,) = response.json()["detail"]
+    assert (error["type"], error["loc"]) == ("missing", ["body"])
+    assert error["msg"].startswith("the body is empty")
