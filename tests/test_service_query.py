@@ -109,3 +109,9 @@ def test_without_a_key_the_query_is_not_judged(client: TestClient) -> None:
 def test_the_openapi_document_says_unknown_parameters_are_refused(client: TestClient) -> None:
     description = client.get("/openapi.json").json()["info"]["description"]
     assert "query parameter" in description
+
+
+def test_a_parameter_in_other_case_is_told_the_one_it_means(client: TestClient) -> None:
+    response = client.post("/v1/claims:validate?AS_OF=2026-01-01", json=CLAIM, headers=AUTH)
+    (error,) = response.json()["detail"]
+    assert "did you mean 'as_of'?" in error["msg"]

@@ -49,7 +49,7 @@ def _unknown(name: str, path: str, allowed: tuple[str, ...]) -> dict[str, Any]:
         msg = f"unknown query parameter {_shown(name)!r}: {path} takes no query parameters"
     else:
         msg = f"unknown query parameter {_shown(name)!r}: {path} takes {', '.join(allowed)}"
-        close = difflib.get_close_matches(name, allowed, n=1, cutoff=0.6)
+        close = difflib.get_close_matches(name.lower(), allowed, n=1, cutoff=0.6)
         if close:
             msg += f"; did you mean {close[0]!r}?"
     return {"type": "query_unknown", "loc": ["query", _shown(name)], "msg": msg, "ctx": {"allowed": list(allowed)}}
