@@ -2,7 +2,8 @@
 
 ``create_app(Settings(...))`` builds the FastAPI app; ``serve(settings)`` runs it with uvicorn.
 Endpoints: ``POST /v1/claims:validate``, ``POST /v1/x12:validate``, ``GET /v1/rules``,
-``POST /v1/rules:reload``, ``GET /healthz``, ``GET /metrics``, ``GET /openapi.json``.
+``POST /v1/rules:reload``, ``GET /healthz``, ``GET /metrics``, ``GET /openapi.json`` and ``GET /``,
+an index of them.
 
 ``Settings`` needs only the standard library, so the command line can check its options (and
 ``claimcheck --help`` stay quick) without FastAPI; ``create_app`` and ``serve`` load it on first use.
