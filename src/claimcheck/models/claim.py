@@ -18,6 +18,7 @@ from claimcheck.models.fields import (
     Code,
     DateOfService,
     Diagnoses,
+    FreeText,
     LineNumber,
     Modifiers,
     OptionalCode,
@@ -74,7 +75,7 @@ class ClaimHeader(BaseModel):
     claim_id: ClaimId
     patient_sex: PatientSex = None
     patient_birth_date: BirthDate = None
-    payer: OptionalText = None
+    payer: FreeText = None
 
 
 class Claim(ClaimHeader):

@@ -15,6 +15,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field, PlainSerializer
 
+from claimcheck.models.invisible import seen as _seen
+from claimcheck.models.invisible import seen_codes as _seen_codes
+
 __all__ = [
     "MODIFIER_SEPARATORS",
     "BirthDate",
@@ -23,6 +26,7 @@ __all__ = [
     "Code",
     "DateOfService",
     "Diagnoses",
+    "FreeText",
     "LineNumber",
     "Modifiers",
     "OptionalCode",
@@ -90,17 +94,19 @@ def _whole_text(value: Any) -> str | None:
     return None
 
 
-def _text(value: Any) -> str:
+def _text(value: Any, *, seen: bool = True) -> str:
+    """``value`` as trimmed text; ``seen=False`` lets an invisible character through (to name
+    the line of a field that did not read)."""
     if isinstance(value, str):
-        return value.strip()
+        return _seen(value.strip()) if seen else value.strip()
     text = _whole_text(value)
     if text is None:
         raise ValueError("must be text")
     return text
 
 
-def _code(value: Any) -> str:
-    return _text(value).upper()
+def _code(value: Any, *, seen: bool = True) -> str:
+    return _text(value, seen=seen).upper()
 
 
 def _optional_code(value: Any) -> str | None:
@@ -115,6 +121,13 @@ def _optional_text(value: Any) -> str | None:
         return None
     text = _text(value)
     return text or None
+
+
+def _free_text(value: Any) -> str | None:
+    """A name (the payer), which no rule reads: a no-break space in it is as good as a space."""
+    if _empty(value):
+        return None
+    return _text(value, seen=False) or None
 
 
 def _tokens(value: Any, separators: re.Pattern[str]) -> list[str]:
@@ -136,7 +149,7 @@ def _tokens(value: Any, separators: re.Pattern[str]) -> list[str]:
             # The JSON form of a tuple's item that holds a separator (see ``_dump_codes``).
             tokens.extend(_items(tuple(item), separators))
             continue
-        tokens.extend(t for t in separators.split(_code(item)) if t)
+        tokens.extend(t for t in separators.split(_code(item, seen=False)) if t)
     return tokens
 
 
@@ -146,7 +159,7 @@ def _items(value: Any, separators: re.Pattern[str]) -> list[str]:
     component), so "I70 2" or "2 6" stays the one code sent, and fails as such, rather than
     becoming two codes the claim never sent. Text and lists are split on ``separators``."""
     if isinstance(value, tuple):
-        return [token for item in value if not _empty(item) and (token := _code(item))]
+        return [token for item in value if not _empty(item) and (token := _code(item, seen=False))]
     return _tokens(value, separators)
 
 
@@ -202,7 +215,7 @@ def _line_number(value: Any) -> int:
     elif not isinstance(value, str):
         raise ValueError("must be a whole number")
     else:
-        text = value.strip()
+        text = _seen(value.strip())
         if not (text.isascii() and text.isdigit()):
             raise ValueError("must be a whole number")
         # int() refuses text of over 4,300 digits with its own message; no line number is that long.
@@ -224,7 +237,7 @@ def _units(value: Any) -> float:
     elif not isinstance(value, str):
         raise ValueError("must be a number")
     else:
-        text = value.strip()
+        text = _seen(value.strip())
         if not _UNITS.match(text):
             raise ValueError("must be a number")
         units = float(text)
@@ -254,7 +267,7 @@ def iso_date(value: Any) -> date:
         return value.date()
     if isinstance(value, date):
         return value
-    text = value.strip() if isinstance(value, str) else ""
+    text = _seen(value.strip()) if isinstance(value, str) else ""
     if not _ISO_DATE.match(text):
         raise ValueError("must be a date written YYYY-MM-DD")
     try:
@@ -280,10 +293,13 @@ def _place_of_service(value: Any) -> str | None:
 Code = Annotated[str, BeforeValidator(_code), Field(min_length=1)]
 OptionalCode = Annotated[str | None, BeforeValidator(_optional_code)]
 OptionalText = Annotated[str | None, BeforeValidator(_optional_text)]
+FreeText = Annotated[str | None, BeforeValidator(_free_text)]
 
 LineNumber = Annotated[int, BeforeValidator(_line_number), Field(gt=0)]
-Modifiers = Annotated[tuple[str, ...], BeforeValidator(split_modifiers), _dump_codes(MODIFIER_SEPARATORS)]
-Diagnoses = Annotated[tuple[str, ...], BeforeValidator(split_diagnoses), _dump_codes(_DIAGNOSIS_SEPARATORS)]
+Modifiers = Annotated[tuple[str, ...], BeforeValidator(_seen_codes(split_modifiers)), _dump_codes(MODIFIER_SEPARATORS)]
+Diagnoses = Annotated[
+    tuple[str, ...], BeforeValidator(_seen_codes(split_diagnoses)), _dump_codes(_DIAGNOSIS_SEPARATORS)
+]
 Units = Annotated[float, BeforeValidator(_units)]
 DateOfService = Annotated[date, BeforeValidator(iso_date)]
 PlaceOfService = Annotated[str | None, BeforeValidator(_place_of_service)]

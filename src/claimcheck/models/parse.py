@@ -216,7 +216,8 @@ def parse_line(
     problems = repeated + unread + [problem for problem in problems if problem.field not in untold]
     if line is not None:
         return ParsedLine(line, line.line_number, line.procedure_code, tuple(problems), origin, location)
-    procedure = _salvage(data, "procedure_code", _code) or None
+    # The code as written, invisible characters and all, names the line in the report.
+    procedure = _salvage(data, "procedure_code", lambda value: _code(value, seen=False)) or None
     number = _salvage(data, "line_number", _line_number)
     return ParsedLine(None, number, procedure, tuple(problems), origin, location)
 
@@ -279,7 +280,9 @@ def parse_claim(
     header, problems = _validate_leniently(
         ClaimHeader, _without_empty(header_fields, _HEADER_REQUIRED), _HEADER_REQUIRED
     )
-    claim_id = header.claim_id if header else (_salvage(data, "claim_id", _text) or None)
+    claim_id = (
+        header.claim_id if header else (_salvage(data, "claim_id", lambda value: _text(value, seen=False)) or None)
+    )
     raw_lines = data.get("lines")
     if not isinstance(raw_lines, (list, tuple)) or not raw_lines:
         problems.append(InputProblem("lines", "must be a non-empty list of lines" + _flat_hint(data)))

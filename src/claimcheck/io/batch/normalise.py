@@ -20,7 +20,7 @@ from pydantic import TypeAdapter, ValidationError
 from claimcheck.engine.batch import FieldValues, LineBatch
 from claimcheck.engine.batch.columns import CODE_BITS
 from claimcheck.io.batch.reader import PHYSICAL_LINE
-from claimcheck.io.batch.rows import claims, filled, retold
+from claimcheck.io.batch.rows import claims, filled, retold, unseen
 from claimcheck.io.batch.text import as_text
 from claimcheck.io.fast_csv import FIELDS, REQUIRED
 from claimcheck.io.readers.claim_rows import REPEATED_FIELDS, differing_fields
@@ -182,7 +182,7 @@ class Normaliser:
             else:
                 header_ok &= readable
         starts, claim_ids, has_id = claims(raw["claim_id"])
-        clean = line_ok & header_ok & has_id
+        clean = line_ok & header_ok & has_id & ~unseen(raw["claim_id"])
         # Rows with a value in a column past the layout's go the per-line way, with its warning.
         unread = [(problem, filled(_strings(batch, name))) for name, problem in past]
         for _, mask in unread:

@@ -10,8 +10,9 @@ import pyarrow.compute as pc
 
 from claimcheck.io.batch.text import as_text
 from claimcheck.io.readers.claim_rows import REPEATED_FIELDS
+from claimcheck.models.invisible import describe_invisible
 
-__all__ = ["claims", "filled", "holding", "retold"]
+__all__ = ["claims", "filled", "holding", "retold", "unseen"]
 
 
 def retold(raw: Mapping[str, pa.Array], starts: np.ndarray) -> np.ndarray:
@@ -26,6 +27,19 @@ def retold(raw: Mapping[str, pa.Array], starts: np.ndarray) -> np.ndarray:
         cells = pc.utf8_trim_whitespace(raw[field].fill_null(""))
         differs = pc.and_(pc.greater(pc.utf8_length(cells), 0), pc.not_equal(cells, cells.take(first)))
         mask |= differs.to_numpy(zero_copy_only=False)
+    return mask
+
+
+def unseen(text: pa.Array) -> np.ndarray:
+    """Which rows of ``text`` hold, within their blanks, a character no one can see, which the
+    claim models refuse (a claim id read by Arrow kernels is looked at here). Only cells with a
+    character outside printable ASCII are looked at one by one."""
+    suspect = pc.fill_null(pc.match_substring_regex(text, r"[^\x20-\x7e]"), False)
+    mask = np.array(suspect.to_numpy(zero_copy_only=False), dtype=bool)
+    rows = np.flatnonzero(mask)
+    if len(rows):
+        cells = text.take(pa.array(rows)).to_pylist()
+        mask[rows] = [describe_invisible(cell.strip()) is not None for cell in cells]
     return mask
 
 

@@ -16,6 +16,7 @@ from claimcheck.io.readers.x12.fields import inverted_range, read_service, servi
 from claimcheck.io.readers.x12.model import ClaimLoop, LineLoop, Person, RawClaim, RawLine
 from claimcheck.io.readers.x12.named import Named
 from claimcheck.io.readers.x12.tokens import Segment, as_count
+from claimcheck.models.invisible import describe_invisible
 from claimcheck.models.parse import InputProblem
 
 __all__ = ["CLAIM_DATES", "MOST_LINES", "build_claim"]
@@ -41,9 +42,11 @@ def _date(loop: ClaimLoop, line: LineLoop, institutional: bool) -> tuple[str | N
         return None, InputProblem("date_of_service", f"is missing: no {where}")
     value = service_date(dtp.get(2), dtp.get(3))
     if value is None:
+        invisible = describe_invisible(dtp.get(3))
         return None, InputProblem(
             "date_of_service",
-            f"DTP*{dtp.get(1)} at segment {dtp.position} is not a D8 (CCYYMMDD) or RD8 (CCYYMMDD-CCYYMMDD) date",
+            f"DTP*{dtp.get(1)} at segment {dtp.position} is not a D8 (CCYYMMDD) or RD8 (CCYYMMDD-CCYYMMDD) date"
+            + (f": DTP03 holds {invisible}" if invisible else ""),
         )
     if inverted_range(dtp.get(2), dtp.get(3)):
         return None, InputProblem(

@@ -11,6 +11,7 @@ from claimcheck.io.readers.x12.diagnoses import Diagnoses
 from claimcheck.io.readers.x12.fields import Provider, iso_date
 from claimcheck.io.readers.x12.named import Named
 from claimcheck.io.readers.x12.tokens import Segment
+from claimcheck.models.invisible import describe_invisible
 from claimcheck.models.parse import InputProblem
 
 __all__ = ["ClaimLoop", "Context", "EmptyTransaction", "LineLoop", "Location", "Person", "RawClaim", "RawLine"]
@@ -77,8 +78,11 @@ class Person:
         value = dmg.get(2)
         self.birth_date = iso_date(value) if value and dmg.get(1) == "D8" else None
         if value and self.birth_date is None:
+            invisible = describe_invisible(value)
             self.problem = InputProblem(
-                "patient_birth_date", f"DMG02 at segment {dmg.position} is not a D8 (CCYYMMDD) date"
+                "patient_birth_date",
+                f"DMG02 at segment {dmg.position} is not a D8 (CCYYMMDD) date"
+                + (f": it holds {invisible}" if invisible else ""),
             )
 
 
