@@ -21,10 +21,11 @@ from claimcheck.engine.batch import FieldValues, LineBatch
 from claimcheck.engine.batch.columns import CODE_BITS
 from claimcheck.io.batch.reader import PHYSICAL_LINE
 from claimcheck.io.batch.rows import claims, filled, retold, unseen
-from claimcheck.io.batch.text import as_text
+from claimcheck.io.batch.text import as_text, not_utf8
 from claimcheck.io.fast_csv import FIELDS, REQUIRED
 from claimcheck.io.readers.claim_rows import REPEATED_FIELDS, differing_fields
 from claimcheck.io.readers.csv_cells import HEADER_AGAIN, repeats_header, whole_spelling
+from claimcheck.io.readers.csv_cells import not_utf8 as not_utf8_problem
 from claimcheck.io.readers.layouts import CLAIM_FIELDS, DATE_FIELDS, LINE_FIELDS, LIST_FIELDS, load_layout
 from claimcheck.models.claim import ClaimHeader, ClaimLine
 from claimcheck.models.parse import InputProblem, ParsedClaim, ParsedLine, parse_claim
@@ -187,6 +188,10 @@ class Normaliser:
         unread = [(problem, filled(_strings(batch, name))) for name, problem in past]
         for _, mask in unread:
             clean &= ~mask
+        undecoded = _undecoded(
+            batch, {*columns.values(), *(name for names in (lists or {}).values() for name in names)}
+        )
+        clean[list(undecoded)] = False
         clean &= ~retold(raw, starts)
         again = _header_again(batch, ~line_ok, raw["claim_id"], columns["claim_id"])
         clean &= ~again
@@ -197,7 +202,9 @@ class Normaliser:
             at = {int(row): position for position, row in enumerate(wanted)}
             # A line whose cells all read is built from the values read already, not validated again.
             read = {row: _read_line(fields, row) for row in map(int, wanted) if line_ok[row]}
-            extra = {row: tuple(p for p, mask in unread if mask[row]) for row in map(int, wanted)}
+            extra = {
+                row: (*(p for p, mask in unread if mask[row]), *undecoded.get(row, ())) for row in map(int, wanted)
+            }
             return [
                 _header_rows(start, stop, origin)
                 if again[start:stop].all()
@@ -206,6 +213,18 @@ class Normaliser:
             ]
 
         return LineBatch(rows, fields, claim_ids, starts, clean, parse, self.generation)
+
+
+def _undecoded(batch: pa.RecordBatch, read: set[str]) -> dict[int, tuple[InputProblem]]:
+    """The problem of each row with bytes that are not UTF-8 in columns the layout reads (a
+    column of bytes, Spark's BinaryType), naming them as the CSV reader names a file's: their
+    U+FFFD alone failed a code as a format error nothing explained."""
+    named: dict[int, list[str]] = {}
+    for name in batch.schema.names:
+        mask = not_utf8(batch.column(name), name) if name in read else None
+        for row in np.flatnonzero(mask) if mask is not None else ():
+            named.setdefault(int(row), []).append(name)
+    return {row: (not_utf8_problem(names),) for row, names in named.items()}
 
 
 def _header_again(batch: pa.RecordBatch, unread: np.ndarray, claim_ids: pa.Array, claim_column: str) -> np.ndarray:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["as_text"]
+__all__ = ["as_text", "not_utf8"]
 
 
 def as_text(array: pa.Array, column: str) -> pa.Array:
@@ -34,6 +35,33 @@ def as_text(array: pa.Array, column: str) -> pa.Array:
         return pc.cast(array, pa.string())
     except pa.ArrowNotImplementedError:  # a struct, a list of lists...
         raise ValueError(f"column {column!r} holds {kind}, which cannot be read as text") from None
+
+
+def not_utf8(array: pa.Array, column: str) -> np.ndarray | None:
+    """Which rows of ``array`` hold bytes that are not UTF-8; None when none does. As the CSV
+    reader tells such a row's cells, by the U+FFFD ``as_text`` reads them with, once the column
+    is known to hold such bytes."""
+    values = _bytes_of(array)
+    if values is None:
+        return None
+    try:
+        pc.cast(values, pa.string())
+    except pa.ArrowInvalid:
+        text = as_text(array, column)
+        return pc.fill_null(pc.match_substring(text, "\ufffd"), False).to_numpy(zero_copy_only=False)
+    return None
+
+
+def _bytes_of(array: pa.Array) -> pa.Array | None:
+    """The bytes ``array`` holds (as itself, its dictionary, its lists' items), or None."""
+    kind = array.type
+    if _is_bytes(kind):
+        return array
+    if pa.types.is_dictionary(kind):
+        return _bytes_of(array.dictionary)
+    if pa.types.is_run_end_encoded(kind) or hasattr(array, "values"):  # lists of any kind
+        return _bytes_of(array.values)
+    return None
 
 
 def _is_bytes(kind: pa.DataType) -> bool:

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from claimcheck.models.parse import InputProblem
 
-__all__ = ["HEADER_AGAIN", "WHOLE_FIELDS", "repeats_header", "whole_spelling", "without_time"]
+__all__ = ["HEADER_AGAIN", "WHOLE_FIELDS", "not_utf8", "repeats_header", "whole_spelling", "without_time"]
 
 # Fields that hold whole numbers or codes of digits. pandas writes a numeric column with an empty
 # cell as floats (line number 2.0, NPI 1234567893.0, place of service 11.0, modifier 59.0), the
@@ -40,6 +40,13 @@ def whole_spelling(field: str, text: str) -> str:
 HEADER_AGAIN = InputProblem(
     "row", "repeats the header row, as files joined one after another do: it holds no line", True
 )
+
+
+def not_utf8(columns: Sequence[str]) -> InputProblem:
+    """The problem of a row with bytes that are not UTF-8 (read as U+FFFD) in ``columns``."""
+    return InputProblem(
+        "row", f"is not UTF-8 text in {', '.join(columns)} (the bytes that could not be read were replaced)"
+    )
 
 
 def repeats_header(cells: Sequence[str], header: Sequence[str]) -> bool:

@@ -15,7 +15,7 @@ from typing import Any
 
 from claimcheck.errors import InputError
 from claimcheck.io.readers.claim_rows import differing_fields
-from claimcheck.io.readers.csv_cells import HEADER_AGAIN, repeats_header, whole_spelling
+from claimcheck.io.readers.csv_cells import HEADER_AGAIN, not_utf8, repeats_header, whole_spelling
 from claimcheck.io.readers.csv_lines import each_line, rows_of
 from claimcheck.io.readers.csv_lines import split_line as _split_line  # tests split lines with it
 from claimcheck.io.readers.layouts import (
@@ -110,11 +110,7 @@ class _Layout:
             for p, cell in enumerate(row)
             if "\ufffd" in cell and (p in self._read or p >= len(self.header))
         ]
-        if not named:
-            return None
-        return InputProblem(
-            "row", f"is not UTF-8 text in {', '.join(named)} (the bytes that could not be read were replaced)"
-        )
+        return not_utf8(named) if named else None
 
     def dates_explained(self, problems: tuple[InputProblem, ...]) -> tuple[InputProblem, ...]:
         """``problems`` with a date the contract could not read said in the terms of a columns
