@@ -134,7 +134,8 @@ def test_validate_batch_leaves_null_list_items_out_and_reads_slices() -> None:
     (row, *_) = validate_batch(
         pa.RecordBatch.from_pydict({**base, "modifiers": fixed}), as_of=AS_OF, rows="line"
     ).to_pylist()
-    assert row["problem_rules"] == "modifier.code_set"  # the bytes read as U+FFFD U+FFFD, no code
+    # The bytes read as U+FFFD U+FFFD, no code, and the row says so (tests/test_undecodable_bytes.py).
+    assert row["problem_rules"] == "input.field; modifier.code_set"
 
 
 def test_a_line_number_beyond_64_bits_is_an_input_finding_and_spoils_no_later_batch() -> None:
@@ -169,7 +170,11 @@ def test_validate_batch_reads_bytes_that_are_not_utf8_in_lists_and_dictionaries(
     base = {"claim_id": ["C1"], "line_number": ["1"], "procedure_code": ["0711T"], "date_of_service": ["2026-03-10"]}
     expected = validate_batch(pa.RecordBatch.from_pydict({**base, "modifiers": ["GN \ufffd6"]}), as_of=AS_OF)
     found = validate_batch(pa.RecordBatch.from_pydict({**base, "modifiers": modifiers}), as_of=AS_OF)
-    assert found.to_pylist() == expected.to_pylist()
+    # As the text read, and the row says its bytes were not UTF-8 (tests/test_undecodable_bytes.py).
+    (said, *rest) = found.to_pylist()
+    assert rest == expected.to_pylist()
+    assert (said["rule_id"], said["subject"]) == ("input.field", "row")
+    assert "not UTF-8 text in modifiers" in said["message"]
     assert "\ufffd6" in {row["subject"] for row in found.to_pylist()}
 
 
