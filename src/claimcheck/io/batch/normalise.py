@@ -21,10 +21,10 @@ from claimcheck.engine.batch import FieldValues, LineBatch
 from claimcheck.engine.batch.columns import CODE_BITS
 from claimcheck.io.batch.reader import PHYSICAL_LINE
 from claimcheck.io.batch.rows import claims, filled, retold, unseen
-from claimcheck.io.batch.text import as_text, not_utf8
+from claimcheck.io.batch.text import as_text, not_utf8, without_null_markers
 from claimcheck.io.fast_csv import FIELDS, REQUIRED
 from claimcheck.io.readers.claim_rows import REPEATED_FIELDS, differing_fields
-from claimcheck.io.readers.csv_cells import HEADER_AGAIN, repeats_header, whole_spelling
+from claimcheck.io.readers.csv_cells import HEADER_AGAIN, NULL_MARKER, repeats_header, whole_spelling
 from claimcheck.io.readers.csv_cells import not_utf8 as not_utf8_problem
 from claimcheck.io.readers.layouts import CLAIM_FIELDS, DATE_FIELDS, LINE_FIELDS, LIST_FIELDS, load_layout
 from claimcheck.models.claim import ClaimHeader, ClaimLine
@@ -79,7 +79,7 @@ def _strings(batch: pa.RecordBatch, column: str | None, field: str | None = None
         # "nan", an NPI or place of service failed as such. Units keep validate()'s "must be a
         # number" for it, which "nan" gives.
         array = pc.if_else(pc.is_nan(array), pa.scalar(None, array.type), array)
-    return as_text(array, column)
+    return without_null_markers(as_text(array, column), NULL_MARKER)
 
 
 def _merged_cells(batch: pa.RecordBatch, sources: list[str], distinct: bool) -> pa.Array:

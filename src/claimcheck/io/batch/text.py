@@ -6,7 +6,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["as_text", "not_utf8"]
+__all__ = ["as_text", "not_utf8", "without_null_markers"]
 
 
 def as_text(array: pa.Array, column: str) -> pa.Array:
@@ -35,6 +35,15 @@ def as_text(array: pa.Array, column: str) -> pa.Array:
         return pc.cast(array, pa.string())
     except pa.ArrowNotImplementedError:  # a struct, a list of lists...
         raise ValueError(f"column {column!r} holds {kind}, which cannot be read as text") from None
+
+
+def without_null_markers(text: pa.Array, marker: str) -> pa.Array:
+    """``text`` with each cell that holds ``marker`` alone (blanks aside) null, as the CSV reader
+    reads the NULL of database exports; most columns hold none, which one search tells."""
+    if not pc.any(pc.match_substring(text, marker)).as_py():
+        return text
+    alone = pc.fill_null(pc.equal(pc.utf8_trim_whitespace(text), marker), False)
+    return pc.if_else(alone, pa.scalar(None, text.type), text)
 
 
 def not_utf8(array: pa.Array, column: str) -> np.ndarray | None:

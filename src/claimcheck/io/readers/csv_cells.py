@@ -11,7 +11,16 @@ from collections.abc import Sequence
 
 from claimcheck.models.parse import InputProblem
 
-__all__ = ["HEADER_AGAIN", "WHOLE_FIELDS", "not_utf8", "repeats_header", "whole_spelling", "without_time"]
+__all__ = [
+    "HEADER_AGAIN",
+    "NULL_MARKER",
+    "WHOLE_FIELDS",
+    "not_utf8",
+    "repeats_header",
+    "whole_spelling",
+    "without_null_markers",
+    "without_time",
+]
 
 # Fields that hold whole numbers or codes of digits. pandas writes a numeric column with an empty
 # cell as floats (line number 2.0, NPI 1234567893.0, place of service 11.0, modifier 59.0), the
@@ -40,6 +49,18 @@ def whole_spelling(field: str, text: str) -> str:
 HEADER_AGAIN = InputProblem(
     "row", "repeats the header row, as files joined one after another do: it holds no line", True
 )
+
+
+# The NULL of database exports (PostgreSQL's COPY text format, MySQL's SELECT ... INTO OUTFILE): a
+# cell holding it alone holds no value. Read as text, "\N is not a CMS place-of-service code".
+NULL_MARKER = "\\N"
+
+
+def without_null_markers(cells: list[str]) -> list[str]:
+    """``cells`` with each that holds ``NULL_MARKER`` alone (blanks aside) made empty."""
+    if not any(NULL_MARKER in cell for cell in cells):
+        return cells
+    return ["" if cell.strip() == NULL_MARKER else cell for cell in cells]
 
 
 def not_utf8(columns: Sequence[str]) -> InputProblem:

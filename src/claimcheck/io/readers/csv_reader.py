@@ -15,7 +15,13 @@ from typing import Any
 
 from claimcheck.errors import InputError
 from claimcheck.io.readers.claim_rows import differing_fields
-from claimcheck.io.readers.csv_cells import HEADER_AGAIN, not_utf8, repeats_header, whole_spelling
+from claimcheck.io.readers.csv_cells import (
+    HEADER_AGAIN,
+    not_utf8,
+    repeats_header,
+    whole_spelling,
+    without_null_markers,
+)
 from claimcheck.io.readers.csv_lines import each_line, rows_of
 from claimcheck.io.readers.csv_lines import split_line as _split_line  # tests split lines with it
 from claimcheck.io.readers.layouts import (
@@ -250,7 +256,8 @@ def read_csv(path: Path, layout: ColumnLayout | None = None, *, skip_rows: int =
                         None, (ParsedLine(None, None, None, (HEADER_AGAIN,), f"{path.name} line {number}"),)
                     )
                     continue
-                claim, line, problems = columns.split(cells)
+                # A row of markers only is a row of the table, unlike a blank one: checked, every field empty.
+                claim, line, problems = columns.split(without_null_markers(cells))
                 problems.extend(extra)
                 if lines.any_bad(number, number if extra else lines.count) and (bad := columns.not_utf8(cells)):
                     problems.append(bad)
