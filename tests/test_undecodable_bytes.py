@@ -116,3 +116,45 @@ def test_check_reports_each_line_once_on_both_roads(columns: list[str], tmp_path
     lines = output.read_text(encoding="utf-8").splitlines()[1:]
     assert len(lines) == len(ROWS)
     assert "claims.csv line 3" in lines[1] and "not UTF-8 text in procedure_code" in lines[1]
+
+
+_X12 = Path(__file__).resolve().parent.parent / "fixtures" / "x12" / "professional.837"
+
+
+def _lines(path: Path) -> list[tuple[str, str, list[str]]]:
+    """(claim id, line number, input messages) of each line result of ``path``."""
+    return [
+        (str(line.claim_id), str(line.line_number), [f.message for f in line.findings if f.check.value == "input"])
+        for line in check_claims(read_claims(path), RULES, AS_OF)
+    ]
+
+
+def test_x12_names_the_segment_whose_bytes_are_not_utf8(tmp_path: Path) -> None:
+    data = _X12.read_bytes().replace(b"HC:0711T:26", b"HC:07\xff1T:26", 1).replace(b"CLM*P002", b"CLM*P\xe90002", 1)
+    path = tmp_path / "claims.837"
+    path.write_bytes(data)
+    lines = _lines(path)
+    assert len(lines) == len(_lines(_X12))
+    (first, second, third) = lines
+    assert first[2] == [
+        "segment 24 (SV1) is not UTF-8 text (the bytes that could not be read were replaced)"
+        " (claims.837 segment 23 (claim P001, LX 1))"
+    ]
+    assert second[2] == []  # the other line of the claim is not concerned
+    assert [m.split(" (claims.837")[0] for m in third[2]] == [
+        "segment 42 (CLM) is not UTF-8 text (the bytes that could not be read were replaced)"
+    ]
+
+
+def test_a_jsonl_claim_whose_bytes_are_not_utf8_keeps_its_lines(tmp_path: Path) -> None:
+    line = (
+        b'{"line_number": %d, "procedure_code": "%s", "diagnosis_codes": ["I70.213"], "date_of_service": "2026-03-10"}'
+    )
+    lines = line % (1, b"0711T") + b"," + line % (2, b"07\xff1T")
+    claim = b'{"claim_id": "C1", "payer": "Ac\xe9me", "lines": [' + lines + b"]}\n"
+    path = tmp_path / "claims.jsonl"
+    path.write_bytes(claim)
+    lines = _lines(path)
+    assert [(claim_id, number) for claim_id, number, _ in lines] == [("C1", "1"), ("C1", "2")]
+    said = "claim is not UTF-8 text in payer, lines[1].procedure_code (the bytes that could not be read were replaced)"
+    assert all(f"{said} (claims.jsonl line 1)" in messages for _, _, messages in lines)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,29 @@ def _origins(name: str, claim: Any) -> list[str | None]:
     if not isinstance(lines, list) or not lines:
         return [name]
     return [f"{name} lines[{index}]" for index in range(len(lines))]
+
+
+def _not_utf8(claim: Any) -> InputProblem:
+    """The problem of a claim whose line held bytes that are not UTF-8, naming the keys whose
+    values hold what they were read as (U+FFFD), as the CSV reader names a row's columns."""
+    named: list[str] = []
+    if isinstance(claim, dict):
+        named = [key for key, value in claim.items() if key != "lines" and _replaced(value)]
+        lines = claim.get("lines")
+        for index, line in enumerate(lines if isinstance(lines, list) else []):
+            if isinstance(line, dict):
+                named.extend(f"lines[{index}].{key}" for key, value in line.items() if _replaced(value))
+    if not named:
+        return InputProblem("claim", NOT_UTF8)
+    return InputProblem("claim", NOT_UTF8.replace("text", f"text in {', '.join(map(str, named))}", 1))
+
+
+def _replaced(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\ufffd" in value
+    if isinstance(value, dict):
+        return any(_replaced(item) for item in value.values())
+    return isinstance(value, list) and any(_replaced(item) for item in value)
 
 
 def _open_text(path: Path) -> str:
@@ -58,13 +82,14 @@ def read_jsonl(path: Path) -> Iterator[ParsedClaim]:
             if not text.strip():
                 continue
             where = f"{path.name} line {number}"
-            problem = InputProblem("claim", NOT_UTF8) if number in lines.bad else None
-            if problem is None:
-                try:
-                    claim = parse_json(text)
-                except BadJson as exc:
-                    problem = InputProblem("claim", exc.message)
-            if problem is not None:
+            try:
+                claim = parse_json(text)
+            except BadJson as exc:
+                problem = InputProblem("claim", NOT_UTF8 if number in lines.bad else exc.message)
                 yield ParsedClaim(None, (ParsedLine(None, None, None, (problem,), where),))
                 continue
-            yield parse_claim(claim, [where] * len(_origins(where, claim)), strict=True)
+            parsed = parse_claim(claim, [where] * len(_origins(where, claim)), strict=True)
+            if number in lines.bad:
+                # Its lines are still checked, each told which fields held the bytes (read as U+FFFD).
+                parsed = dataclasses.replace(parsed, problems=(_not_utf8(claim), *parsed.problems))
+            yield parsed

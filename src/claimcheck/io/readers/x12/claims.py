@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
+from claimcheck.io.readers.text_lines import NOT_UTF8
 from claimcheck.io.readers.x12.envelope import CLAIM_ENDERS, INSTITUTIONAL, PROFESSIONAL
 from claimcheck.io.readers.x12.fields import Provider, npi
 from claimcheck.io.readers.x12.hierarchy import HLChain, HLCheck
@@ -25,6 +26,8 @@ from claimcheck.io.readers.x12.tokens import Segment
 from claimcheck.models.parse import InputProblem
 
 __all__ = ["read_loops"]
+
+_REPLACED = "\ufffd"  # what the tokenizer reads bytes that are not UTF-8 as
 
 Result = RawClaim | EmptyTransaction | None
 
@@ -62,7 +65,24 @@ class _Reader:
         if claim is not None and name not in CLAIM_ENDERS:
             claim.end = segment.position
         handler = self.handlers.get(name)
-        return handler(segment) if handler is not None else None
+        if handler is None:
+            return None
+        result = handler(segment)
+        if any(_REPLACED in element for element in segment.elements):
+            self._not_utf8(segment)
+        return result
+
+    def _not_utf8(self, segment: Segment) -> None:
+        """Say which segment of the claim held bytes that are not UTF-8 (read as U+FFFD), on its
+        line or, outside the 2400 loops, on the claim's: left unsaid, "07\ufffd1T is not a
+        procedure code" was all the report told. Segments before the claim (names, addresses)
+        are not looked at."""
+        claim = self.claim
+        if claim is None:
+            return
+        problem = InputProblem("segment", f"{segment.position} ({segment.id}) {NOT_UTF8}")
+        lines = claim.lines
+        (lines[-1].problems if lines and segment.position >= lines[-1].position else claim.problems).append(problem)
 
     def finish(self) -> Result:
         return self._end_transaction()

@@ -84,7 +84,7 @@ def _void(loop: ClaimLoop) -> list[InputProblem]:
 
 def _line(loop: ClaimLoop, line: LineLoop, claim_id: str | None, inherited: list[InputProblem]) -> RawLine:
     data: dict[str, Any] = {}
-    problems = [*inherited, *_unnamed_nm1(line.unnamed_nm1)]
+    problems = [*inherited, *line.problems, *_unnamed_nm1(line.unnamed_nm1)]
     if line.lx:
         data["line_number"] = line.lx
     else:

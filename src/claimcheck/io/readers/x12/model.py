@@ -97,6 +97,7 @@ class LineLoop:
     provider: Provider | None = None  # 2420A rendering provider, overriding the claim's
     last_nm1: str = ""
     unnamed_nm1: Named = field(default_factory=Named)  # positions of NM1s without NM101
+    problems: list[InputProblem] = field(default_factory=list)  # of its segments, for the line only
 
 
 @dataclass(slots=True)
