@@ -300,3 +300,28 @@ def test_check_writes_the_same_report_on_both_roads(tmp_path: Path) -> None:
         reports.append(output.read_bytes())
     assert reports[0] == reports[1]
     assert b"U+200B" in reports[0]
+
+
+def test_numbered_list_columns_read_alike_on_both_roads(tmp_path: Path) -> None:
+    # modifier_N and dx_N cells are joined by a space on the batch road and handed on one by one
+    # on the per-line road: a code's place in its list is the same on both.
+    header = "claim_id,line_number,procedure_code,modifier_1,modifier_2,dx_1,dx_2,dx_3,date_of_service,payer"
+    rows = [
+        f"C1,1,0711T,26,T{ZWSP}C,I70.213,I10{WORD_JOINER},I70.213,2026-03-10,Ac{ZWSP}me",
+        f"C1,2,0711T,{NBSP}TC{NBSP},,I70.213,,,2026-03-10,Acme",
+        f"C2,1,0711T,26,,{ZWSP}I70.213,,,2026-03-10,Acme",
+    ]
+    path = tmp_path / "claims.csv"
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    reports = []
+    for extra in ([], ["--columns", "claimcheck"]):
+        output = tmp_path / f"report{len(extra)}.csv"
+        args = ["check", str(path), "-o", str(output), "--format", "csv", "--as-of", "2026-11-22"]
+        result = CliRunner().invoke(main, [*args, "--fail-on", "never", "--quiet", *extra])
+        assert result.exit_code == 0, result.output
+        reports.append(output.read_text(encoding="utf-8"))
+    assert reports[0] == reports[1]
+    assert "modifiers holds, in its code 2, an invisible character: U+200B" in reports[0]
+    assert "diagnosis_codes holds, in its code 2, an invisible character: U+2060" in reports[0]
+    assert "diagnosis_codes holds, in its code 1, an invisible character: U+200B" in reports[0]
+    assert "payer" not in reports[0]  # the payer, which no rule reads, is taken as written

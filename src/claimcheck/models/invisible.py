@@ -13,7 +13,7 @@ import unicodedata
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["describe_invisible", "seen", "seen_codes"]
+__all__ = ["describe_invisible", "seen", "seen_codes", "without_invisible"]
 
 _ASCII_BLANKS = frozenset("\t\n\v\f\r ")
 # Default-ignorable code points outside the format and separator categories: they draw nothing.
@@ -53,6 +53,14 @@ def describe_invisible(text: str) -> str | None:
         listed += f" and {len(found) - _SHOWN} more"
     kind = "an invisible character" if len(found) == 1 else "invisible characters"
     return f"{kind}: {listed}"
+
+
+def without_invisible(text: str) -> str:
+    """``text`` less the characters no one can see but blanks, for comparing names (the payer)
+    that no rule reads: "Ac\u200bme" names the payer "Acme" does."""
+    if text.isascii() and text.isprintable():
+        return text
+    return "".join(character for character in text if character.isspace() or not _invisible(character))
 
 
 def seen(text: str, code: int | None = None) -> str:

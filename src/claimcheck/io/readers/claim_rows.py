@@ -13,6 +13,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from claimcheck.io.readers.layouts import CLAIM_FIELDS
 from claimcheck.models.claim import ClaimHeader
+from claimcheck.models.invisible import without_invisible
 from claimcheck.models.parse import InputProblem
 
 __all__ = ["REPEATED_FIELDS", "differing_fields"]
@@ -30,8 +31,10 @@ def _read(field: str, value: Any) -> Any:
         read = _ADAPTERS[field].validate_python(value)
     except ValidationError:
         return ("unreadable", value)
-    # No rule reads the payer: ACME and Acme  Health name the payer Acme Health names.
-    return " ".join(read.split()).casefold() if field == "payer" and isinstance(read, str) else read
+    # No rule reads the payer: ACME and Acme  Health (or Ac<ZWSP>me Health) name the payer Acme Health names.
+    if field == "payer" and isinstance(read, str):
+        return " ".join(without_invisible(read).split()).casefold()
+    return read
 
 
 def differing_fields(first: Mapping[str, Any], row: Mapping[str, Any], first_origin: str | None) -> list[InputProblem]:
