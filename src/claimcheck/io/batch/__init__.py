@@ -110,7 +110,9 @@ def validate_batch(
     all null or blank, which hold no line (the ``,,,`` rows of a CSV file); the findings are those
     ``check_claims`` gives for the same lines, in ``FINDING_SCHEMA`` (or ``LINE_SCHEMA``). Columns
     may be text or anything that reads as text: numbers, dates, timestamps (their day), lists of
-    codes (joined by spaces), bytes; a number is read as its digits, so codes and ids with leading
+    codes (joined by spaces), bytes (a row whose bytes are not UTF-8 gets an ``input`` finding
+    naming the column, as a CSV file's row does); a cell holding ``\\N`` alone, the NULL of database
+    exports, is no value; a number is read as its digits, so codes and ids with leading
     zeros (anesthesia code ``00100``) must come as text. Raises ``ValueError`` for a missing required column, a column
     of another type (a struct) or an unknown ``rows``; ``TypeError`` when ``batch`` is not Arrow
     data or ``rules`` not a ``RuleSet``.
