@@ -15,6 +15,7 @@ from typing import Any
 
 import click
 
+from claimcheck.cli_choices import Choice
 from claimcheck.cli_options import (
     code_set_option,
     mue_option,
@@ -64,7 +65,7 @@ _CHECK_EXIT_STATUSES = (
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(FORMATS),
+    type=Choice(FORMATS),
     help="Report format: text (a table of the first 2,000 lines' warn and fail findings, and a summary), "
     "json, jsonl, csv (a row per finding), html "
     "(a page for people), parquet (needs --output FILE, or '-o -' into a pipe). Default: the --output "
@@ -79,7 +80,7 @@ _CHECK_EXIT_STATUSES = (
 )
 @click.option(
     "--fail-on",
-    type=click.Choice(FAIL_ON),
+    type=Choice(FAIL_ON),
     default="fail",
     show_default=True,
     help="Exit with status 1 when some line has at least this status; never: 0 whatever the findings.",
@@ -92,7 +93,7 @@ _CHECK_EXIT_STATUSES = (
 )
 @click.option(
     "--input-format",
-    type=click.Choice(("csv", "json", "jsonl", "fhir", "x12")),
+    type=Choice(("csv", "json", "jsonl", "fhir", "x12")),
     help="Read every FILE in this format instead of detecting it.",
 )
 @click.option(
@@ -111,7 +112,7 @@ _CHECK_EXIT_STATUSES = (
 )
 @click.option(
     "--engine",
-    type=click.Choice(("compiled", "durable")),
+    type=Choice(("compiled", "durable")),
     default="compiled",
     show_default=True,
     help="Executor: compiled Python lookups, or durable-rules (pip install 'claimcheck[durable]', Python < 3.13; "
@@ -119,7 +120,7 @@ _CHECK_EXIT_STATUSES = (
 )
 @click.option(
     "--rows",
-    type=click.Choice(ROWS),
+    type=Choice(ROWS),
     help="csv, jsonl and parquet: one row per finding (with its line's keys; the csv and parquet default), "
     "or one row per line (its status, counts by status, and the rules that warned or failed with their "
     "messages). Without it jsonl writes each line as the JSON report's line object, findings inside.",

@@ -1,0 +1,39 @@
+"""Option values the user picks from a list: taken in any case, and a mistyped one refused with
+the value it most likely meant ("did you mean 'json'?"), as click already does for commands and
+option names."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from typing import Any
+
+import click
+
+__all__ = ["Choice", "did_you_mean"]
+
+
+def did_you_mean(typed: str, allowed: Iterable[str]) -> str:
+    """ " (did you mean 'json'?)" for the allowed value closest to ``typed``, "" when none is close."""
+    allowed = list(allowed)
+    by_lower = {value.lower(): value for value in allowed}
+    wanted = typed.strip().lower()
+    close = difflib.get_close_matches(wanted, by_lower, n=1, cutoff=0.6)
+    if not close:
+        # A prefix ("tuva" for tuva_medical_claim) is too short for the ratio but plain to a reader.
+        close = [value for value in by_lower if len(wanted) >= 3 and value.startswith(wanted)][:1]
+    return f" (did you mean {by_lower[close[0]]!r}?)" if close else ""
+
+
+class Choice(click.Choice):
+    """``click.Choice`` in any case (``--format JSON``), whose refusal suggests the value meant."""
+
+    def __init__(self, choices: Iterable[str]) -> None:
+        super().__init__(tuple(choices), case_sensitive=False)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        try:
+            return super().convert(value, param, ctx)
+        except click.BadParameter:
+            allowed = ", ".join(map(repr, self.choices))
+            self.fail(f"{value!r} is not one of {allowed}{did_you_mean(str(value), self.choices)}.", param, ctx)
