@@ -59,3 +59,37 @@ def test_a_choice_is_taken_in_any_case(tmp_path: Path, typed: str, starts: bytes
     result = invoke("check", DEMO, "--format", typed, "--fail-on", "NEVER", "-o", report, *AS_OF)
     assert result.exit_code == 0, result.output
     assert report.read_bytes().startswith(starts)
+
+
+def test_an_unknown_code_set_name_is_refused_with_the_name_meant(tmp_path: Path) -> None:
+    release = tmp_path / "icd10cm-order-2027.txt"
+    release.write_text("", encoding="utf-8")
+    result = invoke("check", DEMO, "--code-set", f"icd10={release}", *AS_OF)
+    assert_refused(result, "--code-set", "'icd10'", "did you mean 'icd10cm'?", "nucc")
+
+
+def test_a_code_set_file_that_does_not_exist_names_the_option(tmp_path: Path) -> None:
+    missing = tmp_path / "icd10cm-order-2027.txt"
+    result = invoke("check", DEMO, "--code-set", f"icd10cm={missing}", *AS_OF)
+    assert_refused(result, "--code-set", str(missing), "does not exist")
+
+
+def test_a_code_set_given_as_a_directory_is_refused(tmp_path: Path) -> None:
+    result = invoke("check", DEMO, "--code-set", f"nucc={tmp_path}", *AS_OF)
+    assert_refused(result, "--code-set", str(tmp_path), "is a directory")
+
+
+def test_a_mistyped_shipped_layout_suggests_the_layout_meant() -> None:
+    result = invoke("check", DEMO, "--columns", "tuva", *AS_OF)
+    assert_refused(result, "--columns", "'tuva'", "did you mean 'tuva_medical_claim'?")
+
+
+def test_a_columns_map_file_that_does_not_exist_is_named_missing(tmp_path: Path) -> None:
+    missing = tmp_path / "my_columns.yaml"
+    result = invoke("check", DEMO, "--columns", missing, *AS_OF)
+    assert_refused(result, "--columns", str(missing), "does not exist")
+
+
+def test_a_columns_map_given_as_a_directory_is_refused(tmp_path: Path) -> None:
+    result = invoke("check", DEMO, "--columns", tmp_path, *AS_OF)
+    assert_refused(result, "--columns", "is a directory")

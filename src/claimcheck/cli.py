@@ -18,6 +18,7 @@ import click
 from claimcheck.cli_choices import Choice
 from claimcheck.cli_options import (
     code_set_option,
+    columns_layout,
     mue_option,
     output_path,
     parse_as_of,
@@ -99,6 +100,7 @@ _CHECK_EXIT_STATUSES = (
 @click.option(
     "--columns",
     metavar="LAYOUT|FILE",
+    callback=columns_layout,
     help="Column layout of delimited files: tuva_medical_claim, cms_carrier, cms_outpatient, claimcheck, "
     "or a columns map YAML file (default: found from each file's header).",
 )

@@ -13,11 +13,13 @@ from typing import Any
 
 import click
 
+from claimcheck.cli_choices import did_you_mean
 from claimcheck.errors import ClaimCheckError
 
 __all__ = [
     "CLOSED_PIPE_STATUS",
     "code_set_option",
+    "columns_layout",
     "load_ruleset",
     "mue_option",
     "output_path",
@@ -71,6 +73,8 @@ def output_path(_ctx: click.Context, _param: click.Parameter, value: str | None)
 
 
 def _parse_code_sets(_ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]) -> dict[str, str]:
+    from claimcheck.refdata.codesets import CODE_SET_NAMES
+
     overrides = {}
     for value in values:
         name, sep, path = value.partition("=")
@@ -79,10 +83,44 @@ def _parse_code_sets(_ctx: click.Context, _param: click.Parameter, values: tuple
         # Names in any case (ICD10CM, NUCC), as codes are; '~' as the shell expands it
         # everywhere but after '=' in '--code-set=icd10cm=~/x'.
         name, path = name.strip().lower(), os.path.expanduser(path.strip())
+        if name not in CODE_SET_NAMES:
+            raise click.BadParameter(
+                f"{value!r}: {name!r} is no code set{did_you_mean(name, CODE_SET_NAMES)}; "
+                f"NAME is one of {', '.join(CODE_SET_NAMES)}"
+            )
         if name in overrides:  # one would silently lose to the other
             raise click.BadParameter(f"{name} is given twice ({overrides[name]} and {path})")
         overrides[name] = path
+    # Checked here, as click checks --ptp and --mue: the loader's "x.txt: file not found" named
+    # neither the option nor the set.
+    for name, path in overrides.items():
+        if os.path.isdir(path):
+            raise click.BadParameter(f"{name}={path}: {path} is a directory: give the {name} release file")
+        if not os.path.exists(path):
+            raise click.BadParameter(f"{name}={path}: {path} does not exist")
     return overrides
+
+
+def columns_layout(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    """A shipped layout's name (in any case) or a columns map file that exists; a near miss of a
+    name is refused with the name meant, a missing file as missing, before any file is read."""
+    if value is None:
+        return None
+    from claimcheck.io.readers.layouts import SHIPPED_LAYOUTS
+
+    path = os.path.expanduser(value)
+    if value.lower() in SHIPPED_LAYOUTS and not os.path.exists(path):
+        return value.lower()
+    shipped = f"shipped layouts: {', '.join(SHIPPED_LAYOUTS)}"
+    if os.path.isdir(path):
+        raise click.BadParameter(f"{value!r} is a directory: give a columns map YAML file, or one of the {shipped}")
+    if os.path.exists(path):
+        return path
+    if "/" in value or os.sep in value or value.lower().endswith((".yaml", ".yml")):
+        raise click.BadParameter(f"{value!r}: the columns map file does not exist")
+    raise click.BadParameter(
+        f"{value!r} is no shipped layout{did_you_mean(value, SHIPPED_LAYOUTS)} and no file; {shipped}"
+    )
 
 
 def _rules_dir(_ctx: click.Context, _param: click.Parameter, value: Path | None) -> Path | None:
