@@ -93,3 +93,9 @@ def test_a_columns_map_file_that_does_not_exist_is_named_missing(tmp_path: Path)
 def test_a_columns_map_given_as_a_directory_is_refused(tmp_path: Path) -> None:
     result = invoke("check", DEMO, "--columns", tmp_path, *AS_OF)
     assert_refused(result, "--columns", "is a directory")
+
+
+@pytest.mark.parametrize(("typed", "meant"), [("pair.ptpx", "pair.ptp"), ("units.mu", "units.mue"), ("0711", "0711T")])
+def test_rules_show_of_a_near_miss_suggests_the_rule_or_profile_meant(typed: str, meant: str) -> None:
+    result = invoke("rules", "show", typed)
+    assert_refused(result, repr(typed), f"did you mean {meant!r}?")

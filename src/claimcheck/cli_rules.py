@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from claimcheck.cli_choices import did_you_mean
 from claimcheck.engine.claim_checks.units import MUE_SCOPES
 from claimcheck.engine.ruleset import RuleSet
 from claimcheck.io.writers.console import ReportConsole
@@ -228,9 +229,11 @@ def print_rule_detail(ruleset: RuleSet, code: str, console: Console | None = Non
         if not PROCEDURE_CODE.match(wanted):
             # A mistyped rule id is not a code without a profile: "only the general rules apply"
             # would mislead.
-            ids = ", ".join(loaded.rule.id for loaded in ruleset.pack.rules)
+            ids = [loaded.rule.id for loaded in ruleset.pack.rules]
+            meant = did_you_mean(code, [*ids, *ruleset.profiles])
             raise click.UsageError(
-                f"{code!r} is neither a rule id nor a procedure code (CPT or HCPCS Level II form); rule ids: {ids}"
+                f"{code!r} is neither a rule id nor a procedure code (CPT or HCPCS Level II form){meant}; "
+                f"rule ids: {', '.join(ids)}"
             )
         console.print(f"No profile for {escape(wanted)}: only the general rules apply (see 'claimcheck rules list').")
         _print_entries_naming(ruleset, wanted, console)
