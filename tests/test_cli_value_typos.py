@@ -99,3 +99,26 @@ def test_a_columns_map_given_as_a_directory_is_refused(tmp_path: Path) -> None:
 def test_rules_show_of_a_near_miss_suggests_the_rule_or_profile_meant(typed: str, meant: str) -> None:
     result = invoke("rules", "show", typed)
     assert_refused(result, repr(typed), f"did you mean {meant!r}?")
+
+
+def test_an_impossible_day_is_not_called_a_badly_written_date() -> None:
+    result = invoke("check", DEMO, "--as-of", "2026-02-30")
+    assert_refused(result, "--as-of", "'2026-02-30'", "no such day")
+    assert "not a date written" not in result.stderr
+
+
+def test_an_output_in_a_folder_that_does_not_exist_is_refused_before_the_run(tmp_path: Path) -> None:
+    folder = tmp_path / "reports" / "2026-11"
+    result = invoke("check", DEMO, "-o", folder / "report.json", *AS_OF)
+    assert_refused(result, "--output", str(folder), "does not exist", "mkdir -p")
+    assert not (tmp_path / "reports").exists()
+
+
+def test_an_output_under_a_file_is_refused(tmp_path: Path) -> None:
+    result = invoke("check", DEMO, "-o", DEMO / "report.json", *AS_OF)
+    assert_refused(result, "--output", str(DEMO), "is not a folder")
+
+
+def test_jobs_help_names_its_value_a_count() -> None:
+    result = invoke("check", "--help")
+    assert "-j, --jobs N" in result.stdout

@@ -131,6 +131,7 @@ _CHECK_EXIT_STATUSES = (
     "--jobs",
     "-j",
     type=click.IntRange(min=1),
+    metavar="N",
     help="Worker processes for csv, jsonl and parquet reports of CSV files in the claimcheck layout "
     "(default and most: the cores this run may use; more is cut to that, with a note on stderr). "
     "The report is byte-for-byte the same whatever the number.",

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import functools
 import os
+import re
+import shlex
 import stat
 import sys
 from datetime import date
@@ -32,15 +34,19 @@ __all__ = [
 ]
 
 
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+
+
 def parse_as_of(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date | None:
     if value is None:
         return None
+    if not _ISO_DAY.fullmatch(value):
+        raise click.BadParameter(f"{value!r} is not a date written YYYY-MM-DD")
     try:
-        if len(value) != 10:
-            raise ValueError(value)
         return date.fromisoformat(value)
     except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date written YYYY-MM-DD") from None
+        # Written right, but February 30th: "not written YYYY-MM-DD" sent the user to the format.
+        raise click.BadParameter(f"{value!r}: there is no such day (a date written YYYY-MM-DD)") from None
 
 
 def warn_past_code_sets(as_of: date, overrides: dict[str, str]) -> None:
@@ -69,6 +75,16 @@ def output_path(_ctx: click.Context, _param: click.Parameter, value: str | None)
         return None
     if not value or value.endswith(("/", os.sep)):
         raise click.BadParameter(f"{value!r} names no file: give the report's file name, e.g. report/claims.json")
+    # Refused before the run, not after it as "cannot write the report (No such file or
+    # directory)", which did not say that the missing one is the folder.
+    folder = Path(value).parent
+    if value != "-" and not folder.is_dir():
+        existing = next((path for path in (folder, *folder.parents) if path.exists()), None)
+        if existing is not None and not existing.is_dir():
+            raise click.BadParameter(f"{value!r}: {existing} is not a folder")
+        raise click.BadParameter(
+            f"{value!r}: the folder {folder} does not exist (create it first: mkdir -p {shlex.quote(str(folder))})"
+        )
     return Path(value)
 
 
