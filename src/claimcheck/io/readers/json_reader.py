@@ -65,7 +65,13 @@ def read_json(path: Path) -> Iterator[ParsedClaim]:
     try:
         data = parse_json(text)
     except BadJson as exc:
-        raise InputError(path, exc.message, line=exc.line) from None
+        message = exc.message
+        if message.startswith("is not valid JSON (Extra data"):
+            message += (
+                ": more text follows the first JSON value; JSON Lines, a claim on each line, "
+                "are read with --input-format jsonl"
+            )
+        raise InputError(path, message, line=exc.line) from None
     if isinstance(data, dict):
         data = [data]
     if not isinstance(data, list):
@@ -75,21 +81,61 @@ def read_json(path: Path) -> Iterator[ParsedClaim]:
 
 
 def read_jsonl(path: Path) -> Iterator[ParsedClaim]:
-    """Claims of a ``.jsonl`` file, one per line; a line that is not JSON becomes an ``input`` finding."""
+    """Claims of a ``.jsonl`` file, one per line; a line that is not JSON becomes an ``input`` finding.
+    A file whose first two lines (or only line) are not JSON is no JSON Lines at all: an
+    ``InputError`` saying what it looks like, rather than one finding per line of a CSV, X12 or
+    pretty-printed JSON file read in the wrong format."""
     with open_binary(path) as binary:
         lines = DecodedLines(binary)
+        held: tuple[int, str, ParsedClaim] | None = None  # a first line that is not JSON
+        read_one = False
         for number, text in enumerate(lines, start=1):
             if not text.strip():
                 continue
             where = f"{path.name} line {number}"
+            claim, problem, not_json = None, None, False
             try:
                 claim = parse_json(text)
             except BadJson as exc:
-                problem = InputProblem("claim", NOT_UTF8 if number in lines.bad else exc.message)
-                yield ParsedClaim(None, (ParsedLine(None, None, None, (problem,), where),))
+                if number in lines.bad:
+                    problem = InputProblem("claim", NOT_UTF8)
+                else:
+                    problem, not_json = InputProblem("claim", exc.message), True
+            if not_json and not read_one:
+                if held is not None:
+                    raise _not_json_lines(path, held[0], held[1])
+                held = (number, text, _unreadable(problem, where))
+                continue
+            if held is not None:
+                yield held[2]
+                held = None
+            read_one = True
+            if problem is not None:
+                yield _unreadable(problem, where)
                 continue
             parsed = parse_claim(claim, [where] * len(_origins(where, claim)), strict=True)
             if number in lines.bad:
                 # Its lines are still checked, each told which fields held the bytes (read as U+FFFD).
                 parsed = dataclasses.replace(parsed, problems=(_not_utf8(claim), *parsed.problems))
             yield parsed
+        if held is not None:
+            raise _not_json_lines(path, held[0], held[1])
+
+
+def _unreadable(problem: InputProblem, where: str) -> ParsedClaim:
+    return ParsedClaim(None, (ParsedLine(None, None, None, (problem,), where),))
+
+
+def _not_json_lines(path: Path, number: int, first: str) -> InputError:
+    """The error for a file read as JSON Lines that is none, with the format it looks written in
+    (from its first line; no value of it is repeated, as it may be patient data)."""
+    start = first.lstrip("\ufeff \t")
+    if start.startswith("ISA"):
+        hint = "it looks like an X12 837: read it with --input-format x12"
+    elif start.startswith(("{", "[")):
+        hint = "it looks like one JSON document over several lines: read it with --input-format json (fhir for FHIR)"
+    elif any(delimiter in start for delimiter in ",|\t;"):
+        hint = "its first line looks like a table's header: read it with --input-format csv"
+    else:
+        hint = "JSON Lines hold one JSON claim object on each line"
+    return InputError(path, f"is not JSON Lines: its first lines are not JSON; {hint}", line=number)
