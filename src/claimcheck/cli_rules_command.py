@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from claimcheck.cli_options import code_set_option, load_ruleset, mue_option, ptp_option, reports_errors, rules_option
+from claimcheck.cli_signals import terminate_unwinds
 
 __all__ = ["rules"]
 
@@ -22,6 +23,7 @@ def rules() -> None:
 @ptp_option
 @mue_option
 @reports_errors
+@terminate_unwinds
 def rules_list(rules_dir: Path | None, code_sets: dict[str, str], ptp: tuple[Path, ...], mue: Path | None) -> None:
     """List the procedure profiles and the general rules."""
     from claimcheck.cli_rules import print_rule_list
@@ -39,6 +41,7 @@ def rules_list(rules_dir: Path | None, code_sets: dict[str, str], ptp: tuple[Pat
 @ptp_option
 @mue_option
 @reports_errors
+@terminate_unwinds
 def rules_show(
     code: str, rules_dir: Path | None, code_sets: dict[str, str], ptp: tuple[Path, ...], mue: Path | None
 ) -> None:
