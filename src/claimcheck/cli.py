@@ -193,7 +193,14 @@ def check(
     if output is not None:
         stdin = "stdin" in stream_names.values()
         refuse_replacing_inputs(
-            output, files, ptp=ptp, mue=mue, columns=columns, code_sets=code_sets, reads_stdin=stdin
+            output,
+            files,
+            ptp=ptp,
+            mue=mue,
+            columns=columns,
+            code_sets=code_sets,
+            reads_stdin=stdin,
+            rules_dir=rules_dir,
         )
     if as_of is not None and not quiet:
         warn_past_code_sets(as_of, code_sets)

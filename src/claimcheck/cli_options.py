@@ -235,6 +235,7 @@ def refuse_replacing_inputs(
     columns: str | None,
     code_sets: dict[str, str],
     reads_stdin: bool = False,
+    rules_dir: Path | None = None,
 ) -> None:
     """A usage error when ``--output`` is a file the run reads: the report, renamed over it at the
     end, would destroy a claims file, or a CMS table or columns map the user downloaded or wrote.
@@ -252,6 +253,22 @@ def refuse_replacing_inputs(
             raise click.UsageError(
                 f"--output {output} is a file read by this run ({option}): the report would replace it"
             )
+    _refuse_replacing_rule_files(output, rules_dir)
+
+
+def _refuse_replacing_rule_files(output: Path, rules_dir: Path | None) -> None:
+    """A usage error when ``--output`` is a file of the rule pack in use (through a link too): the
+    report replaced a rule file of the user's pack, or of the shipped one in a development copy."""
+    if not output.exists():
+        return
+    from claimcheck.rules.loader import shipped_pack_path
+
+    pack = shipped_pack_path() if rules_dir is None else rules_dir
+    if not (pack / "pack.yaml").is_file():
+        return  # no pack: the loader says so
+    if any(_same_file(output, path) for path in pack.rglob("*") if path.is_file()):
+        shown = "the shipped rule pack" if rules_dir is None else f"the rule pack --rules {rules_dir}"
+        raise click.UsageError(f"--output {output} is a file of {shown}: the report would replace it")
 
 
 # The shell's status for a command a closed pipe stopped (128 + SIGPIPE, which Windows lacks).
