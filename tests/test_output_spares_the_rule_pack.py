@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from claimcheck.cli import main
-from claimcheck.cli_options import refuse_replacing_inputs
+from claimcheck.cli_output import refuse_replacing_inputs
 from claimcheck.rules.loader import shipped_pack_path
 from tests.conftest import ROOT
 

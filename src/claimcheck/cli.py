@@ -20,14 +20,13 @@ from claimcheck.cli_options import (
     code_set_option,
     columns_layout,
     mue_option,
-    output_path,
     parse_as_of,
     ptp_option,
-    refuse_replacing_inputs,
     reports_errors,
     rules_option,
     warn_past_code_sets,
 )
+from claimcheck.cli_output import output_path, refuse_replacing_inputs
 from claimcheck.cli_reports import RunOptions, write_batch_report, write_line_report
 from claimcheck.cli_rules_command import rules
 from claimcheck.cli_serve import serve
