@@ -34,7 +34,16 @@ from claimcheck.io.readers.layouts import (
     detect_layout,
     load_layout,
 )
-from claimcheck.io.readers.text_lines import GZIP, NOT_UTF8, UTF16, UTF32, ZIP, DecodedLines, open_binary
+from claimcheck.io.readers.text_lines import (
+    GZIP,
+    NOT_UTF8,
+    UTF16,
+    UTF32,
+    ZIP,
+    DecodedLines,
+    not_text,
+    open_binary,
+)
 from claimcheck.models.parse import InputProblem, ParsedClaim, ParsedLine, parse_claim
 
 __all__ = ["read_csv"]
@@ -195,6 +204,12 @@ def read_csv(path: Path, layout: ColumnLayout | None = None, *, skip_rows: int =
     the header, or the ``layout`` given (``--columns``). ``skip_rows`` data rows (blank rows not
     counted) are passed over unread: another reader has checked them already."""
     with open_binary(path) as binary:
+        # Named by its first bytes, as detection names it: with --input-format csv, a workbook or
+        # a Parquet file was "header row is not UTF-8 text".
+        peek = getattr(binary, "peek", None)
+        packed = not_text(peek(4)[:4]) if peek is not None else None
+        if packed is not None:
+            raise InputError(path, packed)
         lines = DecodedLines(binary)
         physical = iter(lines)
         first = next(physical, "")

@@ -18,6 +18,8 @@ from claimcheck.errors import InputError
 __all__ = [
     "GZIP",
     "NOT_UTF8",
+    "OLE2",
+    "PARQUET",
     "UTF16",
     "UTF32",
     "ZIP",
@@ -30,7 +32,16 @@ __all__ = [
 
 NOT_UTF8 = "is not UTF-8 text (the bytes that could not be read were replaced)"
 GZIP = "is gzip-compressed: decompress it first, e.g. claimcheck check <(zcat FILE)"
-ZIP = "is a zip archive: extract the claim file from it first"
+ZIP = (
+    "is a zip archive: extract the claim file from it first (an Excel .xlsx workbook is one too: save "
+    "its sheet as CSV UTF-8)"
+)
+# Claims kept in a spreadsheet or a Parquet table: read as text, the header was "not UTF-8 text".
+OLE2 = "is an Excel 97-2003 workbook (or another OLE2 file): save its sheet as CSV UTF-8 first"
+PARQUET = (
+    "is a Parquet file, which claimcheck check does not read: write it out as CSV, or check an Arrow "
+    "table of it with claimcheck.validate_batch"
+)
 UTF16 = (
     "is UTF-16 text (as Excel's 'Unicode text' and PowerShell's '>' write it): convert it to UTF-8 first, "
     "e.g. iconv -f UTF-16 -t UTF-8 FILE"
@@ -44,6 +55,8 @@ _NOT_TEXT = {
     b"\x00\x00\xfe\xff": UTF32,
     b"\x1f\x8b": GZIP,
     b"PK\x03\x04": ZIP,
+    b"\xd0\xcf\x11\xe0": OLE2,
+    b"PAR1": PARQUET,
     b"\xff\xfe": UTF16,
     b"\xfe\xff": UTF16,
 }
