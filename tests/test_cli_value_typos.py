@@ -122,3 +122,22 @@ def test_an_output_under_a_file_is_refused(tmp_path: Path) -> None:
 def test_jobs_help_names_its_value_a_count() -> None:
     result = invoke("check", "--help")
     assert "-j, --jobs N" in result.stdout
+
+
+def test_a_short_output_option_written_with_an_equals_sign_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # click reads '-o=report.json' as the file '=report.json': the report went where no one looked.
+    monkeypatch.chdir(tmp_path)
+    result = invoke("check", DEMO, "-o=report.json", *AS_OF)
+    assert_refused(result, "--output", "'=report.json'", "-o report.json")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_file_name_that_begins_with_an_equals_sign_is_written_when_its_folder_is_given(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = invoke("check", DEMO, "-o", "./=report.json", "--fail-on", "never", *AS_OF)
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "=report.json").read_bytes().startswith(b"{")

@@ -21,6 +21,13 @@ def output_path(_ctx: click.Context, _param: click.Parameter, value: str | None)
         return None
     if not value or value.endswith(("/", os.sep)):
         raise click.BadParameter(f"{value!r} names no file: give the report's file name, e.g. report/claims.json")
+    if value.startswith("="):
+        # click reads '-o=report.json' as the file '=report.json', and the report went where no
+        # one looked for it.
+        raise click.BadParameter(
+            f"{value!r} begins with '=': write -o {value[1:]} (or --output={value[1:]}); "
+            f"for a file so named, give its folder: ./{value}"
+        )
     # Refused before the run, not after it as "cannot write the report (No such file or
     # directory)", which did not say that the missing one is the folder.
     folder = Path(value).parent
