@@ -8,6 +8,7 @@ closed (``| head``).
 
 from __future__ import annotations
 
+import stat
 import sys
 from datetime import date
 from pathlib import Path
@@ -189,6 +190,7 @@ def check(
         raise click.UsageError("--format parquet writes a binary file: give --output FILE (or '-o -' into a pipe)")
     if output == DASH:  # '-o -': standard output, as without --output
         output = None
+    _refuse_repeated_files(files)
     if output is not None:
         stdin = "stdin" in stream_names.values()
         refuse_replacing_inputs(
@@ -235,6 +237,23 @@ def check(
             unreadable=unreadable,
         )
     sys.exit(_exit_status(status, fail_on, skipped))
+
+
+def _refuse_repeated_files(files: tuple[Path, ...]) -> None:
+    """A usage error for a file given twice (a glob and its own name, a link beside its file):
+    its lines were checked, reported and counted twice."""
+    seen: dict[tuple[int, int], int] = {}
+    for index, path in enumerate(files):
+        try:
+            status = path.stat()
+        except OSError:
+            continue  # the run reports it where it reads it
+        if not stat.S_ISREG(status.st_mode):
+            continue
+        first = files[seen.setdefault((status.st_dev, status.st_ino), index)]
+        if seen[(status.st_dev, status.st_ino)] != index:
+            same = "" if first == path else f" (it is the same file as {first})"
+            raise click.UsageError(f"{path} is given twice among FILES{same}: give each file once")
 
 
 def _exit_status(status: Any, fail_on: str, skipped: list[str]) -> int:
