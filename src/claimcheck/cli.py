@@ -250,10 +250,12 @@ def _refuse_repeated_files(files: tuple[Path, ...]) -> None:
             continue  # the run reports it where it reads it
         if not stat.S_ISREG(status.st_mode):
             continue
-        first = files[seen.setdefault((status.st_dev, status.st_ino), index)]
-        if seen[(status.st_dev, status.st_ino)] != index:
+        key = (status.st_dev, status.st_ino)
+        if key in seen:
+            first = files[seen[key]]
             same = "" if first == path else f" (it is the same file as {first})"
             raise click.UsageError(f"{path} is given twice among FILES{same}: give each file once")
+        seen[key] = index
 
 
 def _exit_status(status: Any, fail_on: str, skipped: list[str]) -> int:
