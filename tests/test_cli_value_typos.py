@@ -141,3 +141,9 @@ def test_a_file_name_that_begins_with_an_equals_sign_is_written_when_its_folder_
     result = invoke("check", DEMO, "-o", "./=report.json", "--fail-on", "never", *AS_OF)
     assert result.exit_code == 0, result.output
     assert (tmp_path / "=report.json").read_bytes().startswith(b"{")
+
+
+def test_a_prefix_of_two_layouts_suggests_neither() -> None:
+    result = invoke("check", DEMO, "--columns", "cms", *AS_OF)
+    assert_refused(result, "--columns", "'cms'", "cms_carrier, cms_outpatient")
+    assert "did you mean" not in result.stderr

@@ -21,7 +21,8 @@ def did_you_mean(typed: str, allowed: Iterable[str]) -> str:
     close = difflib.get_close_matches(wanted, by_lower, n=1, cutoff=0.6)
     if not close:
         # A prefix ("tuva" for tuva_medical_claim) is too short for the ratio but plain to a reader.
-        close = [value for value in by_lower if len(wanted) >= 3 and value.startswith(wanted)][:1]
+        starting = [value for value in by_lower if len(wanted) >= 3 and value.startswith(wanted)]
+        close = starting if len(starting) == 1 else []  # 'cms' starts two layouts: no guess
     return f" (did you mean {by_lower[close[0]]!r}?)" if close else ""
 
 
