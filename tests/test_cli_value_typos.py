@@ -147,3 +147,11 @@ def test_a_prefix_of_two_layouts_suggests_neither() -> None:
     result = invoke("check", DEMO, "--columns", "cms", *AS_OF)
     assert_refused(result, "--columns", "'cms'", "cms_carrier, cms_outpatient")
     assert "did you mean" not in result.stderr
+
+
+def test_a_shipped_layout_name_wins_over_a_folder_of_that_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A checkout of claimcheck beside the claims has a folder named claimcheck.
+    (tmp_path / "claimcheck").mkdir()
+    monkeypatch.chdir(tmp_path)
+    result = invoke("check", DEMO, "--columns", "claimcheck", "--format", "json", "--fail-on", "never", *AS_OF)
+    assert result.exit_code == 0, result.output

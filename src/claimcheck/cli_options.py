@@ -100,9 +100,9 @@ def columns_layout(_ctx: click.Context, _param: click.Parameter, value: str | No
         return None
     from claimcheck.io.readers.layouts import SHIPPED_LAYOUTS
 
-    path = os.path.expanduser(value)
-    if value.lower() in SHIPPED_LAYOUTS and not os.path.exists(path):
+    if value.lower() in SHIPPED_LAYOUTS:  # as the loader takes it: the name, whatever is in the folder
         return value.lower()
+    path = os.path.expanduser(value)
     shipped = f"shipped layouts: {', '.join(SHIPPED_LAYOUTS)}"
     if os.path.isdir(path):
         raise click.BadParameter(f"{value!r} is a directory: give a columns map YAML file, or one of the {shipped}")
