@@ -155,3 +155,11 @@ def test_a_shipped_layout_name_wins_over_a_folder_of_that_name(tmp_path: Path, m
     monkeypatch.chdir(tmp_path)
     result = invoke("check", DEMO, "--columns", "claimcheck", "--format", "json", "--fail-on", "never", *AS_OF)
     assert result.exit_code == 0, result.output
+
+
+def test_an_output_after_an_equals_sign_reads_a_home_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The shell leaves '~' alone in '--output=~/report.json', as in '--rules=~/my-rules', which is expanded.
+    monkeypatch.setenv("HOME", str(tmp_path))
+    result = invoke("check", DEMO, "--output=~/report.json", "--fail-on", "never", *AS_OF)
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "report.json").read_bytes().startswith(b"{")

@@ -21,6 +21,8 @@ def output_path(_ctx: click.Context, _param: click.Parameter, value: str | None)
         return None
     if not value or value.endswith(("/", os.sep)):
         raise click.BadParameter(f"{value!r} names no file: give the report's file name, e.g. report/claims.json")
+    # '~' as the shell expands it everywhere but after '=' in '--output=~/report.json'.
+    value = os.path.expanduser(value)
     if value.startswith("="):
         # click reads '-o=report.json' as the file '=report.json', and the report went where no
         # one looked for it.
