@@ -163,3 +163,13 @@ def test_an_output_after_an_equals_sign_reads_a_home_folder(tmp_path: Path, monk
     result = invoke("check", DEMO, "--output=~/report.json", "--fail-on", "never", *AS_OF)
     assert result.exit_code == 0, result.output
     assert (tmp_path / "report.json").read_bytes().startswith(b"{")
+
+
+@pytest.mark.parametrize(("option", "name"), [("--ptp", "ptp_sample.txt"), ("--mue", "mue_sample.csv")])
+def test_a_cms_table_after_an_equals_sign_reads_a_home_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, option: str, name: str
+) -> None:
+    (tmp_path / name).write_bytes((ROOT / "fixtures" / "ncci" / name).read_bytes())
+    monkeypatch.setenv("HOME", str(tmp_path))
+    result = invoke("check", DEMO, f"{option}=~/{name}", "--format", "json", "--fail-on", "never", *AS_OF)
+    assert result.exit_code == 0, result.output

@@ -147,10 +147,21 @@ code_set_option = click.option(
 )
 
 
+class _FilePath(click.Path):
+    """An existing file, '~' read as the shell reads it at the start of a word: it leaves it
+    alone after '=' in '--ptp=~/ccipra-v323r0-f1.txt', which was then 'does not exist'."""
+
+    def __init__(self) -> None:
+        super().__init__(exists=True, dir_okay=False, path_type=Path)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        return super().convert(os.path.expanduser(value) if isinstance(value, str) else value, param, ctx)
+
+
 ptp_option = click.option(
     "--ptp",
     multiple=True,
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    type=_FilePath(),
     help="A CMS NCCI practitioner PTP file (ccipra-v32xr0-f1.txt …); repeat for f1-f4. For a code pair "
     "they list, their rows replace the rule pack's.",
 )
@@ -171,7 +182,7 @@ mue_option = click.option(
     "--mue",
     multiple=True,
     callback=_one_mue,
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    type=_FilePath(),
     help="The CMS practitioner MUE file (MCR_MUE_PractitionerServices_Eff_*.csv); one only. For a code "
     "it lists, its limit replaces the rule pack's.",
 )
