@@ -191,4 +191,9 @@ class OriginDestinationParams(Params):
 
 
 class ModifierConflictParams(Params):
+    """Pairs of modifiers that do not go on one line, and what to do instead: the advice ends the
+    finding's message ("26 and TC on the same line: <advice>"); without it the message names the
+    pair alone."""
+
     pairs: tuple[tuple[ModifierCode, ModifierCode], ...] = Field(min_length=1)
+    advice: Annotated[str, Field(min_length=1)] | None = None

@@ -1,5 +1,5 @@
-"""``modifier`` checks: the code set, 26 with TC, an ambulance line's origin/destination modifier,
-and what the procedure's profile says."""
+"""``modifier`` checks: the code set, conflicting modifiers (26 with TC, 59 with XS), an ambulance
+line's origin/destination modifier, and what the procedure's profile says."""
 
 from __future__ import annotations
 
@@ -120,6 +120,7 @@ class ModifierConflict(LineCheck):
     def setup(self) -> None:
         assert isinstance(self.params, ModifierConflictParams)
         self.pairs = self.params.pairs
+        self.advice = f": {self.params.advice}" if self.params.advice else ""
 
     def run(self, ctx: LineContext) -> Iterable[Finding]:
         assert ctx.line is not None
@@ -127,10 +128,7 @@ class ModifierConflict(LineCheck):
         for first, second in self.pairs:
             if first in present and second in present:
                 yield self.finding(
-                    f"{first} {second}",
-                    self.status,
-                    f"{first} and {second} on the same line: bill the global service without either, "
-                    f"or the components on separate lines",
+                    f"{first} {second}", self.status, f"{first} and {second} on the same line{self.advice}"
                 )
 
 
