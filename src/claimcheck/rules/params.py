@@ -17,6 +17,7 @@ from claimcheck.rules.schema import Day, FrozenMapping, ProcedureCode, SourceRef
 from claimcheck.rules.yamlsource import KeyPath
 
 __all__ = [
+    "AmbulanceModifiers",
     "EffectiveDateParams",
     "EffectiveDates",
     "ModifierCode",
@@ -131,6 +132,14 @@ def in_ranges(code: str, ranges: tuple[tuple[str, str], ...]) -> bool:
     return any(len(code) == len(first) and first <= code <= last for first, last in ranges)
 
 
+class AmbulanceModifiers(Params):
+    """HCPCS modifiers that describe an ambulance service or trip (QM, GM), with the document
+    that says so: valid on ambulance procedures only."""
+
+    modifiers: tuple[ModifierCode, ...] = Field(min_length=1)
+    source: SourceRef
+
+
 class ModifierCodeSetParams(Params):
     """Ambulance origin/destination modifiers are pairs of location letters (RH = residence to
     hospital) that the HCPCS modifier file does not list one by one."""
@@ -150,14 +159,30 @@ class ModifierCodeSetParams(Params):
     ambulance_procedures: tuple[tuple[ProcedureCode, ProcedureCode], ...] = ()
     # The codes the Category II modifiers are valid on: CPT Category II codes (nnnnF).
     category_ii_procedures: Annotated[str, AfterValidator(_regex)] = r"^\d{4}F$"
+    # Modifiers of the modifier file valid on ambulance_procedures only, in groups by source.
+    ambulance_modifiers: tuple[AmbulanceModifiers, ...] = ()
 
     @model_validator(mode="after")
     def _ranges_in_order(self) -> ModifierCodeSetParams:
-        if self.ambulance_locations and not self.ambulance_procedures:
-            # Pairs are valid on ambulance codes only: without the codes every pair would fail.
-            raise entry_problem("needs ambulance_procedures, the codes the pairs go on", ("ambulance_locations",))
+        # Pairs and ambulance modifiers are valid on ambulance codes only: without the codes every
+        # one would fail.
+        for key in ("ambulance_locations", "ambulance_modifiers"):
+            if getattr(self, key) and not self.ambulance_procedures:
+                raise entry_problem("needs ambulance_procedures, the codes they go on", (key,))
         check_ranges_in_order(self.ambulance_procedures, "ambulance_procedures")
+        first: dict[str, int] = {}
+        for index, group in enumerate(self.ambulance_modifiers):
+            for code in group.modifiers:
+                if first.setdefault(code, index) != index:
+                    message = (
+                        f"{code} is in ambulance_modifiers[{first[code]}] and [{index}]; a modifier has one source"
+                    )
+                    raise entry_problem(message, ("ambulance_modifiers", index, "modifiers"), code)
         return self
+
+    def ambulance_source(self, code: str) -> SourceRef | None:
+        """The source of ``code`` when it is valid on ambulance procedures only, else None."""
+        return next((g.source for g in self.ambulance_modifiers if code in g.modifiers), None)
 
     def is_ambulance_procedure(self, code: str) -> bool:
         return in_ranges(code, self.ambulance_procedures)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from types import MappingProxyType
 from typing import Any
 
 from claimcheck.engine.checks.base import (
@@ -55,6 +56,13 @@ class ModifierCodeSet(LineCheck):
         self.category_ii_procedure = self.params.is_category_ii_procedure
         appendix = SourceRef(document="CPT Manual", section="Appendix A, Category II modifiers")
         self.category_ii_source = self.entry_source(appendix)
+        self.ambulance_only = MappingProxyType(
+            {
+                code: self.entry_source(group.source)
+                for group in self.params.ambulance_modifiers
+                for code in group.modifiers
+            }
+        )
 
     def _ambulance(self, code: str) -> str | None:
         """The meaning of an ambulance origin/destination pair, or None if ``code`` is not one."""
@@ -88,6 +96,13 @@ class ModifierCodeSet(LineCheck):
                 yield self.finding(
                     code, self.status, f"modifier {code} is not in force on {served} ({window})", self.code_set
                 )
+            elif code in self.ambulance_only and procedure != _AMBULANCE_CODE:
+                # It describes an ambulance service or trip, which no other code bills.
+                message = (
+                    f"{code} ({known.description}) is an ambulance modifier, "
+                    f"valid only on an ambulance code ({self.ambulance_codes})"
+                )
+                yield self.finding(code, self.status, message, self.ambulance_only[code])
             else:
                 yield self.finding(
                     code, Status.PASS, f"{code} ({known.description}) is a valid modifier", self.code_set
@@ -185,7 +200,8 @@ class ProfileModifiers(LineCheck):
             return True
         known = self.code_sets.modifiers.get(code)
         if known is not None:
-            return known.in_force(served)
+            off_ambulance = any(p.ambulance_source(code) and not p.is_ambulance_procedure(procedure) for p in params)
+            return known.in_force(served) and not off_ambulance
         return any(code in p.category_ii_modifiers and p.is_category_ii_procedure(procedure) for p in params)
 
     def run(self, ctx: LineContext) -> Iterable[Finding]:
