@@ -176,14 +176,23 @@ class OriginDestination(LineCheck):
         assert ctx.line is not None
         if not self.fact(ctx.line.procedure_code):
             return
-        if any(p.is_ambulance_pair(code) for code in ctx.line.modifiers for p in self.pair_params):
-            return
-        yield self.finding(
-            None,
-            self.status,
-            "an ambulance transport line has no origin/destination modifier "
-            "(origin letter, then destination letter, such as RH: residence to hospital)",
-        )
+        pairs = [code for code in ctx.line.modifiers if any(p.is_ambulance_pair(code) for p in self.pair_params)]
+        pairs = list(dict.fromkeys(pairs))  # a pair given twice is input.modifier_repeated's
+        if not pairs:
+            yield self.finding(
+                None,
+                self.status,
+                "an ambulance transport line has no origin/destination modifier "
+                "(origin letter, then destination letter, such as RH: residence to hospital)",
+            )
+        elif len(pairs) > 1:
+            yield self.finding(
+                " ".join(pairs),
+                self.status,
+                f"an ambulance transport line has {len(pairs)} origin/destination modifiers ({', '.join(pairs)}), "
+                "where one trip has one origin and one destination: bill each trip (a round trip is two) "
+                "on its own lines, with its pair",
+            )
 
 
 @implements("profile_modifiers")
