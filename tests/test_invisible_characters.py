@@ -13,17 +13,13 @@ import io
 import json
 from pathlib import Path
 
-import pyarrow as pa
-import pyarrow.csv as pacsv
 import pytest
-from click.testing import CliRunner
 
-from claimcheck import load_rules, validate, validate_batch
-from claimcheck.cli import main
+from claimcheck import load_rules, validate
 from claimcheck.engine.run import check_claims
 from claimcheck.io.readers import read_claims
-from claimcheck.io.writers.csv_writer import finding_rows
 from tests.conftest import AS_OF, ROOT
+from tests.two_roads import batch_rows, csv_reports_of_both_roads, per_line_rows
 
 HEADER = [
     "claim_id",
@@ -245,18 +241,6 @@ def test_fhir_names_the_character(tmp_path: Path) -> None:
     assert not any(f[1] == "procedure.format" for f in found)
 
 
-def _per_line(path: Path) -> list[list[str]]:
-    results = check_claims(read_claims(path), RULES, AS_OF)
-    return [["" if v is None else str(v) for v in row] for line in results for row in finding_rows(line)]
-
-
-def _batch(path: Path) -> list[list[str]]:
-    text = pacsv.ConvertOptions(column_types=dict.fromkeys(HEADER, pa.string()), strings_can_be_null=False)
-    batch = pacsv.read_csv(path, convert_options=text).combine_chunks().to_batches()[0]
-    found = validate_batch(batch, as_of=AS_OF, origin=lambda row: f"{path.name} line {row + 2}")
-    return [["" if v is None else str(v) for v in row.values()] for row in found.to_pylist()]
-
-
 _CELLS = [
     ("claim_id", f"C1{ZWSP}"),
     ("claim_id", f"{NBSP}C1"),
@@ -283,21 +267,15 @@ def test_the_batch_road_finds_what_the_per_line_road_finds(tmp_path: Path) -> No
             row[0] = f"C{number}"
         rows += [row, [row[0], "2", *SECOND[2:]]]
     path = _write(tmp_path / "claims.csv", rows)
-    per_line = _per_line(path)
-    assert _batch(path) == per_line
+    per_line = per_line_rows(path, RULES)
+    assert batch_rows(path, HEADER, RULES) == per_line
     assert sum("U+" in row[-6] or any("U+" in cell for cell in row) for row in per_line) >= len(_CELLS) - 2
 
 
 def test_check_writes_the_same_report_on_both_roads(tmp_path: Path) -> None:
     rows = [_with(field, cell) if field != "claim_id" else [cell, *CLEAN[1:]] for field, cell in _CELLS]
     path = _write(tmp_path / "claims.csv", rows)
-    reports = []
-    for extra in ([], ["--columns", "claimcheck"]):
-        output = tmp_path / f"report{len(extra)}.csv"
-        args = ["check", str(path), "-o", str(output), "--format", "csv", "--as-of", "2026-11-22"]
-        result = CliRunner().invoke(main, [*args, "--fail-on", "never", "--quiet", *extra])
-        assert result.exit_code == 0, result.output
-        reports.append(output.read_bytes())
+    reports = csv_reports_of_both_roads(path, tmp_path)
     assert reports[0] == reports[1]
     assert b"U+200B" in reports[0]
 
@@ -313,13 +291,7 @@ def test_numbered_list_columns_read_alike_on_both_roads(tmp_path: Path) -> None:
     ]
     path = tmp_path / "claims.csv"
     path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
-    reports = []
-    for extra in ([], ["--columns", "claimcheck"]):
-        output = tmp_path / f"report{len(extra)}.csv"
-        args = ["check", str(path), "-o", str(output), "--format", "csv", "--as-of", "2026-11-22"]
-        result = CliRunner().invoke(main, [*args, "--fail-on", "never", "--quiet", *extra])
-        assert result.exit_code == 0, result.output
-        reports.append(output.read_text(encoding="utf-8"))
+    reports = [report.decode("utf-8") for report in csv_reports_of_both_roads(path, tmp_path)]
     assert reports[0] == reports[1]
     assert "modifiers holds, in its code 2, an invisible character: U+200B" in reports[0]
     assert "diagnosis_codes holds, in its code 2, an invisible character: U+2060" in reports[0]

@@ -9,17 +9,10 @@ import csv
 import io
 from pathlib import Path
 
-import pyarrow as pa
-import pyarrow.csv as pacsv
 import pytest
-from click.testing import CliRunner
 
-from claimcheck import load_rules, validate_batch
-from claimcheck.cli import main
-from claimcheck.engine.run import check_claims
-from claimcheck.io.readers import read_claims
-from claimcheck.io.writers.csv_writer import finding_rows
-from tests.conftest import AS_OF
+from claimcheck import load_rules
+from tests.two_roads import batch_rows, csv_reports_of_both_roads, per_line_rows
 
 RULES = load_rules()
 NULL = "\\N"
@@ -75,63 +68,45 @@ def _marked(rows: list[list[str]], marker: str = NULL) -> list[list[str]]:
     return [[cell or marker for cell in row] for row in rows]
 
 
-def _per_line(path: Path) -> list[list[str]]:
-    results = check_claims(read_claims(path), RULES, AS_OF)
-    return [["" if v is None else str(v) for v in row] for line in results for row in finding_rows(line)]
-
-
 def _without_origins(rows: list[list[str]], name: str) -> list[list[str]]:
     return [[cell.replace(name, "FILE") for cell in row] for row in rows]
 
 
 @pytest.mark.parametrize("marker", [NULL, f" {NULL} "], ids=["bare", "padded"])
 def test_a_lone_null_marker_reads_as_an_empty_cell(marker: str, tmp_path: Path) -> None:
-    empty = _per_line(_write(tmp_path / "empty.csv", ROWS))
-    marked = _per_line(_write(tmp_path / "marked.csv", _marked(ROWS, marker)))
+    empty = per_line_rows(_write(tmp_path / "empty.csv", ROWS), RULES)
+    marked = per_line_rows(_write(tmp_path / "marked.csv", _marked(ROWS, marker)), RULES)
     assert _without_origins(marked, "marked.csv") == _without_origins(empty, "empty.csv")
     assert not any(NULL in cell for row in marked for cell in row)
 
 
 def test_a_mysql_tab_export_reads_as_its_csv_twin(tmp_path: Path) -> None:
-    empty = _per_line(_write(tmp_path / "empty.csv", ROWS))
-    marked = _per_line(_write(tmp_path / "marked.tsv", _marked(ROWS), delimiter="\t"))
+    empty = per_line_rows(_write(tmp_path / "empty.csv", ROWS), RULES)
+    marked = per_line_rows(_write(tmp_path / "marked.tsv", _marked(ROWS), delimiter="\t"), RULES)
     assert _without_origins(marked, "marked.tsv") == _without_origins(empty, "empty.csv")
 
 
 def test_a_marker_inside_a_value_is_the_value(tmp_path: Path) -> None:
     rows = [[*ROWS[0][:3], f"26{NULL}", *ROWS[0][4:]]]
-    found = _per_line(_write(tmp_path / "claims.csv", rows))
+    found = per_line_rows(_write(tmp_path / "claims.csv", rows), RULES)
     assert any(row[7] == f"26{NULL}" and row[4] == "modifier.code_set" for row in found)
 
 
 def test_a_row_of_markers_only_is_a_row(tmp_path: Path) -> None:
     # A database row of NULLs is a row of the table: its line is reported, every field empty.
-    found = _per_line(_write(tmp_path / "claims.csv", [ROWS[0], [NULL] * len(HEADER)]))
+    found = per_line_rows(_write(tmp_path / "claims.csv", [ROWS[0], [NULL] * len(HEADER)]), RULES)
     assert {(row[4], row[7]) for row in found if row[1] == ""} >= {("input.field", "claim_id")}
-
-
-def _batch(path: Path) -> list[list[str]]:
-    text = pacsv.ConvertOptions(column_types=dict.fromkeys(HEADER, pa.string()), strings_can_be_null=False)
-    batch = pacsv.read_csv(path, convert_options=text).combine_chunks().to_batches()[0]
-    found = validate_batch(batch, rules=RULES, as_of=AS_OF, origin=lambda row: f"{path.name} line {row + 2}")
-    return [["" if v is None else str(v) for v in row.values()] for row in found.to_pylist()]
 
 
 def test_validate_batch_reads_the_marker_as_the_per_line_reader_does(tmp_path: Path) -> None:
     rows = [*_marked(ROWS), [NULL] * len(HEADER), [" \\N", "3", "0711T", *[f"{NULL} "] * (len(HEADER) - 3)]]
     rows[1][-1] = NULL  # modifier_6, a column past the layout's: no value, no warning
     path = _write(tmp_path / "claims.csv", rows)
-    assert _batch(path) == _per_line(path)
+    assert batch_rows(path, HEADER, RULES) == per_line_rows(path, RULES)
 
 
 def test_check_writes_the_same_report_on_both_roads(tmp_path: Path) -> None:
     path = _write(tmp_path / "claims.csv", [*_marked(ROWS), [NULL] * len(HEADER)])
-    reports = []
-    for extra in ([], ["--columns", "claimcheck"]):
-        output = tmp_path / f"report{len(extra)}.csv"
-        args = ["check", str(path), "-o", str(output), "--format", "csv", "--as-of", "2026-11-22"]
-        result = CliRunner().invoke(main, [*args, "--fail-on", "never", "--quiet", *extra])
-        assert result.exit_code == 0, result.output
-        reports.append(output.read_bytes())
+    reports = csv_reports_of_both_roads(path, tmp_path)
     assert reports[0] == reports[1]
     assert NULL.encode() not in reports[0]
