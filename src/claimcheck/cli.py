@@ -16,7 +16,7 @@ from typing import Any
 
 import click
 
-from claimcheck.cli_choices import Choice
+from claimcheck.cli_choices import INPUT_FORMAT_NAMES, REPORT_FORMAT_NAMES, Choice
 from claimcheck.cli_options import (
     code_set_option,
     columns_layout,
@@ -66,7 +66,7 @@ _CHECK_EXIT_STATUSES = (
 @click.option(
     "--format",
     "output_format",
-    type=Choice(FORMATS),
+    type=Choice(FORMATS, other_names=REPORT_FORMAT_NAMES),
     help="Report format: text (a table of the first 2,000 lines' warn and fail findings, and a summary), "
     "json, jsonl, csv (a row per finding), html "
     "(a page for people), parquet (needs --output FILE, or '-o -' into a pipe). Default: the --output "
@@ -94,7 +94,7 @@ _CHECK_EXIT_STATUSES = (
 )
 @click.option(
     "--input-format",
-    type=Choice(("csv", "json", "jsonl", "fhir", "x12")),
+    type=Choice(("csv", "json", "jsonl", "fhir", "x12"), other_names=INPUT_FORMAT_NAMES),
     help="Read every FILE in this format instead of detecting it.",
 )
 @click.option(

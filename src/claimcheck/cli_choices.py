@@ -5,12 +5,12 @@ option names."""
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import click
 
-__all__ = ["Choice", "did_you_mean"]
+__all__ = ["INPUT_FORMAT_NAMES", "REPORT_FORMAT_NAMES", "Choice", "did_you_mean"]
 
 
 def did_you_mean(typed: str, allowed: Iterable[str]) -> str:
@@ -27,14 +27,39 @@ def did_you_mean(typed: str, allowed: Iterable[str]) -> str:
 
 
 class Choice(click.Choice):
-    """``click.Choice`` in any case (``--format JSON``), whose refusal suggests the value meant."""
+    """``click.Choice`` in any case (``--format JSON``), whose refusal suggests the value meant.
+    ``other_names``: what to say for a value users know by another name (``ndjson``, ``837``),
+    which difflib cannot find: 'ndjson' is nearer 'json' than the 'jsonl' or 'fhir' it means."""
 
-    def __init__(self, choices: Iterable[str]) -> None:
+    def __init__(self, choices: Iterable[str], other_names: Mapping[str, str] | None = None) -> None:
         super().__init__(tuple(choices), case_sensitive=False)
+        self.other_names = {name.lower(): advice for name, advice in (other_names or {}).items()}
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         try:
             return super().convert(value, param, ctx)
         except click.BadParameter:
             allowed = ", ".join(map(repr, self.choices))
+            advice = self.other_names.get(str(value).strip().lower())
+            if advice is not None:
+                self.fail(f"{value!r} is not one of {allowed}: {advice}.", param, ctx)
             self.fail(f"{value!r} is not one of {allowed}{did_you_mean(str(value), self.choices)}.", param, ctx)
+
+
+_X12 = "'x12' reads X12 837 files (837P and 837I)"
+INPUT_FORMAT_NAMES = {
+    "ndjson": "use 'jsonl' for claims in JSON Lines, 'fhir' for FHIR NDJSON",
+    "837": _X12,
+    "837p": _X12,
+    "837i": _X12,
+    "edi": _X12,
+    "tsv": "'csv' reads delimited files, tab-separated ones too",
+    "txt": "name the format the text is in: 'csv' for delimited rows, 'x12' for an 837",
+}
+REPORT_FORMAT_NAMES = {
+    "ndjson": "'jsonl' writes JSON Lines",
+    "tsv": "'csv' is the delimited report",
+    "xlsx": "write 'csv', which a spreadsheet opens",
+    "xls": "write 'csv', which a spreadsheet opens",
+    "excel": "write 'csv', which a spreadsheet opens",
+}
