@@ -25,6 +25,7 @@ from claimcheck.io.readers.fhir._repeats import SeenIds
 from claimcheck.io.readers.fhir._resources import BundleEntry, ClaimResource, UnreadableLine
 from claimcheck.io.readers.fhir._source import load
 from claimcheck.io.readers.fhir._types import MODEL_ERRORS, R4_ONLY, model_class
+from claimcheck.io.readers.fhir._undecoded import not_utf8
 from claimcheck.models.parse import InputProblem, ParsedClaim, ParsedLine, parse_claim
 
 __all__ = ["looks_like_fhir", "opens_resource_array", "read_fhir", "resource_type_past_head"]
@@ -87,15 +88,18 @@ def _claims(path: Path) -> Iterator[tuple[ClaimResource | UnreadableLine, Parsed
             line = ParsedLine(None, None, None, (problem,), resource.origin, resource.location)
             read = ParsedClaim(None, (line,))
         else:
+            if resource.bundle is not entries:
+                entries = resource.bundle
+                bundle = BundleIndex(entries) if entries is not None else None
             try:
                 claim = claim_model.model_validate(_readable(resource.raw))
             except MODEL_ERRORS as error:
                 read = invalid_claim(resource, error)
             else:
-                if resource.bundle is not entries:
-                    entries = resource.bundle
-                    bundle = BundleIndex(entries) if entries is not None else None
                 read = _read_claim(resource, claim, References(bundle, claim.contained))
+            if undecoded := not_utf8(resource, bundle):
+                # Its items are still checked, each told which elements held the bytes.
+                read = replace(read, problems=(undecoded, *read.problems))
         yield resource, replace(read, problems=read.problems + resource.notes) if resource.notes else read
 
 

@@ -27,13 +27,13 @@ def bundle_entries(bundle: Mapping[str, Any]) -> tuple[BundleEntry | str | None,
     if not isinstance(raw_entries, list):
         return None
     entries: list[BundleEntry | str | None] = []
-    for raw in raw_entries:
+    for index, raw in enumerate(raw_entries):
         resource = raw.get("resource") if isinstance(raw, dict) else None
         if not isinstance(raw, dict):
             entries.append(_NOT_ENTRY)
         elif isinstance(resource, dict):
             full_url = raw.get("fullUrl")
-            entries.append(BundleEntry(full_url if isinstance(full_url, str) else None, resource))
+            entries.append(BundleEntry(full_url if isinstance(full_url, str) else None, resource, index))
         else:
             # Kept as a gap so entry indexes in locations match the file.
             entries.append(None if resource is None else NOT_OBJECT)

@@ -22,6 +22,7 @@ __all__ = [
     "looks_like_fhir",
     "opens_as_ndjson",
     "opens_resource_array",
+    "replaced_lines",
     "resource_type_past_head",
     "streamed_lines",
 ]
@@ -154,14 +155,21 @@ def is_resource(line: str) -> bool:
 
 def decoded_lines(binary: BinaryIO) -> Iterator[tuple[int, str | None]]:
     """The lines of a file split at LF, as JSON text splits them (CR is whitespace to it), with
-    their numbers; ``None`` for a line that is not UTF-8, so that costs one line, not the file.
+    their numbers; ``None`` for a line that is not UTF-8, which says nothing of what the file is."""
+    for number, line, replaced in replaced_lines(binary):
+        yield number, None if replaced else line
+
+
+def replaced_lines(binary: BinaryIO) -> Iterator[tuple[int, str, bool]]:
+    """The lines of a file as ``decoded_lines`` splits them, a line that is not UTF-8 decoded with
+    U+FFFD for what could not be read, and said to be so: that costs one line, not the file.
     A BOM is dropped from any line: ``cat`` of exports written with one puts it mid-file."""
     for number, raw in enumerate(binary, start=1):
         raw = raw.removeprefix(codecs.BOM_UTF8).removesuffix(b"\n")
         try:
-            yield number, raw.decode("utf-8")
+            yield number, raw.decode("utf-8"), False
         except UnicodeDecodeError:
-            yield number, None
+            yield number, raw.decode("utf-8", "replace"), True
 
 
 def opens_as_ndjson(path: Path) -> bool:
@@ -187,6 +195,7 @@ def _padless(path: Path) -> Iterator[BinaryIO]:
         yield io.BufferedReader(WithoutEndPadding(binary))
 
 
-def streamed_lines(path: Path) -> Iterator[tuple[int, str | None]]:
+def streamed_lines(path: Path) -> Iterator[tuple[int, str, bool]]:
+    """The file's lines as ``replaced_lines`` gives them, read as they are needed."""
     with _padless(path) as binary:
-        yield from decoded_lines(binary)
+        yield from replaced_lines(binary)

@@ -69,6 +69,10 @@ class BundleIndex:
             cached = self._models[id(raw)] = self._validate(raw, _type_of(reference))
         return cached
 
+    def raw(self, reference: str) -> Mapping[str, Any] | None:
+        """The resource ``reference`` finds, as raw JSON, unvalidated."""
+        return self._raw.get(reference) or self._raw.get(_key(reference))
+
     def modifiers(self, reference: str) -> tuple[int, list[InputProblem]]:
         """The resource ``reference`` finds (by identity) and the problems of its modifier elements."""
         raw = self._raw.get(reference) or self._raw.get(_key(reference))

@@ -18,6 +18,7 @@ Location = Mapping[str, str | int | None]
 class BundleEntry:
     full_url: str | None
     resource: Mapping[str, Any]
+    index: int = 0  # its place among the Bundle's entries, gaps counted
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +34,8 @@ class ClaimResource:
     bundle: tuple[BundleEntry, ...] | None = field(default=None, repr=False, compare=False)
     # What the file says beyond the Claim: its Bundle is one page of several (on the first only).
     notes: tuple[InputProblem, ...] = field(default=(), compare=False)
+    # Its text held bytes that are not UTF-8, read as U+FFFD (``_undecoded`` says where).
+    undecoded: bool = field(default=False, compare=False)
 
     @property
     def name(self) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -22,7 +23,7 @@ from claimcheck.io.readers.fhir._lines import is_ndjson, opens_as_ndjson, stream
 from claimcheck.io.readers.fhir._resources import ClaimResource, UnreadableLine
 from claimcheck.io.readers.fhir._types import type_problem
 from claimcheck.io.readers.json_text import BadJson, parse_json
-from claimcheck.io.readers.text_lines import end_padding, not_text, open_binary
+from claimcheck.io.readers.text_lines import end_padding, not_text
 
 __all__ = ["FhirFile", "load"]
 
@@ -35,56 +36,64 @@ class FhirFile:
     claims: Iterable[ClaimResource | UnreadableLine]
 
 
-def _text(path: Path) -> str | None:
-    """The file's text, less the padding at its end (``end_padding``); None when it is not UTF-8
-    throughout."""
+def _data(path: Path) -> bytes:
+    """The file's bytes, less the padding at its end (``end_padding``)."""
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise InputError(path, f"cannot read the file ({exc.strerror})") from None
-    try:
-        return data[: end_padding(data)].decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return None
+    return data[: end_padding(data)]
+
+
+def _undecoded(claims: Iterable[ClaimResource | UnreadableLine]) -> Iterator[ClaimResource | UnreadableLine]:
+    """``claims``, each Claim said to come from text with bytes that are not UTF-8 in it."""
+    for claim in claims:
+        yield dataclasses.replace(claim, undecoded=True) if isinstance(claim, ClaimResource) else claim
 
 
 def _ndjson(
-    name: str, lines: Iterable[tuple[int, str | None]], others: Counter[str]
+    name: str, lines: Iterable[tuple[int, str, bool]], others: Counter[str]
 ) -> Iterator[ClaimResource | UnreadableLine]:
     """The Claims of NDJSON lines, one per line; other resources are passed over, counted by type
-    in ``others``."""
-    for number, line in lines:
-        if line is None:
-            yield UnreadableLine(name, number, "is not UTF-8 text")
-            continue
+    in ``others``. A line with bytes that are not UTF-8 is read all the same (JSON's syntax is
+    ASCII), so its Claim keeps its items, each told where they were."""
+    for number, line, replaced in lines:
         if not line.strip():
             continue
         try:
             value = parse_json(line)
         except BadJson as exc:
-            yield UnreadableLine(name, number, exc.message)
+            yield UnreadableLine(name, number, "is not UTF-8 text" if replaced else exc.message)
             continue
-        if not isinstance(value, dict):  # a null line too: not an object that lacks a resourceType
-            yield UnreadableLine(name, number, NOT_OBJECT)
-            continue
-        kind = value.get("resourceType")
-        if kind == "Claim":
-            yield ClaimResource(value, name, None, number)
-        elif kind == "Bundle":
-            # One Bundle a line, as Bulk imports of Bundles (the Google Cloud Healthcare API's
-            # BUNDLE content) hold them: each Bundle's Claims, resolved against that Bundle.
-            entries = bundle_entries(value)
-            if entries is None:
-                yield UnreadableLine(name, number, NO_ENTRY_LIST)
-            else:
-                yield from bundle_claims(name, entries, number, others, page_notes(value))
-        elif problem := type_problem(value):
-            yield UnreadableLine(name, number, problem)
+        if replaced:
+            yield from _undecoded(_line_claims(name, number, value, others))
         else:
-            others[kind] += 1
+            yield from _line_claims(name, number, value, others)
 
 
-def _ndjson_file(path: Path, lines: Iterable[tuple[int, str | None]]) -> FhirFile:
+def _line_claims(name: str, number: int, value: Any, others: Counter[str]) -> Iterator[ClaimResource | UnreadableLine]:
+    """The Claims of the resource ``value`` on NDJSON line ``number``."""
+    if not isinstance(value, dict):  # a null line too: not an object that lacks a resourceType
+        yield UnreadableLine(name, number, NOT_OBJECT)
+        return
+    kind = value.get("resourceType")
+    if kind == "Claim":
+        yield ClaimResource(value, name, None, number)
+    elif kind == "Bundle":
+        # One Bundle a line, as Bulk imports of Bundles (the Google Cloud Healthcare API's
+        # BUNDLE content) hold them: each Bundle's Claims, resolved against that Bundle.
+        entries = bundle_entries(value)
+        if entries is None:
+            yield UnreadableLine(name, number, NO_ENTRY_LIST)
+        else:
+            yield from bundle_claims(name, entries, number, others, page_notes(value))
+    elif problem := type_problem(value):
+        yield UnreadableLine(name, number, problem)
+    else:
+        others[kind] += 1
+
+
+def _ndjson_file(path: Path, lines: Iterable[tuple[int, str, bool]]) -> FhirFile:
     others: Counter[str] = Counter()
     claims = _ndjson(path.name, lines, others)
     first = next(claims, None)
@@ -136,13 +145,24 @@ def load(path: Path) -> FhirFile:
     one per line (NDJSON) or a JSON array with a Claim."""
     if opens_as_ndjson(path):
         return _ndjson_file(path, streamed_lines(path))
-    text = _text(path)
-    if text is None:
+    data, undecoded = _data(path), False
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
         # Not one JSON document then, so NDJSON cut off in its first line may be read line by line.
         if is_ndjson(path):
             return _ndjson_file(path, streamed_lines(path))
-        with open_binary(path) as binary:  # a Bulk export as it is downloaded (.ndjson.gz), UTF-16...
-            raise InputError(path, not_text(binary.read(4)) or "is not UTF-8 text")
+        if problem := not_text(data[:4]):  # a Bulk export as it is downloaded (.ndjson.gz), UTF-16...
+            raise InputError(path, problem) from None
+        # Read all the same (JSON's syntax is ASCII): each Claim is told where the bytes were.
+        text, undecoded = data.decode("utf-8-sig", "replace"), True
+    found = _resources(path, text, undecoded)
+    return FhirFile(tuple(_undecoded(found.claims))) if undecoded else found
+
+
+def _resources(path: Path, text: str, undecoded: bool) -> FhirFile:
+    """The Claims of ``text``, the file's text, read as one JSON document (or as NDJSON, cut off
+    in its first line)."""
     if not text.strip():
         raise InputError(path, "is empty: it holds no FHIR resource")
     try:
@@ -150,6 +170,8 @@ def load(path: Path) -> FhirFile:
     except BadJson as exc:
         if is_ndjson(path):  # cut off in its first line
             return _ndjson_file(path, streamed_lines(path))
+        if undecoded:  # not JSON, nor text: what it is not said first
+            raise InputError(path, "is not UTF-8 text") from None
         message = exc.message
         if message.startswith("is not valid JSON (Extra data"):  # as `jq .` writes NDJSON back out
             message += (
