@@ -74,8 +74,11 @@ def test_ndjson_cut_off_in_its_first_line_with_a_bad_byte_later_loses_that_line_
     path.write_bytes(b"\n".join(lines) + b"\n")
     assert readers.detect_format(path) == "fhir"
     cut, first, broken, last = read_fhir(path)
-    assert [line.origin for line in cut.lines + broken.lines] == ["Claim.ndjson line 1", "Claim.ndjson line 3"]
-    assert problems(broken.lines[0]) == [("resource", "is not UTF-8 text")]
+    origins = ["Claim.ndjson line 1", "Claim.ndjson line 3 Claim/C\ufffd2 item 1"]
+    assert [line.origin for line in cut.lines + broken.lines] == origins
+    assert [(p.field, p.message) for p in broken.problems] == [
+        ("resource", "is not UTF-8 text in id (the bytes that could not be read were replaced)")
+    ]
     assert (first.claim_id, last.claim_id, last.lines[0].location["line"]) == ("FX-PRO-1", "C3", 4)
 
 
@@ -134,9 +137,11 @@ def test_an_ndjson_line_that_is_not_utf8_costs_that_line_only(tmp_path: Path) ->
     first, broken, third = read_fhir(path)
     assert (first.claim_id, third.claim_id) == ("C1", "C3")
     assert third.lines[0].location["line"] == 3
-    (line,) = broken.lines
-    assert line.origin == "Claim.ndjson line 2"
-    assert problems(line) == [("resource", "is not UTF-8 text")]
+    (line,) = broken.lines  # its item, told where the bytes were (see test_fhir_undecodable_bytes)
+    assert line.origin == "Claim.ndjson line 2 Claim/C\ufffd2 item 1"
+    assert [(p.field, p.message) for p in broken.problems] == [
+        ("resource", "is not UTF-8 text in id (the bytes that could not be read were replaced)")
+    ]
 
 
 def test_an_ndjson_first_line_that_is_not_utf8_costs_that_line_only(tmp_path: Path) -> None:
@@ -147,9 +152,11 @@ def test_an_ndjson_first_line_that_is_not_utf8_costs_that_line_only(tmp_path: Pa
     path = tmp_path / "Claim.ndjson"
     path.write_bytes(b"\n".join([bad, json.dumps({**claim, "id": "C2"}).encode()]) + b"\n")
     broken, second = read_fhir(path)
-    (line,) = broken.lines
-    assert line.origin == "Claim.ndjson line 1"
-    assert problems(line) == [("resource", "is not UTF-8 text")]
+    (line,) = broken.lines  # its item, told where the bytes were (see test_fhir_undecodable_bytes)
+    assert line.origin == "Claim.ndjson line 1 Claim/C\ufffd1 item 1"
+    assert [(p.field, p.message) for p in broken.problems] == [
+        ("resource", "is not UTF-8 text in id (the bytes that could not be read were replaced)")
+    ]
     assert second.claim_id == "C2" and second.lines[0].location["line"] == 2
     assert readers.detect_format(path) == "fhir"
 
