@@ -16,18 +16,16 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
-from claimcheck.io.readers.text_lines import NOT_UTF8
 from claimcheck.io.readers.x12.envelope import CLAIM_ENDERS, INSTITUTIONAL, PROFESSIONAL
 from claimcheck.io.readers.x12.fields import Provider, npi
 from claimcheck.io.readers.x12.hierarchy import HLChain, HLCheck
 from claimcheck.io.readers.x12.lines import CLAIM_DATES, MOST_LINES, build_claim
 from claimcheck.io.readers.x12.model import ClaimLoop, Context, EmptyTransaction, LineLoop, Person, RawClaim
 from claimcheck.io.readers.x12.tokens import Segment
+from claimcheck.io.readers.x12.undecoded import BeforeClaims, replaced, segment_name
 from claimcheck.models.parse import InputProblem
 
 __all__ = ["read_loops"]
-
-_REPLACED = "\ufffd"  # what the tokenizer reads bytes that are not UTF-8 as
 
 Result = RawClaim | EmptyTransaction | None
 
@@ -51,6 +49,7 @@ class _Reader:
         self.chain = HLChain()  # which HL loops a claim is under, as the envelope pass sees them
         self.hl_check = HLCheck()
         self.hl_problems: dict[int, InputProblem] = {}  # by HL position, for the open HL loops only
+        self.before_claims = BeforeClaims()
         self.claim: ClaimLoop | None = None
         self.handlers: dict[str, Callable[[Segment], Result]] = {
             "ISA": self._isa, "GS": self._gs, "ST": self._st, "SE": self._se, "GE": self._ge,
@@ -65,24 +64,22 @@ class _Reader:
         if claim is not None and name not in CLAIM_ENDERS:
             claim.end = segment.position
         handler = self.handlers.get(name)
-        if handler is None:
-            return None
-        result = handler(segment)
-        if any(_REPLACED in element for element in segment.elements):
+        result = handler(segment) if handler is not None else None
+        if replaced(segment):
             self._not_utf8(segment)
         return result
 
     def _not_utf8(self, segment: Segment) -> None:
-        """Say which segment of the claim held bytes that are not UTF-8 (read as U+FFFD), on its
-        line or, outside the 2400 loops, on the claim's: left unsaid, "07\ufffd1T is not a
-        procedure code" was all the report told. Segments before the claim (names, addresses)
-        are not looked at."""
+        """Keep ``segment``, which holds bytes that are not UTF-8, for the lines it bears on
+        (``undecoded``): its line's, its claim's, or, before the claim, its HL loop's."""
         claim = self.claim
         if claim is None:
+            innermost = self.chain.innermost
+            self.before_claims.add(segment, innermost.position if innermost is not None else None)
             return
-        problem = InputProblem("segment", f"{segment.position} ({segment.id}) {NOT_UTF8}")
         lines = claim.lines
-        (lines[-1].problems if lines and segment.position >= lines[-1].position else claim.problems).append(problem)
+        line = lines[-1] if lines and segment.position >= lines[-1].position else None
+        (line.undecoded if line is not None else claim.undecoded).add(segment_name(segment))
 
     def finish(self) -> Result:
         return self._end_transaction()
@@ -136,6 +133,7 @@ class _Reader:
         self.chain = HLChain()
         self.hl_check = HLCheck()
         self.hl_problems = {}
+        self.before_claims = BeforeClaims()
         return result
 
     def _se(self, segment: Segment) -> Result:
@@ -157,6 +155,7 @@ class _Reader:
         problem = self.hl_check.hl(segment)
         for closed in self.chain.enter(segment):
             self.hl_problems.pop(closed.position, None)
+            self.before_claims.close(closed.position)
         if problem is not None:
             self.hl_problems[segment.position] = InputProblem("hierarchy", problem)
         level = segment.get(3)
@@ -228,6 +227,7 @@ class _Reader:
         claim = ClaimLoop(clm, position, position, self.context, hierarchy.billing, hierarchy.payer, under)
         opener = clm.id if clm is not None else "service line"
         claim.problems.extend(self.hl_problems[at] for at in under if at in self.hl_problems)
+        claim.undecoded.extend(self.before_claims.under(under))
         if self.context.transaction is not None and (misplaced := HLCheck.claim(levels, opener, position)):
             claim.problems.append(InputProblem("hierarchy", misplaced))
         if self.context.transaction is None:

@@ -16,6 +16,7 @@ from claimcheck.io.readers.x12.fields import inverted_range, read_service, servi
 from claimcheck.io.readers.x12.model import ClaimLoop, LineLoop, Person, RawClaim, RawLine
 from claimcheck.io.readers.x12.named import Named
 from claimcheck.io.readers.x12.tokens import Segment, as_count
+from claimcheck.io.readers.x12.undecoded import not_utf8
 from claimcheck.models.invisible import describe_invisible
 from claimcheck.models.parse import InputProblem
 
@@ -84,7 +85,7 @@ def _void(loop: ClaimLoop) -> list[InputProblem]:
 
 def _line(loop: ClaimLoop, line: LineLoop, claim_id: str | None, inherited: list[InputProblem]) -> RawLine:
     data: dict[str, Any] = {}
-    problems = [*inherited, *line.problems, *_unnamed_nm1(line.unnamed_nm1)]
+    problems = [*inherited, *not_utf8(line.undecoded), *_unnamed_nm1(line.unnamed_nm1)]
     if line.lx:
         data["line_number"] = line.lx
     else:
@@ -175,7 +176,7 @@ def build_claim(loop: ClaimLoop, person: Person, more: bool = False) -> RawClaim
     line_count = _line_count(loop, more)
     if line_count is not None:
         inherited.append(line_count)
-    shared = [*loop.problems, *_unnamed_nm1(loop.unnamed_nm1)]
+    shared = [*loop.problems, *not_utf8(loop.undecoded), *_unnamed_nm1(loop.unnamed_nm1)]
     if not loop.lines:
         problems.append(
             InputProblem("lines", f"is missing: the claim at segment {loop.start} has no service line (2400 LX)")

@@ -97,7 +97,7 @@ class LineLoop:
     provider: Provider | None = None  # 2420A rendering provider, overriding the claim's
     last_nm1: str = ""
     unnamed_nm1: Named = field(default_factory=Named)  # positions of NM1s without NM101
-    problems: list[InputProblem] = field(default_factory=list)  # of its segments, for the line only
+    undecoded: Named = field(default_factory=Named)  # its segments with bytes that are not UTF-8
 
 
 @dataclass(slots=True)
@@ -120,6 +120,7 @@ class ClaimLoop:
     lines: list[LineLoop] = field(default_factory=list)  # of the block being read (``lines.MOST_LINES`` at most)
     blocks: int = 0  # blocks of lines already handed on, for a claim longer than any 837 allows
     problems: list[InputProblem] = field(default_factory=list)  # for every line of the claim
+    undecoded: Named = field(default_factory=Named)  # segments with bytes that are not UTF-8, for every line
 
 
 @dataclass(frozen=True, slots=True)

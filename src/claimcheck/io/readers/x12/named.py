@@ -23,6 +23,12 @@ class Named:
         if len(self.first) < _NAMED:
             self.first.append(name)
 
+    def extend(self, other: Named) -> None:
+        """Add the items of ``other``, those it only counted counted here too."""
+        for name in other.first:
+            self.add(name)
+        self.count += other.count - len(other.first)
+
     def listing(self) -> str:
         """ "3, 4, 5 and 2 more": the items named, and how many more there are."""
         more = self.count - len(self.first)
