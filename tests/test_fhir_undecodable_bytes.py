@@ -130,3 +130,17 @@ def test_a_compressed_file_is_still_said_to_be_so(tmp_path: Path) -> None:
     path.write_bytes(b"\x1f\x8b\x08\x00" + b"\xff" * 40)
     with pytest.raises(InputError, match="gzip"):
         list(read_fhir(path))
+
+
+def test_a_list_of_resources_and_an_ndjson_bundle_line_are_read_alike(tmp_path: Path) -> None:
+    bad = _latin1(_two_items("C2"))
+    good = json.dumps(fixture("claim-professional.json")).encode()
+    listed = tmp_path / "claims.json"
+    listed.write_bytes(b"[" + good + b"," + bad + b"]")  # as jq -s writes resources together
+    bundles = tmp_path / "Bundle.ndjson"
+    bundle = b'{"resourceType": "Bundle", "type": "collection", "entry": [{"resource": %s}]}'
+    bundles.write_bytes(bundle % good + b"\n" + bundle % bad + b"\n")
+    named = SAID.format("contained[0].name[0].family, item[1].productOrService.coding[0].code")
+    for path in (listed, bundles):
+        first, second = read_fhir(path)
+        assert not _said(first)[0] and _said(second) == [[("resource", named)]] * 2
