@@ -52,10 +52,12 @@ def test_json_top_level_scalar_is_an_input_error(tmp_path: Path, top: str) -> No
         list(read_claims(write(tmp_path, "scalar.json", top)))
 
 
-def test_non_utf8_json_is_an_input_error(tmp_path: Path) -> None:
+def test_non_utf8_json_is_an_input_finding_on_its_claims_lines(tmp_path: Path) -> None:
     path = write(tmp_path, "latin.json", json.dumps(claim("C\xe9", 1), ensure_ascii=False).encode("latin-1"))
-    with pytest.raises(InputError, match="UTF-8"):
-        list(read_claims(path))
+    (parsed,) = read_claims(path)
+    assert [problem.message for problem in parsed.problems] == [
+        "is not UTF-8 text in claim_id (the bytes that could not be read were replaced)"
+    ]
 
 
 def test_jsonl_one_claim_per_line_and_bad_lines_become_findings(tmp_path: Path, rules: claimcheck.RuleSet) -> None:

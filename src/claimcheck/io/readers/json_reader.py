@@ -46,25 +46,31 @@ def _replaced(value: Any) -> bool:
     return isinstance(value, list) and any(_replaced(item) for item in value)
 
 
-def _open_text(path: Path) -> str:
+def _open_text(path: Path) -> tuple[str, bool]:
+    """The file's text, and whether bytes that are not UTF-8 were replaced (U+FFFD) to read it."""
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise InputError(path, f"cannot read the file ({exc.strerror})") from None
+    data = data[: end_padding(data)]
     try:
-        return data[: end_padding(data)].decode("utf-8-sig")
+        return data.decode("utf-8-sig"), False
     except UnicodeDecodeError:
-        raise InputError(path, "is not UTF-8 text") from None
+        return data.decode("utf-8-sig", errors="replace"), True
 
 
 def read_json(path: Path) -> Iterator[ParsedClaim]:
-    """Claims of a ``.json`` file: one claim object or a list of them."""
-    text = _open_text(path)
+    """Claims of a ``.json`` file: one claim object or a list of them. Bytes that are not UTF-8
+    are read as U+FFFD and each claim holding one is told where, as in a ``.jsonl`` file: one bad
+    byte in a name no longer costs the file's other claims."""
+    text, replaced = _open_text(path)
     if not text.strip():  # JSON's "Expecting value" came with a line past the file's end
         raise InputError(path, "is empty: it holds no claim (a .json file holds one claim object or a list of them)")
     try:
         data = parse_json(text)
     except BadJson as exc:
+        if replaced:
+            raise InputError(path, "is not UTF-8 text") from None
         message = exc.message
         if message.startswith("is not valid JSON (Extra data"):
             message += (
@@ -77,7 +83,10 @@ def read_json(path: Path) -> Iterator[ParsedClaim]:
     if not isinstance(data, list):
         raise InputError(path, "must hold a claim object or a list of claim objects")
     for index, claim in enumerate(data):
-        yield parse_claim(claim, _origins(f"{path.name} [{index}]", claim), strict=True)
+        parsed = parse_claim(claim, _origins(f"{path.name} [{index}]", claim), strict=True)
+        if replaced and _replaced(claim):
+            parsed = dataclasses.replace(parsed, problems=(_not_utf8(claim), *parsed.problems))
+        yield parsed
 
 
 def read_jsonl(path: Path) -> Iterator[ParsedClaim]:
