@@ -205,6 +205,11 @@ def check(
         )
     if as_of is not None and not quiet:
         warn_past_code_sets(as_of, code_sets)
+    if verbose and output_format != "text" and not quiet:
+        held = _VERBOSE_ELSEWHERE["html" if output_format == "html" else rows or "finding"]
+        click.echo(
+            f"claimcheck: note: -v lists passing findings in the text report; the {output_format} {held}", err=True
+        )
     skipped: list[str] = []
 
     def read_on(error: ClaimCheckError) -> None:
@@ -256,6 +261,14 @@ def _refuse_repeated_files(files: tuple[Path, ...]) -> None:
             same = "" if first == path else f" (it is the same file as {first})"
             raise click.UsageError(f"{path} is given twice among FILES{same}: give each file once")
         seen[key] = index
+
+
+# What a report other than text holds of the passing findings -v would list.
+_VERBOSE_ELSEWHERE = {
+    "finding": "report holds them already",
+    "line": "report counts them (its pass column)",
+    "html": "report counts them in its summary and lists the lines with a warning or a failure",
+}
 
 
 def _exit_status(status: Any, fail_on: str, skipped: list[str]) -> int:
