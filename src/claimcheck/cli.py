@@ -17,6 +17,7 @@ from typing import Any
 import click
 
 from claimcheck.cli_choices import INPUT_FORMAT_NAMES, REPORT_FORMAT_NAMES, Choice
+from claimcheck.cli_notes import note_unused_options
 from claimcheck.cli_options import (
     code_set_option,
     columns_layout,
@@ -205,10 +206,16 @@ def check(
         )
     if as_of is not None and not quiet:
         warn_past_code_sets(as_of, code_sets)
-    if verbose and output_format != "text" and not quiet:
-        held = _VERBOSE_ELSEWHERE["html" if output_format == "html" else rows or "finding"]
-        click.echo(
-            f"claimcheck: note: -v lists passing findings in the text report; the {output_format} {held}", err=True
+    if not quiet:
+        note_unused_options(
+            files,
+            output_format=output_format,
+            rows=rows,
+            verbose=verbose,
+            x12_strict=x12_strict,
+            columns=columns,
+            input_format=input_format,
+            stream_names=stream_names,
         )
     skipped: list[str] = []
 
@@ -261,14 +268,6 @@ def _refuse_repeated_files(files: tuple[Path, ...]) -> None:
             same = "" if first == path else f" (it is the same file as {first})"
             raise click.UsageError(f"{path} is given twice among FILES{same}: give each file once")
         seen[key] = index
-
-
-# What a report other than text holds of the passing findings -v would list.
-_VERBOSE_ELSEWHERE = {
-    "finding": "report holds them already",
-    "line": "report counts them (its pass column)",
-    "html": "report counts them in its summary and lists the lines with a warning or a failure",
-}
 
 
 def _exit_status(status: Any, fail_on: str, skipped: list[str]) -> int:
