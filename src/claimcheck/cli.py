@@ -142,7 +142,7 @@ _CHECK_EXIT_STATUSES = (
     "--quiet",
     "-q",
     is_flag=True,
-    help="No progress bar on stderr, nor warnings or the note that --jobs was cut to the cores.",
+    help="No progress bar on stderr, nor warnings or notes (--jobs cut to the cores, options this run does not use).",
 )
 @reports_errors
 @terminate_unwinds
