@@ -18,6 +18,7 @@ from claimcheck.errors import ClaimCheckError
 
 __all__ = [
     "CLOSED_PIPE_STATUS",
+    "ExistingFile",
     "code_set_option",
     "columns_layout",
     "load_ruleset",
@@ -147,7 +148,7 @@ code_set_option = click.option(
 )
 
 
-class _FilePath(click.Path):
+class ExistingFile(click.Path):
     """An existing file, '~' read as the shell reads it at the start of a word: it leaves it
     alone after '=' in '--ptp=~/ccipra-v323r0-f1.txt', which was then 'does not exist'."""
 
@@ -161,7 +162,7 @@ class _FilePath(click.Path):
 ptp_option = click.option(
     "--ptp",
     multiple=True,
-    type=_FilePath(),
+    type=ExistingFile(),
     help="A CMS NCCI practitioner PTP file (ccipra-v32xr0-f1.txt …); repeat for f1-f4. For a code pair "
     "they list, their rows replace the rule pack's.",
 )
@@ -182,7 +183,7 @@ mue_option = click.option(
     "--mue",
     multiple=True,
     callback=_one_mue,
-    type=_FilePath(),
+    type=ExistingFile(),
     help="The CMS practitioner MUE file (MCR_MUE_PractitionerServices_Eff_*.csv); one only. For a code "
     "it lists, its limit replaces the rule pack's.",
 )

@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from claimcheck.cli_options import code_set_option, mue_option, ptp_option, reports_errors, rules_option
+from claimcheck.cli_options import ExistingFile, code_set_option, mue_option, ptp_option, reports_errors, rules_option
 
 __all__ = ["serve"]
 
@@ -43,14 +43,14 @@ def _interrupt_ends_130(function: Any) -> Any:
 @click.option(
     "--api-keys",
     "api_keys_file",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    type=ExistingFile(),
     help="File of API keys, one a line (blank lines and # comments ignored); default: the "
     "CLAIMCHECK_API_KEYS environment variable (comma-separated).",
 )
 @click.option(
     "--admin-keys",
     "admin_keys_file",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    type=ExistingFile(),
     help="File of admin keys, one a line: when given (or the CLAIMCHECK_ADMIN_KEYS environment variable, "
     "comma-separated), only these keys may POST /v1/rules:reload; they are taken everywhere else too.",
 )
