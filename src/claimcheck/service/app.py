@@ -68,10 +68,12 @@ async def _reload_on_sighup(app: FastAPI) -> AsyncIterator[None]:
         loop.remove_signal_handler(signal.SIGHUP)
 
 
-def create_app(settings: Settings) -> FastAPI:
-    """The service app. Loads the rules now, so a broken pack raises here and nothing is served."""
-    rules = RulesHolder(settings)
+def create_app(settings: Settings, *, reloading: bool = False) -> FastAPI:
+    """The service app. Loads the rules now, so a broken pack raises here and nothing is served.
+    ``reloading``: this app replaces one in service (SIGHUP with several workers), so its load
+    counts as a reload in the metrics, refused or not."""
     metrics = Metrics()
+    rules = RulesHolder(settings, metrics, reloading=reloading)
     app = FastAPI(
         title="claimcheck",
         version=version("claimcheck"),

@@ -267,11 +267,13 @@ def reload_rules(request: Request) -> RulesOut:
     When the service has admin keys (``--admin-keys``, ``CLAIMCHECK_ADMIN_KEYS``) only they may reload (403).
     """
     state = _state(request)
+    several = state.settings.workers > 1
     try:
-        fresh = state.rules.reload()
+        # With several workers every one is replaced next, and each replacement counts the reload.
+        fresh = state.rules.reload(count_success=not several)
     except ClaimCheckError as exc:
         raise HTTPException(409, str(exc)) from None
-    if state.settings.workers > 1:
+    if several:
         # This worker has checked the pack; uvicorn's supervisor answers SIGHUP by replacing every
         # worker one by one, each loading the rules afresh, so all of them serve the new pack.
         os.kill(os.getppid(), signal.SIGHUP)
@@ -286,5 +288,6 @@ def reload_rules(request: Request) -> RulesOut:
     **_KEYED,
 )
 def metrics(request: Request) -> Response:
-    """Prometheus metrics: requests by route and status, latency, claims, lines, findings by status."""
+    """Prometheus metrics: requests by route and status, latency, claims, lines, findings by status; the
+    rules in service (their versions, when they were loaded) and reloads by outcome."""
     return Response(_state(request).metrics.render(), media_type=CONTENT_TYPE_LATEST)
