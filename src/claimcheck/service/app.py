@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import signal
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -22,12 +23,12 @@ from claimcheck.service.discovery import add_discovery
 from claimcheck.service.json_body import CLIENT_CLOSED_REQUEST
 from claimcheck.service.logs import EVENT_LOGGER
 from claimcheck.service.methods import MethodsMiddleware
-from claimcheck.service.metrics import Metrics
+from claimcheck.service.metrics import Metrics, discard_stale_gauges
 from claimcheck.service.observe import STATS_KEY, ObserveMiddleware
 from claimcheck.service.query_check import QueryCheckMiddleware, query_parameters
 from claimcheck.service.routes import AsciiJSONResponse, ServiceState, router
 from claimcheck.service.rules import RulesHolder
-from claimcheck.service.settings import Settings
+from claimcheck.service.settings import RELOADING_ENV, Settings
 from claimcheck.service.validation_errors import validation_error
 
 __all__ = ["app_from_env", "create_app"]
@@ -113,8 +114,9 @@ def app_from_env() -> FastAPI:
     worker logs why and exits with uvicorn's startup-failure status; its supervisor then keeps the
     workers it has. Raising instead would print a multi-line traceback amid the JSON logs.
     """
+    discard_stale_gauges()
     try:
-        return create_app(Settings.from_env())
+        return create_app(Settings.from_env(), reloading=os.environ.get(RELOADING_ENV) == "1")
     except ClaimCheckError as exc:
         _log.error("worker not started", extra={"fields": {"error": str(exc)}})
         raise SystemExit(STARTUP_FAILURE) from None

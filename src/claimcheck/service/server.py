@@ -16,9 +16,9 @@ from uvicorn.supervisors import Multiprocess
 
 from claimcheck.service.app import create_app
 from claimcheck.service.logs import EVENT_LOGGER, log_config
-from claimcheck.service.metrics import MULTIPROC_ENV
+from claimcheck.service.metrics import MULTIPROC_ENV, discard_stale_gauges
 from claimcheck.service.rules import RulesHolder
-from claimcheck.service.settings import SETTINGS_ENV, ServiceConfigError, Settings
+from claimcheck.service.settings import RELOADING_ENV, SETTINGS_ENV, ServiceConfigError, Settings
 
 __all__ = ["serve"]
 
@@ -50,6 +50,7 @@ def serve(settings: Settings) -> None:
     """
     _check_metrics_dir()
     if settings.workers == 1:
+        discard_stale_gauges()
         app = create_app(dataclasses.replace(settings, reload_on_sighup=True))
         with _listening_socket(settings.host, settings.port) as listener:
             config = uvicorn.Config(
@@ -79,7 +80,19 @@ def serve(settings: Settings) -> None:
             access_log=False,
         )
         _log_listening(listener, settings.workers)
-        Multiprocess(config, sockets=[listener]).run()
+        _Supervisor(config, sockets=[listener]).run()
+
+
+class _Supervisor(Multiprocess):
+    """uvicorn's supervisor, which tells the workers it starts on SIGHUP that they are a reload."""
+
+    def restart_all(self) -> None:
+        # Workers are started with this process's environment; only SIGHUP restarts them all.
+        os.environ[RELOADING_ENV] = "1"
+        try:
+            super().restart_all()
+        finally:
+            del os.environ[RELOADING_ENV]
 
 
 def _check_metrics_dir() -> None:

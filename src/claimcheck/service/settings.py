@@ -22,6 +22,7 @@ __all__ = [
     "API_KEYS_ENV",
     "DEFAULT_MAX_BODY_BYTES",
     "LOOPBACK",
+    "RELOADING_ENV",
     "SETTINGS_ENV",
     "ServiceConfigError",
     "Settings",
@@ -33,6 +34,9 @@ API_KEYS_ENV = "CLAIMCHECK_API_KEYS"
 ADMIN_KEYS_ENV = "CLAIMCHECK_ADMIN_KEYS"
 # Worker processes started by uvicorn get their settings here (they cannot be handed objects).
 SETTINGS_ENV = "CLAIMCHECK_SERVICE_SETTINGS"
+# Set while serve's supervisor replaces the workers on SIGHUP: the load of a worker started then is
+# a reload, which the metrics count (a worker started with the server, or after a crash, is none).
+RELOADING_ENV = "CLAIMCHECK_SERVICE_RELOADING"
 DEFAULT_MAX_BODY_BYTES = 5_000_000  # 5 MB
 LOOPBACK = "127.0.0.1"
 
