@@ -15,7 +15,7 @@ from claimcheck.engine.ruleset import RuleSet, rules_or_shipped
 from claimcheck.errors import shown_argument
 from claimcheck.models.claim import Claim
 from claimcheck.models.finding import Finding
-from claimcheck.models.parse import ParsedClaim, parse_claim
+from claimcheck.models.parse import InputProblem, ParsedClaim, parse_claim
 from claimcheck.models.report import LineResult, Report
 
 __all__ = ["ENGINES", "check_claim", "check_claims", "check_claims_with", "validate", "validate_many"]
@@ -31,6 +31,7 @@ def line_contexts(parsed: ParsedClaim, rules: RuleSet, as_of: date) -> list[Line
         if number is not None:
             seen_numbers.add(number)
         line = parsed_line.line
+        problems = parsed_line.problems
         contexts.append(
             LineContext(
                 claim_id=parsed.claim_id,
@@ -40,10 +41,17 @@ def line_contexts(parsed: ParsedClaim, rules: RuleSet, as_of: date) -> list[Line
                 as_of=as_of,
                 claim_problems=parsed.problems,
                 repeated_line_number=repeated,
-                unreadable=frozenset(p.field for p in parsed_line.problems),
+                unreadable=frozenset(p.field for p in problems),
+                read_in_part=_read_in_part(problems) if problems else frozenset(),
             )
         )
     return contexts
+
+
+def _read_in_part(problems: tuple[InputProblem, ...]) -> frozenset[str]:
+    """The list fields of which only some codes did not read (and nothing else was wrong)."""
+    whole = {p.field for p in problems if p.code is None}
+    return frozenset(p.field for p in problems if p.code is not None and p.field not in whole)
 
 
 def line_results(parsed: ParsedClaim, per_line: Iterable[Iterable[Finding]]) -> list[LineResult]:

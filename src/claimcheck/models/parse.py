@@ -18,6 +18,7 @@ from pydantic import BaseModel, ValidationError
 
 from claimcheck.models.claim import Claim, ClaimHeader, ClaimLine
 from claimcheck.models.fields import _code, _empty, _line_number, _text
+from claimcheck.models.lists import read_in_part
 
 __all__ = ["InputProblem", "ParsedClaim", "ParsedLine", "parse_claim"]
 
@@ -33,11 +34,14 @@ class InputProblem:
     ``unchecked``: the field is well formed in its own file format but holds a kind of value the
     rules are not built for (a HIPPS rate code where CPT/HCPCS codes are checked); the line is
     left unjudged with a warning, since a payer may well accept it, rather than failed.
+    ``code``: the place of the one code of a list field the problem is about; the list's other
+    codes were read, and are checked (see ``lists``).
     """
 
     field: str
     message: str
     unchecked: bool = False
+    code: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +87,8 @@ def _problems(exc: ValidationError, prefix: str = "") -> list[InputProblem]:
 def _validate_leniently(
     model: type[_ModelT], data: Mapping[str, Any], required: frozenset[str]
 ) -> tuple[_ModelT | None, list[InputProblem]]:
-    """Validate ``data``; on failure drop the bad optional fields and try once more."""
+    """Validate ``data``; on failure drop the bad optional fields (but the codes of a list that
+    read) and try once more."""
     try:
         return model.model_validate(data), []
     except ValidationError as exc:
@@ -92,6 +97,13 @@ def _validate_leniently(
         if bad_fields & required or not bad_fields:
             return None, problems
         kept = {key: value for key, value in data.items() if key not in bad_fields}
+        for field in bad_fields:
+            read = read_in_part(field, data.get(field))
+            if read is not None:
+                kept[field] = read[0]  # a tuple: its codes are taken as read
+                named = [InputProblem(field, message, code=place) for place, message in read[1]]
+                at = next(i for i, problem in enumerate(problems) if problem.field == field)
+                problems[at : at + 1] = named
         try:
             return model.model_validate(kept), problems
         except ValidationError as again:

@@ -45,7 +45,9 @@ class LineContext:
     as_of: date
     claim_problems: tuple[InputProblem, ...] = ()
     repeated_line_number: bool = False
-    unreadable: frozenset[str] = frozenset()  # line fields that could not be read
+    unreadable: frozenset[str] = frozenset()  # line fields that could not be read (or in part)
+    # List fields of ``unreadable`` read in part: a code left out, its other codes on the line.
+    read_in_part: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,10 +131,14 @@ class LineCheck(CompiledRule):
 
     ``reads`` names the line fields the check judges: when one of them could not be read, the
     ``input`` finding already reports it and the check stays silent rather than judge a default.
+    ``reads_in_part`` names the list fields of them it judges code by code: on a list read in
+    part (a code that could not be read left out) it judges the codes read, but gives no
+    verdict that the code left out might change ("no diagnosis supports the procedure").
     A dated rule is applied only to lines whose date of service it is in force on.
     """
 
     reads: tuple[str, ...] = ()
+    reads_in_part: frozenset[str] = frozenset()
     needs_line = True
     # For the batch engine and the per-line road's memo, which run a check once per distinct key
     # (engine/batch, engine/line_memo.py): what the findings of a readable, problem-free line
@@ -156,9 +162,15 @@ class LineCheck(CompiledRule):
     def applies(self, ctx: LineContext) -> bool:
         if self.needs_line and ctx.line is None:
             return False
-        if self.reads and not ctx.unreadable.isdisjoint(self.reads):
+        if self.reads and not ctx.unreadable.isdisjoint(self.reads) and not self._judges_read_codes(ctx):
             return False
         return ctx.line is None or not self.rule.dated or self.rule.in_force(ctx.line.date_of_service)
+
+    def _judges_read_codes(self, ctx: LineContext) -> bool:
+        """Whether each field of ``reads`` that did not read is a list read in part that the
+        check judges code by code."""
+        blocked = ctx.unreadable.intersection(self.reads)
+        return blocked <= ctx.read_in_part and blocked <= self.reads_in_part
 
     def __call__(self, ctx: LineContext) -> Iterable[Finding]:
         return self.run(ctx) if self.applies(ctx) else ()

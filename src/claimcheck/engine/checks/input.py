@@ -62,6 +62,7 @@ class ModifierCount(LineCheck):
 class RepeatedModifier(LineCheck):
     memo_key = ("modifiers",)
     reads = ("modifiers",)
+    reads_in_part = frozenset(reads)
 
     def run(self, ctx: LineContext) -> Iterable[Finding]:
         assert ctx.line is not None

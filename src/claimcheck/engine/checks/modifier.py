@@ -41,6 +41,7 @@ class ModifierCodeSet(LineCheck):
     memo_each = "modifiers"
     memo_fact = "procedure_code"  # only whether it is an ambulance code, a Category II code or other
     reads = ("modifiers", "date_of_service")
+    reads_in_part = frozenset({"modifiers"})
 
     def setup(self) -> None:
         assert isinstance(self.params, ModifierCodeSetParams)
@@ -131,6 +132,7 @@ class ModifierCodeSet(LineCheck):
 class ModifierConflict(LineCheck):
     memo_key = ("modifiers",)
     reads = ("modifiers",)
+    reads_in_part = frozenset(reads)  # two modifiers read that conflict do, whatever was left out
 
     def setup(self) -> None:
         assert isinstance(self.params, ModifierConflictParams)
@@ -152,6 +154,7 @@ class OriginDestination(LineCheck):
     memo_key = ("modifiers",)
     memo_fact = "procedure_code"  # only whether its lines need a pair
     reads = ("modifiers",)
+    reads_in_part = frozenset(reads)  # two pairs read are too many; no pair read is not judged
 
     def __init__(self, loaded: LoadedRule, env: CompileEnv) -> None:
         # The pairs are the modifier_code_set rules' (their letters): without them none is known.
@@ -179,6 +182,8 @@ class OriginDestination(LineCheck):
         pairs = [code for code in ctx.line.modifiers if any(p.is_ambulance_pair(code) for p in self.pair_params)]
         pairs = list(dict.fromkeys(pairs))  # a pair given twice is input.modifier_repeated's
         if not pairs:
+            if "modifiers" in ctx.read_in_part:  # the modifier left out may be the pair
+                return
             yield self.finding(
                 None,
                 self.status,
@@ -201,6 +206,7 @@ class ProfileModifiers(LineCheck):
     memo_each = "modifiers"
     needs_profile = True
     reads = ("modifiers",)
+    reads_in_part = frozenset(reads)
 
     def _valid(self, code: str, served: date, procedure: str) -> bool:
         """Whether modifier.code_set passes ``code`` on ``served`` on a ``procedure`` line."""

@@ -45,7 +45,7 @@ from claimcheck.engine.claim_checks import ClaimLineRef
 from claimcheck.engine.day import day_of_run
 from claimcheck.engine.durable._engine import load_engine, new_host, unique_name
 from claimcheck.engine.durable.claim_rules import claim_check_rules
-from claimcheck.engine.durable.line_rules import line_check_rules, read_fields, read_flag
+from claimcheck.engine.durable.line_rules import line_check_rules, read_fields, read_flag, read_value
 from claimcheck.engine.durable.model import ClaimState, Handler, RuleSpec
 from claimcheck.engine.ruleset import RuleSet, load_rules
 from claimcheck.engine.run import line_contexts, line_results
@@ -153,7 +153,7 @@ class DurableExecutor:
         for index, ctx in enumerate(state.contexts):
             fact: dict[str, Any] = {"id": f"{claim}.{index}", "t": "line", "i": index, "ok": 0}
             for field in self._read_fields:
-                fact[read_flag(field)] = 0 if field in ctx.unreadable else 1
+                fact[read_flag(field)] = read_value(field, ctx)
             ref = state.refs.get(index)
             if ref is not None:
                 day = ref.line.date_of_service

@@ -10,16 +10,24 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from claimcheck.engine.checks import LineCheck
-from claimcheck.engine.durable.conditions import Cond, in_force, line
+from claimcheck.engine.checks import LineCheck, LineContext
+from claimcheck.engine.durable.conditions import Cond, compare, in_force, line
 from claimcheck.engine.durable.model import ClaimState, Handler, RuleSpec, bound_index
 
-__all__ = ["line_check_rules", "read_fields", "read_flag"]
+__all__ = ["line_check_rules", "read_fields", "read_flag", "read_value"]
 
 
 def read_flag(field: str) -> str:
-    """The fact field that is 1 when the line field ``field`` could be read, 0 when it could not."""
+    """The fact field that is 1 when the line field ``field`` could be read, 0 when it could not,
+    2 when it is a list read in part (``LineContext.read_in_part``)."""
     return f"r_{field}"
+
+
+def read_value(field: str, ctx: LineContext) -> int:
+    """``field``'s ``read_flag`` value on the line of ``ctx``."""
+    if field not in ctx.unreadable:
+        return 1
+    return 2 if field in ctx.read_in_part else 0
 
 
 def read_fields(checks: Sequence[LineCheck]) -> tuple[str, ...]:
@@ -40,7 +48,11 @@ def _gates(check: Any) -> list[Cond]:
     """``LineCheck.__call__``'s early returns, as conditions on the line fact (either one may hold)."""
     if not _gated_by_base(check):
         return [line()]
-    conds: list[Cond] = [{read_flag(name): 1} for name in _reads(check)]
+    # A list the check judges code by code may be read in part (2), as ``LineCheck.applies`` says.
+    conds: list[Cond] = [
+        compare("gt", read_flag(name), 0) if name in check.reads_in_part else {read_flag(name): 1}
+        for name in _reads(check)
+    ]
     if not check.rule.dated:
         return [line({"ok": 1}, *conds) if check.needs_line else line(*conds)]
     window = in_force(check.rule.effective, check.rule.expires)
