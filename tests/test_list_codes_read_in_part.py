@@ -301,3 +301,42 @@ def test_the_durable_executor_gives_the_same_findings() -> None:
     durable = validate_with_durable(claims, RULES, AS_OF).to_dict()
     compiled = [validate(claim, rules=RULES, as_of=AS_OF).to_dict()["lines"] for claim in claims]
     assert durable["lines"] == [line for lines in compiled for line in lines]
+
+
+def _fhir_findings(tmp_path: Path, claim: dict[str, Any]) -> Found:
+    pytest.importorskip("fhir.resources")
+    path = tmp_path / "claim.json"
+    path.write_text(json.dumps(claim), encoding="utf-8")
+    return _file_findings(path)
+
+
+def _fhir_claim() -> dict[str, Any]:
+    claim: dict[str, Any] = json.loads((ROOT / "fixtures" / "fhir" / "claim-professional.json").read_text("utf-8"))
+    return claim
+
+
+def test_fhir_checks_the_other_modifiers_beside_one_without_a_code(tmp_path: Path) -> None:
+    claim = _fhir_claim()
+    claim["item"][0]["modifier"] = [{"text": "professional component"}, {"coding": [{"code": "GN"}]}]
+    found = _fhir_findings(tmp_path, claim)
+    assert [m.rsplit(" (", 1)[0] for m in _input(found)] == [
+        "modifiers lack modifier 1: it has no code; the item's other modifiers are checked without it"
+    ]
+    assert ("modifier.code_set", "GN", "pass") in _rules(found, "modifier.")
+    claim["item"][0]["modifier"] = [{"text": "professional component"}]
+    alone = _fhir_findings(tmp_path, claim)
+    assert [m.rsplit(" (", 1)[0] for m in _input(alone)] == ["modifiers lack modifier 1: it has no code"]
+    assert _rules(alone, "modifier.") == []
+
+
+def test_fhir_checks_the_other_diagnoses_beside_an_icd9_one(tmp_path: Path) -> None:
+    claim = _fhir_claim()
+    icd9 = {"coding": [{"system": "http://hl7.org/fhir/sid/icd-9-cm", "code": "V70.0"}]}
+    claim["diagnosis"].insert(0, {"sequence": 2, "diagnosisCodeableConcept": icd9})
+    claim["item"][0]["diagnosisSequence"] = [2, 1]
+    found = _fhir_findings(tmp_path, claim)
+    assert [m.rsplit(" (", 1)[0] for m in _input(found)] == [
+        "diagnosis_codes lack diagnosis 2: it is an ICD-9-CM code, which is not supported (only ICD-10-CM); "
+        "the item's other diagnoses are checked without it"
+    ]
+    assert ("diagnosis.profile", "I70.213", "pass") in _rules(found, "diagnosis.")

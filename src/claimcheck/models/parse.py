@@ -34,8 +34,8 @@ class InputProblem:
     ``unchecked``: the field is well formed in its own file format but holds a kind of value the
     rules are not built for (a HIPPS rate code where CPT/HCPCS codes are checked); the line is
     left unjudged with a warning, since a payer may well accept it, rather than failed.
-    ``code``: the place of the one code of a list field the problem is about; the list's other
-    codes were read, and are checked (see ``lists``).
+    ``code``: the place (or number) of the one code of a list field the problem is about; the
+    list's other codes were read, and are checked (see ``lists``).
     """
 
     field: str

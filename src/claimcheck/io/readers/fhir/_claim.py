@@ -7,7 +7,7 @@ contract's own normalisation and messages apply to FHIR input as to any other.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -160,20 +160,26 @@ class _ClaimReader:
 
     @staticmethod
     def modifiers(item: ClaimItem, problems: list[InputProblem]) -> tuple[str, ...]:
-        codes = []
+        codes, missing = [], []
         for number, concept in enumerate(item.modifier or (), start=1):
             # CPT and HCPCS modifiers are coded in their code systems, as the procedure is.
             code = code_from(concept, PROCEDURE_SYSTEMS)
             if code:
                 codes.append(code)
             else:
-                problems.append(InputProblem("modifiers", f"lack modifier {number}: it has no code"))
+                missing.append(number)
+        # One modifier left out: the others are checked, as a list the model reads in part.
+        others = "; the item's other modifiers are checked without it" if codes else ""
+        problems.extend(
+            InputProblem("modifiers", f"lack modifier {number}: it has no code{others}", code=number)
+            for number in missing
+        )
         # A tuple: each coding's code is one code as sent ("2 6" too), which the model does not split.
         return tuple(codes)
 
     def diagnosis_codes(self, item: ClaimItem, problems: list[InputProblem]) -> tuple[str, ...]:
         sequences = item.diagnosisSequence or sorted(self.diagnoses)  # sequence 1 is the primary
-        codes, seen = [], set()
+        codes, seen, icd9 = [], set(), []
         for sequence in sequences:
             if sequence in seen:
                 # Not "diagnosis_codes": the code it names is read once, and its checks still run.
@@ -193,7 +199,8 @@ class _ClaimReader:
                 continue
             if only_in(concept, ICD9_SYSTEMS, DIAGNOSIS_SYSTEMS):
                 why = "it is an ICD-9-CM code, which is not supported (only ICD-10-CM)"
-                problems.append(InputProblem("diagnosis_codes", f"lack diagnosis {sequence}: {why}"))
+                icd9.append(len(problems))
+                problems.append(InputProblem("diagnosis_codes", f"lack diagnosis {sequence}: {why}", code=sequence))
                 continue
             code = code_from(concept, ICD10CM_SYSTEMS, only=True) or code_from(concept, DIAGNOSIS_SYSTEMS)
             if code:
@@ -203,6 +210,9 @@ class _ClaimReader:
             # sequences name (as an X12 HI qualifier without its code is filed on hi_diagnoses).
             why = "refers to a Condition without a code" if entry.diagnosisReference else "has no code"
             problems.append(InputProblem("diagnosis", f"sequence {sequence} {why}"))
+        for at in icd9 if codes else ():  # the other codes are checked, as a list the model reads in part
+            said = problems[at]
+            problems[at] = replace(said, message=f"{said.message}; the item's other diagnoses are checked without it")
         return tuple(codes)  # one code per coding, as the modifiers
 
     def _concept(self, entry: Any) -> tuple[Any, str | None]:
