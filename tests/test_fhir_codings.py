@@ -194,4 +194,6 @@ def test_a_modifier_without_a_code_is_an_input_problem_not_dropped(tmp_path: Pat
     data["item"][0]["modifier"] = [{"text": "professional component"}, {"coding": [{"code": "GN"}]}]
     (parsed,) = lines_of(write(tmp_path, data))
     assert parsed.line is not None and parsed.line.modifiers == ("GN",)
-    assert problems(parsed) == [("modifiers", "lack modifier 1: it has no code")]
+    assert problems(parsed) == [
+        ("modifiers", "lack modifier 1: it has no code; the item's other modifiers are checked without it")
+    ]

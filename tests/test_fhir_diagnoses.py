@@ -197,7 +197,11 @@ def test_icd9_coded_diagnoses_are_reported_not_read_as_icd10(tmp_path: Path) -> 
     (parsed,) = lines_of(write(tmp_path, data))
     assert parsed.line is not None and parsed.line.diagnosis_codes == ("I70.213",)
     assert problems(parsed) == [
-        ("diagnosis_codes", "lack diagnosis 1: it is an ICD-9-CM code, which is not supported (only ICD-10-CM)")
+        (
+            "diagnosis_codes",
+            "lack diagnosis 1: it is an ICD-9-CM code, which is not supported (only ICD-10-CM); "
+            "the item's other diagnoses are checked without it",
+        )
     ]
 
 
