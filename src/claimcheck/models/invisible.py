@@ -74,7 +74,8 @@ def seen(text: str, code: int | None = None) -> str:
 
 def seen_codes(split: Callable[[Any], tuple[str, ...]]) -> Callable[[Any], tuple[str, ...]]:
     """``split`` for a line's list field: a code that holds an invisible character is refused,
-    with its place. Blanks between codes separate them, as spaces do, and are not looked at."""
+    with its place (``parse_claim`` then keeps the list's other codes: see ``lists``). Blanks
+    between codes separate them, as spaces do, and are not looked at."""
 
     def read(value: Any) -> tuple[str, ...]:
         codes = split(value)
