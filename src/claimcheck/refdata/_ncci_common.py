@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 from claimcheck.errors import CodeSetError
+from claimcheck.refdata._ncci_wrong_files import PTP, excel_97_problem, zip_problem
 
 __all__ = ["BadField", "BadRows", "is_code", "open_binary", "text_of"]
 
@@ -16,6 +17,7 @@ _CODE = re.compile(r"[0-9]{5}|[0-9]{4}[FTUMA]|[A-Z][0-9]{4}")
 
 _GZIP_MAGIC = b"\x1f\x8b"
 _ZIP_MAGIC = b"PK\x03\x04"
+_OLE2_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")  # an Excel 97-2003 workbook (.xls)
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 MAX_LISTED = 10
@@ -34,22 +36,22 @@ def text_of(raw: bytes) -> str:
         return raw.decode("cp1252", errors="replace")
 
 
-_PTP_ARCHIVE = "is a ZIP archive; extract the text file(s) CMS put in it and load those"
-
-
-def open_binary(path: Path, file: str, archive: str = _PTP_ARCHIVE) -> io.BufferedIOBase:
+def open_binary(path: Path, file: str, option: str = PTP) -> io.BufferedIOBase:
     """The file opened for reading bytes (gzip detected from the content), or a CodeSetError;
-    ``archive`` is the problem a ZIP file is reported with."""
+    ``option`` (--ptp, --mue) is the one the file was given to, which a ZIP or Excel file's problem names."""
     try:
         handle: io.BufferedReader = open(path, "rb")  # the caller closes it
-        magic = handle.peek(4)[:4]
+        magic = handle.peek(len(_OLE2_MAGIC))[: len(_OLE2_MAGIC)]
     except FileNotFoundError:
         raise CodeSetError(file, "file not found") from None
     except OSError as exc:
         raise CodeSetError(file, f"cannot read file: {exc.strerror or exc}") from None
     if magic.startswith(_ZIP_MAGIC):
         handle.close()
-        raise CodeSetError(file, archive)
+        raise CodeSetError(file, zip_problem(path, option))
+    if magic.startswith(_OLE2_MAGIC):
+        handle.close()
+        raise CodeSetError(file, excel_97_problem(option, path.name))
     if magic.startswith(_UTF16_BOMS):
         handle.close()
         raise CodeSetError(file, "is UTF-16 text (a spreadsheet's 'Unicode text'); save it as UTF-8 or ANSI text")

@@ -18,6 +18,7 @@ from typing import BinaryIO
 
 from claimcheck.errors import CodeSetError
 from claimcheck.refdata._ncci_common import BadField, BadRows, is_code, open_binary, text_of
+from claimcheck.refdata._ncci_wrong_files import PTP, table_in_text, wrong_table_problem
 from claimcheck.refdata._reading import file_label
 
 __all__ = ["NOT_DELETED", "PtpRows", "Rows", "as_date", "day_number"]
@@ -30,6 +31,8 @@ _MIN_FIELDS = 6  # the rationale, last, is sometimes cut off with the trailing t
 _SHORT_LINE = 200  # how much of a line a "too few fields" message quotes
 _SNIFF = 1 << 16  # what is read ahead to tell the line ends
 _CHUNK = 1 << 20
+_HEAD_LINES = 64  # what is kept to tell which file it is when it has no PTP rows
+_NO_DATA_ROWS = "no PTP data rows (tab-separated: column 1, column 2, *, dates, ...)"
 
 # A pair's rows: one row index, or a tuple of them when the pair was deleted and added again.
 Rows = int | tuple[int, ...]
@@ -71,9 +74,11 @@ class PtpRows:
         try:
             with open_binary(path, file) as handle:
                 lines = enumerate(_lines(handle), start=1)
-                first = _first_data_row(lines)
+                head: list[bytes] = []
+                first = _first_data_row(lines, head)
                 if first is None:
-                    raise CodeSetError(file, "no PTP data rows (tab-separated: column 1, column 2, *, dates, ...)")
+                    problem = wrong_table_problem(table_in_text(b"\n".join(head)), PTP, path.name)
+                    raise CodeSetError(file, problem or _NO_DATA_ROWS)
                 self.tables.append(file_label(path))
                 self.table_starts.append(len(self.line))
                 self._read_rows(chain([first], lines), bad)
@@ -212,10 +217,13 @@ def _cr_lines(handle: BinaryIO) -> Iterator[bytes]:
         yield rest
 
 
-def _first_data_row(lines: Iterator[tuple[int, bytes]]) -> tuple[int, bytes] | None:
-    """Every line before the first data row is copyright text or the (one or two line) header."""
+def _first_data_row(lines: Iterator[tuple[int, bytes]], head: list[bytes]) -> tuple[int, bytes] | None:
+    """Every line before the first data row is copyright text or the (one or two line) header;
+    the first lines are kept in ``head``, to tell what file it is when there is no data row."""
     for number, raw in lines:
         line = raw.removeprefix(codecs.BOM_UTF8) if number == 1 else raw
+        if number <= _HEAD_LINES:
+            head.append(line)
         if _looks_like_data(line.rstrip(b"\r\n").split(b"\t")):
             return number, line
     return None

@@ -15,6 +15,7 @@ from types import MappingProxyType
 
 from claimcheck.errors import CodeSetError
 from claimcheck.refdata._ncci_common import BadField, BadRows, is_code, open_binary
+from claimcheck.refdata._ncci_wrong_files import MUE, table_in_text, wrong_table_problem
 from claimcheck.refdata._reading import decode, file_label, file_stem
 from claimcheck.refdata.info import CodeSetInfo
 
@@ -31,11 +32,8 @@ _AROUND_SLASH = re.compile(r" ?/ ?")
 # int() refuses text of over 4,300 digits with a ValueError; no MUE value comes near 18.
 _MAX_DIGITS = 18
 _SHOWN = 40  # how much of a bad cell a message quotes
+_HEAD = 1 << 16  # what is looked at to tell which file it is when it has no MUE header
 _INDICATORS = (1, 2, 3)
-_ARCHIVE = (
-    "is a ZIP archive (the download from CMS, or an Excel workbook); load the CSV file CMS put in the "
-    "download, or save the sheet as CSV"
-)
 # MCR_MUE_PractitionerServices_Eff_10-01-2026.csv: effective 2026-10-01.
 _DATE_IN_NAME = re.compile(r"(?<!\d)(\d\d)-(\d\d)-(20\d\d)(?!\d)")
 
@@ -99,8 +97,9 @@ def load_mue(path: str | os.PathLike[str]) -> MueTable:
     """
     file = os.fspath(path)
     source = Path(file)
-    records = _records(file, _text(source, file))
-    positions, header_line = _find_header(records, file)
+    text = _text(source, file)
+    records = _records(file, text)
+    positions, header_line = _find_header(records, file, source.name, text)
     limits = _read_limits(records, file, file_label(source), positions)
     if not limits:
         raise CodeSetError(file, "no MUE rows after the header", line=header_line)
@@ -111,7 +110,7 @@ def _text(source: Path, file: str) -> str:
     # Opened as the PTP files are: CMS's ZIP download, an Excel workbook (a ZIP too) and UTF-16
     # text get their own message, where they read as text with 'no header row'.
     try:
-        with open_binary(source, file, _ARCHIVE) as handle:
+        with open_binary(source, file, MUE) as handle:
             raw = handle.read()
     except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
         raise CodeSetError(file, f"corrupt gzip data: {exc}") from None
@@ -133,7 +132,9 @@ def _records(file: str, text: str) -> Iterator[tuple[int, list[str]]]:
         yield reader.line_num, row
 
 
-def _find_header(records: Iterator[tuple[int, list[str]]], file: str) -> tuple[dict[str, int], int]:
+def _find_header(
+    records: Iterator[tuple[int, list[str]]], file: str, file_name: str, text: str
+) -> tuple[dict[str, int], int]:
     """Column positions, from the first row whose first cell is "HCPCS/CPT Code"; rows before it are copyright text."""
     for line, row in records:
         names = [_column_name(cell) for cell in row]
@@ -141,11 +142,14 @@ def _find_header(records: Iterator[tuple[int, list[str]]], file: str) -> tuple[d
             continue
         missing = [name for name in _REQUIRED_COLUMNS if name not in names]
         if missing:
+            other = wrong_table_problem(table_in_text(" ".join(names).encode()), MUE, file_name)
             found = ", ".join(" ".join(cell.split()) for cell in row)
-            raise CodeSetError(file, f"header lacks column(s) {', '.join(missing)}; it has {found}", line=line)
+            problem = other or f"header lacks column(s) {', '.join(missing)}; it has {found}"
+            raise CodeSetError(file, problem, line=line)
         wanted = (*_REQUIRED_COLUMNS, _RATIONALE_COLUMN)
         return {name: names.index(name) for name in wanted if name in names}, line
-    raise CodeSetError(file, "no header row (a row whose first cell is 'HCPCS/CPT Code')")
+    other = wrong_table_problem(table_in_text(text[:_HEAD].encode()), MUE, file_name)
+    raise CodeSetError(file, other or "no header row (a row whose first cell is 'HCPCS/CPT Code')")
 
 
 def _column_name(cell: str) -> str:

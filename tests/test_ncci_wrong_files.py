@@ -1,0 +1,119 @@
+"""CMS files given to the wrong option, or CMS files claimcheck does not take (the hospital PTP and
+MUE tables, the DME MUE table, CMS's ZIP downloads, Excel workbooks): the error says what the file
+looks like and which option, if any, takes it, where it was 'no PTP data rows' or 'no header row'."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from claimcheck.errors import CodeSetError
+from claimcheck.refdata.ncci import load_mue, load_ptp
+from tests.cli_runs import claims_csv, invoke
+from tests.ncci_tables import MUE_SAMPLE, PTP_PREAMBLE, PTP_SAMPLE, ptp_row
+
+MUE_NAME = "MCR_MUE_PractitionerServices_Eff_10-01-2026.csv"
+# CMS's own preamble: a quoted copyright paragraph, then the first header cell broken after the slash.
+MUE_TEXT = (
+    '"CPT codes, descriptions and other data only are copyright 2025 American Medical Association.\r\n'
+    '\r\nApplicable FARS/DFARS Restrictions Apply.",,,\r\n'
+    '"HCPCS/\r\nCPT Code",{column},MUE Adjudication Indicator,MUE Rationale\r\n'
+    "0001U,1,2 Date of Service Edit: Policy,Code Descriptor / CPT Instruction\r\n"
+    "A4216,10,3 Date of Service Edit: Clinical,Nature of Equipment\r\n"
+)
+PRACTITIONER = "Practitioner Services MUE Values"
+HOSPITAL = "Outpatient Hospital Services MUE Values"
+DME = "DME Supplier Services MUE Values"
+
+
+def write(path: Path, text: str) -> Path:
+    path.write_bytes(text.encode())
+    return path
+
+
+def refused(load: object, path: Path) -> str:
+    with pytest.raises(CodeSetError) as caught:
+        load(path)  # type: ignore[operator]
+    assert caught.value.file == str(path)
+    return caught.value.problem
+
+
+def test_the_mue_table_given_as_ptp_is_named_with_the_option_that_takes_it(tmp_path: Path) -> None:
+    problem = refused(load_ptp, write(tmp_path / MUE_NAME, MUE_TEXT.format(column=PRACTITIONER)))
+    assert "practitioner MUE table" in problem
+    assert "--mue" in problem
+
+
+def test_the_ptp_file_given_as_mue_is_named_with_the_option_that_takes_it(tmp_path: Path) -> None:
+    problem = refused(load_mue, PTP_SAMPLE)
+    assert "PTP edits" in problem
+    assert "--ptp" in problem
+    # Also with no preamble and no header: the rows alone are tab-separated code pairs and dates.
+    bare = write(tmp_path / "ptp_rows.txt", ptp_row("0710T", "0711T", "20220101"))
+    assert "--ptp" in refused(load_mue, bare)
+
+
+@pytest.mark.parametrize(("column", "what"), [(HOSPITAL, "outpatient hospital"), (DME, "DME supplier")])
+def test_the_hospital_and_dme_mue_tables_are_named_as_such(tmp_path: Path, column: str, what: str) -> None:
+    path = write(tmp_path / "mue.csv", MUE_TEXT.format(column=column))
+    for load in (load_mue, load_ptp):
+        problem = refused(load, path)
+        assert f"{what} MUE table" in problem
+        assert "MCR_MUE_PractitionerServices_Eff_" in problem  # the file --mue takes
+
+
+def test_the_hospital_ptp_file_is_refused_by_its_cms_name(tmp_path: Path) -> None:
+    # Its layout is the practitioner file's; only CMS's name (ccioph, not ccipra) tells them apart,
+    # and its edits, loaded for professional claims, gave findings from the facility table.
+    hospital = write(tmp_path / "ccioph-v323r0-f2.txt", PTP_PREAMBLE + ptp_row("0710T", "0711T", "20220101"))
+    problem = refused(load_ptp, hospital)
+    assert "hospital" in problem
+    assert "ccipra-v323r0-f2" in problem
+    practitioner = write(tmp_path / "ccipra-v323r0-f2.txt", PTP_PREAMBLE + ptp_row("0710T", "0711T", "20220101"))
+    assert len(load_ptp(practitioner)) == 1
+
+
+def test_a_zip_download_says_which_cms_files_it_holds_and_which_option_takes_them(tmp_path: Path) -> None:
+    ptp_zip = tmp_path / "medicare-ncci-2026q4-practitioner-ptp-edits-ccipra-v323r0-f1.zip"
+    with zipfile.ZipFile(ptp_zip, "w") as zipped:
+        zipped.writestr("ccipra-v323r0-f1.TXT", PTP_SAMPLE.read_text())
+        zipped.writestr("NCCI PTP Edits README.pdf", "%PDF")
+    mue_zip = tmp_path / "mue-practitioner.zip"
+    with zipfile.ZipFile(mue_zip, "w") as zipped:
+        zipped.writestr(MUE_NAME, MUE_SAMPLE.read_text())
+    problem = refused(load_ptp, ptp_zip)
+    assert "ZIP archive" in problem and "ccipra-v323r0-f1.TXT" in problem and "extract" in problem
+    problem = refused(load_mue, ptp_zip)
+    assert "ccipra-v323r0-f1.TXT" in problem and "--ptp" in problem
+    problem = refused(load_ptp, mue_zip)
+    assert MUE_NAME in problem and "--mue" in problem
+    problem = refused(load_mue, mue_zip)
+    assert MUE_NAME in problem and "extract" in problem
+
+
+def test_excel_workbooks_are_named_as_workbooks_with_how_to_save_them(tmp_path: Path) -> None:
+    ptp_book = tmp_path / "ccipra-v323r0-f1.xlsx"
+    mue_book = tmp_path / "MCR_MUE_PractitionerServices_Eff_10-01-2026.xlsx"
+    for book in (ptp_book, mue_book):
+        with zipfile.ZipFile(book, "w") as zipped:
+            zipped.writestr("[Content_Types].xml", "<Types/>")
+            zipped.writestr("xl/workbook.xml", "<workbook/>")
+    problem = refused(load_ptp, ptp_book)
+    assert "Excel workbook" in problem and "Tab delimited" in problem
+    problem = refused(load_mue, mue_book)
+    assert "Excel workbook" in problem and "CSV" in problem
+    assert "--mue" in refused(load_ptp, mue_book)
+    old = tmp_path / "MCR_MUE_PractitionerServices_Eff_10-01-2026.xls"
+    old.write_bytes(bytes.fromhex("D0CF11E0A1B11AE1") + bytes(504))
+    for load in (load_mue, load_ptp):
+        assert "Excel 97-2003 workbook" in refused(load, old)
+
+
+def test_cli_check_with_the_two_files_swapped_says_so(tmp_path: Path) -> None:
+    claims = claims_csv(tmp_path, "C1,1,99213,,I10,,,1,2026-10-05,11")
+    result = invoke("check", claims, "--ptp", MUE_SAMPLE, "--mue", PTP_SAMPLE)
+    assert result.exit_code == 2
+    assert "--mue" in result.output and "practitioner MUE table" in result.output
+    assert "Traceback" not in result.output
