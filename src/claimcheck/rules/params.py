@@ -222,3 +222,24 @@ class ModifierConflictParams(Params):
 
     pairs: tuple[tuple[ModifierCode, ModifierCode], ...] = Field(min_length=1)
     advice: Annotated[str, Field(min_length=1)] | None = None
+
+    @model_validator(mode="after")
+    def _each_pair_once(self) -> ModifierConflictParams:
+        # A pair listed again, in either order, gave a line carrying both one finding per listing.
+        first: dict[frozenset[str], int] = {}
+        for index, (one, other) in enumerate(self.pairs):
+            if one == other:
+                message = f"{one} is paired with itself; a conflict is between two modifiers"
+                raise entry_problem(message, ("pairs", index))
+            earlier = first.setdefault(frozenset((one, other)), index)
+            if earlier != index:
+                listed = self.pairs[earlier]
+                if listed == (one, other):
+                    message = f"{one} {other} is pairs[{earlier}] again; list each pair once"
+                else:
+                    message = (
+                        f"{one} {other} is pairs[{earlier}] ({' '.join(listed)}) the other way round; "
+                        "a conflict has no order, list it once"
+                    )
+                raise entry_problem(message, ("pairs", index))
+        return self
