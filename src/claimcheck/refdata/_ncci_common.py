@@ -10,7 +10,7 @@ from pathlib import Path
 from claimcheck.errors import CodeSetError
 from claimcheck.refdata._ncci_wrong_files import PTP, excel_97_problem, zip_problem
 
-__all__ = ["BadField", "BadRows", "is_code", "open_binary", "text_of"]
+__all__ = ["NOTICE_WORDS", "BadField", "BadRows", "is_code", "is_notice", "open_binary", "text_of"]
 
 # CPT Category I (99213), Category II/III and PLA (0001F, 0711T, 0001U, 0001M, 0001A), HCPCS Level II (J1100).
 _CODE = re.compile(r"[0-9]{5}|[0-9]{4}[FTUMA]|[A-Z][0-9]{4}")
@@ -21,10 +21,17 @@ _OLE2_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")  # an Excel 97-2003 workbook (.x
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 MAX_LISTED = 10
+# Words of the AMA notice that CMS puts before the header of the PTP and MUE files.
+NOTICE_WORDS = ("copyright", "all rights reserved", "applicable fars", "american medical association")
 
 
 def is_code(text: str) -> bool:
     return _CODE.fullmatch(text) is not None
+
+
+def is_notice(text: str) -> bool:
+    folded = " ".join(text.lower().split())
+    return any(words in folded for words in NOTICE_WORDS)
 
 
 def text_of(raw: bytes) -> str:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from claimcheck.errors import CodeSetError
-from claimcheck.refdata._ncci_common import BadField, BadRows, is_code, open_binary, text_of
+from claimcheck.refdata._ncci_common import BadField, BadRows, is_code, is_notice, open_binary, text_of
 from claimcheck.refdata._ncci_wrong_files import PTP, table_in_text, wrong_table_problem
 from claimcheck.refdata._reading import file_label
 
@@ -32,6 +32,16 @@ _SHORT_LINE = 200  # how much of a line a "too few fields" message quotes
 _SNIFF = 1 << 16  # what is read ahead to tell the line ends
 _CHUNK = 1 << 20
 _HEAD_LINES = 64  # what is kept to tell which file it is when it has no PTP rows
+# Words of the header's lines ("*=in existence" / "prior to 1996", ...).
+_HEADER_WORDS = (
+    "column1/column2",
+    "column 1 column 2",
+    "prior to 1996",
+    "*=no data",
+    "=not allowed",
+    "=allowed",
+    "=not applicable",
+)
 _NO_DATA_ROWS = "no PTP data rows (tab-separated: column 1, column 2, *, dates, ...)"
 
 # A pair's rows: one row index, or a tuple of them when the pair was deleted and added again.
@@ -116,7 +126,8 @@ class PtpRows:
                 if parsed is None:
                     continue
                 if isinstance(parsed, str):
-                    bad.add(number, parsed)
+                    if not _is_preamble(fields):
+                        bad.add(number, parsed)
                     continue
                 column1, column2, effective, deletion, modifier, rationale = parsed
             add_effective(effective)
@@ -240,6 +251,16 @@ def _looks_like_data(fields: list[bytes]) -> bool:
         return True
     effective = _cell(fields[3]) if len(fields) > 3 else ""
     return len(effective) == 8 and effective.isascii() and effective.isdigit()
+
+
+def _is_preamble(fields: list[bytes]) -> bool:
+    """A line of CMS's AMA notice or column header among the rows, as ``cat`` of the f1..f4 files
+    leaves them: no code in either column, and words of the notice or header. Any other line that
+    is no row stays a bad row, so that a row with a mistyped code is not passed over."""
+    if any(is_code(_cell(field).upper()) for field in fields[:2]):
+        return False
+    text = " ".join(text_of(b" ".join(fields)).lower().split())
+    return is_notice(text) or any(words in text for words in _HEADER_WORDS)
 
 
 def _cell(raw: bytes) -> str:
