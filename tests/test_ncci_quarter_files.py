@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from claimcheck.errors import CodeSetError
-from claimcheck.refdata.ncci import load_ptp
+from claimcheck.refdata.ncci import load_mue, load_ptp
 from tests.ncci_tables import found
 
 # ccipra-v323r0-f1.txt as CMS publishes it: every preamble line padded with tabs to the seven columns.
@@ -61,3 +61,57 @@ def test_a_text_line_among_the_rows_is_still_a_bad_row(tmp_path: Path) -> None:
     path.write_bytes((CMS_PTP_PREAMBLE + F1_ROWS + "see the f2 file for the rest\t\t\t\t\t\t\r\n").encode())
     with pytest.raises(CodeSetError, match="1 bad row: line 9"):
         load_ptp(path)
+
+
+def test_mue_tables_joined_with_cat_load_with_the_header_repeated(tmp_path: Path) -> None:
+    joined = tmp_path / "mue.csv"
+    first = "0001U,1,2 Date of Service Edit: Policy,Code Descriptor / CPT Instruction\r\n"
+    second = "99213,0,3 Date of Service Edit: Clinical,Nature of Service/Procedure\r\n"
+    joined.write_bytes((MUE_PREAMBLE + MUE_HEADER + first + MUE_PREAMBLE + MUE_HEADER + second).encode())
+    table = load_mue(joined)
+    assert len(table) == 2
+    visit = found(table.get("99213"))
+    assert (visit.limit, visit.indicator, visit.line) == (0, 3, 12)
+
+
+def test_a_second_header_of_another_mue_table_is_refused(tmp_path: Path) -> None:
+    joined = tmp_path / "mue.csv"
+    hospital = MUE_HEADER.replace("Practitioner Services", "Outpatient Hospital Services")
+    row = "0001U,1,2 Date of Service Edit: Policy,Code Descriptor / CPT Instruction\r\n"
+    joined.write_bytes((MUE_PREAMBLE + MUE_HEADER + row + MUE_PREAMBLE + hospital + row).encode())
+    with pytest.raises(CodeSetError, match="outpatient hospital MUE table") as caught:
+        load_mue(joined)
+    assert caught.value.line == 11
+
+
+def test_mue_table_saved_as_tab_delimited_text(tmp_path: Path) -> None:
+    # Excel's 'Text (Tab delimited)': the table was 'no header row'.
+    path = tmp_path / "MCR_MUE_PractitionerServices_Eff_10-01-2026.txt"
+    path.write_bytes(
+        b'"CPT codes, descriptions and other data only are copyright 2025 American Medical Association."\r\n'
+        b'"HCPCS/\r\nCPT Code"\tPractitioner Services MUE Values\tMUE Adjudication Indicator\tMUE Rationale\r\n'
+        b"0001U\t1\t2 Date of Service Edit: Policy\tCode Descriptor / CPT Instruction\r\n"
+        b'A0021\t0\t"1 Line Edit"\t"Nature of Service, Procedure"\r\n'
+    )
+    table = load_mue(path)
+    assert len(table) == 2
+    ambulance = found(table.get("A0021"))
+    assert (ambulance.limit, ambulance.indicator, ambulance.rationale) == (0, 1, "Nature of Service, Procedure")
+    assert table.info.version == "2026-10-01"
+
+
+@pytest.mark.parametrize(
+    ("written", "indicator", "text"),
+    [
+        ("1 Line Edit", 1, "1 Line Edit"),
+        ("2 Date of Service Edit: Policy", 2, "2 Date of Service Edit: Policy"),
+        ("3  Date of Service Edit:  Clinical ", 3, "3 Date of Service Edit: Clinical"),
+        ('"2 Date of Service Edit:\r\nPolicy"', 2, "2 Date of Service Edit: Policy"),
+        ("2", 2, "2"),
+    ],
+)
+def test_mue_adjudication_indicator_text_variants(tmp_path: Path, written: str, indicator: int, text: str) -> None:
+    path = tmp_path / "mue.csv"
+    path.write_bytes((MUE_PREAMBLE + MUE_HEADER + f"J1100,0,{written},CMS Policy\r\n").encode())
+    limit = found(load_mue(path).get("J1100"))
+    assert (limit.limit, limit.indicator, limit.indicator_text) == (0, indicator, text)

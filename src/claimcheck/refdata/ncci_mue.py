@@ -14,7 +14,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from claimcheck.errors import CodeSetError
-from claimcheck.refdata._ncci_common import BadField, BadRows, is_code, open_binary
+from claimcheck.refdata._ncci_common import BadField, BadRows, is_code, is_notice, open_binary
 from claimcheck.refdata._ncci_wrong_files import MUE, table_in_text, wrong_table_problem
 from claimcheck.refdata._reading import decode, file_label, file_stem
 from claimcheck.refdata.info import CodeSetInfo
@@ -98,11 +98,18 @@ def load_mue(path: str | os.PathLike[str]) -> MueTable:
     file = os.fspath(path)
     source = Path(file)
     text = _text(source, file)
-    records = _records(file, text)
-    positions, header_line = _find_header(records, file, source.name, text)
-    limits = _read_limits(records, file, file_label(source), positions)
+    # CMS's CSV, else the sheet saved from Excel as 'Text (Tab delimited)'.
+    for delimiter in (",", "\t"):
+        records = _records(file, text, delimiter)
+        header = _find_header(records, file, source.name)
+        if header is not None:
+            break
+    else:
+        other = wrong_table_problem(table_in_text(text[:_HEAD].encode()), MUE, source.name)
+        raise CodeSetError(file, other or "no header row (a row whose first cell is 'HCPCS/CPT Code')")
+    limits = _read_limits(records, file, file_label(source), header)
     if not limits:
-        raise CodeSetError(file, "no MUE rows after the header", line=header_line)
+        raise CodeSetError(file, "no MUE rows after the header", line=header.line)
     return MueTable(_mue_info(source), limits)
 
 
@@ -119,9 +126,9 @@ def _text(source: Path, file: str) -> str:
     return decode(raw, file)
 
 
-def _records(file: str, text: str) -> Iterator[tuple[int, list[str]]]:
+def _records(file: str, text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
     # Not strict: the copyright lines are free text, and a stray quote there must not stop the load.
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     while True:
         try:
             row = next(reader)
@@ -132,10 +139,15 @@ def _records(file: str, text: str) -> Iterator[tuple[int, list[str]]]:
         yield reader.line_num, row
 
 
-def _find_header(
-    records: Iterator[tuple[int, list[str]]], file: str, file_name: str, text: str
-) -> tuple[dict[str, int], int]:
-    """Column positions, from the first row whose first cell is "HCPCS/CPT Code"; rows before it are copyright text."""
+@dataclass(frozen=True, slots=True)
+class _Header:
+    names: list[str]
+    positions: dict[str, int]
+    line: int
+
+
+def _find_header(records: Iterator[tuple[int, list[str]]], file: str, file_name: str) -> _Header | None:
+    """The first row whose first cell is "HCPCS/CPT Code"; rows before it are copyright text."""
     for line, row in records:
         names = [_column_name(cell) for cell in row]
         if not names or names[0] != _CODE_COLUMN:
@@ -147,9 +159,8 @@ def _find_header(
             problem = other or f"header lacks column(s) {', '.join(missing)}; it has {found}"
             raise CodeSetError(file, problem, line=line)
         wanted = (*_REQUIRED_COLUMNS, _RATIONALE_COLUMN)
-        return {name: names.index(name) for name in wanted if name in names}, line
-    other = wrong_table_problem(table_in_text(text[:_HEAD].encode()), MUE, file_name)
-    raise CodeSetError(file, other or "no header row (a row whose first cell is 'HCPCS/CPT Code')")
+        return _Header(names, {name: names.index(name) for name in wanted if name in names}, line)
+    return None
 
 
 def _column_name(cell: str) -> str:
@@ -158,13 +169,17 @@ def _column_name(cell: str) -> str:
 
 
 def _read_limits(
-    records: Iterator[tuple[int, list[str]]], file: str, table: str, positions: dict[str, int]
+    records: Iterator[tuple[int, list[str]]], file: str, table: str, header: _Header
 ) -> dict[str, MueLimit]:
+    positions = header.positions
     needed = max(positions[name] for name in _REQUIRED_COLUMNS) + 1
     limits: dict[str, MueLimit] = {}
     bad = BadRows()
     for line, row in records:
-        if not any(cell.strip() for cell in row):
+        if not any(cell.strip() for cell in row) or _is_notice(row):
+            continue
+        if _column_name(row[0]) == _CODE_COLUMN:
+            _check_repeated_header(row, header, file, line)
             continue
         if len(row) < needed:
             bad.add(line, f"expected at least {needed} fields, found {len(row)}")
@@ -182,6 +197,23 @@ def _read_limits(
         limits[limit.code] = limit
     bad.raise_if_any(file)
     return limits
+
+
+def _is_notice(row: list[str]) -> bool:
+    """CMS's AMA notice, one cell, as the tables joined with ``cat`` repeat it among the rows."""
+    return not any(cell.strip() for cell in row[1:]) and is_notice(row[0])
+
+
+def _check_repeated_header(row: list[str], header: _Header, file: str, line: int) -> None:
+    """A header again, as the tables joined with ``cat`` repeat it: the same one is passed over;
+    another table's, or the columns in another order, would be read wrong."""
+    names = [_column_name(cell) for cell in row]
+    if names == header.names:
+        return
+    other = wrong_table_problem(table_in_text(" ".join(names).encode()), MUE, "")
+    where = f"the header on line {header.line}"
+    problem = f"a second header, and the rows after it, hold another table: {other}" if other else ""
+    raise CodeSetError(file, problem or f"a second header row, with other columns than {where}", line=line)
 
 
 def _parse_row(cells: dict[str, str], table: str, line: int) -> MueLimit:
