@@ -70,7 +70,7 @@ def test_the_hospital_ptp_file_is_refused_by_its_cms_name(tmp_path: Path) -> Non
     hospital = write(tmp_path / "ccioph-v323r0-f2.txt", PTP_PREAMBLE + ptp_row("0710T", "0711T", "20220101"))
     problem = refused(load_ptp, hospital)
     assert "hospital" in problem
-    assert "ccipra-v323r0-f2" in problem
+    assert "ccipra-v323r0-f1 to -f4" in problem
     practitioner = write(tmp_path / "ccipra-v323r0-f2.txt", PTP_PREAMBLE + ptp_row("0710T", "0711T", "20220101"))
     assert len(load_ptp(practitioner)) == 1
 
@@ -117,3 +117,16 @@ def test_cli_check_with_the_two_files_swapped_says_so(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "--mue" in result.output and "practitioner MUE table" in result.output
     assert "Traceback" not in result.output
+
+
+def test_the_hospital_download_given_as_ptp_names_the_practitioner_files(tmp_path: Path) -> None:
+    download = tmp_path / "medicare-ncci-2026q4-hospital-ptp-edits-ccioph-v323r0-f1.zip"
+    with zipfile.ZipFile(download, "w") as zipped:
+        zipped.writestr("ccioph-v323r0-f1.TXT", PTP_SAMPLE.read_text())
+    problem = refused(load_ptp, download)
+    assert "ZIP archive" in problem and "hospital outpatient PTP edits" in problem and "ccipra-v323r0-f1" in problem
+
+
+def test_a_tab_separated_claims_file_given_as_mue_is_not_called_a_ptp_file(tmp_path: Path) -> None:
+    claims = write(tmp_path / "claims.tsv", "CLM01\tLN001\t\t20261005\t1\n")
+    assert refused(load_mue, claims).startswith("no header row")

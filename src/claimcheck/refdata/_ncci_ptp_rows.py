@@ -18,7 +18,7 @@ from typing import BinaryIO
 
 from claimcheck.errors import CodeSetError
 from claimcheck.refdata._ncci_common import BadField, BadRows, is_code, is_notice, open_binary, text_of
-from claimcheck.refdata._ncci_wrong_files import PTP, table_in_text, wrong_table_problem
+from claimcheck.refdata._ncci_wrong_files import PTP, hospital_ptp_problem, table_in_text, wrong_table_problem
 from claimcheck.refdata._reading import file_label
 
 __all__ = ["NOT_DELETED", "PtpRows", "Rows", "as_date", "day_number"]
@@ -83,6 +83,10 @@ class PtpRows:
         bad = BadRows()
         try:
             with open_binary(path, file) as handle:
+                # After the ZIP check: CMS's download of the hospital edits is named ccioph too.
+                hospital = hospital_ptp_problem(path.name)
+                if hospital is not None:
+                    raise CodeSetError(file, hospital)
                 lines = enumerate(_lines(handle), start=1)
                 head: list[bytes] = []
                 first = _first_data_row(lines, head)

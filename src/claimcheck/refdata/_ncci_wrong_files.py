@@ -64,8 +64,11 @@ _NAMES = (
     ("outpatienthospital", HOSPITAL_MUE),
     ("dmesupplier", DME_MUE),
 )
-_PTP_ROW = re.compile(rb"^\s*\"?[0-9A-Z]{5}\"?\t\"?[0-9A-Z]{5}\"?\t[^\t]*\t\"?\d{8}\"?\t", re.IGNORECASE | re.MULTILINE)
+# Two CPT/HCPCS codes, the pre-1996 mark, an effective date: a PTP row, also without its header.
+_CODE = rb"\"?(?:\d{5}|\d{4}[FTUMA]|[A-Z]\d{4})\"?"
+_PTP_ROW = re.compile(rb"^\s*" + _CODE + rb"\t" + _CODE + rb"\t[^\t]*\t\"?\d{8}\"?\t", re.IGNORECASE | re.MULTILINE)
 _PTP_HEADER = re.compile(r"^\s*column 1\tcolumn 2\t", re.IGNORECASE | re.MULTILINE)
+_HOSPITAL_RELEASE = re.compile(r"ccioph(-v\d+r\d+)", re.IGNORECASE)
 _DATE_IN_MUE_NAME = re.compile(r"Eff_\d\d-\d\d-\d{4}", re.IGNORECASE)
 _LISTED = 4  # how many of a ZIP archive's files a message names
 _WORKBOOKS = (".xlsx", ".xls")
@@ -149,8 +152,8 @@ def _as_text(kind: CmsFile | None, option: str, name: str) -> str:
 
 def _not_taken(kind: CmsFile, name: str) -> str:
     if kind is HOSPITAL_PTP:
-        practitioner = name.replace("ccioph", "ccipra").replace("CCIOPH", "CCIPRA")
-        wanted = f"--ptp takes the practitioner files, such as {practitioner}"
+        release = _HOSPITAL_RELEASE.search(name)
+        wanted = f"--ptp takes the practitioner files, ccipra{release.group(1) if release else '-v<release>'}-f1 to -f4"
     else:
         dated = _DATE_IN_MUE_NAME.search(name)
         effective = dated.group() if dated else "Eff_<date>"

@@ -18,7 +18,6 @@ from types import MappingProxyType
 
 from claimcheck.errors import CodeSetError
 from claimcheck.refdata._ncci_ptp_rows import NOT_DELETED, PtpRows, Rows, as_date, day_number
-from claimcheck.refdata._ncci_wrong_files import hospital_ptp_problem
 from claimcheck.refdata._reading import file_label, file_stem
 from claimcheck.refdata.info import CodeSetInfo
 
@@ -155,9 +154,6 @@ def load_ptp(paths: str | os.PathLike[str] | Sequence[str | os.PathLike[str]]) -
         if path.resolve() in seen:
             raise CodeSetError(file, f"given twice (also as {seen[path.resolve()]}): its edits would count twice")
         seen[path.resolve()] = file
-        hospital = hospital_ptp_problem(path.name)
-        if hospital is not None:
-            raise CodeSetError(file, hospital)
         rows.read(path, file)
     return PtpTable(_ptp_info([Path(os.fspath(source)) for source in sources]), rows)
 
