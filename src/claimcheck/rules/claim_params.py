@@ -72,6 +72,13 @@ class PairEntry(Dated):
 
     @model_validator(mode="after")
     def _not_with_itself(self) -> PairEntry:
+        for column in ("column1", "column2"):
+            codes: tuple[str, ...] = getattr(self, column)
+            for index, code in enumerate(codes):
+                if codes.index(code) != index:
+                    # Else reported as the entry clashing with itself ("is in pairs[0] and pairs[0]").
+                    message = f"listed twice (also {column}[{codes.index(code)}]); list each code once"
+                    raise entry_problem(message, (column, index), code)
         # The check pairs lines of different codes: such a pair was loaded and never applied.
         both = [code for code in self.column1 if code in self.column2]
         if both:
