@@ -130,3 +130,18 @@ def test_the_hospital_download_given_as_ptp_names_the_practitioner_files(tmp_pat
 def test_a_tab_separated_claims_file_given_as_mue_is_not_called_a_ptp_file(tmp_path: Path) -> None:
     claims = write(tmp_path / "claims.tsv", "CLM01\tLN001\t\t20261005\t1\n")
     assert refused(load_mue, claims).startswith("no header row")
+
+
+def test_a_file_of_pairs_and_indicators_without_dates_is_named_as_no_edit_table(tmp_path: Path) -> None:
+    # CMS's quarterly additions/deletions reports list column 1, column 2 and the modifier
+    # indicator: each row was 'expected at least 6 tab-separated fields, found 3'.
+    report = write(
+        tmp_path / "additions.txt",
+        '"CPT only copyright 2025 American Medical Association."\t\t\r\n'
+        'Column 1\tColumn 2\t"Modifier\r\nIndicator"\r\n'
+        "0002M\t0468U\t1\r\n"
+        "99213\t99214\t0\r\n",
+    )
+    problem = refused(load_ptp, report)
+    assert "3 fields" in problem and "without the effective and deletion dates" in problem
+    assert "ccipra-v<release>-f1 to -f4" in problem

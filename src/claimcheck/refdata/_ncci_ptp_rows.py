@@ -18,7 +18,13 @@ from typing import BinaryIO
 
 from claimcheck.errors import CodeSetError
 from claimcheck.refdata._ncci_common import BadField, BadRows, is_code, is_notice, open_binary, text_of
-from claimcheck.refdata._ncci_wrong_files import PTP, hospital_ptp_problem, table_in_text, wrong_table_problem
+from claimcheck.refdata._ncci_wrong_files import (
+    CHANGES_REPORT,
+    PTP,
+    hospital_ptp_problem,
+    table_in_text,
+    wrong_table_problem,
+)
 from claimcheck.refdata._reading import file_label
 
 __all__ = ["NOT_DELETED", "PtpRows", "Rows", "as_date", "day_number"]
@@ -93,6 +99,8 @@ class PtpRows:
                 if first is None:
                     problem = wrong_table_problem(table_in_text(b"\n".join(head)), PTP, path.name)
                     raise CodeSetError(file, problem or _NO_DATA_ROWS)
+                if _without_dates(first[1]):
+                    raise CodeSetError(file, CHANGES_REPORT)
                 self.tables.append(file_label(path))
                 self.table_starts.append(len(self.line))
                 self._read_rows(chain([first], lines), bad)
@@ -255,6 +263,14 @@ def _looks_like_data(fields: list[bytes]) -> bool:
         return True
     effective = _cell(fields[3]) if len(fields) > 3 else ""
     return len(effective) == 8 and effective.isascii() and effective.isdigit()
+
+
+def _without_dates(line: bytes) -> bool:
+    """Column 1, column 2 and a modifier indicator alone: each row would be a bad row."""
+    fields = [_cell(field) for field in line.rstrip(b"\r\n").split(b"\t")]
+    while fields and not fields[-1]:
+        fields.pop()
+    return len(fields) == 3 and fields[2] in _MODIFIER_INDICATORS
 
 
 def _is_preamble(fields: list[bytes]) -> bool:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 __all__ = [
+    "CHANGES_REPORT",
     "MUE",
     "PTP",
     "CmsFile",
@@ -28,6 +29,11 @@ __all__ = [
 
 PTP = "--ptp"
 MUE = "--mue"
+CHANGES_REPORT = (
+    "its first row has 3 fields, column 1, column 2 and a modifier indicator, without the effective and "
+    "deletion dates of a PTP edit row: it looks like one of CMS's quarterly additions/deletions "
+    "reports; --ptp takes the practitioner edit files, ccipra-v<release>-f1 to -f4"
+)
 
 
 @dataclass(frozen=True, slots=True)
