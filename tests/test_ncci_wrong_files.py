@@ -145,3 +145,13 @@ def test_a_file_of_pairs_and_indicators_without_dates_is_named_as_no_edit_table(
     problem = refused(load_ptp, report)
     assert "3 fields" in problem and "without the effective and deletion dates" in problem
     assert "ccipra-v<release>-f1 to -f4" in problem
+
+
+def test_an_opendocument_spreadsheet_is_named_as_one(tmp_path: Path) -> None:
+    # LibreOffice's own format, as a sheet opened there and saved is by default: it was 'a ZIP archive'.
+    sheet = tmp_path / "MCR_MUE_PractitionerServices_Eff_10-01-2026.ods"
+    with zipfile.ZipFile(sheet, "w") as zipped:
+        zipped.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        zipped.writestr("content.xml", "<office:document-content/>")
+    problem = refused(load_mue, sheet)
+    assert "OpenDocument spreadsheet (.ods)" in problem and "CSV (Comma delimited)" in problem

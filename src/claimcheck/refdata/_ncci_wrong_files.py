@@ -77,7 +77,9 @@ _PTP_HEADER = re.compile(r"^\s*column 1\tcolumn 2\t", re.IGNORECASE | re.MULTILI
 _HOSPITAL_RELEASE = re.compile(r"ccioph(-v\d+r\d+)", re.IGNORECASE)
 _DATE_IN_MUE_NAME = re.compile(r"Eff_\d\d-\d\d-\d{4}", re.IGNORECASE)
 _LISTED = 4  # how many of a ZIP archive's files a message names
-_WORKBOOKS = (".xlsx", ".xls")
+_WORKBOOKS = (".xlsx", ".xls", ".ods")
+# A part every workbook of the kind holds.
+_WORKBOOK_PARTS = {"xl/workbook.xml": "an Excel workbook (.xlsx)", "content.xml": "an OpenDocument spreadsheet (.ods)"}
 _SAVE_AS = {
     PTP: "give --ptp CMS's tab-delimited text files, or save each sheet as 'Text (Tab delimited)'",
     MUE: "give --mue the CSV file in CMS's download, or save the sheet as 'CSV (Comma delimited)'",
@@ -129,8 +131,9 @@ def zip_problem(path: Path, option: str) -> str:
             names = [info.filename for info in archive.infolist() if not info.is_dir()]
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):  # a pipe cannot seek; a torn download
         names = []
-    if "xl/workbook.xml" in names:
-        return f"is an Excel workbook (.xlsx); {_as_text(table_in_name(path.name), option, path.name)}"
+    workbook = _WORKBOOK_PARTS.get(next((part for part in _WORKBOOK_PARTS if part in names), ""))
+    if workbook is not None:
+        return f"is {workbook}; {_as_text(table_in_name(path.name), option, path.name)}"
     kinds = [(Path(name).name, table_in_name(Path(name).name)) for name in names]
     own = [name for name, kind in kinds if kind is not None and kind.option == option]
     # CMS's download may hold the same table as text and as a workbook: the text file is the one to give.
