@@ -155,3 +155,15 @@ def test_an_opendocument_spreadsheet_is_named_as_one(tmp_path: Path) -> None:
         zipped.writestr("content.xml", "<office:document-content/>")
     problem = refused(load_mue, sheet)
     assert "OpenDocument spreadsheet (.ods)" in problem and "CSV (Comma delimited)" in problem
+
+
+def test_the_ptp_sheet_saved_as_csv_says_how_to_save_it_as_tab_delimited_text(tmp_path: Path) -> None:
+    # The workbook saved as 'CSV (Comma delimited)' was 'no PTP data rows'.
+    sheet = write(
+        tmp_path / "ccipra-v323r0-f1.csv",
+        "CPT only copyright 2025 American Medical Association.,,,,,,\r\n"
+        "Column 1,Column 2,*=in existence,Effective,Deletion,Modifier,PTP Edit Rationale\r\n"
+        "0001A,0591T,,20220101,20231231,1,CPT Manual or CMS manual coding instruction\r\n",
+    )
+    problem = refused(load_ptp, sheet)
+    assert "comma-separated" in problem and "Text (Tab delimited)" in problem

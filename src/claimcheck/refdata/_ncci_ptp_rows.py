@@ -18,13 +18,7 @@ from typing import BinaryIO
 
 from claimcheck.errors import CodeSetError
 from claimcheck.refdata._ncci_common import BadField, BadRows, is_code, is_notice, open_binary, text_of
-from claimcheck.refdata._ncci_wrong_files import (
-    CHANGES_REPORT,
-    PTP,
-    hospital_ptp_problem,
-    table_in_text,
-    wrong_table_problem,
-)
+from claimcheck.refdata._ncci_wrong_files import CHANGES_REPORT, hospital_ptp_problem, ptp_without_rows_problem
 from claimcheck.refdata._reading import file_label
 
 __all__ = ["NOT_DELETED", "PtpRows", "Rows", "as_date", "day_number"]
@@ -97,8 +91,7 @@ class PtpRows:
                 head: list[bytes] = []
                 first = _first_data_row(lines, head)
                 if first is None:
-                    problem = wrong_table_problem(table_in_text(b"\n".join(head)), PTP, path.name)
-                    raise CodeSetError(file, problem or _NO_DATA_ROWS)
+                    raise CodeSetError(file, ptp_without_rows_problem(b"\n".join(head), path.name) or _NO_DATA_ROWS)
                 if _without_dates(first[1]):
                     raise CodeSetError(file, CHANGES_REPORT)
                 self.tables.append(file_label(path))

@@ -22,6 +22,7 @@ __all__ = [
     "CmsFile",
     "excel_97_problem",
     "hospital_ptp_problem",
+    "ptp_without_rows_problem",
     "table_in_text",
     "wrong_table_problem",
     "zip_problem",
@@ -73,6 +74,7 @@ _NAMES = (
 # Two CPT/HCPCS codes, the pre-1996 mark, an effective date: a PTP row, also without its header.
 _CODE = rb"\"?(?:\d{5}|\d{4}[FTUMA]|[A-Z]\d{4})\"?"
 _PTP_ROW = re.compile(rb"^\s*" + _CODE + rb"\t" + _CODE + rb"\t[^\t]*\t\"?\d{8}\"?\t", re.IGNORECASE | re.MULTILINE)
+_PTP_CSV_ROW = re.compile(rb"^\s*" + _CODE + rb"," + _CODE + rb",[^,]*,\"?\d{8}\"?,", re.IGNORECASE | re.MULTILINE)
 _PTP_HEADER = re.compile(r"^\s*column 1\tcolumn 2\t", re.IGNORECASE | re.MULTILINE)
 _HOSPITAL_RELEASE = re.compile(r"ccioph(-v\d+r\d+)", re.IGNORECASE)
 _DATE_IN_MUE_NAME = re.compile(r"Eff_\d\d-\d\d-\d{4}", re.IGNORECASE)
@@ -110,6 +112,14 @@ def wrong_table_problem(kind: CmsFile | None, option: str, name: str) -> str | N
     if kind.option is None:
         return f"holds {kind.what} ({kind.looks}), {_not_taken(kind, name)}"
     return f"holds {kind.what} ({kind.looks}), which {kind.option} takes, not {option}"
+
+
+def ptp_without_rows_problem(head: bytes, name: str) -> str | None:
+    """What a file given to --ptp without a PTP row holds, when its first lines tell."""
+    other = wrong_table_problem(table_in_text(head), PTP, name)
+    if other is None and _PTP_CSV_ROW.search(head):
+        return f"holds {PRACTITIONER_PTP.what} as comma-separated values (CSV); {_SAVE_AS[PTP]}"
+    return other
 
 
 def hospital_ptp_problem(name: str) -> str | None:
