@@ -239,7 +239,7 @@ def _first_data_row(lines: Iterator[tuple[int, bytes]], head: list[bytes]) -> tu
     for number, raw in lines:
         line = raw.removeprefix(codecs.BOM_UTF8) if number == 1 else raw
         if number <= _HEAD_LINES:
-            head.append(line)
+            head.append(line[:_SNIFF])  # a line of a binary file may be all of it
         if _looks_like_data(line.rstrip(b"\r\n").split(b"\t")):
             return number, line
     return None
