@@ -115,3 +115,15 @@ def test_mue_adjudication_indicator_text_variants(tmp_path: Path, written: str, 
     path.write_bytes((MUE_PREAMBLE + MUE_HEADER + f"J1100,0,{written},CMS Policy\r\n").encode())
     limit = found(load_mue(path).get("J1100"))
     assert (limit.limit, limit.indicator, limit.indicator_text) == (0, indicator, text)
+
+
+def test_anesthesia_codes_that_a_spreadsheet_cut_to_numbers_are_named_with_their_zeros(tmp_path: Path) -> None:
+    # Opened in a spreadsheet and saved again, 00100 is 100: the bad row now says what it was.
+    ptp = tmp_path / "ccipra-v323r0-f1.txt"
+    ptp.write_bytes((CMS_PTP_PREAMBLE + "100\t0591T\t\t20220101\t*\t1\tMisuse of column two code\r\n").encode())
+    with pytest.raises(CodeSetError, match=r"column 1 '100' is not a CPT/HCPCS code \(00100 with the zeros"):
+        load_ptp(ptp)
+    mue = tmp_path / "mue.csv"
+    mue.write_bytes((MUE_PREAMBLE + MUE_HEADER + "1967,1,2 Date of Service Edit: Policy,CMS Policy\r\n").encode())
+    with pytest.raises(CodeSetError, match=r"'1967' is not a CPT/HCPCS code \(01967 with the zeros"):
+        load_mue(mue)

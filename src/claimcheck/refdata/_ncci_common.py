@@ -10,7 +10,7 @@ from pathlib import Path
 from claimcheck.errors import CodeSetError
 from claimcheck.refdata._ncci_wrong_files import PTP, excel_97_problem, zip_problem
 
-__all__ = ["NOTICE_WORDS", "BadField", "BadRows", "is_code", "is_notice", "open_binary", "text_of"]
+__all__ = ["NOTICE_WORDS", "BadField", "BadRows", "is_code", "is_notice", "not_a_code", "open_binary", "text_of"]
 
 # CPT Category I (99213), Category II/III and PLA (0001F, 0711T, 0001U, 0001M, 0001A), HCPCS Level II (J1100).
 _CODE = re.compile(r"[0-9]{5}|[0-9]{4}[FTUMA]|[A-Z][0-9]{4}")
@@ -21,12 +21,22 @@ _OLE2_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")  # an Excel 97-2003 workbook (.x
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 MAX_LISTED = 10
+_CODE_LENGTH = 5
 # Words of the AMA notice that CMS puts before the header of the PTP and MUE files.
 NOTICE_WORDS = ("copyright", "all rights reserved", "applicable fars", "american medical association")
 
 
 def is_code(text: str) -> bool:
     return _CODE.fullmatch(text) is not None
+
+
+def not_a_code(shown: str, text: str) -> str:
+    """The problem of ``text``, not a code; anesthesia codes (00100-01999) lose their leading zeros
+    when the table was opened in a spreadsheet and saved again."""
+    problem = f"{shown} {text!r} is not a CPT/HCPCS code"
+    if text.isascii() and text.isdigit() and len(text) < _CODE_LENGTH and is_code(text.zfill(_CODE_LENGTH)):
+        problem += f" ({text.zfill(_CODE_LENGTH)} with the zeros a spreadsheet drops?)"
+    return problem
 
 
 def is_notice(text: str) -> bool:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from claimcheck.errors import CodeSetError
-from claimcheck.refdata._ncci_common import BadField, BadRows, is_code, is_notice, open_binary, text_of
+from claimcheck.refdata._ncci_common import BadField, BadRows, is_code, is_notice, not_a_code, open_binary, text_of
 from claimcheck.refdata._ncci_wrong_files import CHANGES_REPORT, hospital_ptp_problem, ptp_without_rows_problem
 from claimcheck.refdata._reading import file_label
 
@@ -177,7 +177,7 @@ class PtpRows:
     def _code(self, raw: bytes, field: str) -> str:
         text = _cell(raw)
         if not is_code(text.upper()):
-            raise BadField(f"{field} {text!r} is not a CPT/HCPCS code")
+            raise BadField(not_a_code(field, text))
         code = self.codes[raw] = sys.intern(text.upper())
         return code
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from claimcheck.errors import CodeSetError
-from claimcheck.refdata._ncci_common import BadField, BadRows, is_code, is_notice, open_binary
+from claimcheck.refdata._ncci_common import BadField, BadRows, is_code, is_notice, not_a_code, open_binary
 from claimcheck.refdata._ncci_wrong_files import MUE, table_in_text, wrong_table_problem
 from claimcheck.refdata._reading import decode, file_label, file_stem
 from claimcheck.refdata.info import CodeSetInfo
@@ -219,7 +219,7 @@ def _check_repeated_header(row: list[str], header: _Header, file: str, line: int
 def _parse_row(cells: dict[str, str], table: str, line: int) -> MueLimit:
     code = cells[_CODE_COLUMN].upper()
     if not is_code(code):
-        raise BadField(f"HCPCS/CPT code {cells[_CODE_COLUMN]!r} is not a CPT/HCPCS code")
+        raise BadField(not_a_code("HCPCS/CPT code", cells[_CODE_COLUMN]))
     value = cells[_LIMIT_COLUMN]
     if not (value.isascii() and value.isdigit()) or len(value) > _MAX_DIGITS:
         raise BadField(f"MUE value {_shown(value)} is not a whole number of units (0 or more)")
