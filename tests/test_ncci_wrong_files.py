@@ -167,3 +167,10 @@ def test_the_ptp_sheet_saved_as_csv_says_how_to_save_it_as_tab_delimited_text(tm
     )
     problem = refused(load_ptp, sheet)
     assert "comma-separated" in problem and "Text (Tab delimited)" in problem
+
+
+def test_the_hospital_ptp_file_given_as_mue_is_named_as_the_hospital_edits(tmp_path: Path) -> None:
+    hospital = write(tmp_path / "ccioph-v323r0-f1.txt", PTP_PREAMBLE + ptp_row("0710T", "0711T", "20220101"))
+    problem = refused(load_mue, hospital)
+    assert problem.startswith("holds the CMS hospital outpatient PTP edits")
+    assert "ccipra-v323r0-f1 to -f4" in problem

@@ -107,6 +107,8 @@ def table_in_text(head: bytes) -> CmsFile | None:
 
 def wrong_table_problem(kind: CmsFile | None, option: str, name: str) -> str | None:
     """What to say of a file whose content is ``kind`` given to ``option``; None when it is the right one."""
+    if kind is PRACTITIONER_PTP and table_in_name(name) is HOSPITAL_PTP:
+        kind = HOSPITAL_PTP  # the two PTP tables share a layout: CMS's name tells them apart
     if kind is None or kind.option == option:
         return None
     if kind.option is None:
