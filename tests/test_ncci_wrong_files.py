@@ -174,3 +174,13 @@ def test_the_hospital_ptp_file_given_as_mue_is_named_as_the_hospital_edits(tmp_p
     problem = refused(load_mue, hospital)
     assert problem.startswith("holds the CMS hospital outpatient PTP edits")
     assert "ccipra-v323r0-f1 to -f4" in problem
+
+
+def test_a_zip_of_other_files_counts_them_without_naming_them(tmp_path: Path) -> None:
+    archive = tmp_path / "export.zip"
+    with zipfile.ZipFile(archive, "w") as zipped:
+        zipped.writestr("claims_smith_john.csv", "claim_id\n")
+        zipped.writestr("notes.txt", "x")
+    problem = refused(load_ptp, archive)
+    assert problem.startswith("is a ZIP archive of 2 files, none named as a CMS NCCI table;")
+    assert "smith" not in problem

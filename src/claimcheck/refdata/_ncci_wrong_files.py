@@ -158,7 +158,8 @@ def zip_problem(path: Path, option: str) -> str:
         name, kind = other
         taken = f"which {kind.option} takes once extracted" if kind.option else _not_taken(kind, name)
         return f"is a ZIP archive holding {name}, {kind.what}, {taken}"
-    held = f" holding {_listed([name for name, _ in kinds])}" if kinds else ""
+    # Other files are counted, not named: a name may be anything, a patient's among them.
+    held = f" of {len(kinds)} file{'s' if len(kinds) != 1 else ''}, none named as a CMS NCCI table" if kinds else ""
     return f"is a ZIP archive{held}; extract the {_format(option)} file CMS put in it and give {option} that"
 
 
