@@ -115,8 +115,21 @@ def test_cli_check_with_the_two_files_swapped_says_so(tmp_path: Path) -> None:
     claims = claims_csv(tmp_path, "C1,1,99213,,I10,,,1,2026-10-05,11")
     result = invoke("check", claims, "--ptp", MUE_SAMPLE, "--mue", PTP_SAMPLE)
     assert result.exit_code == 2
-    assert "--mue" in result.output and "practitioner MUE table" in result.output
     assert "Traceback" not in result.output
+    assert "the two files are swapped" in result.output
+    assert f"give --ptp {PTP_SAMPLE} and --mue {MUE_SAMPLE}" in result.output
+
+
+def test_load_rules_with_the_two_files_swapped_says_so(tmp_path: Path) -> None:
+    import claimcheck
+
+    with pytest.raises(CodeSetError, match="the two files are swapped") as caught:
+        claimcheck.load_rules(ptp=[MUE_SAMPLE], mue=PTP_SAMPLE)
+    assert caught.value.file == str(MUE_SAMPLE)
+    # One of them wrong alone is named as before, without a word of swapping.
+    with pytest.raises(CodeSetError) as caught:
+        claimcheck.load_rules(ptp=MUE_SAMPLE, mue=MUE_SAMPLE)
+    assert "swapped" not in caught.value.problem and "which --mue takes" in caught.value.problem
 
 
 def test_the_hospital_download_given_as_ptp_names_the_practitioner_files(tmp_path: Path) -> None:

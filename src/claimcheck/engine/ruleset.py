@@ -14,9 +14,9 @@ from claimcheck.engine.checks import KIND_IMPLEMENTATIONS, LineCheck
 from claimcheck.engine.checks.base import CompileEnv
 from claimcheck.engine.claim_checks import ClaimCheck
 from claimcheck.engine.profiles import CompiledProfile, compile_profile
-from claimcheck.errors import ClaimCheckError, RuleFileError
+from claimcheck.errors import ClaimCheckError, CodeSetError, RuleFileError
 from claimcheck.refdata import CodeSets, load_code_sets, shipped_code_sets
-from claimcheck.refdata.ncci import MueTable, PtpTable, load_mue, load_ptp
+from claimcheck.refdata.ncci import MueTable, PtpTable, load_mue, load_ptp, swapped_files
 from claimcheck.rules.loader import RulePack, load_pack
 from claimcheck.rules.params import ModifierCodeSetParams
 
@@ -179,8 +179,14 @@ def _reload(recipe: Recipe) -> RuleSet:
 def _cms_tables(ptp: Any, mue: Any) -> tuple[PtpTable | None, MueTable | None]:
     if ptp is None and mue is None:
         return None, None
-    ptp_table = ptp if ptp is None or isinstance(ptp, PtpTable) else load_ptp(ptp)
-    mue_table = mue if mue is None or isinstance(mue, MueTable) else load_mue(mue)
+    try:
+        ptp_table = ptp if ptp is None or isinstance(ptp, PtpTable) else load_ptp(ptp)
+        mue_table = mue if mue is None or isinstance(mue, MueTable) else load_mue(mue)
+    except CodeSetError:
+        swapped = swapped_files(ptp, mue)
+        if swapped is not None:
+            raise swapped from None
+        raise
     return ptp_table, mue_table
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +24,7 @@ __all__ = [
     "excel_97_problem",
     "hospital_ptp_problem",
     "ptp_without_rows_problem",
+    "swapped_problem",
     "table_in_text",
     "wrong_table_problem",
     "zip_problem",
@@ -122,6 +124,16 @@ def ptp_without_rows_problem(head: bytes, name: str) -> str | None:
     if other is None and _PTP_CSV_ROW.search(head):
         return f"holds {PRACTITIONER_PTP.what} as comma-separated values (CSV); {_SAVE_AS[PTP]}"
     return other
+
+
+def swapped_problem(ptp: Path, mue: Path, heads: Callable[[Path], bytes]) -> str | None:
+    """The problem of a PTP file given to --mue and an MUE file to --ptp, when the heads of the two say so."""
+    if table_in_text(heads(ptp)) is not PRACTITIONER_MUE or table_in_text(heads(mue)) is not PRACTITIONER_PTP:
+        return None
+    return (
+        f"holds {PRACTITIONER_MUE.what}, and {mue}, given to --mue, {PRACTITIONER_PTP.what}: the two files "
+        f"are swapped; give --ptp {mue} and --mue {ptp}"
+    )
 
 
 def hospital_ptp_problem(name: str) -> str | None:
