@@ -212,7 +212,7 @@ def _check_repeated_header(row: list[str], header: _Header, file: str, line: int
         return
     other = wrong_table_problem(table_in_text(" ".join(names).encode()), MUE, "")
     where = f"the header on line {header.line}"
-    problem = f"a second header, and the rows after it, hold another table: {other}" if other else ""
+    problem = f"a second header, of another table: the part it heads {other}" if other else ""
     raise CodeSetError(file, problem or f"a second header row, with other columns than {where}", line=line)
 
 
