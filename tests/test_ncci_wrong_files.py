@@ -197,3 +197,13 @@ def test_a_zip_of_other_files_counts_them_without_naming_them(tmp_path: Path) ->
     problem = refused(load_ptp, archive)
     assert problem.startswith("is a ZIP archive of 2 files, none named as a CMS NCCI table;")
     assert "smith" not in problem
+
+
+def test_the_folder_of_an_extracted_download_names_the_files_in_it(tmp_path: Path) -> None:
+    folder = tmp_path / "ccipra-v323r0-f1"
+    folder.mkdir()
+    (folder / "ccipra-v323r0-f1.TXT").write_text(PTP_SAMPLE.read_text())
+    (folder / "ccipra-v323r0-f1.xlsx").write_bytes(b"PK\x03\x04")
+    problem = refused(load_ptp, folder)
+    assert problem == "cannot read file: is a folder holding ccipra-v323r0-f1.TXT: give --ptp that file"
+    assert refused(load_mue, folder) == "cannot read file: is a folder"

@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 from claimcheck.errors import CodeSetError
-from claimcheck.refdata._ncci_wrong_files import PTP, excel_97_problem, zip_problem
+from claimcheck.refdata._ncci_wrong_files import PTP, excel_97_problem, folder_problem, zip_problem
 
 __all__ = ["NOTICE_WORDS", "BadField", "BadRows", "is_code", "is_notice", "not_a_code", "open_binary", "text_of"]
 
@@ -61,6 +61,8 @@ def open_binary(path: Path, file: str, option: str = PTP) -> io.BufferedIOBase:
         magic = handle.peek(len(_OLE2_MAGIC))[: len(_OLE2_MAGIC)]
     except FileNotFoundError:
         raise CodeSetError(file, "file not found") from None
+    except IsADirectoryError:
+        raise CodeSetError(file, f"cannot read file: {folder_problem(path, option)}") from None
     except OSError as exc:
         raise CodeSetError(file, f"cannot read file: {exc.strerror or exc}") from None
     if magic.startswith(_ZIP_MAGIC):

@@ -22,6 +22,7 @@ __all__ = [
     "PTP",
     "CmsFile",
     "excel_97_problem",
+    "folder_problem",
     "hospital_ptp_problem",
     "ptp_without_rows_problem",
     "swapped_problem",
@@ -173,6 +174,20 @@ def zip_problem(path: Path, option: str) -> str:
     # Other files are counted, not named: a name may be anything, a patient's among them.
     held = f" of {len(kinds)} file{'s' if len(kinds) != 1 else ''}, none named as a CMS NCCI table" if kinds else ""
     return f"is a ZIP archive{held}; extract the {_format(option)} file CMS put in it and give {option} that"
+
+
+def folder_problem(path: Path, option: str) -> str:
+    """A folder given as a file, such as the one a ZIP download was extracted to: the files of
+    ``option``'s table in it (other files are not named: a name may be anything)."""
+    try:
+        names = sorted(entry.name for entry in path.iterdir() if entry.is_file())
+    except OSError:
+        names = []
+    own = [name for name in names if (kind := table_in_name(name)) is not None and kind.option == option]
+    own = [name for name in own if not name.lower().endswith(_WORKBOOKS)]
+    if not own:
+        return "is a folder"
+    return f"is a folder holding {_listed(own)}: give {option} {'that file' if len(own) == 1 else 'those files'}"
 
 
 def _as_text(kind: CmsFile | None, option: str, name: str) -> str:
